@@ -1,0 +1,3 @@
+from hearings.cli import main
+
+main()

@@ -1,0 +1,5 @@
+"""Commands registered on the `hearings` app."""
+
+from __future__ import annotations
+
+from hearings.cli import app  # noqa: F401

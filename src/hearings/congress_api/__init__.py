@@ -1,0 +1,21 @@
+"""The Congress.gov API v3: HTTP client, errors and typed payload models."""
+
+from hearings.congress_api.errors import (
+    ApiError,
+    ApiKeyMissing,
+    ApiKeyRejected,
+    ApiUnavailable,
+    MalformedPayload,
+    NotFound,
+    RateLimited,
+)
+
+__all__ = [
+    "ApiError",
+    "ApiKeyMissing",
+    "ApiKeyRejected",
+    "ApiUnavailable",
+    "MalformedPayload",
+    "NotFound",
+    "RateLimited",
+]

@@ -1,0 +1,454 @@
+"""Typed models of the Congress.gov API v3 payloads we use.
+
+Field names follow the API (camelCase aliases); Python attributes are snake_case. Every optional key
+the API may suppress is optional here. Unknown keys are ignored, so additions upstream never break a
+run; a present key with an impossible value raises `MalformedPayload` naming the record and field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, TypeVar
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from hearings.congress_api.errors import MalformedPayload
+
+_SPACE_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(.*)$")
+
+
+def parse_api_datetime(value: object) -> datetime | None:
+    """Accept both of the API's formats, `2025-05-22T14:30:00Z` and `2025-05-22 14:30:00+00:00`,
+    and a bare date; return an aware UTC datetime."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        match = _SPACE_OFFSET.match(text)
+        if match:
+            day, clock, zone = match.groups()
+            zone = zone.strip()
+            if zone in ("Z", "z", ""):
+                zone = "+00:00"
+            elif re.fullmatch(r"[+-]\d{2}", zone):
+                zone += ":00"
+            elif re.fullmatch(r"[+-]\d{4}", zone):
+                zone = f"{zone[:3]}:{zone[3:]}"
+            text = f"{day}T{clock}{zone}"
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise ValueError(f"not a date or date-time: {value!r}") from exc
+    else:
+        raise ValueError(f"not a date or date-time: {value!r}")
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def parse_api_date(value: object) -> date | None:
+    """A date-only field (`2025-01-15`); a full timestamp is accepted and truncated."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return date.fromisoformat(value.strip())
+    moment = parse_api_datetime(value)
+    return moment.date() if moment else None
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _as_text(value: object) -> object:
+    # Identifiers arrive as ints in some payloads and strings in others.
+    if isinstance(value, bool):
+        raise ValueError("expected text, got a boolean")
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def _unwrap_item(value: object) -> object:
+    # XML-style containers survive in a few JSON payloads: {"item": [...]} or {"item": {...}}.
+    if isinstance(value, dict) and set(value) <= {"item", "count", "url"} and "item" in value:
+        inner = value["item"]
+        return inner if isinstance(inner, list) else [inner]
+    if value is None:
+        return []
+    return value
+
+
+ApiDateTime = Annotated[datetime | None, BeforeValidator(parse_api_datetime)]
+ApiDate = Annotated[date | None, BeforeValidator(parse_api_date)]
+Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
+Identifier = Annotated[str, BeforeValidator(_as_text)]
+OptionalIdentifier = Annotated[str | None, BeforeValidator(_as_text)]
+
+
+class ApiModel(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+
+# ---- committee meetings -------------------------------------------------------------------
+
+
+class CommitteeRef(ApiModel):
+    system_code: Identifier = Field(alias="systemCode")
+    name: Text = None
+    url: Text = None
+
+    @field_validator("system_code")
+    @classmethod
+    def _lowercase(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not value:
+            raise ValueError("empty systemCode")
+        return value
+
+
+class MeetingWitness(ApiModel):
+    name: Text = None
+    organization: Text = None
+    position: Text = None
+
+
+class Document(ApiModel):
+    document_type: Text = Field(default=None, alias="documentType")
+    format: Text = None
+    url: Text = None
+    name: Text = None
+    description: Text = None
+
+
+class Video(ApiModel):
+    name: Text = None
+    url: Text = None
+
+
+class Location(ApiModel):
+    room: Text = None
+    building: Text = None
+    address: Text = None
+
+    @field_validator("address", mode="before")
+    @classmethod
+    def _flatten_address(cls, value: object) -> object:
+        # Field hearings document an address object; keep it as one line of text.
+        if isinstance(value, dict):
+            parts = [str(v) for v in value.values() if v not in (None, "")]
+            return ", ".join(parts) or None
+        return value
+
+
+class TranscriptRef(ApiModel):
+    jacket_number: int = Field(alias="jacketNumber")
+    url: Text = None
+
+
+class BillRef(ApiModel):
+    congress: int
+    bill_type: Identifier = Field(alias="type")
+    number: Identifier
+    url: Text = None
+
+
+class RelatedItems(ApiModel):
+    bills: Annotated[list[BillRef], BeforeValidator(_unwrap_item)] = []
+
+
+def _list(model: type[Any]) -> Any:
+    return Annotated[list[model], BeforeValidator(_unwrap_item)]  # type: ignore[valid-type]
+
+
+class Meeting(ApiModel):
+    """One committee meeting (`GET /committee-meeting/{congress}/{chamber}/{eventId}`)."""
+
+    event_id: Identifier = Field(alias="eventId")
+    congress: int
+    chamber: str
+    meeting_type: Text = Field(default=None, alias="type")
+    status: Text = Field(default=None, alias="meetingStatus")
+    title: str | None = None
+    date: ApiDateTime = None
+    update_date: ApiDateTime = Field(default=None, alias="updateDate")
+    location: Location | None = None
+    committees: _list(CommitteeRef) = []
+    witnesses: _list(MeetingWitness) = []
+    witness_documents: _list(Document) = Field(default=[], alias="witnessDocuments")
+    meeting_documents: _list(Document) = Field(default=[], alias="meetingDocuments")
+    videos: _list(Video) = []
+    hearing_transcripts: _list(TranscriptRef) = Field(default=[], alias="hearingTranscript")
+    related_items: RelatedItems | None = Field(default=None, alias="relatedItems")
+
+    @field_validator("event_id")
+    @classmethod
+    def _nonempty_event_id(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("empty eventId")
+        return value
+
+    @field_validator("chamber")
+    @classmethod
+    def _known_chamber(cls, value: str) -> str:
+        return normalize_chamber(value)
+
+    @property
+    def bills(self) -> list[BillRef]:
+        return list(self.related_items.bills) if self.related_items else []
+
+    @property
+    def is_stub(self) -> bool:
+        """The API really returns empty meetings: no title and no date."""
+        return not (self.title or "").strip() and self.date is None
+
+
+class MeetingSummary(ApiModel):
+    event_id: Identifier = Field(alias="eventId")
+    congress: int | None = None
+    chamber: Text = None
+    update_date: ApiDateTime = Field(default=None, alias="updateDate")
+    url: Text = None
+
+
+# ---- printed hearings ----------------------------------------------------------------------
+
+
+class AssociatedMeeting(ApiModel):
+    event_id: OptionalIdentifier = Field(default=None, alias="eventId")
+    url: Text = None
+
+
+class HearingDate(ApiModel):
+    date: ApiDate = None
+
+
+class HearingFormat(ApiModel):
+    format_type: Text = Field(default=None, alias="type")
+    url: Text = None
+
+
+class PrintedHearing(ApiModel):
+    """A printed hearing (`GET /hearing/{congress}/{chamber}/{jacketNumber}`)."""
+
+    jacket_number: int = Field(alias="jacketNumber")
+    congress: int
+    chamber: Text = None
+    title: str | None = None
+    citation: Text = None
+    library_of_congress_id: Text = Field(default=None, alias="libraryOfCongressIdentifier")
+    number: int | None = None
+    part: int | None = None
+    associated_meeting: AssociatedMeeting | None = Field(default=None, alias="associatedMeeting")
+    committees: _list(CommitteeRef) = []
+    dates: _list(HearingDate) = []
+    formats: _list(HearingFormat) = []
+    update_date: ApiDateTime = Field(default=None, alias="updateDate")
+
+
+class PrintedHearingSummary(ApiModel):
+    jacket_number: int = Field(alias="jacketNumber")
+    congress: int | None = None
+    chamber: Text = None
+    number: int | None = None
+    part: int | None = None
+    update_date: ApiDateTime = Field(default=None, alias="updateDate")
+    url: Text = None
+
+
+# ---- committees ----------------------------------------------------------------------------
+
+
+class CommitteeHistory(ApiModel):
+    official_name: Text = Field(default=None, alias="officialName")
+    library_of_congress_name: Text = Field(default=None, alias="libraryOfCongressName")
+    committee_type_code: Text = Field(default=None, alias="committeeTypeCode")
+    start_date: ApiDateTime = Field(default=None, alias="startDate")
+    end_date: ApiDateTime = Field(default=None, alias="endDate")
+
+
+class Committee(ApiModel):
+    """A committee or subcommittee (`GET /committee/{chamber}/{systemCode}`).
+
+    The item carries no name and often no chamber: the name comes from the newest history entry,
+    the chamber from the path it was fetched from (`chamber` is then filled in by the client).
+    """
+
+    system_code: Identifier = Field(alias="systemCode")
+    name: Text = None
+    chamber: Text = None
+    committee_type: Text = Field(default=None, alias="type")
+    is_current: bool | None = Field(default=None, alias="isCurrent")
+    parent: CommitteeRef | None = None
+    subcommittees: _list(CommitteeRef) = []
+    history: _list(CommitteeHistory) = []
+    update_date: ApiDateTime = Field(default=None, alias="updateDate")
+    url: Text = None
+
+    @field_validator("system_code")
+    @classmethod
+    def _lowercase(cls, value: str) -> str:
+        value = value.strip().lower()
+        if not value:
+            raise ValueError("empty systemCode")
+        return value
+
+    @property
+    def display_name(self) -> str | None:
+        if self.name:
+            return self.name
+        current = [h for h in self.history if h.end_date is None] or list(self.history)
+        for entry in current:
+            if entry.library_of_congress_name or entry.official_name:
+                return entry.library_of_congress_name or entry.official_name
+        return None
+
+
+class CommitteeSummary(ApiModel):
+    system_code: Identifier = Field(alias="systemCode")
+    name: Text = None
+    chamber: Text = None
+    committee_type: Text = Field(default=None, alias="committeeTypeCode")
+    parent: CommitteeRef | None = None
+    subcommittees: _list(CommitteeRef) = []
+    update_date: ApiDateTime = Field(default=None, alias="updateDate")
+    url: Text = None
+
+
+# ---- members -------------------------------------------------------------------------------
+
+
+class PartyHistory(ApiModel):
+    party_name: Text = Field(default=None, alias="partyName")
+    party_abbreviation: Text = Field(default=None, alias="partyAbbreviation")
+    start_year: int | None = Field(default=None, alias="startYear")
+
+
+class Term(ApiModel):
+    chamber: Text = None
+    congress: int | None = None
+    start_year: int | None = Field(default=None, alias="startYear")
+    end_year: int | None = Field(default=None, alias="endYear")
+    state_code: Text = Field(default=None, alias="stateCode")
+    district: int | None = None
+
+
+class Depiction(ApiModel):
+    image_url: Text = Field(default=None, alias="imageUrl")
+    attribution: Text = None
+
+
+class Member(ApiModel):
+    """A member (`GET /member/{bioguideId}`) or a member-list entry; the two share these keys."""
+
+    bioguide_id: Identifier = Field(alias="bioguideId")
+    name: Text = None
+    direct_order_name: Text = Field(default=None, alias="directOrderName")
+    inverted_order_name: Text = Field(default=None, alias="invertedOrderName")
+    first_name: Text = Field(default=None, alias="firstName")
+    last_name: Text = Field(default=None, alias="lastName")
+    party_name: Text = Field(default=None, alias="partyName")
+    party_history: _list(PartyHistory) = Field(default=[], alias="partyHistory")
+    state: Text = None
+    district: int | None = None
+    depiction: Depiction | None = None
+    terms: _list(Term) = []
+    update_date: ApiDateTime = Field(default=None, alias="updateDate")
+
+    @field_validator("bioguide_id")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        value = value.strip().upper()
+        if not value:
+            raise ValueError("empty bioguideId")
+        return value
+
+    @property
+    def display_name(self) -> str | None:
+        if self.direct_order_name:
+            return self.direct_order_name
+        if self.first_name or self.last_name:
+            return " ".join(p for p in (self.first_name, self.last_name) if p)
+        return self.name
+
+    @property
+    def party(self) -> str | None:
+        if self.party_name:
+            return self.party_name
+        if self.party_history:
+            return self.party_history[-1].party_name or self.party_history[-1].party_abbreviation
+        return None
+
+    @property
+    def latest_chamber(self) -> str | None:
+        return self.terms[-1].chamber if self.terms else None
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+_CHAMBERS = {"house": "House", "senate": "Senate", "joint": "Joint", "nochamber": "NoChamber"}
+
+
+def normalize_chamber(value: str) -> str:
+    """`House`, `Senate`, `Joint` or `NoChamber`, whatever the case or spacing the API used."""
+    key = value.replace(" ", "").replace("_", "").lower()
+    if key in ("houseofrepresentatives",):
+        key = "house"
+    if key not in _CHAMBERS:
+        raise ValueError(f"unknown chamber {value!r}")
+    return _CHAMBERS[key]
+
+
+def chamber_path(value: str) -> str:
+    """The chamber as it appears in an API path: `house`, `senate`, `joint`, `nochamber`."""
+    return normalize_chamber(value).lower()
+
+
+M = TypeVar("M", bound=ApiModel)
+
+
+def parse_record(model: type[M], payload: Any, *, entity: str, identifier: str | None = None) -> M:
+    """Validate one record; on failure raise `MalformedPayload` naming the record and the field."""
+    if not isinstance(payload, dict):
+        raise MalformedPayload(
+            f"{entity} {identifier or '?'}: expected a JSON object, got {type(payload).__name__}",
+            entity=entity,
+            identifier=identifier,
+        )
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        ident = identifier or _guess_identifier(payload)
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "(record)"
+        problem = first["msg"]
+        raise MalformedPayload(
+            f"{entity} {ident}: field {field!r}: {problem}",
+            entity=entity,
+            identifier=ident,
+            field=field,
+        ) from None
+
+
+def _guess_identifier(payload: dict[str, Any]) -> str:
+    for key in ("eventId", "jacketNumber", "systemCode", "bioguideId"):
+        if payload.get(key) not in (None, ""):
+            return str(payload[key])
+    return "?"

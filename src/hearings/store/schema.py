@@ -1,0 +1,343 @@
+"""The database schema, in SQLAlchemy Core. Alembic migrations are written against this metadata.
+
+Timestamps are stored as naive UTC (`DateTime(timezone=False)`) on both backends so that SQLite and
+PostgreSQL round-trip the same values and exports are byte-identical.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# Named constraints keep Alembic's batch migrations on SQLite and PostgreSQL in step.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+committees = Table(
+    "committees",
+    metadata,
+    Column("system_code", String(32), primary_key=True),
+    Column("name", Text, nullable=True),
+    Column("chamber", String(16), nullable=True),
+    Column("committee_type", String(64), nullable=True),
+    # Not a foreign key: the API may name a parent it no longer serves. `hearings verify` reports it.
+    Column("parent_code", String(32), nullable=True, index=True),
+    Column("is_current", Boolean, nullable=True),
+    Column("url", Text, nullable=True),
+    Column("update_date", DateTime, nullable=True),
+    Column("content_hash", String(64), nullable=True),
+    Column("first_seen_at", DateTime, nullable=False),
+    Column("last_changed_at", DateTime, nullable=False),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("bioguide_id", String(16), primary_key=True),
+    Column("name", Text, nullable=True),
+    Column("first_name", Text, nullable=True),
+    Column("last_name", Text, nullable=True),
+    Column("party", String(64), nullable=True),
+    Column("state", String(64), nullable=True),
+    Column("district", Integer, nullable=True),
+    Column("chamber", String(32), nullable=True),
+    Column("image_url", Text, nullable=True),
+    Column("update_date", DateTime, nullable=True),
+    Column("content_hash", String(64), nullable=True),
+    Column("first_seen_at", DateTime, nullable=False),
+    Column("last_changed_at", DateTime, nullable=False),
+)
+
+# A committee meeting. The table is called `hearings` because that is what users search for;
+# printed hearings (transcripts) live in `printed_hearings`.
+hearings = Table(
+    "hearings",
+    metadata,
+    Column("event_id", String(32), primary_key=True),
+    Column("congress", Integer, nullable=False, index=True),
+    Column("chamber", String(16), nullable=False),
+    Column("meeting_type", String(64), nullable=True),
+    Column("status", String(32), nullable=True),
+    Column("title", Text, nullable=True),
+    Column("start_at", DateTime, nullable=True, index=True),
+    Column("room", Text, nullable=True),
+    Column("building", Text, nullable=True),
+    Column("address", Text, nullable=True),
+    # True for the empty records the API really returns (Senate stubs with no title and no date).
+    Column("is_stub", Boolean, nullable=False, default=False),
+    Column("update_date", DateTime, nullable=True, index=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("first_seen_at", DateTime, nullable=False),
+    Column("last_changed_at", DateTime, nullable=False, index=True),
+)
+
+hearing_committees = Table(
+    "hearing_committees",
+    metadata,
+    Column(
+        "event_id",
+        String(32),
+        ForeignKey("hearings.event_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("system_code", String(32), ForeignKey("committees.system_code"), primary_key=True),
+    Column("is_primary", Boolean, nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Index("ix_hearing_committees_system_code", "system_code"),
+)
+
+witnesses = Table(
+    "witnesses",
+    metadata,
+    Column("witness_id", Integer, primary_key=True, autoincrement=True),
+    # "Same person" is the same normalized name and normalized organization.
+    Column("normalized_name", Text, nullable=False),
+    Column("organization_key", Text, nullable=False, default=""),
+    Column("display_name", Text, nullable=False),
+    Column("honorific", Text, nullable=True),
+    Column("first_name", Text, nullable=True),
+    Column("last_name", Text, nullable=True),
+    Column("suffix", Text, nullable=True),
+    Column("organization", Text, nullable=True),
+    Column("first_seen_at", DateTime, nullable=False),
+    UniqueConstraint("normalized_name", "organization_key", name="uq_witnesses_person"),
+)
+
+witness_appearances = Table(
+    "witness_appearances",
+    metadata,
+    Column("appearance_id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "event_id",
+        String(32),
+        ForeignKey("hearings.event_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("witness_id", Integer, ForeignKey("witnesses.witness_id"), nullable=False, index=True),
+    Column("ordinal", Integer, nullable=False),
+    Column("name_as_given", Text, nullable=False),
+    Column("position", Text, nullable=True),
+    Column("organization", Text, nullable=True),
+    UniqueConstraint("event_id", "ordinal", name="uq_witness_appearances_event_ordinal"),
+)
+
+witness_documents = Table(
+    "witness_documents",
+    metadata,
+    Column("document_id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "event_id",
+        String(32),
+        ForeignKey("hearings.event_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    # Null when no appearance's name token matches the URL: the document stays on the meeting.
+    Column(
+        "appearance_id",
+        Integer,
+        ForeignKey("witness_appearances.appearance_id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
+    ),
+    Column("ordinal", Integer, nullable=False),
+    Column("document_type", Text, nullable=True),
+    Column("format", String(32), nullable=True),
+    Column("url", Text, nullable=True),
+    Column("name", Text, nullable=True),
+    UniqueConstraint("event_id", "url", name="uq_witness_documents_event_url"),
+)
+
+meeting_documents = Table(
+    "meeting_documents",
+    metadata,
+    Column("document_id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "event_id",
+        String(32),
+        ForeignKey("hearings.event_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("ordinal", Integer, nullable=False),
+    Column("document_type", Text, nullable=True),
+    Column("format", String(32), nullable=True),
+    Column("url", Text, nullable=True),
+    Column("name", Text, nullable=True),
+    Column("description", Text, nullable=True),
+    UniqueConstraint("event_id", "url", name="uq_meeting_documents_event_url"),
+)
+
+videos = Table(
+    "videos",
+    metadata,
+    Column("video_id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "event_id",
+        String(32),
+        ForeignKey("hearings.event_id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("ordinal", Integer, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("name", Text, nullable=True),
+    # youtube | senate | congress.gov | other
+    Column("kind", String(16), nullable=False),
+    UniqueConstraint("event_id", "url", name="uq_videos_event_url"),
+)
+
+bills = Table(
+    "bills",
+    metadata,
+    Column("bill_id", Integer, primary_key=True, autoincrement=True),
+    Column("congress", Integer, nullable=False),
+    # As the API gives it ("HR", "S", "HRES"); matching is case-insensitive.
+    Column("bill_type", String(16), nullable=False),
+    Column("number", String(16), nullable=False),
+    Column("url", Text, nullable=True),
+    UniqueConstraint("congress", "bill_type", "number", name="uq_bills_citation"),
+)
+
+hearing_bills = Table(
+    "hearing_bills",
+    metadata,
+    Column(
+        "event_id",
+        String(32),
+        ForeignKey("hearings.event_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("bill_id", Integer, ForeignKey("bills.bill_id"), primary_key=True),
+    Column("ordinal", Integer, nullable=False),
+    Index("ix_hearing_bills_bill_id", "bill_id"),
+)
+
+printed_hearings = Table(
+    "printed_hearings",
+    metadata,
+    Column("jacket_number", Integer, primary_key=True),
+    Column("congress", Integer, nullable=False, index=True),
+    Column("chamber", String(16), nullable=True),
+    Column("title", Text, nullable=True),
+    Column("citation", Text, nullable=True),
+    Column("library_of_congress_id", Text, nullable=True),
+    # From `associatedMeeting`. Not a foreign key: a printed hearing can arrive before its meeting.
+    Column("associated_event_id", String(32), nullable=True, index=True),
+    Column("dates", JSON, nullable=False, default=list),
+    Column("formats", JSON, nullable=False, default=list),
+    Column("committee_codes", JSON, nullable=False, default=list),
+    Column("update_date", DateTime, nullable=True),
+    Column("content_hash", String(64), nullable=True),
+    Column("first_seen_at", DateTime, nullable=False),
+    Column("last_changed_at", DateTime, nullable=False),
+)
+
+# A meeting's `hearingTranscript` entries: the link from a meeting to its printed hearings.
+hearing_transcripts = Table(
+    "hearing_transcripts",
+    metadata,
+    Column(
+        "event_id",
+        String(32),
+        ForeignKey("hearings.event_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("jacket_number", Integer, primary_key=True),
+    Column("ordinal", Integer, nullable=False),
+    Index("ix_hearing_transcripts_jacket_number", "jacket_number"),
+)
+
+# The quarantine: records that failed to parse, validate or apply, kept with their raw payload.
+import_errors = Table(
+    "import_errors",
+    metadata,
+    Column("error_id", Integer, primary_key=True, autoincrement=True),
+    Column("entity", String(32), nullable=False),
+    Column("identifier", String(128), nullable=False),
+    # fetch | parse | validate | apply
+    Column("stage", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw_payload", Text, nullable=True),
+    # Enough to fetch it again: congress and chamber for meetings, for example.
+    Column("locator", JSON, nullable=True),
+    Column("first_seen_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=1),
+    Column("resolved", Boolean, nullable=False, default=False),
+    Column("resolved_at", DateTime, nullable=True),
+    UniqueConstraint("entity", "identifier", name="uq_import_errors_record"),
+)
+
+# High-water marks: the newest `updateDate` committed per congress, chamber and entity.
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("congress", Integer, primary_key=True),
+    Column("chamber", String(16), primary_key=True),
+    Column("entity", String(32), primary_key=True),
+    Column("high_water_mark", DateTime, nullable=True),
+    Column("last_run_id", Integer, nullable=True),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+update_logs = Table(
+    "update_logs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=True),
+    # import | update
+    Column("command", String(16), nullable=False),
+    Column("congress", Integer, nullable=True),
+    Column("chamber", String(16), nullable=True),
+    Column("mode", String(16), nullable=False),
+    Column("start_time", DateTime, nullable=False, index=True),
+    Column("end_time", DateTime, nullable=True),
+    Column("duration_seconds", Float, nullable=True),
+    Column("hearings_checked", Integer, nullable=False, default=0),
+    Column("hearings_added", Integer, nullable=False, default=0),
+    Column("hearings_updated", Integer, nullable=False, default=0),
+    Column("hearings_unchanged", Integer, nullable=False, default=0),
+    Column("committees_updated", Integer, nullable=False, default=0),
+    Column("witnesses_updated", Integer, nullable=False, default=0),
+    Column("api_requests", Integer, nullable=False, default=0),
+    Column("error_count", Integer, nullable=False, default=0),
+    Column("quarantined", Integer, nullable=False, default=0),
+    # null while running; a row left null by a killed run is reported as "interrupted"
+    Column("success", Boolean, nullable=True),
+    Column("exit_code", Integer, nullable=True),
+    Column("metrics", JSON, nullable=True),
+)
+
+# One row per batch: what it touched, the before-images of the rows it changed, and its outcome.
+batch_checkpoints = Table(
+    "batch_checkpoints",
+    metadata,
+    Column("checkpoint_id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("update_logs.run_id"), nullable=False, index=True),
+    Column("batch_number", Integer, nullable=False),
+    Column("event_ids", JSON, nullable=False),
+    # {event_id: {"hearing": {...}, "committees": [...], "witnesses": [...]}} or null when added
+    Column("before_images", JSON, nullable=False),
+    # pending | committed | rolled_back
+    Column("status", String(16), nullable=False),
+    Column("error", Text, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+)
