@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -109,7 +110,9 @@ hearing_committees = Table(
 witnesses = Table(
     "witnesses",
     metadata,
-    Column("witness_id", Integer, primary_key=True, autoincrement=True),
+    # Deterministic (a slug of the name plus a hash of name and organization), so the same person
+    # gets the same id in every database built from the same data, SQLite or PostgreSQL.
+    Column("witness_id", String(96), primary_key=True),
     # "Same person" is the same normalized name and normalized organization.
     Column("normalized_name", Text, nullable=False),
     Column("organization_key", Text, nullable=False, default=""),
@@ -126,19 +129,20 @@ witnesses = Table(
 witness_appearances = Table(
     "witness_appearances",
     metadata,
-    Column("appearance_id", Integer, primary_key=True, autoincrement=True),
     Column(
         "event_id",
         String(32),
         ForeignKey("hearings.event_id", ondelete="CASCADE"),
-        nullable=False,
+        primary_key=True,
     ),
-    Column("witness_id", Integer, ForeignKey("witnesses.witness_id"), nullable=False, index=True),
-    Column("ordinal", Integer, nullable=False),
+    # The witness's place in the API's list, from 0.
+    Column("ordinal", Integer, primary_key=True),
+    Column(
+        "witness_id", String(96), ForeignKey("witnesses.witness_id"), nullable=False, index=True
+    ),
     Column("name_as_given", Text, nullable=False),
     Column("position", Text, nullable=True),
     Column("organization", Text, nullable=True),
-    UniqueConstraint("event_id", "ordinal", name="uq_witness_appearances_event_ordinal"),
 )
 
 witness_documents = Table(
@@ -152,19 +156,19 @@ witness_documents = Table(
         nullable=False,
     ),
     # Null when no appearance's name token matches the URL: the document stays on the meeting.
-    Column(
-        "appearance_id",
-        Integer,
-        ForeignKey("witness_appearances.appearance_id", ondelete="CASCADE"),
-        nullable=True,
-        index=True,
-    ),
+    Column("appearance_ordinal", Integer, nullable=True),
     Column("ordinal", Integer, nullable=False),
     Column("document_type", Text, nullable=True),
     Column("format", String(32), nullable=True),
     Column("url", Text, nullable=True),
     Column("name", Text, nullable=True),
     UniqueConstraint("event_id", "url", name="uq_witness_documents_event_url"),
+    ForeignKeyConstraint(
+        ["event_id", "appearance_ordinal"],
+        ["witness_appearances.event_id", "witness_appearances.ordinal"],
+        name="fk_witness_documents_appearance",
+        ondelete="CASCADE",
+    ),
 )
 
 meeting_documents = Table(
@@ -207,7 +211,8 @@ videos = Table(
 bills = Table(
     "bills",
     metadata,
-    Column("bill_id", Integer, primary_key=True, autoincrement=True),
+    # "119-hr-1653": deterministic, like witness ids.
+    Column("bill_id", String(48), primary_key=True),
     Column("congress", Integer, nullable=False),
     # As the API gives it ("HR", "S", "HRES"); matching is case-insensitive.
     Column("bill_type", String(16), nullable=False),
@@ -225,7 +230,7 @@ hearing_bills = Table(
         ForeignKey("hearings.event_id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    Column("bill_id", Integer, ForeignKey("bills.bill_id"), primary_key=True),
+    Column("bill_id", String(48), ForeignKey("bills.bill_id"), primary_key=True),
     Column("ordinal", Integer, nullable=False),
     Index("ix_hearing_bills_bill_id", "bill_id"),
 )

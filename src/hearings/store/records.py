@@ -1,0 +1,325 @@
+"""Turning parsed API records into table rows. Pure functions: no database, no clock of their own.
+
+The rows built here are also what post-apply validation compares the database against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from hearings.congress_api.models import Committee, Meeting, Member, PrintedHearing
+from hearings.witness_names import (
+    match_document_to_witness,
+    normalize_organization,
+    parse_witness_name,
+)
+
+Row = dict[str, Any]
+
+# Keys that change without the record's content changing: excluding them keeps a touched but
+# unchanged record "unchanged", so reruns and overlaps are no-ops.
+_VOLATILE_KEYS = frozenset({"updateDate", "request"})
+
+
+def content_hash(payload: Mapping[str, Any]) -> str:
+    """A stable SHA-256 of a record's content, ignoring key order and volatile keys."""
+    canonical = {
+        k: v for k, v in payload.items() if k not in _VOLATILE_KEYS and not k.startswith("_")
+    }
+    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def utc_naive(moment: datetime | None) -> datetime | None:
+    """Timestamps are stored as naive UTC on every backend."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def video_kind(url: str) -> str:
+    lowered = url.lower()
+    if "youtube.com" in lowered or "youtu.be" in lowered:
+        return "youtube"
+    if "senate.gov" in lowered:
+        return "senate"
+    if "congress.gov" in lowered:
+        return "congress.gov"
+    return "other"
+
+
+def _slug(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:60] or "unnamed"
+
+
+def witness_key(normalized_name: str, organization_key: str) -> str:
+    """A witness id that is the same in every database built from the same data."""
+    digest = hashlib.sha1(f"{normalized_name}\x1f{organization_key}".encode()).hexdigest()[:10]
+    return f"{_slug(normalized_name)}-{digest}"
+
+
+def bill_key(congress: int, bill_type: str, number: str) -> str:
+    return f"{congress}-{bill_type.lower()}-{number.lstrip('0') or '0'}"
+
+
+@dataclass
+class MeetingRows:
+    """Everything one meeting writes, table by table."""
+
+    hearing: Row
+    committees: list[Row] = field(default_factory=list)
+    committee_refs: list[Row] = field(default_factory=list)
+    witnesses: list[Row] = field(default_factory=list)
+    appearances: list[Row] = field(default_factory=list)
+    witness_documents: list[Row] = field(default_factory=list)
+    meeting_documents: list[Row] = field(default_factory=list)
+    videos: list[Row] = field(default_factory=list)
+    bills: list[Row] = field(default_factory=list)
+    hearing_bills: list[Row] = field(default_factory=list)
+    transcripts: list[Row] = field(default_factory=list)
+
+    @property
+    def event_id(self) -> str:
+        return str(self.hearing["event_id"])
+
+
+def meeting_rows(meeting: Meeting, payload_hash: str, now: datetime) -> MeetingRows:
+    """All rows for one meeting. `first_seen_at`/`last_changed_at` are set to `now`; the writer
+    keeps the stored first-seen time for meetings it already has."""
+    event_id = meeting.event_id
+    location = meeting.location
+    rows = MeetingRows(
+        hearing={
+            "event_id": event_id,
+            "congress": meeting.congress,
+            "chamber": meeting.chamber,
+            "meeting_type": meeting.meeting_type,
+            "status": meeting.status,
+            "title": meeting.title,
+            "start_at": utc_naive(meeting.date),
+            "room": location.room if location else None,
+            "building": location.building if location else None,
+            "address": location.address if location else None,
+            "is_stub": meeting.is_stub,
+            "update_date": utc_naive(meeting.update_date),
+            "content_hash": payload_hash,
+            "first_seen_at": now,
+            "last_changed_at": now,
+        }
+    )
+
+    seen_codes: set[str] = set()
+    for ref in meeting.committees:
+        if ref.system_code in seen_codes:
+            continue
+        seen_codes.add(ref.system_code)
+        rows.committees.append(
+            {
+                "event_id": event_id,
+                "system_code": ref.system_code,
+                "is_primary": not rows.committees,
+                "ordinal": len(rows.committees),
+            }
+        )
+        rows.committee_refs.append(
+            {"system_code": ref.system_code, "name": ref.name, "chamber": meeting.chamber}
+        )
+
+    names = []
+    witnesses_by_id: dict[str, Row] = {}
+    for ordinal, witness in enumerate(meeting.witnesses):
+        raw_name = witness.name or ""
+        person = parse_witness_name(raw_name)
+        names.append(person)
+        organization_key = normalize_organization(witness.organization)
+        witness_id = witness_key(person.normalized, organization_key)
+        if witness_id not in witnesses_by_id:
+            witnesses_by_id[witness_id] = {
+                "witness_id": witness_id,
+                "normalized_name": person.normalized,
+                "organization_key": organization_key,
+                "display_name": _display_name(person, raw_name),
+                "honorific": person.honorific,
+                "first_name": person.first,
+                "last_name": person.last,
+                "suffix": person.suffix,
+                "organization": witness.organization,
+                "first_seen_at": now,
+            }
+        rows.appearances.append(
+            {
+                "event_id": event_id,
+                "ordinal": ordinal,
+                "witness_id": witness_id,
+                "name_as_given": raw_name,
+                "position": witness.position,
+                "organization": witness.organization,
+            }
+        )
+    rows.witnesses = list(witnesses_by_id.values())
+
+    for ordinal, document in enumerate(_unique_by_url(meeting.witness_documents)):
+        appearance = (
+            match_document_to_witness(document.url, names) if document.url and names else None
+        )
+        rows.witness_documents.append(
+            {
+                "event_id": event_id,
+                "appearance_ordinal": appearance,
+                "ordinal": ordinal,
+                "document_type": document.document_type,
+                "format": document.format,
+                "url": document.url,
+                "name": document.name or document.description,
+            }
+        )
+
+    for ordinal, document in enumerate(_unique_by_url(meeting.meeting_documents)):
+        rows.meeting_documents.append(
+            {
+                "event_id": event_id,
+                "ordinal": ordinal,
+                "document_type": document.document_type,
+                "format": document.format,
+                "url": document.url,
+                "name": document.name,
+                "description": document.description,
+            }
+        )
+
+    for ordinal, video in enumerate(_unique_by_url(v for v in meeting.videos if v.url)):
+        assert video.url is not None
+        rows.videos.append(
+            {
+                "event_id": event_id,
+                "ordinal": ordinal,
+                "url": video.url,
+                "name": video.name,
+                "kind": video_kind(video.url),
+            }
+        )
+
+    seen_bills: set[str] = set()
+    for bill in meeting.bills:
+        key = bill_key(bill.congress, bill.bill_type, bill.number)
+        if key in seen_bills:
+            continue
+        seen_bills.add(key)
+        rows.bills.append(
+            {
+                "bill_id": key,
+                "congress": bill.congress,
+                "bill_type": bill.bill_type,
+                "number": bill.number,
+                "url": bill.url,
+            }
+        )
+        rows.hearing_bills.append(
+            {"event_id": event_id, "bill_id": key, "ordinal": len(rows.hearing_bills)}
+        )
+
+    seen_jackets: set[int] = set()
+    for transcript in meeting.hearing_transcripts:
+        if transcript.jacket_number in seen_jackets:
+            continue
+        seen_jackets.add(transcript.jacket_number)
+        rows.transcripts.append(
+            {
+                "event_id": event_id,
+                "jacket_number": transcript.jacket_number,
+                "ordinal": len(rows.transcripts),
+            }
+        )
+    return rows
+
+
+def _display_name(person: Any, raw_name: str) -> str:
+    parts = [person.first, getattr(person, "middle", None), person.last]
+    name = " ".join(p for p in parts if p)
+    if person.suffix:
+        name = f"{name}, {person.suffix}" if name else person.suffix
+    return name or " ".join(raw_name.split())
+
+
+def _unique_by_url(items: Iterable[Any]) -> list[Any]:
+    """Documents and videos are unique by URL within a meeting; the first occurrence wins.
+    Items without a URL are all kept (the API has sent documents with only a description)."""
+    seen: set[str] = set()
+    unique = []
+    for item in items:
+        url = getattr(item, "url", None)
+        if url:
+            if url in seen:
+                continue
+            seen.add(url)
+        unique.append(item)
+    return unique
+
+
+def committee_row(committee: Committee, payload_hash: str, now: datetime) -> Row:
+    return {
+        "system_code": committee.system_code,
+        "name": committee.display_name,
+        "chamber": committee.chamber.title() if committee.chamber else None,
+        "committee_type": committee.committee_type,
+        "parent_code": committee.parent.system_code if committee.parent else None,
+        "is_current": committee.is_current,
+        "url": committee.url,
+        "update_date": utc_naive(committee.update_date),
+        "content_hash": payload_hash,
+        "first_seen_at": now,
+        "last_changed_at": now,
+    }
+
+
+def member_row(member: Member, payload_hash: str, now: datetime) -> Row:
+    district = member.district
+    if district is None and member.terms:
+        district = member.terms[-1].district
+    return {
+        "bioguide_id": member.bioguide_id,
+        "name": member.display_name,
+        "first_name": member.first_name,
+        "last_name": member.last_name,
+        "party": member.party,
+        "state": member.state,
+        "district": district,
+        "chamber": member.latest_chamber,
+        "image_url": member.depiction.image_url if member.depiction else None,
+        "update_date": utc_naive(member.update_date),
+        "content_hash": payload_hash,
+        "first_seen_at": now,
+        "last_changed_at": now,
+    }
+
+
+def printed_hearing_row(hearing: PrintedHearing, payload_hash: str, now: datetime) -> Row:
+    return {
+        "jacket_number": hearing.jacket_number,
+        "congress": hearing.congress,
+        "chamber": hearing.chamber,
+        "title": hearing.title,
+        "citation": hearing.citation,
+        "library_of_congress_id": hearing.library_of_congress_id,
+        "associated_event_id": (
+            hearing.associated_meeting.event_id if hearing.associated_meeting else None
+        ),
+        "dates": [d.date.isoformat() for d in hearing.dates if d.date],
+        "formats": [{"type": f.format_type, "url": f.url} for f in hearing.formats],
+        "committee_codes": [c.system_code for c in hearing.committees],
+        "update_date": utc_naive(hearing.update_date),
+        "content_hash": payload_hash,
+        "first_seen_at": now,
+        "last_changed_at": now,
+    }
