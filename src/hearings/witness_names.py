@@ -1,0 +1,365 @@
+"""Witness names as the API gives them: parsed into parts, reduced to a "same person" key, and
+matched to the witness documents whose House file names encode them (`...-Wstate-SmithJ-...`).
+
+Identity rule for `PersonName.normalized`: keep everything that is part of the person's legal name
+(given names, initials, surname, generational suffix such as Jr. or III) and drop everything that
+describes the person (honorifics, military ranks, degrees, service branches, nicknames) or is
+formatting (case, accents, punctuation, whitespace). Generational suffixes stay because they are
+exactly what tells a father from a son (Robert F. Kennedy vs Robert F. Kennedy Jr.), and fathers and
+sons often share a field or even an organization; a false split of one person into two rows is
+cheap to repair, a false merge of two people corrupts both records.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """One witness name split into parts (as given, whitespace collapsed) plus its identity key."""
+
+    honorific: str | None
+    first: str | None
+    middle: str | None
+    last: str | None
+    suffix: str | None
+    normalized: str
+    nickname: str | None = None
+
+
+# ---- vocabulary ------------------------------------------------------------------------------
+# Words are compared lowercased with periods removed ("Lt." -> "lt").
+
+
+def _vocabulary(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+# Titles that are never a given name: stripped while at least one name word remains.
+_TITLES = _vocabulary(
+    """
+    mr mrs ms miss mx messrs dr doctor prof professor hon honorable honourable rev revd reverend
+    fr rabbi imam sen senator rep representative congressman congresswoman del delegate gov
+    governor amb ambassador sec secretary commissioner mayor sheriff
+    gen general lt lieutenant adm admiral radm vadm rear vice brig brigadier col colonel maj capt
+    captain cdr cmdr lcdr commander sgt sergeant cpl corporal pvt spc ens ensign cwo wo msgt smsgt
+    cmsgt csm sgm cpo scpo mcpo mcpon sma petty officer warrant command staff
+    """
+)
+# Titles that are also given names (Major Owens, Judge Glock, and "The Honorable Chief Allen",
+# whose given name is Chief): stripped only while a first and a last name remain.
+_AMBIGUOUS_TITLES = _vocabulary("chief major judge justice master bishop father pastor")
+# The courtesy prefixes the House witness system adds; ranks, by contrast, are part of its name
+# fields and show up in document file names ("...-GeneralTomLandwermeyerB-...").
+_COURTESY = _vocabulary("mr mrs ms miss mx dr prof professor hon honorable the rev reverend")
+
+_GENERATIONAL = {
+    "jr": "jr",
+    "junior": "jr",
+    "sr": "sr",
+    "senior": "sr",
+    "ii": "ii",
+    "2nd": "ii",
+    "iii": "iii",
+    "3rd": "iii",
+    "iv": "iv",
+    "4th": "iv",
+}
+# Degrees, credentials and service branches. Only these are stripped from the end of a name
+# without a comma; short ones like "DO" or "MA" could be surnames and need the comma.
+_POSTNOMINAL_SAFE = _vocabulary(
+    """
+    phd md jd esq esquire cpa dds dmd dvm mph mba rn edd psyd pharmd dnp llm ret retired
+    usa usaf usn usmc uscg ussf usar usnr usafr ang arng facs facp faap facc faan
+    """
+)
+_POSTNOMINAL_AFTER_COMMA = _POSTNOMINAL_SAFE | _vocabulary(
+    "do ma ms ba bs pa np pe msw lcsw mpa mpp scd dsc llb cfa cfp cissp aicp obe cbe kbe"
+)
+
+_DOUBLE_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"'})
+_SINGLE_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'"})
+# Letters NFKD does not decompose into a base letter plus accents.
+_FOLD_EXTRA = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ı": "i", "ß": "ss"}
+    | {"æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "TH"}
+)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+_QUOTED = re.compile(r'"([^"]*)"|(?:(?<=\s)|^)\'([^\']+)\'(?=\s|,|$)')
+_PARENTHESIZED = re.compile(r"\(([^)]*)\)")
+_INITIAL = re.compile(r"^(?:[^\W\d_]\.?){1,2}$")
+
+
+# ---- text helpers ----------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    """NFC, plain quotes, no invisible characters, single spaces (covers \\r\\n, tabs, NBSP)."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = text.translate(_DOUBLE_QUOTES).translate(_SINGLE_QUOTES)
+    return " ".join(text.split())
+
+
+def fold_accents(text: str) -> str:
+    """`José Łukasz` -> `Jose Lukasz`: accents removed, letters kept."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _word_key(word: str) -> str:
+    return word.lower().replace(".", "").strip(",;:")
+
+
+def _name_words(text: str) -> list[str]:
+    """Lowercase ASCII words for the identity key: apostrophes join (O'Neil -> oneil), any other
+    punctuation, hyphens included, separates (García-López -> garcia lopez)."""
+    folded = fold_accents(text).lower().replace("'", "")
+    return re.findall(r"[a-z0-9]+", folded)
+
+
+def _is_postnominal(phrase: str, *, after_comma: bool) -> bool:
+    words = [w for w in re.split(r"[\s()]+", phrase) if w]
+    if not words:
+        return False
+    known = _POSTNOMINAL_AFTER_COMMA if after_comma else _POSTNOMINAL_SAFE
+    for word in words:
+        key = re.sub(r"[^a-z0-9]", "", word.lower())
+        if key in _GENERATIONAL or key in known:
+            continue
+        # Unknown credentials after a comma are short all-caps tokens ("RDN", "CHES").
+        if after_comma and re.fullmatch(r"[A-Z][A-Z.&-]{1,7}", word):
+            continue
+        return False
+    return True
+
+
+def _is_title(word: str) -> bool:
+    key = _word_key(word)
+    return key in _TITLES or key in _AMBIGUOUS_TITLES
+
+
+# ---- parsing ---------------------------------------------------------------------------------
+
+_EMPTY = PersonName(None, None, None, None, None, "")
+
+
+def parse_witness_name(raw: str) -> PersonName:
+    """Split a witness name as the API gives it ("Dr. John Smith, Jr.") into its parts."""
+    text = _clean(raw or "")
+    suffixes: list[str] = []
+    nicknames: list[str] = []
+
+    def _take_quoted(match: re.Match[str]) -> str:
+        inner = (match.group(1) or match.group(2) or "").strip()
+        if inner:
+            nicknames.append(inner)
+        return " "
+
+    def _take_parenthesized(match: re.Match[str]) -> str:
+        inner = match.group(1).strip()
+        if _is_postnominal(inner, after_comma=True):
+            return match.group(0)  # "(Ret.)" stays in place for the suffix rules below
+        if inner:
+            nicknames.append(inner)
+        return " "
+
+    text = _QUOTED.sub(_take_quoted, text)
+    text = _PARENTHESIZED.sub(_take_parenthesized, text)
+    text = " ".join(text.replace(" ,", ",").split()).strip(" ,")
+    if not text:
+        return _EMPTY if not nicknames else _build([], [], nicknames, suffixes)
+
+    pieces = [p.strip() for p in text.split(",") if p.strip()]
+    head, tail = pieces[0], pieces[1:]
+    given_after_comma: str | None = None
+    extra: list[str] = []
+    for piece in tail:
+        if _is_postnominal(piece, after_comma=True):
+            suffixes.append(piece)
+        elif given_after_comma is None and len(head.split()) == 1 and not _is_title(head):
+            given_after_comma = piece  # "Smith, John": inverted order
+        else:
+            extra.append(piece)  # descriptive noise ("Jane Doe, Former Ambassador")
+    words = (f"{given_after_comma} {head}" if given_after_comma else head).split()
+
+    # Trailing suffixes written without a comma: "José García-López III", "John Smith Jr."
+    trailing: list[str] = []
+    while sum(not _is_title(w) for w in words) > 1:
+        key = re.sub(r"[^a-z0-9]", "", words[-1].lower())
+        if key in _GENERATIONAL or key in _POSTNOMINAL_SAFE:
+            trailing.insert(0, words.pop())
+        else:
+            break
+    suffixes = trailing + suffixes + extra
+
+    titles: list[str] = []
+    while _leading_title(words):
+        titles.append(words.pop(0))
+    if len(words) == 1 and _is_title(words[0]) and not titles:
+        # Only a title ("Mr."): no name at all.
+        return PersonName(words[0], None, None, None, None, "")
+    return _build(titles, words, nicknames, suffixes)
+
+
+def _leading_title(words: list[str]) -> bool:
+    """Whether words[0] is a title that can go while enough of a name remains after it."""
+    if len(words) < 2:
+        return False
+    key = _word_key(words[0])
+    if key == "the":
+        return len(words) > 2 and _is_title(words[1])
+    if key in _TITLES:
+        return True
+    return key in _AMBIGUOUS_TITLES and len(words) > 2
+
+
+def _is_initial(word: str) -> bool:
+    return bool(_INITIAL.match(word))
+
+
+def _build(
+    titles: list[str], words: list[str], nicknames: list[str], suffixes: list[str]
+) -> PersonName:
+    first: str | None = None
+    middle_words: list[str] = []
+    last_words: list[str] = list(words)
+    if len(words) >= 2:
+        first, rest = words[0], words[1:]
+        # Middle names in this data are nearly always initials; unmarked inner words belong to
+        # the surname (Star Comes Out, Wooden Knife, Matos Rodríguez), as the House's own
+        # document names confirm ("StarComesOutF", "MatosRodrguezF").
+        while len(rest) > 1 and _is_initial(rest[0]):
+            middle_words.append(rest.pop(0))
+        last_words = rest
+    last = " ".join(last_words) or None
+    generational = [
+        _GENERATIONAL[key]
+        for piece in suffixes
+        for word in piece.split()
+        if (key := re.sub(r"[^a-z0-9]", "", word.lower())) in _GENERATIONAL
+    ]
+    key_words = _name_words(" ".join([first or "", *middle_words, last or ""]))
+    return PersonName(
+        honorific=" ".join(titles) or None,
+        first=first,
+        middle=" ".join(middle_words) or None,
+        last=last,
+        suffix=", ".join(suffixes) or None,
+        normalized=" ".join(key_words + generational),
+        nickname=" ".join(nicknames) or None,
+    )
+
+
+# ---- organizations ---------------------------------------------------------------------------
+
+_TRAILING_ACRONYM = re.compile(r"\s*\(\s*[A-Z][A-Za-z0-9.&/ -]{0,15}\)\s*$")
+_CORPORATE_FORMS = _vocabulary("inc llc llp ltd plc corp")
+
+
+def normalize_organization(org: str | None) -> str:
+    """The organization half of the person key: "The Heritage Foundation" and "Heritage
+    Foundation", or "Securin Inc." and "Securin", give the same string; "" when absent."""
+    if not org:
+        return ""
+    text = _clean(org)
+    # "Tragedy Assistance Program for Survivors (TAPS)" and the same without "(TAPS)" both occur.
+    text = _TRAILING_ACRONYM.sub("", text) or text
+    text = fold_accents(text).lower().replace("&", " and ").replace("'", "").replace(".", "")
+    words = re.findall(r"[a-z0-9]+", text)
+    if words and words[0] == "the":
+        words = words[1:]
+    while len(words) > 1 and words[-1] in _CORPORATE_FORMS:
+        words.pop()
+    return " ".join(words)
+
+
+# ---- witness documents -----------------------------------------------------------------------
+
+# HHRG-119-AP06-Wstate-IsaacsK-20250225.pdf; supporting documents may append "-SD001".
+_DOCUMENT_NAME = re.compile(
+    r"^[A-Z]{3,5}-\d{2,3}-[A-Z]{2}\d{2}-[A-Za-z]+-(?P<token>[A-Za-z]{2,})-\d{8}(?:-|$)",
+    re.IGNORECASE,
+)
+
+
+def witness_document_token(url: str) -> str | None:
+    """The Lastname+FirstInitial token of a House witness document URL ("StarComesOutF"), or None
+    when the file name carries none (a hearing-wide "...-20250225-SD001.pdf")."""
+    path = urlsplit(url.strip()).path
+    stem = path.rsplit("/", 1)[-1]
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", stem)
+    match = _DOCUMENT_NAME.match(stem)
+    return match.group("token") if match else None
+
+
+def _squash_variants(words: Sequence[str]) -> set[str]:
+    """The words run together in lowercase ASCII, accents folded ("rodriguez") and, as the House
+    file names do, dropped ("rodrguez")."""
+    joined = "".join(words)
+    folded = re.sub(r"[^a-z0-9]", "", fold_accents(joined).lower())
+    dropped = re.sub(r"[^a-z0-9]", "", joined.lower())
+    return {v for v in (folded, dropped) if v}
+
+
+def _initials(word: str | None) -> set[str]:
+    return {v[0] for v in _squash_variants([word])} if word else set()
+
+
+def _document_keys(name: PersonName) -> tuple[set[str], set[str]]:
+    """(full keys "surname+initial", surname-only keys) under which the House may file `name`."""
+    last_words = (name.last or "").split()
+    if not last_words:
+        return set(), set()
+    surnames = _squash_variants(last_words) | _squash_variants(last_words[-1:])
+    # The House splits a name as given into its first word and "the rest", ranks, nicknames and
+    # suffixes included: "Master Chief Petty Officer James Honea" -> "ChiefPettyOfficerJamesHoneaM".
+    ranks = [w for w in (name.honorific or "").split() if _word_key(w) not in _COURTESY]
+    given = [w for w in [*ranks, name.first] if w]
+    house_rest = [
+        *given[1:],
+        *(name.nickname or "").split(),
+        *(name.middle or "").split(),
+        *last_words,
+        *(name.suffix or "").split(),
+    ]
+    full: set[str] = set()
+    for initial in _initials(name.first):
+        full |= {s + initial for s in surnames}
+    if given:
+        rest = _squash_variants(house_rest)
+        surnames |= rest
+        full |= {r + i for r in rest for i in _initials(given[0])}
+    for initial in _initials(name.nickname):
+        full |= {s + initial for s in surnames}
+    return full, surnames
+
+
+def match_document_to_witness(url: str, witnesses: Sequence[PersonName]) -> int | None:
+    """Index of the witness a document URL belongs to, or None (the caller then attaches it to the
+    meeting, so no document is ever dropped)."""
+    token = witness_document_token(url)
+    if token is None:
+        return None
+    key = token.lower()
+    keys = [_document_keys(w) for w in witnesses]
+    exact = [i for i, (full, _) in enumerate(keys) if key in full]
+    if exact:
+        return _unique(exact, witnesses)
+    # Last name alone, with or without the trailing initial: right only when one witness has it.
+    by_surname = [
+        i for i, (_, surnames) in enumerate(keys) if key in surnames or key[:-1] in surnames
+    ]
+    return _unique(by_surname, witnesses) if by_surname else None
+
+
+def _unique(indexes: list[int], witnesses: Sequence[PersonName]) -> int | None:
+    # The same person listed twice still identifies one witness; two different people do not.
+    if len({witnesses[i].normalized for i in indexes}) == 1:
+        return indexes[0]
+    return None

@@ -1,0 +1,484 @@
+"""Witness names: parsing, the "same person" key, organizations, and matching documents to
+witnesses. Names and document URLs come from the bundled congress-119 corpus unless marked."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import hearings
+from hearings.witness_names import (
+    PersonName,
+    match_document_to_witness,
+    normalize_organization,
+    parse_witness_name,
+    witness_document_token,
+)
+
+CORPUS = Path(hearings.__file__).parent / "replica" / "corpus" / "congress-119"
+MEETINGS = CORPUS / "committee-meeting"
+DOCS = "https://www.congress.gov/119/meeting/house"
+
+# (name as the API gives it, honorific, first, middle, last, suffix, normalized)
+NAMES = [
+    # From the corpus.
+    ("Prof. Mike Natchees", "Prof.", "Mike", None, "Natchees", None, "mike natchees"),
+    ("Hon. Kirk Francis", "Hon.", "Kirk", None, "Francis", None, "kirk francis"),
+    (
+        "Dr. Frank Star Comes Out",
+        "Dr.",
+        "Frank",
+        None,
+        "Star Comes Out",
+        None,
+        "frank star comes out",
+    ),
+    (
+        "The Honorable Kathleen Wooden Knife",
+        "The Honorable",
+        "Kathleen",
+        None,
+        "Wooden Knife",
+        None,
+        "kathleen wooden knife",
+    ),
+    ("Ms. Cecilia Flores", "Ms.", "Cecilia", None, "Flores", None, "cecilia flores"),
+    ("The Honorable Chief Allen", "The Honorable", "Chief", None, "Allen", None, "chief allen"),
+    ("Mrs. Janet Alkire", "Mrs.", "Janet", None, "Alkire", None, "janet alkire"),
+    ("Corey Hinton", None, "Corey", None, "Hinton", None, "corey hinton"),
+    ("Mrs. Brian Harris", "Mrs.", "Brian", None, "Harris", None, "brian harris"),
+    ("Mr. Donna Thompson", "Mr.", "Donna", None, "Thompson", None, "donna thompson"),
+    ("Hon. Martin O'Malley", "Hon.", "Martin", None, "O'Malley", None, "martin omalley"),
+    ("Prof. Rachel Greszler", "Prof.", "Rachel", None, "Greszler", None, "rachel greszler"),
+    ("Dr. Jim Tymon", "Dr.", "Jim", None, "Tymon", None, "jim tymon"),
+    (
+        "The Honorable Melissa Emery-Arras",
+        "The Honorable",
+        "Melissa",
+        None,
+        "Emery-Arras",
+        None,
+        "melissa emery arras",
+    ),
+    (
+        "Prof. Cecilia Fire Thunder",
+        "Prof.",
+        "Cecilia",
+        None,
+        "Fire Thunder",
+        None,
+        "cecilia fire thunder",
+    ),
+    (
+        "Hon. Dylan Hedtler-Gaudette",
+        "Hon.",
+        "Dylan",
+        None,
+        "Hedtler-Gaudette",
+        None,
+        "dylan hedtler gaudette",
+    ),
+    ("Robert J. Orifici", None, "Robert", "J.", "Orifici", None, "robert j orifici"),
+    ('James "Jim" R. Swartz', None, "James", "R.", "Swartz", None, "james r swartz"),
+    ("Hon. James W. Smith", "Hon.", "James", "W.", "Smith", None, "james w smith"),
+    ("Mrs. J. Manger", "Mrs.", "J.", None, "Manger", None, "j manger"),
+    (
+        "Prof. Master Chief Petty Officer James Honea",
+        "Prof. Master Chief Petty Officer",
+        "James",
+        None,
+        "Honea",
+        None,
+        "james honea",
+    ),
+    ("Dr. Major Carlos Ruiz", "Dr. Major", "Carlos", None, "Ruiz", None, "carlos ruiz"),
+    ("Hon. Major Michael Weimer", "Hon. Major", "Michael", None, "Weimer", None, "michael weimer"),
+    (
+        "Prof. Chief Master Sergeant David Flosi",
+        "Prof. Chief Master Sergeant",
+        "David",
+        None,
+        "Flosi",
+        None,
+        "david flosi",
+    ),
+    ("Robert (Bob) Thompson", None, "Robert", None, "Thompson", None, "robert thompson"),
+    ("Dr. General David Tabor", "Dr. General", "David", None, "Tabor", None, "david tabor"),
+    (
+        "Mrs. Brigadier General Tom Landwermeyer",
+        "Mrs. Brigadier General",
+        "Tom",
+        None,
+        "Landwermeyer",
+        None,
+        "tom landwermeyer",
+    ),
+    (
+        "Brigadier General Melissa Stone",
+        "Brigadier General",
+        "Melissa",
+        None,
+        "Stone",
+        None,
+        "melissa stone",
+    ),
+    (
+        "Hon. General William Edwards",
+        "Hon. General",
+        "William",
+        None,
+        "Edwards",
+        None,
+        "william edwards",
+    ),
+    ("Ms. James Smith II", "Ms.", "James", None, "Smith", "II", "james smith ii"),
+    ("Tiffany Wagner, USAF", None, "Tiffany", None, "Wagner", "USAF", "tiffany wagner"),
+    (
+        "Mrs. Elena Spatoulas Patel",
+        "Mrs.",
+        "Elena",
+        None,
+        "Spatoulas Patel",
+        None,
+        "elena spatoulas patel",
+    ),
+    (
+        "Prof. Félix Matos Rodríguez",
+        "Prof.",
+        "Félix",
+        None,
+        "Matos Rodríguez",
+        None,
+        "felix matos rodriguez",
+    ),
+    (
+        "The Honorable Tiffany Dowell Lashmet",
+        "The Honorable",
+        "Tiffany",
+        None,
+        "Dowell Lashmet",
+        None,
+        "tiffany dowell lashmet",
+    ),
+    (
+        "Dr. Diana Furchtgott-Roth",
+        "Dr.",
+        "Diana",
+        None,
+        "Furchtgott-Roth",
+        None,
+        "diana furchtgott roth",
+    ),
+    (
+        'The Honorable Bradley "Scott" Dane',
+        "The Honorable",
+        "Bradley",
+        None,
+        "Dane",
+        None,
+        "bradley dane",
+    ),
+    ("Ms. Thomas DeLuca", "Ms.", "Thomas", None, "DeLuca", None, "thomas deluca"),
+    ("Mr. Kara Saul-Rinaldi", "Mr.", "Kara", None, "Saul-Rinaldi", None, "kara saul rinaldi"),
+    ("Rachel McArdle", None, "Rachel", None, "McArdle", None, "rachel mcardle"),
+    (
+        "Rev. Mariah Furness Tollgaard",
+        "Rev.",
+        "Mariah",
+        None,
+        "Furness Tollgaard",
+        None,
+        "mariah furness tollgaard",
+    ),
+    ("The Honorable Tim Walz", "The Honorable", "Tim", None, "Walz", None, "tim walz"),
+    (
+        "Mr. Kiran Chinnagangannagari",
+        "Mr.",
+        "Kiran",
+        None,
+        "Chinnagangannagari",
+        None,
+        "kiran chinnagangannagari",
+    ),
+    ("Timoth Puetz", None, "Timoth", None, "Puetz", None, "timoth puetz"),
+    # Cases the corpus does not show, seen elsewhere in committee witness lists.
+    ("Mr. Thomas DiNanno", "Mr.", "Thomas", None, "DiNanno", None, "thomas dinanno"),
+    ("The Honorable Jane Doe", "The Honorable", "Jane", None, "Doe", None, "jane doe"),
+    ("Dr. John Smith, Jr.", "Dr.", "John", None, "Smith", "Jr.", "john smith jr"),
+    ("MIchael Woody", None, "MIchael", None, "Woody", None, "michael woody"),
+    ("Lt. Gen. John Doe", "Lt. Gen.", "John", None, "Doe", None, "john doe"),
+    ("Rear Admiral Jane Roe", "Rear Admiral", "Jane", None, "Roe", None, "jane roe"),
+    ("General Paul Nakasone", "General", "Paul", None, "Nakasone", None, "paul nakasone"),
+    (
+        "Ambassador Linda Thomas-Greenfield",
+        "Ambassador",
+        "Linda",
+        None,
+        "Thomas-Greenfield",
+        None,
+        "linda thomas greenfield",
+    ),
+    ("Sen. Jane Roe", "Sen.", "Jane", None, "Roe", None, "jane roe"),
+    ("Rep. John Roe", "Rep.", "John", None, "Roe", None, "john roe"),
+    ("Senator Smith", "Senator", None, None, "Smith", None, "smith"),
+    ("Dr. Mary O'Neil, Ph.D.", "Dr.", "Mary", None, "O'Neil", "Ph.D.", "mary oneil"),
+    (
+        "Mr. José García-López III",
+        "Mr.",
+        "José",
+        None,
+        "García-López",
+        "III",
+        "jose garcia lopez iii",
+    ),
+    (
+        "Hon. Robert F. Kennedy, Jr.",
+        "Hon.",
+        "Robert",
+        "F.",
+        "Kennedy",
+        "Jr.",
+        "robert f kennedy jr",
+    ),
+    ("Rev. Al Sharpton", "Rev.", "Al", None, "Sharpton", None, "al sharpton"),
+    ("  Jane   Doe \r\n", None, "Jane", None, "Doe", None, "jane doe"),
+    ("Mary O\u2019Neil", None, "Mary", None, "O'Neil", None, "mary oneil"),
+    ("William \u201cBill\u201d Smith", None, "William", None, "Smith", None, "william smith"),
+    ('William "Bill" Smith', None, "William", None, "Smith", None, "william smith"),
+    ("Smith, John", None, "John", None, "Smith", None, "john smith"),
+    ("Smith, Dr. John A., Jr.", "Dr.", "John", "A.", "Smith", "Jr.", "john a smith jr"),
+    ("Gen. David Tabor, USAF (Ret.)", "Gen.", "David", None, "Tabor", "USAF (Ret.)", "david tabor"),
+    ("Major Owens", None, "Major", None, "Owens", None, "major owens"),
+    ("Tran Do", None, "Tran", None, "Do", None, "tran do"),
+    ("Madonna", None, None, None, "Madonna", None, "madonna"),
+]
+
+
+@pytest.mark.parametrize(
+    ("raw", "honorific", "first", "middle", "last", "suffix", "normalized"), NAMES
+)
+def test_parses_witness_names(
+    raw: str,
+    honorific: str | None,
+    first: str | None,
+    middle: str | None,
+    last: str | None,
+    suffix: str | None,
+    normalized: str,
+) -> None:
+    name = parse_witness_name(raw)
+    assert (name.honorific, name.first, name.middle, name.last, name.suffix) == (
+        honorific,
+        first,
+        middle,
+        last,
+        suffix,
+    )
+    assert name.normalized == normalized
+
+
+def test_the_table_has_at_least_forty_names() -> None:
+    assert len(NAMES) >= 40
+
+
+def test_honorifics_case_and_spacing_do_not_change_the_person() -> None:
+    variants = [
+        "Mr. Thomas DiNanno",
+        "The Honorable Thomas DiNanno",
+        "THOMAS DINANNO",
+        "Hon. Thomas  DiNanno ",
+        "Dr. Thomas DiNanno, Ph.D.",
+        "DiNanno, Thomas",
+    ]
+    assert {parse_witness_name(v).normalized for v in variants} == {"thomas dinanno"}
+
+
+def test_accents_and_apostrophes_fold_to_one_key() -> None:
+    assert (
+        parse_witness_name("José García-López").normalized
+        == parse_witness_name("Jose Garcia Lopez").normalized
+    )
+    assert (
+        parse_witness_name("Mary O\u2019Neil").normalized
+        == parse_witness_name("MARY ONEIL").normalized
+    )
+
+
+def test_generational_suffix_keeps_father_and_son_apart() -> None:
+    father = parse_witness_name("Robert F. Kennedy")
+    son = parse_witness_name("Hon. Robert F. Kennedy, Jr.")
+    assert father.normalized != son.normalized
+    assert parse_witness_name("Robert F. Kennedy Jr").normalized == son.normalized
+
+
+def test_nickname_is_kept_but_not_part_of_the_key() -> None:
+    name = parse_witness_name('James "Jim" R. Swartz')
+    assert name.nickname == "Jim"
+    assert "jim" not in name.normalized.split()
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\r\n\t", "\u00a0"])
+def test_empty_names_give_an_empty_key(raw: str) -> None:
+    assert parse_witness_name(raw) == PersonName(None, None, None, None, None, "")
+
+
+def test_a_lone_title_is_not_a_name() -> None:
+    name = parse_witness_name("Mr.")
+    assert name.honorific == "Mr."
+    assert name.normalized == ""
+
+
+@pytest.mark.parametrize(
+    ("org", "key"),
+    [
+        ("The Heritage Foundation", "heritage foundation"),
+        ("Heritage  Foundation", "heritage foundation"),
+        ("U.S. Department of State", "us department of state"),
+        (
+            "Tragedy Assistance Program for Survivors (TAPS)",
+            "tragedy assistance program for survivors",
+        ),
+        ("Tragedy Assistance Program for Survivors", "tragedy assistance program for survivors"),
+        ("Securin Inc.", "securin"),
+        ("Willkie Farr & Gallagher LLP", "willkie farr and gallagher"),
+        ("Coeur d'Alene Tribe", "coeur dalene tribe"),
+        ("Voice of the Arctic Iñupiat", "voice of the arctic inupiat"),
+        ("Transportation Trades Department, AFL-CIO", "transportation trades department afl cio"),
+        ("  Microsoft\r\n", "microsoft"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_normalizes_organizations(org: str | None, key: str) -> None:
+    assert normalize_organization(org) == key
+
+
+@pytest.mark.parametrize(
+    ("url", "token"),
+    [
+        (f"{DOCS}/117214/witnesses/HHRG-119-AP06-Wstate-IsaacsK-20250225.pdf", "IsaacsK"),
+        (f"{DOCS}/117214/witnesses/HHRG-119-AP06-Bio-NatcheesM-20250225.pdf", "NatcheesM"),
+        (f"{DOCS}/117214/witnesses/HHRG-119-AP06-TTF-StarComesOutF-20250225.pdf", "StarComesOutF"),
+        (f"{DOCS}/117214/witnesses/HHRG-119-AP06-Wstate-WoodenKnifeK-20250225.pdf", "WoodenKnifeK"),
+        (f"{DOCS}/118409/witnesses/HHRG-119-GO00-Wstate-SmithIIJ-20250624.pdf", "SmithIIJ"),
+        (f"{DOCS}/117214/documents/HHRG-119-AP06-20250225-SD001.pdf", None),
+        (f"{DOCS}/1/witnesses/HHRG-119-AP06-Wstate-DoeJ-20250225-SD002.pdf", "DoeJ"),
+        (f"{DOCS}/117214/witnesses/HHRG-119-AP06-Wstate-NatcheesM-20250225.pdf?x=1", "NatcheesM"),
+        ("https://www.congress.gov/119/meeting/house/119003/documents/BILLS-119hr1ih.pdf", None),
+        ("", None),
+    ],
+)
+def test_reads_the_name_token_of_a_document_url(url: str, token: str | None) -> None:
+    assert witness_document_token(url) == token
+
+
+def _meeting(event_id: str) -> dict[str, Any]:
+    path = next(MEETINGS.glob(f"119/*/{event_id}.json"))
+    meeting: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["committeeMeeting"]
+    return meeting
+
+
+def _names(meeting: dict[str, Any]) -> list[PersonName]:
+    return [parse_witness_name(w.get("name") or "") for w in meeting.get("witnesses", [])]
+
+
+@pytest.mark.parametrize(
+    ("event_id", "file_name", "witness_name"),
+    [
+        ("117214", "HHRG-119-AP06-TTF-StarComesOutF-20250225.pdf", "Dr. Frank Star Comes Out"),
+        (
+            "117214",
+            "HHRG-119-AP06-Bio-WoodenKnifeK-20250225.pdf",
+            "The Honorable Kathleen Wooden Knife",
+        ),
+        ("117214", "HHRG-119-AP06-Wstate-AllenC-20250225.pdf", "The Honorable Chief Allen"),
+        ("117775", "HHRG-119-AP00-Wstate-OMalleyM-20250115.pdf", "Hon. Martin O'Malley"),
+        ("118096", "HHRG-119-VR09-Wstate-JOrificiR-20250409.pdf", "Robert J. Orifici"),
+        ("118096", "HHRG-119-VR09-Bio-JimRSwartzJ-20250409.pdf", 'James "Jim" R. Swartz'),
+        ("118096", "HHRG-119-VR09-Bio-WSmithJ-20250409.pdf", "Hon. James W. Smith"),
+        ("118096", "HHRG-119-VR09-Bio-SmithK-20250409.pdf", "Mr. Kenneth Smith"),
+        (
+            "118112",
+            "HHRG-119-AP18-Wstate-ChiefPettyOfficerJamesHoneaM-20250408.pdf",
+            "Prof. Master Chief Petty Officer James Honea",
+        ),
+        (
+            "118112",
+            "HHRG-119-AP18-Wstate-MasterSergeantDavidFlosiC-20250408.pdf",
+            "Prof. Chief Master Sergeant David Flosi",
+        ),
+        ("118112", "HHRG-119-AP18-TTF-CarlosRuizM-20250408.pdf", "Dr. Major Carlos Ruiz"),
+        ("118172", "HHRG-119-AS03-Wstate-BobThompsonR-20250514.pdf", "Robert (Bob) Thompson"),
+        ("118409", "HHRG-119-GO00-Wstate-WagnerUSAFT-20250624.pdf", "Tiffany Wagner, USAF"),
+        ("118409", "HHRG-119-GO00-Wstate-SmithIIJ-20250624.pdf", "Ms. James Smith II"),
+        ("118469", "HHRG-119-AG29-Bio-MatosRodrguezF-20250715.pdf", "Prof. Félix Matos Rodríguez"),
+        (
+            "118582",
+            "HHRG-119-AG15-Bio-ScottDaneB-20250910.pdf",
+            'The Honorable Bradley "Scott" Dane',
+        ),
+        ("119003", "HHRG-119-GO00-Bio-TollgaardM-20260304.pdf", "Rev. Mariah Furness Tollgaard"),
+    ],
+)
+def test_matches_real_documents_to_their_witness(
+    event_id: str, file_name: str, witness_name: str
+) -> None:
+    meeting = _meeting(event_id)
+    url = next(d["url"] for d in meeting["witnessDocuments"] if d["url"].endswith(file_name))
+    index = match_document_to_witness(url, _names(meeting))
+    assert index is not None
+    assert meeting["witnesses"][index]["name"] == witness_name
+
+
+def test_falls_back_to_a_unique_last_name() -> None:
+    witnesses = [parse_witness_name("Dr. Jonathan Isaacs"), parse_witness_name("Ms. Ann Lee")]
+    url = f"{DOCS}/1/witnesses/HHRG-119-AP06-Wstate-IsaacsK-20250225.pdf"
+    assert match_document_to_witness(url, witnesses) == 0
+
+
+def test_an_ambiguous_last_name_matches_no_one() -> None:
+    witnesses = [parse_witness_name("John Smith"), parse_witness_name("Jane Smith")]
+    url = f"{DOCS}/1/witnesses/HHRG-119-AP06-Wstate-SmithK-20250225.pdf"
+    assert match_document_to_witness(url, witnesses) is None
+
+
+def test_two_witnesses_with_the_same_key_match_no_one() -> None:
+    witnesses = [parse_witness_name("John Smith"), parse_witness_name("Jane Smith")]
+    url = f"{DOCS}/1/witnesses/HHRG-119-AP06-Wstate-SmithJ-20250225.pdf"
+    assert match_document_to_witness(url, witnesses) is None
+
+
+def test_a_supporting_document_without_a_name_matches_no_one() -> None:
+    witnesses = [parse_witness_name("John Smith")]
+    url = f"{DOCS}/117214/documents/HHRG-119-AP06-20250225-SD001.pdf"
+    assert match_document_to_witness(url, witnesses) is None
+    assert match_document_to_witness(url, []) is None
+
+
+def _corpus_meetings() -> Iterator[dict[str, Any]]:
+    for path in sorted(MEETINGS.glob("119/*/*.json")):
+        yield json.loads(path.read_text(encoding="utf-8"))["committeeMeeting"]
+
+
+def test_most_corpus_witness_documents_find_their_witness_and_none_is_lost() -> None:
+    total = matched = 0
+    for meeting in _corpus_meetings():
+        witnesses = _names(meeting)
+        documents = meeting.get("witnessDocuments", [])
+        by_witness: dict[int | None, list[str]] = {}
+        for document in documents:
+            index = match_document_to_witness(document["url"], witnesses)
+            assert index is None or 0 <= index < len(witnesses)
+            by_witness.setdefault(index, []).append(document["url"])
+        # Every document lands somewhere: on a witness, or (None) on the meeting itself.
+        assert sum(len(urls) for urls in by_witness.values()) == len(documents)
+        total += len(documents)
+        matched += len(documents) - len(by_witness.get(None, []))
+    assert total > 400
+    share = matched / total
+    print(f"witness documents matched to a witness: {matched}/{total} = {share:.1%}")
+    assert share >= 0.95
