@@ -95,6 +95,8 @@ def _unwrap_item(value: object) -> object:
     return value
 
 
+_Item = TypeVar("_Item")
+
 ApiDateTime = Annotated[datetime | None, BeforeValidator(parse_api_datetime)]
 ApiDate = Annotated[date | None, BeforeValidator(parse_api_date)]
 Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
@@ -173,8 +175,8 @@ class RelatedItems(ApiModel):
     bills: Annotated[list[BillRef], BeforeValidator(_unwrap_item)] = []
 
 
-def _list(model: type[Any]) -> Any:
-    return Annotated[list[model], BeforeValidator(_unwrap_item)]  # type: ignore[valid-type]
+# A list that also accepts the XML-style `{"item": [...]}` container and null.
+ItemList = Annotated[list[_Item], BeforeValidator(_unwrap_item)]
 
 
 class Meeting(ApiModel):
@@ -189,12 +191,12 @@ class Meeting(ApiModel):
     date: ApiDateTime = None
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
     location: Location | None = None
-    committees: _list(CommitteeRef) = []
-    witnesses: _list(MeetingWitness) = []
-    witness_documents: _list(Document) = Field(default=[], alias="witnessDocuments")
-    meeting_documents: _list(Document) = Field(default=[], alias="meetingDocuments")
-    videos: _list(Video) = []
-    hearing_transcripts: _list(TranscriptRef) = Field(default=[], alias="hearingTranscript")
+    committees: ItemList[CommitteeRef] = []
+    witnesses: ItemList[MeetingWitness] = []
+    witness_documents: ItemList[Document] = Field(default=[], alias="witnessDocuments")
+    meeting_documents: ItemList[Document] = Field(default=[], alias="meetingDocuments")
+    videos: ItemList[Video] = []
+    hearing_transcripts: ItemList[TranscriptRef] = Field(default=[], alias="hearingTranscript")
     related_items: RelatedItems | None = Field(default=None, alias="relatedItems")
 
     @field_validator("event_id")
@@ -257,9 +259,9 @@ class PrintedHearing(ApiModel):
     number: int | None = None
     part: int | None = None
     associated_meeting: AssociatedMeeting | None = Field(default=None, alias="associatedMeeting")
-    committees: _list(CommitteeRef) = []
-    dates: _list(HearingDate) = []
-    formats: _list(HearingFormat) = []
+    committees: ItemList[CommitteeRef] = []
+    dates: ItemList[HearingDate] = []
+    formats: ItemList[HearingFormat] = []
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
 
 
@@ -297,8 +299,8 @@ class Committee(ApiModel):
     committee_type: Text = Field(default=None, alias="type")
     is_current: bool | None = Field(default=None, alias="isCurrent")
     parent: CommitteeRef | None = None
-    subcommittees: _list(CommitteeRef) = []
-    history: _list(CommitteeHistory) = []
+    subcommittees: ItemList[CommitteeRef] = []
+    history: ItemList[CommitteeHistory] = []
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
     url: Text = None
 
@@ -327,7 +329,7 @@ class CommitteeSummary(ApiModel):
     chamber: Text = None
     committee_type: Text = Field(default=None, alias="committeeTypeCode")
     parent: CommitteeRef | None = None
-    subcommittees: _list(CommitteeRef) = []
+    subcommittees: ItemList[CommitteeRef] = []
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
     url: Text = None
 
@@ -365,11 +367,11 @@ class Member(ApiModel):
     first_name: Text = Field(default=None, alias="firstName")
     last_name: Text = Field(default=None, alias="lastName")
     party_name: Text = Field(default=None, alias="partyName")
-    party_history: _list(PartyHistory) = Field(default=[], alias="partyHistory")
+    party_history: ItemList[PartyHistory] = Field(default=[], alias="partyHistory")
     state: Text = None
     district: int | None = None
     depiction: Depiction | None = None
-    terms: _list(Term) = []
+    terms: ItemList[Term] = []
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
 
     @field_validator("bioguide_id")

@@ -1,0 +1,604 @@
+"""`CongressClient`: a synchronous, rate-limited, retrying client for the Congress.gov API v3.
+
+It returns raw record dicts; the sync layer hashes them, quarantines the bad ones and parses the
+rest with `models.parse_record`. The API key travels only in the `X-Api-Key` header, and every
+URL that reaches a log line or an exception is redacted first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+import httpx
+import tenacity
+
+from hearings.config import API_KEY_SIGNUP_URL
+from hearings.congress_api.errors import (
+    ApiError,
+    ApiKeyMissing,
+    ApiKeyRejected,
+    ApiUnavailable,
+    MalformedPayload,
+    NotFound,
+    RateLimited,
+)
+from hearings.congress_api.limiter import Limiter
+from hearings.congress_api.models import chamber_path, normalize_chamber
+
+if TYPE_CHECKING:
+    from hearings.config import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 250
+# A Retry-After longer than this is more likely a gateway glitch than a real instruction.
+RETRY_AFTER_CAP = 3600.0
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MISSING_KEY_MESSAGE = (
+    f"No Congress.gov API key is configured: get a free one at {API_KEY_SIGNUP_URL} and set "
+    "CONGRESS_API_KEY (DEMO_KEY is accepted too, at a much lower rate limit)."
+)
+
+
+def redact_url(url: str, api_key: str | None = None) -> str:
+    """The URL without any `api_key` query parameter, and without the key anywhere else."""
+    parts = urlsplit(url)
+    query = [
+        (name, value)
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+        if name.lower() != "api_key"
+    ]
+    return redact_text(urlunsplit(parts._replace(query=urlencode(query))), api_key)
+
+
+def redact_text(text: str, api_key: str | None) -> str:
+    """`text` with every spelling of the key (raw or percent-encoded) replaced by `***`."""
+    if api_key:
+        for spelling in {api_key, quote(api_key, safe=""), quote(api_key)}:
+            text = text.replace(spelling, "***")
+    return text
+
+
+def format_api_datetime(value: datetime | date) -> str:
+    """`YYYY-MM-DDTHH:MM:SSZ` in UTC, the format `fromDateTime`/`toDateTime` expect.
+
+    Naive datetimes and dates are taken as UTC.
+    """
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    elif value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class _Transient(Exception):
+    """A failure worth another attempt; `error` is what the caller gets if attempts run out."""
+
+    def __init__(self, error: ApiError, reason: str, retry_after: float | None = None):
+        super().__init__(str(error))
+        self.error = error
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class CongressClient:
+    """Talks to Congress.gov (or the replica) within its hourly budget, retrying what is transient.
+
+    `request_count` and `requests_by_status` count every HTTP attempt, retries included; status
+    keys are the HTTP status as text, or `timeout` / `connection-error` when there was none.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        *,
+        concurrency: int = 8,
+        rate_limit_per_hour: int = 5000,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        transport: httpx.BaseTransport | None = None,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+        limiter: Limiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self._api_key = (api_key or "").strip() or None
+        self.concurrency = concurrency
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.limiter = limiter or Limiter(rate_limit_per_hour, concurrency)
+        self._sleep = sleep
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            headers={"Accept": "application/json", "User-Agent": "hearings (congress_api)"},
+            follow_redirects=False,
+        )
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._request_count = 0
+        self._by_status: Counter[str] = Counter()
+        self._list_counts: dict[str, int] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **overrides: Any) -> CongressClient:
+        """A client configured from `Settings`; keyword overrides win (tests pass `transport`)."""
+        options: dict[str, Any] = {
+            "concurrency": settings.api_concurrency,
+            "rate_limit_per_hour": settings.api_rate_limit_per_hour,
+            "timeout": settings.api_timeout_seconds,
+            "max_retries": settings.api_max_retries,
+        }
+        options.update(overrides)
+        return cls(settings.congress_api_base_url, settings.api_key_value(), **options)
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        self._http.close()
+
+    def __repr__(self) -> str:
+        return f"CongressClient({self.base_url!r})"
+
+    # ---- metrics --------------------------------------------------------------------------
+
+    @property
+    def request_count(self) -> int:
+        return self._request_count
+
+    @property
+    def requests_by_status(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._by_status)
+
+    def last_list_count(self, path: str) -> int | None:
+        """`pagination.count` of the last page fetched from `path`, if any."""
+        with self._lock:
+            return self._list_counts.get(_path_key(path))
+
+    def _count(self, status: str) -> None:
+        with self._lock:
+            self._request_count += 1
+            self._by_status[status] += 1
+
+    # ---- raw requests ---------------------------------------------------------------------
+
+    def get_json(self, path: str, params: Mapping[str, object] | None = None) -> dict[str, Any]:
+        """GET `path` (relative to the base URL) with `format=json`; retry what is transient."""
+        key = self._require_key()
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        query = _query(params)
+        shown = redact_url(str(httpx.URL(url, params=query)), key)
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.max_retries + 1),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(_Transient),
+            sleep=self._sleep,
+            before_sleep=lambda state: self._log_retry(shown, state),
+            reraise=True,
+        )
+        try:
+            body: dict[str, Any] = retrying(self._attempt, url, query, key, shown)
+        except _Transient as failure:
+            raise self._give_up(failure, shown) from None
+        return body
+
+    def _require_key(self) -> str:
+        # Checked at the first request, not at construction, so commands that never touch the
+        # API do not need a key.
+        if self._api_key is None:
+            raise ApiKeyMissing(MISSING_KEY_MESSAGE)
+        return self._api_key
+
+    def _attempt(self, url: str, query: dict[str, str], key: str, shown: str) -> dict[str, Any]:
+        with self.limiter.slot():
+            try:
+                response = self._http.get(url, params=query, headers={"X-Api-Key": key})
+            except httpx.TimeoutException:
+                self._count("timeout")
+                raise _Transient(
+                    ApiUnavailable(f"Congress.gov did not answer in time for {shown}.", url=shown),
+                    reason="a timeout",
+                ) from None
+            except httpx.RequestError as exc:
+                self._count("connection-error")
+                reason = f"a connection error ({type(exc).__name__})"
+                raise _Transient(
+                    ApiUnavailable(f"Congress.gov could not be reached for {shown}.", url=shown),
+                    reason=reason,
+                ) from None
+        self._count(str(response.status_code))
+        return self._decode(response, shown, key)
+
+    def _decode(self, response: httpx.Response, shown: str, key: str) -> dict[str, Any]:
+        status = response.status_code
+        if 200 <= status < 300:
+            try:
+                body = json.loads(response.content)
+            except ValueError:
+                raise _Transient(
+                    MalformedPayload(
+                        f"Congress.gov returned a truncated or invalid JSON body for {shown}.",
+                        url=shown,
+                    ),
+                    reason="a truncated or invalid JSON body",
+                ) from None
+            if not isinstance(body, dict):
+                raise MalformedPayload(
+                    f"Congress.gov returned JSON that is not an object for {shown}.", url=shown
+                )
+            return body
+        raise self._failure(response, shown, key)
+
+    def _failure(self, response: httpx.Response, shown: str, key: str) -> Exception:
+        """The exception for a non-2xx answer: `_Transient` when another attempt may succeed."""
+        status = response.status_code
+        code, detail = _error_detail(response, key)
+        said = f" ({detail})" if detail else ""
+        if status == 429:
+            retry_after = _retry_after(response.headers.get("Retry-After"))
+            if retry_after:
+                self.limiter.hold(retry_after)
+            limited = RateLimited(
+                f"Congress.gov refused {shown} for exceeding the rate limit{said}.",
+                url=shown,
+                retry_after=retry_after,
+            )
+            return _Transient(limited, "HTTP 429 Too Many Requests", retry_after)
+        if status >= 500:
+            down = ApiUnavailable(
+                f"Congress.gov answered HTTP {status} for {shown}{said}.", url=shown, status=status
+            )
+            return _Transient(down, f"HTTP {status}")
+        if status in (401, 403):
+            if code == "API_KEY_MISSING":
+                return ApiKeyMissing(MISSING_KEY_MESSAGE, url=shown, status=status)
+            return ApiKeyRejected(
+                f"The API key was rejected by Congress.gov{said}: check CONGRESS_API_KEY, "
+                f"or get a new key at {API_KEY_SIGNUP_URL}.",
+                url=shown,
+                status=status,
+            )
+        if status == 404:
+            return NotFound(
+                f"Congress.gov has no such record or route: {shown}{said}.", url=shown, status=404
+            )
+        return ApiError(
+            f"Congress.gov answered HTTP {status} for {shown}{said}.", url=shown, status=status
+        )
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome else None
+        if isinstance(failure, _Transient) and failure.retry_after is not None:
+            return min(failure.retry_after, RETRY_AFTER_CAP)
+        backoff = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
+        # Jitter spreads the retries of many threads that failed together.
+        return backoff * random.uniform(0.5, 1.0)
+
+    def _log_retry(self, shown: str, state: tenacity.RetryCallState) -> None:
+        failure = state.outcome.exception() if state.outcome else None
+        reason = failure.reason if isinstance(failure, _Transient) else "an error"
+        delay = state.next_action.sleep if state.next_action else 0.0
+        log.warning(
+            "retrying %s in %.2fs after %s (attempt %d of %d)",
+            shown,
+            delay,
+            reason,
+            state.attempt_number,
+            self.max_retries + 1,
+        )
+
+    def _give_up(self, failure: _Transient, shown: str) -> ApiError:
+        attempts = self.max_retries + 1
+        tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+        error = failure.error
+        if isinstance(error, RateLimited):
+            return RateLimited(
+                f"Congress.gov kept answering HTTP 429 Too Many Requests for {shown} "
+                f"after {tries}; wait for the hourly budget to refill, "
+                "or lower API_RATE_LIMIT_PER_HOUR.",
+                url=shown,
+                retry_after=error.retry_after,
+            )
+        if isinstance(error, MalformedPayload):
+            return MalformedPayload(
+                f"Congress.gov kept returning a truncated or invalid JSON body for {shown} "
+                f"after {tries}.",
+                url=shown,
+            )
+        return ApiUnavailable(
+            f"Congress.gov is unavailable: {failure.reason} for {shown} after {tries}.",
+            url=shown,
+            status=error.status,
+        )
+
+    # ---- paging ---------------------------------------------------------------------------
+
+    def iter_list(
+        self,
+        path: str,
+        key: str,
+        *,
+        params: Mapping[str, object] | None = None,
+        from_datetime: datetime | date | None = None,
+        to_datetime: datetime | date | None = None,
+        page_size: int = MAX_PAGE_SIZE,
+    ) -> Iterator[dict[str, Any]]:
+        """Every entry of a list endpoint, page by page.
+
+        Offsets are computed here and `pagination.next` is never followed: the API has served
+        malformed `next` links. Stops at `pagination.count` or at an empty page.
+        """
+        limit = max(1, min(page_size, MAX_PAGE_SIZE))
+        base = {**(params or {}), **_window(from_datetime, to_datetime)}
+        offset = 0
+        while True:
+            body = self.get_json(path, {**base, "offset": offset, "limit": limit})
+            entries = body.get(key)
+            if not isinstance(entries, list):
+                raise MalformedPayload(
+                    f"the list at {redact_url(self._display(path), self._api_key)} has no "
+                    f"{key!r} array.",
+                    url=self._display(path),
+                )
+            count = self._remember_count(path, body)
+            yield from entries
+            offset += len(entries)
+            if not entries:
+                return
+            if count is None:
+                if len(entries) < limit:
+                    return
+            elif offset >= count:
+                return
+
+    def count_list(
+        self,
+        path: str,
+        *,
+        from_datetime: datetime | date | None = None,
+        to_datetime: datetime | date | None = None,
+        **params: object,
+    ) -> int:
+        """`pagination.count` of a list endpoint, from one page with `limit=1`."""
+        query = {**params, **_window(from_datetime, to_datetime), "offset": 0, "limit": 1}
+        body = self.get_json(path, query)
+        count = self._remember_count(path, body)
+        if count is None:
+            shown = self._display(path)
+            raise MalformedPayload(f"the list at {shown} has no pagination.count.", url=shown)
+        return count
+
+    def _remember_count(self, path: str, body: Mapping[str, Any]) -> int | None:
+        pagination = body.get("pagination")
+        count = pagination.get("count") if isinstance(pagination, dict) else None
+        if not isinstance(count, int) or isinstance(count, bool):
+            return None
+        with self._lock:
+            self._list_counts[_path_key(path)] = count
+        return count
+
+    def _display(self, path: str) -> str:
+        return redact_url(f"{self.base_url}/{path.lstrip('/')}", self._api_key)
+
+    # ---- endpoints ------------------------------------------------------------------------
+
+    def list_meetings(
+        self,
+        congress: int,
+        chamber: str | None = None,
+        *,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Meeting summaries: `{chamber, congress, eventId, updateDate, url}`, newest first."""
+        path = _list_path("committee-meeting", congress, chamber)
+        return self.iter_list(path, "committeeMeetings", from_datetime=since, to_datetime=until)
+
+    def get_meeting(self, congress: int, chamber: str, event_id: str | int) -> dict[str, Any]:
+        path = f"committee-meeting/{int(congress)}/{chamber_path(chamber)}/{_segment(event_id)}"
+        return self._get_record(path, "committeeMeeting")
+
+    def list_printed_hearings(
+        self,
+        congress: int,
+        chamber: str | None = None,
+        *,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        path = _list_path("hearing", congress, chamber)
+        return self.iter_list(path, "hearings", from_datetime=since, to_datetime=until)
+
+    def get_printed_hearing(
+        self, congress: int, chamber: str, jacket_number: int | str
+    ) -> dict[str, Any]:
+        path = f"hearing/{int(congress)}/{chamber_path(chamber)}/{_segment(jacket_number)}"
+        return self._get_record(path, "hearing")
+
+    def list_committees(
+        self,
+        congress: int,
+        chamber: str | None = None,
+        *,
+        since: datetime | date | None = None,
+        until: datetime | date | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        path = _list_path("committee", congress, chamber)
+        return self.iter_list(path, "committees", from_datetime=since, to_datetime=until)
+
+    def get_committee(self, chamber: str, system_code: str) -> dict[str, Any]:
+        """The committee item; `chamber` is filled in from the path when the item lacks it."""
+        path = f"committee/{chamber_path(chamber)}/{_segment(system_code.strip().lower())}"
+        record = self._get_record(path, "committee")
+        if not record.get("chamber"):
+            record["chamber"] = normalize_chamber(chamber)
+        return record
+
+    def list_members(self, congress: int) -> Iterator[dict[str, Any]]:
+        return self.iter_list(f"member/congress/{int(congress)}", "members")
+
+    def get_member(self, bioguide_id: str) -> dict[str, Any]:
+        return self._get_record(f"member/{_segment(bioguide_id.strip().upper())}", "member")
+
+    def _get_record(self, path: str, key: str) -> dict[str, Any]:
+        body = self.get_json(path)
+        record = body.get(key)
+        if not isinstance(record, dict):
+            shown = self._display(path)
+            raise MalformedPayload(f"the response for {shown} has no {key!r} object.", url=shown)
+        return record
+
+    # ---- concurrency ----------------------------------------------------------------------
+
+    def fetch_many(
+        self,
+        func: Callable[[T], R],
+        items: Iterable[T],
+        *,
+        on_result: Callable[[T, R | Exception], None] | None = None,
+    ) -> Iterator[tuple[T, R | Exception]]:
+        """Run `func` over `items` on the thread pool and yield `(item, result or exception)` as
+        each finishes.
+
+        At most `concurrency` calls are pending at a time, so memory stays flat however many items
+        there are. Do not call it from inside `func` (the pool would wait on itself).
+        """
+        pool = self._executor()
+        pending: dict[Future[R], T] = {}
+        source = iter(items)
+        exhausted = False
+        try:
+            while True:
+                while not exhausted and len(pending) < self.concurrency:
+                    try:
+                        item = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    pending[pool.submit(func, item)] = item
+                if not pending:
+                    return
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    item = pending.pop(future)
+                    failure = future.exception()
+                    if failure is not None and not isinstance(failure, Exception):
+                        raise failure  # KeyboardInterrupt and friends are not per-item results
+                    outcome: R | Exception = failure if failure is not None else future.result()
+                    if on_result is not None:
+                        on_result(item, outcome)
+                    yield item, outcome
+        finally:
+            # The caller stopped early (or failed): drop queued work, let running calls finish.
+            for future in pending:
+                future.cancel()
+            wait(pending)
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self.concurrency, thread_name_prefix="congress-api"
+                )
+            return self._pool
+
+
+# ---- helpers -----------------------------------------------------------------------------
+
+
+def _query(params: Mapping[str, object] | None) -> dict[str, str]:
+    query: dict[str, str] = {}
+    for name, value in (params or {}).items():
+        if value is None or name.lower() == "api_key":
+            continue  # the key goes in the header only
+        if isinstance(value, bool):
+            query[name] = "true" if value else "false"
+        elif isinstance(value, datetime | date):
+            query[name] = format_api_datetime(value)
+        else:
+            query[name] = str(value)
+    query["format"] = "json"
+    return query
+
+
+def _window(start: datetime | date | None, end: datetime | date | None) -> dict[str, str]:
+    window: dict[str, str] = {}
+    if start is not None:
+        window["fromDateTime"] = format_api_datetime(start)
+    if end is not None:
+        window["toDateTime"] = format_api_datetime(end)
+    return window
+
+
+def _list_path(resource: str, congress: int, chamber: str | None) -> str:
+    path = f"{resource}/{int(congress)}"
+    return f"{path}/{chamber_path(chamber)}" if chamber else path
+
+
+def _segment(value: object) -> str:
+    return quote(str(value).strip(), safe="")
+
+
+def _path_key(path: str) -> str:
+    return path.strip("/").split("?")[0]
+
+
+def _retry_after(header: str | None) -> float | None:
+    if header is None:
+        return None
+    try:
+        return max(0.0, float(header.strip()))
+    except ValueError:
+        return None  # an HTTP-date; our backoff is good enough for that rare case
+
+
+def _error_detail(response: httpx.Response, key: str) -> tuple[str | None, str | None]:
+    """(`error.code`, error text) from either error shape the API uses; both redacted."""
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None, None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        code = error.get("code")
+        message = error.get("message")
+        code_text = str(code) if code is not None else None
+        parts = [p for p in (code_text, str(message) if message else None) if p]
+        return code_text, redact_text(": ".join(parts), key) or None
+    if isinstance(error, str) and error:
+        return None, redact_text(error, key)
+    return None, None

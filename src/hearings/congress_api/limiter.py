@@ -1,0 +1,107 @@
+"""Keep the client inside the API's budget: at most N requests in any rolling hour, and at most
+`concurrency` requests in flight at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+HOUR = 3600.0
+
+
+class Limiter:
+    """Thread-safe gate for HTTP attempts.
+
+    The hourly budget is a rolling window (api.data.gov counts a rolling hour), so a fresh limiter
+    allows a burst of up to `rate_limit_per_hour` requests and then paces to the window; no hour
+    ever sees more than the budget. `clock` and `sleep` are injectable so tests need not wait.
+    """
+
+    def __init__(
+        self,
+        rate_limit_per_hour: int = 5000,
+        concurrency: int = 8,
+        *,
+        window: float = HOUR,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        if rate_limit_per_hour < 1:
+            raise ValueError("rate_limit_per_hour must be at least 1")
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.rate_limit_per_hour = rate_limit_per_hour
+        self.concurrency = concurrency
+        self._window = window
+        self._clock = clock
+        self._sleep = sleep
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._lock = threading.Lock()
+        self._stamps: deque[float] = deque()
+        self._held_until = 0.0
+        self._in_flight = 0
+        self.max_in_flight = 0
+        self.waited_seconds = 0.0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one in-flight slot and one unit of hourly budget for the duration of a request."""
+        self.acquire()
+        try:
+            yield
+        finally:
+            self.release()
+
+    def acquire(self) -> None:
+        self._slots.acquire()
+        try:
+            self._take_budget()
+        except BaseException:
+            self._slots.release()
+            raise
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def release(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+        self._slots.release()
+
+    def hold(self, seconds: float) -> None:
+        """Pause every caller for `seconds` (the server said Retry-After), not just the one that
+        saw the 429, so the other threads do not keep spending budget on certain refusals."""
+        if seconds <= 0:
+            return
+        with self._lock:
+            self._held_until = max(self._held_until, self._clock() + seconds)
+
+    def used_in_window(self) -> int:
+        with self._lock:
+            self._expire(self._clock())
+            return len(self._stamps)
+
+    def _expire(self, now: float) -> None:
+        horizon = now - self._window
+        while self._stamps and self._stamps[0] <= horizon:
+            self._stamps.popleft()
+
+    def _take_budget(self) -> None:
+        while True:
+            with self._lock:
+                now = self._clock()
+                self._expire(now)
+                if now < self._held_until:
+                    wait = self._held_until - now
+                elif len(self._stamps) < self.rate_limit_per_hour:
+                    self._stamps.append(now)
+                    return
+                else:
+                    # The oldest stamp leaving the window frees the next unit of budget.
+                    wait = self._stamps[0] + self._window - now
+                wait = max(wait, 1e-3)
+                self.waited_seconds += wait
+            self._sleep(wait)
