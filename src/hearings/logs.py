@@ -1,0 +1,60 @@
+"""Logging: a daily log file under LOG_DIR and console output at LOG_LEVEL.
+
+Tracebacks go to the file only; the console gets sentences.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+class _NoTracebacks(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text
+        record.exc_info, record.exc_text = None, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_info, record.exc_text = saved
+
+
+def daily_log_path(log_dir: Path, now: datetime | None = None) -> Path:
+    moment = now or datetime.now(UTC)
+    return log_dir / f"daily_update_{moment:%Y%m%d}.log"
+
+
+def configure_logging(
+    log_dir: Path | None, level: str = "INFO", *, console: bool = True, quiet: bool = False
+) -> Path | None:
+    """Set up the root `hearings` logger; returns the log file's path (None when it cannot be
+    written, which never stops a run)."""
+    logger = logging.getLogger("hearings")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    path: Path | None = None
+    if log_dir is not None:
+        try:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            path = daily_log_path(log_dir)
+            file_handler = logging.FileHandler(path, encoding="utf-8")
+            file_handler.setLevel(min(logging.INFO, logging.getLevelName(level)))
+            file_handler.setFormatter(logging.Formatter(_FORMAT))
+            logger.addHandler(file_handler)
+        except OSError:
+            path = None
+    if console and not quiet:
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setLevel(logging.getLevelName(level))
+        stream.setFormatter(_NoTracebacks("%(levelname)s %(message)s"))
+        logger.addHandler(stream)
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+    return path

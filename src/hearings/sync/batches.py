@@ -1,0 +1,346 @@
+"""Batches with validation checkpoints: checkpoint → validate → apply → validate → commit, and
+bisection to isolate the records that make a batch fail."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from hearings.congress_api.models import Meeting
+from hearings.store import schema
+from hearings.store.records import MeetingRows
+from hearings.store.writer import ApplyResult, apply_meetings
+
+log = logging.getLogger(__name__)
+
+KNOWN_CHAMBERS = frozenset({"House", "Senate", "NoChamber"})
+
+
+@dataclass
+class Change:
+    """One fetched and parsed meeting, ready to validate and apply."""
+
+    meeting: Meeting
+    payload: dict[str, Any]
+    rows: MeetingRows
+    locator: dict[str, Any]
+    from_quarantine: bool = False
+
+    @property
+    def event_id(self) -> str:
+        return self.meeting.event_id
+
+
+@dataclass
+class Rejection:
+    change: Change
+    stage: str
+    reason: str
+
+
+def split_into_batches(changes: Sequence[Change], size: int) -> list[list[Change]]:
+    """Consecutive batches of at most `size`; the last may be smaller; none for no changes."""
+    if size < 1:
+        raise ValueError("batch size must be at least 1")
+    return [list(changes[i : i + size]) for i in range(0, len(changes), size)]
+
+
+class SimulatedFailure(RuntimeError):
+    """Raised by the apply step for records chosen by `--simulate-failures`."""
+
+
+@dataclass(frozen=True)
+class FailureInjector:
+    """Chooses a reproducible share of records whose apply step raises, for trial runs."""
+
+    rate: float = 0.0
+    seed: int = 0
+
+    def should_fail(self, event_id: str) -> bool:
+        if self.rate <= 0:
+            return False
+        digest = hashlib.sha256(f"{self.seed}:{event_id}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64 < self.rate
+
+
+# ---- validation before applying ------------------------------------------------------------
+
+
+def validate_before_apply(
+    changes: Sequence[Change], *, congress: int | None, now: datetime
+) -> tuple[list[Change], list[Rejection]]:
+    """Per-record checks that need no database: duplicates, required fields, formats."""
+    valid: list[Change] = []
+    rejected: list[Rejection] = []
+    seen: set[str] = set()
+    latest_plausible = now.replace(tzinfo=None) + timedelta(days=5 * 366)
+    for change in changes:
+        problem = _record_problem(change, congress, latest_plausible)
+        if problem is None and change.event_id in seen:
+            problem = f"duplicate eventId {change.event_id} within the batch"
+        if problem is not None:
+            rejected.append(Rejection(change, "validate", problem))
+            continue
+        seen.add(change.event_id)
+        valid.append(change)
+    return valid, rejected
+
+
+def _record_problem(change: Change, congress: int | None, latest: datetime) -> str | None:
+    meeting = change.meeting
+    if not meeting.event_id.isdigit():
+        return f"eventId {meeting.event_id!r} is not numeric"
+    if meeting.chamber not in KNOWN_CHAMBERS:
+        return f"chamber {meeting.chamber!r} is not House, Senate or NoChamber"
+    if not 1 <= meeting.congress <= 200:
+        return f"congress {meeting.congress} is out of range"
+    if congress is not None and meeting.congress != congress:
+        return f"congress {meeting.congress} does not match the requested congress {congress}"
+    if meeting.update_date is None:
+        return "updateDate is missing"
+    start = change.rows.hearing["start_at"]
+    if start is not None and not (datetime(1900, 1, 1) <= start <= latest):
+        return f"date {start.isoformat()} is out of range"
+    for ref in change.rows.committee_refs:
+        if not ref["system_code"] or len(ref["system_code"]) > 32:
+            return f"committee systemCode {ref['system_code']!r} is not valid"
+    return None
+
+
+# ---- validation after applying, inside the transaction -------------------------------------
+
+_CHILD_COUNTS: tuple[tuple[str, Any], ...] = (
+    ("committees", schema.hearing_committees),
+    ("appearances", schema.witness_appearances),
+    ("witness_documents", schema.witness_documents),
+    ("meeting_documents", schema.meeting_documents),
+    ("videos", schema.videos),
+    ("hearing_bills", schema.hearing_bills),
+    ("transcripts", schema.hearing_transcripts),
+)
+
+
+def validate_after_apply(connection: Connection, written: Sequence[MeetingRows]) -> None:
+    """Raise when the database does not hold exactly what the payloads say."""
+    if not written:
+        return
+    ids = [rows.event_id for rows in written]
+    stored_ids = {
+        row.event_id
+        for row in connection.execute(
+            select(schema.hearings.c.event_id).where(schema.hearings.c.event_id.in_(ids))
+        )
+    }
+    missing = set(ids) - stored_ids
+    if missing:
+        raise AssertionError(f"meetings missing after apply: {sorted(missing)}")
+    for attribute, table in _CHILD_COUNTS:
+        stored = dict(
+            connection.execute(
+                select(table.c.event_id, func.count())
+                .where(table.c.event_id.in_(ids))
+                .group_by(table.c.event_id)
+            ).all()
+        )
+        for rows in written:
+            expected = len(getattr(rows, attribute))
+            if stored.get(rows.event_id, 0) != expected:
+                raise AssertionError(
+                    f"meeting {rows.event_id}: {attribute} has {stored.get(rows.event_id, 0)} "
+                    f"rows, the payload has {expected}"
+                )
+    appearances = schema.witness_appearances
+    orphans = connection.execute(
+        select(func.count())
+        .select_from(appearances.outerjoin(schema.witnesses))
+        .where(appearances.c.event_id.in_(ids), schema.witnesses.c.witness_id.is_(None))
+    ).scalar_one()
+    if orphans:
+        raise AssertionError(f"{orphans} witness appearances refer to no witness")
+
+
+# ---- checkpoints ---------------------------------------------------------------------------
+
+
+def snapshot_meetings(connection: Connection, event_ids: Sequence[str]) -> dict[str, Any]:
+    """Before-images of the meetings a batch will change (absent ones are new: no image)."""
+    if not event_ids:
+        return {}
+    hearings = schema.hearings
+    images: dict[str, Any] = {}
+    for row in connection.execute(select(hearings).where(hearings.c.event_id.in_(event_ids))):
+        images[row.event_id] = {
+            "hearing": {k: _jsonable(v) for k, v in row._mapping.items()},
+            "committees": [],
+            "witnesses": [],
+        }
+    if not images:
+        return {}
+    for row in connection.execute(
+        select(schema.hearing_committees.c.event_id, schema.hearing_committees.c.system_code)
+        .where(schema.hearing_committees.c.event_id.in_(list(images)))
+        .order_by(schema.hearing_committees.c.event_id, schema.hearing_committees.c.ordinal)
+    ):
+        images[row.event_id]["committees"].append(row.system_code)
+    appearances = schema.witness_appearances
+    for row in connection.execute(
+        select(
+            appearances.c.event_id,
+            appearances.c.name_as_given,
+            appearances.c.organization,
+            appearances.c.position,
+        )
+        .where(appearances.c.event_id.in_(list(images)))
+        .order_by(appearances.c.event_id, appearances.c.ordinal)
+    ):
+        images[row.event_id]["witnesses"].append(
+            {"name": row.name_as_given, "organization": row.organization, "position": row.position}
+        )
+    return images
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def create_checkpoint(
+    engine: Engine, *, run_id: int, batch_number: int, changes: Sequence[Change], now: datetime
+) -> int:
+    """Record what the batch will touch, before touching it, in its own short transaction."""
+    with engine.begin() as connection:
+        images = snapshot_meetings(connection, [c.event_id for c in changes])
+        result = connection.execute(
+            insert(schema.batch_checkpoints).values(
+                run_id=run_id,
+                batch_number=batch_number,
+                event_ids=[c.event_id for c in changes],
+                before_images=images,
+                status="pending",
+                created_at=now,
+            )
+        )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def finish_checkpoint(
+    connection: Connection, checkpoint_id: int, status: str, now: datetime, error: str | None = None
+) -> None:
+    connection.execute(
+        update(schema.batch_checkpoints)
+        .where(schema.batch_checkpoints.c.checkpoint_id == checkpoint_id)
+        .values(status=status, error=error, finished_at=now)
+    )
+
+
+# ---- applying ------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchOutcome:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    witnesses_added: int = 0
+    committed: list[Change] = field(default_factory=list)
+    failed: list[Rejection] = field(default_factory=list)
+    first_error: str | None = None
+
+    def absorb(self, result: ApplyResult, changes: Sequence[Change]) -> None:
+        self.added += result.added
+        self.updated += result.updated
+        self.unchanged += result.unchanged
+        self.witnesses_added += result.witnesses_added
+        self.committed += list(changes)
+
+
+# Called inside the batch's transaction after a successful apply: advances the high-water mark
+# and resolves quarantine items, so state commits with the data it describes.
+AfterApply = Callable[[Connection, Sequence[Change]], None]
+
+
+def apply_changes(
+    connection: Connection,
+    changes: Sequence[Change],
+    *,
+    injector: FailureInjector,
+    now: datetime,
+) -> ApplyResult:
+    """The apply step: write, then raise for injected failures, then validate — all before the
+    caller commits, so every failure rolls back the whole attempt."""
+    result = apply_meetings(connection, [c.rows for c in changes], now.replace(tzinfo=None))
+    for change in changes:
+        if injector.should_fail(change.event_id):
+            raise SimulatedFailure(f"simulated failure applying meeting {change.event_id}")
+    validate_after_apply(
+        connection,
+        [c.rows for c in changes if c.event_id in set(result.added) | set(result.updated)],
+    )
+    return result
+
+
+def apply_batch_isolated(
+    engine: Engine,
+    changes: Sequence[Change],
+    *,
+    injector: FailureInjector,
+    now: datetime,
+    after_apply: AfterApply,
+    checkpoint_id: int | None,
+) -> BatchOutcome:
+    """Apply a batch in one transaction; when it fails, roll it back and bisect to commit every
+    good record and isolate the bad ones."""
+    outcome = BatchOutcome()
+    _apply_or_bisect(engine, list(changes), injector, now, after_apply, outcome, checkpoint_id)
+    return outcome
+
+
+def _apply_or_bisect(
+    engine: Engine,
+    changes: list[Change],
+    injector: FailureInjector,
+    now: datetime,
+    after_apply: AfterApply,
+    outcome: BatchOutcome,
+    checkpoint_id: int | None,
+) -> None:
+    if not changes:
+        return
+    try:
+        with engine.begin() as connection:
+            result = apply_changes(connection, changes, injector=injector, now=now)
+            after_apply(connection, changes)
+            if checkpoint_id is not None:
+                # Only the first, whole-batch attempt can mark the checkpoint committed with the
+                # data; a bisected batch is marked by the caller when it is done.
+                finish_checkpoint(connection, checkpoint_id, "committed", now.replace(tzinfo=None))
+        outcome.absorb(result, changes)
+    except Exception as exc:  # any failure of this attempt: it is rolled back already
+        reason = (
+            f"{type(exc).__name__}: {exc}" if not isinstance(exc, SimulatedFailure) else str(exc)
+        )
+        if outcome.first_error is None:
+            outcome.first_error = reason
+        if len(changes) == 1:
+            log.warning("meeting %s failed to apply: %s", changes[0].event_id, reason)
+            outcome.failed.append(Rejection(changes[0], "apply", reason))
+            return
+        middle = len(changes) // 2
+        log.info("batch of %d failed (%s); bisecting", len(changes), reason)
+        _apply_or_bisect(engine, changes[:middle], injector, now, after_apply, outcome, None)
+        _apply_or_bisect(engine, changes[middle:], injector, now, after_apply, outcome, None)
+
+
+@contextmanager
+def single_transaction(engine: Engine) -> Iterator[Connection]:
+    """The whole run as one transaction: any exception rolls everything back."""
+    with engine.begin() as connection:
+        yield connection

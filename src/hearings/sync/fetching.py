@@ -1,0 +1,40 @@
+"""Fetching details concurrently while yielding them in order, with a bounded window so memory
+stays flat however many records a run touches."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def fetch_in_order(
+    fetch: Callable[[T], R], items: Iterable[T], *, concurrency: int
+) -> Iterator[tuple[T, R | Exception]]:
+    """Run `fetch` over items with at most `2 × concurrency` submitted ahead; yield each item with
+    its result (or the exception it raised) in the items' order."""
+    window = max(1, 2 * concurrency)
+    source = iter(items)
+    pending: deque[tuple[T, Future[R]]] = deque()
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fetch") as pool:
+        try:
+            for item in source:
+                pending.append((item, pool.submit(fetch, item)))
+                if len(pending) >= window:
+                    yield _resolve(*pending.popleft())
+            while pending:
+                yield _resolve(*pending.popleft())
+        finally:
+            for _, future in pending:
+                future.cancel()
+
+
+def _resolve(item: T, future: Future[R]) -> tuple[T, R | Exception]:
+    try:
+        return item, future.result()
+    except Exception as exc:  # handed to the caller, which quarantines or aborts
+        return item, exc

@@ -1,0 +1,117 @@
+"""The quarantine (`import_errors`): bad records kept with their reason and raw payload, retried
+at the start of the next run and marked resolved once they apply."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from hearings.store import schema
+from hearings.store.writer import upsert
+
+
+@dataclass(frozen=True)
+class QuarantineItem:
+    entity: str
+    identifier: str
+    stage: str
+    reason: str
+    locator: dict[str, Any]
+    attempts: int
+
+
+def quarantine(
+    connection: Connection,
+    *,
+    entity: str,
+    identifier: str,
+    stage: str,
+    reason: str,
+    raw_payload: Any,
+    locator: dict[str, Any] | None,
+    now: datetime,
+) -> None:
+    """Record (or refresh) a bad record. A record quarantined again keeps its first-seen time and
+    counts another attempt."""
+    existing = connection.execute(
+        select(schema.import_errors.c.attempts, schema.import_errors.c.resolved).where(
+            schema.import_errors.c.entity == entity,
+            schema.import_errors.c.identifier == identifier,
+        )
+    ).first()
+    attempts = 1 if existing is None else (1 if existing.resolved else existing.attempts + 1)
+    raw_text = (
+        raw_payload
+        if isinstance(raw_payload, str) or raw_payload is None
+        else json.dumps(raw_payload, ensure_ascii=False, sort_keys=True)
+    )
+    upsert(
+        connection,
+        schema.import_errors,
+        [
+            {
+                "entity": entity,
+                "identifier": identifier,
+                "stage": stage,
+                "reason": reason[:4000],
+                "raw_payload": raw_text,
+                "locator": locator,
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "attempts": attempts,
+                "resolved": False,
+                "resolved_at": None,
+            }
+        ],
+        ["entity", "identifier"],
+        keep=["first_seen_at"] if existing is not None and not existing.resolved else [],
+    )
+
+
+def open_items(
+    connection: Connection, *, entity: str | None = None, congress: int | None = None
+) -> list[QuarantineItem]:
+    """Unresolved records, oldest first; `congress` narrows to records located in that congress."""
+    table = schema.import_errors
+    query = select(table).where(table.c.resolved.is_(False)).order_by(table.c.first_seen_at)
+    if entity is not None:
+        query = query.where(table.c.entity == entity)
+    items = []
+    for row in connection.execute(query):
+        locator = row.locator or {}
+        if congress is not None and locator.get("congress") not in (None, congress):
+            continue
+        items.append(
+            QuarantineItem(
+                entity=row.entity,
+                identifier=row.identifier,
+                stage=row.stage,
+                reason=row.reason,
+                locator=dict(locator),
+                attempts=row.attempts,
+            )
+        )
+    return items
+
+
+def resolve(connection: Connection, entity: str, identifiers: Iterable[str], now: datetime) -> int:
+    """Mark records resolved; returns how many were open."""
+    wanted: Sequence[str] = sorted(set(identifiers))
+    if not wanted:
+        return 0
+    table = schema.import_errors
+    result = connection.execute(
+        update(table)
+        .where(
+            table.c.entity == entity,
+            table.c.identifier.in_(wanted),
+            table.c.resolved.is_(False),
+        )
+        .values(resolved=True, resolved_at=now)
+    )
+    return int(result.rowcount or 0)

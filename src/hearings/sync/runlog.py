@@ -1,0 +1,196 @@
+"""The run record: metrics for one import or update, and its row in `update_logs`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, insert, update
+
+from hearings.store import schema
+
+
+@dataclass
+class BatchError:
+    batch_number: int
+    event_ids: list[str]
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class BatchStats:
+    enabled: bool
+    batch_size: int
+    batch_count: int = 0
+    batches_succeeded: int = 0
+    batches_failed: int = 0
+    batch_errors: list[BatchError] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["batch_errors"] = [e.as_dict() for e in self.batch_errors]
+        return data
+
+
+@dataclass
+class QuarantinedRecord:
+    entity: str
+    identifier: str
+    stage: str
+    reason: str
+
+
+@dataclass
+class RunMetrics:
+    """Everything a run reports: printed with `--json`, stored in `update_logs.metrics`."""
+
+    command: str
+    congress: int | None
+    chamber: str | None
+    batch_processing: BatchStats
+    start_time: datetime
+    end_time: datetime | None = None
+    run_id: int | None = None
+    dry_run: bool = False
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    hearings_checked: int = 0
+    hearings_added: int = 0
+    hearings_updated: int = 0
+    hearings_unchanged: int = 0
+    committees_updated: int = 0
+    members_updated: int = 0
+    printed_hearings_updated: int = 0
+    witnesses_updated: int = 0
+    quarantine_retried: int = 0
+    quarantine_resolved: int = 0
+    api_requests: int = 0
+    errors: list[str] = field(default_factory=list)
+    quarantined_records: list[QuarantinedRecord] = field(default_factory=list)
+    anomalies: list[str] = field(default_factory=list)
+    success: bool | None = None
+    exit_code: int | None = None
+    backup_path: str | None = None
+    log_path: str | None = None
+
+    @property
+    def mode(self) -> str:
+        return "batch" if self.batch_processing.enabled else "single"
+
+    @property
+    def quarantined(self) -> int:
+        return len(self.quarantined_records)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.end_time is None:
+            return None
+        return round((self.end_time - self.start_time).total_seconds(), 3)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "command": self.command,
+            "mode": self.mode,
+            "dry_run": self.dry_run,
+            "congress": self.congress,
+            "chamber": self.chamber,
+            "start_time": _iso(self.start_time),
+            "end_time": _iso(self.end_time),
+            "duration_seconds": self.duration_seconds,
+            "window_start": _iso(self.window_start),
+            "window_end": _iso(self.window_end),
+            "hearings_checked": self.hearings_checked,
+            "hearings_updated": self.hearings_updated,
+            "hearings_added": self.hearings_added,
+            "hearings_unchanged": self.hearings_unchanged,
+            "committees_updated": self.committees_updated,
+            "members_updated": self.members_updated,
+            "printed_hearings_updated": self.printed_hearings_updated,
+            "witnesses_updated": self.witnesses_updated,
+            "quarantine_retried": self.quarantine_retried,
+            "quarantine_resolved": self.quarantine_resolved,
+            "api_requests": self.api_requests,
+            "error_count": self.error_count,
+            "errors": list(self.errors),
+            "quarantined": self.quarantined,
+            "quarantined_records": [asdict(q) for q in self.quarantined_records],
+            "success": self.success,
+            "exit_code": self.exit_code,
+            "anomalies": list(self.anomalies),
+            "batch_processing": self.batch_processing.as_dict(),
+            "backup_path": self.backup_path,
+            "log_path": self.log_path,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), indent=2, ensure_ascii=False)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def start_run(engine: Engine, metrics: RunMetrics) -> int:
+    """Insert the run's row before any work, so even a killed run leaves a trace."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            insert(schema.update_logs).values(
+                command=metrics.command,
+                congress=metrics.congress,
+                chamber=metrics.chamber,
+                mode=metrics.mode,
+                start_time=_naive(metrics.start_time),
+                metrics=metrics.as_dict(),
+            )
+        )
+        run_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+    assert run_id is not None
+    metrics.run_id = int(run_id)
+    return metrics.run_id
+
+
+def finish_run(engine: Engine, metrics: RunMetrics) -> None:
+    """Record the outcome. Runs in its own transaction, so a failed run is recorded too."""
+    if metrics.run_id is None:
+        return
+    with engine.begin() as connection:
+        connection.execute(
+            update(schema.update_logs)
+            .where(schema.update_logs.c.run_id == metrics.run_id)
+            .values(
+                end_time=_naive(metrics.end_time),
+                duration_seconds=metrics.duration_seconds,
+                hearings_checked=metrics.hearings_checked,
+                hearings_added=metrics.hearings_added,
+                hearings_updated=metrics.hearings_updated,
+                hearings_unchanged=metrics.hearings_unchanged,
+                committees_updated=metrics.committees_updated,
+                witnesses_updated=metrics.witnesses_updated,
+                api_requests=metrics.api_requests,
+                error_count=metrics.error_count,
+                quarantined=metrics.quarantined,
+                success=metrics.success,
+                exit_code=metrics.exit_code,
+                metrics=metrics.as_dict(),
+            )
+        )

@@ -1,0 +1,163 @@
+"""Running an import or an update end to end: lock, backup, run record, pipeline, outcome.
+
+This is the library entry point behind `hearings import` and `hearings update`; the CLI only
+turns arguments into `SyncOptions` and prints the metrics.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+
+from hearings.config import Settings
+from hearings.congress_api.errors import ApiError
+from hearings.errors import HearingsError, UpdateAlreadyRunning
+from hearings.sync.lock import writer_lock
+from hearings.sync.pipeline import (
+    ApiClient,
+    ChangeRatioExceeded,
+    ProgressFn,
+    SyncOptions,
+    run_pipeline,
+)
+from hearings.sync.runlog import BatchStats, RunMetrics, finish_run, start_run
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_QUARANTINED = 3
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class RunEnvironment:
+    """The edges a run touches, passed in so tests and benchmarks can supply their own."""
+
+    settings: Settings
+    engine: Engine
+    client: ApiClient
+    clock: Callable[[], datetime] = utc_now
+    progress: ProgressFn | None = None
+    backup: Callable[[], str | None] | None = None
+    notify: Callable[[RunMetrics], None] | None = None
+    log_path: str | None = None
+
+
+def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunMetrics:
+    """Run `import` or `update`; always returns the metrics, with `exit_code` set."""
+    metrics = RunMetrics(
+        command=command,
+        congress=options.congress,
+        chamber=options.chamber,
+        batch_processing=BatchStats(enabled=options.batch_enabled, batch_size=options.batch_size),
+        start_time=env.clock(),
+        dry_run=options.dry_run,
+        log_path=env.log_path,
+    )
+    if options.batch_enabled:
+        log.info("Batch processing ENABLED (batch size %d)", options.batch_size)
+    else:
+        log.info("Batch processing DISABLED: the whole run is one transaction")
+    requests_before = env.client.request_count
+    incremental = command == "update"
+    try:
+        with writer_lock(env.engine, env.settings.database_url):
+            if not options.dry_run:
+                if env.backup is not None:
+                    metrics.backup_path = env.backup()
+                start_run(env.engine, metrics)
+            try:
+                run_pipeline(
+                    env.engine,
+                    env.client,
+                    options,
+                    metrics,
+                    incremental=incremental,
+                    clock=env.clock,
+                    progress=env.progress or _silent,
+                )
+            except ChangeRatioExceeded as exc:
+                _fail(metrics, str(exc), rolled_back=False, options=options)
+            except (ApiError, HearingsError) as exc:
+                _fail(metrics, str(exc), rolled_back=True, options=options)
+            except Exception as exc:  # a bug or a database failure: logged with its traceback
+                log.exception("%s failed", command)
+                _fail(metrics, f"{type(exc).__name__}: {exc}", rolled_back=True, options=options)
+            else:
+                metrics.success = True
+                metrics.exit_code = EXIT_QUARANTINED if metrics.quarantined else EXIT_OK
+            metrics.api_requests = env.client.request_count - requests_before
+            metrics.end_time = env.clock()
+            if not options.dry_run:
+                _detect_anomalies(env, metrics)
+                finish_run(env.engine, metrics)
+    except UpdateAlreadyRunning:
+        raise
+    _log_outcome(metrics)
+    if env.notify is not None and (not metrics.success or metrics.anomalies):
+        try:
+            env.notify(metrics)
+        except Exception:  # a failed notification never fails the run
+            log.exception("notification failed")
+    return metrics
+
+
+def _silent(stage: str, done: int, total: int | None) -> None:
+    return None
+
+
+def _fail(metrics: RunMetrics, reason: str, *, rolled_back: bool, options: SyncOptions) -> None:
+    metrics.errors.append(reason)
+    metrics.success = False
+    metrics.exit_code = EXIT_FAILED
+    if not options.batch_enabled and rolled_back:
+        # The single transaction was rolled back: nothing it counted was kept.
+        metrics.hearings_added = metrics.hearings_updated = 0
+        metrics.committees_updated = metrics.witnesses_updated = 0
+        metrics.members_updated = metrics.printed_hearings_updated = 0
+        metrics.quarantine_resolved = 0
+        metrics.batch_processing.batches_failed = metrics.batch_processing.batch_count
+        metrics.batch_processing.batches_succeeded = 0
+    log.error("run failed: %s", reason)
+
+
+def _detect_anomalies(env: RunEnvironment, metrics: RunMetrics) -> None:
+    try:
+        from hearings.sync.anomalies import detect_anomalies
+
+        metrics.anomalies.extend(detect_anomalies(env.engine, metrics))
+    except Exception:  # anomaly detection must never break a run
+        log.exception("anomaly detection failed")
+
+
+def _log_outcome(metrics: RunMetrics) -> None:
+    for record in metrics.quarantined_records:
+        log.info(
+            "quarantine: %s %s (%s): %s",
+            record.entity,
+            record.identifier,
+            record.stage,
+            record.reason,
+        )
+    log.info(
+        "%s %s: %d checked, %d added, %d updated, %d unchanged, %d quarantined, %d requests, "
+        "%.1f s",
+        metrics.command,
+        "succeeded" if metrics.success else "FAILED",
+        metrics.hearings_checked,
+        metrics.hearings_added,
+        metrics.hearings_updated,
+        metrics.hearings_unchanged,
+        metrics.quarantined,
+        metrics.api_requests,
+        metrics.duration_seconds or 0.0,
+    )
