@@ -28,7 +28,7 @@ _SPACE_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\
 def parse_api_datetime(value: object) -> datetime | None:
     """Accept both of the API's formats, `2025-05-22T14:30:00Z` and `2025-05-22 14:30:00+00:00`,
     and a bare date; return an aware UTC datetime."""
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, datetime):
         moment = value
@@ -60,7 +60,7 @@ def parse_api_datetime(value: object) -> datetime | None:
 
 def parse_api_date(value: object) -> date | None:
     """A date-only field (`2025-01-15`); a full timestamp is accepted and truncated."""
-    if value is None or value == "":
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
@@ -85,6 +85,13 @@ def _as_text(value: object) -> object:
     return value
 
 
+def _no_boolean(value: object) -> object:
+    # Pydantic's lax mode would read JSON `true` as 1: a wrong congress or jacket, not an error.
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number, got a boolean")
+    return value
+
+
 def _unwrap_item(value: object) -> object:
     # XML-style containers survive in a few JSON payloads: {"item": [...]} or {"item": {...}}.
     if isinstance(value, dict) and set(value) <= {"item", "count", "url"} and "item" in value:
@@ -102,6 +109,7 @@ ApiDate = Annotated[date | None, BeforeValidator(parse_api_date)]
 Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
 Identifier = Annotated[str, BeforeValidator(_as_text)]
 OptionalIdentifier = Annotated[str | None, BeforeValidator(_as_text)]
+WholeNumber = Annotated[int, BeforeValidator(_no_boolean)]
 
 
 class ApiModel(BaseModel):
@@ -160,12 +168,12 @@ class Location(ApiModel):
 
 
 class TranscriptRef(ApiModel):
-    jacket_number: int = Field(alias="jacketNumber")
+    jacket_number: WholeNumber = Field(alias="jacketNumber")
     url: Text = None
 
 
 class BillRef(ApiModel):
-    congress: int
+    congress: WholeNumber
     bill_type: Identifier = Field(alias="type")
     number: Identifier
     url: Text = None
@@ -183,7 +191,7 @@ class Meeting(ApiModel):
     """One committee meeting (`GET /committee-meeting/{congress}/{chamber}/{eventId}`)."""
 
     event_id: Identifier = Field(alias="eventId")
-    congress: int
+    congress: WholeNumber
     chamber: str
     meeting_type: Text = Field(default=None, alias="type")
     status: Text = Field(default=None, alias="meetingStatus")
@@ -250,8 +258,8 @@ class HearingFormat(ApiModel):
 class PrintedHearing(ApiModel):
     """A printed hearing (`GET /hearing/{congress}/{chamber}/{jacketNumber}`)."""
 
-    jacket_number: int = Field(alias="jacketNumber")
-    congress: int
+    jacket_number: WholeNumber = Field(alias="jacketNumber")
+    congress: WholeNumber
     chamber: Text = None
     title: str | None = None
     citation: Text = None
@@ -266,7 +274,7 @@ class PrintedHearing(ApiModel):
 
 
 class PrintedHearingSummary(ApiModel):
-    jacket_number: int = Field(alias="jacketNumber")
+    jacket_number: WholeNumber = Field(alias="jacketNumber")
     congress: int | None = None
     chamber: Text = None
     number: int | None = None
@@ -388,7 +396,7 @@ class Member(ApiModel):
             return self.direct_order_name
         if self.first_name or self.last_name:
             return " ".join(p for p in (self.first_name, self.last_name) if p)
-        return self.name
+        return _direct_order(self.name) if self.name else None
 
     @property
     def party(self) -> str | None:
@@ -451,6 +459,17 @@ def parse_record(model: type[M], payload: Any, *, entity: str, identifier: str |
 
 def _guess_identifier(payload: dict[str, Any]) -> str:
     for key in ("eventId", "jacketNumber", "systemCode", "bioguideId"):
-        if payload.get(key) not in (None, ""):
-            return str(payload[key])
+        value = payload.get(key)
+        # A blank or boolean id is itself the error; naming the record by it would say nothing.
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip()
     return "?"
+
+
+def _direct_order(name: str) -> str:
+    """Member lists give only `name`, inverted: "Morelle, Joseph D." -> "Joseph D. Morelle";
+    a trailing suffix stays last ("Bishop, Sanford D., Jr." -> "Sanford D. Bishop Jr.")."""
+    parts = [p.strip() for p in name.split(",") if p.strip()]
+    if len(parts) < 2:
+        return name
+    return " ".join([parts[1], parts[0], *parts[2:]])
