@@ -1,5 +1,524 @@
-"""Commands registered on the `hearings` app."""
+"""Commands that build and keep the database: init, import, update, export, backup, demo."""
 
 from __future__ import annotations
 
-from hearings.cli import app  # noqa: F401
+import json
+import sys
+from contextlib import ExitStack
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from hearings.cli import app
+from hearings.config import Settings, load_settings
+from hearings.congress_api.client import CongressClient
+from hearings.congress_api.errors import ApiKeyMissing
+from hearings.errors import ConfigurationError, HearingsError, UsageError
+from hearings.logs import configure_logging
+from hearings.store.engine import open_database, sqlite_file
+from hearings.sync.batches import FailureInjector
+from hearings.sync.pipeline import SyncOptions
+from hearings.sync.runlog import RunMetrics
+from hearings.sync.runner import RunEnvironment, run_sync
+
+MISSING_KEY_SENTENCE = (
+    "No Congress.gov API key: set CONGRESS_API_KEY (in the environment or .env); get a free key "
+    "at https://api.congress.gov/sign-up/ (DEMO_KEY works for a few requests), or run "
+    "`hearings demo` to use the bundled offline replica."
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+class Chamber(str, Enum):
+    house = "house"
+    senate = "senate"
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def current_settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ValueError as exc:
+        raise ConfigurationError(f"The configuration is not valid: {_first_error(exc)}") from None
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())).upper()
+        return f"{field}: {first.get('msg')}"
+    return str(exc)
+
+
+class RichProgress:
+    """Progress bars per stage, with the request budget used and an ETA."""
+
+    def __init__(self, progress: Progress, client: CongressClient, budget: int):
+        self.progress = progress
+        self.client = client
+        self.budget = budget
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        requests = self.client.request_count
+        self.progress.update(
+            self.tasks[stage],
+            completed=done,
+            total=total,
+            description=f"{stage:<17} [dim]{requests} requests ({requests / self.budget:.0%} "
+            f"of the hourly budget)[/]",
+        )
+
+
+def _sync_command(
+    command: str,
+    settings: Settings,
+    options: SyncOptions,
+    *,
+    quiet: bool,
+    as_json: bool,
+    show_progress: bool,
+    backup: bool = True,
+) -> RunMetrics:
+    if not settings.api_key_value():
+        raise ApiKeyMissing(MISSING_KEY_SENTENCE)
+    log_path = configure_logging(settings.log_dir, settings.log_level, quiet=quiet or as_json)
+    engine = open_database(settings.database_url)
+    with ExitStack() as stack:
+        client = stack.enter_context(CongressClient.from_settings(settings))
+        progress_fn = None
+        if show_progress and not quiet and not as_json and sys.stderr.isatty():
+            progress = stack.enter_context(
+                Progress(
+                    SpinnerColumn(),
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    TextColumn("ETA"),
+                    TimeRemainingColumn(),
+                    console=err_console,
+                    transient=False,
+                )
+            )
+            progress_fn = RichProgress(progress, client, settings.api_rate_limit_per_hour)
+        env = RunEnvironment(
+            settings=settings,
+            engine=engine,
+            client=client,
+            progress=progress_fn,
+            backup=(lambda: _backup_before_run(settings)) if backup else None,
+            notify=_notifier(settings),
+            log_path=str(log_path) if log_path else None,
+        )
+        metrics = run_sync(env, options, command=command)
+    engine.dispose()
+    return metrics
+
+
+def _notifier(settings: Settings) -> Any:
+    if not settings.notify_webhook_url:
+        return None
+    try:
+        from hearings.sync.notify import notify_webhook
+    except ImportError:
+        return None
+    url = settings.notify_webhook_url
+    return lambda metrics: notify_webhook(url, metrics)
+
+
+def _backup_before_run(settings: Settings) -> str | None:
+    path = sqlite_file(settings.database_url)
+    if path is None:
+        from hearings.sync.backups import backup_database  # type: ignore[attr-defined]
+
+        return str(backup_database(settings))
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    from hearings.sync.backups import create_backup, prune_backups
+
+    now = datetime.now(UTC)
+    made = create_backup(path, settings.backup_dir, now=now)
+    prune_backups(settings.backup_dir, settings.backup_retention_days, now=now)
+    return str(made)
+
+
+def _print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        sys.stdout.write(metrics.to_json() + "\n")
+        return
+    if quiet:
+        if not metrics.success:
+            reason = metrics.errors[0] if metrics.errors else "see the log"
+            err_console.print(
+                f"hearings {metrics.command} FAILED: {reason} (log: {metrics.log_path})",
+                highlight=False,
+                soft_wrap=True,
+            )
+        return
+    table = Table(title=f"hearings {metrics.command}", show_header=False, box=None)
+    rows = [
+        ("result", _result_word(metrics)),
+        ("mode", "batch" if metrics.batch_processing.enabled else "single transaction"),
+        ("meetings checked", metrics.hearings_checked),
+        ("added", metrics.hearings_added),
+        ("updated", metrics.hearings_updated),
+        ("unchanged", metrics.hearings_unchanged),
+        ("quarantined", metrics.quarantined),
+        ("committees added or changed", metrics.committees_updated),
+        ("members added or changed", metrics.members_updated),
+        ("printed hearings added or changed", metrics.printed_hearings_updated),
+        ("new witnesses", metrics.witnesses_updated),
+        ("batches", _batch_line(metrics)),
+        ("API requests", metrics.api_requests),
+        ("seconds", f"{metrics.duration_seconds or 0:.1f}"),
+    ]
+    if metrics.backup_path:
+        rows.append(("backup", metrics.backup_path))
+    for label, value in rows:
+        table.add_row(label, str(value))
+    console.print(table)
+    for record in metrics.quarantined_records[:20]:
+        console.print(
+            f"  quarantined {record.entity} {record.identifier} ({record.stage}): {record.reason}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    for error in metrics.errors:
+        err_console.print(f"[red]error:[/] {error}", highlight=False, soft_wrap=True)
+    for anomaly in metrics.anomalies:
+        err_console.print(f"[yellow]anomaly:[/] {anomaly}", highlight=False, soft_wrap=True)
+
+
+def _result_word(metrics: RunMetrics) -> str:
+    if metrics.dry_run:
+        return "dry run: nothing written"
+    if not metrics.success:
+        return "FAILED (rolled back)" if not metrics.batch_processing.enabled else "FAILED"
+    return "succeeded with quarantined records" if metrics.quarantined else "succeeded"
+
+
+def _batch_line(metrics: RunMetrics) -> str:
+    stats = metrics.batch_processing
+    if not stats.enabled:
+        return "disabled (one transaction)"
+    return (
+        f"{stats.batch_count} of up to {stats.batch_size} "
+        f"({stats.batches_succeeded} clean, {stats.batches_failed} with failures)"
+    )
+
+
+# ---- commands ------------------------------------------------------------------------------
+
+
+@app.command()
+def init() -> None:
+    """Create the database, or migrate it to the current schema."""
+    settings = current_settings()
+    engine = open_database(settings.database_url)
+    engine.dispose()
+    console.print(f"Database ready: {_describe_url(settings.database_url)}", highlight=False)
+
+
+def _describe_url(database_url: str) -> str:
+    path = sqlite_file(database_url)
+    if path is not None:
+        return str(path.resolve())
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+CongressOption = Annotated[
+    int, typer.Option("--congress", min=1, max=200, help="Congress number, e.g. 119.")
+]
+ChamberOption = Annotated[
+    Chamber | None, typer.Option("--chamber", help="Only this chamber (default: both).")
+]
+BatchOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--batch/--no-batch",
+        help="Batch mode (default from ENABLE_BATCH_PROCESSING) or one all-or-nothing transaction.",
+    ),
+]
+BatchSizeOption = Annotated[
+    int | None, typer.Option("--batch-size", min=1, max=10000, help="Default BATCH_PROCESSING_SIZE.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the run's metrics as JSON.")]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print nothing on success, one line on failure.")
+]
+
+
+@app.command("import")
+def import_command(
+    congress: CongressOption,
+    chamber: ChamberOption = None,
+    batch: BatchOption = None,
+    batch_size: BatchSizeOption = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Fetch every meeting even if stored and current.")
+    ] = False,
+    no_backup: Annotated[bool, typer.Option("--no-backup", help="Skip the backup.")] = False,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Import a whole Congress: committees, members, meetings and printed hearings."""
+    settings = current_settings()
+    options = _options(settings, congress, chamber, batch, batch_size)
+    options.full_refresh = full_refresh
+    metrics = _sync_command(
+        "import", settings, options, quiet=quiet, as_json=as_json, show_progress=True,
+        backup=not no_backup,
+    )
+    _print_metrics(metrics, as_json=as_json, quiet=quiet)
+    raise typer.Exit(metrics.exit_code or 0)
+
+
+@app.command()
+def update(
+    congress: CongressOption,
+    chamber: ChamberOption = None,
+    lookback_days: Annotated[
+        int, typer.Option("--lookback-days", min=0, max=3660, help="Always look this far back.")
+    ] = 7,
+    batch: BatchOption = None,
+    batch_size: BatchSizeOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; write nothing.")
+    ] = False,
+    simulate_failures: Annotated[
+        float,
+        typer.Option(
+            "--simulate-failures",
+            min=0.0,
+            max=1.0,
+            help="Make the apply step fail for this share of records (trial runs).",
+        ),
+    ] = 0.0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for --simulate-failures.")] = 0,
+    max_change_ratio: Annotated[
+        float,
+        typer.Option(
+            "--max-change-ratio",
+            min=0.0,
+            help="Abort before writing if more than this share of stored meetings would change.",
+        ),
+    ] = 0.5,
+    force: Annotated[bool, typer.Option("--force", help="Ignore --max-change-ratio.")] = False,
+    no_backup: Annotated[bool, typer.Option("--no-backup", help="Skip the backup.")] = False,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Fetch what changed since the last successful run and apply it.
+
+    Exit codes: 0 all applied; 3 completed with quarantined records; 1 failed (rolled back);
+    2 usage error.
+    """
+    settings = current_settings()
+    options = _options(settings, congress, chamber, batch, batch_size)
+    options.lookback_days = lookback_days
+    options.dry_run = dry_run
+    options.failure_injector = FailureInjector(rate=simulate_failures, seed=seed)
+    options.max_change_ratio = max_change_ratio
+    options.force = force
+    metrics = _sync_command(
+        "update", settings, options, quiet=quiet, as_json=as_json, show_progress=True,
+        backup=not no_backup,
+    )
+    _print_metrics(metrics, as_json=as_json, quiet=quiet)
+    raise typer.Exit(metrics.exit_code or 0)
+
+
+def _options(
+    settings: Settings,
+    congress: int,
+    chamber: Chamber | None,
+    batch: bool | None,
+    batch_size: int | None,
+) -> SyncOptions:
+    return SyncOptions(
+        congress=congress,
+        chamber=chamber.value if chamber else None,
+        batch_enabled=settings.enable_batch_processing if batch is None else batch,
+        batch_size=batch_size or settings.batch_processing_size,
+        concurrency=settings.api_concurrency,
+    )
+
+
+def _parse_since(value: str | None) -> date | datetime | None:
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--since {value!r} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ."
+        ) from None
+
+
+@app.command()
+def export(
+    entity: Annotated[
+        str, typer.Argument(help="hearings, witnesses, committees, members or appearances.")
+    ],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv.")] = ExportFormat.jsonl,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only records changed since this date.")
+    ] = None,
+) -> None:
+    """Export one record per entity as JSON Lines or CSV (the format is in the README)."""
+    from hearings.reports.export import write_export
+
+    settings = current_settings()
+    moment = _parse_since(since)
+    engine = open_database(settings.database_url)
+    try:
+        if output is None:
+            write_export(engine, entity, sys.stdout, fmt=fmt.value, since=moment)
+            sys.stdout.flush()
+            return
+        temporary = output.with_name(output.name + ".partial")
+        try:
+            with temporary.open("w", encoding="utf-8", newline="") as handle:
+                count = write_export(engine, entity, handle, fmt=fmt.value, since=moment)
+        except OSError as exc:
+            raise HearingsError(f"Cannot write {output}: {exc.strerror}.") from None
+        temporary.replace(output)
+        err_console.print(f"Wrote {count} {entity} to {output}", highlight=False)
+    finally:
+        engine.dispose()
+
+
+backup_app = typer.Typer(help="List, create and restore database backups.", no_args_is_help=True)
+app.add_typer(backup_app, name="backup")
+
+
+@backup_app.command("list")
+def backup_list(as_json: JsonOption = False) -> None:
+    """List backups in BACKUP_DIR, newest first."""
+    from hearings.sync.backups import list_backups
+
+    settings = current_settings()
+    backups = list_backups(settings.backup_dir)
+    if as_json:
+        sys.stdout.write(
+            json.dumps(
+                [
+                    {"path": str(b.path), "created_at": b.created_at.isoformat(), "size": b.size}
+                    for b in backups
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
+        return
+    if not backups:
+        console.print(f"No backups in {settings.backup_dir}.", highlight=False)
+        return
+    table = Table("backup", "created (UTC)", "size")
+    for b in backups:
+        table.add_row(str(b.path), b.created_at.strftime("%Y-%m-%d %H:%M:%S"), _size(b.size))
+    console.print(table)
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+@backup_app.command("create")
+def backup_create() -> None:
+    """Back up the database now (verified with an integrity check)."""
+    settings = current_settings()
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        raise HearingsError(f"There is no database at {path} to back up.")
+    made = _backup_before_run(settings)
+    console.print(f"Backup written and verified: {made}", highlight=False)
+
+
+@backup_app.command("restore")
+def backup_restore(
+    path: Annotated[Path, typer.Argument(help="The backup file to restore.")],
+) -> None:
+    """Verify a backup, then replace the database with it atomically (the old file is kept)."""
+    from hearings.sync.backups import restore_backup
+
+    settings = current_settings()
+    database = sqlite_file(settings.database_url)
+    if database is None:
+        from hearings.sync.backups import restore_database  # type: ignore[attr-defined]
+
+        restore_database(settings, path)
+        console.print(f"Restored {path}", highlight=False)
+        return
+    if not path.exists():
+        raise UsageError(f"There is no backup at {path}.")
+    kept = restore_backup(path, database, now=datetime.now(UTC))
+    console.print(f"Restored {path} into {database}; the replaced file is {kept}", highlight=False)
+
+
+@app.command()
+def demo(
+    congress: Annotated[int, typer.Option("--congress", min=1, max=200)] = 119,
+) -> None:
+    """Start the bundled offline replica, import its Congress into DATABASE_URL, print a summary.
+
+    Needs no API key and no network: the replica serves the corpus bundled with the package.
+    """
+    from hearings.replica import Corpus, ReplicaServer
+
+    base = current_settings()
+    corpus = Corpus.load()
+    with ReplicaServer(corpus) as server:
+        err_console.print(f"Offline replica of the Congress.gov API at {server.base_url}")
+        settings = current_settings(
+            congress_api_base_url=server.base_url,
+            congress_api_key=base.api_key_value() or "DEMO_KEY",
+        )
+        options = _options(settings, congress, None, None, None)
+        metrics = _sync_command(
+            "import", settings, options, quiet=False, as_json=False, show_progress=True
+        )
+    _print_metrics(metrics, as_json=False, quiet=False)
+    console.print(
+        f"\nDatabase: {_describe_url(settings.database_url)}. Try `hearings status`, "
+        "`hearings export hearings --format csv` or `hearings serve`.",
+        highlight=False,
+    )
+    raise typer.Exit(metrics.exit_code or 0)

@@ -1,0 +1,308 @@
+"""Exports: one record per entity as JSON Lines or CSV. This is a contract other tools rely on
+(field names, types and order are documented in the README); change it only additively.
+
+Output is deterministic: the same database content gives the same bytes, on SQLite and
+PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from typing import IO, Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from hearings.errors import UsageError
+from hearings.store import schema
+
+FORMATS = ("jsonl", "csv")
+_CHUNK = 500
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """`YYYY-MM-DDTHH:MM:SSZ`, or None."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _since_moment(since: date | datetime | None) -> datetime | None:
+    if since is None:
+        return None
+    if isinstance(since, datetime):
+        return since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
+    return datetime(since.year, since.month, since.day)
+
+
+def _event_order(table: Any) -> list[Any]:
+    # Numeric order for numeric ids ("99999" before "100000"), text order among equals.
+    return [func.length(table.c.event_id), table.c.event_id]
+
+
+def hearing_records(
+    connection: Connection, *, since: date | datetime | None = None, congress: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """One record per meeting, ordered by event id, children loaded a chunk at a time."""
+    hearings = schema.hearings
+    query = select(hearings).order_by(*_event_order(hearings))
+    moment = _since_moment(since)
+    if moment is not None:
+        query = query.where(hearings.c.update_date >= moment)
+    if congress is not None:
+        query = query.where(hearings.c.congress == congress)
+    rows = connection.execute(query).all()
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start : start + _CHUNK]
+        children = _load_children(connection, [row.event_id for row in chunk])
+        for row in chunk:
+            yield _hearing_record(row, children, row.event_id)
+
+
+def _load_children(connection: Connection, ids: Sequence[str]) -> dict[str, dict[str, list[Any]]]:
+    children: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    links = schema.hearing_committees
+    for r in connection.execute(
+        select(links.c.event_id, links.c.system_code)
+        .where(links.c.event_id.in_(ids))
+        .order_by(links.c.event_id, links.c.ordinal)
+    ):
+        children[r.event_id]["committees"].append(r.system_code)
+    appearances = schema.witness_appearances
+    for r in connection.execute(
+        select(appearances)
+        .where(appearances.c.event_id.in_(ids))
+        .order_by(appearances.c.event_id, appearances.c.ordinal)
+    ):
+        children[r.event_id]["witnesses"].append(
+            {
+                "witness_id": r.witness_id,
+                "name": r.name_as_given,
+                "organization": r.organization,
+                "position": r.position,
+            }
+        )
+    transcripts = schema.hearing_transcripts
+    for r in connection.execute(
+        select(transcripts.c.event_id, transcripts.c.jacket_number)
+        .where(transcripts.c.event_id.in_(ids))
+        .order_by(transcripts.c.event_id, transcripts.c.ordinal)
+    ):
+        children[r.event_id]["jackets"].append(int(r.jacket_number))
+    printed = schema.printed_hearings
+    for r in connection.execute(
+        select(printed.c.associated_event_id, printed.c.jacket_number)
+        .where(printed.c.associated_event_id.in_(ids))
+        .order_by(printed.c.associated_event_id, printed.c.jacket_number)
+    ):
+        jackets = children[r.associated_event_id]["jackets"]
+        if int(r.jacket_number) not in jackets:
+            jackets.append(int(r.jacket_number))
+    links_bills, bills = schema.hearing_bills, schema.bills
+    for r in connection.execute(
+        select(links_bills.c.event_id, bills.c.congress, bills.c.bill_type, bills.c.number)
+        .join(bills, bills.c.bill_id == links_bills.c.bill_id)
+        .where(links_bills.c.event_id.in_(ids))
+        .order_by(links_bills.c.event_id, links_bills.c.ordinal)
+    ):
+        children[r.event_id]["bills"].append(
+            {"congress": r.congress, "type": r.bill_type, "number": r.number}
+        )
+    for table in (schema.witness_documents, schema.meeting_documents):
+        for r in connection.execute(
+            select(table.c.event_id, func.count())
+            .where(table.c.event_id.in_(ids))
+            .group_by(table.c.event_id)
+        ):
+            children[r[0]]["documents"].append(int(r[1]))
+    videos = schema.videos
+    for r in connection.execute(
+        select(videos.c.event_id, videos.c.url)
+        .where(videos.c.event_id.in_(ids))
+        .order_by(videos.c.event_id, videos.c.ordinal)
+    ):
+        children[r.event_id]["videos"].append(r.url)
+    return children
+
+
+def _hearing_record(row: Any, children: dict[str, dict[str, list[Any]]], event_id: str) -> dict[str, Any]:
+    kids = children.get(event_id, {})
+    return {
+        "event_id": row.event_id,
+        "congress": int(row.congress),
+        "chamber": row.chamber,
+        "type": row.meeting_type,
+        "status": row.status,
+        "title": row.title,
+        "start": iso_utc(row.start_at),
+        "update_date": iso_utc(row.update_date),
+        "location": {"room": row.room, "building": row.building, "address": row.address},
+        "is_stub": bool(row.is_stub),
+        "committees": list(kids.get("committees", [])),
+        "witnesses": list(kids.get("witnesses", [])),
+        "jacket_numbers": list(kids.get("jackets", [])),
+        "bills": list(kids.get("bills", [])),
+        "documents": sum(kids.get("documents", [])),
+        "videos": list(kids.get("videos", [])),
+    }
+
+
+def witness_records(
+    connection: Connection, *, since: date | datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """One record per witness entity, with its appearances (event id, as given) in date order."""
+    witnesses, appearances, hearings = (
+        schema.witnesses,
+        schema.witness_appearances,
+        schema.hearings,
+    )
+    moment = _since_moment(since)
+    query = select(witnesses).order_by(witnesses.c.witness_id)
+    if moment is not None:
+        query = query.where(witnesses.c.first_seen_at >= moment)
+    entity_rows = connection.execute(query).all()
+    for start in range(0, len(entity_rows), _CHUNK):
+        chunk = entity_rows[start : start + _CHUNK]
+        by_witness: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in connection.execute(
+            select(
+                appearances.c.witness_id,
+                appearances.c.event_id,
+                appearances.c.name_as_given,
+                appearances.c.organization,
+                appearances.c.position,
+                hearings.c.start_at,
+            )
+            .join(hearings, hearings.c.event_id == appearances.c.event_id)
+            .where(appearances.c.witness_id.in_([w.witness_id for w in chunk]))
+            .order_by(
+                appearances.c.witness_id,
+                hearings.c.start_at,
+                *_event_order(appearances),
+            )
+        ):
+            by_witness[r.witness_id].append(
+                {
+                    "event_id": r.event_id,
+                    "start": iso_utc(r.start_at),
+                    "name": r.name_as_given,
+                    "organization": r.organization,
+                    "position": r.position,
+                }
+            )
+        for w in chunk:
+            yield {
+                "witness_id": w.witness_id,
+                "name": w.display_name,
+                "normalized_name": w.normalized_name,
+                "honorific": w.honorific,
+                "first_name": w.first_name,
+                "last_name": w.last_name,
+                "suffix": w.suffix,
+                "organization": w.organization,
+                "appearance_count": len(by_witness[w.witness_id]),
+                "appearances": by_witness[w.witness_id],
+            }
+
+
+def committee_records(
+    connection: Connection, *, since: date | datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    committees = schema.committees
+    counts = dict(
+        connection.execute(
+            select(schema.hearing_committees.c.system_code, func.count()).group_by(
+                schema.hearing_committees.c.system_code
+            )
+        ).all()
+    )
+    query = select(committees).order_by(committees.c.system_code)
+    moment = _since_moment(since)
+    if moment is not None:
+        query = query.where(committees.c.last_changed_at >= moment)
+    for c in connection.execute(query):
+        yield {
+            "system_code": c.system_code,
+            "name": c.name,
+            "chamber": c.chamber,
+            "type": c.committee_type,
+            "parent": c.parent_code,
+            "is_current": c.is_current,
+            "update_date": iso_utc(c.update_date),
+            "hearing_count": int(counts.get(c.system_code, 0)),
+        }
+
+
+EXPORTERS: dict[str, Callable[..., Iterator[dict[str, Any]]]] = {
+    "hearings": hearing_records,
+    "witnesses": witness_records,
+    "committees": committee_records,
+}
+
+
+def register_exporter(name: str, exporter: Callable[..., Iterator[dict[str, Any]]]) -> None:
+    EXPORTERS[name] = exporter
+
+
+def write_export(
+    engine: Engine,
+    entity: str,
+    output: IO[str],
+    *,
+    fmt: str = "jsonl",
+    since: date | datetime | None = None,
+) -> int:
+    """Write every record of `entity` to `output`; returns how many were written."""
+    if entity not in EXPORTERS:
+        raise UsageError(f"Unknown export {entity!r}; choose one of: {', '.join(sorted(EXPORTERS))}.")
+    if fmt not in FORMATS:
+        raise UsageError(f"Unknown format {fmt!r}; choose jsonl or csv.")
+    with engine.connect() as connection:
+        records = EXPORTERS[entity](connection, since=since)
+        if fmt == "jsonl":
+            return _write_jsonl(records, output)
+        return _write_csv(records, output)
+
+
+def _write_jsonl(records: Iterable[dict[str, Any]], output: IO[str]) -> int:
+    count = 0
+    for record in records:
+        output.write(json.dumps(record, ensure_ascii=False, sort_keys=False))
+        output.write("\n")
+        count += 1
+    return count
+
+
+def _csv_cell(value: Any) -> Any:
+    # Nested values (lists, objects) are JSON in their cell; scalars as they are.
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _write_csv(records: Iterable[dict[str, Any]], output: IO[str]) -> int:
+    writer: csv.DictWriter[str] | None = None
+    count = 0
+    for record in records:
+        if writer is None:
+            writer = csv.DictWriter(output, fieldnames=list(record), lineterminator="\n")
+            writer.writeheader()
+        writer.writerow({k: _csv_cell(v) for k, v in record.items()})
+        count += 1
+    return count
+
+
+def export_to_string(engine: Engine, entity: str, *, fmt: str = "jsonl") -> str:
+    buffer = io.StringIO()
+    write_export(engine, entity, buffer, fmt=fmt)
+    return buffer.getvalue()
