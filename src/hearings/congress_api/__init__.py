@@ -1,5 +1,6 @@
 """The Congress.gov API v3: HTTP client, errors and typed payload models."""
 
+from hearings.congress_api.client import CongressClient
 from hearings.congress_api.errors import (
     ApiError,
     ApiKeyMissing,
@@ -15,6 +16,7 @@ __all__ = [
     "ApiKeyMissing",
     "ApiKeyRejected",
     "ApiUnavailable",
+    "CongressClient",
     "MalformedPayload",
     "NotFound",
     "RateLimited",

@@ -1,0 +1,520 @@
+"""The replica's data: item bodies loaded from a corpus folder, and the list endpoints derived
+from them the way Congress.gov answers them (newest `updateDate` first, windowed by
+`fromDateTime`/`toDateTime`).
+
+Records are immutable and shared between copies of a corpus, so `Corpus.copy()` is cheap; every
+`put_*`/`remove_*` replaces whole records. `Corpus.scaled(n)` fakes large corpora by cloning the
+sample meetings under fresh event ids, storing only an id and a date per clone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+from hearings.congress_api.models import chamber_path, normalize_chamber, parse_api_datetime
+
+Kind = Literal["meeting", "hearing", "committee", "member"]
+KINDS: tuple[Kind, ...] = ("meeting", "hearing", "committee", "member")
+
+#: The key of the record inside an item response, per kind.
+ITEM_KEY: dict[Kind, str] = {
+    "meeting": "committeeMeeting",
+    "hearing": "hearing",
+    "committee": "committee",
+    "member": "member",
+}
+#: The key of the entries inside a list response, per kind.
+LIST_KEY: dict[Kind, str] = {
+    "meeting": "committeeMeetings",
+    "hearing": "hearings",
+    "committee": "committees",
+    "member": "members",
+}
+_ID_FIELD: dict[Kind, str] = {
+    "meeting": "eventId",
+    "hearing": "jacketNumber",
+    "committee": "systemCode",
+    "member": "bioguideId",
+}
+
+DEFAULT_CORPUS_DIR = Path(__file__).resolve().parent / "corpus" / "congress-119"
+
+# Scaled clones get event ids from here up, far above any real 2025-26 event id.
+_CLONE_FIRST_ID = 200_000
+_CLONE_SPREAD = timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Record:
+    """One stored item. `body` is the record without corpus metadata (`_` keys); a scaled clone
+    has no body of its own and is rendered from `clone_of` on demand."""
+
+    kind: Kind
+    key: str  # lookup id: lowercase
+    ident: str  # id as the API spells it
+    congresses: tuple[int, ...]
+    chamber: str  # path form (`house`); empty for members
+    updated: float  # updateDate as epoch seconds, for ordering and windows
+    update_date: str  # updateDate as stored, both API formats occur
+    body: dict[str, Any] | None = None
+    clone_of: Record | None = None
+
+    @property
+    def sort_key(self) -> tuple[float, int, int, str]:
+        # Newest first, then by id (numerically when the id is a number) so pages are stable.
+        if self.ident.isdigit():
+            return (-self.updated, 0, int(self.ident), "")
+        return (-self.updated, 1, 0, self.key)
+
+
+@dataclass(slots=True)
+class _Index:
+    records: list[Record]  # newest first
+    neg_updated: list[float] = field(default_factory=list)  # ascending, for bisect
+
+
+class Corpus:
+    """Items by kind and id, and the list pages derived from them. Thread-safe."""
+
+    def __init__(self, source_dir: Path | None = None):
+        self.source_dir = source_dir
+        self._scale: int | None = None
+        self._lock = threading.RLock()
+        self._records: dict[Kind, dict[str, Record]] = {kind: {} for kind in KINDS}
+        self._indexes: dict[tuple[Kind, int | None, str | None], _Index] = {}
+        self._template_text: dict[Record, str] = {}
+
+    # ---- construction ---------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, directory: Path | str = DEFAULT_CORPUS_DIR) -> Corpus:
+        """Read a corpus folder laid out as `committee-meeting/{c}/{ch}/{id}.json`,
+        `hearing/{c}/{ch}/{jacket}.json`, `committee/{ch}/{code}.json`, `member/{id}.json`."""
+        corpus = cls(Path(directory))
+        corpus.reload()
+        return corpus
+
+    def reload(self) -> None:
+        """Re-read `source_dir` (and re-scale, for a scaled corpus), dropping in-memory edits."""
+        if self.source_dir is None:
+            raise ValueError("this corpus was not loaded from a folder, so it cannot be reloaded")
+        fresh = Corpus(self.source_dir)
+        for path in sorted(self.source_dir.glob("committee-meeting/*/*/*.json")):
+            fresh.put_meeting(_read(path), chamber=path.parent.name)
+        for path in sorted(self.source_dir.glob("hearing/*/*/*.json")):
+            fresh.put_printed_hearing(_read(path), chamber=path.parent.name)
+        for path in sorted(self.source_dir.glob("committee/*/*.json")):
+            fresh.put_committee(_read(path), chamber=path.parent.name)
+        for path in sorted(self.source_dir.glob("member/*.json")):
+            fresh.put_member(_read(path))
+        if self._scale is not None:
+            fresh = fresh.scaled(self._scale)
+        with self._lock:
+            self._records = fresh._records
+            self._indexes.clear()
+            self._template_text.clear()
+
+    def copy(self) -> Corpus:
+        """An independent corpus sharing the immutable records: O(items), no JSON copying."""
+        other = Corpus(self.source_dir)
+        with self._lock:
+            other._scale = self._scale
+            other._records = {kind: dict(records) for kind, records in self._records.items()}
+        return other
+
+    def scaled(self, n_meetings: int) -> Corpus:
+        """A copy holding exactly `n_meetings` meetings: the originals first, then clones of them
+        under fresh event ids, with updateDates spread over the year before the newest original.
+
+        Clones drop `hearingTranscript` so each printed hearing keeps one meeting.
+        """
+        if n_meetings < 0:
+            raise ValueError("n_meetings must not be negative")
+        other = self.copy()
+        other._scale = n_meetings
+        originals = sorted(self._records["meeting"].values(), key=lambda r: r.sort_key)
+        templates = [r.clone_of or r for r in originals]
+        meetings: dict[str, Record] = {r.key: r for r in originals[:n_meetings]}
+        needed = n_meetings - len(meetings)
+        if needed > 0 and not templates:
+            raise ValueError("cannot scale a corpus that has no meetings")
+        newest = originals[0].updated if originals else 0.0
+        step = _CLONE_SPREAD.total_seconds() / max(needed, 1)
+        next_id = _CLONE_FIRST_ID
+        for i in range(max(needed, 0)):
+            while str(next_id) in meetings:
+                next_id += 1
+            template = templates[i % len(templates)]
+            updated = float(int(newest - (i + 1) * step))
+            ident = str(next_id)
+            next_id += 1
+            meetings[ident] = Record(
+                kind="meeting",
+                key=ident,
+                ident=ident,
+                congresses=template.congresses,
+                chamber=template.chamber,
+                updated=updated,
+                update_date=datetime.fromtimestamp(updated, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                clone_of=template,
+            )
+        other._records["meeting"] = meetings
+        return other
+
+    # ---- mutation -------------------------------------------------------------------------
+
+    def put_meeting(self, payload: Mapping[str, Any], *, chamber: str | None = None) -> str:
+        """Add or replace a meeting (an item response or the bare record); returns its eventId."""
+        body = _record_body(payload, "meeting")
+        congress = _required(body, "congress", "meeting")
+        room = chamber_path(str(body.get("chamber") or chamber or ""))
+        return self._put("meeting", body, congresses=(int(congress),), chamber=room)
+
+    def put_printed_hearing(self, payload: Mapping[str, Any], *, chamber: str | None = None) -> str:
+        body = _record_body(payload, "hearing")
+        congress = _required(body, "congress", "hearing")
+        room = chamber_path(str(body.get("chamber") or chamber or ""))
+        return self._put("hearing", body, congresses=(int(congress),), chamber=room)
+
+    def put_committee(
+        self,
+        payload: Mapping[str, Any],
+        *,
+        chamber: str | None = None,
+        congresses: Iterable[int] | None = None,
+    ) -> str:
+        """Add or replace a committee. Committee items often lack `chamber`: pass it (the corpus
+        folder name supplies it). Congresses come from `_congresses`, the argument, the record
+        being replaced, or else the newest congress in the corpus."""
+        raw = _unwrap(payload, "committee")
+        body = _strip_meta(raw)
+        room = chamber_path(str(body.get("chamber") or chamber or ""))
+        key = str(_required(body, "systemCode", "committee")).lower()
+        chosen = self._congresses_for("committee", key, raw, congresses)
+        return self._put("committee", body, congresses=chosen, chamber=room)
+
+    def put_member(
+        self, payload: Mapping[str, Any], *, congresses: Iterable[int] | None = None
+    ) -> str:
+        raw = _unwrap(payload, "member")
+        body = _strip_meta(raw)
+        key = str(_required(body, "bioguideId", "member")).lower()
+        from_terms = [t.get("congress") for t in body.get("terms") or [] if isinstance(t, dict)]
+        fallback = congresses if congresses is not None else [c for c in from_terms if c]
+        chosen = self._congresses_for("member", key, raw, fallback or None)
+        return self._put("member", body, congresses=chosen, chamber="")
+
+    def remove_meeting(self, event_id: str | int) -> bool:
+        return self._remove("meeting", event_id)
+
+    def remove_printed_hearing(self, jacket_number: str | int) -> bool:
+        return self._remove("hearing", jacket_number)
+
+    def remove_committee(self, system_code: str) -> bool:
+        return self._remove("committee", system_code)
+
+    def remove_member(self, bioguide_id: str) -> bool:
+        return self._remove("member", bioguide_id)
+
+    def _put(
+        self, kind: Kind, body: dict[str, Any], *, congresses: Iterable[int], chamber: str
+    ) -> str:
+        ident = str(_required(body, _ID_FIELD[kind], kind)).strip()
+        update_date = str(_required(body, "updateDate", kind))
+        moment = parse_api_datetime(update_date)
+        assert moment is not None  # _required rejected empty values
+        record = Record(
+            kind=kind,
+            key=ident.lower(),
+            ident=ident,
+            congresses=tuple(sorted({int(c) for c in congresses})),
+            chamber=chamber,
+            updated=moment.timestamp(),
+            update_date=update_date,
+            body=body,
+        )
+        with self._lock:
+            self._records[kind][record.key] = record
+            self._indexes.clear()
+        return ident
+
+    def _remove(self, kind: Kind, ident: str | int) -> bool:
+        with self._lock:
+            removed = self._records[kind].pop(str(ident).strip().lower(), None)
+            self._indexes.clear()
+        return removed is not None
+
+    def _congresses_for(
+        self, kind: Kind, key: str, raw: Mapping[str, Any], given: Iterable[int] | None
+    ) -> tuple[int, ...]:
+        listed = raw.get("_congresses")
+        if isinstance(listed, list) and listed:
+            return tuple(int(c) for c in listed)
+        if given is not None:
+            return tuple(int(c) for c in given)
+        with self._lock:
+            existing = self._records[kind].get(key)
+        if existing is not None:
+            return existing.congresses
+        return (self.newest_congress(),)
+
+    # ---- reading --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(len(records) for records in self._records.values())
+
+    def count(self, kind: Kind) -> int:
+        with self._lock:
+            return len(self._records[kind])
+
+    def ids(self, kind: Kind) -> list[str]:
+        with self._lock:
+            return [record.ident for record in self._records[kind].values()]
+
+    def newest_congress(self) -> int:
+        with self._lock:
+            seen = [
+                c
+                for records in self._records.values()
+                for r in records.values()
+                for c in r.congresses
+            ]
+        return max(seen, default=119)
+
+    def record(self, kind: Kind, ident: str | int) -> Record | None:
+        with self._lock:
+            return self._records[kind].get(str(ident).strip().lower())
+
+    def body(self, record: Record) -> dict[str, Any]:
+        """The record as served. Shared with the corpus for originals: treat it as read-only."""
+        if record.body is not None:
+            return record.body
+        assert record.clone_of is not None
+        return self._render_clone(record, record.clone_of)
+
+    def get(self, kind: Kind, ident: str | int) -> dict[str, Any] | None:
+        """A private copy of one record, safe to edit and `put_*` back."""
+        record = self.record(kind, ident)
+        return None if record is None else json.loads(json.dumps(self.body(record)))
+
+    def meeting(self, event_id: str | int) -> dict[str, Any] | None:
+        return self.get("meeting", event_id)
+
+    def printed_hearing(self, jacket_number: str | int) -> dict[str, Any] | None:
+        return self.get("hearing", jacket_number)
+
+    def committee(self, system_code: str) -> dict[str, Any] | None:
+        return self.get("committee", system_code)
+
+    def member(self, bioguide_id: str) -> dict[str, Any] | None:
+        return self.get("member", bioguide_id)
+
+    def _render_clone(self, record: Record, template: Record) -> dict[str, Any]:
+        with self._lock:
+            text = self._template_text.get(template)
+            if text is None:
+                text = json.dumps(template.body, ensure_ascii=False)
+                self._template_text[template] = text
+        # The event id also appears inside document and video URLs; rewrite those too so a
+        # clone does not point at its template's files.
+        pattern = rf'(?<=[/"]){re.escape(template.ident)}(?=[/"?])'
+        body: dict[str, Any] = json.loads(re.sub(pattern, record.ident, text))
+        body["updateDate"] = record.update_date
+        body.pop("hearingTranscript", None)
+        return body
+
+    # ---- lists ----------------------------------------------------------------------------
+
+    def list_page(
+        self,
+        kind: Kind,
+        *,
+        base_url: str,
+        congress: int | None = None,
+        chamber: str | None = None,
+        offset: int = 0,
+        limit: int = 20,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of list entries (newest first) and the total count in the window."""
+        index = self._index(kind, congress, chamber)
+        start = 0 if until is None else bisect_left(index.neg_updated, -until.timestamp())
+        stop = len(index.records)
+        if since is not None:
+            stop = bisect_right(index.neg_updated, -since.timestamp())
+        count = max(0, stop - start)
+        first = start + max(offset, 0)
+        page = index.records[first : min(stop, first + max(limit, 0))]
+        return [self.summary(record, base_url) for record in page], count
+
+    def iter_records(self, kind: Kind) -> Iterator[Record]:
+        """Every record of a kind, newest first."""
+        yield from self._index(kind, None, None).records
+
+    def _index(self, kind: Kind, congress: int | None, chamber: str | None) -> _Index:
+        cache_key = (kind, congress, chamber)
+        with self._lock:
+            index = self._indexes.get(cache_key)
+            if index is None:
+                chosen = [
+                    r
+                    for r in self._records[kind].values()
+                    if (congress is None or congress in r.congresses)
+                    and (chamber is None or r.chamber == chamber)
+                ]
+                chosen.sort(key=lambda r: r.sort_key)
+                index = _Index(chosen, [-r.updated for r in chosen])
+                self._indexes[cache_key] = index
+            return index
+
+    def summary(self, record: Record, base_url: str) -> dict[str, Any]:
+        """The list entry for a record, shaped like the real list endpoints."""
+        if record.kind == "meeting":
+            return {
+                "chamber": normalize_chamber(record.chamber),
+                "congress": record.congresses[0],
+                "eventId": record.ident,
+                "updateDate": record.update_date,
+                "url": (
+                    f"{base_url}/committee-meeting/{record.congresses[0]}/{record.chamber}/"
+                    f"{record.ident}?format=json"
+                ),
+            }
+        body = self.body(record)
+        if record.kind == "hearing":
+            entry: dict[str, Any] = {
+                "chamber": normalize_chamber(record.chamber),
+                "congress": record.congresses[0],
+                "jacketNumber": int(record.ident),
+                "updateDate": record.update_date,
+                # Hearing list URLs really carry no query string.
+                "url": f"{base_url}/hearing/{record.congresses[0]}/{record.chamber}/{record.ident}",
+            }
+            for optional in ("number", "part"):
+                if body.get(optional) is not None:
+                    entry[optional] = body[optional]
+            return entry
+        if record.kind == "committee":
+            return self._committee_summary(record, body, base_url)
+        return _member_summary(record, body, base_url)
+
+    def _committee_summary(
+        self, record: Record, body: Mapping[str, Any], base_url: str
+    ) -> dict[str, Any]:
+        type_code = body.get("type")
+        parent = body.get("parent")
+        if isinstance(parent, dict) and parent.get("systemCode"):
+            # List entries of subcommittees carry the parent's type code, not "Subcommittee".
+            parent_record = self.record("committee", str(parent["systemCode"]))
+            if parent_record is not None:
+                type_code = self.body(parent_record).get("type") or type_code
+        entry: dict[str, Any] = {
+            "chamber": normalize_chamber(record.chamber),
+            "committeeTypeCode": type_code,
+            "name": body.get("name") or _committee_name(body),
+            "systemCode": record.ident,
+            "updateDate": record.update_date,
+            "url": f"{base_url}/committee/{record.chamber}/{record.ident}?format=json",
+        }
+        if isinstance(parent, dict):
+            entry["parent"] = parent
+        if body.get("subcommittees"):
+            entry["subcommittees"] = body["subcommittees"]
+        return entry
+
+
+# ---- shaping helpers -----------------------------------------------------------------------
+
+
+def _committee_name(body: Mapping[str, Any]) -> str | None:
+    history = [h for h in body.get("history") or [] if isinstance(h, dict)]
+    current = [h for h in history if not h.get("endDate")] or history
+    current.sort(key=lambda h: str(h.get("startDate") or ""), reverse=True)
+    for entry in current:
+        name = entry.get("libraryOfCongressName") or entry.get("officialName")
+        if name:
+            return str(name)
+    return None
+
+
+def _member_summary(record: Record, body: Mapping[str, Any], base_url: str) -> dict[str, Any]:
+    terms = [t for t in body.get("terms") or [] if isinstance(t, dict)]
+    parties = [p for p in body.get("partyHistory") or [] if isinstance(p, dict)]
+    state_code = next((t.get("stateCode") for t in reversed(terms) if t.get("stateCode")), None)
+    entry: dict[str, Any] = {
+        "bioguideId": record.ident,
+        "name": body.get("invertedOrderName") or body.get("name"),
+        "partyName": body.get("partyName") or (parties[-1].get("partyName") if parties else None),
+        "state": STATE_NAMES.get(str(state_code or "").upper()) or body.get("state"),
+        # The member list keeps the XML-style container; the member item does not.
+        "terms": {
+            "item": [
+                {k: t[k] for k in ("chamber", "endYear", "startYear") if t.get(k) is not None}
+                for t in terms
+            ]
+        },
+        "updateDate": record.update_date,
+        "url": f"{base_url}/member/{record.ident}?format=json",
+    }
+    if body.get("depiction"):
+        entry["depiction"] = body["depiction"]
+    if "district" in body:
+        entry["district"] = body["district"]
+    return entry
+
+
+def _read(path: Path) -> dict[str, Any]:
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{path}: expected a JSON object")
+    return loaded
+
+
+def _unwrap(payload: Mapping[str, Any], kind: Kind) -> dict[str, Any]:
+    inner = payload.get(ITEM_KEY[kind])
+    chosen = inner if isinstance(inner, Mapping) else payload
+    # A JSON round trip detaches the record from the caller's dict and proves it serializable.
+    copied: dict[str, Any] = json.loads(json.dumps(chosen, ensure_ascii=False))
+    return copied
+
+
+def _strip_meta(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+def _record_body(payload: Mapping[str, Any], kind: Kind) -> dict[str, Any]:
+    return _strip_meta(_unwrap(payload, kind))
+
+
+def _required(body: Mapping[str, Any], name: str, kind: str) -> Any:
+    value = body.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValueError(f"a {kind} record needs {name!r}")
+    return value
+
+
+STATE_NAMES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AS": "American Samoa", "AZ": "Arizona", "AR": "Arkansas",
+    "CA": "California", "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware",
+    "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia", "GU": "Guam", "HI": "Hawaii",
+    "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
+    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
+    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
+    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
+    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
+    "MP": "Northern Mariana Islands", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
+    "PA": "Pennsylvania", "PR": "Puerto Rico", "RI": "Rhode Island", "SC": "South Carolina",
+    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VI": "Virgin Islands", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
+    "WI": "Wisconsin", "WY": "Wyoming",
+}  # fmt: skip
