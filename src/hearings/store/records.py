@@ -24,8 +24,9 @@ from hearings.witness_names import (
 Row = dict[str, Any]
 
 # Keys that change without the record's content changing: excluding them keeps a touched but
-# unchanged record "unchanged", so reruns and overlaps are no-ops.
-_VOLATILE_KEYS = frozenset({"updateDate", "request"})
+# unchanged record "unchanged", so reruns and overlaps are no-ops. A list entry's own `url`
+# names the server that answered, not the record.
+_VOLATILE_KEYS = frozenset({"updateDate", "request", "url"})
 
 
 def content_hash(payload: Mapping[str, Any]) -> str:

@@ -324,16 +324,40 @@ def sync_committees(
     if options.chamber:
         chambers.append("joint")
     listed: dict[str, str] = {}
+    listed_dates: dict[str, datetime | None] = {}
+    nested: dict[str, str] = {}
     for chamber in chambers:
         for entry in client.list_committees(options.congress, chamber, since=since):
             code = str(entry.get("systemCode") or "").lower()
             if code:
                 listed.setdefault(code, chamber)
+                listed_dates[code] = _parse_date_or_none(entry.get("updateDate"))
             for sub in entry.get("subcommittees") or []:
                 sub_code = str(sub.get("systemCode") or "").lower() if isinstance(sub, dict) else ""
                 if sub_code:
-                    listed.setdefault(sub_code, chamber)
-    fetch_committees(state, client, listed, progress=progress)
+                    nested.setdefault(sub_code, chamber)
+    for code, chamber in nested.items():
+        listed.setdefault(code, chamber)
+    stored = _stored_update_dates(state, schema.committees, "system_code", list(listed))
+    # Fetch a committee's record only when it is new, or its listed updateDate moved (or the
+    # list gave none to compare with).
+    wanted = {
+        code: chamber
+        for code, chamber in listed.items()
+        if options.full_refresh
+        or code not in stored
+        or stored[code] is None
+        or listed_dates.get(code) is None
+        or stored[code] != utc_naive(listed_dates[code])
+    }
+    fetch_committees(state, client, wanted, progress=progress)
+
+
+def _parse_date_or_none(value: Any) -> datetime | None:
+    try:
+        return parse_api_datetime(value)
+    except ValueError:
+        return None
 
 
 def fetch_committees(
