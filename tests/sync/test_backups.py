@@ -234,6 +234,7 @@ def test_restore_round_trip(live: tuple[Path, sqlite3.Connection], tmp_path: Pat
     writer.execute("INSERT INTO hearings VALUES ('7', 'changed after the backup')")
     writer.close()
 
+    path.chmod(0o640)
     later = NOW + timedelta(days=1)
     replaced = restore_backup(backup, path, now=later)
 
@@ -243,6 +244,7 @@ def test_restore_round_trip(live: tuple[Path, sqlite3.Connection], tmp_path: Pat
     # The replaced file is complete on its own: its WAL was folded in before it was set aside.
     assert _titles(replaced) == ["beta", "changed after the backup", "gamma"]
     assert verify_sqlite_file(path) is None
+    assert path.stat().st_mode & 0o777 == 0o640
     assert not path.with_name("hearings.db-wal").exists()
     assert not path.with_name("hearings.db-shm").exists()
     leftovers = {p.name for p in path.parent.iterdir()}

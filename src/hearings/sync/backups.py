@@ -246,13 +246,23 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
         raise RestoreFailed(f"The folder for the database {database_path} does not exist.")
 
     # Stage the copy next to the database so the final rename stays on one file system.
-    handle, staged_name = tempfile.mkstemp(prefix=f".{database_path.name}.restore-", dir=folder)
+    try:
+        handle, staged_name = tempfile.mkstemp(prefix=f".{database_path.name}.restore-", dir=folder)
+    except OSError as exc:
+        raise RestoreFailed(
+            f"Cannot write in {folder} ({exc.strerror or exc}); {database_path} was not changed."
+        ) from None
     staged = Path(staged_name)
     try:
         with os.fdopen(handle, "wb") as out, backup_path.open("rb") as src:
             shutil.copyfileobj(src, out, length=1024 * 1024)
             out.flush()
             os.fsync(out.fileno())
+        # mkstemp makes the file private (0600); the restored database keeps the old one's mode.
+        if database_path.exists():
+            shutil.copymode(database_path, staged)
+        else:
+            staged.chmod(0o644)
         # Verify what will actually be installed, not only its source.
         problem = _diagnose(staged)
         if problem:
