@@ -154,7 +154,7 @@ def _notifier(settings: Settings) -> Any:
 def _backup_before_run(settings: Settings) -> str | None:
     path = sqlite_file(settings.database_url)
     if path is None:
-        from hearings.sync.backups import backup_database  # type: ignore[attr-defined]
+        from hearings.sync.backups import backup_database
 
         return str(backup_database(settings))
     if not path.exists() or path.stat().st_size == 0:
@@ -267,7 +267,8 @@ BatchOption = Annotated[
     ),
 ]
 BatchSizeOption = Annotated[
-    int | None, typer.Option("--batch-size", min=1, max=10000, help="Default BATCH_PROCESSING_SIZE.")
+    int | None,
+    typer.Option("--batch-size", min=1, max=10000, help="Default BATCH_PROCESSING_SIZE."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the run's metrics as JSON.")]
 QuietOption = Annotated[
@@ -293,7 +294,12 @@ def import_command(
     options = _options(settings, congress, chamber, batch, batch_size)
     options.full_refresh = full_refresh
     metrics = _sync_command(
-        "import", settings, options, quiet=quiet, as_json=as_json, show_progress=True,
+        "import",
+        settings,
+        options,
+        quiet=quiet,
+        as_json=as_json,
+        show_progress=True,
         backup=not no_backup,
     )
     _print_metrics(metrics, as_json=as_json, quiet=quiet)
@@ -348,7 +354,12 @@ def update(
     options.max_change_ratio = max_change_ratio
     options.force = force
     metrics = _sync_command(
-        "update", settings, options, quiet=quiet, as_json=as_json, show_progress=True,
+        "update",
+        settings,
+        options,
+        quiet=quiet,
+        as_json=as_json,
+        show_progress=True,
         backup=not no_backup,
     )
     _print_metrics(metrics, as_json=as_json, quiet=quiet)
@@ -389,7 +400,9 @@ def export(
     entity: Annotated[
         str, typer.Argument(help="hearings, witnesses, committees, members or appearances.")
     ],
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv.")] = ExportFormat.jsonl,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="jsonl or csv.")
+    ] = ExportFormat.jsonl,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
     ] = None,
@@ -482,15 +495,30 @@ def backup_restore(
     settings = current_settings()
     database = sqlite_file(settings.database_url)
     if database is None:
-        from hearings.sync.backups import restore_database  # type: ignore[attr-defined]
+        from hearings.sync.backups import restore_database
 
         restore_database(settings, path)
         console.print(f"Restored {path}", highlight=False)
         return
     if not path.exists():
         raise UsageError(f"There is no backup at {path}.")
-    kept = restore_backup(path, database, now=datetime.now(UTC))
-    console.print(f"Restored {path} into {database}; the replaced file is {kept}", highlight=False)
+    from hearings.store.engine import create_db_engine
+    from hearings.sync.lock import writer_lock
+
+    engine = create_db_engine(settings.database_url)
+    try:
+        # A restore under a running update would be overwritten or corrupt it: take its lock.
+        with writer_lock(engine, settings.database_url):
+            kept = restore_backup(path, database, now=datetime.now(UTC))
+    finally:
+        engine.dispose()
+    if kept is None:
+        console.print(f"Restored {path} into {database}.", highlight=False)
+    else:
+        console.print(
+            f"Restored {path} into {database}; the replaced file is kept as {kept}",
+            highlight=False,
+        )
 
 
 @app.command()

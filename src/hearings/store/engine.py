@@ -103,11 +103,21 @@ def check_sqlite_file(path: Path) -> None:
             "restore it with `hearings backup restore PATH` or point DATABASE_URL elsewhere."
         )
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        connection = sqlite3.connect(path, timeout=30)
         try:
-            problem = connection.execute("PRAGMA quick_check(1)").fetchone()
+            # Reading the schema is enough to recognise a damaged file; a full quick_check
+            # would cost seconds on a large database at every command.
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            problem = None
         finally:
             connection.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return  # another process is writing: the file is a live database, not a corrupt one
+        raise DatabaseUnreadable(
+            f"The database file {path} cannot be opened ({exc}); "
+            "restore it with `hearings backup restore PATH`."
+        ) from None
     except sqlite3.DatabaseError as exc:
         raise DatabaseUnreadable(
             f"The database file {path} is corrupt ({exc}); "
