@@ -1,5 +1,313 @@
-"""Commands registered on the `hearings` app."""
+"""Commands that watch the database: report, verify, status. Each is a thin call into
+`hearings.reports`; the only logic here is choosing what to print."""
 
 from __future__ import annotations
 
-from hearings.cli import app  # noqa: F401
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from hearings.cli import app
+from hearings.cli.data_commands import MISSING_KEY_SENTENCE, current_settings
+from hearings.config import Settings
+from hearings.congress_api import ApiKeyMissing, CongressClient
+from hearings.errors import DatabaseUnreadable, HearingsError
+from hearings.reports.report import build_report
+from hearings.reports.report_render import render_markdown, render_text, text_renderables
+from hearings.reports.status import Status, describe_age, describe_size, gather_status
+from hearings.reports.verify import (
+    Problem,
+    VerifyResult,
+    add_reconciliation,
+    database_label,
+    local_chambers,
+    local_congresses,
+    reconcile_meetings,
+    unreadable,
+    verify_database,
+)
+from hearings.store.engine import check_sqlite_file, create_db_engine, open_database, sqlite_file
+
+console = Console()
+err_console = Console(stderr=True)
+
+# How many ids a problem lists on screen; `--json` always has all of them.
+SHOWN_IDS = 50
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+def _require_existing(settings: Settings) -> None:
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        raise HearingsError(
+            f"There is no database at {path}; create it with `hearings import --congress N` "
+            "(or try `hearings demo`)."
+        )
+
+
+@contextmanager
+def _database(settings: Settings, *, migrate_schema: bool = True) -> Iterator[Engine]:
+    """The existing database, with read failures turned into one sentence."""
+    _require_existing(settings)
+    engine = open_database(settings.database_url, migrate_schema=migrate_schema)
+    try:
+        yield engine
+    except DBAPIError as exc:
+        raise unreadable(settings.database_url, exc) from None
+    finally:
+        engine.dispose()
+
+
+def _write(output: Path | None, text: str) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    temporary = output.with_name(output.name + ".partial")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(output)
+    except OSError as exc:
+        raise HearingsError(f"Cannot write {output}: {exc.strerror}.") from None
+    err_console.print(f"Wrote the report to {output}", highlight=False)
+
+
+# ---- report --------------------------------------------------------------------------------
+
+
+@app.command()
+def report(
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=3660, help="The period: this many days back.")
+    ] = 7,
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option("--format", help="text (terminal), markdown (sharing) or json (machines)."),
+    ] = ReportFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+    limit: Annotated[
+        int,
+        typer.Option("--limit", min=1, help="Rows per list in text and Markdown (JSON has all)."),
+    ] = 50,
+) -> None:
+    """What the updater did: runs, changed hearings, new witnesses, quarantine, anomalies."""
+    settings = current_settings()
+    with _database(settings) as engine:
+        built = build_report(engine, days, datetime.now(UTC))
+    if fmt is ReportFormat.json:
+        _write(output, built.to_json())
+    elif fmt is ReportFormat.markdown:
+        _write(output, render_markdown(built, limit=limit))
+    elif output is None:
+        for part in text_renderables(built, limit=limit):
+            console.print(part)
+    else:
+        _write(output, render_text(built, limit=limit))
+
+
+# ---- verify --------------------------------------------------------------------------------
+
+
+@app.command()
+def verify(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    reconcile: Annotated[
+        bool,
+        typer.Option(
+            "--reconcile",
+            help="Also compare the API's meeting counts and ids with the local ones "
+            "(a few list requests per congress and chamber).",
+        ),
+    ] = False,
+    congress: Annotated[
+        int | None,
+        typer.Option(
+            "--congress", min=1, max=200, help="Congress to reconcile (default: those stored)."
+        ),
+    ] = None,
+) -> None:
+    """Check the database: integrity, foreign keys, orphans, duplicates, required fields,
+    meetings without committees, dates, stubs and the quarantine.
+
+    Exit codes: 0 healthy; 1 problems found (each one listed), or the database is unreadable.
+    """
+    settings = current_settings()
+    try:
+        result = _verify(settings, reconcile=reconcile, congress=congress)
+    except DatabaseUnreadable as exc:
+        if as_json:
+            failed = VerifyResult(database=database_label(settings.database_url))
+            failed.problems.append(Problem("readable", str(exc)))
+            sys.stdout.write(json.dumps(failed.as_dict(), indent=2) + "\n")
+        raise
+    if as_json:
+        sys.stdout.write(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        _print_verify(result)
+    raise typer.Exit(0 if result.healthy else 1)
+
+
+def _verify(settings: Settings, *, reconcile: bool, congress: int | None) -> VerifyResult:
+    """Open without migrating (verify never writes), check, and reconcile when asked."""
+    _require_existing(settings)
+    path = sqlite_file(settings.database_url)
+    if path is not None:
+        check_sqlite_file(path)
+    engine = create_db_engine(settings.database_url)
+    try:
+        result = verify_database(engine, settings.database_url)
+        schema_current = not any(p.check == "schema" for p in result.problems)
+        if reconcile and schema_current:
+            congresses = [congress] if congress else local_congresses(engine)
+            reconciled = []
+            with _client(settings) as client:
+                for number in congresses:
+                    chambers = local_chambers(engine, number)
+                    reconciled += reconcile_meetings(engine, client, number, chambers)
+            add_reconciliation(result, reconciled)
+        return result
+    except DBAPIError as exc:
+        raise unreadable(settings.database_url, exc) from None
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _client(settings: Settings) -> Iterator[CongressClient]:
+    if not settings.api_key_value():
+        raise ApiKeyMissing(MISSING_KEY_SENTENCE)
+    with CongressClient.from_settings(settings) as client:
+        yield client
+
+
+def _shown_ids(ids: Sequence[str]) -> str:
+    shown = ", ".join(ids[:SHOWN_IDS])
+    if len(ids) > SHOWN_IDS:
+        shown += f", … and {len(ids) - SHOWN_IDS} more (--json lists them all)"
+    return shown
+
+
+def _print_verify(result: VerifyResult) -> None:
+    if result.healthy:
+        console.print(
+            f"[green]Healthy:[/] {result.database} passed {len(result.checks)} checks "
+            f"({', '.join(result.checks)}).",
+            highlight=False,
+            soft_wrap=True,
+        )
+    else:
+        count = len(result.problems)
+        console.print(
+            f"[red]{count} problem{'s' if count != 1 else ''}[/] in {result.database}:",
+            highlight=False,
+            soft_wrap=True,
+        )
+    for problem in result.problems:
+        line = f"  [red]✗[/] {problem.check}: {problem.detail}"
+        if problem.ids:
+            line += f": {_shown_ids(problem.ids)}"
+        console.print(line, highlight=False, soft_wrap=True)
+    for warning in result.warnings:
+        line = f"  [yellow]![/] {warning.check}: {warning.detail}"
+        if warning.ids:
+            line += f": {_shown_ids(warning.ids)}"
+        console.print(line, highlight=False, soft_wrap=True)
+    for r in result.reconciled or []:
+        mark = "[green]✓[/]" if r.agrees and r.api_count == r.local_count else "[red]✗[/]"
+        console.print(
+            f"  {mark} reconcile Congress {r.congress} {r.chamber}: the API counts {r.api_count}, "
+            f"the database holds {r.local_count}",
+            highlight=False,
+        )
+
+
+# ---- status --------------------------------------------------------------------------------
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """The database at a glance: where, how big, what it holds, when it was last updated."""
+    settings = current_settings()
+    with _database(settings) as engine:
+        current = gather_status(settings, engine)
+    if as_json:
+        sys.stdout.write(json.dumps(current.as_dict(), indent=2, ensure_ascii=False) + "\n")
+        return
+    _print_status(current)
+
+
+def _print_status(current: Status) -> None:
+    table = Table(title="hearings status", title_justify="left", show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("database", f"{current.database} ({describe_size(current.size_bytes)})")
+    table.add_row(
+        "holds",
+        ", ".join(f"{count:,} {name}" for name, count in current.counts.items()),
+    )
+    success = current.last_success
+    table.add_row(
+        "last successful run",
+        (
+            f"{success.command} #{success.run_id} (Congress {success.congress}) ended "
+            f"{_when(success.end_time)} UTC, {describe_age(success.age_seconds)} ago"
+        )
+        if success
+        else "[yellow]none yet[/]",
+    )
+    last = current.last_run
+    if last is not None and (success is None or last.run_id != success.run_id):
+        table.add_row(
+            "last run",
+            f"[red]{last.command} #{last.run_id} {last.outcome}[/] "
+            f"(started {_when(last.start_time)} UTC, {describe_age(last.age_seconds)} ago)",
+        )
+    marks = [
+        f"{m.congress} {m.chamber} {m.entity}: {_when(m.high_water_mark)}"
+        for m in current.high_water_marks
+    ]
+    table.add_row("high-water marks", "\n".join(marks) if marks else "none yet")
+    newest = current.newest_backup
+    table.add_row(
+        "backups",
+        f"{current.backup_count} in {current.backup_dir}"
+        + (
+            f"; newest {Path(newest.path).name} ({describe_size(newest.size_bytes)})"
+            if newest
+            else ""
+        ),
+    )
+    backlog = current.quarantine_open
+    table.add_row(
+        "quarantine",
+        "empty"
+        if not backlog
+        else f"[yellow]{backlog} open[/] ("
+        + ", ".join(f"{n} {entity}" for entity, n in current.quarantine_by_entity.items())
+        + ")",
+    )
+    console.print(table)
+
+
+def _when(moment: str | None) -> str:
+    return moment[:16].replace("T", " ") if moment else "never"

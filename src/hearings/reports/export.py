@@ -67,6 +67,7 @@ def hearing_records(
 
 def _load_children(connection: Connection, ids: Sequence[str]) -> dict[str, dict[str, list[Any]]]:
     children: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    r: Any  # rows of several shapes below
     links = schema.hearing_committees
     for r in connection.execute(
         select(links.c.event_id, links.c.system_code)
@@ -131,7 +132,9 @@ def _load_children(connection: Connection, ids: Sequence[str]) -> dict[str, dict
     return children
 
 
-def _hearing_record(row: Any, children: dict[str, dict[str, list[Any]]], event_id: str) -> dict[str, Any]:
+def _hearing_record(
+    row: Any, children: dict[str, dict[str, list[Any]]], event_id: str
+) -> dict[str, Any]:
     kids = children.get(event_id, {})
     return {
         "event_id": row.event_id,
@@ -215,7 +218,7 @@ def committee_records(
     connection: Connection, *, since: date | datetime | None = None
 ) -> Iterator[dict[str, Any]]:
     committees = schema.committees
-    counts = dict(
+    counts: dict[str, int] = dict(
         connection.execute(
             select(schema.hearing_committees.c.system_code, func.count()).group_by(
                 schema.hearing_committees.c.system_code
@@ -239,10 +242,86 @@ def committee_records(
         }
 
 
+def member_records(
+    connection: Connection, *, since: date | datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """One record per member, by bioguide id; `since` keeps those changed on or after it."""
+    members = schema.members
+    query = select(members).order_by(members.c.bioguide_id)
+    moment = _since_moment(since)
+    if moment is not None:
+        query = query.where(members.c.last_changed_at >= moment)
+    for m in connection.execute(query):
+        yield {
+            "bioguide_id": m.bioguide_id,
+            "name": m.name,
+            "first_name": m.first_name,
+            "last_name": m.last_name,
+            "party": m.party,
+            "state": m.state,
+            "district": m.district,
+            "chamber": m.chamber,
+            "image_url": m.image_url,
+            "update_date": iso_utc(m.update_date),
+        }
+
+
+def appearance_records(
+    connection: Connection, *, since: date | datetime | None = None
+) -> Iterator[dict[str, Any]]:
+    """One record per witness appearance, by meeting (numerically) and place in its list; `since`
+    keeps the appearances of meetings whose `update_date` is on or after it, like `hearings`."""
+    appearances, hearings = schema.witness_appearances, schema.hearings
+    query = (
+        select(
+            appearances,
+            hearings.c.congress,
+            hearings.c.chamber,
+            hearings.c.start_at,
+        )
+        .join(hearings, hearings.c.event_id == appearances.c.event_id)
+        .order_by(*_event_order(appearances), appearances.c.ordinal)
+    )
+    moment = _since_moment(since)
+    if moment is not None:
+        query = query.where(hearings.c.update_date >= moment)
+    rows = connection.execute(query).all()
+    documents = schema.witness_documents
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start : start + _CHUNK]
+        linked: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+        for d in connection.execute(
+            select(documents)
+            .where(
+                documents.c.event_id.in_({r.event_id for r in chunk}),
+                documents.c.appearance_ordinal.isnot(None),
+            )
+            .order_by(documents.c.event_id, documents.c.ordinal)
+        ):
+            linked[(d.event_id, int(d.appearance_ordinal))].append(
+                {"type": d.document_type, "format": d.format, "url": d.url}
+            )
+        for r in chunk:
+            yield {
+                "event_id": r.event_id,
+                "ordinal": int(r.ordinal),
+                "witness_id": r.witness_id,
+                "name": r.name_as_given,
+                "organization": r.organization,
+                "position": r.position,
+                "congress": int(r.congress),
+                "chamber": r.chamber,
+                "start": iso_utc(r.start_at),
+                "documents": linked[(r.event_id, int(r.ordinal))],
+            }
+
+
 EXPORTERS: dict[str, Callable[..., Iterator[dict[str, Any]]]] = {
     "hearings": hearing_records,
     "witnesses": witness_records,
     "committees": committee_records,
+    "members": member_records,
+    "appearances": appearance_records,
 }
 
 
@@ -260,7 +339,9 @@ def write_export(
 ) -> int:
     """Write every record of `entity` to `output`; returns how many were written."""
     if entity not in EXPORTERS:
-        raise UsageError(f"Unknown export {entity!r}; choose one of: {', '.join(sorted(EXPORTERS))}.")
+        raise UsageError(
+            f"Unknown export {entity!r}; choose one of: {', '.join(sorted(EXPORTERS))}."
+        )
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format {fmt!r}; choose jsonl or csv.")
     with engine.connect() as connection:

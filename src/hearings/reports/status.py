@@ -1,0 +1,195 @@
+"""`hearings status`: the database at a glance — where it is, what it holds, when it was last
+brought up to date, and what waits (backups, the quarantine)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text
+
+from hearings.config import Settings
+from hearings.reports.export import iso_utc
+from hearings.reports.report import run_outcome
+from hearings.reports.verify import database_label
+from hearings.store import schema
+from hearings.store.engine import sqlite_file
+from hearings.sync.backups import list_backups
+
+# Entity name → table, in the order `status` shows them.
+COUNTED_TABLES = (
+    ("meetings", schema.hearings),
+    ("committees", schema.committees),
+    ("members", schema.members),
+    ("witnesses", schema.witnesses),
+    ("appearances", schema.witness_appearances),
+    ("witness documents", schema.witness_documents),
+    ("meeting documents", schema.meeting_documents),
+    ("videos", schema.videos),
+    ("bills", schema.bills),
+    ("printed hearings", schema.printed_hearings),
+)
+
+
+@dataclass
+class RunRef:
+    run_id: int
+    command: str
+    congress: int | None
+    outcome: str
+    start_time: str | None
+    end_time: str | None
+    # Seconds from the run's end (or start, when it never ended) to the status time.
+    age_seconds: float | None
+
+
+@dataclass
+class HighWaterMark:
+    congress: int
+    chamber: str
+    entity: str
+    high_water_mark: str | None
+
+
+@dataclass
+class BackupRef:
+    path: str
+    created_at: str | None
+    size_bytes: int
+
+
+@dataclass
+class Status:
+    database: str
+    size_bytes: int | None
+    generated_at: str
+    counts: dict[str, int]
+    last_success: RunRef | None
+    last_run: RunRef | None
+    high_water_marks: list[HighWaterMark]
+    backup_dir: str
+    backup_count: int
+    newest_backup: BackupRef | None
+    quarantine_open: int
+    quarantine_by_entity: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def gather_status(settings: Settings, engine: Engine, *, now: datetime | None = None) -> Status:
+    """Read everything `hearings status` shows; the database is only read."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    logs, state, errors = schema.update_logs, schema.sync_state, schema.import_errors
+    with engine.connect() as connection:
+        counts = {
+            name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+            for name, table in COUNTED_TABLES
+        }
+        success = connection.execute(
+            select(logs)
+            .where(logs.c.success.is_(True))
+            .order_by(logs.c.start_time.desc(), logs.c.run_id.desc())
+            .limit(1)
+        ).first()
+        latest = connection.execute(
+            select(logs).order_by(logs.c.start_time.desc(), logs.c.run_id.desc()).limit(1)
+        ).first()
+        marks = [
+            HighWaterMark(
+                congress=int(row.congress),
+                chamber=row.chamber,
+                entity=row.entity,
+                high_water_mark=iso_utc(row.high_water_mark),
+            )
+            for row in connection.execute(
+                select(state).order_by(state.c.congress, state.c.chamber, state.c.entity)
+            )
+        ]
+        backlog = {
+            row.entity: int(row[1])
+            for row in connection.execute(
+                select(errors.c.entity, func.count().label("count"))
+                .where(errors.c.resolved.is_(False))
+                .group_by(errors.c.entity)
+                .order_by(errors.c.entity)
+            )
+        }
+        size = _database_size(engine, settings.database_url, connection)
+    backups = list_backups(settings.backup_dir)
+    newest = backups[0] if backups else None
+    return Status(
+        database=database_label(settings.database_url),
+        size_bytes=size,
+        generated_at=iso_utc(moment) or "",
+        counts=counts,
+        last_success=_run_ref(success, moment),
+        last_run=_run_ref(latest, moment),
+        high_water_marks=marks,
+        backup_dir=str(Path(settings.backup_dir).resolve()),
+        backup_count=len(backups),
+        newest_backup=(
+            BackupRef(str(newest.path), iso_utc(newest.created_at), newest.size) if newest else None
+        ),
+        quarantine_open=sum(backlog.values()),
+        quarantine_by_entity=backlog,
+    )
+
+
+def _run_ref(row: Any, now: datetime) -> RunRef | None:
+    if row is None:
+        return None
+    reference = row.end_time or row.start_time
+    return RunRef(
+        run_id=int(row.run_id),
+        command=row.command,
+        congress=row.congress,
+        outcome=run_outcome(row.success),
+        start_time=iso_utc(row.start_time),
+        end_time=iso_utc(row.end_time),
+        age_seconds=round((now - reference).total_seconds(), 1) if reference else None,
+    )
+
+
+def _database_size(engine: Engine, database_url: str, connection: Any) -> int | None:
+    """Bytes on disk: the SQLite file and its write-ahead log, or PostgreSQL's own figure."""
+    path = sqlite_file(database_url)
+    if path is not None:
+        sizes = [p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()]
+        return sum(sizes) if sizes else None
+    if engine.dialect.name == "postgresql":
+        value = connection.execute(text("SELECT pg_database_size(current_database())")).scalar()
+        return int(value) if value is not None else None
+    return None
+
+
+def describe_age(seconds: float | None) -> str:
+    """`3 min`, `5 h 12 min`, `2 days 4 h`."""
+    if seconds is None:
+        return "unknown"
+    if seconds < 0:
+        return "in the future"
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    unit = "day" if days == 1 else "days"
+    return f"{days} {unit} {hours} h" if hours else f"{days} {unit}"
+
+
+def describe_size(size: int | None) -> str:
+    if size is None:
+        return "unknown"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024:
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"
