@@ -1,0 +1,312 @@
+"""The admin: update runs over time, the latest run's batches, the quarantine and the backups.
+
+It exists only when ADMIN_TOKEN is set. A browser signs in once with the token (an HttpOnly
+cookie holds an HMAC of it, never the token); scripts send `Authorization: Bearer TOKEN`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Connection, func, select, update
+
+from hearings.store import schema
+from hearings.web.charts import Chart, stacked_bars
+from hearings.web.errors import WebError
+from hearings.web.status import RunSummary, recent_runs
+
+log = logging.getLogger(__name__)
+COOKIE = "hearings_admin"
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+class AdminDisabled(WebError):
+    status_code = 404
+
+
+class AdminUnauthorized(WebError):
+    status_code = 401
+
+
+class AdminForbidden(WebError):
+    status_code = 403
+
+
+def _digest(token: str, purpose: str) -> str:
+    return hmac.new(token.encode("utf-8"), purpose.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def session_value(token: str) -> str:
+    return _digest(token, "hearings admin session")
+
+
+def csrf_value(token: str) -> str:
+    return _digest(token, "hearings admin form")
+
+
+def configured_token(request: Request) -> str:
+    settings = request.app.state.settings
+    secret = settings.admin_token.get_secret_value() if settings.admin_token else ""
+    if not secret:
+        raise AdminDisabled("The admin is disabled: set ADMIN_TOKEN to enable it.")
+    return str(secret)
+
+
+def require_admin(request: Request) -> str:
+    """The configured token when the request carries it; otherwise 401 (none) or 403 (wrong)."""
+    token = configured_token(request)
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, given = header.partition(" ")
+        if scheme.lower() != "bearer" or not given:
+            raise AdminUnauthorized("Send the admin token as `Authorization: Bearer TOKEN`.")
+        if not hmac.compare_digest(given.strip().encode(), token.encode()):
+            raise AdminForbidden("That admin token is not the right one.")
+        return token
+    cookie = request.cookies.get(COOKIE)
+    if not cookie:
+        raise AdminUnauthorized("Sign in with the admin token to use the admin.")
+    if not hmac.compare_digest(cookie.encode(), session_value(token).encode()):
+        raise AdminForbidden("Your admin session is not valid for the current ADMIN_TOKEN.")
+    return token
+
+
+# ---- what the admin shows --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuarantineRow:
+    error_id: int
+    entity: str
+    identifier: str
+    stage: str
+    reason: str
+    attempts: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+    resolved: bool
+    resolved_at: datetime | None
+
+
+def quarantine_rows(connection: Connection, *, include_resolved: bool) -> list[QuarantineRow]:
+    errors = schema.import_errors
+    query = select(
+        errors.c.error_id,
+        errors.c.entity,
+        errors.c.identifier,
+        errors.c.stage,
+        errors.c.reason,
+        errors.c.attempts,
+        errors.c.first_seen_at,
+        errors.c.last_seen_at,
+        errors.c.resolved,
+        errors.c.resolved_at,
+    ).order_by(errors.c.resolved, errors.c.last_seen_at.desc(), errors.c.error_id.desc())
+    if not include_resolved:
+        query = query.where(errors.c.resolved.is_(False))
+    return [
+        QuarantineRow(
+            int(r.error_id),
+            r.entity,
+            r.identifier,
+            r.stage,
+            r.reason,
+            int(r.attempts),
+            r.first_seen_at,
+            r.last_seen_at,
+            bool(r.resolved),
+            r.resolved_at,
+        )
+        for r in connection.execute(query.limit(500))
+    ]
+
+
+def mark_for_retry(connection: Connection, error_ids: list[int], now: datetime) -> int:
+    """Put quarantined records back in line for the next update.
+
+    Each chosen record is (re)opened: `resolved` false, `attempts` back to 0, `last_seen_at` now.
+    `hearings update` re-fetches open meetings at its start; other records are fetched again when
+    they next appear in a listing. Returns how many records were marked."""
+    if not error_ids:
+        return 0
+    errors = schema.import_errors
+    result = connection.execute(
+        update(errors)
+        .where(errors.c.error_id.in_(sorted(set(error_ids))))
+        .values(resolved=False, resolved_at=None, attempts=0, last_seen_at=now)
+    )
+    return int(result.rowcount or 0)
+
+
+def latest_batches(connection: Connection) -> tuple[int | None, list[dict[str, Any]]]:
+    checkpoints = schema.batch_checkpoints
+    run_id = connection.execute(select(func.max(checkpoints.c.run_id))).scalar()
+    if run_id is None:
+        return None, []
+    rows = connection.execute(
+        select(
+            checkpoints.c.batch_number,
+            checkpoints.c.event_ids,
+            checkpoints.c.status,
+            checkpoints.c.error,
+            checkpoints.c.created_at,
+            checkpoints.c.finished_at,
+        )
+        .where(checkpoints.c.run_id == run_id)
+        .order_by(checkpoints.c.batch_number, checkpoints.c.checkpoint_id)
+    ).all()
+    return int(run_id), [
+        {
+            "batch_number": r.batch_number,
+            "size": len(r.event_ids or []),
+            "event_ids": list(r.event_ids or [])[:200],
+            "status": r.status,
+            "error": r.error,
+            "created_at": r.created_at,
+            "finished_at": r.finished_at,
+        }
+        for r in rows
+    ]
+
+
+def run_charts(runs: list[RunSummary]) -> list[Chart]:
+    def label(run: RunSummary) -> str:
+        return f"#{run.run_id} {run.start_time:%m-%d}"
+
+    return [
+        stacked_bars(
+            "Meetings per run",
+            ["added", "updated", "unchanged"],
+            [
+                (label(r), [r.hearings_added, r.hearings_updated, r.hearings_unchanged])
+                for r in runs
+            ],
+        ),
+        stacked_bars(
+            "Duration",
+            ["succeeded", "failed"],
+            [
+                (
+                    label(r),
+                    [
+                        (r.duration_seconds or 0) if r.success else 0,
+                        0 if r.success else (r.duration_seconds or 0),
+                    ],
+                )
+                for r in runs
+            ],
+            unit=" s",
+        ),
+        stacked_bars(
+            "Failures",
+            ["errors", "quarantined", "failed run"],
+            [
+                (label(r), [r.error_count, r.quarantined, 0 if r.success is not False else 1])
+                for r in runs
+            ],
+        ),
+    ]
+
+
+def backups(backup_dir: Path) -> tuple[list[Any], str | None]:
+    try:
+        from hearings.sync.backups import list_backups
+
+        return list(list_backups(backup_dir)), None
+    except Exception as exc:  # the page still renders; the log has the details
+        log.exception("listing backups failed")
+        return [], f"The backups could not be listed ({type(exc).__name__})."
+
+
+# ---- routes ----------------------------------------------------------------------------------
+
+
+@router.get("", name="admin")
+def admin_home(request: Request, show_resolved: bool = False) -> Response:
+    token = require_admin(request)
+    engine = request.app.state.engine
+    with engine.connect() as connection:
+        runs = recent_runs(connection, 60)
+        run_id, batches = latest_batches(connection)
+        quarantine = quarantine_rows(connection, include_resolved=show_resolved)
+    found, backup_problem = backups(request.app.state.settings.backup_dir)
+    return request.app.state.render(
+        request,
+        "admin.html",
+        {
+            "runs": list(reversed(runs)),
+            "charts": run_charts(runs),
+            "batch_run_id": run_id,
+            "batches": batches,
+            "quarantine": quarantine,
+            "show_resolved": show_resolved,
+            "backups": found,
+            "backup_problem": backup_problem,
+            "backup_dir": request.app.state.settings.backup_dir,
+            "csrf": csrf_value(token),
+            "retried": request.query_params.get("retried"),
+        },
+    )
+
+
+@router.get("/login", name="admin_login")
+def login_form(request: Request) -> Response:
+    configured_token(request)
+    return request.app.state.render(request, "admin_login.html", {"problem": None})
+
+
+@router.post("/login")
+def login(request: Request, token: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    secret = configured_token(request)
+    if not hmac.compare_digest(token.strip().encode(), secret.encode()):
+        return request.app.state.render(
+            request,
+            "admin_login.html",
+            {"problem": "That is not the admin token."},
+            status_code=403,
+        )
+    response = RedirectResponse("/admin", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        session_value(secret),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/admin",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    response = RedirectResponse("/hearings", status_code=303)
+    response.delete_cookie(COOKIE, path="/admin")
+    return response
+
+
+@router.post("/quarantine/retry", name="admin_retry")
+def retry(
+    request: Request,
+    error_id: Annotated[list[int] | None, Form()] = None,
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    token = require_admin(request)
+    if "authorization" not in request.headers and not hmac.compare_digest(
+        csrf.encode(), csrf_value(token).encode()
+    ):
+        raise AdminForbidden("The form has expired; reload the admin page and try again.")
+    with request.app.state.engine.begin() as connection:
+        marked = mark_for_retry(
+            connection, list(error_id or []), datetime.now(UTC).replace(tzinfo=None)
+        )
+    if "authorization" in request.headers:
+        return Response(content=f'{{"marked_for_retry": {marked}}}', media_type="application/json")
+    return RedirectResponse(f"/admin?retried={marked}", status_code=303)

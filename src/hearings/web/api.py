@@ -1,0 +1,249 @@
+"""The JSON API: the same data and filters as the pages, documented at /openapi.json and /api."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import Engine
+
+from hearings.web.detail import load_hearing, meeting_url
+from hearings.web.entities import (
+    ORGANIZATION_SLUG,
+    list_committees,
+    list_members,
+    list_witnesses,
+    load_committee,
+    load_member,
+    load_organization,
+    load_witness,
+    organization_key,
+)
+from hearings.web.errors import NotFound
+from hearings.web.filters import MAX_PAGE, MAX_PER_PAGE, HearingFilters, hearing_filters
+from hearings.web.listing import HearingSummary
+from hearings.web.pages import run_search
+from hearings.web.status import database_stats, update_status
+from hearings.web.timefmt import format_eastern, iso_z
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+class Committee(BaseModel):
+    system_code: str
+    name: str | None
+
+
+class Location(BaseModel):
+    room: str | None
+    building: str | None
+
+
+class HearingResult(BaseModel):
+    event_id: str
+    congress: int
+    chamber: str
+    type: str | None
+    status: str | None
+    title: str | None
+    start: str | None
+    start_eastern: str
+    location: Location
+    committees: list[Committee]
+    witness_count: int
+    snippet: str | None
+    update_date: str | None
+    last_changed_at: str | None
+    url: str
+    api_url: str
+    congress_gov_url: str
+
+
+class HearingList(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    sort: str
+    results: list[HearingResult]
+    next: str | None
+    previous: str | None
+    csv: str
+    json_export: str
+
+
+def _result(meeting: HearingSummary) -> HearingResult:
+    return HearingResult(
+        event_id=meeting.event_id,
+        congress=meeting.congress,
+        chamber=meeting.chamber,
+        type=meeting.meeting_type,
+        status=meeting.status,
+        title=meeting.title,
+        start=iso_z(meeting.start_at),
+        start_eastern=format_eastern(meeting.start_at),
+        location=Location(room=meeting.room, building=meeting.building),
+        committees=[Committee(system_code=c, name=n) for c, n in meeting.committees],
+        witness_count=meeting.witness_count,
+        snippet=meeting.snippet_text,
+        update_date=iso_z(meeting.update_date),
+        last_changed_at=iso_z(meeting.last_changed_at),
+        url=f"/hearings/{meeting.event_id}",
+        api_url=f"/api/hearings/{meeting.event_id}",
+        congress_gov_url=meeting_url(meeting.congress, meeting.chamber, meeting.event_id),
+    )
+
+
+@router.get("/hearings", response_model=HearingList, summary="Search and list meetings")
+def api_hearings(
+    request: Request, filters: Annotated[HearingFilters, Depends(hearing_filters)]
+) -> HearingList:
+    """Meetings matching the filters; with `q`, ranked by relevance with a snippet. Without any
+    filter, all meetings, newest first."""
+    if filters.is_blank():
+        filters = HearingFilters(sort="newest", page=filters.page, per_page=filters.per_page)
+    page, _ = run_search(request, filters)
+    return HearingList(
+        total=page.total,
+        page=filters.page,
+        per_page=filters.per_page,
+        pages=page.pages,
+        sort=page.sort,
+        results=[_result(m) for m in page.rows],
+        next="/api/hearings" + filters.query_string(page=filters.page + 1)
+        if page.has_next
+        else None,
+        previous="/api/hearings" + filters.query_string(page=filters.page - 1)
+        if filters.page > 1
+        else None,
+        csv="/hearings.csv" + filters.query_string(page=1),
+        json_export="/hearings.json" + filters.query_string(page=1),
+    )
+
+
+@router.get("/hearings/{event_id}", summary="One meeting with everything attached")
+def api_hearing(request: Request, event_id: Annotated[str, Path(max_length=32)]) -> dict[str, Any]:
+    with _engine(request).connect() as connection:
+        detail = load_hearing(connection, event_id)
+    if detail is None:
+        raise NotFound(f"There is no meeting with id {event_id!r} in this database.")
+    return detail.as_json()
+
+
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
+
+
+@router.get("/witnesses", summary="Witnesses, most appearances first")
+def api_witnesses(
+    request: Request,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words of the name or organization.")
+    ] = None,
+    page: PageNumber = 1,
+    per_page: PerPage = 25,
+) -> dict[str, Any]:
+    with _engine(request).connect() as connection:
+        total, rows = list_witnesses(connection, q=q, limit=per_page, offset=(page - 1) * per_page)
+    return {
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "results": [{**w.as_json(), "url": f"/witnesses/{w.witness_id}"} for w in rows],
+    }
+
+
+@router.get("/witnesses/{witness_id}", summary="A witness with every appearance")
+def api_witness(
+    request: Request, witness_id: Annotated[str, Path(max_length=96)]
+) -> dict[str, Any]:
+    with _engine(request).connect() as connection:
+        witness = load_witness(connection, witness_id)
+    if witness is None:
+        raise NotFound(f"There is no witness with id {witness_id!r}.")
+    return witness.as_json()
+
+
+@router.get("/organizations/{slug}", summary="Every witness from an organization")
+def api_organization(
+    request: Request, slug: Annotated[str, Path(max_length=300)]
+) -> dict[str, Any]:
+    organization = None
+    if re.match(ORGANIZATION_SLUG, slug):
+        with _engine(request).connect() as connection:
+            organization = load_organization(connection, organization_key(slug))
+    if organization is None:
+        raise NotFound(f"No witness in this database came from an organization {slug!r}.")
+    return organization.as_json()
+
+
+@router.get("/committees", summary="Committees and subcommittees with their meeting counts")
+def api_committees(
+    request: Request,
+    chamber: Annotated[Literal["house", "senate", "joint"] | None, Query()] = None,
+) -> dict[str, Any]:
+    with _engine(request).connect() as connection:
+        rows = list_committees(connection, chamber=chamber)
+    return {"total": len(rows), "results": [c.as_json() for c in rows]}
+
+
+@router.get("/committees/{code}", summary="A committee with its subcommittees")
+def api_committee(request: Request, code: Annotated[str, Path(max_length=16)]) -> dict[str, Any]:
+    with _engine(request).connect() as connection:
+        committee = load_committee(connection, code.lower())
+    if committee is None:
+        raise NotFound(f"There is no committee with code {code!r}.")
+    return {
+        **committee.as_json(),
+        "hearings": f"/api/hearings?committee={committee.committee.system_code}",
+    }
+
+
+@router.get("/members", summary="Members of Congress")
+def api_members(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    chamber: Annotated[Literal["house", "senate"] | None, Query()] = None,
+    page: PageNumber = 1,
+    per_page: PerPage = 25,
+) -> dict[str, Any]:
+    with _engine(request).connect() as connection:
+        total, rows = list_members(
+            connection, q=q, chamber=chamber, limit=per_page, offset=(page - 1) * per_page
+        )
+    return {
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "results": [m.as_json() for m in rows],
+    }
+
+
+@router.get("/members/{bioguide_id}", summary="A member, and any testimony as a witness")
+def api_member(
+    request: Request, bioguide_id: Annotated[str, Path(max_length=16)]
+) -> dict[str, Any]:
+    with _engine(request).connect() as connection:
+        member = load_member(connection, bioguide_id.upper())
+    if member is None:
+        raise NotFound(f"There is no member with id {bioguide_id!r}.")
+    return member.as_json()
+
+
+@router.get("/stats", summary="Counts of everything in the database")
+def api_stats(request: Request) -> dict[str, Any]:
+    with _engine(request).connect() as connection:
+        return database_stats(connection)
+
+
+@router.get("/update-status", summary="When the data was last updated, and how that went")
+def api_update_status(request: Request) -> dict[str, Any]:
+    with _engine(request).connect() as connection:
+        return update_status(connection)

@@ -1,0 +1,72 @@
+"""Bill citations as people write them ("H.R. 580", "HR 580", "S.J.Res. 3") and the one token per
+bill that the search index stores for them ("hr580")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The chamber letter, then optional "J"/"Con", then "R" or "Res", then the number. Periods and
+# spaces between the parts are optional. A citation never follows a letter, digit or period, so
+# "U.S. 2025" is not read as S. 2025.
+_CITATION = re.compile(
+    r"(?<![\w.'’])(?P<chamber>[HS])\.?\s*"
+    r"(?:(?P<joint>J)\.?\s*|(?P<con>Con)\.?\s*)?"
+    r"(?P<kind>Res|R)?\.?\s*"
+    r"(?P<number>\d{1,5})(?!\d)",
+    re.IGNORECASE,
+)
+
+# (chamber, joint/con, kind) -> the API's bill type.
+_TYPES = {
+    ("h", "", "r"): "HR",
+    ("h", "", "res"): "HRES",
+    ("h", "j", "res"): "HJRES",
+    ("h", "con", "res"): "HCONRES",
+    ("s", "", ""): "S",
+    ("s", "", "res"): "SRES",
+    ("s", "j", "res"): "SJRES",
+    ("s", "con", "res"): "SCONRES",
+}
+
+
+@dataclass(frozen=True)
+class Citation:
+    bill_type: str
+    number: str
+
+    @property
+    def token(self) -> str:
+        return bill_token(self.bill_type, self.number)
+
+    def __str__(self) -> str:
+        return f"{self.bill_type} {self.number}"
+
+
+def bill_token(bill_type: str, number: str) -> str:
+    """The index token of a bill: `HR`, `0580` -> `hr580`."""
+    kind = re.sub(r"[^a-z]", "", bill_type.lower())
+    digits = number.strip().lstrip("0") or "0"
+    return f"{kind}{digits}"
+
+
+def find_citations(text: str) -> tuple[list[Citation], str]:
+    """The citations in `text`, and the text with them removed."""
+    found: list[Citation] = []
+
+    def take(match: re.Match[str]) -> str:
+        key = (
+            match["chamber"].lower(),
+            (match["joint"] or match["con"] or "").lower(),
+            (match["kind"] or "").lower(),
+        )
+        bill_type = _TYPES.get(key)
+        if bill_type is None:
+            return match.group(0)
+        citation = Citation(bill_type, match["number"].lstrip("0") or "0")
+        if citation not in found:
+            found.append(citation)
+        return " "
+
+    rest = _CITATION.sub(take, text)
+    return found, " ".join(rest.split())

@@ -1,0 +1,528 @@
+"""Witnesses, organizations, committees and members, each with the meetings that involve them."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
+
+from hearings.store import schema
+from hearings.web.timefmt import iso_z
+from hearings.witness_names import parse_witness_name
+
+hearings = schema.hearings
+_APPEARANCE_COLUMNS = (
+    schema.witness_appearances.c.witness_id,
+    schema.witness_appearances.c.event_id,
+    schema.witness_appearances.c.name_as_given,
+    schema.witness_appearances.c.organization,
+    schema.witness_appearances.c.position,
+    hearings.c.title,
+    hearings.c.start_at,
+    hearings.c.status,
+    hearings.c.chamber,
+    hearings.c.congress,
+)
+
+
+@dataclass
+class AppearanceRow:
+    witness_id: str
+    event_id: str
+    name: str
+    organization: str | None
+    position: str | None
+    title: str | None
+    start_at: datetime | None
+    status: str | None
+    chamber: str
+    congress: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "event_id": self.event_id,
+            "title": self.title,
+            "start": iso_z(self.start_at),
+            "status": self.status,
+            "name": self.name,
+            "organization": self.organization,
+            "position": self.position,
+        }
+
+
+def _appearance(row: Any) -> AppearanceRow:
+    return AppearanceRow(
+        row.witness_id,
+        row.event_id,
+        row.name_as_given,
+        row.organization,
+        row.position,
+        row.title,
+        row.start_at,
+        row.status,
+        row.chamber,
+        int(row.congress),
+    )
+
+
+def _appearances_of(connection: Connection, witness_ids: list[str]) -> list[AppearanceRow]:
+    if not witness_ids:
+        return []
+    appearances = schema.witness_appearances
+    return [
+        _appearance(r)
+        for r in connection.execute(
+            select(*_APPEARANCE_COLUMNS)
+            .join(hearings, hearings.c.event_id == appearances.c.event_id)
+            .where(appearances.c.witness_id.in_(witness_ids))
+            .order_by(hearings.c.start_at, appearances.c.event_id)
+        )
+    ]
+
+
+def organization_slug(key: str) -> str:
+    """A normalized organization key ("heritage foundation") as a URL segment."""
+    return key.replace(" ", "-")
+
+
+def organization_key(slug: str) -> str:
+    return slug.replace("-", " ")
+
+
+ORGANIZATION_SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+# ---- witnesses -------------------------------------------------------------------------------
+
+
+@dataclass
+class OrganizationSpan:
+    """One organization a person appeared for, and when."""
+
+    witness_id: str
+    organization: str | None
+    organization_key: str
+    first: datetime | None
+    last: datetime | None
+    count: int
+
+
+@dataclass
+class WitnessDetail:
+    witness_id: str
+    name: str
+    normalized_name: str
+    honorific: str | None
+    organization: str | None
+    organization_key: str
+    appearances: list[AppearanceRow]
+    organizations: list[OrganizationSpan] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "witness_id": self.witness_id,
+            "name": self.name,
+            "normalized_name": self.normalized_name,
+            "honorific": self.honorific,
+            "organization": self.organization,
+            "appearance_count": len(self.appearances),
+            "appearances": [a.as_json() for a in self.appearances],
+            "organizations_over_time": [
+                {
+                    "witness_id": o.witness_id,
+                    "organization": o.organization,
+                    "first": iso_z(o.first),
+                    "last": iso_z(o.last),
+                    "appearances": o.count,
+                }
+                for o in self.organizations
+            ],
+        }
+
+
+def load_witness(connection: Connection, witness_id: str) -> WitnessDetail | None:
+    witnesses = schema.witnesses
+    row = connection.execute(select(witnesses).where(witnesses.c.witness_id == witness_id)).first()
+    if row is None:
+        return None
+    # The same person (same normalized name) for other organizations is another entity; together
+    # they show the person's organizations over time.
+    same_person = connection.execute(
+        select(witnesses.c.witness_id, witnesses.c.organization, witnesses.c.organization_key)
+        .where(witnesses.c.normalized_name == row.normalized_name)
+        .limit(50)
+    ).all()
+    all_appearances = _appearances_of(connection, [r.witness_id for r in same_person])
+    spans = []
+    for entity in same_person:
+        mine = [a for a in all_appearances if a.witness_id == entity.witness_id]
+        dated = [a.start_at for a in mine if a.start_at]
+        spans.append(
+            OrganizationSpan(
+                entity.witness_id,
+                entity.organization,
+                entity.organization_key,
+                min(dated) if dated else None,
+                max(dated) if dated else None,
+                len(mine),
+            )
+        )
+    spans.sort(key=lambda s: (s.first is None, s.first or datetime.min, s.witness_id))
+    return WitnessDetail(
+        witness_id=row.witness_id,
+        name=row.display_name,
+        normalized_name=row.normalized_name,
+        honorific=row.honorific,
+        organization=row.organization,
+        organization_key=row.organization_key,
+        appearances=[a for a in all_appearances if a.witness_id == witness_id],
+        organizations=spans,
+    )
+
+
+@dataclass
+class WitnessSummary:
+    witness_id: str
+    name: str
+    organization: str | None
+    organization_key: str
+    appearance_count: int
+    last_appearance: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "witness_id": self.witness_id,
+            "name": self.name,
+            "organization": self.organization,
+            "appearance_count": self.appearance_count,
+            "last_appearance": iso_z(self.last_appearance),
+        }
+
+
+def list_witnesses(
+    connection: Connection, *, q: str | None, limit: int, offset: int
+) -> tuple[int, list[WitnessSummary]]:
+    """Witnesses whose name or organization contains every word of `q`, most appearances first."""
+    witnesses, appearances = schema.witnesses, schema.witness_appearances
+    clauses = []
+    for word in re.findall(r"\w+", (q or "").lower())[:8]:
+        pattern = f"%{word}%"
+        clauses.append(
+            or_(
+                witnesses.c.normalized_name.like(pattern),
+                witnesses.c.organization_key.like(pattern),
+            )
+        )
+    total = int(
+        connection.execute(select(func.count()).select_from(witnesses).where(*clauses)).scalar_one()
+    )
+    counts = (
+        select(
+            appearances.c.witness_id,
+            func.count().label("appearance_count"),
+            func.max(hearings.c.start_at).label("last_appearance"),
+        )
+        .join(hearings, hearings.c.event_id == appearances.c.event_id)
+        .group_by(appearances.c.witness_id)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(
+            witnesses.c.witness_id,
+            witnesses.c.display_name,
+            witnesses.c.organization,
+            witnesses.c.organization_key,
+            func.coalesce(counts.c.appearance_count, 0).label("appearance_count"),
+            counts.c.last_appearance,
+        )
+        .outerjoin(counts, counts.c.witness_id == witnesses.c.witness_id)
+        .where(*clauses)
+        .order_by(func.coalesce(counts.c.appearance_count, 0).desc(), witnesses.c.witness_id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, [
+        WitnessSummary(
+            r.witness_id,
+            r.display_name,
+            r.organization,
+            r.organization_key,
+            int(r.appearance_count),
+            r.last_appearance,
+        )
+        for r in rows
+    ]
+
+
+# ---- organizations ---------------------------------------------------------------------------
+
+
+@dataclass
+class OrganizationDetail:
+    key: str
+    names: list[str]
+    witnesses: list[tuple[WitnessSummary, list[AppearanceRow]]]
+
+    @property
+    def name(self) -> str:
+        return self.names[0] if self.names else self.key
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "organization_key": self.key,
+            "names": self.names,
+            "witnesses": [
+                {**w.as_json(), "appearances": [a.as_json() for a in appearances]}
+                for w, appearances in self.witnesses
+            ],
+        }
+
+
+def load_organization(connection: Connection, key: str) -> OrganizationDetail | None:
+    witnesses = schema.witnesses
+    entities = connection.execute(
+        select(witnesses)
+        .where(witnesses.c.organization_key == key)
+        .order_by(witnesses.c.display_name)
+        .limit(1000)
+    ).all()
+    if not entities or not key:
+        return None
+    appearances = _appearances_of(connection, [w.witness_id for w in entities])
+    by_witness: dict[str, list[AppearanceRow]] = defaultdict(list)
+    names: dict[str, int] = defaultdict(int)
+    for a in appearances:
+        by_witness[a.witness_id].append(a)
+        if a.organization:
+            names[a.organization] += 1
+    for w in entities:
+        if w.organization and w.organization not in names:
+            names[w.organization] = 0
+    listed = []
+    for w in entities:
+        mine = by_witness[w.witness_id]
+        dated = [a.start_at for a in mine if a.start_at]
+        listed.append(
+            (
+                WitnessSummary(
+                    w.witness_id,
+                    w.display_name,
+                    w.organization,
+                    w.organization_key,
+                    len(mine),
+                    max(dated) if dated else None,
+                ),
+                mine,
+            )
+        )
+    listed.sort(key=lambda item: (-item[0].appearance_count, item[0].name))
+    ordered_names = sorted(names, key=lambda n: (-names[n], n))
+    return OrganizationDetail(key, ordered_names, listed)
+
+
+# ---- committees ------------------------------------------------------------------------------
+
+
+@dataclass
+class CommitteeSummary:
+    system_code: str
+    name: str | None
+    chamber: str | None
+    committee_type: str | None
+    parent_code: str | None
+    is_current: bool | None
+    hearing_count: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "system_code": self.system_code,
+            "name": self.name,
+            "chamber": self.chamber,
+            "type": self.committee_type,
+            "parent": self.parent_code,
+            "is_current": self.is_current,
+            "hearing_count": self.hearing_count,
+        }
+
+
+def _committee_query(counts: Any) -> Any:
+    committees = schema.committees
+    return select(
+        committees.c.system_code,
+        committees.c.name,
+        committees.c.chamber,
+        committees.c.committee_type,
+        committees.c.parent_code,
+        committees.c.is_current,
+        func.coalesce(counts.c.hearing_count, 0).label("hearing_count"),
+    ).outerjoin(counts, counts.c.system_code == committees.c.system_code)
+
+
+def _hearing_counts() -> Any:
+    links = schema.hearing_committees
+    return (
+        select(links.c.system_code, func.count().label("hearing_count"))
+        .group_by(links.c.system_code)
+        .subquery()
+    )
+
+
+def _committee(row: Any) -> CommitteeSummary:
+    return CommitteeSummary(
+        row.system_code,
+        row.name,
+        row.chamber,
+        row.committee_type,
+        row.parent_code,
+        None if row.is_current is None else bool(row.is_current),
+        int(row.hearing_count),
+    )
+
+
+def list_committees(
+    connection: Connection, *, chamber: str | None = None
+) -> list[CommitteeSummary]:
+    """Every committee with its meeting count, parents before their subcommittees."""
+    committees = schema.committees
+    query = _committee_query(_hearing_counts())
+    if chamber is not None:
+        query = query.where(func.lower(committees.c.chamber) == chamber.lower())
+    rows = [_committee(r) for r in connection.execute(query.order_by(committees.c.system_code))]
+    return rows
+
+
+@dataclass
+class CommitteeDetail:
+    committee: CommitteeSummary
+    parent: CommitteeSummary | None
+    subcommittees: list[CommitteeSummary]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            **self.committee.as_json(),
+            "parent_committee": self.parent.as_json() if self.parent else None,
+            "subcommittees": [s.as_json() for s in self.subcommittees],
+        }
+
+
+def load_committee(connection: Connection, code: str) -> CommitteeDetail | None:
+    committees = schema.committees
+    counts = _hearing_counts()
+    row = connection.execute(
+        _committee_query(counts).where(committees.c.system_code == code)
+    ).first()
+    if row is None:
+        return None
+    committee = _committee(row)
+    parent = None
+    if committee.parent_code:
+        parent_row = connection.execute(
+            _committee_query(counts).where(committees.c.system_code == committee.parent_code)
+        ).first()
+        parent = _committee(parent_row) if parent_row else None
+    subcommittees = [
+        _committee(r)
+        for r in connection.execute(
+            _committee_query(counts)
+            .where(committees.c.parent_code == code)
+            .order_by(committees.c.system_code)
+        )
+    ]
+    return CommitteeDetail(committee, parent, subcommittees)
+
+
+# ---- members ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberDetail:
+    bioguide_id: str
+    name: str | None
+    party: str | None
+    state: str | None
+    district: int | None
+    chamber: str | None
+    update_date: datetime | None
+    testimony: list[AppearanceRow] = field(default_factory=list)
+
+    @property
+    def congress_gov_url(self) -> str:
+        return f"https://www.congress.gov/member/{self.bioguide_id}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "bioguide_id": self.bioguide_id,
+            "name": self.name,
+            "party": self.party,
+            "state": self.state,
+            "district": self.district,
+            "chamber": self.chamber,
+            "update_date": iso_z(self.update_date),
+            "congress_gov_url": self.congress_gov_url,
+            "witness_appearances": [a.as_json() for a in self.testimony],
+        }
+
+
+def _member(row: Any) -> MemberDetail:
+    return MemberDetail(
+        row.bioguide_id,
+        row.name,
+        row.party,
+        row.state,
+        row.district,
+        row.chamber,
+        row.update_date,
+    )
+
+
+def list_members(
+    connection: Connection, *, q: str | None, chamber: str | None, limit: int, offset: int
+) -> tuple[int, list[MemberDetail]]:
+    members = schema.members
+    clauses = []
+    for word in re.findall(r"\w+", (q or "").lower())[:8]:
+        pattern = f"%{word}%"
+        clauses.append(
+            or_(func.lower(members.c.name).like(pattern), func.lower(members.c.state).like(pattern))
+        )
+    if chamber:
+        clauses.append(func.lower(members.c.chamber).like(f"{chamber.lower()}%"))
+    total = int(
+        connection.execute(select(func.count()).select_from(members).where(*clauses)).scalar_one()
+    )
+    rows = connection.execute(
+        select(members)
+        .where(*clauses)
+        .order_by(members.c.name, members.c.bioguide_id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, [_member(r) for r in rows]
+
+
+def load_member(connection: Connection, bioguide_id: str) -> MemberDetail | None:
+    members = schema.members
+    row = connection.execute(select(members).where(members.c.bioguide_id == bioguide_id)).first()
+    if row is None:
+        return None
+    member = _member(row)
+    # Members who testify appear as witnesses under their own name; the schema has no other
+    # link from a member to a meeting.
+    if row.name:
+        parsed = parse_witness_name(row.name)
+        keys = {parsed.normalized}
+        if parsed.first and parsed.last:
+            # "Robert B. Aderholt" testifies as "Hon. Robert Aderholt".
+            keys.add(parse_witness_name(f"{parsed.first} {parsed.last}").normalized)
+        witnesses = schema.witnesses
+        ids = list(
+            connection.execute(
+                select(witnesses.c.witness_id).where(witnesses.c.normalized_name.in_(sorted(keys)))
+            ).scalars()
+        )
+        member.testimony = _appearances_of(connection, ids)
+    return member

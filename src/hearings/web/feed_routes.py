@@ -1,0 +1,115 @@
+"""Routes of the iCalendar and Atom feeds, overall and per committee (with its subcommittees)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from hearings.web.errors import NotFound
+from hearings.web.feeds import (
+    ATOM_LIMIT,
+    ICS_LIMIT,
+    atom_entries,
+    committee_name,
+    feed_meetings,
+    render_ics,
+)
+from hearings.web.filters import COMMITTEE_CODE
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+Code = Annotated[str, Path(pattern=COMMITTEE_CODE, description="Committee system code.")]
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _committee(request: Request, code: str) -> str:
+    with request.app.state.engine.connect() as connection:
+        name = committee_name(connection, code.lower())
+    if name is None:
+        raise NotFound(f"There is no committee with code {code!r}.")
+    return name
+
+
+def _ics(request: Request, committee: str | None, title: str) -> Response:
+    with request.app.state.engine.connect() as connection:
+        meetings = feed_meetings(connection, committee, sort="newest", limit=ICS_LIMIT)
+    body = render_ics(meetings, name=title, base_url=_base_url(request))
+    filename = f"{committee or 'hearings'}.ics"
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
+
+
+@router.get(
+    "/hearings.ics",
+    summary="iCalendar feed of meetings",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+def hearings_ics(request: Request) -> Response:
+    """The latest meetings by date (future ones included). Canceled ones are STATUS:CANCELLED;
+    SEQUENCE grows with every change."""
+    return _ics(request, None, "Congressional committee hearings")
+
+
+@router.get(
+    "/committee/{code}.ics",
+    summary="iCalendar feed of one committee's meetings",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+def committee_ics(request: Request, code: Code) -> Response:
+    """Meetings of the committee and its subcommittees."""
+    name = _committee(request, code)
+    return _ics(request, code.lower(), f"{name} hearings")
+
+
+def _atom(request: Request, committee: str | None, title: str, page_path: str) -> Response:
+    with request.app.state.engine.connect() as connection:
+        meetings = feed_meetings(connection, committee, sort="updated", limit=ATOM_LIMIT)
+    entries = atom_entries(meetings)
+    updated = max((m.last_changed_at for m in meetings), default=None)
+    response: Response = request.app.state.render(
+        request,
+        "feed.atom.xml",
+        {
+            "title": title,
+            "entries": entries,
+            "updated": updated,
+            "base_url": _base_url(request),
+            "self_url": str(request.url.remove_query_params([])),
+            "page_url": _base_url(request) + page_path,
+            "feed_id": f"urn:hearings:feed:{committee or 'all'}",
+        },
+        media_type="application/atom+xml",
+    )
+    return response
+
+
+@router.get(
+    "/hearings.atom",
+    summary="Atom feed of new and changed meetings",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
+def hearings_atom(request: Request) -> Response:
+    return _atom(request, None, "New and changed congressional hearings", "/hearings")
+
+
+@router.get(
+    "/committee/{code}.atom",
+    summary="Atom feed of one committee's new and changed meetings",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
+def committee_atom(request: Request, code: Code) -> Response:
+    name = _committee(request, code)
+    return _atom(
+        request, code.lower(), f"{name}: new and changed hearings", f"/committees/{code.lower()}"
+    )

@@ -1,0 +1,152 @@
+"""iCalendar and Atom feeds of meetings, overall and per committee.
+
+iCalendar: one VEVENT per dated meeting. A canceled meeting is `STATUS:CANCELLED`; a postponed one
+is `TENTATIVE`. `SEQUENCE` is the number of seconds between the meeting's first import and its last
+content change, so every change gives a larger number and an unchanged meeting keeps its number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, select
+
+from hearings.store import schema
+from hearings.web.detail import meeting_url
+from hearings.web.filters import HearingFilters
+from hearings.web.listing import HearingSummary, find_hearings
+from hearings.web.timefmt import as_utc, format_eastern
+
+ICS_LIMIT = 1000
+ATOM_LIMIT = 100
+# The API gives a start but no end; calendars need one.
+ASSUMED_DURATION = timedelta(hours=2)
+PRODID = "-//hearings//Congressional committee hearings//EN"
+
+
+def feed_meetings(
+    connection: Connection, committee: str | None, *, sort: str, limit: int
+) -> list[HearingSummary]:
+    """The meetings of a feed: the `limit` latest by date (`newest`) or by change (`updated`)."""
+    filters = HearingFilters(committee=committee, sort=sort, per_page=limit)
+    return find_hearings(connection, filters, limit=limit, offset=0).rows
+
+
+def sequence_number(first_seen_at: datetime, last_changed_at: datetime) -> int:
+    return max(0, int((as_utc(last_changed_at) - as_utc(first_seen_at)).total_seconds()))
+
+
+def _ics_text(value: str) -> str:
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def _fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
+    encoded = line.encode("utf-8")
+    if len(encoded) <= 75:
+        return line
+    pieces: list[str] = []
+    current = ""
+    size = 0
+    limit = 75
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            pieces.append(current)
+            current, size, limit = "", 0, 74
+        current += char
+        size += width
+    pieces.append(current)
+    return "\r\n ".join(pieces)
+
+
+def _stamp(moment: datetime) -> str:
+    return as_utc(moment).strftime("%Y%m%dT%H%M%SZ")
+
+
+_ICS_STATUS = {"canceled": "CANCELLED", "cancelled": "CANCELLED", "postponed": "TENTATIVE"}
+
+
+def ics_event(meeting: HearingSummary, base_url: str) -> list[str]:
+    assert meeting.start_at is not None
+    status = (meeting.status or "").lower()
+    summary = " ".join((meeting.title or meeting.meeting_type or "Committee meeting").split())
+    if status in ("canceled", "cancelled", "postponed"):
+        summary = f"[{meeting.status}] {summary}"
+    place = ", ".join(p for p in (meeting.room, meeting.building) if p)
+    committees = "; ".join(name or code for code, name in meeting.committees)
+    page = f"{base_url}/hearings/{meeting.event_id}"
+    description = "\n".join(
+        part
+        for part in (
+            committees,
+            format_eastern(meeting.start_at),
+            f"Status: {meeting.status}" if meeting.status else "",
+            page,
+            meeting_url(meeting.congress, meeting.chamber, meeting.event_id),
+        )
+        if part
+    )
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:meeting-{meeting.event_id}@hearings",
+        f"DTSTAMP:{_stamp(meeting.last_changed_at)}",
+        f"DTSTART:{_stamp(meeting.start_at)}",
+        f"DTEND:{_stamp(meeting.start_at + ASSUMED_DURATION)}",
+        f"SUMMARY:{_ics_text(summary)}",
+        f"DESCRIPTION:{_ics_text(description)}",
+        f"URL:{page}",
+        f"STATUS:{_ICS_STATUS.get(status, 'CONFIRMED')}",
+        f"SEQUENCE:{sequence_number(meeting.first_seen_at, meeting.last_changed_at)}",
+        f"CREATED:{_stamp(meeting.first_seen_at)}",
+        f"LAST-MODIFIED:{_stamp(meeting.last_changed_at)}",
+    ]
+    if place:
+        lines.append(f"LOCATION:{_ics_text(place)}")
+    if meeting.meeting_type:
+        lines.append(f"CATEGORIES:{_ics_text(meeting.meeting_type)}")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def render_ics(meetings: Sequence[HearingSummary], *, name: str, base_url: str) -> str:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ics_text(name)}",
+    ]
+    for meeting in meetings:
+        if meeting.start_at is not None:
+            lines.extend(ics_event(meeting, base_url))
+    lines.append("END:VCALENDAR")
+    return "".join(_fold(line) + "\r\n" for line in lines)
+
+
+@dataclass
+class AtomEntry:
+    meeting: HearingSummary
+    is_new: bool
+
+
+def atom_entries(meetings: Sequence[HearingSummary]) -> list[AtomEntry]:
+    return [AtomEntry(m, as_utc(m.first_seen_at) == as_utc(m.last_changed_at)) for m in meetings]
+
+
+def committee_name(connection: Connection, code: str) -> str | None:
+    committees = schema.committees
+    row = connection.execute(
+        select(committees.c.name).where(committees.c.system_code == code)
+    ).first()
+    return None if row is None else (row.name or code)

@@ -1,0 +1,153 @@
+"""The query parameters of a hearing search, validated once and shared by pages, API and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import Query
+
+from hearings.web.errors import BadParameter
+
+Chamber = Literal["house", "senate", "nochamber"]
+Status = Literal["scheduled", "canceled", "postponed", "rescheduled"]
+Sort = Literal["relevance", "date", "newest", "updated"]
+
+CHAMBERS: dict[str, str] = {"house": "House", "senate": "Senate", "nochamber": "NoChamber"}
+STATUSES: tuple[str, ...] = ("scheduled", "canceled", "postponed", "rescheduled")
+SORTS: dict[str, str] = {
+    "relevance": "Best match",
+    "date": "Date, soonest first",
+    "newest": "Date, newest first",
+    "updated": "Recently changed",
+}
+MAX_PAGE = 2000
+MAX_PER_PAGE = 100
+COMMITTEE_CODE = r"^[A-Za-z]{2,8}[0-9]{2}$"
+
+
+@dataclass(frozen=True)
+class HearingFilters:
+    """What the user asked for. `None` means "not given"."""
+
+    q: str | None = None
+    congress: int | None = None
+    chamber: str | None = None
+    committee: str | None = None
+    status: str | None = None
+    type: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    has_witnesses: bool | None = None
+    has_transcript: bool | None = None
+    sort: str | None = None
+    page: int = 1
+    per_page: int = 25
+
+    def is_blank(self) -> bool:
+        """True when nothing narrows or orders the search (the default page view applies)."""
+        return all(
+            getattr(self, f.name) is None
+            for f in fields(self)
+            if f.name not in ("page", "per_page")
+        )
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort:
+            return self.sort if self.sort != "relevance" or self.q else "newest"
+        return "relevance" if self.q else "newest"
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def params(self, **changes: object) -> list[tuple[str, str]]:
+        """The filters as query parameters, with `changes` applied (None drops a parameter)."""
+        current = replace(self, **changes)  # type: ignore[arg-type]
+        pairs: list[tuple[str, str]] = []
+        for f in fields(current):
+            value = getattr(current, f.name)
+            if value is None or (f.name == "page" and value == 1):
+                continue
+            if f.name == "per_page" and value == 25:
+                continue
+            name = {"date_from": "from", "date_to": "to"}.get(f.name, f.name)
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            pairs.append((name, str(value)))
+        return pairs
+
+    def query_string(self, **changes: object) -> str:
+        pairs = self.params(**changes)
+        return ("?" + urlencode(pairs)) if pairs else ""
+
+
+def hearing_filters(
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Full-text search: title words, witness names, organizations, positions, "
+            'committee and document names, and bill citations such as "H.R. 580".',
+        ),
+    ] = None,
+    congress: Annotated[int | None, Query(ge=1, le=200, description="Congress, e.g. 119.")] = None,
+    chamber: Annotated[Chamber | None, Query(description="house, senate or nochamber.")] = None,
+    committee: Annotated[
+        str | None,
+        Query(
+            pattern=COMMITTEE_CODE,
+            description="Committee system code, e.g. hsgo00; includes its subcommittees.",
+        ),
+    ] = None,
+    status: Annotated[Status | None, Query(description="The meeting's status.")] = None,
+    type: Annotated[
+        str | None,
+        Query(max_length=64, description="Meeting type: Hearing, Meeting, Markup… (any case)."),
+    ] = None,
+    date_from: Annotated[
+        date | None,
+        Query(alias="from", description="First day (Eastern Time), YYYY-MM-DD."),
+    ] = None,
+    date_to: Annotated[
+        date | None,
+        Query(alias="to", description="Last day (Eastern Time), YYYY-MM-DD."),
+    ] = None,
+    has_witnesses: Annotated[
+        bool | None, Query(description="Only meetings with (true) or without (false) witnesses.")
+    ] = None,
+    has_transcript: Annotated[
+        bool | None,
+        Query(description="Only meetings with (true) or without (false) a printed hearing."),
+    ] = None,
+    sort: Annotated[
+        Sort | None,
+        Query(description="relevance (with q), date (soonest first), newest, updated."),
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Results per page.")] = 25,
+) -> HearingFilters:
+    if date_from and date_to and date_from > date_to:
+        raise BadParameter(
+            "from", f"The date range starts ({date_from}) after it ends ({date_to})."
+        )
+    text = " ".join(q.split()) if q else None
+    kind = " ".join(type.split()) if type else None
+    return HearingFilters(
+        q=text or None,
+        congress=congress,
+        chamber=chamber,
+        committee=committee.lower() if committee else None,
+        status=status,
+        type=kind or None,
+        date_from=date_from,
+        date_to=date_to,
+        has_witnesses=has_witnesses,
+        has_transcript=has_transcript,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )

@@ -1,0 +1,37 @@
+// Progressive enhancements only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Filters apply as soon as a choice changes (the Apply button stays for typing and no-JS).
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+    form.addEventListener("change", function (event) {
+      var target = event.target;
+      if (target && target.tagName === "SELECT") {
+        form.requestSubmit ? form.requestSubmit() : form.submit();
+      }
+    });
+  });
+
+  // "/" focuses the search box, as on many sites.
+  document.addEventListener("keydown", function (event) {
+    var active = document.activeElement;
+    var typing = active && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName);
+    if (event.key === "/" && !typing) {
+      var box = document.getElementById("q") || document.getElementById("quick-q");
+      if (box) { event.preventDefault(); box.focus(); box.select(); }
+    }
+  });
+
+  // Show each time in the reader's own zone too, when that is not Eastern.
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { zone = null; }
+  if (zone && zone !== "America/New_York") {
+    var format = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+    document.querySelectorAll("time[datetime]").forEach(function (el) {
+      var value = el.getAttribute("datetime");
+      if (!value) { return; }
+      var moment = new Date(value);
+      if (!isNaN(moment.getTime())) { el.title = format.format(moment) + " (your time)"; }
+    });
+  }
+})();

@@ -1,0 +1,213 @@
+"""How current and how large the database is: the "data as of" banner, stats and run history."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, func, select
+
+from hearings.store import schema
+from hearings.web.timefmt import iso_z
+
+T = TypeVar("T")
+
+
+class TimedCache:
+    """Keeps a few cheap-but-frequent answers (the banner, the filter choices) for some seconds."""
+
+    def __init__(self, seconds: float = 30.0, clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self.clock = clock
+        self._values: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, compute: Callable[[], T]) -> T:
+        now = self.clock()
+        with self._lock:
+            hit = self._values.get(key)
+            if hit is not None and now - hit[0] < self.seconds:
+                return hit[1]
+        value = compute()
+        with self._lock:
+            self._values[key] = (now, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: int
+    command: str
+    congress: int | None
+    chamber: str | None
+    mode: str
+    start_time: datetime
+    end_time: datetime | None
+    duration_seconds: float | None
+    hearings_checked: int
+    hearings_added: int
+    hearings_updated: int
+    hearings_unchanged: int
+    api_requests: int
+    error_count: int
+    quarantined: int
+    success: bool | None
+    exit_code: int | None
+
+    @property
+    def outcome(self) -> str:
+        if self.success is None:
+            return "running" if self.end_time is None else "interrupted"
+        if not self.success:
+            return "failed"
+        return "succeeded with quarantined records" if self.quarantined else "succeeded"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "command": self.command,
+            "congress": self.congress,
+            "chamber": self.chamber,
+            "mode": self.mode,
+            "start_time": iso_z(self.start_time),
+            "end_time": iso_z(self.end_time),
+            "duration_seconds": self.duration_seconds,
+            "hearings_checked": self.hearings_checked,
+            "hearings_added": self.hearings_added,
+            "hearings_updated": self.hearings_updated,
+            "hearings_unchanged": self.hearings_unchanged,
+            "api_requests": self.api_requests,
+            "error_count": self.error_count,
+            "quarantined": self.quarantined,
+            "success": self.success,
+            "exit_code": self.exit_code,
+            "outcome": self.outcome,
+        }
+
+
+_RUN_COLUMNS = [c for c in schema.update_logs.c if c.name != "metrics"]
+
+
+def _run(row: Any) -> RunSummary:
+    return RunSummary(
+        run_id=int(row.run_id),
+        command=row.command,
+        congress=row.congress,
+        chamber=row.chamber,
+        mode=row.mode,
+        start_time=row.start_time,
+        end_time=row.end_time,
+        duration_seconds=row.duration_seconds,
+        hearings_checked=int(row.hearings_checked or 0),
+        hearings_added=int(row.hearings_added or 0),
+        hearings_updated=int(row.hearings_updated or 0),
+        hearings_unchanged=int(row.hearings_unchanged or 0),
+        api_requests=int(row.api_requests or 0),
+        error_count=int(row.error_count or 0),
+        quarantined=int(row.quarantined or 0),
+        success=None if row.success is None else bool(row.success),
+        exit_code=row.exit_code,
+    )
+
+
+def data_as_of(connection: Connection) -> datetime | None:
+    """The end of the last successful update or import."""
+    logs = schema.update_logs
+    return connection.execute(
+        select(func.max(logs.c.end_time)).where(logs.c.success.is_(True))
+    ).scalar()
+
+
+def last_successful_run(connection: Connection) -> RunSummary | None:
+    logs = schema.update_logs
+    row = connection.execute(
+        select(*_RUN_COLUMNS)
+        .where(logs.c.success.is_(True), logs.c.end_time.is_not(None))
+        .order_by(logs.c.end_time.desc(), logs.c.run_id.desc())
+        .limit(1)
+    ).first()
+    return _run(row) if row else None
+
+
+def recent_runs(connection: Connection, limit: int = 60) -> list[RunSummary]:
+    """The latest runs, oldest first."""
+    logs = schema.update_logs
+    rows = connection.execute(
+        select(*_RUN_COLUMNS).order_by(logs.c.run_id.desc()).limit(limit)
+    ).all()
+    return [_run(r) for r in reversed(rows)]
+
+
+def open_quarantine_count(connection: Connection) -> int:
+    errors = schema.import_errors
+    return int(
+        connection.execute(
+            select(func.count()).select_from(errors).where(errors.c.resolved.is_(False))
+        ).scalar_one()
+    )
+
+
+def update_status(connection: Connection) -> dict[str, Any]:
+    """The JSON of /api/update-status."""
+    last_ok = last_successful_run(connection)
+    latest = recent_runs(connection, 1)
+    return {
+        "data_as_of": iso_z(last_ok.end_time) if last_ok else None,
+        "last_successful_run": last_ok.as_json() if last_ok else None,
+        "latest_run": latest[0].as_json() if latest else None,
+        "quarantined_open": open_quarantine_count(connection),
+    }
+
+
+def _count(connection: Connection, table: Any) -> int:
+    return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def database_stats(connection: Connection) -> dict[str, Any]:
+    """The JSON of /api/stats: table sizes and how meetings divide up."""
+    hearings = schema.hearings
+
+    def grouped(column: Any) -> dict[str, int]:
+        rows = connection.execute(
+            select(column, func.count()).group_by(column).order_by(column)
+        ).all()
+        return {str(key) if key is not None else "unknown": int(n) for key, n in rows}
+
+    first, last = connection.execute(
+        select(func.min(hearings.c.start_at), func.max(hearings.c.start_at))
+    ).one()
+    return {
+        "hearings": _count(connection, hearings),
+        "committees": _count(connection, schema.committees),
+        "members": _count(connection, schema.members),
+        "witnesses": _count(connection, schema.witnesses),
+        "witness_appearances": _count(connection, schema.witness_appearances),
+        "documents": _count(connection, schema.witness_documents)
+        + _count(connection, schema.meeting_documents),
+        "videos": _count(connection, schema.videos),
+        "bills": _count(connection, schema.bills),
+        "printed_hearings": _count(connection, schema.printed_hearings),
+        "by_congress": grouped(hearings.c.congress),
+        "by_chamber": grouped(hearings.c.chamber),
+        "by_status": grouped(hearings.c.status),
+        "by_type": grouped(hearings.c.meeting_type),
+        "first_meeting": iso_z(first),
+        "last_meeting": iso_z(last),
+        "data_as_of": iso_z(data_as_of(connection)),
+    }
+
+
+def banner_moment(engine: Engine, cache: TimedCache) -> datetime | None:
+    def compute() -> datetime | None:
+        with engine.connect() as connection:
+            return data_as_of(connection)
+
+    return cache.get("data_as_of", compute)
