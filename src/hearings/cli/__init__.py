@@ -25,6 +25,7 @@ log = logging.getLogger("hearings")
 def _register_commands() -> None:
     # Imported for their side effect of adding commands to `app`.
     from hearings.cli import (  # noqa: F401
+        admin_commands,
         data_commands,
         monitor_commands,
         replica_command,
@@ -36,7 +37,10 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one sentence and an exit code, never a traceback."""
     _register_commands()
     try:
-        app(args=argv, standalone_mode=False)
+        # Outside standalone mode, click returns a command's `typer.Exit` code instead of exiting.
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except HearingsError as exc:
         err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
@@ -51,7 +55,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: full traceback to the log, one sentence to the user
         import click
 
-        if isinstance(exc, click.exceptions.ClickException):
+        # Newer typer raises its own vendored copy of click's usage errors.
+        if isinstance(exc, click.exceptions.ClickException | typer.TyperException) and hasattr(
+            exc, "show"
+        ):
             exc.show()
             sys.exit(exc.exit_code)
         if isinstance(exc, click.exceptions.Exit):

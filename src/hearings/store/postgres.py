@@ -1,0 +1,97 @@
+"""What only PostgreSQL needs: connection details for its client programs (pg_dump, pg_restore),
+sequence repair after rows are copied in with their ids, and text order that matches SQLite's.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.sql.elements import ColumnElement
+
+# libpq's own names for the URL query parameters it understands (sslmode, connect_timeout...)
+# pass through unchanged; SQLAlchemy-only options would make pg_dump fail, so they are dropped.
+_NOT_FOR_LIBPQ = frozenset({"client_encoding_errors", "async_fallback", "prepare_threshold"})
+
+
+@dataclass(frozen=True)
+class ClientConnection:
+    """How a PostgreSQL client program reaches the database: a conninfo string without the
+    password (it is visible in the process list) and an environment that carries the password."""
+
+    conninfo: str
+    env: dict[str, str]
+
+
+def is_postgres(database_url: str) -> bool:
+    return make_url(database_url).get_backend_name() == "postgresql"
+
+
+def client_connection(database_url: str) -> ClientConnection:
+    """The conninfo and environment for pg_dump, pg_restore and psql, from a SQLAlchemy URL."""
+    url = make_url(database_url)
+    params: dict[str, Any] = {}
+    if url.host:
+        params["host"] = url.host
+    if url.port:
+        params["port"] = url.port
+    if url.username:
+        params["user"] = url.username
+    if url.database:
+        params["dbname"] = url.database
+    for key, value in url.query.items():
+        if key in _NOT_FOR_LIBPQ:
+            continue
+        # A repeated parameter (`?host=a&host=b`) is a libpq list: comma-separated.
+        params[key] = ",".join(value) if isinstance(value, tuple) else value
+    env = dict(os.environ)
+    if url.password is not None:
+        env["PGPASSWORD"] = str(url.password)
+    return ClientConnection(conninfo=_conninfo(params), env=env)
+
+
+def _conninfo(params: dict[str, Any]) -> str:
+    parts = []
+    for key, value in params.items():
+        escaped = str(value).replace("\\", "\\\\").replace("'", "\\'")
+        parts.append(f"{key}='{escaped}'")
+    return " ".join(parts)
+
+
+def find_client_program(name: str) -> str | None:
+    """The full path of `pg_dump`, `pg_restore` or `psql` on the PATH, or None."""
+    return shutil.which(name)
+
+
+def reset_sequences(connection: Connection, tables: Iterable[Table]) -> None:
+    """Point each serial column's sequence past the largest id, after rows were inserted with
+    their ids (a copy): otherwise the next insert would reuse id 1."""
+    for table in tables:
+        column = table.autoincrement_column
+        if column is not None:
+            # setval is strict: a column without a sequence gives NULL, not an error.
+            largest = select(func.max(column)).scalar_subquery()
+            connection.execute(
+                select(
+                    func.setval(
+                        func.pg_get_serial_sequence(table.name, column.name),
+                        func.coalesce(largest, 0) + 1,
+                        False,
+                    )
+                )
+            )
+
+
+def in_binary_order(column: ColumnElement[Any], dialect_name: str) -> ColumnElement[Any]:
+    """`column` for ORDER BY in code-point order, as SQLite's default BINARY collation sorts.
+
+    PostgreSQL sorts text by the database's collation (`en_US`, ICU...), which ignores hyphens
+    and folds case; "C" gives the same order as SQLite, so output is the same on both."""
+    if dialect_name == "postgresql":
+        return column.collate("C")
+    return column
