@@ -220,6 +220,20 @@ def _print_verify(result: VerifyResult) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    for r in result.reconciled or []:
+        mark = "[green]✓[/]" if r.agrees and r.api_count == r.local_count else "[red]✗[/]"
+        gaps = (
+            f"; {len(r.missing_locally)} missing locally, {len(r.missing_upstream)} no longer "
+            "listed upstream"
+            if not r.agrees
+            else ""
+        )
+        console.print(
+            f"  {mark} reconcile Congress {r.congress} {r.chamber}: the API counts {r.api_count}, "
+            f"the database holds {r.local_count}{gaps}",
+            highlight=False,
+            soft_wrap=True,
+        )
     for problem in result.problems:
         line = f"  [red]✗[/] {problem.check}: {problem.detail}"
         if problem.ids:
@@ -230,13 +244,6 @@ def _print_verify(result: VerifyResult) -> None:
         if warning.ids:
             line += f": {_shown_ids(warning.ids)}"
         console.print(line, highlight=False, soft_wrap=True)
-    for r in result.reconciled or []:
-        mark = "[green]✓[/]" if r.agrees and r.api_count == r.local_count else "[red]✗[/]"
-        console.print(
-            f"  {mark} reconcile Congress {r.congress} {r.chamber}: the API counts {r.api_count}, "
-            f"the database holds {r.local_count}",
-            highlight=False,
-        )
 
 
 # ---- status --------------------------------------------------------------------------------

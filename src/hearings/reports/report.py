@@ -58,9 +58,13 @@ class FieldChange:
 
 @dataclass
 class ChangedHearing:
+    """A meeting added or changed in the period; `changes` compare its first before-image in
+    the period (for an added one: the one taken before it changed again, if it did) with now."""
+
     event_id: str
     # added | updated
     change: str
+    # The last run that added or changed it.
     run_id: int
     changed_at: str | None
     title: str | None
@@ -244,21 +248,19 @@ def _runs(
 
 
 @dataclass
-class _Touched:
-    """A meeting some batch in the period touched: its first before-image and latest touch."""
+class _Touch:
+    """A batch in the period that included a meeting, with the meeting's before-image."""
 
-    before: dict[str, Any] | None
     run_id: int
-    changed_at: datetime
+    at: datetime
+    before: dict[str, Any] | None
 
 
-def _touched_meetings(
-    connection: Connection, start: datetime, end: datetime
-) -> dict[str, _Touched]:
+def _touches(connection: Connection, start: datetime, end: datetime) -> dict[str, list[_Touch]]:
     checkpoints = schema.batch_checkpoints
-    touched: dict[str, _Touched] = {}
+    touches: dict[str, list[_Touch]] = {}
     # Pending checkpoints never committed and rolled-back ones changed nothing; a partial batch
-    # committed some of its meetings, which the comparison with the current rows sorts out.
+    # committed some of its meetings, which the comparison of before-images sorts out.
     for row in connection.execute(
         select(checkpoints)
         .where(
@@ -270,47 +272,50 @@ def _touched_meetings(
     ):
         images = row.before_images if isinstance(row.before_images, dict) else {}
         for event_id in row.event_ids or []:
-            event_id = str(event_id)
-            seen = touched.get(event_id)
-            if seen is None:
-                image = images.get(event_id)
-                touched[event_id] = _Touched(
-                    image if isinstance(image, dict) else None, int(row.run_id), row.created_at
-                )
-            else:
-                seen.run_id, seen.changed_at = int(row.run_id), row.created_at
-    return touched
+            image = images.get(str(event_id))
+            touches.setdefault(str(event_id), []).append(
+                _Touch(int(row.run_id), row.created_at, image if isinstance(image, dict) else None)
+            )
+    return touches
 
 
 def _changed_hearings(
     connection: Connection, start: datetime, end: datetime
 ) -> list[ChangedHearing]:
-    touched = _touched_meetings(connection, start, end)
-    current = _current_meetings(connection, list(touched))
+    """Meetings some run in the period added or changed. Each touch's before-image is compared
+    with the next one (or the current rows) to tell which run really changed what."""
+    touches = _touches(connection, start, end)
+    current = _current_meetings(connection, list(touches))
     changed: list[ChangedHearing] = []
-    for event_id, seen in touched.items():
+    for event_id, seen in touches.items():
         now = current.get(event_id)
         if now is None:  # never applied (quarantined), or gone since
             continue
-        if seen.before is None:
-            kind, changes = "added", []
-        else:
-            changes = compare_meeting(seen.before, now)
-            if not changes:
+        states = [t.before for t in seen[1:]] + [now]
+        added = False
+        last: _Touch | None = None
+        for touch, after in zip(seen, states, strict=True):
+            if after is None:
                 continue
-            kind = "updated"
+            if touch.before is None:
+                added, last = True, touch
+            elif compare_meeting(touch.before, after):
+                last = touch
+        if last is None:
+            continue
+        first_image = next((t.before for t in seen if t.before is not None), None)
         hearing = now["hearing"]
         changed.append(
             ChangedHearing(
                 event_id=event_id,
-                change=kind,
-                run_id=seen.run_id,
-                changed_at=iso_utc(seen.changed_at),
+                change="added" if added else "updated",
+                run_id=last.run_id,
+                changed_at=iso_utc(last.at),
                 title=hearing["title"],
                 start=hearing["start_at"],
                 chamber=hearing["chamber"],
                 committees=list(now["committees"]),
-                changes=changes,
+                changes=compare_meeting(first_image, now) if first_image else [],
             )
         )
     # Newest change first; within one batch, by event id (numerically). Both sorts are stable.

@@ -70,9 +70,10 @@ def _place(location: Any) -> str:
 
 
 def what_changed(hearing: ChangedHearing) -> str:
+    described = "; ".join(describe_change(c) for c in hearing.changes)
     if hearing.change == "added":
-        return "added"
-    return "; ".join(describe_change(c) for c in hearing.changes)
+        return f"added, then {described}" if described else "added"
+    return described
 
 
 def _summary_rows(report: Report) -> list[tuple[str, str]]:
@@ -89,6 +90,10 @@ def _summary_rows(report: Report) -> list[tuple[str, str]]:
         ("open quarantine items", str(s.open_quarantine)),
         ("anomalies flagged", str(s.anomalies)),
     ]
+
+
+def _run_errors(report: Report) -> list[str]:
+    return [f"run {r.run_id} {r.outcome}: {e}" for r in report.runs for e in r.errors]
 
 
 def _title(report: Report) -> str:
@@ -137,9 +142,11 @@ def text_renderables(report: Report, *, limit: int = DEFAULT_LIMIT) -> list[Rend
                 str(r.hearings_updated),
                 str(r.quarantined),
                 _seconds(r.duration_seconds),
-                Text(r.outcome + (f": {r.errors[0]}" if r.errors else ""), style=style),
+                Text(r.outcome, style=style),
             )
         parts.append(runs)
+        for line in _run_errors(report):
+            parts.append(Text(line, style="red"))
     else:
         parts.append(Text("No runs in this period."))
 
@@ -283,11 +290,14 @@ def render_markdown(report: Report, *, limit: int = DEFAULT_LIMIT) -> str:
                     r.hearings_unchanged,
                     r.quarantined,
                     _seconds(r.duration_seconds),
-                    r.outcome + (f": {r.errors[0]}" if r.errors else ""),
+                    r.outcome,
                 )
                 for r in report.runs
             ],
         )
+        errors = _run_errors(report)
+        if errors:
+            lines += [""] + [f"- {_one_line(line)}" for line in errors]
     else:
         lines.append("No runs in this period.")
     sections: list[tuple[str, Sequence[str], list[Sequence[Any]], str]] = [
