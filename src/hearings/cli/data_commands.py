@@ -6,7 +6,7 @@ import json
 import sys
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -46,12 +46,12 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-class Chamber(str, Enum):
+class Chamber(StrEnum):
     house = "house"
     senate = "senate"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
 

@@ -35,7 +35,7 @@ def sqlite_file(database_url: str) -> Path | None:
 
 
 def create_db_engine(database_url: str) -> Engine:
-    """An engine with the settings every command relies on (foreign keys, WAL, real transactions)."""
+    """An engine with the settings every command relies on: foreign keys, WAL, transactions."""
     try:
         url = make_url(database_url)
     except ArgumentError:

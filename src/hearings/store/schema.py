@@ -41,7 +41,7 @@ committees = Table(
     Column("name", Text, nullable=True),
     Column("chamber", String(16), nullable=True),
     Column("committee_type", String(64), nullable=True),
-    # Not a foreign key: the API may name a parent it no longer serves. `hearings verify` reports it.
+    # Not a foreign key: the API may name a parent it no longer serves; `hearings verify` says so.
     Column("parent_code", String(32), nullable=True, index=True),
     Column("is_current", Boolean, nullable=True),
     Column("url", Text, nullable=True),

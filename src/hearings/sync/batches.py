@@ -17,6 +17,7 @@ from hearings.congress_api.models import Meeting
 from hearings.store import schema
 from hearings.store.records import MeetingRows
 from hearings.store.writer import ApplyResult, apply_meetings
+from hearings.sync.failpoints import failpoint
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ def validate_after_apply(connection: Connection, written: Sequence[MeetingRows])
     if missing:
         raise AssertionError(f"meetings missing after apply: {sorted(missing)}")
     for attribute, table in _CHILD_COUNTS:
-        stored = dict(
+        stored: dict[str, int] = dict(
             connection.execute(
                 select(table.c.event_id, func.count())
                 .where(table.c.event_id.in_(ids))
@@ -228,6 +229,7 @@ def create_checkpoint(
                 created_at=now,
             )
         )
+    failpoint("checkpoint_created")
     return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
@@ -317,11 +319,14 @@ def _apply_or_bisect(
     try:
         with engine.begin() as connection:
             result = apply_changes(connection, changes, injector=injector, now=now)
+            failpoint("batch_applied")
             after_apply(connection, changes)
             if checkpoint_id is not None:
                 # Only the first, whole-batch attempt can mark the checkpoint committed with the
                 # data; a bisected batch is marked by the caller when it is done.
                 finish_checkpoint(connection, checkpoint_id, "committed", now.replace(tzinfo=None))
+            failpoint("batch_before_commit")
+        failpoint("batch_committed")
         outcome.absorb(result, changes)
     except Exception as exc:  # any failure of this attempt: it is rolled back already
         reason = (

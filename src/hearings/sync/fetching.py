@@ -25,16 +25,19 @@ def fetch_in_order(
             for item in source:
                 pending.append((item, pool.submit(fetch, item)))
                 if len(pending) >= window:
-                    yield _resolve(*pending.popleft())
+                    yield _resolve(pending.popleft())  # type: ignore[arg-type]
             while pending:
-                yield _resolve(*pending.popleft())
+                yield _resolve(pending.popleft())  # type: ignore[arg-type]
         finally:
             for _, future in pending:
                 future.cancel()
 
 
-def _resolve(item: T, future: Future[R]) -> tuple[T, R | Exception]:
+def _resolve(entry: tuple[T, Future[R]]) -> tuple[T, R | Exception]:
+    item, future = entry
+    outcome: R | Exception
     try:
-        return item, future.result()
+        outcome = future.result()
     except Exception as exc:  # handed to the caller, which quarantines or aborts
-        return item, exc
+        outcome = exc
+    return item, outcome

@@ -57,6 +57,7 @@ from hearings.sync.batches import (
     snapshot_meetings,
     validate_before_apply,
 )
+from hearings.sync.failpoints import failpoint
 from hearings.sync.fetching import fetch_in_order
 from hearings.sync.runlog import BatchError, QuarantinedRecord, RunMetrics
 
@@ -633,14 +634,13 @@ def sync_meetings(
     options = state.options
     metrics = state.metrics
     pending: list[Change] = []
-    done = 0
     total = len(to_fetch)
 
     def fetch(summary: Summary) -> dict[str, Any]:
         return client.get_meeting(summary.congress, summary.chamber, summary.event_id)
 
-    for summary, result in fetch_in_order(fetch, to_fetch, concurrency=options.concurrency):
-        done += 1
+    fetched = fetch_in_order(fetch, to_fetch, concurrency=options.concurrency)
+    for done, (summary, result) in enumerate(fetched, start=1):
         metrics.hearings_checked += 1
         if summary.from_quarantine:
             metrics.quarantine_retried += 1
@@ -915,7 +915,9 @@ def run_pipeline(
     metrics.hearings_checked += len(summaries) - len(to_fetch)
     if incremental:
         check_change_ratio(state, to_fetch)
+    failpoint("before_apply")
     log.info("%d meetings listed, %d to fetch", len(summaries), len(to_fetch))
+    failpoint("listed")
 
     context = nullcontext() if options.batch_enabled or options.dry_run else engine.begin()
     try:

@@ -151,8 +151,20 @@ def _naive(moment: datetime | None) -> datetime | None:
 
 
 def start_run(engine: Engine, metrics: RunMetrics) -> int:
-    """Insert the run's row before any work, so even a killed run leaves a trace."""
+    """Insert the run's row before any work, so even a killed run leaves a trace. Runs and
+    checkpoints that a crash left open are closed as interrupted (the caller holds the writer
+    lock, so none of them is still running)."""
     with engine.begin() as connection:
+        connection.execute(
+            update(schema.update_logs)
+            .where(schema.update_logs.c.success.is_(None))
+            .values(success=False, exit_code=1, error_count=1)
+        )
+        connection.execute(
+            update(schema.batch_checkpoints)
+            .where(schema.batch_checkpoints.c.status == "pending")
+            .values(status="interrupted")
+        )
         result = connection.execute(
             insert(schema.update_logs).values(
                 command=metrics.command,

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from hearings.config import Settings
 from hearings.congress_api.errors import ApiError
 from hearings.errors import HearingsError, UpdateAlreadyRunning
+from hearings.sync.failpoints import failpoint
 from hearings.sync.lock import writer_lock
 from hearings.sync.pipeline import (
     ApiClient,
@@ -99,6 +100,7 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
             metrics.end_time = env.clock()
             if not options.dry_run:
                 _detect_anomalies(env, metrics)
+                failpoint("before_run_recorded")
                 finish_run(env.engine, metrics)
     except UpdateAlreadyRunning:
         raise

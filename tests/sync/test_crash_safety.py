@@ -1,0 +1,132 @@
+"""`kill -9` at any moment leaves a consistent database, and the next run converges to the state an
+uninterrupted run reaches."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hearings.replica import Corpus, ReplicaServer
+from hearings.store import schema
+from tests.sync.harness import Harness, day_of_changes, snapshot
+
+pytestmark = pytest.mark.slow
+
+FAILPOINTS = [
+    "listed",
+    "checkpoint_created:2",
+    "batch_applied:1",
+    "batch_before_commit:2",
+    "batch_committed:1",
+    "before_run_recorded",
+]
+
+
+def assert_consistent(database: Path) -> None:
+    connection = sqlite3.connect(database)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        # No batch half-applied: every meeting has its children or none was written at all.
+        orphans = connection.execute(
+            "SELECT count(*) FROM witness_appearances a LEFT JOIN hearings h USING (event_id) "
+            "WHERE h.event_id IS NULL"
+        ).fetchone()[0]
+        assert orphans == 0
+    finally:
+        connection.close()
+
+
+@pytest.fixture(scope="module")
+def reference(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dict, str]:
+    """The state an uninterrupted import + update reaches."""
+    corpus = Corpus.load()
+    tmp = tmp_path_factory.mktemp("reference")
+    with ReplicaServer(corpus) as server:
+        harness = Harness(tmp, f"sqlite:///{tmp / 'hearings.db'}", server)
+        harness.run("import")
+        day_of_changes(corpus, FIXED_NOW)
+        harness.run("update")
+        result = snapshot(harness.engine()), harness.export()
+        harness.close()
+    return result
+
+
+FIXED_NOW = datetime.now(UTC)
+
+
+@pytest.mark.parametrize("point", FAILPOINTS)
+def test_update_killed_at_a_failpoint_converges_after_rerun(
+    harness: Harness, reference: tuple[dict, str], point: str
+) -> None:
+    harness.run("import")
+    day_of_changes(harness.corpus, FIXED_NOW)
+
+    killed = harness.cli(
+        "update", "--congress", "119", "--batch-size", "4", HEARINGS_FAILPOINT=point
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert_consistent(harness.tmp_path / "hearings.db")
+
+    rerun = harness.cli("update", "--congress", "119", "--batch-size", "4")
+    assert rerun.returncode in (0, 3), rerun.stderr
+    assert_consistent(harness.tmp_path / "hearings.db")
+    expected_snapshot, expected_export = reference
+    assert snapshot(harness.engine()) == expected_snapshot
+    assert harness.export() == expected_export
+
+
+def test_import_killed_at_random_moments_converges(
+    harness: Harness, reference: tuple[dict, str]
+) -> None:
+    """External SIGKILLs at arbitrary moments, then a clean run."""
+    harness.replica.faults.latency_ms = 15
+    database = harness.tmp_path / "hearings.db"
+    for delay in (0.6, 1.1, 1.7):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hearings", "import", "--congress", "119", "--batch-size", "7"],
+            env=harness.cli_env(API_CONCURRENCY="2"),
+            cwd=harness.tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        process.kill()
+        process.wait(timeout=30)
+        if database.exists():
+            assert_consistent(database)
+    harness.replica.faults.latency_ms = 0
+    assert harness.run("import").success
+    day_of_changes(harness.corpus, FIXED_NOW)
+    assert harness.run("update").success
+    assert_consistent(database)
+    expected_snapshot, expected_export = reference
+    assert snapshot(harness.engine()) == expected_snapshot
+    assert harness.export() == expected_export
+
+
+def test_interrupted_runs_are_closed_by_the_next_run(harness: Harness) -> None:
+    harness.run("import")
+    day_of_changes(harness.corpus, FIXED_NOW)
+    harness.cli(
+        "update", "--congress", "119", "--batch-size", "4", HEARINGS_FAILPOINT="batch_applied:2"
+    )
+
+    harness.run("update")
+
+    with harness.engine().connect() as connection:
+        runs = connection.execute(schema.update_logs.select().order_by("run_id")).all()
+        pending = connection.execute(
+            schema.batch_checkpoints.select().where(schema.batch_checkpoints.c.status == "pending")
+        ).all()
+    assert [r.success for r in runs] == [True, False, True]
+    assert pending == []

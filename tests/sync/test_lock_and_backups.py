@@ -1,0 +1,122 @@
+"""One update at a time, and a verified backup before every run that writes."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import time
+
+from hearings.store import schema
+from tests.sync.harness import Harness
+
+
+def test_a_concurrent_update_exits_cleanly_without_touching_the_database(harness: Harness) -> None:
+    harness.run("import")
+    harness.replica.faults.latency_ms = 300
+    first = subprocess.Popen(
+        [sys.executable, "-m", "hearings", "import", "--congress", "119", "--full-refresh"],
+        env=harness.cli_env(API_CONCURRENCY="1"),
+        cwd=harness.tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lock = harness.tmp_path / "hearings.db.lock"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (lock.exists() and lock.read_text().strip()):
+        time.sleep(0.05)
+    second = harness.cli("update", "--congress", "119")
+
+    assert second.returncode == 1
+    assert "Another hearings import or update" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert harness.count(schema.update_logs, schema.update_logs.c.command == "update") == 0
+    first.kill()
+    first.wait(timeout=30)
+
+
+def test_every_writing_run_is_preceded_by_a_verified_backup(harness: Harness) -> None:
+    harness.cli("import", "--congress", "119")
+    result = harness.cli("update", "--congress", "119", "--json")
+
+    assert result.returncode == 0, result.stderr
+    backups = sorted((harness.tmp_path / "backups").glob("hearings_backup_*.db"))
+    assert backups, "a backup was written"
+    connection = sqlite3.connect(backups[-1])
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert connection.execute("SELECT count(*) FROM hearings").fetchone()[0] == 150
+    finally:
+        connection.close()
+
+
+def test_backup_create_list_and_restore_through_the_cli(harness: Harness) -> None:
+    harness.cli("import", "--congress", "119")
+    created = harness.cli("backup", "create")
+    assert created.returncode == 0, created.stderr
+    listed = harness.cli("backup", "list", "--json")
+    assert listed.returncode == 0 and "hearings_backup_" in listed.stdout
+    backup = sorted((harness.tmp_path / "backups").glob("hearings_backup_*.db"))[-1]
+    with harness.engine().begin() as connection:
+        connection.execute(schema.hearings.delete().where(schema.hearings.c.event_id == "117214"))
+    harness.close()
+
+    restored = harness.cli("backup", "restore", str(backup))
+
+    assert restored.returncode == 0, restored.stderr
+    assert harness.hearing("117214") is not None
+    assert list(harness.tmp_path.glob("hearings.db.replaced-*"))
+
+
+def test_restoring_a_corrupt_backup_is_refused_and_changes_nothing(harness: Harness) -> None:
+    harness.cli("import", "--congress", "119")
+    bad = harness.tmp_path / "bad.db"
+    bad.write_bytes(b"this is not a database" * 100)
+
+    result = harness.cli("backup", "restore", str(bad))
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and result.stderr.strip()
+    assert harness.count(schema.hearings) == 150
+
+
+def test_a_missing_key_is_one_sentence(harness: Harness) -> None:
+    result = harness.cli("update", "--congress", "119", CONGRESS_API_KEY="")
+    assert result.returncode == 2
+    assert "CONGRESS_API_KEY" in result.stderr and "api.congress.gov/sign-up" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_corrupt_database_is_one_sentence(harness: Harness) -> None:
+    (harness.tmp_path / "hearings.db").write_bytes(b"garbage" * 1000)
+    result = harness.cli("update", "--congress", "119")
+    assert result.returncode == 1
+    assert "not a SQLite database" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_arguments_are_usage_errors(harness: Harness) -> None:
+    result = harness.cli("update", "--congress", "abc")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    result = harness.cli("update", "--congress", "119", "--simulate-failures", "7")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_quiet_prints_nothing_on_success_and_the_log_names_the_mode(harness: Harness) -> None:
+    harness.cli("import", "--congress", "119")
+    result = harness.cli("update", "--congress", "119", "--quiet")
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+    logs = list((harness.tmp_path / "logs").glob("daily_update_*.log"))
+    assert logs and "Batch processing ENABLED" in logs[0].read_text()
+    result = harness.cli("update", "--congress", "119", "--no-batch", "--quiet")
+    assert "Batch processing DISABLED" in logs[0].read_text()
+
+
+def test_the_api_key_never_reaches_logs_database_or_backups(harness: Harness) -> None:
+    from tests.sync.harness import API_KEY
+
+    harness.cli("import", "--congress", "119")
+    harness.cli("update", "--congress", "119")
+    for path in harness.tmp_path.rglob("*"):
+        if path.is_file():
+            assert API_KEY.encode() not in path.read_bytes(), path
