@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from sqlalchemy import Engine, distinct, func, select
+from sqlalchemy import Engine, func, select
 
 from hearings.store import schema
 from hearings.web import exports
@@ -56,12 +56,12 @@ def facets(request: Request) -> dict[str, Any]:
         hearings, committees = schema.hearings, schema.committees
         with _engine(request).connect() as connection:
             congresses = sorted(
-                connection.execute(select(distinct(hearings.c.congress))).scalars(), reverse=True
+                connection.execute(select(hearings.c.congress).distinct()).scalars(), reverse=True
             )
             types = sorted(
                 {
                     t
-                    for t in connection.execute(select(distinct(hearings.c.meeting_type))).scalars()
+                    for t in connection.execute(select(hearings.c.meeting_type).distinct()).scalars()
                     if t
                 }
             )

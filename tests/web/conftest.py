@@ -1,0 +1,147 @@
+"""Fixtures for the web app: the bundled corpus imported once, by the real importer from the real
+replica, into a SQLite file that every test of the session reads."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, insert
+
+from hearings.config import Settings
+from hearings.congress_api.client import CongressClient
+from hearings.replica import Corpus, ReplicaServer
+from hearings.store import schema
+from hearings.store.engine import open_database
+from hearings.sync.backups import create_backup
+from hearings.sync.pipeline import SyncOptions
+from hearings.sync.runner import RunEnvironment, run_sync
+from hearings.web.app import create_app
+
+ADMIN_TOKEN = "s3cret-admin-token"
+# A Wednesday in the corpus's busiest month: "this week" is June 9-15, 2025.
+FIXED_NOW = datetime(2025, 6, 11, 16, 0, tzinfo=UTC)
+QUARANTINED_ID = "999001"
+
+
+@dataclass(frozen=True)
+class WebDatabase:
+    url: str
+    path: Path
+    folder: Path
+
+    def settings(self, **overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_url": self.url,
+            "backup_dir": self.folder / "backups",
+            "log_dir": self.folder / "logs",
+            "admin_token": ADMIN_TOKEN,
+        }
+        values.update(overrides)
+        return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def web_database(tmp_path_factory: pytest.TempPathFactory) -> WebDatabase:
+    folder = tmp_path_factory.mktemp("web")
+    path = folder / "hearings.db"
+    database = WebDatabase(url=f"sqlite:///{path}", path=path, folder=folder)
+    with ReplicaServer(Corpus.load()) as replica:
+        settings = database.settings(
+            congress_api_base_url=replica.base_url,
+            congress_api_key="web-tests",
+            api_max_retries=2,
+            api_concurrency=4,
+        )
+        engine = open_database(database.url)
+        with CongressClient.from_settings(settings) as client:
+            metrics = run_sync(
+                RunEnvironment(settings=settings, engine=engine, client=client),
+                SyncOptions(congress=119, batch_enabled=True, batch_size=50, concurrency=4),
+                command="import",
+            )
+    assert metrics.success, metrics.errors
+    now = datetime(2025, 6, 12, 9, 0)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(schema.import_errors).values(
+                entity="meeting",
+                identifier=QUARANTINED_ID,
+                stage="parse",
+                reason="date: 'next Tuesday' is not a date",
+                raw_payload="{}",
+                locator={"congress": 119, "chamber": "house"},
+                first_seen_at=now,
+                last_seen_at=now,
+                attempts=3,
+                resolved=False,
+            )
+        )
+    engine.dispose()
+    create_backup(path, folder / "backups", now=datetime(2025, 6, 12, 9, 30, tzinfo=UTC))
+    return database
+
+
+@pytest.fixture(scope="session")
+def engine(web_database: WebDatabase) -> Iterator[Engine]:
+    engine = open_database(web_database.url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(web_database: WebDatabase, engine: Engine) -> FastAPI:
+    return create_app(engine, settings=web_database.settings(), clock=lambda: FIXED_NOW)
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@dataclass
+class Scratch:
+    """A private copy of the imported database, for tests that change data."""
+
+    url: str
+    engine: Engine
+    database: WebDatabase
+
+    def client(self, **settings: Any) -> TestClient:
+        app = create_app(
+            self.engine, settings=self.database.settings(**settings), clock=lambda: FIXED_NOW
+        )
+        return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def scratch(web_database: WebDatabase, tmp_path: Path) -> Iterator[Scratch]:
+    path = tmp_path / "scratch.db"
+    source = sqlite3.connect(web_database.path)
+    target = sqlite3.connect(path)
+    source.backup(target)
+    source.close()
+    target.close()
+    url = f"sqlite:///{path}"
+    engine = open_database(url)
+    yield Scratch(url, engine, WebDatabase(url, path, web_database.folder))
+    engine.dispose()
+
+
+@pytest.fixture
+def make_client(web_database: WebDatabase, engine: Engine) -> Callable[..., TestClient]:
+    """A client of an app with other settings or another clock."""
+
+    def build(clock: datetime = FIXED_NOW, **settings: Any) -> TestClient:
+        app = create_app(engine, settings=web_database.settings(**settings), clock=lambda: clock)
+        return TestClient(app, raise_server_exceptions=False)
+
+    return build

@@ -1,0 +1,317 @@
+"""The HTML pages: the hearing list and its filters, a hearing, entity pages, the calendar, and
+the safety rules (escaping, CSP, clear 400s, 404 pages, no stack traces)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, insert, select, text, update
+
+from hearings.store import schema
+from hearings.web.search import refresh_search_index
+from tests.web.conftest import Scratch
+
+
+def result_ids(html: str) -> list[str]:
+    return re.findall(r'<a class="title" href="/hearings/(\w+)"', html)
+
+
+def api_ids(client: TestClient, **params: str) -> list[str]:
+    response = client.get("/api/hearings", params={"per_page": "100", **params})
+    assert response.status_code == 200, response.text
+    return [r["event_id"] for r in response.json()["results"]]
+
+
+# ---- the list ----------------------------------------------------------------------------------
+
+
+def test_the_default_view_is_this_week_and_what_comes_next(client: TestClient) -> None:
+    page = client.get("/hearings")
+    assert page.status_code == 200
+    assert "This week and what comes next" in page.text
+    assert "Meetings from Monday, June 9, 2025 on" in page.text
+    ids = result_ids(page.text)
+    assert ids[:2] == ["118307", "118357"] or set(ids[:2]) == {"118307", "118357"}
+    starts = [r["start"] for r in client.get("/api/hearings?from=2025-06-09&sort=date").json()[
+        "results"
+    ]]
+    assert starts == sorted(starts)
+
+
+def test_the_default_view_falls_back_to_the_latest_when_nothing_is_ahead(
+    make_client: Callable[..., TestClient],
+) -> None:
+    page = make_client(clock=datetime(2031, 1, 1, tzinfo=UTC)).get("/hearings")
+    assert page.status_code == 200
+    assert "Nothing is scheduled from the week of" in page.text
+    assert len(result_ids(page.text)) == 25
+
+
+def test_filters_narrow_the_list(client: TestClient, engine: Engine) -> None:
+    senate = client.get("/api/hearings", params={"chamber": "senate", "per_page": "100"}).json()
+    assert senate["total"] == 70
+    assert {r["chamber"] for r in senate["results"]} == {"Senate"}
+    canceled = client.get("/api/hearings", params={"status": "canceled"}).json()["results"]
+    assert {r["event_id"] for r in canceled} == {"336937", "336978", "118451", "117895"}
+    assert client.get("/api/hearings?type=MARKUP").json()["total"] == 6
+    assert client.get("/api/hearings?congress=119").json()["total"] == 150
+    assert client.get("/api/hearings?congress=118").json()["total"] == 0
+    with engine.connect() as connection:
+        with_transcript = set(
+            connection.execute(select(schema.hearing_transcripts.c.event_id)).scalars()
+        ) | {
+            e
+            for e in connection.execute(
+                select(schema.printed_hearings.c.associated_event_id)
+            ).scalars()
+            if e
+        }
+        witnessed = set(
+            connection.execute(select(schema.witness_appearances.c.event_id)).scalars()
+        )
+    assert set(api_ids(client, has_transcript="true")) == with_transcript
+    assert client.get("/api/hearings?has_transcript=false").json()["total"] == 150 - len(
+        with_transcript
+    )
+    assert client.get("/api/hearings?has_witnesses=true").json()["total"] == len(witnessed)
+    assert not set(api_ids(client, has_witnesses="false")) & witnessed
+
+
+def test_a_date_range_is_read_in_eastern_time(client: TestClient) -> None:
+    # 118307 starts 2025-06-10 14:00 UTC, 10 a.m. Eastern.
+    assert "118307" in api_ids(client, **{"from": "2025-06-10", "to": "2025-06-10"})
+    assert "118307" not in api_ids(client, **{"from": "2025-06-11", "to": "2025-06-30"})
+
+
+def test_a_committee_filter_includes_its_subcommittees(client: TestClient, engine: Engine) -> None:
+    links = schema.hearing_committees
+    with engine.connect() as connection:
+        sub = set(
+            connection.execute(select(links.c.event_id).where(links.c.system_code == "hsag29"))
+            .scalars()
+        )
+    assert sub
+    assert sub <= set(api_ids(client, committee="hsag00"))
+    assert set(api_ids(client, committee="hsag29")) == sub
+
+
+def test_pages_and_sorting(client: TestClient) -> None:
+    first = api_ids(client, per_page="10", sort="newest")
+    second = api_ids(client, per_page="10", sort="newest", page="2")
+    assert len(first) == len(second) == 10 and not set(first) & set(second)
+    everything = client.get("/api/hearings?per_page=100&sort=date&page=2").json()
+    assert everything["total"] == 150 and len(everything["results"]) == 50
+    assert everything["previous"] and everything["next"] is None
+    page = client.get("/hearings?sort=newest&per_page=10&page=2")
+    assert 'rel="prev"' in page.text and 'rel="next"' in page.text
+    assert "11–20 of 150 meetings" in page.text
+
+
+def test_a_form_sent_without_javascript_ignores_empty_fields(client: TestClient) -> None:
+    page = client.get(
+        "/hearings?q=Kurilla&congress=&chamber=&committee=&status=&type=&from=&to="
+        "&has_witnesses=&has_transcript=&sort="
+    )
+    assert page.status_code == 200
+    assert result_ids(page.text) == ["118307"]
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("congress=abc", "congress"),
+        ("chamber=moon", "chamber"),
+        ("from=2025-13-45", "from"),
+        ("page=0", "page"),
+        ("per_page=5000", "per_page"),
+        ("committee=%3Cscript%3E", "committee"),
+        ("from=2025-07-01&to=2025-06-01", "after it ends"),
+        ("sort=sideways", "sort"),
+        ("has_witnesses=maybe", "has_witnesses"),
+    ],
+)
+def test_a_bad_parameter_gets_a_400_with_a_clear_message(
+    client: TestClient, query: str, words: str
+) -> None:
+    page = client.get(f"/hearings?{query}")
+    assert page.status_code == 400
+    assert words in page.text
+    assert "<h1>Bad request</h1>" in page.text
+    api = client.get(f"/api/hearings?{query}")
+    assert api.status_code == 400
+    assert words in api.json()["error"]["message"]
+
+
+# ---- a hearing ---------------------------------------------------------------------------------
+
+
+def test_a_hearing_page_shows_the_whole_record(client: TestClient) -> None:
+    page = client.get("/hearings/118365")
+    assert page.status_code == 200
+    html = page.text
+    assert "Legislative Hearing on: H.R. 2334" in html
+    assert "Wednesday, June 11, 2025, 10 a.m. ET" in html
+    assert "2167, Longworth House Office Building" in html
+    assert 'href="/committees/hsgo00"' in html and "Economic Opportunity Subcommittee" in html
+    assert "Nick Pamperin" in html and "The American Legion" in html
+    assert "HHRG-119-GO00-Wstate-PamperinN-20250611.pdf" in html
+    assert "Hearing Notice" in html
+    assert '<iframe src="https://www.youtube-nocookie.com/embed/RdkqjVPvkoX"' in html
+    assert "https://www.congress.gov/bill/119th-congress/house-bill/2334" in html
+    assert "https://www.congress.gov/event/119th-Congress/house-event/118365" in html
+    assert "Our copy changed" in html and "Congress.gov: Wednesday, October 1, 2025" in html
+
+
+def test_a_canceled_hearing_says_so_first(client: TestClient) -> None:
+    page = client.get("/hearings/118451")
+    assert page.status_code == 200
+    assert '<p class="alert alert-canceled" role="alert"><strong>Canceled.</strong>' in page.text
+    postponed = client.get("/hearings/118521")
+    assert "<strong>Postponed.</strong>" in postponed.text
+
+
+def test_a_printed_hearing_links_its_transcript(client: TestClient) -> None:
+    page = client.get("/hearings/117775")
+    assert "H.Hrg.119" in page.text
+    assert "https://congress.gov/119/chrg/CHRG-119hhrg60035/CHRG-119hhrg60035.htm" in page.text
+    assert "https://congress.gov/119/chrg/CHRG-119hhrg60035/CHRG-119hhrg60035.pdf" in page.text
+
+
+def test_an_unknown_hearing_is_a_404_page(client: TestClient) -> None:
+    page = client.get("/hearings/0000000")
+    assert page.status_code == 404
+    assert "There is no meeting with id" in page.text and "<h1>Not found</h1>" in page.text
+    assert client.get("/no/such/page").status_code == 404
+
+
+# ---- entities ----------------------------------------------------------------------------------
+
+
+def test_a_witness_page_lists_appearances_and_organizations(client: TestClient) -> None:
+    page = client.get("/witnesses/craig-singleton-f4f1496895")
+    assert page.status_code == 200
+    assert "Craig Singleton" in page.text
+    assert 'href="/hearings/117895"' in page.text and 'href="/hearings/117903"' in page.text
+    assert 'href="/organizations/foundation-for-defense-of-democracies"' in page.text
+    assert "Organizations over time" in page.text
+    assert client.get("/witnesses/nobody-0000").status_code == 404
+
+
+def test_an_organization_page_lists_its_witnesses_and_their_hearings(client: TestClient) -> None:
+    page = client.get("/organizations/department-of-veterans-affairs")
+    assert page.status_code == 200
+    assert page.text.count('<section class="org-witness">') == 7
+    assert client.get("/organizations/no-such-org").status_code == 404
+    assert client.get("/organizations/..%2F..").status_code == 404
+
+
+def test_committee_pages_list_subcommittees_and_meetings(client: TestClient) -> None:
+    index = client.get("/committees")
+    assert index.status_code == 200 and 'href="/committees/hsag00"' in index.text
+    page = client.get("/committees/hsag00")
+    assert page.status_code == 200
+    assert 'href="/committees/hsag29"' in page.text
+    assert "/feeds/committee/hsag00.ics" in page.text
+    assert client.get("/committees/zzzz99").status_code == 404
+
+
+def test_a_member_page_shows_testimony_under_their_name(scratch: Scratch) -> None:
+    with scratch.engine.begin() as connection:
+        member = connection.execute(
+            select(schema.members).where(schema.members.c.name == "Tom Cole")
+        ).one()
+        connection.execute(
+            insert(schema.witnesses).values(
+                witness_id="tom-cole-test",
+                normalized_name="tom cole",
+                organization_key="",
+                display_name="Hon. Tom Cole",
+                first_seen_at=datetime(2025, 1, 1),
+            )
+        )
+        connection.execute(
+            insert(schema.witness_appearances).values(
+                event_id="118307", ordinal=99, witness_id="tom-cole-test", name_as_given="Hon. Tom Cole"
+            )
+        )
+    client = scratch.client()
+    page = client.get(f"/members/{member.bioguide_id}")
+    assert page.status_code == 200
+    assert "Tom Cole" in page.text and 'href="/hearings/118307"' in page.text
+    assert client.get("/members?q=cole").status_code == 200
+    assert client.get("/members/Z999999").status_code == 404
+
+
+def test_witness_and_member_lists_search_by_name(client: TestClient) -> None:
+    assert "Craig Singleton" in client.get("/witnesses?q=singleton").text
+    assert "Tom Cole" in client.get("/members?q=tom+cole").text
+
+
+# ---- calendar ----------------------------------------------------------------------------------
+
+
+def test_the_calendar_shows_a_month_and_what_is_coming(client: TestClient) -> None:
+    page = client.get("/calendar")
+    assert page.status_code == 200
+    assert "June 2025" in page.text and "Coming up" in page.text
+    assert 'href="/hearings/118365"' in page.text
+    other = client.get("/calendar?month=2025-03&committee=hsag00")
+    assert other.status_code == 200 and "/feeds/committee/hsag00.ics" in other.text
+    assert client.get("/calendar?month=2025-13").status_code == 400
+
+
+# ---- safety ------------------------------------------------------------------------------------
+
+
+def test_every_response_carries_a_content_security_policy(client: TestClient) -> None:
+    for url in ("/hearings", "/api/hearings", "/hearings/0", "/feeds/hearings.ics", "/static/style.css"):
+        policy = client.get(url).headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy
+        assert "cdn" not in policy
+
+
+def test_no_page_loads_anything_from_another_site(client: TestClient) -> None:
+    for url in ("/hearings", "/hearings/118365", "/calendar", "/api", "/committees/hsgo00"):
+        html = client.get(url).text
+        for src in re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html):
+            assert src.startswith("/"), (url, src)
+
+
+def test_stored_text_is_escaped_everywhere(scratch: Scratch) -> None:
+    evil = '<script>alert("x")</script> Budget <img src=x onerror=alert(1)>'
+    with scratch.engine.begin() as connection:
+        connection.execute(
+            update(schema.hearings).where(schema.hearings.c.event_id == "118307").values(title=evil)
+        )
+        refresh_search_index(connection, ["118307"])
+    client = scratch.client()
+    for url in ("/hearings/118307", "/hearings?q=budget", "/feeds/hearings.atom", "/calendar?month=2025-06"):
+        body = client.get(url).text
+        assert "<script>alert" not in body and "<img src=x" not in body, url
+        assert "&lt;script&gt;" in body, url
+
+
+def test_a_bug_shows_one_sentence_and_no_stack_trace(scratch: Scratch) -> None:
+    with scratch.engine.begin() as connection:
+        connection.execute(text("DROP TABLE videos"))
+    client = scratch.client()
+    page = client.get("/hearings/118307")
+    assert page.status_code == 500
+    assert "Something went wrong on our side" in page.text
+    assert "Traceback" not in page.text and "videos" not in page.text
+    api = client.get("/api/hearings/118307")
+    assert api.status_code == 500 and api.json()["error"]["status"] == 500
+
+
+def test_the_banner_says_when_the_data_was_last_updated(client: TestClient, engine: Engine) -> None:
+    with engine.connect() as connection:
+        end = connection.execute(
+            select(schema.update_logs.c.end_time).where(schema.update_logs.c.success.is_(True))
+        ).scalar_one()
+    page = client.get("/hearings").text
+    assert "Data as of" in page
+    assert end.strftime("%Y-%m-%dT%H:%M:%SZ") in page
