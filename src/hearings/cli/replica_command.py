@@ -1,5 +1,70 @@
-"""Commands registered on the `hearings` app."""
+"""`hearings replica`: run the offline replica of the Congress.gov API in the foreground."""
 
 from __future__ import annotations
 
-from hearings.cli import app  # noqa: F401
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hearings.cli import app
+from hearings.errors import UsageError
+from hearings.replica import DEFAULT_CORPUS_DIR
+from hearings.replica.server import build_replica
+
+err_console = Console(stderr=True)
+
+
+@app.command()
+def replica(
+    corpus: Annotated[
+        Path,
+        typer.Option(
+            "--corpus",
+            exists=True,
+            file_okay=False,
+            dir_okay=True,
+            help="Corpus folder (committee-meeting/, hearing/, committee/, member/).",
+        ),
+    ] = DEFAULT_CORPUS_DIR,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")
+    ] = 8765,
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    latency_ms: Annotated[float, typer.Option("--latency-ms", min=0)] = 0.0,
+    fault_rate: Annotated[
+        float, typer.Option("--fault-rate", min=0.0, max=1.0, help="Share of failed answers.")
+    ] = 0.0,
+    rate_limit: Annotated[
+        int | None, typer.Option("--rate-limit", min=1, help="Requests per hour before 429s.")
+    ] = None,
+    scale: Annotated[
+        int | None, typer.Option("--scale", min=0, help="Serve exactly N meetings (clones).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for random faults.")] = 0,
+) -> None:
+    """Serve the offline replica of the Congress.gov API until Ctrl-C; prints its base URL."""
+    server = build_replica(
+        corpus,
+        host=host,
+        port=port,
+        latency_ms=latency_ms,
+        fault_rate=fault_rate,
+        rate_limit=rate_limit,
+        scale=scale,
+        seed=seed,
+    )
+    try:
+        base_url = server.start()
+    except OSError as exc:
+        raise UsageError(f"The replica cannot listen on {host}:{port}: {exc.strerror}.") from None
+    typer.echo(base_url)
+    err_console.print(
+        f"Replica of the Congress.gov API serving {server.corpus.count('meeting')} meetings. "
+        f"Use CONGRESS_API_BASE_URL={base_url} and any CONGRESS_API_KEY (DEMO_KEY works). "
+        "Ctrl-C stops it.",
+        highlight=False,
+    )
+    server.serve_until_interrupted()
+    err_console.print("Replica stopped.")

@@ -18,12 +18,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from hearings.congress_api.models import parse_api_datetime
-from hearings.replica.corpus import ITEM_KEY, LIST_KEY, Corpus, Kind
+from hearings.replica.corpus import DEFAULT_CORPUS_DIR, ITEM_KEY, LIST_KEY, Corpus, Kind
 
 log = logging.getLogger(__name__)
 
@@ -632,6 +633,25 @@ class ReplicaServer:
         if segments == ["stats"] and method == "GET":
             return Answer(200, api_json(self.stats.snapshot()))
         return _not_found("/_replica/" + "/".join(segments))
+
+
+def build_replica(
+    corpus_dir: Path | str = DEFAULT_CORPUS_DIR,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    latency_ms: float = 0.0,
+    fault_rate: float = 0.0,
+    rate_limit: int | None = None,
+    scale: int | None = None,
+    seed: int = 0,
+) -> ReplicaServer:
+    """A replica (not yet started) over a corpus folder, optionally scaled to `scale` meetings."""
+    corpus = Corpus.load(corpus_dir)
+    if scale is not None:
+        corpus = corpus.scaled(scale)
+    faults = Faults(latency_ms=latency_ms, fault_rate=fault_rate, rate_limit=rate_limit, seed=seed)
+    return ReplicaServer(corpus, host=host, port=port, faults=faults)
 
 
 # ---- helpers -------------------------------------------------------------------------------
