@@ -1,0 +1,52 @@
+"""Fixtures shared by every test folder: the offline replica of the Congress.gov API and a client
+pointed at it. The packaged corpus is read once per session; each test gets its own copy, so
+edits (`replica.corpus.put_meeting(...)`) and faults never leak between tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from hearings.congress_api.client import CongressClient
+from hearings.replica import DEFAULT_CORPUS_DIR, Corpus, Faults, ReplicaServer
+
+#: The key `replica_client` sends; tests grep logs and messages for it.
+REPLICA_TEST_KEY = "test-key-4d1f9c2b7e"
+
+
+@pytest.fixture(scope="session")
+def packaged_corpus() -> Corpus:
+    """The bundled 119th-Congress corpus, loaded once. Do not edit it: copy it."""
+    return Corpus.load(DEFAULT_CORPUS_DIR)
+
+
+@pytest.fixture
+def replica_corpus(packaged_corpus: Corpus) -> Corpus:
+    """A private copy of the packaged corpus (cheap: records are shared and immutable)."""
+    return packaged_corpus.copy()
+
+
+@pytest.fixture
+def replica(replica_corpus: Corpus) -> Iterator[ReplicaServer]:
+    """A started replica on a free loopback port. Its faults answer 429s with `Retry-After: 0`
+    and stall `timeout` faults for 1 s, so retry tests stay fast."""
+    faults = Faults(retry_after=0, timeout_seconds=1.0)
+    with ReplicaServer(replica_corpus, faults=faults) as server:
+        yield server
+
+
+@pytest.fixture
+def replica_client(replica: ReplicaServer) -> Iterator[CongressClient]:
+    """A client for `replica` with tiny backoffs and 3 retries."""
+    client = CongressClient(
+        replica.base_url,
+        REPLICA_TEST_KEY,
+        concurrency=4,
+        timeout=5.0,
+        max_retries=3,
+        backoff_base=0.001,
+        backoff_max=0.01,
+    )
+    with client:
+        yield client
