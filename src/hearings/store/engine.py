@@ -71,7 +71,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         mode = cursor.execute("PRAGMA journal_mode").fetchone()
         if mode and str(mode[0]).lower() not in ("wal", "memory"):
-            cursor.execute("PRAGMA journal_mode=WAL")
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:
+                pass  # another process holds the file while creating it; it sets WAL itself
         # NORMAL is durable against process crashes (kill -9) in WAL mode; only an OS crash can
         # lose the last commits, never consistency.
         cursor.execute("PRAGMA synchronous=NORMAL")
