@@ -316,6 +316,10 @@ def test_dry_run_shows_changes_and_writes_nothing(harness: Harness) -> None:
     metrics = harness.run("update", dry_run=True)
 
     assert (metrics.hearings_added, metrics.hearings_updated) == (expected.added, expected.updated)
+    assert any(
+        p.startswith("update " + expected.changed_event_ids[0]) and "Canceled" in p
+        for p in metrics.planned_changes
+    )
     assert snapshot(harness.engine()) == before
     assert harness.count(schema.update_logs) == runs_before
     assert harness.count(schema.import_errors) == 0

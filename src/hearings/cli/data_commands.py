@@ -208,6 +208,8 @@ def _print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    for planned in metrics.planned_changes:
+        console.print(f"  would {planned}", highlight=False, soft_wrap=True, markup=False)
     for error in metrics.errors:
         err_console.print(f"[red]error:[/] {error}", highlight=False, soft_wrap=True)
     for anomaly in metrics.anomalies:

@@ -836,22 +836,42 @@ def _quarantine_rejection(state: RunState, rejection: Rejection) -> None:
 
 
 def _classify_dry_run(state: RunState, changes: list[Change]) -> None:
+    """Count, and name, what an update would do; write nothing."""
     with state.engine.connect() as connection:
-        hashes = dict(
-            connection.execute(
-                select(schema.hearings.c.event_id, schema.hearings.c.content_hash).where(
-                    schema.hearings.c.event_id.in_([c.event_id for c in changes])
-                )
-            ).all()
-        )
+        stored = {
+            row.event_id: row
+            for row in connection.execute(
+                select(
+                    schema.hearings.c.event_id,
+                    schema.hearings.c.content_hash,
+                    schema.hearings.c.status,
+                    schema.hearings.c.title,
+                ).where(schema.hearings.c.event_id.in_([c.event_id for c in changes]))
+            )
+        }
     for change in changes:
-        stored = hashes.get(change.event_id)
-        if stored is None:
+        row = stored.get(change.event_id)
+        if row is None:
             state.metrics.hearings_added += 1
-        elif stored != change.rows.hearing["content_hash"]:
+            state.metrics.planned_changes.append(
+                f"add {change.event_id}: {change.meeting.title or '(no title)'}"
+            )
+        elif row.content_hash != change.rows.hearing["content_hash"]:
             state.metrics.hearings_updated += 1
+            state.metrics.planned_changes.append(
+                f"update {change.event_id}: {_describe_change(row, change)}"
+            )
         else:
             state.metrics.hearings_unchanged += 1
+
+
+def _describe_change(row: Any, change: Change) -> str:
+    parts = []
+    if row.status != change.meeting.status:
+        parts.append(f"status {row.status} → {change.meeting.status}")
+    if row.title != change.meeting.title:
+        parts.append("title changed")
+    return ", ".join(parts) or "witnesses, documents or other details changed"
 
 
 def _fetch_unknown_committees(state: RunState, client: ApiClient, changes: list[Change]) -> None:

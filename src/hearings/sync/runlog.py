@@ -73,6 +73,7 @@ class RunMetrics:
     errors: list[str] = field(default_factory=list)
     quarantined_records: list[QuarantinedRecord] = field(default_factory=list)
     anomalies: list[str] = field(default_factory=list)
+    planned_changes: list[str] = field(default_factory=list)
     success: bool | None = None
     exit_code: int | None = None
     backup_path: str | None = None
@@ -127,6 +128,7 @@ class RunMetrics:
             "success": self.success,
             "exit_code": self.exit_code,
             "anomalies": list(self.anomalies),
+            **({"planned_changes": list(self.planned_changes)} if self.dry_run else {}),
             "batch_processing": self.batch_processing.as_dict(),
             "backup_path": self.backup_path,
             "log_path": self.log_path,
