@@ -58,13 +58,13 @@ class FieldChange:
 
 @dataclass
 class ChangedHearing:
-    """A meeting added or changed in the period; `changes` compare its first before-image in
-    the period (for an added one: the one taken before it changed again, if it did) with now."""
+    """A meeting added or changed in the period. `run_id` is the last run that did so and
+    `change` what that run did; `changes` compare the meeting's first before-image in the
+    period with its current rows (empty for a meeting added and not changed since)."""
 
     event_id: str
     # added | updated
     change: str
-    # The last run that added or changed it.
     run_id: int
     changed_at: str | None
     title: str | None
@@ -188,7 +188,7 @@ def to_json(report: Report) -> str:
 def _naive_utc(moment: datetime) -> datetime:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.replace(microsecond=0)
+    return moment
 
 
 def _iso(moment: datetime) -> str:
@@ -292,14 +292,9 @@ def _changed_hearings(
         if now is None:  # never applied (quarantined), or gone since
             continue
         states = [t.before for t in seen[1:]] + [now]
-        added = False
         last: _Touch | None = None
         for touch, after in zip(seen, states, strict=True):
-            if after is None:
-                continue
-            if touch.before is None:
-                added, last = True, touch
-            elif compare_meeting(touch.before, after):
+            if after is not None and (touch.before is None or compare_meeting(touch.before, after)):
                 last = touch
         if last is None:
             continue
@@ -308,7 +303,7 @@ def _changed_hearings(
         changed.append(
             ChangedHearing(
                 event_id=event_id,
-                change="added" if added else "updated",
+                change="added" if last.before is None else "updated",
                 run_id=last.run_id,
                 changed_at=iso_utc(last.at),
                 title=hearing["title"],

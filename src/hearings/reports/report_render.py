@@ -70,10 +70,9 @@ def _place(location: Any) -> str:
 
 
 def what_changed(hearing: ChangedHearing) -> str:
-    described = "; ".join(describe_change(c) for c in hearing.changes)
     if hearing.change == "added":
-        return f"added, then {described}" if described else "added"
-    return described
+        return "added"
+    return "; ".join(describe_change(c) for c in hearing.changes)
 
 
 def _summary_rows(report: Report) -> list[tuple[str, str]]:

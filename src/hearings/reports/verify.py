@@ -131,7 +131,7 @@ Check = Callable[[Connection, _Findings, datetime], None]
 def verify_database(
     engine: Engine, database_url: str, *, now: datetime | None = None
 ) -> VerifyResult:
-    """Run every check; raises `DatabaseUnreadable` when the file cannot even be read."""
+    """Run every check; raises `DatabaseUnreadable` when the file is corrupt or unreadable."""
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     result = VerifyResult(database=database_label(database_url))
     try:
@@ -153,9 +153,15 @@ def verify_database(
 
 
 def _check_integrity(connection: Connection, found: _Findings, now: datetime) -> None:
-    messages = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check(50)")]
+    messages = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check(20)")]
     if messages != ["ok"]:
-        found.problem("SQLite's integrity check failed: " + "; ".join(messages[:5]))
+        # A damaged file makes every later check meaningless: one sentence, like any unreadable
+        # database.
+        detail = " ".join(" ".join(messages[:3]).replace("*** in database main ***", "").split())
+        raise DatabaseUnreadable(
+            f"The database {found.result.database} is corrupt (SQLite's integrity check: "
+            f"{detail}); restore it with `hearings backup restore PATH`."
+        )
 
 
 def _check_foreign_keys(connection: Connection, found: _Findings, now: datetime) -> None:
