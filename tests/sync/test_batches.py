@@ -69,7 +69,7 @@ def test_duplicate_event_ids_within_a_batch_are_rejected(bodies: list[dict[str, 
     [
         ({"congress": 118}, "does not match"),
         ({"congress": 999}, "out of range"),
-        ({"eventId": "12ab"}, "not numeric"),
+        ({"eventId": "12 ab/.."}, "not a valid identifier"),
         ({"date": "1789-03-04T12:00:00Z"}, "out of range"),
         ({"date": "2999-01-01T12:00:00Z"}, "out of range"),
         ({"updateDate": None}, "updateDate"),

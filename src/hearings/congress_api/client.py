@@ -54,6 +54,13 @@ MISSING_KEY_MESSAGE = (
 )
 
 
+def current_congress(today: date | None = None) -> int:
+    """The Congress sitting on `today` (a new one begins on January 3 of odd years)."""
+    day = today or datetime.now(UTC).date()
+    year = day.year - 1 if day.year % 2 == 1 and (day.month, day.day) < (1, 3) else day.year
+    return (year - 1789) // 2 + 1
+
+
 def redact_url(url: str, api_key: str | None = None) -> str:
     """The URL without any `api_key` query parameter, and without the key anywhere else."""
     parts = urlsplit(url)
@@ -469,7 +476,10 @@ class CongressClient:
         return record
 
     def list_members(self, congress: int) -> Iterator[dict[str, Any]]:
-        return self.iter_list(f"member/congress/{int(congress)}", "members")
+        # The API lists only sitting members unless told otherwise; for a past Congress that
+        # would drop everyone who has left since, so ask for all of them.
+        params = {} if int(congress) >= current_congress() else {"currentMember": "false"}
+        return self.iter_list(f"member/congress/{int(congress)}", "members", params=params)
 
     def get_member(self, bioguide_id: str) -> dict[str, Any]:
         return self._get_record(f"member/{_segment(bioguide_id.strip().upper())}", "member")

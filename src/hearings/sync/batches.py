@@ -4,6 +4,7 @@ bisection to isolate the records that make a batch fail."""
 from __future__ import annotations
 
 import hashlib
+import re
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from hearings.sync.failpoints import failpoint
 
 log = logging.getLogger(__name__)
 
+_EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 KNOWN_CHAMBERS = frozenset({"House", "Senate", "NoChamber"})
 
 
@@ -96,8 +98,8 @@ def validate_before_apply(
 
 def _record_problem(change: Change, congress: int | None, latest: datetime) -> str | None:
     meeting = change.meeting
-    if not meeting.event_id.isdigit():
-        return f"eventId {meeting.event_id!r} is not numeric"
+    if not _EVENT_ID.fullmatch(meeting.event_id):
+        return f"eventId {meeting.event_id!r} is not a valid identifier"
     if meeting.chamber not in KNOWN_CHAMBERS:
         return f"chamber {meeting.chamber!r} is not House, Senate or NoChamber"
     if not 1 <= meeting.congress <= 200:
