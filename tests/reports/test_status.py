@@ -1,0 +1,68 @@
+"""`hearings status`: one screen with the database's location and size, what it holds, the last
+successful run and its age, the high-water marks, the backups and the quarantine backlog."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hearings.reports.status import describe_age, gather_status
+from tests.reports.conftest import Site, run_cli
+
+
+def test_status_of_an_imported_database(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site.tmp_path / "backups").mkdir()
+    for stamp in ("20260101_000000", "20260102_000000"):
+        (site.tmp_path / "backups" / f"hearings_backup_{stamp}.db").write_bytes(b"x" * 10)
+    with sqlite3.connect(site.database) as connection:
+        connection.execute(
+            "INSERT INTO import_errors (entity, identifier, stage, reason, first_seen_at,"
+            " last_seen_at, attempts, resolved) VALUES ('meeting', '1', 'parse', 'bad',"
+            " '2026-01-01', '2026-01-01', 1, 0)"
+        )
+    connection.close()
+    later = datetime.now(UTC) + timedelta(hours=2)
+    status = gather_status(site.settings(), site.engine(), now=later)
+    assert status.database == str(site.database.resolve())
+    assert status.size_bytes and status.size_bytes >= site.database.stat().st_size
+    assert status.counts["meetings"] == 150 and status.counts["committees"] > 100
+    assert status.last_success is not None and status.last_success.command == "import"
+    assert status.last_success.age_seconds is not None and status.last_success.age_seconds > 7000
+    assert {(m.chamber, m.entity) for m in status.high_water_marks} == {
+        ("all", "meetings"),
+        ("all", "printed_hearings"),
+    }
+    assert status.backup_count == 2 and status.newest_backup is not None
+    assert status.newest_backup.path.endswith("hearings_backup_20260102_000000.db")
+    assert (status.quarantine_open, status.quarantine_by_entity) == (1, {"meeting": 1})
+
+    shown = run_cli(monkeypatch, capsys, site.env(), "status")
+    assert shown.code == 0, shown.err
+    assert len(shown.out.splitlines()) <= 24  # one screen
+    for expected in ("150 meetings", "import #", "high-water marks", "2 in", "1 open"):
+        assert expected in shown.out
+    as_json = json.loads(run_cli(monkeypatch, capsys, site.env(), "status", "--json").out)
+    assert as_json["counts"]["meetings"] == 150 and as_json["backup_count"] == 2
+
+
+def test_status_without_a_database_says_so(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = {**site.env(), "DATABASE_URL": f"sqlite:///{site.tmp_path / 'absent.db'}"}
+    for command in ("status", "report", "verify"):
+        result = run_cli(monkeypatch, capsys, env, command)
+        assert result.code == 1 and "There is no database at" in result.err
+    assert not (site.tmp_path / "absent.db").exists()
+
+
+def test_ages_read_like_people_write_them() -> None:
+    assert describe_age(30) == "under a minute"
+    assert describe_age(5 * 60) == "5 min"
+    assert describe_age(3 * 3600 + 12 * 60) == "3 h 12 min"
+    assert describe_age(2 * 86400 + 4 * 3600) == "2 days 4 h"
+    assert describe_age(86400) == "1 day"
