@@ -36,9 +36,9 @@ def test_the_default_view_is_this_week_and_what_comes_next(client: TestClient) -
     assert "Meetings from Monday, June 9, 2025 on" in page.text
     ids = result_ids(page.text)
     assert ids[:2] == ["118307", "118357"] or set(ids[:2]) == {"118307", "118357"}
-    starts = [r["start"] for r in client.get("/api/hearings?from=2025-06-09&sort=date").json()[
-        "results"
-    ]]
+    starts = [
+        r["start"] for r in client.get("/api/hearings?from=2025-06-09&sort=date").json()["results"]
+    ]
     assert starts == sorted(starts)
 
 
@@ -70,9 +70,7 @@ def test_filters_narrow_the_list(client: TestClient, engine: Engine) -> None:
             ).scalars()
             if e
         }
-        witnessed = set(
-            connection.execute(select(schema.witness_appearances.c.event_id)).scalars()
-        )
+        witnessed = set(connection.execute(select(schema.witness_appearances.c.event_id)).scalars())
     assert set(api_ids(client, has_transcript="true")) == with_transcript
     assert client.get("/api/hearings?has_transcript=false").json()["total"] == 150 - len(
         with_transcript
@@ -91,8 +89,9 @@ def test_a_committee_filter_includes_its_subcommittees(client: TestClient, engin
     links = schema.hearing_committees
     with engine.connect() as connection:
         sub = set(
-            connection.execute(select(links.c.event_id).where(links.c.system_code == "hsag29"))
-            .scalars()
+            connection.execute(
+                select(links.c.event_id).where(links.c.system_code == "hsag29")
+            ).scalars()
         )
     assert sub
     assert sub <= set(api_ids(client, committee="hsag00"))
@@ -235,7 +234,10 @@ def test_a_member_page_shows_testimony_under_their_name(scratch: Scratch) -> Non
         )
         connection.execute(
             insert(schema.witness_appearances).values(
-                event_id="118307", ordinal=99, witness_id="tom-cole-test", name_as_given="Hon. Tom Cole"
+                event_id="118307",
+                ordinal=99,
+                witness_id="tom-cole-test",
+                name_as_given="Hon. Tom Cole",
             )
         )
     client = scratch.client()
@@ -268,7 +270,13 @@ def test_the_calendar_shows_a_month_and_what_is_coming(client: TestClient) -> No
 
 
 def test_every_response_carries_a_content_security_policy(client: TestClient) -> None:
-    for url in ("/hearings", "/api/hearings", "/hearings/0", "/feeds/hearings.ics", "/static/style.css"):
+    for url in (
+        "/hearings",
+        "/api/hearings",
+        "/hearings/0",
+        "/feeds/hearings.ics",
+        "/static/style.css",
+    ):
         policy = client.get(url).headers["content-security-policy"]
         assert "default-src 'self'" in policy and "script-src 'self'" in policy
         assert "cdn" not in policy
@@ -289,7 +297,12 @@ def test_stored_text_is_escaped_everywhere(scratch: Scratch) -> None:
         )
         refresh_search_index(connection, ["118307"])
     client = scratch.client()
-    for url in ("/hearings/118307", "/hearings?q=budget", "/feeds/hearings.atom", "/calendar?month=2025-06"):
+    for url in (
+        "/hearings/118307",
+        "/hearings?q=budget",
+        "/feeds/hearings.atom",
+        "/calendar?month=2025-06",
+    ):
         body = client.get(url).text
         assert "<script>alert" not in body and "<img src=x" not in body, url
         assert "&lt;script&gt;" in body, url

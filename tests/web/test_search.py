@@ -145,9 +145,9 @@ def test_refresh_drops_meetings_that_are_gone(scratch: Scratch) -> None:
         connection.execute(delete(schema.hearings).where(schema.hearings.c.event_id == "118307"))
         assert refresh_search_index(connection, ["118307"]) == 0
         left = connection.execute(
-            select(func.count()).select_from(hearing_search).where(
-                hearing_search.c.event_id == "118307"
-            )
+            select(func.count())
+            .select_from(hearing_search)
+            .where(hearing_search.c.event_id == "118307")
         ).scalar_one()
     assert left == 0
     assert found(scratch.client(), "Kurilla") == []
@@ -160,8 +160,6 @@ def test_an_empty_index_is_rebuilt_on_the_first_search(scratch: Scratch) -> None
     guard.ensure(scratch.engine)
     with scratch.engine.connect() as connection:
         indexed = connection.execute(select(func.count()).select_from(hearing_search)).scalar()
-        meetings = connection.execute(
-            select(func.count()).select_from(schema.hearings)
-        ).scalar()
+        meetings = connection.execute(select(func.count()).select_from(schema.hearings)).scalar()
     assert indexed == meetings == 150
     assert found(scratch.client(), "Kurilla") == ["118307"]

@@ -203,6 +203,7 @@ def run_charts(runs: list[RunSummary]) -> list[Chart]:
                 )
                 for r in runs
             ],
+            colors=["blue", "red"],
             unit=" s",
         ),
         stacked_bars(
@@ -212,6 +213,7 @@ def run_charts(runs: list[RunSummary]) -> list[Chart]:
                 (label(r), [r.error_count, r.quarantined, 0 if r.success is not False else 1])
                 for r in runs
             ],
+            colors=["orange", "grey", "red"],
         ),
     ]
 

@@ -95,7 +95,8 @@ class DropEmptyParameters:
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    if path.startswith("/api/") or path == "/openapi.json":
+    # Feeds are read by programs too: their errors are JSON, like the API's.
+    if path.startswith(("/api/", "/feeds/")) or path == "/openapi.json":
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept

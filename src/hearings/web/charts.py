@@ -6,11 +6,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-WIDTH = 640
-HEIGHT = 180
-LEFT = 44
+WIDTH = 400
+HEIGHT = 170
+LEFT = 40
 BOTTOM = 22
 TOP = 8
+MAX_BAR = 24.0
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Bar:
 class Chart:
     title: str
     series: list[str]
+    colors: list[str]
     bars: list[Bar] = field(default_factory=list)
     ticks: list[tuple[float, str]] = field(default_factory=list)
     labels: list[tuple[float, str]] = field(default_factory=list)
@@ -56,17 +58,18 @@ def stacked_bars(
     series: Sequence[str],
     columns: Sequence[tuple[str, Sequence[float]]],
     *,
+    colors: Sequence[str] = ("blue", "orange", "grey"),
     unit: str = "",
 ) -> Chart:
-    """One bar per column, its values stacked in `series` order."""
-    chart = Chart(title=title, series=list(series))
+    """One bar per column, its values stacked in `series` order; `colors` are CSS class names."""
+    chart = Chart(title=title, series=list(series), colors=list(colors))
     if not columns:
         chart.empty = True
         return chart
     top = _nice_ceiling(max(sum(values) for _, values in columns))
     plot_height = HEIGHT - BOTTOM - TOP
     slot = (WIDTH - LEFT) / len(columns)
-    bar_width = max(1.0, slot * 0.7)
+    bar_width = min(MAX_BAR, max(1.0, slot * 0.7))
     for index, (label, values) in enumerate(columns):
         x = LEFT + index * slot + (slot - bar_width) / 2
         base = float(HEIGHT - BOTTOM)

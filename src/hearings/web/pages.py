@@ -61,7 +61,9 @@ def facets(request: Request) -> dict[str, Any]:
             types = sorted(
                 {
                     t
-                    for t in connection.execute(select(hearings.c.meeting_type).distinct()).scalars()
+                    for t in connection.execute(
+                        select(hearings.c.meeting_type).distinct()
+                    ).scalars()
                     if t
                 }
             )
