@@ -131,26 +131,15 @@ def run_cli(
 
 
 @pytest.fixture(scope="session")
-def pristine_corpus() -> Corpus:
-    return Corpus.load()
-
-
-@pytest.fixture(scope="session")
-def imported_db(tmp_path_factory: pytest.TempPathFactory, pristine_corpus: Corpus) -> Path:
+def imported_db(tmp_path_factory: pytest.TempPathFactory, packaged_corpus: Corpus) -> Path:
     """The bundled corpus imported once by the real importer: a template, never written to."""
     folder = tmp_path_factory.mktemp("imported")
-    with ReplicaServer(pristine_corpus.copy()) as replica:
+    with ReplicaServer(packaged_corpus.copy()) as replica:
         site = Site(folder, replica, folder / "hearings.db")
         metrics = site.run("import")
         site.close()
     assert metrics.success and metrics.hearings_added > 100
     return site.database
-
-
-@pytest.fixture
-def replica(pristine_corpus: Corpus) -> Iterator[ReplicaServer]:
-    with ReplicaServer(pristine_corpus.copy()) as server:
-        yield server
 
 
 @pytest.fixture
@@ -160,7 +149,7 @@ def site(
     imported_db: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Site]:
-    """A copy of the imported database and a replica serving the same corpus."""
+    """A copy of the imported database, and the shared `replica` serving the same corpus."""
     monkeypatch.chdir(tmp_path)  # no stray .env
     made = Site(tmp_path, replica, copy_database(imported_db, tmp_path / "hearings.db"))
     yield made

@@ -56,10 +56,10 @@ def _edit(corpus: Corpus, event_id: str, stamp: str, **fields: Any) -> dict[str,
 
 @pytest.fixture(scope="module")
 def day(
-    tmp_path_factory: pytest.TempPathFactory, pristine_corpus: Corpus, imported_db: Path
+    tmp_path_factory: pytest.TempPathFactory, packaged_corpus: Corpus, imported_db: Path
 ) -> Iterator[Day]:
     folder = tmp_path_factory.mktemp("day")
-    with ReplicaServer(pristine_corpus.copy()) as replica:
+    with ReplicaServer(packaged_corpus.copy()) as replica:
         site = Site(folder, replica, copy_database(imported_db, folder / "hearings.db"))
         corpus = site.corpus
         stamp = api_time(datetime.now(UTC) - timedelta(hours=1))

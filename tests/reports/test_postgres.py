@@ -1,0 +1,82 @@
+"""Report, verify, status and the new exports on PostgreSQL: the same findings and the same bytes
+as on SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from hearings.replica import ReplicaServer
+from hearings.reports.export import export_to_string
+from hearings.reports.report import build_report
+from hearings.reports.status import gather_status
+from hearings.reports.verify import verify_database
+from hearings.store.engine import open_database
+
+# The shared fixtures, until tests/conftest.py registers them for every folder.
+from tests.pg_server import postgres_server, postgres_url  # noqa: F401
+from tests.sync.harness import Harness
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def on_postgres(tmp_path: Path, postgres_url: str, replica: ReplicaServer) -> Iterator[Harness]:  # noqa: F811
+    harness = Harness(tmp_path=tmp_path, database_url=postgres_url, replica=replica)
+    yield harness
+    harness.close()
+
+
+def test_monitoring_on_postgresql(on_postgres: Harness, imported_db: Path) -> None:
+    metrics = on_postgres.run("import")
+    assert metrics.success
+    engine = on_postgres.engine()
+    url = on_postgres.database_url
+
+    result = verify_database(engine, url)
+    assert result.problems == [] and "integrity" not in result.checks
+    assert {w.check for w in result.warnings} == {"orphans", "stubs"}
+
+    report = build_report(engine, 7, datetime.now(UTC))
+    assert [(r.run_id, r.command, r.outcome) for r in report.runs] == [
+        (metrics.run_id, "import", "succeeded")
+    ]
+    assert len(report.changed_hearings) == metrics.hearings_added
+
+    status = gather_status(on_postgres.settings(), engine)
+    assert status.counts["meetings"] == metrics.hearings_added
+    assert status.size_bytes and "postgresql" in status.database and "@" in status.database
+
+    sqlite = open_database(f"sqlite:///{imported_db}", migrate_schema=False)
+    try:
+        for entity in ("members", "appearances"):
+            for fmt in ("jsonl", "csv"):
+                assert export_to_string(engine, entity, fmt=fmt) == export_to_string(
+                    sqlite, entity, fmt=fmt
+                ), (entity, fmt)
+    finally:
+        sqlite.dispose()
+
+    with engine.begin() as connection:
+        witness_id, name, organization = connection.execute(
+            text(
+                "SELECT witness_id, normalized_name, organization_key FROM witnesses"
+                " ORDER BY witness_id LIMIT 1"
+            )
+        ).one()
+        connection.execute(
+            text(
+                "INSERT INTO witnesses (witness_id, normalized_name, organization_key,"
+                " display_name, first_seen_at) VALUES ('twin-1', :name, :org, 'Twin', now())"
+            ),
+            {"name": name.upper() + " ", "org": organization.upper()},
+        )
+    found = verify_database(engine, url)
+    assert [(p.check, sorted(p.ids)) for p in found.problems] == [
+        ("orphans", ["twin-1"]),
+        ("duplicates", sorted([witness_id, "twin-1"])),
+    ]
