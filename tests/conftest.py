@@ -50,3 +50,20 @@ def replica_client(replica: ReplicaServer) -> Iterator[CongressClient]:
     )
     with client:
         yield client
+
+
+# ---- databases: SQLite and a real PostgreSQL server -------------------------------------
+# `postgres_server` (one cluster per session and xdist worker) and `postgres_url` (an empty
+# database per test) live in tests/pg_server.py; importing them here shares them with every folder.
+from pathlib import Path  # noqa: E402
+
+from tests.pg_server import postgres_server, postgres_url  # noqa: E402, F401
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each backend in turn: `tmp_path/hearings.db`, then a database of its
+    own on the session's PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hearings.db'}"
+    return str(request.getfixturevalue("postgres_url"))

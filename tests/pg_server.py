@@ -202,10 +202,13 @@ def start_server() -> PostgresServer:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    """The session's PostgreSQL cluster (one per xdist worker)."""
+    """The session's PostgreSQL cluster (one per xdist worker). Its own client programs come
+    first on the PATH, so every backup uses a pg_dump that matches the server."""
     server = start_server()
     try:
-        yield server
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("PATH", f"{server.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+            yield server
     finally:
         server.stop()
 

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from hearings.errors import UsageError
 from hearings.store import schema
+from hearings.store.postgres import in_binary_order
 
 FORMATS = ("jsonl", "csv")
 _CHUNK = 500
@@ -166,7 +167,9 @@ def witness_records(
         schema.hearings,
     )
     moment = _since_moment(since)
-    query = select(witnesses).order_by(witnesses.c.witness_id)
+    query = select(witnesses).order_by(
+        in_binary_order(witnesses.c.witness_id, connection.dialect.name)
+    )
     if moment is not None:
         query = query.where(witnesses.c.first_seen_at >= moment)
     entity_rows = connection.execute(query).all()
@@ -225,7 +228,9 @@ def committee_records(
             )
         ).all()
     )
-    query = select(committees).order_by(committees.c.system_code)
+    query = select(committees).order_by(
+        in_binary_order(committees.c.system_code, connection.dialect.name)
+    )
     moment = _since_moment(since)
     if moment is not None:
         query = query.where(committees.c.last_changed_at >= moment)
@@ -247,7 +252,9 @@ def member_records(
 ) -> Iterator[dict[str, Any]]:
     """One record per member, by bioguide id; `since` keeps those changed on or after it."""
     members = schema.members
-    query = select(members).order_by(members.c.bioguide_id)
+    query = select(members).order_by(
+        in_binary_order(members.c.bioguide_id, connection.dialect.name)
+    )
     moment = _since_moment(since)
     if moment is not None:
         query = query.where(members.c.last_changed_at >= moment)

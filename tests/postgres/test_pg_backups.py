@@ -1,0 +1,107 @@
+"""PostgreSQL backups: pg_dump archives in BACKUP_DIR, verified, restorable in one transaction, the
+password never on a command line, and a clear refusal when pg_dump is not installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from hearings.store import schema
+from hearings.store.engine import needs_migration
+from tests.pg_server import PostgresServer
+from tests.sync.harness import Harness
+
+pytestmark = pytest.mark.postgres
+
+
+def recording_shims(folder: Path, server: PostgresServer) -> Path:
+    """pg_dump and pg_restore wrappers that log their arguments and whether PGPASSWORD was set,
+    then run the real programs."""
+    folder.mkdir()
+    for name in ("pg_dump", "pg_restore"):
+        shim = folder / name
+        shim.write_text(
+            "#!/bin/sh\n"
+            f'echo "{name} ${{PGPASSWORD:+PGPASSWORD-set}} $*" >> "{folder}/calls.log"\n'
+            f'exec "{server.bin_dir / name}" "$@"\n'
+        )
+        shim.chmod(shim.stat().st_mode | stat.S_IEXEC)
+    return folder
+
+
+def test_backup_and_restore_round_trip(
+    on_postgres: Harness, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    harness = on_postgres
+    assert harness.run("import").success
+    before = harness.export()
+    shims = recording_shims(tmp_path / "shims", postgres_server)
+    env_path = f"{shims}:{os.environ.get('PATH', '')}"
+
+    made = harness.cli("backup", "create", PATH=env_path)
+    assert made.returncode == 0, made.stderr
+    listed = json.loads(harness.cli("backup", "list", "--json").stdout)
+    assert len(listed) == 1
+    archive = Path(listed[0]["path"])
+    assert archive.parent == harness.tmp_path / "backups"
+    assert archive.name.startswith("hearings_backup_") and archive.suffix == ".dump"
+
+    # Lose data, then restore it.
+    with harness.engine().begin() as connection:
+        connection.execute(delete(schema.witness_documents))
+        connection.execute(delete(schema.witness_appearances))
+    assert harness.export() != before
+
+    restored = harness.cli("backup", "restore", str(archive), PATH=env_path)
+    assert restored.returncode == 0, restored.stderr
+    assert harness.export() == before
+    # What the restore replaced was backed up first.
+    assert len(json.loads(harness.cli("backup", "list", "--json").stdout)) == 2
+
+    calls = (shims / "calls.log").read_text().splitlines()
+    assert any(c.startswith("pg_dump PGPASSWORD-set ") for c in calls)
+    assert any(c.startswith("pg_restore PGPASSWORD-set --clean") for c in calls)
+    assert any("--list" in c for c in calls)  # every archive is verified
+    assert not any(postgres_server.password in c for c in calls)
+
+
+def test_a_corrupt_archive_is_refused_and_nothing_changes(on_postgres: Harness) -> None:
+    harness = on_postgres
+    harness.engine()  # an empty, migrated database
+    bogus = harness.tmp_path / "hearings_backup_20250101_000000.dump"
+    bogus.write_bytes(b"PGDMP" + b"\x00" * 40)
+
+    refused = harness.cli("backup", "restore", str(bogus))
+
+    assert refused.returncode == 1
+    assert "is not a readable pg_dump archive" in refused.stderr
+    assert "the database was not changed" in refused.stderr
+    assert not needs_migration(harness.engine())  # the schema is intact
+    assert not (harness.tmp_path / "backups").exists()  # refused before doing anything
+
+
+def test_without_pg_dump_a_run_refuses_in_one_sentence_unless_no_backup(
+    on_postgres: Harness, tmp_path: Path
+) -> None:
+    harness = on_postgres
+    empty = tmp_path / "no-postgres-client"
+    empty.mkdir()
+
+    refused = harness.cli("update", "--congress", "119", "--quiet", PATH=str(empty))
+
+    assert refused.returncode == 1
+    message = " ".join(refused.stderr.split())
+    assert message.startswith("Error: pg_dump is not installed")
+    assert "--no-backup" in message
+    assert message.count(". ") == 0 and message.endswith(".")  # one sentence
+    assert harness.count(schema.update_logs) == 0  # it stopped before the run began
+
+    allowed = harness.cli("update", "--congress", "119", "-q", "--no-backup", PATH=str(empty))
+    assert allowed.returncode == 0, allowed.stderr
+    assert harness.count(schema.update_logs) == 1
+    assert not (harness.tmp_path / "backups").exists()
