@@ -206,7 +206,8 @@ class WitnessSummary:
 def list_witnesses(
     connection: Connection, *, q: str | None, limit: int, offset: int
 ) -> tuple[int, list[WitnessSummary]]:
-    """Witnesses whose name or organization contains every word of `q`, most appearances first."""
+    """Witnesses whose name or organization contains every word of `q`, by name; appearance
+    counts are computed for the page only."""
     witnesses, appearances = schema.witnesses, schema.witness_appearances
     clauses = []
     for word in re.findall(r"\w+", (q or "").lower())[:8]:
@@ -220,39 +221,36 @@ def list_witnesses(
     total = int(
         connection.execute(select(func.count()).select_from(witnesses).where(*clauses)).scalar_one()
     )
-    counts = (
-        select(
-            appearances.c.witness_id,
-            func.count().label("appearance_count"),
-            func.max(hearings.c.start_at).label("last_appearance"),
-        )
-        .join(hearings, hearings.c.event_id == appearances.c.event_id)
-        .group_by(appearances.c.witness_id)
-        .subquery()
-    )
     rows = connection.execute(
         select(
             witnesses.c.witness_id,
             witnesses.c.display_name,
             witnesses.c.organization,
             witnesses.c.organization_key,
-            func.coalesce(counts.c.appearance_count, 0).label("appearance_count"),
-            counts.c.last_appearance,
         )
-        .outerjoin(counts, counts.c.witness_id == witnesses.c.witness_id)
         .where(*clauses)
-        .order_by(func.coalesce(counts.c.appearance_count, 0).desc(), witnesses.c.witness_id)
+        .order_by(witnesses.c.normalized_name, witnesses.c.organization_key, witnesses.c.witness_id)
         .limit(limit)
         .offset(offset)
     ).all()
+    ids = [r.witness_id for r in rows]
+    counts: dict[str, tuple[int, datetime | None]] = {}
+    if ids:
+        for r in connection.execute(
+            select(appearances.c.witness_id, func.count(), func.max(hearings.c.start_at))
+            .join(hearings, hearings.c.event_id == appearances.c.event_id)
+            .where(appearances.c.witness_id.in_(ids))
+            .group_by(appearances.c.witness_id)
+        ):
+            counts[r[0]] = (int(r[1]), r[2])
     return total, [
         WitnessSummary(
             r.witness_id,
             r.display_name,
             r.organization,
             r.organization_key,
-            int(r.appearance_count),
-            r.last_appearance,
+            counts.get(r.witness_id, (0, None))[0],
+            counts.get(r.witness_id, (0, None))[1],
         )
         for r in rows
     ]

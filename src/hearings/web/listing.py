@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Connection, Select, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Connection, exists, func, not_, or_, select
 
 from hearings.store import schema
 from hearings.web import search
@@ -170,34 +170,91 @@ def find_hearings(
         # Only punctuation: nothing can match.
         return HearingPage(filters, [], 0, sort)
     if terms is not None:
-        where, rank, title_html, snippet = search.match_clause(dialect, terms)
-        index = search.hearing_search
-        joined = index.join(hearings, hearings.c.event_id == index.c.event_id)
-        query: Select[Any] = (
-            select(*_SUMMARY_COLUMNS, title_html.label("title_marked"), snippet.label("snippet"))
-            .select_from(joined)
-            .where(where, *clauses)
-        )
-        order = (
-            [rank, hearings.c.start_at.desc(), hearings.c.event_id]
-            if sort == "relevance"
-            else _order(dialect, sort, bounded_below=bounded)
-        )
-        count_query = select(func.count()).select_from(joined).where(where, *clauses)
-    else:
-        query = select(*_SUMMARY_COLUMNS).where(*clauses)
-        order = _order(dialect, sort, bounded_below=bounded)
-        count_query = select(func.count()).select_from(hearings).where(*clauses)
-
+        return _search(connection, filters, terms, clauses, sort, limit, offset, children, bounded)
+    query = select(*_SUMMARY_COLUMNS).where(*clauses)
+    order = _order(dialect, sort, bounded_below=bounded)
+    count_query = select(func.count()).select_from(hearings).where(*clauses)
     total = int(connection.execute(count_query).scalar_one())
     rows = connection.execute(query.order_by(*order).limit(limit).offset(offset)).all()
-    summaries = [_summary(row, marked=terms is not None) for row in rows]
+    summaries = [_summary(row) for row in rows]
     if children:
         attach_children(connection, summaries)
     return HearingPage(filters, summaries, total, sort)
 
 
-def _summary(row: Any, *, marked: bool) -> HearingSummary:
+def _search(
+    connection: Connection,
+    filters: HearingFilters,
+    terms: search.SearchTerms,
+    clauses: list[ColumnElement[bool]],
+    sort: str,
+    limit: int,
+    offset: int,
+    children: bool,
+    bounded: bool,
+) -> HearingPage:
+    """A ranked search. Highlights and snippets are computed for the page's rows only, and an
+    unfiltered search by relevance never touches `hearings` until it has its page."""
+    dialect = connection.dialect.name
+    where, rank, title_html, snippet = search.match_clause(dialect, terms)
+    index = search.hearing_search
+    key = search.row_key(dialect)
+    if not clauses and sort == "relevance":
+        total = int(
+            connection.execute(select(func.count()).select_from(index).where(where)).scalar_one()
+        )
+        ranked = connection.execute(
+            select(key.label("key"), index.c.event_id)
+            .where(where)
+            .order_by(rank, index.c.event_id)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        keys = {r.event_id: r.key for r in ranked}
+        found = {
+            row.event_id: row
+            for row in connection.execute(
+                select(*_SUMMARY_COLUMNS).where(hearings.c.event_id.in_(list(keys)))
+            )
+        }
+        rows = [found[r.event_id] for r in ranked if r.event_id in found]
+    else:
+        joined = index.join(hearings, hearings.c.event_id == index.c.event_id)
+        order = (
+            [rank, hearings.c.start_at.desc(), hearings.c.event_id]
+            if sort == "relevance"
+            else _order(dialect, sort, bounded_below=bounded)
+        )
+        total = int(
+            connection.execute(
+                select(func.count()).select_from(joined).where(where, *clauses)
+            ).scalar_one()
+        )
+        page = connection.execute(
+            select(key.label("key"), *_SUMMARY_COLUMNS)
+            .select_from(joined)
+            .where(where, *clauses)
+            .order_by(*order)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        keys = {r.event_id: r.key for r in page}
+        rows = list(page)
+    marks: dict[Any, tuple[str | None, str | None]] = {}
+    if keys:
+        for r in connection.execute(
+            select(key.label("key"), title_html.label("title"), snippet.label("snippet"))
+            .select_from(index)
+            .where(where, key.in_(list(keys.values())))
+        ):
+            marks[r.key] = (r.title, r.snippet)
+    summaries = [_summary(row, marks.get(keys.get(row.event_id))) for row in rows]
+    if children:
+        attach_children(connection, summaries)
+    return HearingPage(filters, summaries, total, sort)
+
+
+def _summary(row: Any, marked: tuple[str | None, str | None] | None = None) -> HearingSummary:
     summary = HearingSummary(
         event_id=row.event_id,
         congress=int(row.congress),
@@ -213,9 +270,10 @@ def _summary(row: Any, *, marked: bool) -> HearingSummary:
         first_seen_at=row.first_seen_at,
         last_changed_at=row.last_changed_at,
     )
-    if marked:
-        summary.title_html = search.highlighted(row.title_marked) if row.title_marked else None
-        snippet = (row.snippet or "").replace("\n", " · ")
+    if marked is not None:
+        title_marked, snippet_marked = marked
+        summary.title_html = search.highlighted(title_marked) if title_marked else None
+        snippet = (snippet_marked or "").replace("\n", " · ")
         # The snippet is worth showing only when it comes from something other than the title.
         if snippet and search.plain(snippet).strip("… ") not in (row.title or ""):
             summary.snippet_html = search.highlighted(snippet)

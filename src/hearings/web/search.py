@@ -300,6 +300,13 @@ def plain(text: str | None) -> str:
     return (text or "").replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
 
 
+def row_key(dialect: str) -> Any:
+    """The cheapest way back to an index row: FTS5's rowid, or the event id on PostgreSQL."""
+    if dialect == "sqlite":
+        return literal_column(f"{SEARCH_TABLE}.rowid")
+    return hearing_search.c.event_id
+
+
 def match_clause(dialect: str, terms: SearchTerms) -> tuple[Any, Any, Any, Any]:
     """(where clause, rank for ORDER BY, title highlight, snippet) for the dialect."""
     if dialect == "sqlite":
