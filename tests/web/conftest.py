@@ -48,12 +48,10 @@ class WebDatabase:
         return Settings(**values)
 
 
-@pytest.fixture(scope="session")
-def web_database(tmp_path_factory: pytest.TempPathFactory) -> WebDatabase:
-    folder = tmp_path_factory.mktemp("web")
-    path = folder / "hearings.db"
-    database = WebDatabase(url=f"sqlite:///{path}", path=path, folder=folder)
-    with ReplicaServer(Corpus.load()) as replica:
+def import_corpus(database: WebDatabase, corpus: Corpus) -> None:
+    """Import the corpus with the real pipeline from the real replica, then add a quarantined
+    record for the admin to show."""
+    with ReplicaServer(corpus.copy()) as replica:
         settings = database.settings(
             congress_api_base_url=replica.base_url,
             congress_api_key="web-tests",
@@ -85,6 +83,14 @@ def web_database(tmp_path_factory: pytest.TempPathFactory) -> WebDatabase:
             )
         )
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def web_database(tmp_path_factory: pytest.TempPathFactory, packaged_corpus: Corpus) -> WebDatabase:
+    folder = tmp_path_factory.mktemp("web")
+    path = folder / "hearings.db"
+    database = WebDatabase(url=f"sqlite:///{path}", path=path, folder=folder)
+    import_corpus(database, packaged_corpus)
     create_backup(path, folder / "backups", now=datetime(2025, 6, 12, 9, 30, tzinfo=UTC))
     return database
 

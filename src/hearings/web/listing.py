@@ -275,7 +275,9 @@ def _summary(row: Any, marked: tuple[str | None, str | None] | None = None) -> H
         summary.title_html = search.highlighted(title_marked) if title_marked else None
         snippet = (snippet_marked or "").replace("\n", " · ")
         # The snippet is worth showing only when it comes from something other than the title.
-        if snippet and search.plain(snippet).strip("… ") not in (row.title or ""):
+        if search.HIGHLIGHT_START in snippet and search.plain(snippet).strip("… ") not in (
+            row.title or ""
+        ):
             summary.snippet_html = search.highlighted(snippet)
             summary.snippet_text = search.plain(snippet)
     return summary

@@ -325,7 +325,9 @@ def match_clause(dialect: str, terms: SearchTerms) -> tuple[Any, Any, Any, Any]:
         "HighlightAll=true"
     )
     title = func.ts_headline("english", func.coalesce(hearing_search.c.title, ""), query, options)
-    body = func.concat_ws(" … ", *(hearing_search.c[name] for name in TEXT_COLUMNS[1:6]))
+    body = func.concat_ws(
+        " … ", *(func.nullif(hearing_search.c[name], "") for name in TEXT_COLUMNS[1:6])
+    )
     snippet = func.ts_headline(
         "english",
         body,
