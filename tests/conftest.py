@@ -37,11 +37,17 @@ def replica(replica_corpus: Corpus) -> Iterator[ReplicaServer]:
 
 
 @pytest.fixture
-def replica_client(replica: ReplicaServer) -> Iterator[CongressClient]:
+def replica_api_key() -> str:
+    """The key `replica_client` sends."""
+    return REPLICA_TEST_KEY
+
+
+@pytest.fixture
+def replica_client(replica: ReplicaServer, replica_api_key: str) -> Iterator[CongressClient]:
     """A client for `replica` with tiny backoffs and 3 retries."""
     client = CongressClient(
         replica.base_url,
-        REPLICA_TEST_KEY,
+        replica_api_key,
         concurrency=4,
         timeout=5.0,
         max_retries=3,

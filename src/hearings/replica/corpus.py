@@ -47,8 +47,9 @@ _ID_FIELD: dict[Kind, str] = {
 
 DEFAULT_CORPUS_DIR = Path(__file__).resolve().parent / "corpus" / "congress-119"
 
-# Scaled clones get event ids from here up, far above any real 2025-26 event id.
-_CLONE_FIRST_ID = 200_000
+# Scaled clones get event ids from here up, above any real event id (House ~119,000, Senate
+# ~337,000 in 2025-26).
+_CLONE_FIRST_ID = 1_000_000
 _CLONE_SPREAD = timedelta(days=365)
 
 
@@ -90,7 +91,9 @@ class Corpus:
         self._lock = threading.RLock()
         self._records: dict[Kind, dict[str, Record]] = {kind: {} for kind in KINDS}
         self._indexes: dict[tuple[Kind, int | None, str | None], _Index] = {}
-        self._template_text: dict[Record, str] = {}
+        # Serialized bodies, so a record is encoded once however often it is served.
+        self._texts: dict[Record, str] = {}
+        self._clone_templates: dict[Record, tuple[str, re.Pattern[str]]] = {}
 
     # ---- construction ---------------------------------------------------------------------
 
@@ -120,7 +123,8 @@ class Corpus:
         with self._lock:
             self._records = fresh._records
             self._indexes.clear()
-            self._template_text.clear()
+            self._texts.clear()
+            self._clone_templates.clear()
 
     def copy(self) -> Corpus:
         """An independent corpus sharing the immutable records: O(items), no JSON copying."""
@@ -148,10 +152,9 @@ class Corpus:
             raise ValueError("cannot scale a corpus that has no meetings")
         newest = originals[0].updated if originals else 0.0
         step = _CLONE_SPREAD.total_seconds() / max(needed, 1)
-        next_id = _CLONE_FIRST_ID
+        numeric = [int(r.ident) for r in originals if r.ident.isdigit()]
+        next_id = max([_CLONE_FIRST_ID, *(n + 1 for n in numeric)])
         for i in range(max(needed, 0)):
-            while str(next_id) in meetings:
-                next_id += 1
             template = templates[i % len(templates)]
             updated = float(int(newest - (i + 1) * step))
             ident = str(next_id)
@@ -242,14 +245,19 @@ class Corpus:
             body=body,
         )
         with self._lock:
+            replaced = self._records[kind].get(record.key)
             self._records[kind][record.key] = record
             self._indexes.clear()
+            if replaced is not None:
+                self._texts.pop(replaced, None)
         return ident
 
     def _remove(self, kind: Kind, ident: str | int) -> bool:
         with self._lock:
             removed = self._records[kind].pop(str(ident).strip().lower(), None)
             self._indexes.clear()
+            if removed is not None:
+                self._texts.pop(removed, None)
         return removed is not None
 
     def _congresses_for(
@@ -298,8 +306,22 @@ class Corpus:
         """The record as served. Shared with the corpus for originals: treat it as read-only."""
         if record.body is not None:
             return record.body
-        assert record.clone_of is not None
-        return self._render_clone(record, record.clone_of)
+        parsed: dict[str, Any] = json.loads(self.item_text(record))
+        return parsed
+
+    def item_text(self, record: Record) -> str:
+        """The record serialized the way the API writes it as the value inside an item response
+        (sorted keys, 4-space indent, nested one level deep)."""
+        if record.clone_of is not None:
+            return self._clone_text(record, record.clone_of)
+        with self._lock:
+            text = self._texts.get(record)
+        if text is None:
+            text = _nested_json(record.body)
+            with self._lock:
+                if self._records[record.kind].get(record.key) is record:
+                    self._texts[record] = text
+        return text
 
     def get(self, kind: Kind, ident: str | int) -> dict[str, Any] | None:
         """A private copy of one record, safe to edit and `put_*` back."""
@@ -318,19 +340,22 @@ class Corpus:
     def member(self, bioguide_id: str) -> dict[str, Any] | None:
         return self.get("member", bioguide_id)
 
-    def _render_clone(self, record: Record, template: Record) -> dict[str, Any]:
+    def _clone_text(self, record: Record, template: Record) -> str:
         with self._lock:
-            text = self._template_text.get(template)
-            if text is None:
-                text = json.dumps(template.body, ensure_ascii=False)
-                self._template_text[template] = text
-        # The event id also appears inside document and video URLs; rewrite those too so a
-        # clone does not point at its template's files.
-        pattern = rf'(?<=[/"]){re.escape(template.ident)}(?=[/"?])'
-        body: dict[str, Any] = json.loads(re.sub(pattern, record.ident, text))
-        body["updateDate"] = record.update_date
-        body.pop("hearingTranscript", None)
-        return body
+            cached = self._clone_templates.get(template)
+        if cached is None:
+            shown = {k: v for k, v in (template.body or {}).items() if k != "hearingTranscript"}
+            # The event id also appears inside document and video URLs; rewrite those too so a
+            # clone does not point at its template's files.
+            pattern = re.compile(rf'(?<=[/"]){re.escape(template.ident)}(?=[/"?])')
+            cached = (_nested_json(shown), pattern)
+            with self._lock:
+                self._clone_templates[template] = cached
+        text, pattern = cached
+        # Top-level keys of the nested record sit at 8 spaces; deeper `updateDate`s are untouched.
+        old_date = f'\n        "updateDate": {json.dumps(template.update_date, ensure_ascii=False)}'
+        new_date = f'\n        "updateDate": {json.dumps(record.update_date, ensure_ascii=False)}'
+        return pattern.sub(record.ident, text).replace(old_date, new_date, 1)
 
     # ---- lists ----------------------------------------------------------------------------
 
@@ -434,6 +459,11 @@ class Corpus:
 
 
 # ---- shaping helpers -----------------------------------------------------------------------
+
+
+def _nested_json(value: object) -> str:
+    """`value` as the API serializes it, indented to sit one level inside a response object."""
+    return json.dumps(value, indent=4, sort_keys=True, ensure_ascii=False).replace("\n", "\n    ")
 
 
 def _committee_name(body: Mapping[str, Any]) -> str | None:
