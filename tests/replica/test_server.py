@@ -117,7 +117,9 @@ def test_lists_page_like_the_api(replica: ReplicaServer) -> None:
     assert "next" not in last["pagination"]
     assert parse_qs(urlsplit(last["pagination"]["prev"]).query)["offset"] == ["30"]
 
-    pages = [get(replica, "committee-meeting/119/house", offset=o, limit=30).json() for o in (0, 30, 60)]
+    pages = [
+        get(replica, "committee-meeting/119/house", offset=o, limit=30).json() for o in (0, 30, 60)
+    ]
     ids = [m["eventId"] for p in pages for m in p["committeeMeetings"]]
     assert len(ids) == len(set(ids)) == 80
 
@@ -206,9 +208,7 @@ def test_a_timeout_fault_stalls_past_the_client_timeout(replica: ReplicaServer) 
     replica.faults.timeout_seconds = 1.0
     replica.faults.fail_next(1, "timeout")
     with pytest.raises(httpx.ReadTimeout):
-        HTTP.get(
-            f"{replica.base_url}/member/A000055?format=json", headers=KEY, timeout=0.2
-        )
+        HTTP.get(f"{replica.base_url}/member/A000055?format=json", headers=KEY, timeout=0.2)
     assert get(replica, "member/A000055").status_code == 200
 
 
@@ -274,9 +274,9 @@ def test_corpus_edits_show_while_running_and_reload_undoes_them(replica: Replica
     assert meeting is not None
     meeting["title"] = "Changed upstream"
     replica.corpus.put_meeting(meeting)
-    assert get(replica, "committee-meeting/119/house/117214").json()["committeeMeeting"]["title"] == (
-        "Changed upstream"
-    )
+    assert get(replica, "committee-meeting/119/house/117214").json()["committeeMeeting"][
+        "title"
+    ] == ("Changed upstream")
     reloaded = HTTP.post(f"{replica.base_url.removesuffix('/v3')}/_replica/reload")
     assert reloaded.status_code == 200 and reloaded.json()["counts"]["meeting"] == 150
     title = get(replica, "committee-meeting/119/house/117214").json()["committeeMeeting"]["title"]
@@ -296,3 +296,32 @@ def test_start_returns_the_base_url_and_stop_frees_the_port(replica_corpus: Corp
     server.stop()  # idempotent
     with pytest.raises(httpx.ConnectError):
         HTTP.get(f"{base_url}/member/A000055?format=json", headers=KEY, timeout=2)
+
+
+def test_every_stored_item_is_served_as_stored_minus_metadata(replica: ReplicaServer) -> None:
+    for path in sorted(DEFAULT_CORPUS_DIR.rglob("*.json")):
+        stored = json.loads(path.read_bytes())
+        for record in stored.values():
+            for key in [k for k in record if k.startswith("_")]:
+                del record[key]
+        route = path.relative_to(DEFAULT_CORPUS_DIR).with_suffix("").as_posix()
+        response = get(replica, route)
+        assert response.content == api_json(stored), route
+
+
+def test_a_clone_is_serialized_like_the_api(packaged_corpus: Corpus) -> None:
+    scaled = packaged_corpus.scaled(200)
+    record = next(scaled.record("meeting", i) for i in scaled.ids("meeting") if len(i) > 6)
+    assert record is not None and record.clone_of is not None
+    with ReplicaServer(scaled) as server:
+        response = get(server, f"committee-meeting/119/{record.chamber}/{record.ident}")
+    request = {
+        "chamber": record.chamber,
+        "congress": "119",
+        "contentType": "application/json",
+        "eventId": record.ident,
+        "format": "json",
+    }
+    assert response.content == api_json(
+        {"committeeMeeting": scaled.body(record), "request": request}
+    )

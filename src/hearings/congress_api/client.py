@@ -13,7 +13,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -500,7 +500,7 @@ class CongressClient:
         items: Iterable[T],
         *,
         on_result: Callable[[T, R | Exception], None] | None = None,
-    ) -> Iterator[tuple[T, R | Exception]]:
+    ) -> Generator[tuple[T, R | Exception], None, None]:
         """Run `func` over `items` on the thread pool and yield `(item, result or exception)` as
         each finishes.
 

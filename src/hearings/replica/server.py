@@ -498,21 +498,20 @@ class ReplicaServer:
     # ---- request handling -----------------------------------------------------------------
 
     def _handle(self, handler: _Handler, method: str) -> None:
+        # Counted before the answer goes out: once a client has its response, the counters
+        # already include it, and `in_flight` never overlaps the client's next request.
         self.stats.begin()
-        kind, status = "unknown", 500
         try:
             kind, answer = self._answer(handler, method)
-            if answer is None:  # a `disconnect` fault: hang up without a word
-                handler.close_connection = True
-                status = 0
-                return
-            status = answer.status
-            handler.send(answer)
         except Exception:
             log.exception("replica: failed to answer %s", urlsplit(handler.path).path)
-            handler.send(Answer(500, api_json({"error": "replica internal error (Exception)"})))
-        finally:
-            self.stats.end(kind, status)
+            kind, answer = "unknown", Answer(500, api_json({"error": "replica error (Exception)"}))
+        if answer is None:  # a `disconnect` fault: hang up without a word
+            self.stats.end(kind, 0)
+            handler.close_connection = True
+            return
+        self.stats.end(kind, answer.status)
+        handler.send(answer)
 
     def _answer(self, handler: _Handler, method: str) -> tuple[str, Answer | None]:
         parts = urlsplit(handler.path)

@@ -1,0 +1,48 @@
+"""`hearings replica`: runs in the foreground, prints its base URL, stops cleanly on Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import httpx
+from typer.testing import CliRunner
+
+from hearings.cli import app
+from hearings.cli import replica_command as _registers_the_command  # noqa: F401
+
+
+def test_the_command_serves_until_interrupted() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hearings", "replica", "--port", "0", "--scale", "300"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v3")
+        response = httpx.get(
+            f"{base_url}/committee-meeting/119?format=json&limit=1",
+            headers={"X-Api-Key": "DEMO_KEY"},
+            timeout=10,
+        )
+        assert response.json()["pagination"]["count"] == 300
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0
+    assert "Replica stopped." in stderr
+
+
+def test_bad_arguments_are_refused_cleanly() -> None:
+    runner = CliRunner()
+    for args in (["--fault-rate", "2"], ["--port", "-1"], ["--corpus", "/no/such/folder"]):
+        result = runner.invoke(app, ["replica", *args])
+        assert result.exit_code == 2, args
+        assert "Traceback" not in result.output
