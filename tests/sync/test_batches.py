@@ -113,6 +113,7 @@ def test_mixed_additions_and_updates_in_one_batch(harness: Harness) -> None:
 
     metrics = harness.run("update", batch_size=50)
 
+    assert metrics.success, metrics.errors
     assert (metrics.hearings_added, metrics.hearings_updated) == (1, 1)
     assert metrics.batch_processing.batch_count == 1
     assert metrics.batch_processing.batches_succeeded == 1

@@ -19,6 +19,7 @@ from hearings.store import schema
 from hearings.store.records import MeetingRows
 from hearings.store.writer import ApplyResult, apply_meetings
 from hearings.sync.failpoints import failpoint
+from hearings.web.search import refresh_search_index
 
 log = logging.getLogger(__name__)
 
@@ -215,11 +216,32 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# Where a batch runs its transactions: an engine (a connection each), or a connection held for
+# the run (one transaction after another on it).
+Database = Engine | Connection
+
+
+@contextmanager
+def transaction(database: Database) -> Iterator[Connection]:
+    """A transaction that commits when the block ends and rolls back when it raises."""
+    if isinstance(database, Connection):
+        with database.begin():
+            yield database
+    else:
+        with database.begin() as connection:
+            yield connection
+
+
 def create_checkpoint(
-    engine: Engine, *, run_id: int, batch_number: int, changes: Sequence[Change], now: datetime
+    database: Database,
+    *,
+    run_id: int,
+    batch_number: int,
+    changes: Sequence[Change],
+    now: datetime,
 ) -> int:
     """Record what the batch will touch, before touching it, in its own short transaction."""
-    with engine.begin() as connection:
+    with transaction(database) as connection:
         images = snapshot_meetings(connection, [c.event_id for c in changes])
         result = connection.execute(
             insert(schema.batch_checkpoints).values(
@@ -281,6 +303,8 @@ def apply_changes(
     """The apply step: write, then raise for injected failures, then validate — all before the
     caller commits, so every failure rolls back the whole attempt."""
     result = apply_meetings(connection, [c.rows for c in changes], now.replace(tzinfo=None))
+    # The search index commits or rolls back with the meetings it describes.
+    refresh_search_index(connection, result.added + result.updated)
     for change in changes:
         if injector.should_fail(change.event_id):
             raise SimulatedFailure(f"simulated failure applying meeting {change.event_id}")
@@ -292,7 +316,7 @@ def apply_changes(
 
 
 def apply_batch_isolated(
-    engine: Engine,
+    database: Database,
     changes: Sequence[Change],
     *,
     injector: FailureInjector,
@@ -303,12 +327,12 @@ def apply_batch_isolated(
     """Apply a batch in one transaction; when it fails, roll it back and bisect to commit every
     good record and isolate the bad ones."""
     outcome = BatchOutcome()
-    _apply_or_bisect(engine, list(changes), injector, now, after_apply, outcome, checkpoint_id)
+    _apply_or_bisect(database, list(changes), injector, now, after_apply, outcome, checkpoint_id)
     return outcome
 
 
 def _apply_or_bisect(
-    engine: Engine,
+    database: Database,
     changes: list[Change],
     injector: FailureInjector,
     now: datetime,
@@ -319,7 +343,7 @@ def _apply_or_bisect(
     if not changes:
         return
     try:
-        with engine.begin() as connection:
+        with transaction(database) as connection:
             result = apply_changes(connection, changes, injector=injector, now=now)
             failpoint("batch_applied")
             after_apply(connection, changes)
@@ -342,8 +366,8 @@ def _apply_or_bisect(
             return
         middle = len(changes) // 2
         log.info("batch of %d failed (%s); bisecting", len(changes), reason)
-        _apply_or_bisect(engine, changes[:middle], injector, now, after_apply, outcome, None)
-        _apply_or_bisect(engine, changes[middle:], injector, now, after_apply, outcome, None)
+        _apply_or_bisect(database, changes[:middle], injector, now, after_apply, outcome, None)
+        _apply_or_bisect(database, changes[middle:], injector, now, after_apply, outcome, None)
 
 
 @contextmanager
