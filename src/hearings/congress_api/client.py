@@ -376,11 +376,8 @@ class CongressClient:
             body = self.get_json(path, {**base, "offset": offset, "limit": limit})
             entries = body.get(key)
             if not isinstance(entries, list):
-                raise MalformedPayload(
-                    f"the list at {redact_url(self._display(path), self._api_key)} has no "
-                    f"{key!r} array.",
-                    url=self._display(path),
-                )
+                shown = self._display(path)
+                raise MalformedPayload(f"The list at {shown} has no {key!r} array.", url=shown)
             count = self._remember_count(path, body)
             yield from entries
             offset += len(entries)
@@ -406,7 +403,7 @@ class CongressClient:
         count = self._remember_count(path, body)
         if count is None:
             shown = self._display(path)
-            raise MalformedPayload(f"the list at {shown} has no pagination.count.", url=shown)
+            raise MalformedPayload(f"The list at {shown} has no pagination.count.", url=shown)
         return count
 
     def _remember_count(self, path: str, body: Mapping[str, Any]) -> int | None:
@@ -489,7 +486,7 @@ class CongressClient:
         record = body.get(key)
         if not isinstance(record, dict):
             shown = self._display(path)
-            raise MalformedPayload(f"the response for {shown} has no {key!r} object.", url=shown)
+            raise MalformedPayload(f"The response for {shown} has no {key!r} object.", url=shown)
         return record
 
     # ---- concurrency ----------------------------------------------------------------------
