@@ -21,11 +21,6 @@ def sync_replica(pristine_corpus: Corpus) -> Iterator[ReplicaServer]:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'hearings.db'}"
-
-
-@pytest.fixture
 def harness(tmp_path: Path, database_url: str, sync_replica: ReplicaServer) -> Iterator[Harness]:
     h = Harness(tmp_path=tmp_path, database_url=database_url, replica=sync_replica)
     yield h

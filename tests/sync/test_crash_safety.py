@@ -4,17 +4,16 @@ uninterrupted run reaches."""
 from __future__ import annotations
 
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from hearings.replica import Corpus, ReplicaServer
 from hearings.store import schema
+from tests.backends import assert_consistent
 from tests.sync.harness import Harness, day_of_changes, snapshot
 
 pytestmark = pytest.mark.slow
@@ -27,21 +26,6 @@ FAILPOINTS = [
     "batch_committed:1",
     "before_run_recorded",
 ]
-
-
-def assert_consistent(database: Path) -> None:
-    connection = sqlite3.connect(database)
-    try:
-        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
-        # No batch half-applied: every meeting has its children or none was written at all.
-        orphans = connection.execute(
-            "SELECT count(*) FROM witness_appearances a LEFT JOIN hearings h USING (event_id) "
-            "WHERE h.event_id IS NULL"
-        ).fetchone()[0]
-        assert orphans == 0
-    finally:
-        connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -75,11 +59,11 @@ def test_update_killed_at_a_failpoint_converges_after_rerun(
         "update", "--congress", "119", "--batch-size", "4", HEARINGS_FAILPOINT=point
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    assert_consistent(harness.tmp_path / "hearings.db")
+    assert_consistent(harness.database_url)
 
     rerun = harness.cli("update", "--congress", "119", "--batch-size", "4")
     assert rerun.returncode in (0, 3), rerun.stderr
-    assert_consistent(harness.tmp_path / "hearings.db")
+    assert_consistent(harness.database_url)
     expected_snapshot, expected_export = reference
     assert snapshot(harness.engine()) == expected_snapshot
     assert harness.export() == expected_export
@@ -90,7 +74,6 @@ def test_import_killed_at_random_moments_converges(
 ) -> None:
     """External SIGKILLs at arbitrary moments, then a clean run."""
     harness.replica.faults.latency_ms = 15
-    database = harness.tmp_path / "hearings.db"
     for delay in (0.6, 1.1, 1.7):
         process = subprocess.Popen(
             [sys.executable, "-m", "hearings", "import", "--congress", "119", "--batch-size", "7"],
@@ -102,13 +85,12 @@ def test_import_killed_at_random_moments_converges(
         time.sleep(delay)
         process.kill()
         process.wait(timeout=30)
-        if database.exists():
-            assert_consistent(database)
+        assert_consistent(harness.database_url)
     harness.replica.faults.latency_ms = 0
     assert harness.run("import").success
     day_of_changes(harness.corpus, FIXED_NOW)
     assert harness.run("update").success
-    assert_consistent(database)
+    assert_consistent(harness.database_url)
     expected_snapshot, expected_export = reference
     assert snapshot(harness.engine()) == expected_snapshot
     assert harness.export() == expected_export

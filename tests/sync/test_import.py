@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from hearings.congress_api.models import Meeting, parse_record
 from hearings.store import schema
+from tests.backends import committed_meetings
 from tests.sync.harness import Harness
 
 
@@ -144,19 +143,6 @@ def test_malformed_records_are_quarantined_and_the_rest_imported(harness: Harnes
     assert json.loads(row.raw_payload)["date"] == "31/02/2025"
 
 
-def committed_meetings(database: Path) -> int:
-    """Committed meetings, read the way an outside observer would (the import is still running)."""
-    if not database.exists():
-        return 0
-    connection = sqlite3.connect(database, timeout=30)
-    try:
-        return int(connection.execute("SELECT count(*) FROM hearings").fetchone()[0])
-    except sqlite3.OperationalError:
-        return 0  # the schema is not there yet
-    finally:
-        connection.close()
-
-
 def test_interrupted_import_resumes_where_it_stopped(harness: Harness) -> None:
     harness.replica.faults.latency_ms = 40
     process = subprocess.Popen(
@@ -167,7 +153,7 @@ def test_interrupted_import_resumes_where_it_stopped(harness: Harness) -> None:
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and committed_meetings(harness.tmp_path / "hearings.db") < 30:
+    while time.monotonic() < deadline and committed_meetings(harness.database_url) < 30:
         time.sleep(0.05)
     process.send_signal(signal.SIGINT)
     process.wait(timeout=60)

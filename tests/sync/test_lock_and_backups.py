@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import time
 
+from sqlalchemy.engine import make_url
+
 from hearings.store import schema
+from tests.backends import backup_files, backup_meeting_count, writer_lock_held
 from tests.sync.harness import Harness
 
 
@@ -22,9 +24,8 @@ def test_a_concurrent_update_exits_cleanly_without_touching_the_database(harness
         stderr=subprocess.PIPE,
         text=True,
     )
-    lock = harness.tmp_path / "hearings.db.lock"
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not (lock.exists() and lock.read_text().strip()):
+    while time.monotonic() < deadline and not writer_lock_held(harness.database_url):
         time.sleep(0.05)
     second = harness.cli("update", "--congress", "119")
 
@@ -41,14 +42,9 @@ def test_every_writing_run_is_preceded_by_a_verified_backup(harness: Harness) ->
     result = harness.cli("update", "--congress", "119", "--json")
 
     assert result.returncode == 0, result.stderr
-    backups = sorted((harness.tmp_path / "backups").glob("hearings_backup_*.db"))
+    backups = backup_files(harness.tmp_path / "backups")
     assert backups, "a backup was written"
-    connection = sqlite3.connect(backups[-1])
-    try:
-        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert connection.execute("SELECT count(*) FROM hearings").fetchone()[0] == 150
-    finally:
-        connection.close()
+    assert backup_meeting_count(backups[-1]) == 150
 
 
 def test_backup_create_list_and_restore_through_the_cli(harness: Harness) -> None:
@@ -57,7 +53,8 @@ def test_backup_create_list_and_restore_through_the_cli(harness: Harness) -> Non
     assert created.returncode == 0, created.stderr
     listed = harness.cli("backup", "list", "--json")
     assert listed.returncode == 0 and "hearings_backup_" in listed.stdout
-    backup = sorted((harness.tmp_path / "backups").glob("hearings_backup_*.db"))[-1]
+    backups_before = backup_files(harness.tmp_path / "backups")
+    backup = backups_before[-1]
     with harness.engine().begin() as connection:
         connection.execute(schema.hearings.delete().where(schema.hearings.c.event_id == "117214"))
     harness.close()
@@ -66,7 +63,10 @@ def test_backup_create_list_and_restore_through_the_cli(harness: Harness) -> Non
 
     assert restored.returncode == 0, restored.stderr
     assert harness.hearing("117214") is not None
-    assert list(harness.tmp_path.glob("hearings.db.replaced-*"))
+    if harness.database_url.startswith("sqlite"):
+        assert list(harness.tmp_path.glob("hearings.db.replaced-*"))
+    else:  # PostgreSQL: what the restore replaced is backed up first
+        assert len(backup_files(harness.tmp_path / "backups")) == len(backups_before) + 1
 
 
 def test_restoring_a_corrupt_backup_is_refused_and_changes_nothing(harness: Harness) -> None:
@@ -89,10 +89,19 @@ def test_a_missing_key_is_one_sentence(harness: Harness) -> None:
 
 
 def test_a_corrupt_database_is_one_sentence(harness: Harness) -> None:
-    (harness.tmp_path / "hearings.db").write_bytes(b"garbage" * 1000)
-    result = harness.cli("update", "--congress", "119")
+    if harness.database_url.startswith("sqlite"):
+        (harness.tmp_path / "hearings.db").write_bytes(b"garbage" * 1000)
+        result = harness.cli("update", "--congress", "119")
+        assert result.returncode == 1
+        assert "not a SQLite database" in result.stderr and "Traceback" not in result.stderr
+        return
+    # PostgreSQL: a database that cannot be reached is one sentence too, and no password shows.
+    url = make_url(harness.database_url)
+    wrong = url.set(password="wrong-password").render_as_string(hide_password=False)
+    result = harness.cli("update", "--congress", "119", DATABASE_URL=wrong)
     assert result.returncode == 1
-    assert "not a SQLite database" in result.stderr and "Traceback" not in result.stderr
+    assert "Cannot open the database" in result.stderr and "Traceback" not in result.stderr
+    assert "wrong-password" not in result.stderr
 
 
 def test_bad_arguments_are_usage_errors(harness: Harness) -> None:
