@@ -27,7 +27,7 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-.venv/bin/ruff check src tests bench
+.venv/bin/ruff check
 .venv/bin/mypy
 set +e
 .venv/bin/python -m pytest -n 2 --dist loadgroup -q "$@"

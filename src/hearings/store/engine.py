@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -71,10 +72,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         mode = cursor.execute("PRAGMA journal_mode").fetchone()
         if mode and str(mode[0]).lower() not in ("wal", "memory"):
-            try:
+            # Busy means another process is creating the file; it sets WAL itself.
+            with contextlib.suppress(sqlite3.OperationalError):
                 cursor.execute("PRAGMA journal_mode=WAL")
-            except sqlite3.OperationalError:
-                pass  # another process holds the file while creating it; it sets WAL itself
         # NORMAL is durable against process crashes (kill -9) in WAL mode; only an OS crash can
         # lose the last commits, never consistency.
         cursor.execute("PRAGMA synchronous=NORMAL")

@@ -4,8 +4,8 @@ bisection to isolate the records that make a batch fail."""
 from __future__ import annotations
 
 import hashlib
-import re
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -136,36 +136,47 @@ def validate_after_apply(connection: Connection, written: Sequence[MeetingRows])
     if not written:
         return
     ids = [rows.event_id for rows in written]
-    stored_ids = {
-        row.event_id
-        for row in connection.execute(
-            select(schema.hearings.c.event_id).where(schema.hearings.c.event_id.in_(ids))
-        )
-    }
-    missing = set(ids) - stored_ids
-    if missing:
-        raise AssertionError(f"meetings missing after apply: {sorted(missing)}")
-    for attribute, table in _CHILD_COUNTS:
-        stored: dict[str, int] = dict(
-            connection.execute(
-                select(table.c.event_id, func.count())
-                .where(table.c.event_id.in_(ids))
-                .group_by(table.c.event_id)
-            ).all()
-        )
-        for rows in written:
-            expected = len(getattr(rows, attribute))
-            if stored.get(rows.event_id, 0) != expected:
-                raise AssertionError(
-                    f"meeting {rows.event_id}: {attribute} has {stored.get(rows.event_id, 0)} "
-                    f"rows, the payload has {expected}"
-                )
+    # One query for the whole batch: each meeting with its child-row counts and orphaned
+    # appearances, as correlated counts over the tables' event_id indexes.
+    hearings = schema.hearings
+    counts = [
+        select(func.count())
+        .select_from(table)
+        .where(table.c.event_id == hearings.c.event_id)
+        .scalar_subquery()
+        .label(attribute)
+        for attribute, table in _CHILD_COUNTS
+    ]
     appearances = schema.witness_appearances
-    orphans = connection.execute(
+    orphaned = (
         select(func.count())
         .select_from(appearances.outerjoin(schema.witnesses))
-        .where(appearances.c.event_id.in_(ids), schema.witnesses.c.witness_id.is_(None))
-    ).scalar_one()
+        .where(
+            appearances.c.event_id == hearings.c.event_id,
+            schema.witnesses.c.witness_id.is_(None),
+        )
+        .scalar_subquery()
+        .label("orphans")
+    )
+    stored = {
+        row.event_id: row._mapping
+        for row in connection.execute(
+            select(hearings.c.event_id, *counts, orphaned).where(hearings.c.event_id.in_(ids))
+        )
+    }
+    missing = set(ids) - set(stored)
+    if missing:
+        raise AssertionError(f"meetings missing after apply: {sorted(missing)}")
+    for attribute, _table in _CHILD_COUNTS:
+        for rows in written:
+            expected = len(getattr(rows, attribute))
+            found = stored[rows.event_id][attribute]
+            if found != expected:
+                raise AssertionError(
+                    f"meeting {rows.event_id}: {attribute} has {found} "
+                    f"rows, the payload has {expected}"
+                )
+    orphans = sum(stored[event_id]["orphans"] for event_id in set(ids))
     if orphans:
         raise AssertionError(f"{orphans} witness appearances refer to no witness")
 
