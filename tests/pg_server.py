@@ -172,6 +172,13 @@ class PostgresServer:
         self.admin(f'CREATE DATABASE "{name}" TEMPLATE template1')
         return name
 
+    def clone_database(self, template: str) -> str:
+        """A new database holding a copy of `template` (which must have no open connections):
+        a file copy, much faster than importing again."""
+        name = f"hearings_{os.getpid()}_{next(self._names)}"
+        self.admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+        return name
+
     def drop_database(self, name: str) -> None:
         self.admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

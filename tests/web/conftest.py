@@ -20,10 +20,11 @@ from hearings.congress_api.client import CongressClient
 from hearings.replica import Corpus, ReplicaServer
 from hearings.store import schema
 from hearings.store.engine import open_database
-from hearings.sync.backups import create_backup
+from hearings.sync.backups import backup_database, create_backup
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runner import RunEnvironment, run_sync
 from hearings.web.app import create_app
+from tests.pg_server import PostgresServer
 
 ADMIN_TOKEN = "s3cret-admin-token"
 # A Wednesday in the corpus's busiest month: "this week" is June 9-15, 2025.
@@ -36,6 +37,8 @@ class WebDatabase:
     url: str
     path: Path
     folder: Path
+    # PostgreSQL: the imported database, kept unopened so `scratch` can clone it.
+    template: str | None = None
 
     def settings(self, **overrides: Any) -> Settings:
         values: dict[str, Any] = {
@@ -85,9 +88,25 @@ def import_corpus(database: WebDatabase, corpus: Corpus) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def web_database(tmp_path_factory: pytest.TempPathFactory, packaged_corpus: Corpus) -> WebDatabase:
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def web_database(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    packaged_corpus: Corpus,
+) -> WebDatabase:
+    """The imported corpus on each backend in turn: every web test runs on SQLite and on
+    PostgreSQL."""
     folder = tmp_path_factory.mktemp("web")
+    if request.param == "postgresql":
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        template = server.create_database()
+        imported = WebDatabase(url=server.url(template), path=folder / "unused", folder=folder)
+        import_corpus(imported, packaged_corpus)
+        backup_database(imported.settings(), now=datetime(2025, 6, 12, 9, 30, tzinfo=UTC))
+        live = server.clone_database(template)
+        return WebDatabase(server.url(live), folder / "unused", folder, template=template)
     path = folder / "hearings.db"
     database = WebDatabase(url=f"sqlite:///{path}", path=path, folder=folder)
     import_corpus(database, packaged_corpus)
@@ -129,7 +148,18 @@ class Scratch:
 
 
 @pytest.fixture
-def scratch(web_database: WebDatabase, tmp_path: Path) -> Iterator[Scratch]:
+def scratch(
+    request: pytest.FixtureRequest, web_database: WebDatabase, tmp_path: Path
+) -> Iterator[Scratch]:
+    if web_database.template is not None:
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        name = server.clone_database(web_database.template)
+        url = server.url(name)
+        engine = open_database(url)
+        yield Scratch(url, engine, WebDatabase(url, tmp_path / "unused", web_database.folder))
+        engine.dispose()
+        server.drop_database(name)
+        return
     path = tmp_path / "scratch.db"
     source = sqlite3.connect(web_database.path)
     target = sqlite3.connect(path)
