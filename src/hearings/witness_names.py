@@ -101,13 +101,16 @@ _INITIAL = re.compile(r"^(?:[^\W\d_]\.?){1,2}$")
 
 def _clean(text: str) -> str:
     """NFC, plain quotes, no invisible characters, single spaces (covers \\r\\n, tabs, NBSP)."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    text = text.translate(_DOUBLE_QUOTES).translate(_SINGLE_QUOTES)
+    if not text.isascii():  # ASCII is already NFC and has no curly quotes or invisibles
+        text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+        text = text.translate(_DOUBLE_QUOTES).translate(_SINGLE_QUOTES)
     return " ".join(text.split())
 
 
 def fold_accents(text: str) -> str:
     """`José Łukasz` -> `Jose Lukasz`: accents removed, letters kept."""
+    if text.isascii():
+        return text  # nothing to fold; most names and every document token are plain ASCII
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD_EXTRA))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -298,12 +301,15 @@ def witness_document_token(url: str) -> str | None:
     return match.group("token") if match else None
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
 def _squash_variants(words: Sequence[str]) -> set[str]:
     """The words run together in lowercase ASCII, accents folded ("rodriguez") and, as the House
     file names do, dropped ("rodrguez")."""
     joined = "".join(words)
-    folded = re.sub(r"[^a-z0-9]", "", fold_accents(joined).lower())
-    dropped = re.sub(r"[^a-z0-9]", "", joined.lower())
+    folded = _NOT_ALNUM.sub("", fold_accents(joined).lower())
+    dropped = _NOT_ALNUM.sub("", joined.lower())
     return {v for v in (folded, dropped) if v}
 
 
@@ -311,11 +317,11 @@ def _initials(word: str | None) -> set[str]:
     return {v[0] for v in _squash_variants([word])} if word else set()
 
 
-def _document_keys(name: PersonName) -> tuple[set[str], set[str]]:
+def _document_keys(name: PersonName) -> tuple[frozenset[str], frozenset[str]]:
     """(full keys "surname+initial", surname-only keys) under which the House may file `name`."""
     last_words = (name.last or "").split()
     if not last_words:
-        return set(), set()
+        return frozenset(), frozenset()
     surnames = _squash_variants(last_words) | _squash_variants(last_words[-1:])
     # The House splits a name as given into its first word and "the rest", ranks, nicknames and
     # suffixes included: "Master Chief Petty Officer James Honea" -> "ChiefPettyOfficerJamesHoneaM".
@@ -337,17 +343,37 @@ def _document_keys(name: PersonName) -> tuple[set[str], set[str]]:
         full |= {r + i for r in rest for i in _initials(given[0])}
     for initial in _initials(name.nickname):
         full |= {s + initial for s in surnames}
-    return full, surnames
+    return frozenset(full), frozenset(surnames)
 
 
 def match_document_to_witness(url: str, witnesses: Sequence[PersonName]) -> int | None:
     """Index of the witness a document URL belongs to, or None (the caller then attaches it to the
     meeting, so no document is ever dropped)."""
-    token = witness_document_token(url)
-    if token is None:
-        return None
-    key = token.lower()
-    keys = [_document_keys(w) for w in witnesses]
+    return DocumentMatcher(witnesses).match(url)
+
+
+class DocumentMatcher:
+    """`match_document_to_witness` for many documents of one meeting: each witness's document keys
+    are worked out once, not once per document."""
+
+    def __init__(self, witnesses: Sequence[PersonName]):
+        self.witnesses = witnesses
+        self._keys: list[tuple[frozenset[str], frozenset[str]]] | None = None
+
+    def match(self, url: str) -> int | None:
+        token = witness_document_token(url)
+        if token is None:
+            return None
+        if self._keys is None:
+            self._keys = [_document_keys(w) for w in self.witnesses]
+        return _match_token(token.lower(), self._keys, self.witnesses)
+
+
+def _match_token(
+    key: str,
+    keys: Sequence[tuple[frozenset[str], frozenset[str]]],
+    witnesses: Sequence[PersonName],
+) -> int | None:
     exact = [i for i, (full, _) in enumerate(keys) if key in full]
     if exact:
         return _unique(exact, witnesses)

@@ -16,7 +16,7 @@ from typing import Any
 
 from hearings.congress_api.models import Committee, Meeting, Member, PrintedHearing
 from hearings.witness_names import (
-    match_document_to_witness,
+    DocumentMatcher,
     normalize_organization,
     parse_witness_name,
 )
@@ -170,10 +170,9 @@ def meeting_rows(meeting: Meeting, payload_hash: str, now: datetime) -> MeetingR
         )
     rows.witnesses = list(witnesses_by_id.values())
 
+    matcher = DocumentMatcher(names)
     for ordinal, document in enumerate(_unique_by_url(meeting.witness_documents)):
-        appearance = (
-            match_document_to_witness(document.url, names) if document.url and names else None
-        )
+        appearance = matcher.match(document.url) if document.url and names else None
         rows.witness_documents.append(
             {
                 "event_id": event_id,
