@@ -34,6 +34,8 @@ _SERVER_SETTINGS = {
     "full_page_writes": "off",
     "max_connections": "200",
     "log_min_messages": "warning",
+    # Not UTC, like many servers: stored times must not depend on the server's zone.
+    "timezone": "America/New_York",
 }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from hearings.errors import ConfigurationError, DatabaseUnreadable
+from hearings.store.postgres import configure_postgres
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -55,7 +56,9 @@ def create_db_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "postgresql":
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
+        configure_postgres(engine)
+        return engine
     raise ConfigurationError(
         f"DATABASE_URL uses {url.get_backend_name()!r}; hearings supports sqlite and postgresql."
     )

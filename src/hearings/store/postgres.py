@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Engine, Table, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -26,6 +26,17 @@ class ClientConnection:
 
     conninfo: str
     env: dict[str, str]
+
+
+def configure_postgres(engine: Engine) -> None:
+    """Every connection works in UTC: timestamps are stored as naive UTC, and PostgreSQL would
+    otherwise convert any aware value (or `now()`) with the server's local time zone."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.commit()
 
 
 def is_postgres(database_url: str) -> bool:
