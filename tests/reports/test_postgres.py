@@ -16,16 +16,13 @@ from hearings.reports.report import build_report
 from hearings.reports.status import gather_status
 from hearings.reports.verify import verify_database
 from hearings.store.engine import open_database
-
-# The shared fixtures, until tests/conftest.py registers them for every folder.
-from tests.pg_server import postgres_server, postgres_url  # noqa: F401
 from tests.sync.harness import Harness
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def on_postgres(tmp_path: Path, postgres_url: str, replica: ReplicaServer) -> Iterator[Harness]:  # noqa: F811
+def on_postgres(tmp_path: Path, postgres_url: str, replica: ReplicaServer) -> Iterator[Harness]:
     harness = Harness(tmp_path=tmp_path, database_url=postgres_url, replica=replica)
     yield harness
     harness.close()
