@@ -28,7 +28,7 @@ from sqlalchemy.engine import make_url
 
 from hearings.errors import HearingsError, UsageError
 from hearings.store import schema
-from hearings.store.engine import open_database
+from hearings.store.engine import open_database, sqlite_file
 from hearings.store.postgres import reset_sequences
 
 CHUNK_SIZE = 2000
@@ -175,8 +175,9 @@ def _rebuild_search_index(connection: Connection) -> None:
 
 def _same_database(first: str, second: str) -> bool:
     a, b = make_url(first), make_url(second)
-    return a.get_backend_name() == b.get_backend_name() and (a.host, a.port, a.database) == (
-        b.host,
-        b.port,
-        b.database,
-    )
+    if a.get_backend_name() != b.get_backend_name():
+        return False
+    files = sqlite_file(first), sqlite_file(second)
+    if files[0] is not None and files[1] is not None:
+        return files[0].resolve() == files[1].resolve()
+    return (a.host, a.port, a.database) == (b.host, b.port, b.database)
