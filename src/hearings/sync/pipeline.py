@@ -10,7 +10,8 @@ requests in proportion to what changed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -335,19 +336,39 @@ def committee_chamber_for(system_code: str, fallback: str | None) -> str:
     return chamber_path(fallback) if fallback and fallback.lower() != "nochamber" else "house"
 
 
-def sync_committees(
-    state: RunState, client: ApiClient, *, since: datetime | None, progress: ProgressFn
-) -> None:
-    """List committees (changed since `since`, or all) and store each one's full record."""
-    options = state.options
-    chambers = [options.chamber.lower()] if options.chamber else list(_COMMITTEE_CHAMBERS)
+def committee_chambers(options: SyncOptions) -> list[str]:
+    """The committee lists a run reads: its chamber's and the joint committees, or all three."""
     if options.chamber:
-        chambers.append("joint")
+        return [options.chamber.lower(), "joint"]
+    return list(_COMMITTEE_CHAMBERS)
+
+
+# Pre-fetched list entries, by the list they came from.
+Listing = Mapping[str, Sequence[dict[str, Any]]]
+
+
+def sync_committees(
+    state: RunState,
+    client: ApiClient,
+    *,
+    since: datetime | None,
+    progress: ProgressFn,
+    listing: Listing | None = None,
+) -> None:
+    """List committees (changed since `since`, or all) and store each one's full record.
+    `listing` holds the lists' entries by chamber when they were fetched already."""
+    options = state.options
+    chambers = committee_chambers(options)
     listed: dict[str, str] = {}
     listed_dates: dict[str, datetime | None] = {}
     nested: dict[str, str] = {}
     for chamber in chambers:
-        for entry in client.list_committees(options.congress, chamber, since=since):
+        entries = (
+            listing[chamber]
+            if listing is not None
+            else client.list_committees(options.congress, chamber, since=since)
+        )
+        for entry in entries:
             code = str(entry.get("systemCode") or "").lower()
             if code:
                 listed.setdefault(code, chamber)
@@ -439,9 +460,16 @@ def fetch_committees(
     return stored
 
 
-def sync_members(state: RunState, client: ApiClient, progress: ProgressFn) -> None:
+def sync_members(
+    state: RunState,
+    client: ApiClient,
+    progress: ProgressFn,
+    listing: Sequence[dict[str, Any]] | None = None,
+) -> None:
+    """Store the Congress's members from the member list (`listing`, when already fetched)."""
     rows = []
-    for entry in client.list_members(state.options.congress):
+    entries = listing if listing is not None else client.list_members(state.options.congress)
+    for entry in entries:
         try:
             member = parse_record(Member, entry, entity="member")
         except MalformedPayload as exc:
@@ -463,11 +491,23 @@ def sync_members(state: RunState, client: ApiClient, progress: ProgressFn) -> No
 
 
 def sync_printed_hearings(
-    state: RunState, client: ApiClient, *, since: datetime | None, progress: ProgressFn
+    state: RunState,
+    client: ApiClient,
+    *,
+    since: datetime | None,
+    progress: ProgressFn,
+    listing: Sequence[dict[str, Any]] | None = None,
 ) -> None:
+    """List printed hearings (changed since `since`, or all) and store the changed ones;
+    `listing` holds the list's entries when they were fetched already."""
     options = state.options
     listed = []
-    for entry in client.list_printed_hearings(options.congress, options.chamber, since=since):
+    entries = (
+        listing
+        if listing is not None
+        else client.list_printed_hearings(options.congress, options.chamber, since=since)
+    )
+    for entry in entries:
         jacket = entry.get("jacketNumber")
         chamber = entry.get("chamber") or options.chamber
         if jacket is None or chamber is None:
@@ -949,6 +989,50 @@ def _run_steps(
         metrics.window_start = since_meetings
         metrics.window_end = now
 
+    # The committee and printed-hearing lists do not depend on the meetings: fetch them while
+    # the meetings are listed, rather than a round trip after another at the end.
+    background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="list")
+    try:
+        _run_listed_steps(
+            state,
+            client,
+            background,
+            now=now,
+            since_meetings=since_meetings,
+            since_other=since_other,
+            incremental=incremental,
+            progress=progress,
+        )
+    finally:
+        background.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_listed_steps(
+    state: RunState,
+    client: ApiClient,
+    background: ThreadPoolExecutor,
+    *,
+    now: datetime,
+    since_meetings: datetime | None,
+    since_other: datetime | None,
+    incremental: bool,
+    progress: ProgressFn,
+) -> None:
+    engine, options, metrics = state.engine, state.options, state.metrics
+    committee_lists: dict[str, Future[list[dict[str, Any]]]] = {}
+    printed_list: Future[list[dict[str, Any]]] | None = None
+    member_list: Future[list[dict[str, Any]]] | None = None
+    if options.include_reference_data:
+        since = since_other if incremental else None
+        for chamber in committee_chambers(options):
+            committee_lists[chamber] = background.submit(
+                _entries, client.list_committees, options.congress, chamber, since
+            )
+        printed_list = background.submit(
+            _entries, client.list_printed_hearings, options.congress, options.chamber, since
+        )
+        if options.include_members and not incremental:
+            member_list = background.submit(lambda: list(client.list_members(options.congress)))
     summaries = list_meeting_summaries(state, client, since_meetings)
     retry = [] if options.dry_run else quarantined_meetings(state)
     listed_ids = {s.event_id for s in summaries}
@@ -974,14 +1058,23 @@ def _run_steps(
             state.single = single
             if options.include_reference_data:
                 sync_committees(
-                    state, client, since=since_other if incremental else None, progress=progress
+                    state,
+                    client,
+                    since=since_other if incremental else None,
+                    progress=progress,
+                    listing={chamber: f.result() for chamber, f in committee_lists.items()},
                 )
-                if options.include_members and not incremental:
-                    sync_members(state, client, progress)
+                if member_list is not None:
+                    sync_members(state, client, progress, listing=member_list.result())
             sync_meetings(state, client, to_fetch, progress=progress)
             if options.include_reference_data:
+                assert printed_list is not None
                 sync_printed_hearings(
-                    state, client, since=since_other if incremental else None, progress=progress
+                    state,
+                    client,
+                    since=since_other if incremental else None,
+                    progress=progress,
+                    listing=printed_list.result(),
                 )
                 if state.single is not None or not options.dry_run:
                     with state.transaction() as connection:
@@ -997,3 +1090,13 @@ def _run_steps(
     finally:
         state.single = None
         state.flush_deferred_quarantine()
+
+
+def _entries(
+    list_entries: Callable[..., Iterator[dict[str, Any]]],
+    congress: int,
+    chamber: str | None,
+    since: datetime | None,
+) -> list[dict[str, Any]]:
+    """Every entry of one list endpoint (run on a background thread)."""
+    return list(list_entries(congress, chamber, since=since))
