@@ -74,7 +74,8 @@ def redact_url(url: str, api_key: str | None = None) -> str:
 
 def redact_text(text: str, api_key: str | None) -> str:
     """`text` with every spelling of the key (raw or percent-encoded) replaced by `***`."""
-    if api_key:
+    # A key of a character or two would blank out ordinary words; real keys are 40 characters.
+    if api_key and len(api_key) >= 4:
         for spelling in {api_key, quote(api_key, safe=""), quote(api_key)}:
             text = text.replace(spelling, "***")
     return text
