@@ -345,29 +345,26 @@ def committee_chambers(options: SyncOptions) -> list[str]:
 
 # Pre-fetched list entries, by the list they came from.
 Listing = Mapping[str, Sequence[dict[str, Any]]]
+FetchResult = dict[str, Any] | Exception
 
 
-def sync_committees(
-    state: RunState,
-    client: ApiClient,
-    *,
-    since: datetime | None,
-    progress: ProgressFn,
-    listing: Listing | None = None,
-) -> None:
-    """List committees (changed since `since`, or all) and store each one's full record.
-    `listing` holds the lists' entries by chamber when they were fetched already."""
-    options = state.options
-    chambers = committee_chambers(options)
+@dataclass
+class CommitteeFetch:
+    """Committees chosen and fetched ahead, on a background thread, for the run to store."""
+
+    wanted: dict[str, str]  # code → path chamber
+    results: list[tuple[tuple[str, str], FetchResult]]
+
+
+def committees_to_fetch(
+    listing: Listing, stored: Mapping[Any, datetime | None], options: SyncOptions
+) -> dict[str, str]:
+    """The listed committees (code → path chamber) whose record must be fetched: new ones, and
+    those whose listed updateDate moved (or the list gave none to compare with)."""
     listed: dict[str, str] = {}
     listed_dates: dict[str, datetime | None] = {}
     nested: dict[str, str] = {}
-    for chamber in chambers:
-        entries = (
-            listing[chamber]
-            if listing is not None
-            else client.list_committees(options.congress, chamber, since=since)
-        )
+    for chamber, entries in listing.items():
         for entry in entries:
             code = str(entry.get("systemCode") or "").lower()
             if code:
@@ -379,10 +376,7 @@ def sync_committees(
                     nested.setdefault(sub_code, chamber)
     for code, chamber in nested.items():
         listed.setdefault(code, chamber)
-    stored = _stored_update_dates(state, schema.committees, "system_code", list(listed))
-    # Fetch a committee's record only when it is new, or its listed updateDate moved (or the
-    # list gave none to compare with).
-    wanted = {
+    return {
         code: chamber
         for code, chamber in listed.items()
         if options.full_refresh
@@ -391,7 +385,74 @@ def sync_committees(
         or listed_dates.get(code) is None
         or stored[code] != utc_naive(listed_dates[code])
     }
-    fetch_committees(state, client, wanted, progress=progress)
+
+
+def _listed_codes(listing: Listing) -> list[str]:
+    """Every committee code a listing names, its nested subcommittees' included."""
+    codes: set[str] = set()
+    for entries in listing.values():
+        for entry in entries:
+            codes.add(str(entry.get("systemCode") or "").lower())
+            for sub in entry.get("subcommittees") or []:
+                if isinstance(sub, dict):
+                    codes.add(str(sub.get("systemCode") or "").lower())
+    codes.discard("")
+    return sorted(codes)
+
+
+def list_committee_entries(
+    client: ApiClient, options: SyncOptions, since: datetime | None
+) -> dict[str, list[dict[str, Any]]]:
+    """Each committee list a run reads, by path chamber."""
+    return {
+        chamber: list(client.list_committees(options.congress, chamber, since=since))
+        for chamber in committee_chambers(options)
+    }
+
+
+def prefetch_committees(
+    engine: Engine,
+    client: ApiClient,
+    options: SyncOptions,
+    listing: Mapping[str, Future[list[dict[str, Any]]]],
+) -> CommitteeFetch:
+    """Choose and fetch the committees to store (run on a background thread, with a connection
+    of its own, while the meetings are listed)."""
+    entries = {chamber: future.result() for chamber, future in listing.items()}
+    with engine.connect() as connection:
+        stored = _update_dates(connection, schema.committees, "system_code", _listed_codes(entries))
+    wanted = committees_to_fetch(entries, stored, options)
+    results = list(
+        fetch_in_order(
+            lambda item: client.get_committee(item[1], item[0]),
+            sorted(wanted.items()),
+            concurrency=options.concurrency,
+        )
+    )
+    return CommitteeFetch(wanted, results)
+
+
+def sync_committees(
+    state: RunState,
+    client: ApiClient,
+    *,
+    since: datetime | None,
+    progress: ProgressFn,
+    prefetched: CommitteeFetch | None = None,
+) -> None:
+    """List committees (changed since `since`, or all) and store each one's full record;
+    `prefetched` holds them when they were chosen and fetched already."""
+    if prefetched is None:
+        listing = list_committee_entries(client, state.options, since)
+        stored = _stored_update_dates(
+            state, schema.committees, "system_code", _listed_codes(listing)
+        )
+        wanted = committees_to_fetch(listing, stored, state.options)
+        fetch_committees(state, client, wanted, progress=progress)
+        return
+    fetch_committees(
+        state, client, prefetched.wanted, progress=progress, fetched=prefetched.results
+    )
 
 
 def _parse_date_or_none(value: Any) -> datetime | None:
@@ -408,21 +469,28 @@ def fetch_committees(
     *,
     progress: ProgressFn,
     parents: bool = True,
+    fetched: Sequence[tuple[tuple[str, str], FetchResult]] | None = None,
 ) -> set[str]:
     """Fetch and store committees by code (code → path chamber). Returns the codes stored.
     A committee that cannot be fetched is logged, never fatal: meetings fall back to a
-    placeholder row built from their own reference."""
+    placeholder row built from their own reference. `fetched` holds the results (in sorted
+    code order) when they were fetched already."""
     if not codes:
         return set()
     rows = []
     stored: set[str] = set()
     parent_codes: dict[str, str] = {}
     done = 0
-    for (code, chamber), result in fetch_in_order(
-        lambda item: client.get_committee(item[1], item[0]),
-        sorted(codes.items()),
-        concurrency=state.options.concurrency,
-    ):
+    results = (
+        fetched
+        if fetched is not None
+        else fetch_in_order(
+            lambda item: client.get_committee(item[1], item[0]),
+            sorted(codes.items()),
+            concurrency=state.options.concurrency,
+        )
+    )
+    for (code, chamber), result in results:
         done += 1
         progress("committees", done, len(codes))
         if isinstance(result, Exception):
@@ -577,14 +645,20 @@ def _store_printed_hearings(state: RunState, rows: list[dict[str, Any]]) -> None
 def _stored_update_dates(
     state: RunState, table: Any, key: str, ids: Sequence[Any]
 ) -> dict[Any, datetime | None]:
-    found: dict[Any, datetime | None] = {}
     with state.transaction() as connection:
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start : start + 500])
-            for row in connection.execute(
-                select(table.c[key], table.c.update_date).where(table.c[key].in_(chunk))
-            ):
-                found[row[0]] = row[1]
+        return _update_dates(connection, table, key, ids)
+
+
+def _update_dates(
+    connection: Connection, table: Any, key: str, ids: Sequence[Any]
+) -> dict[Any, datetime | None]:
+    found: dict[Any, datetime | None] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        for row in connection.execute(
+            select(table.c[key], table.c.update_date).where(table.c[key].in_(chunk))
+        ):
+            found[row[0]] = row[1]
     return found
 
 
@@ -991,7 +1065,9 @@ def _run_steps(
 
     # The committee and printed-hearing lists do not depend on the meetings: fetch them while
     # the meetings are listed, rather than a round trip after another at the end.
-    background = ThreadPoolExecutor(max_workers=4, thread_name_prefix="list")
+    # Up to six tasks at once: three committee lists, the committee fetch waiting on them, the
+    # printed-hearing list and the member list.
+    background = ThreadPoolExecutor(max_workers=6, thread_name_prefix="list")
     try:
         _run_listed_steps(
             state,
@@ -1019,15 +1095,20 @@ def _run_listed_steps(
     progress: ProgressFn,
 ) -> None:
     engine, options, metrics = state.engine, state.options, state.metrics
-    committee_lists: dict[str, Future[list[dict[str, Any]]]] = {}
+    committees: Future[CommitteeFetch] | None = None
     printed_list: Future[list[dict[str, Any]]] | None = None
     member_list: Future[list[dict[str, Any]]] | None = None
     if options.include_reference_data:
         since = since_other if incremental else None
-        for chamber in committee_chambers(options):
-            committee_lists[chamber] = background.submit(
+        committee_lists = {
+            chamber: background.submit(
                 _entries, client.list_committees, options.congress, chamber, since
             )
+            for chamber in committee_chambers(options)
+        }
+        committees = background.submit(
+            prefetch_committees, engine, client, options, committee_lists
+        )
         printed_list = background.submit(
             _entries, client.list_printed_hearings, options.congress, options.chamber, since
         )
@@ -1056,13 +1137,13 @@ def _run_listed_steps(
     try:
         with context as single:
             state.single = single
-            if options.include_reference_data:
+            if committees is not None:
                 sync_committees(
                     state,
                     client,
                     since=since_other if incremental else None,
                     progress=progress,
-                    listing={chamber: f.result() for chamber, f in committee_lists.items()},
+                    prefetched=committees.result(),
                 )
                 if member_list is not None:
                     sync_members(state, client, progress, listing=member_list.result())
