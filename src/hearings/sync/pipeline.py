@@ -10,6 +10,7 @@ requests in proportion to what changed.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
@@ -141,7 +142,8 @@ class ChangeRatioExceeded(Exception):
     """The run would change more of the existing meetings than `--max-change-ratio` allows."""
 
 
-@dataclass
+# Slots: an import holds one of these per listed meeting until the run ends.
+@dataclass(slots=True)
 class Summary:
     """One listed meeting: enough to fetch it and to order the run."""
 
@@ -681,7 +683,7 @@ def list_meeting_summaries(
             update_date = None
         summaries[event_id] = Summary(
             congress=int(entry.get("congress") or options.congress),
-            chamber=chamber_path(str(chamber)),
+            chamber=sys.intern(chamber_path(str(chamber))),  # one string per chamber
             event_id=event_id,
             update_date=update_date,
         )
