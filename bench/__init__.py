@@ -1,0 +1,1 @@
+"""Benchmarks for `hearings`: `python -m bench` measures and writes bench/RESULTS.md."""

@@ -1,0 +1,52 @@
+"""The benchmark command runs end to end and writes its tables. A smoke run only: these machines
+are shared and noisy, so nothing here asserts a timing; bench/RESULTS.md is where speed is shown."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_a_quick_apply_run_writes_a_results_table_with_numbers(tmp_path: Path) -> None:
+    output = tmp_path / "RESULTS.md"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "--only",
+            "apply",
+            "--repeats",
+            "1",
+            "--output",
+            str(output),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+
+    text = output.read_text(encoding="utf-8")
+    assert "## 2. Apply throughput" in text
+    assert re.search(r"^Machine: \d+ cores", text, re.MULTILINE)
+    assert "Command: `" in text
+    rows = [line for line in text.splitlines() if line.startswith("| 500 |")]
+    assert len(rows) == 1
+    cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    # meetings, batch time, batch meetings/s, single time, single meetings/s, batch vs single
+    assert len(cells) == 6
+    assert all(re.search(r"\d", cell) for cell in cells)
+    assert "P1, 500 hearings in under 5 s" in text
+
+    figures = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
+    rate = figures["sections"]["apply"]["500"]["batch_per_second"]
+    assert rate["min"] <= rate["median"] <= rate["max"]
+    assert rate["min"] > 0
