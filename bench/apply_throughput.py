@@ -175,8 +175,7 @@ def run(ctx: Context, command: str) -> Section:
         )
     section.add(
         f"Meetings applied into a database holding the Congress's committees and members (all "
-        f"new), {ctx.repeats} rounds ({ctx.rounds(sizes[-1])} at {sizes[-1]:,}), batch and "
-        "single-transaction runs interleaved. Timed: "
+        f"new), {ctx.rounds_text(sizes)}, batch and single-transaction runs interleaved. Timed: "
         "parse (`parse_record`, `content_hash`, `meeting_rows`) + validate + checkpoint + apply "
         "+ post-apply validation + commit, through `pipeline._parse_meeting` and "
         "`pipeline._process_batch`; not timed: producing the fetched JSON bodies. Each run is a "
@@ -213,7 +212,7 @@ def run(ctx: Context, command: str) -> Section:
         [r["seconds"] for r in results[largest]["single"]],
     )
     section.add(
-        "- P1, "
+        f"- P1, {first} hearings in under 5 s: "
         + section.check(
             f"P1: {first} hearings applied in under 5 s",
             f"{p1_seconds.fmt(3, 's')} in batch mode (max {p1_seconds.max:.3f} s)",

@@ -206,6 +206,14 @@ class Context:
     def sizes(self, full: Sequence[int], quick: Sequence[int]) -> list[int]:
         return list(quick if self.quick else full)
 
+    def rounds_text(self, sizes: Sequence[int]) -> str:
+        """How many rounds ran: `3 rounds`, or `3 rounds (2 at 50,000)`."""
+        text = f"{self.repeats} round{'s' if self.repeats != 1 else ''}"
+        fewer = [n for n in sizes if self.rounds(n) != self.repeats]
+        if fewer:
+            text += f" ({self.rounds(fewer[0])} at {', '.join(f'{n:,}' for n in fewer)})"
+        return text
+
     def rounds(self, n_meetings: int) -> int:
         """Rounds for a size: two for the largest (each run takes minutes), else `repeats`."""
         return min(self.repeats, 2) if n_meetings > LARGE else self.repeats

@@ -158,8 +158,8 @@ def run(ctx: Context, command: str) -> Section:
         f"two days later, `--lookback-days {UPDATE_LOOKBACK_DAYS}`), so it fetches, rewrites and "
         "re-validates all N meetings. The client's hourly budget is lifted for these runs (the "
         "replica is not the live API). Memory, not time, is the figure here, so the rounds of a "
-        f"size run side by side: {ctx.repeats} rounds ({ctx.rounds(sizes[-1])} at "
-        f"{sizes[-1]:,}); median (min–max). Times are therefore contended and only indicative.",
+        f"size run side by side: {ctx.rounds_text(sizes)}; median (min–max). Times are "
+        "therefore contended and only indicative.",
         "",
     )
     section.table(

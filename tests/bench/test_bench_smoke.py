@@ -44,7 +44,7 @@ def test_a_quick_apply_run_writes_a_results_table_with_numbers(tmp_path: Path) -
     # meetings, batch time, batch meetings/s, single time, single meetings/s, batch vs single
     assert len(cells) == 6
     assert all(re.search(r"\d", cell) for cell in cells)
-    assert "P1, 500 hearings in under 5 s" in text
+    assert "P1: 500 hearings applied in under 5 s" in text
 
     figures = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
     rate = figures["sections"]["apply"]["500"]["batch_per_second"]
