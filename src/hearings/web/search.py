@@ -8,6 +8,7 @@ transaction, so the index commits or rolls back with the meetings it describes.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections import defaultdict
@@ -51,6 +52,10 @@ SNIPPET_TOKENS = 18
 _CHUNK = 500
 
 hearing_search = table(SEARCH_TABLE, column("event_id"), *(column(c) for c in TEXT_COLUMNS))
+# The same table with FTS5's implicit rowid, which is how SQLite rows are found and deleted.
+_fts_rows = table(
+    SEARCH_TABLE, column("rowid"), column("event_id"), *(column(c) for c in TEXT_COLUMNS)
+)
 
 
 # ---- keeping the index current ---------------------------------------------------------------
@@ -166,6 +171,36 @@ def index_documents(connection: Connection, event_ids: Sequence[str]) -> list[di
     return rows
 
 
+def search_rowid(event_id: str) -> int:
+    """The FTS5 rowid of a meeting's index row: the event id itself when it is a number (it
+    always is in the API's data), else a stable 62-bit hash above every numeric id.
+
+    FTS5 can only look rows up by rowid; deleting by the unindexed `event_id` column would scan
+    the whole index for every batch."""
+    if event_id.isascii() and event_id.isdigit() and len(event_id) <= 18:
+        return int(event_id)
+    digest = hashlib.sha256(event_id.encode()).digest()
+    return (1 << 62) | (int.from_bytes(digest[:8], "big") & ((1 << 62) - 1))
+
+
+def _delete_rows(connection: Connection, event_ids: Sequence[str]) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            delete(_fts_rows).where(_fts_rows.c.rowid.in_([search_rowid(e) for e in event_ids]))
+        )
+    else:
+        connection.execute(delete(hearing_search).where(hearing_search.c.event_id.in_(event_ids)))
+
+
+def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            insert(_fts_rows), [{"rowid": search_rowid(r["event_id"]), **r} for r in rows]
+        )
+    else:
+        connection.execute(insert(hearing_search), rows)
+
+
 def refresh_search_index(connection: Connection, event_ids: Iterable[str]) -> int:
     """Rebuild the index rows of these meetings from the tables, in the caller's transaction.
 
@@ -173,10 +208,10 @@ def refresh_search_index(connection: Connection, event_ids: Iterable[str]) -> in
     wanted = sorted({str(e) for e in event_ids})
     written = 0
     for chunk in _chunks(wanted):
-        connection.execute(delete(hearing_search).where(hearing_search.c.event_id.in_(chunk)))
+        _delete_rows(connection, chunk)
         rows = index_documents(connection, chunk)
         if rows:
-            connection.execute(insert(hearing_search), rows)
+            _insert_rows(connection, rows)
             written += len(rows)
     return written
 
@@ -190,7 +225,7 @@ def rebuild_search_index(connection: Connection) -> int:
     for chunk in _chunks(ids):
         rows = index_documents(connection, chunk)
         if rows:
-            connection.execute(insert(hearing_search), rows)
+            _insert_rows(connection, rows)
             written += len(rows)
     if connection.dialect.name == "sqlite":
         # Merge the index's b-trees after a bulk load.
