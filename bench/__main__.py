@@ -8,6 +8,7 @@ import os
 import shlex
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     output = arguments.output or (
         OUT / "RESULTS-quick.md" if arguments.quick else REPO / "bench" / "RESULTS.md"
     )
-    command = _command(argv if argv is not None else sys.argv[1:])
+    given = argv if argv is not None else sys.argv[1:]
+    command = _command(given)
+    others = _without_only(given)
     started = time.perf_counter()
 
     def log(message: str) -> None:
@@ -60,30 +63,57 @@ def main(argv: list[str] | None = None) -> int:
 
     ctx = Context(quick=arguments.quick, repeats=repeats, log=log, rebuild=arguments.rebuild)
     (OUT / "work").mkdir(parents=True, exist_ok=True)
-    sections = []
+    sections: list[Section] = []
+    failed = False
     for key in chosen:
         log(f"section {key}")
         section_started = time.perf_counter()
-        section = SECTIONS[key](ctx, f"{command} --only {key}" if len(chosen) > 1 else command)
+        section_command = _command([*others, "--only", key]) if len(chosen) > 1 else command
+        try:
+            section = SECTIONS[key](ctx, section_command)
+        except Exception:  # one broken section must not cost the others' figures
+            failed = True
+            log(traceback.format_exc())
+            section = Section(key, f"{key}: failed", section_command)
+            section.add("This section failed:", "", "```", traceback.format_exc(limit=3), "```")
         section.figures["section_seconds"] = time.perf_counter() - section_started
         sections.append(section)
-    total = time.perf_counter() - started
+        # Written after every section, so a long run that fails late keeps what it measured.
+        _write(output, sections, command, time.perf_counter() - started, arguments.quick)
+    log(f"wrote {output}")
+    return 1 if failed else 0
+
+
+def _write(
+    output: Path, sections: list[Section], command: str, seconds: float, quick: bool
+) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(_markdown(sections, command, total, arguments.quick), encoding="utf-8")
+    output.write_text(_markdown(sections, command, seconds, quick), encoding="utf-8")
     output.with_suffix(".json").write_text(
         json.dumps(
             {
                 "command": command,
                 "machine": machine(),
-                "seconds": total,
+                "seconds": seconds,
                 "sections": {s.key: s.figures for s in sections},
             },
             indent=2,
         ),
         encoding="utf-8",
     )
-    log(f"wrote {output}")
-    return 0
+
+
+def _without_only(argv: list[str]) -> list[str]:
+    kept: list[str] = []
+    skip = False
+    for argument in argv:
+        if skip:
+            skip = False
+        elif argument == "--only":
+            skip = True
+        elif not argument.startswith("--only="):
+            kept.append(argument)
+    return kept
 
 
 def _command(argv: list[str]) -> str:

@@ -165,14 +165,14 @@ def run(ctx: Context, command: str) -> Section:
         ],
     )
     eta_rows = []
-    for share in ETA_POINTS:
-        shown = [s["eta"] for r in results for s in r["eta"] if s["share"] == share]
-        actual = [s["actual"] for r in results for s in r["eta"] if s["share"] == share]
+    for point in ETA_POINTS:
+        shown = [s["eta"] for r in results for s in r["eta"] if s["share"] == point]
+        actual = [s["actual"] for r in results for s in r["eta"] if s["share"] == point]
         if not shown:
             continue
         eta_rows.append(
             [
-                f"{share:.0%}",
+                f"{point:.0%}",
                 Spread.of(shown).fmt(1, "s"),
                 Spread.of(actual).fmt(1, "s"),
                 Spread.of(a / b for a, b in zip(shown, actual, strict=True) if b).fmt(2, "×"),
