@@ -146,12 +146,14 @@ def trial(template: str, work: str, samples: int) -> dict[str, list[float]]:
             "checkpoint_run_connection",
             lambda c=clean_version, k=connection: checkpoint(k, c),
         )
+        take("checkpoint_new_meetings", lambda k=connection: checkpoint(k, new_meetings))
         # As before the change: no other connection is open, so closing this one also folds
         # the WAL back into the database file.
         connection.close()
         take("checkpoint_new_connection", lambda c=clean_version: checkpoint(engine, c))
         connection = engine.connect()
-        take("checkpoint_new_meetings", lambda k=connection: checkpoint(k, new_meetings))
+        connection.exec_driver_sql("SELECT count(*) FROM hearings").all()  # warm, untimed
+        connection.rollback()
         take(
             "validate_before",
             lambda c=clean_version: batches.validate_before_apply(c, congress=CONGRESS, now=now),

@@ -69,7 +69,6 @@ def trial(template: str, work: str, base_url: str, mode: str) -> dict[str, Any]:
 def measure(ctx: Context, n: int) -> dict[str, Any]:
     template = imported_database(n, rebuild=ctx.rebuild)
     work = OUT / "work"
-    by_kind: dict[str, list[dict[str, int]]] = {mode: [] for mode in MODES}
     with ReplicaProcess(n, latency_ms=LATENCY_MS, variant="day") as replica:
 
         def run(mode: str) -> dict[str, Any]:
@@ -84,9 +83,7 @@ def measure(ctx: Context, n: int) -> dict[str, Any]:
                 },
             )
             after = replica.stats()["by_kind"]
-            kinds = {k: after.get(k, 0) - before.get(k, 0) for k in after}
-            by_kind[mode].append({k: v for k, v in kinds.items() if v})
-            result["kinds"] = kinds
+            result["kinds"] = {k: after.get(k, 0) - before.get(k, 0) for k in after}
             return result
 
         results = interleaved(

@@ -4,10 +4,7 @@ cached under bench/out/db/.
 A database of N meetings is built by the real import (`run_sync(..., command="import")`: list,
 fetch, parse, validate, apply in batches) from `Corpus.scaled(N)`, answered in-process by
 `CorpusClient` instead of over HTTP. The bodies are the replica's own, so the result is the database
-an HTTP import of the same corpus builds. One shortcut: the per-batch search-index refresh is
-switched off during the build and the index is rebuilt once at the end (`rebuild_search_index`),
-which gives the same rows; refreshing batch by batch costs time quadratic in N on SQLite (see
-RESULTS.md, section 7).
+an HTTP import of the same corpus builds.
 """
 
 from __future__ import annotations
@@ -32,7 +29,7 @@ from hearings.store.engine import alembic_config, open_database
 CONGRESS = 119
 API_KEY = "bench-key"
 # Bump when the way a cached database is built changes.
-BUILD_VERSION = 1
+BUILD_VERSION = 2
 
 
 @cache
@@ -137,13 +134,8 @@ def imported_database(n_meetings: int, *, rebuild: bool = False) -> Path:
 
 def build(path: str, n_meetings: int) -> dict[str, Any]:
     """(Worker) import `n_meetings` into a new database at `path`."""
-    from hearings.sync import batches
     from hearings.sync.pipeline import SyncOptions
     from hearings.sync.runner import RunEnvironment, run_sync
-    from hearings.web.search import rebuild_search_index
-
-    if hasattr(batches, "refresh_search_index"):
-        batches.refresh_search_index = lambda connection, event_ids: 0  # type: ignore[attr-defined]
 
     database = Path(path)
     remove_database(database)
@@ -158,9 +150,5 @@ def build(path: str, n_meetings: int) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     if not metrics.success or metrics.hearings_added != n_meetings:
         raise RuntimeError(f"building {path} failed: {metrics.errors or metrics.as_dict()}")
-    started = time.perf_counter()
-    with engine.begin() as connection:
-        rebuild_search_index(connection)
-    index_seconds = time.perf_counter() - started
     engine.dispose()
-    return {"import_seconds": seconds, "search_index_seconds": index_seconds}
+    return {"import_seconds": seconds}

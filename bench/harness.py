@@ -18,6 +18,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 # Sizes above this get two rounds instead of three: each of their runs takes minutes.
 LARGE = 20_000
+SMALL = 1_000
 OUT = REPO / "bench" / "out"
 
 
@@ -206,17 +207,26 @@ class Context:
     def sizes(self, full: Sequence[int], quick: Sequence[int]) -> list[int]:
         return list(quick if self.quick else full)
 
-    def rounds_text(self, sizes: Sequence[int]) -> str:
+    def rounds_text(self, sizes: Sequence[int], *, more_when_small: bool = True) -> str:
         """How many rounds ran: `3 rounds`, or `3 rounds (2 at 50,000)`."""
         text = f"{self.repeats} round{'s' if self.repeats != 1 else ''}"
-        fewer = [n for n in sizes if self.rounds(n) != self.repeats]
-        if fewer:
-            text += f" ({self.rounds(fewer[0])} at {', '.join(f'{n:,}' for n in fewer)})"
+        others = [
+            f"{self.rounds(n, more_when_small=more_when_small)} at {n:,}"
+            for n in sizes
+            if self.rounds(n, more_when_small=more_when_small) != self.repeats
+        ]
+        if others:
+            text += f" ({', '.join(others)})"
         return text
 
-    def rounds(self, n_meetings: int) -> int:
-        """Rounds for a size: two for the largest (each run takes minutes), else `repeats`."""
-        return min(self.repeats, 2) if n_meetings > LARGE else self.repeats
+    def rounds(self, n_meetings: int, *, more_when_small: bool = True) -> int:
+        """Rounds for a size: two for the largest (each run takes minutes), three times as many
+        for the smallest (each run takes a second, and noise is a larger share of it)."""
+        if n_meetings > LARGE:
+            return min(self.repeats, 2)
+        if n_meetings <= SMALL and more_when_small:
+            return 3 * self.repeats
+        return self.repeats
 
 
 def machine() -> dict[str, Any]:
@@ -253,11 +263,14 @@ def git_commit() -> str:
             ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "src", "bench"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "src", "bench"],
             cwd=REPO,
             capture_output=True,
             text=True,
-        ).stdout.strip()
-        return head + (" (with uncommitted changes in src/ or bench/)" if dirty else "")
+        ).stdout.split("\n")
+        paths = sorted({line[3:] for line in dirty if line.strip()})
+        if not paths:
+            return head
+        return f"{head} (the working tree also had uncommitted changes to {', '.join(paths)})"
     except OSError:
         return "unknown"

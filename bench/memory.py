@@ -106,7 +106,7 @@ def run(ctx: Context, command: str) -> Section:
     worst = 0.0
     increases: dict[int, dict[str, Spread]] = {}
     for n in sizes:
-        rounds = ctx.rounds(n)
+        rounds = ctx.rounds(n, more_when_small=False)
         results: dict[str, list[dict[str, Any]]] = {"import": [], "update": []}
         ctx.log(f"memory: {n} meetings, {rounds} rounds side by side")
         with (
@@ -158,7 +158,8 @@ def run(ctx: Context, command: str) -> Section:
         f"two days later, `--lookback-days {UPDATE_LOOKBACK_DAYS}`), so it fetches, rewrites and "
         "re-validates all N meetings. The client's hourly budget is lifted for these runs (the "
         "replica is not the live API). Memory, not time, is the figure here, so the rounds of a "
-        f"size run side by side: {ctx.rounds_text(sizes)}; median (min–max). Times are "
+        "size run side by side: "
+        f"{ctx.rounds_text(sizes, more_when_small=False)}; median (min–max). Times are "
         "therefore contended and only indicative.",
         "",
     )
