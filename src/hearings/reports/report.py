@@ -315,7 +315,8 @@ def _changed_hearings(
         )
     # Newest change first; within one batch, by event id (numerically). Both sorts are stable.
     changed.sort(key=lambda h: (len(h.event_id), h.event_id))
-    changed.sort(key=lambda h: h.changed_at or "", reverse=True)
+    # Timestamps have whole seconds, so an import and an update can tie: the later run wins.
+    changed.sort(key=lambda h: (h.changed_at or "", h.run_id), reverse=True)
     return changed
 
 
