@@ -14,6 +14,7 @@ from typing import Any
 
 from bench.databases import (
     CONGRESS,
+    at,
     copy_database,
     import_moment,
     imported_database,
@@ -54,7 +55,7 @@ def trial(n_meetings: int, mode: str, template: str, work: str) -> dict[str, Any
         start_time=import_moment(),
     )
     start_run(engine, metrics)
-    state = pipeline.RunState(engine, options, metrics, import_moment)
+    state = pipeline.RunState(engine, options, metrics, at(import_moment()))
     client = CorpusClient(corpus)
     parse_seconds = apply_seconds = 0.0
     gc.collect()
@@ -136,7 +137,7 @@ def measure(
                 )
                 for mode in MODES
             },
-            ctx.rounds(n),
+            ctx.rounds(n, fewer_when_large=False),
             log=ctx.log,
         )
     return results
@@ -175,7 +176,8 @@ def run(ctx: Context, command: str) -> Section:
         )
     section.add(
         f"Meetings applied into a database holding the Congress's committees and members (all "
-        f"new), {ctx.rounds_text(sizes)}, batch and single-transaction runs interleaved. Timed: "
+        f"new), {ctx.rounds_text(sizes, fewer_when_large=False)}, batch and "
+        "single-transaction runs interleaved. Timed: "
         "parse (`parse_record`, `content_hash`, `meeting_rows`) + validate + checkpoint + apply "
         "+ post-apply validation + commit, through `pipeline._parse_meeting` and "
         "`pipeline._process_batch`; not timed: producing the fetched JSON bodies. Each run is a "

@@ -9,6 +9,7 @@ from typing import Any
 
 from bench.databases import (
     CONGRESS,
+    at,
     copy_database,
     imported_database,
     remove_database,
@@ -45,7 +46,7 @@ def trial(template: str, work: str, base_url: str, mode: str) -> dict[str, Any]:
     )
     with CongressClient.from_settings(settings) as client:
         environment = RunEnvironment(
-            settings=settings, engine=engine, client=client, clock=update_moment
+            settings=settings, engine=engine, client=client, clock=at(update_moment())
         )
         started = time.perf_counter()
         metrics = run_sync(environment, options, command="update")

@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -55,6 +56,11 @@ def import_moment() -> datetime:
 def update_moment() -> datetime:
     """When the daily update runs: the next day."""
     return newest_sample_update() + timedelta(days=1)
+
+
+def at(moment: datetime) -> Callable[[], datetime]:
+    """A clock stopped at `moment` (worked out before a measurement starts, not inside it)."""
+    return lambda: moment
 
 
 def settings_for(
@@ -143,7 +149,7 @@ def build(path: str, n_meetings: int) -> dict[str, Any]:
     engine = open_database(settings.database_url)
     client = CorpusClient(scaled_corpus(n_meetings))
     environment = RunEnvironment(
-        settings=settings, engine=engine, client=client, clock=import_moment
+        settings=settings, engine=engine, client=client, clock=at(import_moment())
     )
     started = time.perf_counter()
     metrics = run_sync(environment, SyncOptions(congress=CONGRESS, concurrency=4), command="import")

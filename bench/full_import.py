@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.databases import CONGRESS, import_moment, remove_database, settings_for
+from bench.databases import CONGRESS, at, import_moment, remove_database, settings_for
 from bench.harness import OUT, Context, Section, Spread, run_worker
 from bench.replica_process import ReplicaProcess
 
@@ -62,7 +62,7 @@ def trial(base_url: str, database: str) -> dict[str, Any]:
             settings=settings,
             engine=engine,
             client=client,
-            clock=import_moment,
+            clock=at(import_moment()),
             progress=on_progress,
         )
         metrics = run_sync(

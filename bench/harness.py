@@ -207,22 +207,24 @@ class Context:
     def sizes(self, full: Sequence[int], quick: Sequence[int]) -> list[int]:
         return list(quick if self.quick else full)
 
-    def rounds_text(self, sizes: Sequence[int], *, more_when_small: bool = True) -> str:
+    def rounds_text(self, sizes: Sequence[int], **choices: bool) -> str:
         """How many rounds ran: `3 rounds`, or `3 rounds (2 at 50,000)`."""
         text = f"{self.repeats} round{'s' if self.repeats != 1 else ''}"
         others = [
-            f"{self.rounds(n, more_when_small=more_when_small)} at {n:,}"
+            f"{self.rounds(n, **choices)} at {n:,}"
             for n in sizes
-            if self.rounds(n, more_when_small=more_when_small) != self.repeats
+            if self.rounds(n, **choices) != self.repeats
         ]
         if others:
             text += f" ({', '.join(others)})"
         return text
 
-    def rounds(self, n_meetings: int, *, more_when_small: bool = True) -> int:
+    def rounds(
+        self, n_meetings: int, *, more_when_small: bool = True, fewer_when_large: bool = True
+    ) -> int:
         """Rounds for a size: two for the largest (each run takes minutes), three times as many
         for the smallest (each run takes a second, and noise is a larger share of it)."""
-        if n_meetings > LARGE:
+        if n_meetings > LARGE and fewer_when_large:
             return min(self.repeats, 2)
         if n_meetings <= SMALL and more_when_small:
             return 3 * self.repeats
@@ -268,7 +270,10 @@ def git_commit() -> str:
             capture_output=True,
             text=True,
         ).stdout.split("\n")
-        paths = sorted({line[3:] for line in dirty if line.strip()})
+        # This run's own output is rewritten as it goes; it is not a change to what was measured.
+        paths = sorted(
+            {line[3:] for line in dirty if line.strip() and "bench/RESULTS." not in line}
+        )
         if not paths:
             return head
         return f"{head} (the working tree also had uncommitted changes to {', '.join(paths)})"

@@ -13,6 +13,7 @@ from typing import Any
 
 from bench.databases import (
     CONGRESS,
+    at,
     import_moment,
     newest_sample_update,
     remove_database,
@@ -47,14 +48,12 @@ def trial(base_url: str, database: str, command: str) -> dict[str, Any]:
     path = Path(database)
     if command == "import":
         remove_database(path)
-        clock = import_moment
+        clock = at(import_moment())
         options = SyncOptions(congress=CONGRESS)
     else:
         moment = newest_sample_update() + timedelta(days=3)
 
-        def clock() -> Any:
-            return moment
-
+        clock = at(moment)
         options = SyncOptions(congress=CONGRESS, lookback_days=UPDATE_LOOKBACK_DAYS)
     # The replica is not the live API: no hourly budget to stay inside.
     settings = settings_for(path, base_url, api_rate_limit_per_hour=UNLIMITED)
