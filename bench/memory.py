@@ -192,7 +192,11 @@ def run(ctx: Context, command: str) -> Section:
         )
         + ".",
         f"- Flat as N grows: from {smallest:,} to {largest:,} meetings the import's median "
-        f"increase grows by {growth:+.1f} MiB, the update's by {update_growth:+.1f} MiB.",
+        f"increase grows by {growth:+.1f} MiB, the update's by {update_growth:+.1f} MiB. Details "
+        "are streamed (a bounded window of fetches, a batch at a time); what grows is the one "
+        "summary per listed meeting (event id, chamber, updateDate) that a run holds so it can "
+        "apply the meetings oldest first, about 260 bytes each with its dictionary entry: "
+        "12.6 MiB for 50,000 (tracemalloc).",
         "",
     )
     return section
