@@ -82,7 +82,7 @@ def index_refresh_trial(database: str, samples: int) -> list[float]:
 
     from hearings.store import schema
     from hearings.store.engine import open_database
-    from hearings.web.search import refresh_search_index
+    from hearings.store.search_index import refresh_search_index
 
     engine = open_database(settings_for(Path(database)).database_url)
     with engine.connect() as connection:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert, select, text, update
 
 from hearings.store import schema
-from hearings.web.search import refresh_search_index
+from hearings.store.search_index import refresh_search_index
 from tests.web.conftest import Scratch
 
 

@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, delete, func, select, text, update
 
+from hearings.citations import Citation, find_citations
 from hearings.store import schema
-from hearings.web.citations import Citation, find_citations
 from hearings.web.search import (
     IndexGuard,
     hearing_search,

@@ -168,7 +168,7 @@ def _json_parameter(name: str, dialect_name: str) -> Any:
 
 def _rebuild_search_index(connection: Connection) -> None:
     # The search index is derived from the tables, so it is rebuilt rather than copied.
-    from hearings.web.search import rebuild_search_index
+    from hearings.store.search_index import rebuild_search_index
 
     rebuild_search_index(connection)
 

@@ -17,9 +17,9 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from hearings.congress_api.models import Meeting
 from hearings.store import schema
 from hearings.store.records import MeetingRows
+from hearings.store.search_index import refresh_search_index
 from hearings.store.writer import ApplyResult, apply_meetings
 from hearings.sync.failpoints import failpoint
-from hearings.web.search import refresh_search_index
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ Revises: 0001
 Create Date: 2026-11-26 12:00:00
 
 SQLite: an FTS5 table. PostgreSQL: a table whose weighted tsvector is a generated column, with a
-GIN index. Either way the rows are built from the tables by `hearings.web.search`.
+GIN index. Either way the rows are built from the tables by `hearings.store.search_index`.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def upgrade() -> None:
             postgresql_using="gin",
         )
     # A database that already holds meetings gets its index now.
-    from hearings.web.search import rebuild_search_index
+    from hearings.store.search_index import rebuild_search_index
 
     rebuild_search_index(bind)
 

@@ -5,7 +5,7 @@ Revises: 0003
 Create Date: 2026-11-26 12:55:00
 
 FTS5 finds rows only by rowid, so index rows are now stored under a rowid derived from the event
-id (`hearings.web.search.search_rowid`); rebuilding puts existing rows under theirs. PostgreSQL
+id (`hearings.store.search_index.search_rowid`); rebuilding puts existing rows under theirs. PostgreSQL
 keys its table by event_id already and needs nothing.
 """
 
@@ -23,7 +23,7 @@ def upgrade() -> None:
     connection = op.get_bind()
     if connection.dialect.name != "sqlite":
         return
-    from hearings.web.search import rebuild_search_index
+    from hearings.store.search_index import rebuild_search_index
 
     rebuild_search_index(connection)
 
