@@ -372,6 +372,24 @@ class Corpus:
         until: datetime | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of list entries (newest first) and the total count in the window."""
+        records, count = self.list_records(
+            kind, congress=congress, chamber=chamber, offset=offset, limit=limit,
+            since=since, until=until,
+        )  # fmt: skip
+        return [self.summary(record, base_url) for record in records], count
+
+    def list_records(
+        self,
+        kind: Kind,
+        *,
+        congress: int | None = None,
+        chamber: str | None = None,
+        offset: int = 0,
+        limit: int = 20,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> tuple[list[Record], int]:
+        """The records on one list page (newest first) and the total count in the window."""
         index = self._index(kind, congress, chamber)
         start = 0 if until is None else bisect_left(index.neg_updated, -until.timestamp())
         stop = len(index.records)
@@ -379,8 +397,7 @@ class Corpus:
             stop = bisect_right(index.neg_updated, -since.timestamp())
         count = max(0, stop - start)
         first = start + max(offset, 0)
-        page = index.records[first : min(stop, first + max(limit, 0))]
-        return [self.summary(record, base_url) for record in page], count
+        return index.records[first : min(stop, first + max(limit, 0))], count
 
     def iter_records(self, kind: Kind) -> Iterator[Record]:
         """Every record of a kind, newest first."""

@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from hearings.congress_api.models import parse_api_datetime
 from hearings.replica.corpus import DEFAULT_CORPUS_DIR, ITEM_KEY, LIST_KEY, Corpus, Kind
+from hearings.replica.overrides import Overrides, encode
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,23 @@ def api_json(obj: object) -> bytes:
 
 
 @dataclass
+class _Burst:
+    seconds: float
+    countdown: int  # requests still to pass before the window opens
+    ends: float | None = None  # monotonic time the open window closes
+
+    def counts(self) -> bool:
+        """Count one request; True when it falls inside the window."""
+        if self.countdown > 0:
+            self.countdown -= 1
+            return False
+        now = time.monotonic()
+        if self.ends is None:
+            self.ends = now + self.seconds
+        return now < self.ends
+
+
+@dataclass
 class _Scripted:
     kind: FaultKind
     remaining: int
@@ -84,7 +102,9 @@ class Faults:
 
     `fault_rate` answers that share of API requests with a random 500, 429 or truncated body,
     drawn from a generator seeded with `seed`. `fail_next` scripts exact failures for tests.
-    `rate_limit` is a rolling-hour budget after which the server answers 429.
+    `rate_limit` is a rolling-hour budget after which the server answers 429. `burst_429` opens
+    a window of seconds in which every API request answers 429, as the gateway does when a key
+    is throttled.
     """
 
     def __init__(
@@ -106,6 +126,7 @@ class Faults:
         self._rate_limit = rate_limit
         self._timeout_seconds = timeout_seconds
         self._scripted: list[_Scripted] = []
+        self._burst: _Burst | None = None
 
     @property
     def latency_ms(self) -> float:
@@ -182,9 +203,24 @@ class Faults:
         with self._lock:
             self._scripted.append(_Scripted(kind, n, pattern))
 
-    def clear(self) -> None:
-        """Drop scripted faults and switch off random faults and latency."""
+    def burst_429(self, seconds: float, *, after_requests: int = 0) -> None:
+        """Answer every API request with 429 (and `Retry-After: retry_after`) for `seconds`,
+        from the request `after_requests` requests from now. Replaces a burst not yet over."""
+        if seconds <= 0 or after_requests < 0:
+            raise ValueError("a burst needs positive seconds and a non-negative request count")
         with self._lock:
+            self._burst = _Burst(seconds, after_requests)
+
+    def in_burst(self) -> bool:
+        """True while a burst window is open (read-only: does not count a request)."""
+        with self._lock:
+            burst = self._burst
+            return burst is not None and burst.ends is not None and time.monotonic() < burst.ends
+
+    def clear(self) -> None:
+        """Drop scripted faults and bursts, and switch off random faults and latency."""
+        with self._lock:
+            self._burst = None
             self._scripted.clear()
             self._fault_rate = 0.0
             self._latency_ms = 0.0
@@ -195,8 +231,10 @@ class Faults:
             return sum(s.remaining for s in self._scripted)
 
     def draw(self, path: str) -> FaultKind | None:
-        """The fault for this request, if any; consumes a scripted one first."""
+        """The fault for this request, if any: a burst's 429 first, then a scripted fault."""
         with self._lock:
+            if self._burst is not None and self._burst.counts():
+                return "429"
             for script in self._scripted:
                 if script.pattern is None or script.pattern.search(path):
                     script.remaining -= 1
@@ -429,6 +467,8 @@ class ReplicaServer:
         self.faults = faults or Faults()
         self.api_keys = frozenset(api_keys) if api_keys is not None else None
         self.stats = RequestStats()
+        #: Replacements for chosen list entries and items (see `hearings.replica.overrides`).
+        self.overrides = Overrides()
         self._window = _HourlyWindow()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -578,6 +618,9 @@ class ReplicaServer:
 
     def _item(self, target: _Route, path: str) -> Answer:
         assert target.resource is not None and target.ident is not None
+        overridden = self._overridden_item(target)
+        if overridden is not None:
+            return overridden
         record = self.corpus.record(target.resource, target.ident)
         if record is None or (target.chamber is not None and record.chamber != target.chamber):
             return _not_found(path)
@@ -592,6 +635,19 @@ class ReplicaServer:
         )
         return Answer(200, text.encode("utf-8"))
 
+    def _overridden_item(self, target: _Route) -> Answer | None:
+        assert target.resource is not None and target.ident is not None
+        body = self.overrides.item_body(target.resource, target.ident)
+        if body is not None:
+            return Answer(200, body)
+        if not self.overrides.has_item(target.resource, target.ident):
+            return None
+        record = self.corpus.record(target.resource, target.ident)
+        default = None if record is None else self.corpus.get(target.resource, target.ident)
+        served = self.overrides.item(target.resource, target.ident, default)
+        envelope = {ITEM_KEY[target.resource]: served, "request": _request_block(target)}
+        return Answer(200, encode(envelope, api_json))
+
     def _list(self, target: _Route, query: Mapping[str, str], host: str | None) -> Answer:
         assert target.resource is not None
         try:
@@ -603,9 +659,8 @@ class ReplicaServer:
             body = {"error": f"Invalid parameter: {exc}", "request": _request_block(target)}
             return Answer(400, api_json(body))
         base = f"http://{host}/v3" if host else self.base_url
-        entries, count = self.corpus.list_page(
+        records, count = self.corpus.list_records(
             target.resource,
-            base_url=base,
             congress=target.congress,
             chamber=target.chamber,
             offset=offset,
@@ -620,12 +675,16 @@ class ReplicaServer:
             pagination["next"] = _page_link(page_url, kept, offset + limit, limit)
         if offset > 0:
             pagination["prev"] = _page_link(page_url, kept, max(0, offset - limit), limit)
+        entries = [
+            self.overrides.list_entry(r.kind, r.ident, self.corpus.summary(r, base))
+            for r in records
+        ]
         envelope = {
             LIST_KEY[target.resource]: entries,
             "pagination": pagination,
             "request": _request_block(target),
         }
-        return Answer(200, api_json(envelope))
+        return Answer(200, encode(envelope, api_json) if self.overrides else api_json(envelope))
 
     def _control(self, method: str, segments: list[str]) -> Answer:
         if segments == ["reload"] and method == "POST":
@@ -649,12 +708,24 @@ def build_replica(
     rate_limit: int | None = None,
     scale: int | None = None,
     seed: int = 0,
+    retry_after: int = 1,
+    burst_429_seconds: float | None = None,
+    burst_after_requests: int = 0,
 ) -> ReplicaServer:
-    """A replica (not yet started) over a corpus folder, optionally scaled to `scale` meetings."""
+    """A replica (not yet started) over a corpus folder, optionally scaled to `scale` meetings,
+    optionally with one window of `burst_429_seconds` in which every request answers 429."""
     corpus = Corpus.load(corpus_dir)
     if scale is not None:
         corpus = corpus.scaled(scale)
-    faults = Faults(latency_ms=latency_ms, fault_rate=fault_rate, rate_limit=rate_limit, seed=seed)
+    faults = Faults(
+        latency_ms=latency_ms,
+        fault_rate=fault_rate,
+        rate_limit=rate_limit,
+        seed=seed,
+        retry_after=retry_after,
+    )
+    if burst_429_seconds is not None:
+        faults.burst_429(burst_429_seconds, after_requests=burst_after_requests)
     return ReplicaServer(corpus, host=host, port=port, faults=faults)
 
 

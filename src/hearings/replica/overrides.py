@@ -1,0 +1,129 @@
+"""What the replica serves instead of the corpus for chosen records: a list entry or an item that
+upstream got wrong, down to bytes that are not JSON or not UTF-8.
+
+The record stays in the corpus, so it keeps its place in the lists (its `updateDate` window and
+order) and its item path; only what goes over the wire changes. Tests use this to feed the
+importer malformed input through real HTTP:
+
+    replica.overrides.set_list_entry("meeting", "118001", lambda e: {**e, "chamber": "Hosue"})
+    replica.overrides.set_item("committee", "hsag00", lambda c: {**c, "name": None})
+    replica.overrides.set_item_body("hearing", "60001", b"[" * 100_000)
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hearings.replica.corpus import Kind
+
+#: An override: a JSON value, `Raw` bytes, or a function of the value the corpus would serve.
+Replacement = object | Callable[[Any], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Raw:
+    """Bytes served verbatim where a JSON value would go; they need not be JSON, nor UTF-8.
+
+    `Raw(b'"\\\\ud800"')` is a JSON string holding a lone surrogate; `Raw(b'"\\xff"')` is a string
+    that is not UTF-8; `Raw(b"[" * 100_000)` nests deeper than any JSON decoder goes."""
+
+    data: bytes
+
+
+class Overrides:
+    """Per-record replacements for list entries, item records and whole item bodies."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[Kind, str], Replacement] = {}
+        self._items: dict[tuple[Kind, str], Replacement] = {}
+        self._bodies: dict[tuple[Kind, str], bytes] = {}
+
+    def set_list_entry(self, kind: Kind, ident: str | int, entry: Replacement) -> None:
+        """Serve `entry` (or `entry(default)`) as this record's list entry. It may be any JSON
+        value, not only an object, or contain `Raw` values."""
+        with self._lock:
+            self._entries[(kind, _key(ident))] = entry
+
+    def set_item(self, kind: Kind, ident: str | int, record: Replacement) -> None:
+        """Serve `record` (or `record(default)`) under the item key of this record's item
+        response; the envelope and its `request` block stay as the API writes them."""
+        with self._lock:
+            self._items[(kind, _key(ident))] = record
+
+    def set_item_body(self, kind: Kind, ident: str | int, body: bytes) -> None:
+        """Answer this record's item path with exactly `body` (status 200, JSON content type)."""
+        with self._lock:
+            self._bodies[(kind, _key(ident))] = body
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._items.clear()
+            self._bodies.clear()
+
+    def __bool__(self) -> bool:
+        with self._lock:
+            return bool(self._entries or self._items or self._bodies)
+
+    def list_entry(self, kind: Kind, ident: str, default: dict[str, Any]) -> object:
+        """The entry to serve for a record whose own entry is `default`."""
+        with self._lock:
+            replacement = self._entries.get((kind, _key(ident)), _UNSET)
+        return default if replacement is _UNSET else _apply(replacement, default)
+
+    def item_body(self, kind: Kind, ident: str) -> bytes | None:
+        with self._lock:
+            return self._bodies.get((kind, _key(ident)))
+
+    def has_item(self, kind: Kind, ident: str) -> bool:
+        with self._lock:
+            return (kind, _key(ident)) in self._items
+
+    def item(self, kind: Kind, ident: str, default: dict[str, Any] | None) -> object:
+        """The record to serve under the item key; `default` is the corpus's (None if absent)."""
+        with self._lock:
+            replacement = self._items[(kind, _key(ident))]
+        return _apply(replacement, default)
+
+
+_UNSET = object()
+
+
+def _key(ident: str | int) -> str:
+    return str(ident).strip().lower()
+
+
+def _apply(replacement: Replacement, default: Any) -> object:
+    if callable(replacement) and not isinstance(replacement, Raw):
+        return replacement(copy.deepcopy(default))
+    return replacement
+
+
+def encode(value: object, dumps: Callable[[object], bytes]) -> bytes:
+    """`dumps(value)`, with every `Raw` inside `value` spliced in as its bytes."""
+    spliced: dict[bytes, bytes] = {}
+    counter = itertools.count()
+
+    def swap(node: object) -> object:
+        if isinstance(node, Raw):
+            # Private-use characters cannot occur in the corpus, so the marker is unique.
+            marker = f"\ue000replica-raw-{next(counter)}\ue000"
+            spliced[json.dumps(marker, ensure_ascii=False).encode("utf-8")] = node.data
+            return marker
+        if isinstance(node, dict):
+            return {k: swap(v) for k, v in node.items()}
+        if isinstance(node, list | tuple):
+            return [swap(v) for v in node]
+        return node
+
+    text = dumps(swap(value))
+    for marker, data in spliced.items():
+        text = text.replace(marker, data, 1)
+    return text
