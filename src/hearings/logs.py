@@ -1,14 +1,18 @@
 """Logging: a daily log file under LOG_DIR and console output at LOG_LEVEL.
 
-Tracebacks go to the file only; the console gets sentences.
+Tracebacks go to the file only; the console gets sentences. On a terminal the console output goes
+through rich, so it prints above a live progress display on the same `Console` instead of
+garbling it.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
+
+from rich.console import Console
+from rich.logging import RichHandler
 
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -29,10 +33,15 @@ def daily_log_path(log_dir: Path, now: datetime | None = None) -> Path:
 
 
 def configure_logging(
-    log_dir: Path | None, level: str = "INFO", *, console: bool = True, quiet: bool = False
+    log_dir: Path | None,
+    level: str = "INFO",
+    *,
+    console: Console | None = None,
+    quiet: bool = False,
 ) -> Path | None:
-    """Set up the root `hearings` logger; returns the log file's path (None when it cannot be
-    written, which never stops a run)."""
+    """Set up the root `hearings` logger, writing sentences to `console` (stderr by default)
+    unless `quiet`; returns the log file's path (None when it cannot be written, which never
+    stops a run)."""
     logger = logging.getLogger("hearings")
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
@@ -50,11 +59,27 @@ def configure_logging(
             logger.addHandler(file_handler)
         except OSError:
             path = None
-    if console and not quiet:
-        stream = logging.StreamHandler(sys.stderr)
-        stream.setLevel(logging.getLevelName(level))
-        stream.setFormatter(_NoTracebacks("%(levelname)s %(message)s"))
-        logger.addHandler(stream)
+    if not quiet:
+        logger.addHandler(console_handler(console or Console(stderr=True), level))
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())
     return path
+
+
+def console_handler(console: Console, level: str) -> logging.Handler:
+    """Rich's handler on a terminal; elsewhere (a pipe, a cron mail) plain unwrapped lines."""
+    handler: logging.Handler
+    if console.is_terminal:
+        handler = RichHandler(
+            console=console,
+            show_time=False,
+            show_path=False,
+            markup=False,
+            rich_tracebacks=False,
+        )
+        handler.setFormatter(_NoTracebacks("%(message)s"))
+    else:
+        handler = logging.StreamHandler(console.file)
+        handler.setFormatter(_NoTracebacks("%(levelname)s %(message)s"))
+    handler.setLevel(logging.getLevelName(level))
+    return handler

@@ -12,19 +12,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from hearings.cli import app
+from hearings.cli.invocation import program
+from hearings.cli.progress import stage_progress
 from hearings.config import Settings, load_settings
 from hearings.congress_api.client import CongressClient
 from hearings.congress_api.errors import ApiKeyMissing
@@ -72,28 +64,6 @@ def _first_error(exc: ValueError) -> str:
     return str(exc)
 
 
-class RichProgress:
-    """Progress bars per stage, with the request budget used and an ETA."""
-
-    def __init__(self, progress: Progress, client: CongressClient, budget: int):
-        self.progress = progress
-        self.client = client
-        self.budget = budget
-        self.tasks: dict[str, TaskID] = {}
-
-    def __call__(self, stage: str, done: int, total: int | None) -> None:
-        if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(stage, total=total)
-        requests = self.client.request_count
-        self.progress.update(
-            self.tasks[stage],
-            completed=done,
-            total=total,
-            description=f"{stage:<17} [dim]{requests} requests ({requests / self.budget:.0%} "
-            f"of the hourly budget)[/]",
-        )
-
-
 def _sync_command(
     command: str,
     settings: Settings,
@@ -106,36 +76,32 @@ def _sync_command(
 ) -> RunMetrics:
     if not settings.api_key_value():
         raise ApiKeyMissing(MISSING_KEY_SENTENCE)
-    log_path = configure_logging(settings.log_dir, settings.log_level, quiet=quiet or as_json)
+    log_path = configure_logging(
+        settings.log_dir, settings.log_level, console=err_console, quiet=quiet or as_json
+    )
     engine = open_database(settings.database_url)
     with ExitStack() as stack:
         client = stack.enter_context(CongressClient.from_settings(settings))
-        progress_fn = None
-        if show_progress and not quiet and not as_json and sys.stderr.isatty():
-            progress = stack.enter_context(
-                Progress(
-                    SpinnerColumn(),
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeElapsedColumn(),
-                    TextColumn("ETA"),
-                    TimeRemainingColumn(),
-                    console=err_console,
-                    transient=False,
+        display = None
+        if show_progress and not quiet and not as_json:
+            # Logging and the display share `err_console`, so log lines print above the display.
+            display = stack.enter_context(
+                stage_progress(
+                    err_console, lambda: client.request_count, settings.api_rate_limit_per_hour
                 )
             )
-            progress_fn = RichProgress(progress, client, settings.api_rate_limit_per_hour)
         env = RunEnvironment(
             settings=settings,
             engine=engine,
             client=client,
-            progress=progress_fn,
+            progress=display,
             backup=(lambda: _backup_before_run(settings)) if backup else None,
             notify=_notifier(settings),
             log_path=str(log_path) if log_path else None,
         )
         metrics = run_sync(env, options, command=command)
+        if display is not None:
+            display.finish(completed=bool(metrics.success))
     engine.dispose()
     return metrics
 
@@ -546,9 +512,11 @@ def demo(
             "import", settings, options, quiet=False, as_json=False, show_progress=True
         )
     _print_metrics(metrics, as_json=False, quiet=False)
+    hearings = program()
     console.print(
-        f"\nDatabase: {_describe_url(settings.database_url)}. Try `hearings status`, "
-        "`hearings export hearings --format csv` or `hearings serve`.",
+        f"\nDatabase: {_describe_url(settings.database_url)}. Try `{hearings} status`, "
+        f"`{hearings} export hearings --format csv` or `{hearings} serve`.",
         highlight=False,
+        markup=False,
     )
     raise typer.Exit(metrics.exit_code or 0)
