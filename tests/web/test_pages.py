@@ -159,7 +159,10 @@ def test_a_hearing_page_shows_the_whole_record(client: TestClient) -> None:
     assert "Nick Pamperin" in html and "The American Legion" in html
     assert "HHRG-119-GO00-Wstate-PamperinN-20250611.pdf" in html
     assert "Hearing Notice" in html
-    assert '<iframe src="https://www.youtube-nocookie.com/embed/RdkqjVPvkoX"' in html
+    # The video is a link card; nothing loads from YouTube until the reader asks for it.
+    assert 'href="https://www.youtube.com/watch?v=RdkqjVPvkoX"' in html
+    assert "<iframe" not in html and 'data-youtube-id="RdkqjVPvkoX"' in html
+    assert "Economic Opportunity Subcommittee (Veterans" in html
     assert "https://www.congress.gov/bill/119th-congress/house-bill/2334" in html
     assert "https://www.congress.gov/event/119th-Congress/house-event/118365" in html
     assert "Our copy changed" in html and "Congress.gov: Wednesday, October 1, 2025" in html

@@ -59,6 +59,7 @@ class HearingResult(BaseModel):
     committees: list[Committee]
     witness_count: int
     snippet: str | None
+    matched_in: list[str]
     update_date: str | None
     last_changed_at: str | None
     url: str
@@ -93,6 +94,7 @@ def _result(meeting: HearingSummary) -> HearingResult:
         committees=[Committee(system_code=c, name=n) for c, n in meeting.committees],
         witness_count=meeting.witness_count,
         snippet=meeting.snippet_text,
+        matched_in=meeting.matched_in,
         update_date=iso_z(meeting.update_date),
         last_changed_at=iso_z(meeting.last_changed_at),
         url=f"/hearings/{meeting.event_id}",

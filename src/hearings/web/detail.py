@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import Connection, or_, select
 
 from hearings.store import schema
+from hearings.web.committee_names import committee_labels
 from hearings.web.timefmt import iso_z, ordinal
 
 
@@ -31,6 +32,8 @@ class Appearance:
     organization: str | None
     position: str | None
     documents: list[Document] = field(default_factory=list)
+    # The witness entity's organisation, which has a page at /organizations/{slug}.
+    organization_key: str = ""
 
 
 @dataclass
@@ -263,11 +266,27 @@ def load_hearing(connection: Connection, event_id: str) -> HearingDetail | None:
             .order_by(links.c.ordinal)
         )
     ]
-    appearances = schema.witness_appearances
+    codes = [c["system_code"] for c in detail.committees]
+    labels = committee_labels(
+        connection, codes + [c["parent"] for c in detail.committees if c["parent"]]
+    )
+    for committee in detail.committees:
+        committee["label"] = labels.get(committee["system_code"], committee["system_code"])
+        if committee["parent"]:
+            committee["parent_name"] = labels.get(committee["parent"], committee["parent"])
+    appearances, witnesses = schema.witness_appearances, schema.witnesses
     detail.witnesses = [
-        Appearance(r.ordinal, r.witness_id, r.name_as_given, r.organization, r.position)
+        Appearance(
+            r.ordinal,
+            r.witness_id,
+            r.name_as_given,
+            r.organization,
+            r.position,
+            organization_key=r.organization_key or "",
+        )
         for r in connection.execute(
-            select(appearances)
+            select(appearances, witnesses.c.organization_key)
+            .join(witnesses, witnesses.c.witness_id == appearances.c.witness_id)
             .where(appearances.c.event_id == event_id)
             .order_by(appearances.c.ordinal)
         )

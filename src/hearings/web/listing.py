@@ -12,7 +12,9 @@ from markupsafe import Markup
 from sqlalchemy import ColumnElement, Connection, exists, func, not_, or_, select
 
 from hearings.store import schema
-from hearings.web import search
+from hearings.web import search, snippets
+from hearings.web.acronyms import ACRONYMS
+from hearings.web.committee_names import committee_label
 from hearings.web.filters import CHAMBERS, HearingFilters
 
 hearings = schema.hearings
@@ -55,6 +57,7 @@ class HearingSummary:
     title_html: Markup | None = None
     snippet_html: Markup | None = None
     snippet_text: str | None = None
+    matched_in: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -193,68 +196,109 @@ def _search(
     children: bool,
     bounded: bool,
 ) -> HearingPage:
-    """A ranked search. Highlights and snippets are computed for the page's rows only, and an
-    unfiltered search by relevance never touches `hearings` until it has its page."""
+    """A ranked search. By relevance, meetings that match the words as typed come first, then
+    those found through an acronym or its full name; highlights and snippets are computed for the
+    page's rows only."""
+    query = search.build_query(terms, ACRONYMS.get(connection))
+    tiers: list[search.Tier] = (
+        ["exact", "equivalent"] if query.expanded and sort == "relevance" else ["all"]
+    )
+    total = 0
+    rows: list[Any] = []
+    keys: dict[str, Any] = {}
+    for tier in tiers:
+        count, page, page_keys = _search_tier(
+            connection, query, tier, clauses, sort, limit - len(rows), offset, bounded
+        )
+        total += count
+        offset = max(0, offset - count)
+        rows += page
+        keys.update(page_keys)
+    marks = snippets.read_marks(connection, query, list(keys.values()))
+    summaries = [_summary(row, marks.get(keys[row.event_id])) for row in rows]
+    if children:
+        attach_children(connection, summaries)
+    return HearingPage(filters, summaries, total, sort)
+
+
+def _search_tier(
+    connection: Connection,
+    query: search.SearchQuery,
+    tier: search.Tier,
+    clauses: list[ColumnElement[bool]],
+    sort: str,
+    limit: int,
+    offset: int,
+    bounded: bool,
+) -> tuple[int, list[Any], dict[str, Any]]:
+    """(matches in the tier, the rows of the page that fall in it, their index keys)."""
     dialect = connection.dialect.name
-    where, rank, title_html, snippet = search.match_clause(dialect, terms)
+    where, rank = search.match_clause(dialect, query, tier)
     index = search.hearing_search
     key = search.row_key(dialect)
     if not clauses and sort == "relevance":
         total = int(
             connection.execute(select(func.count()).select_from(index).where(where)).scalar_one()
         )
-        ranked = connection.execute(
-            select(key.label("key"), index.c.event_id)
-            .where(where)
-            .order_by(rank, index.c.event_id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        keys = {r.event_id: r.key for r in ranked}
+        if limit <= 0 or offset >= total:
+            return total, [], {}
+        # Rank and tie-break on the index's own key, so only the page's rows are read.
+        ranked = list(
+            connection.execute(
+                select(key)
+                .select_from(index)
+                .where(where)
+                .order_by(rank, key)
+                .limit(limit)
+                .offset(offset)
+            ).scalars()
+        )
+        ids = _event_ids(connection, dialect, ranked)
         found = {
             row.event_id: row
             for row in connection.execute(
-                select(*_SUMMARY_COLUMNS).where(hearings.c.event_id.in_(list(keys)))
+                select(*_SUMMARY_COLUMNS).where(hearings.c.event_id.in_(list(ids.values())))
             )
         }
-        rows = [found[r.event_id] for r in ranked if r.event_id in found]
-    else:
-        joined = index.join(hearings, hearings.c.event_id == index.c.event_id)
-        order = (
-            [rank, hearings.c.start_at.desc(), hearings.c.event_id]
-            if sort == "relevance"
-            else _order(dialect, sort, bounded_below=bounded)
-        )
-        total = int(
-            connection.execute(
-                select(func.count()).select_from(joined).where(where, *clauses)
-            ).scalar_one()
-        )
-        page = connection.execute(
-            select(key.label("key"), *_SUMMARY_COLUMNS)
-            .select_from(joined)
-            .where(where, *clauses)
-            .order_by(*order)
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        keys = {r.event_id: r.key for r in page}
-        rows = list(page)
-    marks: dict[Any, tuple[str | None, str | None]] = {}
-    if keys:
-        for r in connection.execute(
-            select(key.label("key"), title_html.label("title"), snippet.label("snippet"))
-            .select_from(index)
-            .where(where, key.in_(list(keys.values())))
-        ):
-            marks[r.key] = (r.title, r.snippet)
-    summaries = [_summary(row, marks.get(keys.get(row.event_id))) for row in rows]
-    if children:
-        attach_children(connection, summaries)
-    return HearingPage(filters, summaries, total, sort)
+        rows = [found[ids[k]] for k in ranked if k in ids and ids[k] in found]
+        return total, rows, {ids[k]: k for k in ranked if k in ids}
+    joined = index.join(hearings, hearings.c.event_id == index.c.event_id)
+    order = (
+        [rank, hearings.c.start_at.desc(), hearings.c.event_id]
+        if sort == "relevance"
+        else _order(dialect, sort, bounded_below=bounded)
+    )
+    total = int(
+        connection.execute(
+            select(func.count()).select_from(joined).where(where, *clauses)
+        ).scalar_one()
+    )
+    if limit <= 0 or offset >= total:
+        return total, [], {}
+    page = connection.execute(
+        select(key.label("key"), *_SUMMARY_COLUMNS)
+        .select_from(joined)
+        .where(where, *clauses)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return total, list(page), {r.event_id: r.key for r in page}
 
 
-def _summary(row: Any, marked: tuple[str | None, str | None] | None = None) -> HearingSummary:
+def _event_ids(connection: Connection, dialect: str, keys: list[Any]) -> dict[Any, str]:
+    """The event id of each index key: a rowid lookup on SQLite, the key itself elsewhere."""
+    if dialect != "sqlite" or not keys:
+        return {k: k for k in keys}
+    key = search.row_key(dialect)
+    index = search.hearing_search
+    return {
+        r.key: r.event_id
+        for r in connection.execute(select(key.label("key"), index.c.event_id).where(key.in_(keys)))
+    }
+
+
+def _summary(row: Any, marks: snippets.Marks | None = None) -> HearingSummary:
     summary = HearingSummary(
         event_id=row.event_id,
         congress=int(row.congress),
@@ -270,16 +314,11 @@ def _summary(row: Any, marked: tuple[str | None, str | None] | None = None) -> H
         first_seen_at=row.first_seen_at,
         last_changed_at=row.last_changed_at,
     )
-    if marked is not None:
-        title_marked, snippet_marked = marked
-        summary.title_html = search.highlighted(title_marked) if title_marked else None
-        snippet = (snippet_marked or "").replace("\n", " · ")
-        # The snippet is worth showing only when it comes from something other than the title.
-        if search.HIGHLIGHT_START in snippet and search.plain(snippet).strip("… ") not in (
-            row.title or ""
-        ):
-            summary.snippet_html = search.highlighted(snippet)
-            summary.snippet_text = search.plain(snippet)
+    if marks is not None:
+        summary.title_html = marks.title_html
+        summary.snippet_html = marks.snippet_html
+        summary.snippet_text = marks.snippet_text
+        summary.matched_in = [m.field for m in marks.matches]
     return summary
 
 
@@ -289,14 +328,23 @@ def attach_children(connection: Connection, summaries: Sequence[HearingSummary])
     if not ids:
         return
     links, committees = schema.hearing_committees, schema.committees
+    parents = committees.alias("parents")
     by_event: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     for r in connection.execute(
-        select(links.c.event_id, links.c.system_code, committees.c.name)
+        select(
+            links.c.event_id,
+            links.c.system_code,
+            committees.c.name,
+            parents.c.name.label("parent_name"),
+        )
         .join(committees, committees.c.system_code == links.c.system_code)
+        .outerjoin(parents, parents.c.system_code == committees.c.parent_code)
         .where(links.c.event_id.in_(ids))
         .order_by(links.c.event_id, links.c.ordinal)
     ):
-        by_event[r.event_id].append((r.system_code, r.name))
+        # A subcommittee is named with its parent everywhere a list names it.
+        label = committee_label(r.name, r.system_code, r.parent_name)
+        by_event[r.event_id].append((r.system_code, label))
     appearances = schema.witness_appearances
     counts: dict[str, int] = dict(
         connection.execute(

@@ -1,42 +1,46 @@
-"""Turning a user's words into a query for the full-text index (`hearing_search`), and showing
-its highlights. What goes into the index, and keeping it current, is `hearings.store.search_index`.
+"""Turning a user's words into a query for the full-text index (`hearing_search`). What goes into
+the index, and keeping it current, is `hearings.store.search_index`; how matches are shown is
+`hearings.web.snippets`.
+
+A query is a list of groups that must all match. A group is the words as typed, or any phrase the
+acronym dictionary holds equal to them ("GAO" or "Government Accountability Office"). Meetings
+that match the words as typed rank before those found only through an equivalent.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from markupsafe import Markup, escape
 from sqlalchemy import func, literal_column
 
 from hearings.citations import Citation, find_citations
 from hearings.store.search_index import (
     BM25_WEIGHTS,
-    HIGHLIGHT_END,
-    HIGHLIGHT_START,
     SEARCH_TABLE,
-    SNIPPET_TOKENS,
-    TEXT_COLUMNS,
     IndexGuard,
     hearing_search,
     rebuild_search_index,
     refresh_search_index,
     search_rowid,
 )
+from hearings.web.acronyms import Acronyms, Words
 
 __all__ = [
     "IndexGuard",
+    "SearchQuery",
     "SearchTerms",
+    "build_query",
     "parse_terms",
     "rebuild_search_index",
     "refresh_search_index",
     "search_rowid",
 ]
 
-
-# ---- queries ---------------------------------------------------------------------------------
+# Which matches a tier holds: all of them, those of the words as typed, or those found only
+# through an equivalent phrase.
+Tier = Literal["all", "exact", "equivalent"]
 
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -50,6 +54,8 @@ class SearchTerms:
     phrases: list[list[str]] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
     prefix_last: bool = False
+    # Words typed in capitals ("IT"), which may be acronyms even when they are also words.
+    capitals: frozenset[str] = frozenset()
 
     @property
     def empty(self) -> bool:
@@ -60,50 +66,111 @@ def parse_terms(query: str) -> SearchTerms:
     citations, rest = find_citations(query)
     phrases = [_WORD.findall(p.lower()) for p in _PHRASE.findall(rest)]
     phrases = [p for p in phrases if p]
-    words = _WORD.findall(_PHRASE.sub(" ", rest).lower())
+    bare = _PHRASE.sub(" ", rest)
+    words = _WORD.findall(bare.lower())
+    capitals = frozenset(w.lower() for w in _WORD.findall(bare) if len(w) > 1 and w.isupper())
     # "Alphon" finds "Alphonso" while the user is still typing; only for the last bare word.
     prefix_last = bool(words) and not rest.rstrip().endswith('"') and len(words[-1]) >= 3
-    return SearchTerms(citations, phrases, words, prefix_last)
+    return SearchTerms(citations, phrases, words, prefix_last, capitals)
 
 
-def fts5_expression(terms: SearchTerms) -> str:
-    """An FTS5 MATCH expression: every word and phrase must match; any cited bill matches."""
-    parts: list[str] = []
-    for phrase in terms.phrases:
-        parts.append('"' + " ".join(phrase) + '"')
-    for index, word in enumerate(terms.words):
-        last = index == len(terms.words) - 1
-        parts.append(f'"{word}"*' if last and terms.prefix_last else f'"{word}"')
-    if terms.citations:
-        bills = " OR ".join(f'"{c.token}"' for c in terms.citations)
-        parts.append(f"bills : ({bills})")
-    return " AND ".join(parts)
+@dataclass(frozen=True)
+class Group:
+    """Words that must match together, as typed or as one of their equivalents."""
+
+    typed: Words
+    equivalents: tuple[Words, ...] = ()
+    prefix: bool = False
 
 
-def tsquery_expression(terms: SearchTerms) -> str:
+@dataclass(frozen=True)
+class SearchQuery:
+    groups: tuple[Group, ...]
+    citations: tuple[Citation, ...]
+
+    @property
+    def expanded(self) -> bool:
+        return any(g.equivalents for g in self.groups)
+
+
+def _group(typed: Words, terms: SearchTerms, acronyms: Acronyms, prefix: bool = False) -> Group:
+    capitals = len(typed) == 1 and typed[0] in terms.capitals
+    equivalents = acronyms.alternatives(typed, typed[0].upper() if capitals else typed[0])
+    return Group(typed, equivalents, prefix and len(typed) == 1)
+
+
+def build_query(terms: SearchTerms, acronyms: Acronyms) -> SearchQuery:
+    """The groups of a query: quoted phrases as they are, then the bare words, where the longest
+    run of words the dictionary knows ("artificial intelligence") becomes one group."""
+    groups = [_group(tuple(p), terms, acronyms) for p in terms.phrases]
+    words = terms.words
+    index = 0
+    while index < len(words):
+        size = 1
+        for length in range(min(acronyms.longest, len(words) - index), 1, -1):
+            if tuple(words[index : index + length]) in acronyms.equivalents:
+                size = length
+                break
+        last = index + size == len(words)
+        typed = tuple(words[index : index + size])
+        groups.append(_group(typed, terms, acronyms, prefix=last and terms.prefix_last))
+        index += size
+    return SearchQuery(tuple(groups), tuple(terms.citations))
+
+
+# ---- FTS5 and tsquery expressions -------------------------------------------------------------
+
+
+def _fts5_phrase(words: Words, prefix: bool = False) -> str:
+    return '"' + " ".join(words) + '"' + ("*" if prefix else "")
+
+
+def _fts5_group(group: Group, exact: bool) -> str:
+    typed = _fts5_phrase(group.typed, group.prefix)
+    if exact or not group.equivalents:
+        return typed
+    return "(" + " OR ".join([typed, *(_fts5_phrase(e) for e in group.equivalents)]) + ")"
+
+
+def fts5_expression(query: SearchQuery, tier: Tier = "all") -> str:
+    """An FTS5 MATCH expression: every group must match; any cited bill matches."""
+
+    def expression(exact: bool) -> str:
+        parts = [_fts5_group(g, exact) for g in query.groups]
+        if query.citations:
+            bills = " OR ".join(f'"{c.token}"' for c in query.citations)
+            parts.append(f"bills : ({bills})")
+        return " AND ".join(parts)
+
+    if tier == "equivalent":
+        return f"({expression(False)}) NOT ({expression(True)})"
+    return expression(tier == "exact")
+
+
+def _ts_phrase(words: Words, prefix: bool = False) -> str:
+    body = " <-> ".join(f"'{w}'" for w in words)
+    return f"({body}:*)" if prefix else f"({body})"
+
+
+def _ts_group(group: Group, exact: bool) -> str:
+    typed = _ts_phrase(group.typed, group.prefix)
+    if exact or not group.equivalents:
+        return typed
+    return "(" + " | ".join([typed, *(_ts_phrase(e) for e in group.equivalents)]) + ")"
+
+
+def tsquery_expression(query: SearchQuery, tier: Tier = "all") -> str:
     """The same query for PostgreSQL's `to_tsquery('english', ...)`."""
-    parts: list[str] = []
-    for phrase in terms.phrases:
-        parts.append("(" + " <-> ".join(f"'{w}'" for w in phrase) + ")")
-    for index, word in enumerate(terms.words):
-        last = index == len(terms.words) - 1
-        parts.append(f"'{word}':*" if last and terms.prefix_last else f"'{word}'")
-    if terms.citations:
-        parts.append("(" + " | ".join(f"'{c.token}'" for c in terms.citations) + ")")
-    return " & ".join(parts)
 
+    def expression(exact: bool) -> str:
+        parts = [_ts_group(g, exact) for g in query.groups]
+        if query.citations:
+            parts.append("(" + " | ".join(f"'{c.token}'" for c in query.citations) + ")")
+        return " & ".join(parts)
 
-def highlighted(text: str | None) -> Markup:
-    """Escape `text`, then turn the highlight markers into <mark> elements."""
-    if not text:
-        return Markup("")
-    escaped = str(escape(text))
-    return Markup(escaped.replace(HIGHLIGHT_START, "<mark>").replace(HIGHLIGHT_END, "</mark>"))
-
-
-def plain(text: str | None) -> str:
-    """`text` without highlight markers (for JSON and CSV)."""
-    return (text or "").replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
+    if tier == "equivalent":
+        return f"({expression(False)}) & !({expression(True)})"
+    return expression(tier == "exact")
 
 
 def row_key(dialect: str) -> Any:
@@ -113,32 +180,12 @@ def row_key(dialect: str) -> Any:
     return hearing_search.c.event_id
 
 
-def match_clause(dialect: str, terms: SearchTerms) -> tuple[Any, Any, Any, Any]:
-    """(where clause, rank for ORDER BY, title highlight, snippet) for the dialect."""
+def match_clause(dialect: str, query: SearchQuery, tier: Tier = "all") -> tuple[Any, Any]:
+    """(where clause, rank for ORDER BY, best first) for the dialect."""
     if dialect == "sqlite":
         table_ref: Any = literal_column(SEARCH_TABLE)
-        where = table_ref.op("MATCH")(fts5_expression(terms))
-        rank: Any = func.bm25(table_ref, *BM25_WEIGHTS)
-        title = func.highlight(table_ref, 1, HIGHLIGHT_START, HIGHLIGHT_END)
-        snippet = func.snippet(table_ref, -1, HIGHLIGHT_START, HIGHLIGHT_END, "…", SNIPPET_TOKENS)
-        return where, rank, title, snippet
-    query = func.to_tsquery("english", tsquery_expression(terms))
+        where = table_ref.op("MATCH")(fts5_expression(query, tier))
+        return where, func.bm25(table_ref, *BM25_WEIGHTS)
+    tsquery = func.to_tsquery("english", tsquery_expression(query, tier))
     document: Any = literal_column(f"{SEARCH_TABLE}.document")
-    where = document.op("@@")(query)
-    rank = -func.ts_rank_cd(document, query)
-    options = (
-        f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, MaxWords=30, MinWords=8, "
-        "HighlightAll=true"
-    )
-    title = func.ts_headline("english", func.coalesce(hearing_search.c.title, ""), query, options)
-    body = func.concat_ws(
-        " … ", *(func.nullif(hearing_search.c[name], "") for name in TEXT_COLUMNS[1:6])
-    )
-    snippet = func.ts_headline(
-        "english",
-        body,
-        query,
-        f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, MaxWords=30, MinWords=8, "
-        'MaxFragments=2, FragmentDelimiter=" … "',
-    )
-    return where, rank, title, snippet
+    return document.op("@@")(tsquery), -func.ts_rank_cd(document, tsquery)

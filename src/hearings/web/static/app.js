@@ -34,4 +34,26 @@
       if (!isNaN(moment.getTime())) { el.title = format.format(moment) + " (your time)"; }
     });
   }
+  // A video card becomes the player only when the reader clicks "Play here": until then nothing
+  // loads from YouTube.
+  document.querySelectorAll(".video-card[data-youtube-id]").forEach(function (card) {
+    var id = card.getAttribute("data-youtube-id");
+    if (!/^[A-Za-z0-9_-]{6,20}$/.test(id || "")) { return; }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Play here";
+    button.addEventListener("click", function () {
+      var frame = document.createElement("iframe");
+      frame.src = "https://www.youtube-nocookie.com/embed/" + id + "?autoplay=1";
+      frame.title = card.getAttribute("data-title") || "Video of the meeting";
+      frame.allow = "autoplay; encrypted-media; picture-in-picture";
+      frame.allowFullscreen = true;
+      frame.referrerPolicy = "strict-origin-when-cross-origin";
+      var holder = document.createElement("div");
+      holder.className = "video";
+      holder.appendChild(frame);
+      card.replaceWith(holder);
+    });
+    card.appendChild(button);
+  });
 })();
