@@ -9,9 +9,12 @@ import sys
 import typer
 from rich.console import Console
 
+from hearings.cli.help_layout import CommandsInUseOrder
 from hearings.errors import HearingsError
 
 app = typer.Typer(
+    cls=CommandsInUseOrder,
+    rich_markup_mode="markdown",
     name="hearings",
     help="Build and keep current a local database of U.S. congressional committee hearings.",
     no_args_is_help=True,

@@ -231,12 +231,12 @@ BatchOption = Annotated[
     bool | None,
     typer.Option(
         "--batch/--no-batch",
-        help="Batch mode (default from ENABLE_BATCH_PROCESSING) or one all-or-nothing transaction.",
+        help="Checked batches, or one all-or-nothing transaction.",
     ),
 ]
 BatchSizeOption = Annotated[
     int | None,
-    typer.Option("--batch-size", min=1, max=10000, help="Default BATCH_PROCESSING_SIZE."),
+    typer.Option("--batch-size", min=1, max=10000, help="Meetings per batch."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the run's metrics as JSON.")]
 QuietOption = Annotated[
@@ -257,7 +257,12 @@ def import_command(
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Import a whole Congress: committees, members, meetings and printed hearings."""
+    """Import a whole Congress: committees, members, meetings and printed hearings.
+
+    Batch mode and size default to the settings ENABLE_BATCH_PROCESSING and
+    BATCH_PROCESSING_SIZE. Exit codes: 0 all imported; 3 completed with quarantined records;
+    1 failed; 2 usage error.
+    """
     settings = current_settings()
     options = _options(settings, congress, chamber, batch, batch_size)
     options.full_refresh = full_refresh
@@ -311,8 +316,9 @@ def update(
 ) -> None:
     """Fetch what changed since the last successful run and apply it.
 
-    Exit codes: 0 all applied; 3 completed with quarantined records; 1 failed (rolled back);
-    2 usage error.
+    Batch mode and size default to the settings ENABLE_BATCH_PROCESSING and
+    BATCH_PROCESSING_SIZE. Exit codes: 0 all applied; 3 completed with quarantined records;
+    1 failed (rolled back); 2 usage error.
     """
     settings = current_settings()
     options = _options(settings, congress, chamber, batch, batch_size)
@@ -406,7 +412,9 @@ app.add_typer(backup_app, name="backup")
 
 
 @backup_app.command("list")
-def backup_list(as_json: JsonOption = False) -> None:
+def backup_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the backups as JSON.")] = False,
+) -> None:
     """List backups in BACKUP_DIR, newest first."""
     from hearings.sync.backups import list_backups
 

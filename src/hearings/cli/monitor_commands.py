@@ -144,8 +144,10 @@ def verify(
         ),
     ] = None,
 ) -> None:
-    """Check the database: integrity, foreign keys, orphans, duplicates, required fields,
-    meetings without committees, dates, stubs and the quarantine.
+    """Check the database's integrity and consistency; --reconcile compares it with the API.
+
+    Checks integrity, foreign keys, orphans, duplicates, required fields, meetings without
+    committees, dates, stubs and the quarantine.
 
     Exit codes: 0 healthy; 1 problems found (each one listed), or the database is unreadable.
     """
