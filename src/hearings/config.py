@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,12 +35,33 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     admin_token: SecretStr | None = None
+    admin_session_hours: float = Field(default=12.0, gt=0, le=24 * 90)
+    admin_login_attempts_per_minute: int = Field(default=10, ge=1, le=10_000)
     notify_webhook_url: str | None = None
+
+    # The web app's address as the public sees it (feeds' absolute links); None: the request's.
+    public_base_url: str | None = None
+    # Trust X-Forwarded-For/-Proto from these proxy addresses (a TLS-terminating nginx).
+    proxy_headers: bool = False
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @field_validator("congress_api_base_url")
     @classmethod
-    def _strip_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _api_url(cls, value: str) -> str:
+        return http_url(value.strip(), "CONGRESS_API_BASE_URL", "https://api.congress.gov/v3")
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = http_url(value.strip(), "PUBLIC_BASE_URL", "https://hearings.example.org")
+        if urlsplit(url).query or urlsplit(url).fragment:
+            raise ValueError(
+                f"PUBLIC_BASE_URL {url!r} has a query or fragment; give only the scheme, host "
+                "and optional path, e.g. https://hearings.example.org"
+            )
+        return url
 
     @field_validator("log_level")
     @classmethod
@@ -51,6 +73,26 @@ class Settings(BaseSettings):
 
     def api_key_value(self) -> str | None:
         return self.congress_api_key.get_secret_value() if self.congress_api_key else None
+
+
+def http_url(value: str, name: str, example: str) -> str:
+    """`value` without its trailing slash when it is an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        host = None
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not host
+        or any(c.isspace() or ord(c) < 32 for c in value)
+    ):
+        shown = value if len(value) <= 80 else value[:79] + "…"
+        raise ValueError(f"{name} {shown!r} is not an http(s) URL; use one like {example}")
+    return value.rstrip("/")
 
 
 def load_settings(**overrides: object) -> Settings:

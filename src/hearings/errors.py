@@ -24,3 +24,24 @@ class DatabaseUnreadable(HearingsError):
 
 class UpdateAlreadyRunning(HearingsError):
     """Another `hearings update` holds the lock."""
+
+
+class DatabaseReadOnly(HearingsError):
+    """The database cannot be written: a read-only file, folder or mount, or a read-only URL."""
+
+
+class UnknownSchema(DatabaseUnreadable):
+    """The database's schema version is one this version of hearings does not know (a newer
+    version made it), or the database is not a hearings database at all."""
+
+    # What is wrong, as a clause after the database's name ("was made by a newer version…").
+    clause: str = "is not a hearings database this version knows"
+
+
+def quoted(value: object, limit: int = 80) -> str:
+    """`repr(value)` for a message, shortened to about `limit` characters: messages quote what
+    was given, never a whole 10 KB input."""
+    text = repr(value) if isinstance(value, str) else repr(str(value))
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 2]}…{text[0]} ({len(str(value)):,} characters)"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from hearings.errors import HearingsError
+from hearings.store.engine import open_database
 from hearings.sync.backups import (
     BackupFailed,
     BackupInfo,
@@ -28,15 +29,24 @@ NOW = datetime(2025, 5, 22, 14, 30, 0, tzinfo=UTC)
 
 
 def _make_database(path: Path, titles: list[str]) -> sqlite3.Connection:
-    """A small database in WAL mode whose rows sit in the -wal (no checkpoint yet)."""
+    """A small hearings database (the real schema) in WAL mode whose rows sit in the -wal (no
+    checkpoint yet)."""
+    open_database(f"sqlite:///{path}").dispose()
     connection = sqlite3.connect(path, isolation_level=None)
     assert connection.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",)
     connection.execute("PRAGMA wal_autocheckpoint=0")
-    connection.execute("CREATE TABLE hearings (event_id TEXT PRIMARY KEY, title TEXT)")
-    connection.executemany(
-        "INSERT INTO hearings VALUES (?, ?)", [(str(i), t) for i, t in enumerate(titles)]
-    )
+    for i, title in enumerate(titles):
+        _insert(connection, str(i), title)
     return connection
+
+
+def _insert(connection: sqlite3.Connection, event_id: str, title: str) -> None:
+    connection.execute(
+        "INSERT INTO hearings (event_id, congress, chamber, title, is_stub, content_hash, "
+        "first_seen_at, last_changed_at) VALUES (?, 119, 'House', ?, 0, '-', "
+        "'2025-05-01 00:00:00', '2025-05-01 00:00:00')",
+        (event_id, title),
+    )
 
 
 def _titles(path: Path) -> list[str]:
@@ -70,7 +80,7 @@ def test_backup_of_a_live_wal_database_with_a_writer_mid_transaction(
     path, writer = live
     assert path.with_name("hearings.db-wal").stat().st_size > 0  # committed rows are in the WAL
     writer.execute("BEGIN")
-    writer.execute("INSERT INTO hearings VALUES ('9', 'uncommitted')")
+    _insert(writer, "9", "uncommitted")
 
     backup = create_backup(path, tmp_path / "backups", now=NOW)
 
@@ -89,7 +99,7 @@ def test_the_writer_keeps_writing_after_a_backup(
 ) -> None:
     path, writer = live
     create_backup(path, tmp_path / "backups", now=NOW)
-    writer.execute("INSERT INTO hearings VALUES ('3', 'delta')")
+    _insert(writer, "3", "delta")
     assert _titles(path) == ["alpha", "beta", "delta", "gamma"]
 
 
@@ -231,7 +241,7 @@ def test_restore_round_trip(live: tuple[Path, sqlite3.Connection], tmp_path: Pat
     path, writer = live
     backup = create_backup(path, tmp_path / "b", now=NOW)
     writer.execute("DELETE FROM hearings WHERE title = 'alpha'")
-    writer.execute("INSERT INTO hearings VALUES ('7', 'changed after the backup')")
+    _insert(writer, "7", "changed after the backup")
     writer.close()
 
     path.chmod(0o640)
@@ -343,11 +353,9 @@ def _empty(backup: Path) -> Path:
 
 
 def _damaged_page(backup: Path) -> Path:
-    connection = sqlite3.connect(backup)
-    connection.executemany(
-        "INSERT INTO hearings VALUES (?, ?)", [(f"x{i}", "y" * 300) for i in range(200)]
-    )
-    connection.commit()
+    connection = sqlite3.connect(backup, isolation_level=None)
+    for i in range(200):
+        _insert(connection, f"x{i}", "y" * 300)
     connection.close()
     data = bytearray(backup.read_bytes())
     data[4096 * 3 : 4096 * 4] = bytes(range(256)) * 16

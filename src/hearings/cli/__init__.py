@@ -66,10 +66,53 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(exc.exit_code)
         if isinstance(exc, click.exceptions.Exit):
             sys.exit(exc.exit_code)
-        log.exception("unexpected error")
+        where = _log_bug(exc)
         err_console.print(
-            f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}. "
-            "This is a bug; the full traceback is in the log file.",
+            f"[bold red]Internal error:[/] {type(exc).__name__}: {_one_line(exc)}. "
+            f"This is a bug; {where}.",
             highlight=False,
+            markup=True,
         )
         sys.exit(1)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _log_bug(exc: BaseException) -> str:
+    """Write the traceback to the log file, never to the console, and say where it went.
+
+    A command that set up logging has a file handler already; otherwise (a failure before
+    that, or a command that does not log) the daily log under LOG_DIR is opened now. Without
+    any handler Python would print the traceback to stderr."""
+    files = _log_files()
+    if not files:
+        _open_log_file()
+        files = _log_files()
+    # Console handlers print sentences only; the traceback goes to the files.
+    log.error("unexpected error: %s", type(exc).__name__, exc_info=exc)
+    if files:
+        return f"the full traceback is in {files[0]}"
+    return "no log file could be written (check LOG_DIR), so the traceback is not kept"
+
+
+def _log_files() -> list[str]:
+    return [h.baseFilename for h in log.handlers if isinstance(h, logging.FileHandler)]
+
+
+def _open_log_file() -> None:
+    from hearings.config import load_settings
+    from hearings.logs import configure_logging
+
+    try:
+        log_dir = load_settings().log_dir
+    except Exception:  # the settings themselves may be what is broken
+        log_dir = None
+    if log_dir is not None:
+        configure_logging(log_dir, "INFO", quiet=True)
+    # Whatever happened above, never fall back to Python's last-resort handler on stderr.
+    log.propagate = False
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())

@@ -37,7 +37,7 @@ from hearings.reports.verify import (
     unreadable,
     verify_database,
 )
-from hearings.store.engine import check_sqlite_file, create_db_engine, open_database, sqlite_file
+from hearings.store.engine import open_database, sqlite_file
 
 console = Console()
 err_console = Console(stderr=True)
@@ -65,7 +65,10 @@ def _require_existing(settings: Settings) -> None:
 def _database(settings: Settings, *, migrate_schema: bool = True) -> Iterator[Engine]:
     """The existing database, with read failures turned into one sentence."""
     _require_existing(settings)
-    engine = open_database(settings.database_url, migrate_schema=migrate_schema)
+    # Reading is enough: a read-only database is opened read-only instead of refused.
+    engine = open_database(
+        settings.database_url, migrate_schema=migrate_schema, allow_read_only=True
+    )
     try:
         yield engine
     except DBAPIError as exc:
@@ -170,10 +173,8 @@ def verify(
 def _verify(settings: Settings, *, reconcile: bool, congress: int | None) -> VerifyResult:
     """Open without migrating (verify never writes), check, and reconcile when asked."""
     _require_existing(settings)
-    path = sqlite_file(settings.database_url)
-    if path is not None:
-        check_sqlite_file(path)
-    engine = create_db_engine(settings.database_url)
+    # Never migrates or writes; refuses a schema this version does not know in one sentence.
+    engine = open_database(settings.database_url, migrate_schema=False, allow_read_only=True)
     try:
         result = verify_database(engine, settings.database_url)
         schema_current = not any(p.check == "schema" for p in result.problems)

@@ -5,20 +5,24 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from pathlib import Path
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
-from hearings.errors import ConfigurationError, DatabaseUnreadable
+from hearings.errors import ConfigurationError, DatabaseReadOnly, DatabaseUnreadable
 from hearings.store.postgres import configure_postgres
-
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+from hearings.store.read_only import sqlite_read_only
+from hearings.store.schema_version import (
+    MIGRATIONS_DIR,
+    SchemaVersion,
+    engine_schema_version,
+    sqlite_schema_version,
+)
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:
@@ -108,8 +112,13 @@ def check_sqlite_file(path: Path) -> None:
             f"The file {path} is not a SQLite database (or it is corrupt); "
             "restore it with `hearings backup restore PATH` or point DATABASE_URL elsewhere."
         )
+    read_only = sqlite_read_only(path)
+    # Read-only, so that looking never writes; immutable where nothing could create the -shm.
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    if read_only is not None and read_only.immutable:
+        uri += "&immutable=1"
     try:
-        connection = sqlite3.connect(path, timeout=30)
+        connection = sqlite3.connect(uri, uri=True, timeout=30)
         try:
             # Reading the schema is enough to recognise a damaged file; a full quick_check
             # would cost seconds on a large database at every command.
@@ -143,15 +152,33 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+def database_label(engine_or_url: Engine | str) -> str:
+    """How messages name a database: the file of a SQLite database, else the URL without its
+    password."""
+    url = engine_or_url if isinstance(engine_or_url, str) else _plain_url(engine_or_url)
+    path = sqlite_file(url)
+    if path is not None:
+        return str(path)
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _plain_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def schema_version(engine: Engine) -> SchemaVersion:
+    """The engine's schema version; a newer, unknown or foreign schema is refused in one
+    sentence (UnknownSchema) before anything is written."""
+    return engine_schema_version(engine, database_label(engine))
+
+
 def needs_migration(engine: Engine) -> bool:
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    return current != head
+    return schema_version(engine).needs_migration
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (a no-op when it is there already)."""
+    """Bring the schema to the newest migration (a no-op when it is there already); a schema this
+    version does not know is refused, untouched."""
     if not needs_migration(engine):
         return
     config = alembic_config(engine)
@@ -160,14 +187,59 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_database(database_url: str, *, migrate_schema: bool = True) -> Engine:
-    """Open (and create or migrate) the database every command works on."""
+def open_database(
+    database_url: str, *, migrate_schema: bool = True, allow_read_only: bool = False
+) -> Engine:
+    """Open (and create or migrate) the database every command works on.
+
+    Checked first, before anything is written: the file is a sound SQLite database, its schema
+    is one this version knows, and it can be written. With `allow_read_only` a database that
+    cannot be written is opened for reading instead (when its schema is current)."""
     path = sqlite_file(database_url)
     if path is not None:
-        check_sqlite_file(path)
+        return _open_sqlite(database_url, path, migrate_schema, allow_read_only)
     engine = create_db_engine(database_url)
     try:
-        if migrate_schema:
+        version = schema_version(engine)
+        if not allow_read_only:
+            _refuse_read_only_server(engine)
+        if migrate_schema and version.needs_migration:
+            migrate(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseUnreadable(f"Cannot open the database: {_first_line(exc)}.") from None
+    except DBAPIError as exc:
+        engine.dispose()
+        raise DatabaseUnreadable(f"The database cannot be used: {_first_line(exc)}.") from None
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def _open_sqlite(
+    database_url: str, path: Path, migrate_schema: bool, allow_read_only: bool
+) -> Engine:
+    check_sqlite_file(path)
+    read_only = sqlite_read_only(path)
+    version = (
+        sqlite_schema_version(path, immutable=bool(read_only and read_only.immutable))
+        if path.exists()
+        else None
+    )
+    if read_only is not None:
+        if not allow_read_only or version is None:
+            raise DatabaseReadOnly(read_only.reason)
+        if migrate_schema and version.needs_migration:
+            raise DatabaseReadOnly(
+                f"{read_only.reason[:-1]}; and it must first be migrated to this version's "
+                "schema (`hearings init` where it can be written)."
+            )
+        engine = create_db_engine(_read_only_url(path, immutable=read_only.immutable))
+    else:
+        engine = create_db_engine(database_url)
+    try:
+        if read_only is None and migrate_schema and (version is None or version.needs_migration):
             migrate(engine)
         else:
             with engine.connect():
@@ -178,7 +250,34 @@ def open_database(database_url: str, *, migrate_schema: bool = True) -> Engine:
     except DBAPIError as exc:
         engine.dispose()
         raise DatabaseUnreadable(f"The database cannot be used: {_first_line(exc)}.") from None
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
+
+
+def _read_only_url(path: Path, *, immutable: bool) -> str:
+    target = quote(str(path.resolve()))
+    return f"sqlite:///file:{target}?mode=ro{'&immutable=1' if immutable else ''}&uri=true"
+
+
+def _refuse_read_only_server(engine: Engine) -> None:
+    """A PostgreSQL session that cannot write (a standby, default_transaction_read_only)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        setting = connection.exec_driver_sql("SHOW transaction_read_only").scalar()
+    if str(setting).lower() == "on":
+        raise DatabaseReadOnly(
+            f"The database {database_label(engine)} only accepts reads (transaction_read_only "
+            "is on: a standby, or a read-only role); point DATABASE_URL at the primary server."
+        )
+
+
+def check_database(database_url: str) -> None:
+    """Raise the one-sentence error for a database this version cannot use (unreadable, newer
+    or unknown schema), writing nothing and migrating nothing."""
+    open_database(database_url, migrate_schema=False, allow_read_only=True).dispose()
 
 
 def _first_line(exc: DBAPIError) -> str:

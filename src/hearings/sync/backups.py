@@ -21,9 +21,11 @@ from urllib.parse import quote
 
 from sqlalchemy.exc import ArgumentError
 
-from hearings.errors import HearingsError
-from hearings.store.engine import sqlite_file
+from hearings.errors import HearingsError, UnknownSchema, UsageError
+from hearings.store.engine import check_database, sqlite_file
 from hearings.store.postgres import client_connection, find_client_program
+from hearings.store.read_only import sqlite_read_only
+from hearings.store.schema_version import judge_schema, sqlite_schema_version
 
 if TYPE_CHECKING:
     from hearings.config import Settings
@@ -162,8 +164,13 @@ def create_backup(database_path: Path, backup_dir: Path, *, now: datetime) -> Pa
 
 
 def _copy_online(source_path: Path, target_path: Path) -> None:
+    # Read-only: a backup never writes to the database, which may sit on a read-only mount.
+    read_only = sqlite_read_only(source_path)
+    uri = f"file:{quote(str(source_path.resolve()))}?mode=ro"
+    if read_only is not None and read_only.immutable:
+        uri += "&immutable=1"
     try:
-        source = sqlite3.connect(source_path, timeout=30)
+        source = sqlite3.connect(uri, uri=True, timeout=30)
         try:
             target = sqlite3.connect(target_path)
             try:
@@ -200,6 +207,21 @@ def _install_without_clobbering(
             os.replace(partial, final)  # file systems without hard links
         return final
     raise BackupFailed(f"Too many backups named {BACKUP_PREFIX}{stamp}* in {backup_dir}.")
+
+
+def backup_now(settings: Settings, *, now: datetime) -> Path | None:
+    """Back up the database of `settings` into BACKUP_DIR and prune old backups; None when a
+    SQLite database does not exist yet (or is empty). A database this version cannot use (a
+    newer or unknown schema) is refused before anything is written."""
+    path = sqlite_file(settings.database_url)
+    if path is not None and (not path.exists() or path.stat().st_size == 0):
+        return None
+    check_database(settings.database_url)
+    if path is None:
+        return backup_database(settings, now=now)
+    made = create_backup(path, settings.backup_dir, now=now)
+    prune_backups(settings.backup_dir, settings.backup_retention_days, now=now)
+    return made
 
 
 # ---- listing and pruning -------------------------------------------------------------------
@@ -253,6 +275,9 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
     if problem:
         raise RestoreFailed(_refusal(backup_path, f"the file {problem}", database_path))
     folder = database_path.parent
+    read_only = sqlite_read_only(database_path)
+    if read_only is not None:
+        raise RestoreFailed(f"Cannot restore {backup_path}: {_clause(read_only.reason)}")
     if not folder.is_dir():
         raise RestoreFailed(f"The folder for the database {database_path} does not exist.")
 
@@ -278,6 +303,9 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
         problem = _diagnose(staged)
         if problem:
             raise RestoreFailed(_refusal(backup_path, f"the file {problem}", database_path))
+        problem = _not_restorable(staged)
+        if problem:
+            raise RestoreFailed(_refusal(backup_path, problem, database_path))
         replaced = _set_aside(database_path, _utc(now))
         os.replace(staged, database_path)
         _fsync_dir(folder)
@@ -289,6 +317,48 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
         ) from None
     finally:
         staged.unlink(missing_ok=True)
+
+
+def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Path | None:
+    """Restore `backup_path` into the database of `settings` under the writer lock (a restore
+    under a running update would be overwritten or corrupt it). Returns where the replaced
+    content was kept: the set-aside SQLite file, or the PostgreSQL backup taken first."""
+    from hearings.store.engine import create_db_engine
+    from hearings.sync.lock import writer_lock
+
+    backup_path = Path(backup_path)
+    if not backup_path.exists():
+        raise UsageError(f"There is no backup at {backup_path}.")
+    database = sqlite_file(settings.database_url)
+    if database is None:
+        return restore_database(settings, backup_path, now=now)
+    # Before the lock, which is a file beside the database: say what is wrong, not what failed.
+    read_only = sqlite_read_only(database)
+    if read_only is not None:
+        raise RestoreFailed(f"Cannot restore {backup_path}: {_clause(read_only.reason)}")
+    engine = create_db_engine(settings.database_url)
+    try:
+        with writer_lock(engine, settings.database_url):
+            return restore_backup(backup_path, database, now=now)
+    finally:
+        engine.dispose()
+
+
+def _not_restorable(staged: Path) -> str | None:
+    """Why a sound SQLite file is still no backup of ours: not a hearings database, or one at a
+    schema revision this version does not know (a newer version made it)."""
+    try:
+        sqlite_schema_version(staged, immutable=True)
+    except UnknownSchema as exc:
+        return f"it {exc.clause}"
+    except sqlite3.Error as exc:
+        return f"the file cannot be read ({exc})"
+    return None
+
+
+def _clause(sentence: str) -> str:
+    """A sentence of its own ("The database … is read-only…") as the second half of another."""
+    return sentence[:1].lower() + sentence[1:]
 
 
 def _refusal(backup_path: Path, problem: str, database_path: Path) -> str:
@@ -461,7 +531,9 @@ def restore_database(settings: Settings, backup_path: Path, *, now: datetime | N
         raise RestoreFailed(f"There is no backup at {backup_path}.")
     pg_restore = _pg_program("pg_restore", purpose="restored", hint="")
     _pg_program("pg_dump", purpose="restored", hint="")
-    problem = _pg_archive_problem(pg_restore, backup_path)
+    problem = _pg_archive_problem(pg_restore, backup_path) or _pg_archive_schema_problem(
+        pg_restore, backup_path
+    )
     if problem:
         raise RestoreFailed(
             f"Cannot restore from {backup_path}: {problem}; the database was not changed."
@@ -516,6 +588,34 @@ def _pg_archive_problem(pg_restore: str, archive: Path) -> str | None:
         return f"{archive} is not a readable pg_dump archive ({_first(listed.stderr)})"
     if not _PG_DATA_ENTRY.search(listed.stdout):
         return f"{archive} holds no hearings table"
+    return None
+
+
+_PG_TABLE_DATA = re.compile(r"^\d+; \d+ \d+ TABLE DATA \S+ (\S+) ", re.MULTILINE)
+_PG_VERSION_COPY = re.compile(
+    r"^COPY \S*alembic_version \(version_num\) FROM stdin;\n(.*?)^\\\.$", re.MULTILINE | re.DOTALL
+)
+
+
+def _pg_archive_schema_problem(pg_restore: str, archive: Path) -> str | None:
+    """None when the archive is a hearings database at a schema revision this version knows.
+    Read offline: pg_restore writes the archive's SQL to stdout without connecting anywhere."""
+    listed = _run_pg([pg_restore, "--list", str(archive)], dict(os.environ))
+    tables = set(_PG_TABLE_DATA.findall(listed.stdout))
+    versions: list[str] | None = None
+    if "alembic_version" in tables:
+        dumped = _run_pg(
+            [pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(archive)],
+            dict(os.environ),
+        )
+        block = _PG_VERSION_COPY.search(dumped.stdout)
+        versions = [line for line in (block[1] if block else "").splitlines() if line.strip()]
+    if not versions:
+        return f"{archive} is not a hearings backup (it holds no schema version)"
+    try:
+        judge_schema(str(archive), tables, versions, shared=True)
+    except UnknownSchema as exc:
+        return f"it {exc.clause}"
     return None
 
 

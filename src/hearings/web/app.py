@@ -234,7 +234,7 @@ def create_app(
         migrate(engine)
     else:
         settings = source or settings or load_settings()
-        engine = open_database(settings.database_url)
+        engine = open_database(settings.database_url, allow_read_only=True)
 
     app = FastAPI(
         title="hearings",
