@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import httpx
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
 from rich.progress_bar import ProgressBar
@@ -22,6 +23,43 @@ from rich.text import Text
 #: Seconds between two plain progress lines when stderr is not a terminal.
 PLAIN_INTERVAL_SECONDS = 5.0
 
+#: The stage that a request serves, by the first segment of its API path. Stages overlap (lists
+#: are fetched in the background), so requests are counted where they go, not when.
+STAGE_OF_ENDPOINT = {
+    "committee": "committees",
+    "member": "members",
+    "committee-meeting": "meetings",
+    "hearing": "printed hearings",
+}
+
+
+class RequestsByStage(httpx.BaseTransport):
+    """An HTTP transport that counts each request by the stage it serves, then sends it on."""
+
+    def __init__(self, concurrency: int) -> None:
+        # The client's own limits, which httpx applies only to the transport it builds itself.
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        self.inner = httpx.HTTPTransport(limits=limits)
+        self.counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        segments = [part for part in request.url.path.split("/") if part]
+        # Paths look like /v3/committee-meeting/119/house/12345: the segment after the version.
+        endpoint = segments[1] if len(segments) > 1 else ""
+        stage = STAGE_OF_ENDPOINT.get(endpoint)
+        if stage is not None:
+            with self._lock:
+                self.counts[stage] = self.counts.get(stage, 0) + 1
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def of(self, stage: str) -> int:
+        with self._lock:
+            return self.counts.get(stage, 0)
+
 
 @dataclass
 class Stage:
@@ -29,16 +67,11 @@ class Stage:
 
     name: str
     started: float
-    first_request: int
     done: int = 0
     total: int | None = None
     requests: int = 0
     ended: float | None = None
     stopped: bool = False
-    # A stage reported again after it closed (a second round, such as parent committees)
-    # continues from where the first round ended.
-    offset: int = 0
-    round_done: int = 0
     spinner: Spinner = field(default_factory=lambda: Spinner("dots", style="cyan"))
 
     @property
@@ -62,11 +95,13 @@ class StageProgress:
     def __init__(
         self,
         requests: Callable[[], int],
+        stage_requests: Callable[[str], int],
         budget: int,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.requests = requests
+        self.stage_requests = stage_requests
         self.budget = budget
         self.clock = clock
         self.stages: dict[str, Stage] = {}
@@ -75,20 +110,18 @@ class StageProgress:
 
     def __call__(self, name: str, done: int, total: int | None) -> None:
         """The pipeline's callback: `done` of `total` (None while unknown) in stage `name`."""
-        now, requests = self.clock(), self.requests()
+        now, requests = self.clock(), self.stage_requests(name)
         with self._lock:
             stage = self.stages.get(name)
             if stage is None:
-                stage = self.stages[name] = Stage(name, started=now, first_request=requests)
-            elif stage.closed and done < stage.round_done:
-                stage.offset, stage.ended = stage.done, None
+                stage = self.stages[name] = Stage(name, started=now)
             was_closed = stage.closed
-            stage.round_done = done
-            stage.done = stage.offset + done
-            stage.total = None if total is None else stage.offset + max(total, done)
-            stage.requests = requests - stage.first_request
-            if stage.total is not None and stage.done >= stage.total and not was_closed:
+            stage.done, stage.total, stage.requests = done, total, requests
+            finished = total is not None and done >= total
+            if finished and not was_closed:
                 stage.ended = now
+            elif not finished:  # at work again (a second round, such as parent committees)
+                stage.ended = None
         self.shown(stage, closed_now=stage.closed and not was_closed)
 
     def finish(self, *, completed: bool) -> None:
@@ -102,6 +135,7 @@ class StageProgress:
             still_open = [stage for stage in self.stages.values() if not stage.closed]
             for stage in still_open:
                 stage.ended = now
+                stage.requests = self.stage_requests(stage.name)
                 if completed:
                     stage.total = stage.done
                 else:
@@ -145,8 +179,14 @@ def requests_label(stage: Stage) -> str:
 class LiveStages(StageProgress):
     """A live table on the terminal, one line per stage, that fits in 80 columns."""
 
-    def __init__(self, console: Console, requests: Callable[[], int], budget: int) -> None:
-        super().__init__(requests, budget)
+    def __init__(
+        self,
+        console: Console,
+        requests: Callable[[], int],
+        stage_requests: Callable[[str], int],
+        budget: int,
+    ) -> None:
+        super().__init__(requests, stage_requests, budget)
         self.console = console
         self.live = Live(
             console=console,
@@ -216,11 +256,12 @@ class PlainStages(StageProgress):
         self,
         console: Console,
         requests: Callable[[], int],
+        stage_requests: Callable[[str], int],
         budget: int,
         *,
         interval: float = PLAIN_INTERVAL_SECONDS,
     ) -> None:
-        super().__init__(requests, budget)
+        super().__init__(requests, stage_requests, budget)
         self.console = console
         self.interval = interval
         self.last_line = self.clock()
@@ -256,14 +297,17 @@ class PlainStages(StageProgress):
 
 @contextmanager
 def stage_progress(
-    console: Console, requests: Callable[[], int], budget: int
+    console: Console,
+    requests: Callable[[], int],
+    stage_requests: Callable[[str], int],
+    budget: int,
 ) -> Iterator[StageProgress]:
     """Show a run's progress on `console`: live when it is a terminal, plain lines otherwise.
     Call `finish(completed=...)` with the run's outcome; an exception marks open stages stopped."""
     display: LiveStages | PlainStages = (
-        LiveStages(console, requests, budget)
+        LiveStages(console, requests, stage_requests, budget)
         if console.is_terminal
-        else PlainStages(console, requests, budget)
+        else PlainStages(console, requests, stage_requests, budget)
     )
     display.start()
     try:
