@@ -277,7 +277,26 @@ def test_retry_after_is_honoured(replica: ReplicaServer) -> None:
     limiter = Limiter(5000, 2, clock=clock, sleep=clock.sleep)
     with client_for(replica, limiter=limiter, sleep=clock.sleep) as client:
         client.get_member("A000055")
-    assert clock.sleeps == [7.0]
+    (slept,) = clock.sleeps
+    assert 7.0 <= slept <= 7.0 * 1.25  # never sooner than asked; jitter spreads the threads
+
+
+def test_429s_back_off_beyond_retry_after_each_time(replica: ReplicaServer) -> None:
+    clock = FakeClock()
+    replica.faults.retry_after = 1
+    replica.faults.fail_next(5, "429")
+    limiter = Limiter(5000, 2, clock=clock, sleep=clock.sleep)
+    with client_for(
+        replica, limiter=limiter, sleep=clock.sleep, max_retries=5, backoff_max=30.0
+    ) as client:
+        client.get_member("A000055")
+    waits = clock.sleeps
+    assert len(waits) == 5
+    for attempt, wait in enumerate(waits):
+        floor = max(1.0, 2.0**attempt)
+        assert floor <= wait <= floor * 1.25
+    # Five retries span a burst window many times longer than its Retry-After.
+    assert sum(waits) >= 31.0
 
 
 def test_backoff_grows_exponentially_with_jitter(replica: ReplicaServer) -> None:

@@ -1,4 +1,5 @@
-"""Batches: division, validation before and after applying, and the failure injector."""
+"""Batches: their size, the batch's own validation, committees new to the database, and the
+failure injector."""
 
 from __future__ import annotations
 
@@ -11,12 +12,7 @@ import pytest
 from hearings.congress_api.models import Meeting, parse_record
 from hearings.replica import Corpus
 from hearings.store.records import content_hash, meeting_rows
-from hearings.sync.batches import (
-    Change,
-    FailureInjector,
-    split_into_batches,
-    validate_before_apply,
-)
+from hearings.sync.batches import Change, FailureInjector, validate_before_apply
 from tests.sync.harness import Harness
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -34,61 +30,28 @@ def bodies() -> list[dict[str, Any]]:
     return [corpus.meeting(e) or {} for e in sorted(corpus.ids("meeting"))[:12]]
 
 
-@pytest.mark.parametrize(
-    ("count", "size", "expected"),
-    [(100, 50, [50, 50]), (101, 50, [50, 50, 1]), (3, 50, [3]), (0, 50, []), (5, 1, [1] * 5)],
-)
-def test_division_into_batches(
-    bodies: list[dict[str, Any]], count: int, size: int, expected: list[int]
+@pytest.mark.parametrize(("size", "expected"), [(50, 3), (150, 1), (149, 2), (1, 150)])
+def test_an_import_applies_its_meetings_in_batches_of_the_size_asked(
+    harness: Harness, size: int, expected: int
 ) -> None:
-    changes = [change(bodies[i % len(bodies)]) for i in range(count)]
-    batches = split_into_batches(changes, size)
-    assert [len(b) for b in batches] == expected
-    assert [c for b in batches for c in b] == changes
+    metrics = harness.run("import", batch_size=size)
 
-
-def test_a_batch_size_below_one_is_refused() -> None:
-    with pytest.raises(ValueError):
-        split_into_batches([], 0)
+    assert metrics.exit_code == 0, metrics.errors
+    assert metrics.hearings_added == 150
+    assert metrics.batch_processing.batch_count == expected
+    assert metrics.batch_processing.batches_succeeded == expected
 
 
 def test_all_valid_records_pass(bodies: list[dict[str, Any]]) -> None:
-    valid, rejected = validate_before_apply([change(b) for b in bodies], congress=119, now=NOW)
+    valid, rejected = validate_before_apply([change(b) for b in bodies])
     assert len(valid) == len(bodies) and rejected == []
 
 
 def test_duplicate_event_ids_within_a_batch_are_rejected(bodies: list[dict[str, Any]]) -> None:
     changes = [change(bodies[0]), change(bodies[1]), change(bodies[0])]
-    valid, rejected = validate_before_apply(changes, congress=119, now=NOW)
+    valid, rejected = validate_before_apply(changes)
     assert [c.event_id for c in valid] == [bodies[0]["eventId"], bodies[1]["eventId"]]
     assert len(rejected) == 1 and "duplicate" in rejected[0].reason
-
-
-@pytest.mark.parametrize(
-    ("edit", "reason"),
-    [
-        ({"congress": 118}, "does not match"),
-        ({"congress": 999}, "out of range"),
-        ({"eventId": "12 ab/.."}, "not a valid identifier"),
-        ({"date": "1789-03-04T12:00:00Z"}, "out of range"),
-        ({"date": "2999-01-01T12:00:00Z"}, "out of range"),
-        ({"updateDate": None}, "updateDate"),
-    ],
-)
-def test_invalid_formats_are_rejected_with_their_reason(
-    bodies: list[dict[str, Any]], edit: dict[str, Any], reason: str
-) -> None:
-    bad = copy.deepcopy(bodies[0]) | edit
-    valid, rejected = validate_before_apply([change(bad), change(bodies[1])], congress=119, now=NOW)
-    assert [c.event_id for c in valid] == [bodies[1]["eventId"]]
-    assert reason in rejected[0].reason and rejected[0].stage == "validate"
-
-
-def test_an_unknown_chamber_is_a_parse_error_naming_the_field(bodies: list[dict[str, Any]]) -> None:
-    from hearings.congress_api.errors import MalformedPayload
-
-    with pytest.raises(MalformedPayload, match="chamber"):
-        change(copy.deepcopy(bodies[0]) | {"chamber": "Parliament"})
 
 
 def test_the_failure_injector_is_reproducible_and_proportional() -> None:

@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 250
 # A Retry-After longer than this is more likely a gateway glitch than a real instruction.
 RETRY_AFTER_CAP = 3600.0
+# The first wait after a 429, doubled on each retry: five retries span at least 31 s.
+RATE_LIMIT_BACKOFF = 1.0
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -122,6 +124,7 @@ class CongressClient:
         transport: httpx.BaseTransport | None = None,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
+        rate_limit_backoff: float = RATE_LIMIT_BACKOFF,
         limiter: Limiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ):
@@ -131,6 +134,7 @@ class CongressClient:
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        self.rate_limit_backoff = rate_limit_backoff
         self.limiter = limiter or Limiter(rate_limit_per_hour, concurrency)
         self._sleep = sleep
         self._http = httpx.Client(
@@ -253,23 +257,36 @@ class CongressClient:
 
     def _decode(self, response: httpx.Response, shown: str, key: str) -> dict[str, Any]:
         status = response.status_code
-        if 200 <= status < 300:
-            try:
-                body = json.loads(response.content)
-            except ValueError:
-                raise _Transient(
-                    MalformedPayload(
-                        f"Congress.gov returned a truncated or invalid JSON body for {shown}.",
-                        url=shown,
-                    ),
-                    reason="a truncated or invalid JSON body",
-                ) from None
-            if not isinstance(body, dict):
-                raise MalformedPayload(
-                    f"Congress.gov returned JSON that is not an object for {shown}.", url=shown
-                )
-            return body
-        raise self._failure(response, shown, key)
+        if not 200 <= status < 300:
+            raise self._failure(response, shown, key)
+        # JSON is UTF-8; bytes that are not become U+FFFD rather than costing the record.
+        text = response.content.decode("utf-8", errors="replace")
+        try:
+            body = json.loads(text)
+        except RecursionError:
+            # Nesting deeper than the decoder goes is the body itself, not the network: another
+            # attempt returns the same. The body travels with the error to the quarantine.
+            raise MalformedPayload(
+                f"Congress.gov returned JSON nested too deeply to read for {shown}.",
+                url=shown,
+                body=text,
+            ) from None
+        except ValueError:
+            raise _Transient(
+                MalformedPayload(
+                    f"Congress.gov returned a truncated or invalid JSON body for {shown}.",
+                    url=shown,
+                    body=text,
+                ),
+                reason="a truncated or invalid JSON body",
+            ) from None
+        if not isinstance(body, dict):
+            raise MalformedPayload(
+                f"Congress.gov returned JSON that is not an object for {shown}.",
+                url=shown,
+                body=text,
+            )
+        return body
 
     def _failure(self, response: httpx.Response, shown: str, key: str) -> Exception:
         """The exception for a non-2xx answer: `_Transient` when another attempt may succeed."""
@@ -310,9 +327,14 @@ class CongressClient:
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None
-        if isinstance(failure, _Transient) and failure.retry_after is not None:
-            return min(failure.retry_after, RETRY_AFTER_CAP)
-        backoff = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
+        attempt = state.attempt_number
+        if isinstance(failure, _Transient) and isinstance(failure.error, RateLimited):
+            # A burst window can outlast many `Retry-After`s: wait at least that long, and
+            # longer each time, so the retries together span several windows.
+            backoff = min(self.backoff_max, self.rate_limit_backoff * 2 ** (attempt - 1))
+            floor = min(failure.retry_after or 0.0, RETRY_AFTER_CAP)
+            return max(floor, backoff) * random.uniform(1.0, 1.25)
+        backoff = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
         # Jitter spreads the retries of many threads that failed together.
         return backoff * random.uniform(0.5, 1.0)
 
@@ -346,6 +368,7 @@ class CongressClient:
                 f"Congress.gov kept returning a truncated or invalid JSON body for {shown} "
                 f"after {tries}.",
                 url=shown,
+                body=error.body,
             )
         return ApiUnavailable(
             f"Congress.gov is unavailable: {failure.reason} for {shown} after {tries}.",

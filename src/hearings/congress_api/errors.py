@@ -60,8 +60,11 @@ class MalformedPayload(ApiError):
         identifier: str | None = None,
         field: str | None = None,
         url: str | None = None,
+        body: str | None = None,
     ):
         super().__init__(message, url=url)
         self.entity = entity
         self.identifier = identifier
         self.field = field
+        # The body as received, for the quarantine, when it could not be read as a record.
+        self.body = body

@@ -50,12 +50,22 @@ def parse_api_datetime(value: object) -> datetime | None:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError as exc:
-            raise ValueError(f"not a date or date-time: {value!r}") from exc
+            raise ValueError(f"not a date or date-time: {_excerpt(value)}") from exc
     else:
-        raise ValueError(f"not a date or date-time: {value!r}")
+        raise ValueError(f"not a date or date-time: {_excerpt(value)}")
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # 9999-12-31T23:00:00-05:00 is a valid string but no representable UTC moment.
+        raise ValueError(f"date-time {_excerpt(value)} is out of range in UTC") from None
+
+
+def _excerpt(value: object, limit: int = 60) -> str:
+    """`repr(value)`, cut to `limit` characters: messages quote bad input, never all of it."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def parse_api_date(value: object) -> date | None:
@@ -92,6 +102,12 @@ def _no_boolean(value: object) -> object:
     return value
 
 
+def _bounded(low: int, high: int) -> Any:
+    """A whole number between `low` and `high`: PostgreSQL's INTEGER holds 32 bits, and a
+    congress of 10**30 is not a congress."""
+    return Field(ge=low, le=high)
+
+
 def _unwrap_item(value: object) -> object:
     # XML-style containers survive in a few JSON payloads: {"item": [...]} or {"item": {...}}.
     if isinstance(value, dict) and set(value) <= {"item", "count", "url"} and "item" in value:
@@ -109,7 +125,9 @@ ApiDate = Annotated[date | None, BeforeValidator(parse_api_date)]
 Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
 Identifier = Annotated[str, BeforeValidator(_as_text)]
 OptionalIdentifier = Annotated[str | None, BeforeValidator(_as_text)]
-WholeNumber = Annotated[int, BeforeValidator(_no_boolean)]
+WholeNumber = Annotated[int, BeforeValidator(_no_boolean), _bounded(0, 2**31 - 1)]
+CongressNumber = Annotated[int, BeforeValidator(_no_boolean), _bounded(1, 999)]
+OptionalNumber = WholeNumber | None
 
 
 class ApiModel(BaseModel):
@@ -173,7 +191,7 @@ class TranscriptRef(ApiModel):
 
 
 class BillRef(ApiModel):
-    congress: WholeNumber
+    congress: CongressNumber
     bill_type: Identifier = Field(alias="type")
     number: Identifier
     url: Text = None
@@ -191,7 +209,7 @@ class Meeting(ApiModel):
     """One committee meeting (`GET /committee-meeting/{congress}/{chamber}/{eventId}`)."""
 
     event_id: Identifier = Field(alias="eventId")
-    congress: WholeNumber
+    congress: CongressNumber
     chamber: str
     meeting_type: Text = Field(default=None, alias="type")
     status: Text = Field(default=None, alias="meetingStatus")
@@ -232,7 +250,7 @@ class Meeting(ApiModel):
 
 class MeetingSummary(ApiModel):
     event_id: Identifier = Field(alias="eventId")
-    congress: int | None = None
+    congress: CongressNumber | None = None
     chamber: Text = None
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
     url: Text = None
@@ -259,13 +277,13 @@ class PrintedHearing(ApiModel):
     """A printed hearing (`GET /hearing/{congress}/{chamber}/{jacketNumber}`)."""
 
     jacket_number: WholeNumber = Field(alias="jacketNumber")
-    congress: WholeNumber
+    congress: CongressNumber
     chamber: Text = None
     title: str | None = None
     citation: Text = None
     library_of_congress_id: Text = Field(default=None, alias="libraryOfCongressIdentifier")
-    number: int | None = None
-    part: int | None = None
+    number: OptionalNumber = None
+    part: OptionalNumber = None
     associated_meeting: AssociatedMeeting | None = Field(default=None, alias="associatedMeeting")
     committees: ItemList[CommitteeRef] = []
     dates: ItemList[HearingDate] = []
@@ -275,10 +293,10 @@ class PrintedHearing(ApiModel):
 
 class PrintedHearingSummary(ApiModel):
     jacket_number: WholeNumber = Field(alias="jacketNumber")
-    congress: int | None = None
+    congress: CongressNumber | None = None
     chamber: Text = None
-    number: int | None = None
-    part: int | None = None
+    number: OptionalNumber = None
+    part: OptionalNumber = None
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
     url: Text = None
 
@@ -348,16 +366,16 @@ class CommitteeSummary(ApiModel):
 class PartyHistory(ApiModel):
     party_name: Text = Field(default=None, alias="partyName")
     party_abbreviation: Text = Field(default=None, alias="partyAbbreviation")
-    start_year: int | None = Field(default=None, alias="startYear")
+    start_year: OptionalNumber = Field(default=None, alias="startYear")
 
 
 class Term(ApiModel):
     chamber: Text = None
-    congress: int | None = None
-    start_year: int | None = Field(default=None, alias="startYear")
-    end_year: int | None = Field(default=None, alias="endYear")
+    congress: OptionalNumber = None
+    start_year: OptionalNumber = Field(default=None, alias="startYear")
+    end_year: OptionalNumber = Field(default=None, alias="endYear")
     state_code: Text = Field(default=None, alias="stateCode")
-    district: int | None = None
+    district: OptionalNumber = None
 
 
 class Depiction(ApiModel):
@@ -377,7 +395,7 @@ class Member(ApiModel):
     party_name: Text = Field(default=None, alias="partyName")
     party_history: ItemList[PartyHistory] = Field(default=[], alias="partyHistory")
     state: Text = None
-    district: int | None = None
+    district: OptionalNumber = None
     depiction: Depiction | None = None
     terms: ItemList[Term] = []
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
@@ -422,7 +440,7 @@ def normalize_chamber(value: str) -> str:
     if key in ("houseofrepresentatives",):
         key = "house"
     if key not in _CHAMBERS:
-        raise ValueError(f"unknown chamber {value!r}")
+        raise ValueError(f"unknown chamber {_excerpt(value)}")
     return _CHAMBERS[key]
 
 
@@ -446,6 +464,7 @@ def parse_record(model: type[M], payload: Any, *, entity: str, identifier: str |
         return model.model_validate(payload)
     except ValidationError as exc:
         ident = identifier or _guess_identifier(payload)
+        ident = ident if len(ident) <= 40 else ident[:39] + "…"
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "(record)"
         problem = first["msg"]

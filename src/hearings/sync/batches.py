@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from hearings.congress_api.models import Meeting
+from hearings.errors import HearingsError
 from hearings.store import schema
 from hearings.store.records import MeetingRows
 from hearings.store.search_index import refresh_search_index
@@ -22,9 +22,6 @@ from hearings.store.writer import ApplyResult, apply_meetings
 from hearings.sync.failpoints import failpoint
 
 log = logging.getLogger(__name__)
-
-_EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
-KNOWN_CHAMBERS = frozenset({"House", "Senate", "NoChamber"})
 
 
 @dataclass
@@ -49,11 +46,8 @@ class Rejection:
     reason: str
 
 
-def split_into_batches(changes: Sequence[Change], size: int) -> list[list[Change]]:
-    """Consecutive batches of at most `size`; the last may be smaller; none for no changes."""
-    if size < 1:
-        raise ValueError("batch size must be at least 1")
-    return [list(changes[i : i + size]) for i in range(0, len(changes), size)]
+class ValidationFailed(HearingsError):
+    """After applying, the database does not hold exactly what the payloads say."""
 
 
 class SimulatedFailure(RuntimeError):
@@ -77,45 +71,21 @@ class FailureInjector:
 # ---- validation before applying ------------------------------------------------------------
 
 
-def validate_before_apply(
-    changes: Sequence[Change], *, congress: int | None, now: datetime
-) -> tuple[list[Change], list[Rejection]]:
-    """Per-record checks that need no database: duplicates, required fields, formats."""
+def validate_before_apply(changes: Sequence[Change]) -> tuple[list[Change], list[Rejection]]:
+    """The batch's own check before it is applied: each meeting once. (Each record was checked
+    alone at the gate.)"""
     valid: list[Change] = []
     rejected: list[Rejection] = []
     seen: set[str] = set()
-    latest_plausible = now.replace(tzinfo=None) + timedelta(days=5 * 366)
     for change in changes:
-        problem = _record_problem(change, congress, latest_plausible)
-        if problem is None and change.event_id in seen:
-            problem = f"duplicate eventId {change.event_id} within the batch"
-        if problem is not None:
-            rejected.append(Rejection(change, "validate", problem))
+        if change.event_id in seen:
+            rejected.append(
+                Rejection(change, "validate", f"duplicate eventId {change.event_id} in the batch")
+            )
             continue
         seen.add(change.event_id)
         valid.append(change)
     return valid, rejected
-
-
-def _record_problem(change: Change, congress: int | None, latest: datetime) -> str | None:
-    meeting = change.meeting
-    if not _EVENT_ID.fullmatch(meeting.event_id):
-        return f"eventId {meeting.event_id!r} is not a valid identifier"
-    if meeting.chamber not in KNOWN_CHAMBERS:
-        return f"chamber {meeting.chamber!r} is not House, Senate or NoChamber"
-    if not 1 <= meeting.congress <= 200:
-        return f"congress {meeting.congress} is out of range"
-    if congress is not None and meeting.congress != congress:
-        return f"congress {meeting.congress} does not match the requested congress {congress}"
-    if meeting.update_date is None:
-        return "updateDate is missing"
-    start = change.rows.hearing["start_at"]
-    if start is not None and not (datetime(1900, 1, 1) <= start <= latest):
-        return f"date {start.isoformat()} is out of range"
-    for ref in change.rows.committee_refs:
-        if not ref["system_code"] or len(ref["system_code"]) > 32:
-            return f"committee systemCode {ref['system_code']!r} is not valid"
-    return None
 
 
 # ---- validation after applying, inside the transaction -------------------------------------
@@ -166,19 +136,19 @@ def validate_after_apply(connection: Connection, written: Sequence[MeetingRows])
     }
     missing = set(ids) - set(stored)
     if missing:
-        raise AssertionError(f"meetings missing after apply: {sorted(missing)}")
+        raise ValidationFailed(f"meetings missing after apply: {sorted(missing)}")
     for attribute, _table in _CHILD_COUNTS:
         for rows in written:
             expected = len(getattr(rows, attribute))
             found = stored[rows.event_id][attribute]
             if found != expected:
-                raise AssertionError(
+                raise ValidationFailed(
                     f"meeting {rows.event_id}: {attribute} has {found} "
                     f"rows, the payload has {expected}"
                 )
     orphans = sum(stored[event_id]["orphans"] for event_id in set(ids))
     if orphans:
-        raise AssertionError(f"{orphans} witness appearances refer to no witness")
+        raise ValidationFailed(f"{orphans} witness appearances refer to no witness")
 
 
 # ---- checkpoints ---------------------------------------------------------------------------
@@ -379,10 +349,3 @@ def _apply_or_bisect(
         log.info("batch of %d failed (%s); bisecting", len(changes), reason)
         _apply_or_bisect(database, changes[:middle], injector, now, after_apply, outcome, None)
         _apply_or_bisect(database, changes[middle:], injector, now, after_apply, outcome, None)
-
-
-@contextmanager
-def single_transaction(engine: Engine) -> Iterator[Connection]:
-    """The whole run as one transaction: any exception rolls everything back."""
-    with engine.begin() as connection:
-        yield connection

@@ -38,6 +38,7 @@ def quarantine(
 ) -> None:
     """Record (or refresh) a bad record. A record quarantined again keeps its first-seen time and
     counts another attempt."""
+    identifier = storable_text(identifier)[:128]
     existing = connection.execute(
         select(schema.import_errors.c.attempts, schema.import_errors.c.resolved).where(
             schema.import_errors.c.entity == entity,
@@ -45,11 +46,6 @@ def quarantine(
         )
     ).first()
     attempts = 1 if existing is None else (1 if existing.resolved else existing.attempts + 1)
-    raw_text = (
-        raw_payload
-        if isinstance(raw_payload, str) or raw_payload is None
-        else json.dumps(raw_payload, ensure_ascii=False, sort_keys=True)
-    )
     upsert(
         connection,
         schema.import_errors,
@@ -58,8 +54,8 @@ def quarantine(
                 "entity": entity,
                 "identifier": identifier,
                 "stage": stage,
-                "reason": reason[:4000],
-                "raw_payload": raw_text,
+                "reason": storable_text(reason)[:4000],
+                "raw_payload": payload_text(raw_payload),
                 "locator": locator,
                 "first_seen_at": now,
                 "last_seen_at": now,
@@ -71,6 +67,40 @@ def quarantine(
         ["entity", "identifier"],
         keep=["first_seen_at"] if existing is not None and not existing.resolved else [],
     )
+
+
+def payload_text(payload: Any) -> str | None:
+    """The raw payload as text any backend stores, whatever it holds: invalid Unicode, NUL
+    characters, and nesting too deep for `json.dumps` (kept as its `repr`, cut short)."""
+    if payload is None:
+        return None
+    if isinstance(payload, bytes):
+        payload = payload.decode("utf-8", errors="backslashreplace")
+    if isinstance(payload, str):
+        return storable_text(payload)
+    try:
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    except (RecursionError, ValueError, TypeError):
+        text = _bounded_repr(payload)
+    return storable_text(text)
+
+
+def storable_text(text: str) -> str:
+    """`text` with lone surrogates escaped and NUL characters spelled out: PostgreSQL refuses
+    NUL in text, and neither backend can encode a lone surrogate."""
+    if "\x00" in text:
+        text = text.replace("\x00", "\\u0000")
+    if not text.isascii():
+        text = text.encode("utf-8", errors="backslashreplace").decode("utf-8")
+    return text
+
+
+def _bounded_repr(payload: Any, limit: int = 1_000_000) -> str:
+    try:
+        text = repr(payload)
+    except RecursionError:
+        return "(a payload nested too deeply to write out)"
+    return text[:limit]
 
 
 def open_items(

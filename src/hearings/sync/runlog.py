@@ -46,6 +46,23 @@ class QuarantinedRecord:
 
 
 @dataclass
+class RejectedEntry:
+    """A list entry that named no record (so there was nothing to quarantine)."""
+
+    entity: str
+    reason: str
+
+
+@dataclass
+class StageOutcome:
+    """How one stage (committees, members, meetings, printed hearings) ended."""
+
+    status: str = "completed"  # completed | failed | skipped
+    committed: int = 0
+    error: str | None = None
+
+
+@dataclass
 class RunMetrics:
     """Everything a run reports: printed with `--json`, stored in `update_logs.metrics`."""
 
@@ -72,6 +89,9 @@ class RunMetrics:
     api_requests: int = 0
     errors: list[str] = field(default_factory=list)
     quarantined_records: list[QuarantinedRecord] = field(default_factory=list)
+    list_entries_rejected: int = 0
+    rejected_entries: list[RejectedEntry] = field(default_factory=list)
+    stages: dict[str, StageOutcome] = field(default_factory=dict)
     anomalies: list[str] = field(default_factory=list)
     planned_changes: list[str] = field(default_factory=list)
     success: bool | None = None
@@ -86,6 +106,15 @@ class RunMetrics:
     @property
     def quarantined(self) -> int:
         return len(self.quarantined_records)
+
+    @property
+    def committed(self) -> int:
+        """Records this run wrote, over every stage."""
+        return sum(stage.committed for stage in self.stages.values())
+
+    @property
+    def failed_stages(self) -> list[str]:
+        return [name for name, stage in self.stages.items() if stage.status == "failed"]
 
     @property
     def error_count(self) -> int:
@@ -125,6 +154,9 @@ class RunMetrics:
             "errors": list(self.errors),
             "quarantined": self.quarantined,
             "quarantined_records": [asdict(q) for q in self.quarantined_records],
+            "list_entries_rejected": self.list_entries_rejected,
+            "rejected_entries": [asdict(r) for r in self.rejected_entries],
+            "stages": {name: asdict(stage) for name, stage in self.stages.items()},
             "success": self.success,
             "exit_code": self.exit_code,
             "anomalies": list(self.anomalies),

@@ -33,6 +33,9 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_QUARANTINED = 3
+# Some stages committed, then another failed: what committed is kept, and the next run redoes
+# the rest. Distinct from 1, which means nothing was applied.
+EXIT_PARTIAL = 4
 
 
 def utc_now() -> datetime:
@@ -94,8 +97,7 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
                 log.exception("%s failed", command)
                 _fail(metrics, f"{type(exc).__name__}: {exc}", rolled_back=True, options=options)
             else:
-                metrics.success = True
-                metrics.exit_code = EXIT_QUARANTINED if metrics.quarantined else EXIT_OK
+                _settle(metrics)
             metrics.api_requests = env.client.request_count - requests_before
             metrics.end_time = env.clock()
             if not options.dry_run:
@@ -115,6 +117,28 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
 
 def _silent(stage: str, done: int, total: int | None) -> None:
     return None
+
+
+def _settle(metrics: RunMetrics) -> None:
+    """The outcome of a run whose stages all ran: each failed stage is an error; the exit code
+    says whether anything was applied despite them."""
+    failed = metrics.failed_stages
+    if not failed:
+        metrics.success = True
+        refused = metrics.quarantined or metrics.list_entries_rejected
+        metrics.exit_code = EXIT_QUARANTINED if refused else EXIT_OK
+        return
+    # One sentence per distinct cause: an outage fails every stage with the same error.
+    causes: dict[str, list[str]] = {}
+    for name in failed:
+        causes.setdefault(metrics.stages[name].error or "an unknown error", []).append(name)
+    for cause, names in causes.items():
+        stages = " and ".join(names)
+        reason = f"{cause.rstrip('.')} (the {stages} stage{'s' if len(names) > 1 else ''} failed)"
+        metrics.errors.append(reason)
+        log.error("%s", reason)
+    metrics.success = False
+    metrics.exit_code = EXIT_PARTIAL if metrics.committed else EXIT_FAILED
 
 
 def _fail(metrics: RunMetrics, reason: str, *, rolled_back: bool, options: SyncOptions) -> None:

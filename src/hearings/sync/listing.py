@@ -1,0 +1,183 @@
+"""Listing: reading the list endpoints and passing every entry through the gate.
+
+The lists are read on background threads while the meetings are listed (the gate is pure, so it
+runs there too); the run's own thread records what the gate refused, since only it writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Table, select
+
+from hearings.store.records import utc_naive
+from hearings.sync.gate import (
+    Entity,
+    Listed,
+    ListResult,
+    Quarantined,
+    Request,
+    Unnamed,
+    admit_entry,
+)
+from hearings.sync.options import SyncOptions
+from hearings.sync.run_state import RunState
+
+
+class ApiClient(Protocol):
+    """What the pipeline needs from `hearings.congress_api.CongressClient`."""
+
+    @property
+    def request_count(self) -> int: ...
+
+    def last_list_count(self, path: str) -> int | None: ...
+
+    def list_meetings(
+        self,
+        congress: int,
+        chamber: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Iterator[dict[str, Any]]: ...
+
+    def get_meeting(self, congress: int, chamber: str, event_id: str) -> dict[str, Any]: ...
+
+    def list_printed_hearings(
+        self,
+        congress: int,
+        chamber: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Iterator[dict[str, Any]]: ...
+
+    def get_printed_hearing(
+        self, congress: int, chamber: str, jacket_number: int
+    ) -> dict[str, Any]: ...
+
+    def list_committees(
+        self,
+        congress: int,
+        chamber: str | None = None,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Iterator[dict[str, Any]]: ...
+
+    def get_committee(self, chamber: str, system_code: str) -> dict[str, Any]: ...
+
+    def list_members(self, congress: int) -> Iterator[dict[str, Any]]: ...
+
+
+@dataclass
+class Listing:
+    """One list endpoint's entries after the gate."""
+
+    listed: list[Listed] = field(default_factory=list)
+    refused: list[Quarantined] = field(default_factory=list)
+    unnamed: list[Unnamed] = field(default_factory=list)
+
+    def add(self, result: ListResult) -> None:
+        if isinstance(result, Listed):
+            self.listed.append(result)
+        elif isinstance(result, Quarantined):
+            self.refused.append(result)
+        else:
+            self.unnamed.append(result)
+
+    def extend(self, other: Listing) -> None:
+        self.listed += other.listed
+        self.refused += other.refused
+        self.unnamed += other.unnamed
+
+    def by_identifier(self) -> dict[str, Listed]:
+        """One entry per record (the last listed wins, as pages are newest last)."""
+        return {entry.identifier: entry for entry in self.listed}
+
+
+def admit_entries(request: Request, entries: Iterable[object], now: datetime) -> Listing:
+    listing = Listing()
+    for entry in entries:
+        listing.add(admit_entry(request, entry, now=now))
+    return listing
+
+
+def record_refusals(state: RunState, listing: Listing) -> None:
+    """Write what the gate refused: quarantine what it could name, count what it could not."""
+    for item in listing.refused:
+        state.quarantine(item)
+    for entry in listing.unnamed:
+        state.reject(entry)
+
+
+ListFn = Callable[..., Iterator[Any]]
+
+
+def read_list(
+    entity: Entity,
+    list_fn: ListFn,
+    options: SyncOptions,
+    chamber: str | None,
+    since: datetime | None,
+    now: datetime,
+) -> Listing:
+    """Read one list endpoint (on a background thread) and pass its entries through the gate."""
+    if entity == "member":
+        entries: Iterable[object] = list_fn(options.congress)
+    else:
+        entries = list_fn(options.congress, chamber, since=since)
+    request = Request(entity, options.congress if entity != "committee" else None, chamber)
+    return admit_entries(request, entries, now)
+
+
+def read_lists(
+    entity: Entity,
+    list_fn: ListFn,
+    options: SyncOptions,
+    chambers: Sequence[str | None],
+    since: datetime | None,
+    now: datetime,
+) -> Listing:
+    combined = Listing()
+    for chamber in chambers:
+        combined.extend(read_list(entity, list_fn, options, chamber, since, now))
+    return combined
+
+
+def stored_differs(
+    listed: Listed, stored: Mapping[Any, datetime | None], key: Any, full_refresh: bool
+) -> bool:
+    """Whether a listed record must be fetched: new, changed upstream, or undated."""
+    return (
+        full_refresh
+        or key not in stored
+        or stored[key] is None
+        or listed.update_date is None
+        or stored[key] != utc_naive(listed.update_date)
+    )
+
+
+def stored_update_dates(
+    state: RunState, table: Table, key: str, ids: Sequence[Any]
+) -> dict[Any, datetime | None]:
+    with state.transaction() as connection:
+        return update_dates(connection, table, key, ids)
+
+
+def update_dates(
+    connection: Any, table: Table, key: str, ids: Sequence[Any]
+) -> dict[Any, datetime | None]:
+    if key == "jacket_number":
+        ids = [int(i) for i in ids]
+    found: dict[Any, datetime | None] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        for row in connection.execute(
+            select(table.c[key], table.c.update_date).where(table.c[key].in_(chunk))
+        ):
+            found[row[0]] = row[1]
+    return found

@@ -1,0 +1,246 @@
+"""The batched load of meetings: checkpoint → validate → apply → validate → commit, one batch at a
+time, with bisection so a bad record costs only itself. In single-transaction mode the same steps
+run inside the run's one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from hearings.store import schema
+from hearings.store.writer import known_committee_codes
+from hearings.sync import quarantine as quarantine_store
+from hearings.sync.batches import (
+    BatchOutcome,
+    Change,
+    Rejection,
+    apply_batch_isolated,
+    apply_changes,
+    create_checkpoint,
+    finish_checkpoint,
+    snapshot_meetings,
+    validate_before_apply,
+)
+from hearings.sync.gate import Quarantined
+from hearings.sync.marks import advance_high_water_mark
+from hearings.sync.run_state import RunState
+from hearings.sync.runlog import BatchError
+
+log = logging.getLogger(__name__)
+
+# Stores committees that meetings name but the database lacks (code → path chamber).
+CommitteeLoader = Callable[[dict[str, str]], None]
+
+
+def load_batch(state: RunState, changes: list[Change], load_committees: CommitteeLoader) -> None:
+    """Validate and apply one batch of admitted meetings."""
+    state.batch_number += 1
+    batch_number = state.batch_number
+    _load_unknown_committees(state, changes, load_committees)
+    valid, rejected = validate_before_apply(changes)
+    for rejection in rejected:
+        state.quarantine(_quarantined(rejection))
+    if not valid:
+        return
+    if state.options.dry_run:
+        _classify_dry_run(state, valid)
+        return
+    state.metrics.batch_processing.batch_count += 1
+    if state.single is not None:
+        _apply_in_run_transaction(state, valid, batch_number)
+    else:
+        _apply_in_own_transaction(state, valid, batch_number)
+
+
+def _apply_in_own_transaction(state: RunState, changes: list[Change], batch_number: int) -> None:
+    metrics = state.metrics
+    checkpoint_id = create_checkpoint(
+        state.connection,
+        run_id=metrics.run_id or 0,
+        batch_number=batch_number,
+        changes=changes,
+        now=state.now(),
+    )
+    outcome = apply_batch_isolated(
+        state.connection,
+        changes,
+        injector=state.options.failure_injector,
+        now=state.clock(),
+        after_apply=lambda connection, applied: _after_apply(state, connection, applied),
+        checkpoint_id=checkpoint_id,
+    )
+    _record_outcome(state, outcome)
+    stats = metrics.batch_processing
+    if not outcome.failed:
+        stats.batches_succeeded += 1
+        log.info(
+            "batch %d committed: %d added, %d updated, %d unchanged",
+            batch_number,
+            len(outcome.added),
+            len(outcome.updated),
+            len(outcome.unchanged),
+        )
+        return
+    stats.batches_failed += 1
+    stats.batch_errors.append(
+        BatchError(
+            batch_number=batch_number,
+            event_ids=[r.change.event_id for r in outcome.failed],
+            reason=outcome.first_error or "apply failed",
+        )
+    )
+    status = "partial" if outcome.committed else "rolled_back"
+    with state.transaction() as connection:
+        finish_checkpoint(connection, checkpoint_id, status, state.now(), outcome.first_error)
+    log.warning(
+        "batch %d: %d committed, %d quarantined (%s)",
+        batch_number,
+        len(outcome.committed),
+        len(outcome.failed),
+        outcome.first_error,
+    )
+    for rejection in outcome.failed:
+        state.quarantine(_quarantined(rejection))
+
+
+def _apply_in_run_transaction(state: RunState, changes: list[Change], batch_number: int) -> None:
+    """Single-transaction mode: any exception propagates and rolls back the whole run."""
+    connection = state.single
+    if connection is None:
+        raise RuntimeError("single-transaction mode without its transaction")
+    now = state.now()
+    connection.execute(
+        insert(schema.batch_checkpoints).values(
+            run_id=state.metrics.run_id or 0,
+            batch_number=batch_number,
+            event_ids=[c.event_id for c in changes],
+            before_images=snapshot_meetings(connection, [c.event_id for c in changes]),
+            status="committed",
+            created_at=now,
+            finished_at=now,
+        )
+    )
+    result = apply_changes(
+        connection, changes, injector=state.options.failure_injector, now=state.clock()
+    )
+    _after_apply(state, connection, changes)
+    outcome = BatchOutcome()
+    outcome.absorb(result, changes)
+    _record_outcome(state, outcome)
+    state.metrics.batch_processing.batches_succeeded += 1
+
+
+def _after_apply(state: RunState, connection: Connection, applied: Sequence[Change]) -> None:
+    """Inside the batch's transaction: resolve the quarantine entries of what applied, and move
+    the meetings' high-water mark, so state commits with the data it describes."""
+    now = state.now()
+    ids = [c.event_id for c in applied]
+    resolved = quarantine_store.resolve(connection, "meeting", ids, now)
+    state.metrics.quarantine_resolved += resolved
+    # Retried quarantine records were listed in an earlier window: they say nothing of this one.
+    listed = [
+        c.meeting.update_date for c in applied if c.meeting.update_date and not c.from_quarantine
+    ]
+    if listed:
+        advance_high_water_mark(
+            connection,
+            state.options,
+            "meetings",
+            max(d for d in listed if d is not None),
+            run_id=state.metrics.run_id,
+            run_started=state.started,
+            now=now,
+        )
+
+
+def _record_outcome(state: RunState, outcome: BatchOutcome) -> None:
+    metrics = state.metrics
+    metrics.hearings_added += len(outcome.added)
+    metrics.hearings_updated += len(outcome.updated)
+    metrics.hearings_unchanged += len(outcome.unchanged)
+    metrics.witnesses_updated += outcome.witnesses_added
+    stage = metrics.stages.get("meetings")
+    if stage is not None:
+        stage.committed += len(outcome.added) + len(outcome.updated)
+
+
+def _quarantined(rejection: Rejection) -> Quarantined:
+    change = rejection.change
+    return Quarantined(
+        entity="meeting",
+        identifier=change.event_id,
+        stage="validate" if rejection.stage == "validate" else "apply",
+        reason=rejection.reason,
+        raw_payload=change.payload,
+        locator=change.locator,
+    )
+
+
+def _load_unknown_committees(
+    state: RunState, changes: list[Change], load_committees: CommitteeLoader
+) -> None:
+    """Committees a meeting names but the database lacks are stored first; they are never a
+    reason for a batch to fail (a placeholder row stands in when one cannot be fetched)."""
+    referenced: dict[str, str] = {}
+    for change in changes:
+        for ref in change.rows.committee_refs:
+            referenced.setdefault(ref["system_code"], committee_path_chamber(ref))
+    if not referenced:
+        return
+    with state.transaction() as connection:
+        known = known_committee_codes(connection, referenced)
+    missing = {code: chamber for code, chamber in referenced.items() if code not in known}
+    if missing:
+        log.info("fetching %d committees new to the database: %s", len(missing), sorted(missing))
+        load_committees(missing)
+
+
+def committee_path_chamber(ref: dict[str, Any]) -> str:
+    """The path chamber for a committee code: its first letter for the standard codes."""
+    code = str(ref["system_code"])
+    guessed = {"h": "house", "s": "senate", "j": "joint"}.get(code[:1].lower())
+    if guessed and code[1:2].isalpha():
+        return guessed
+    fallback = str(ref.get("chamber") or "").lower()
+    return fallback if fallback in ("house", "senate", "joint") else "house"
+
+
+def _classify_dry_run(state: RunState, changes: list[Change]) -> None:
+    """Count, and name, what an update would do; write nothing."""
+    hearings = schema.hearings
+    with state.engine.connect() as connection:
+        stored = {
+            row.event_id: row
+            for row in connection.execute(
+                select(
+                    hearings.c.event_id,
+                    hearings.c.content_hash,
+                    hearings.c.status,
+                    hearings.c.title,
+                ).where(hearings.c.event_id.in_([c.event_id for c in changes]))
+            )
+        }
+    metrics = state.metrics
+    for change in changes:
+        row = stored.get(change.event_id)
+        if row is None:
+            metrics.hearings_added += 1
+            title = change.meeting.title or "(no title)"
+            metrics.planned_changes.append(f"add {change.event_id}: {title}")
+        elif row.content_hash != change.rows.hearing["content_hash"]:
+            metrics.hearings_updated += 1
+            metrics.planned_changes.append(f"update {change.event_id}: {_describe(row, change)}")
+        else:
+            metrics.hearings_unchanged += 1
+
+
+def _describe(row: Any, change: Change) -> str:
+    parts = []
+    if row.status != change.meeting.status:
+        parts.append(f"status {row.status} → {change.meeting.status}")
+    if row.title != change.meeting.title:
+        parts.append("title changed")
+    return ", ".join(parts) or "witnesses, documents or other details changed"

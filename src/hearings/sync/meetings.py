@@ -1,0 +1,141 @@
+"""The meetings stage: list → select → fetch → gate → load in batches.
+
+Selection skips meetings whose stored `updateDate` equals the listed one, adds the quarantined
+meetings to retry, and orders the rest oldest first, so the high-water mark can follow the
+batches as they commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from hearings.store import schema
+from hearings.sync import quarantine as quarantine_store
+from hearings.sync.batches import Change
+from hearings.sync.fetching import fetch_in_order
+from hearings.sync.gate import Admitted, Request, admit_item
+from hearings.sync.listing import ApiClient, Listing, stored_differs, stored_update_dates
+from hearings.sync.load import CommitteeLoader, load_batch
+from hearings.sync.options import ProgressFn
+from hearings.sync.run_state import RunState
+
+log = logging.getLogger(__name__)
+
+
+class ChangeRatioExceeded(Exception):
+    """The run would change more of the existing meetings than `--max-change-ratio` allows."""
+
+
+def select_meetings(state: RunState, listing: Listing) -> tuple[list[Request], set[str], int]:
+    """The meetings to fetch, oldest listed first, then the quarantined ones to retry; the ids of
+    those retries; and how many listed meetings are unchanged."""
+    listed = listing.by_identifier()
+    stored = stored_update_dates(state, schema.hearings, "event_id", list(listed))
+    full = state.options.full_refresh
+    retry = _quarantined_meetings(state, set(listed))
+    changed = [
+        e
+        for e in listed.values()
+        if e.identifier in retry or stored_differs(e, stored, e.identifier, full)
+    ]
+    epoch = datetime(1900, 1, 1, tzinfo=UTC)
+    changed.sort(key=lambda e: (e.update_date or epoch, e.identifier))
+    requests = [e.request for e in changed]
+    requests += [request for event_id, request in retry.items() if event_id not in listed]
+    return requests, set(retry), len(listed) - len(changed)
+
+
+def _quarantined_meetings(state: RunState, listed: set[str]) -> dict[str, Request]:
+    if not state.writes:
+        return {}
+    options = state.options
+    with state.transaction() as connection:
+        items = quarantine_store.open_items(connection, entity="meeting", congress=options.congress)
+    retry: dict[str, Request] = {}
+    for item in items:
+        chamber = item.locator.get("chamber")
+        if not chamber or (options.chamber and chamber != options.chamber.lower()):
+            continue
+        congress = int(item.locator.get("congress") or options.congress)
+        retry[item.identifier] = Request("meeting", congress, str(chamber), item.identifier)
+    return retry
+
+
+def check_change_ratio(state: RunState, requests: Sequence[Request]) -> None:
+    """`--max-change-ratio`: refuse, before writing anything, a run that would change more than
+    that share of the meetings already stored."""
+    ratio = state.options.max_change_ratio
+    if ratio is None or state.options.force:
+        return
+    with state.transaction() as connection:
+        existing = connection.execute(
+            select(func.count())
+            .select_from(schema.hearings)
+            .where(schema.hearings.c.congress == state.options.congress)
+        ).scalar_one()
+    if not existing:
+        return
+    ids = [r.identifier for r in requests]
+    changing = len(stored_update_dates(state, schema.hearings, "event_id", ids))
+    if changing / existing > ratio:
+        message = (
+            f"this run would change {changing} of {existing} stored meetings "
+            f"({changing / existing:.0%}), more than --max-change-ratio {ratio:.0%}; "
+            "nothing was written. Rerun with --force if this is expected."
+        )
+        state.metrics.anomalies.append(message)
+        raise ChangeRatioExceeded(message)
+
+
+def meetings_stage(
+    state: RunState,
+    client: ApiClient,
+    requests: Sequence[Request],
+    retried: set[str],
+    load_committees: CommitteeLoader,
+    progress: ProgressFn,
+) -> None:
+    """Fetch, gate and load the chosen meetings in batches of `batch_size`."""
+    options, metrics = state.options, state.metrics
+    pending: list[Change] = []
+    total = len(requests)
+    fetched = fetch_in_order(
+        lambda r: client.get_meeting(
+            r.congress or options.congress, r.chamber or "", r.identifier or ""
+        ),
+        requests,
+        concurrency=options.concurrency,
+    )
+    for done, (request, result) in enumerate(fetched, start=1):
+        metrics.hearings_checked += 1
+        from_quarantine = request.identifier in retried
+        if from_quarantine:
+            metrics.quarantine_retried += 1
+        outcome = admit_item(request, result, now=state.clock())
+        if isinstance(outcome, Admitted):
+            pending.append(_change(outcome, from_quarantine))
+        else:
+            state.quarantine(outcome)
+        if len(pending) >= options.batch_size:
+            load_batch(state, pending, load_committees)
+            pending = []
+        progress("meetings", done, total)
+    if pending:
+        load_batch(state, pending, load_committees)
+    progress("meetings", total, total)
+
+
+def _change(admitted: Admitted, from_quarantine: bool) -> Change:
+    if admitted.rows is None:
+        raise RuntimeError(f"meeting {admitted.request.identifier} was admitted without its rows")
+    return Change(
+        meeting=admitted.record,
+        payload=admitted.payload,
+        rows=admitted.rows,
+        locator=admitted.request.locator,
+        from_quarantine=from_quarantine,
+    )

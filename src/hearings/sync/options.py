@@ -1,0 +1,41 @@
+"""What a run was asked to do, and how it reports progress."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hearings.sync.batches import FailureInjector
+
+# Progress callback: (stage, done, total or None when unknown). A stage's last call has
+# done == total.
+ProgressFn = Callable[[str, int, int | None], None]
+
+
+def no_progress(stage: str, done: int, total: int | None) -> None:
+    return None
+
+
+@dataclass
+class SyncOptions:
+    congress: int
+    chamber: str | None = None
+    batch_enabled: bool = True
+    batch_size: int = 50
+    concurrency: int = 8
+    lookback_days: int = 7
+    failure_injector: FailureInjector = field(default_factory=FailureInjector)
+    dry_run: bool = False
+    max_change_ratio: float | None = None
+    force: bool = False
+    full_refresh: bool = False
+    include_members: bool = True
+    include_reference_data: bool = True
+
+    @property
+    def chamber_key(self) -> str:
+        """The chamber a high-water mark is kept under: the run's, or `all`."""
+        return self.chamber.lower() if self.chamber else ALL_CHAMBERS
+
+
+ALL_CHAMBERS = "all"
