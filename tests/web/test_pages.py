@@ -29,28 +29,6 @@ def api_ids(client: TestClient, **params: str) -> list[str]:
 # ---- the list ----------------------------------------------------------------------------------
 
 
-def test_the_default_view_is_this_week_and_what_comes_next(client: TestClient) -> None:
-    page = client.get("/hearings")
-    assert page.status_code == 200
-    assert "This week and what comes next" in page.text
-    assert "Meetings from Monday, June 9, 2025 on" in page.text
-    ids = result_ids(page.text)
-    assert ids[:2] == ["118307", "118357"] or set(ids[:2]) == {"118307", "118357"}
-    starts = [
-        r["start"] for r in client.get("/api/hearings?from=2025-06-09&sort=date").json()["results"]
-    ]
-    assert starts == sorted(starts)
-
-
-def test_the_default_view_falls_back_to_the_latest_when_nothing_is_ahead(
-    make_client: Callable[..., TestClient],
-) -> None:
-    page = make_client(clock=datetime(2031, 1, 1, tzinfo=UTC)).get("/hearings")
-    assert page.status_code == 200
-    assert "Nothing is scheduled from the week of" in page.text
-    assert len(result_ids(page.text)) == 25
-
-
 def test_filters_narrow_the_list(client: TestClient, engine: Engine) -> None:
     senate = client.get("/api/hearings", params={"chamber": "senate", "per_page": "100"}).json()
     assert senate["total"] == 70

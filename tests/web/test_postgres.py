@@ -68,7 +68,7 @@ def test_filters_sorting_and_pages(pg_client: TestClient) -> None:
     starts = [r["start"] for r in newest if r["start"]]
     assert starts == sorted(starts, reverse=True)
     assert newest[-1]["start"] is None  # undated stubs last, as on SQLite
-    assert "This week and what comes next" in pg_client.get("/hearings").text
+    assert "This week’s hearings" in pg_client.get("/hearings").text
 
 
 def test_pages_feeds_and_errors(pg_client: TestClient) -> None:

@@ -103,7 +103,20 @@ def _result(meeting: HearingSummary) -> HearingResult:
     )
 
 
-@router.get("/hearings", response_model=HearingList, summary="Search and list meetings")
+_PAST_THE_END = {
+    404: {
+        "description": "The page is past the last page of the search.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+}
+
+
+@router.get(
+    "/hearings",
+    response_model=HearingList,
+    summary="Search and list meetings",
+    responses=_PAST_THE_END,  # type: ignore[arg-type]
+)
 def api_hearings(
     request: Request, filters: Annotated[HearingFilters, Depends(hearing_filters)]
 ) -> HearingList:
@@ -111,7 +124,9 @@ def api_hearings(
     filter, all meetings, newest first."""
     if filters.is_blank():
         filters = HearingFilters(sort="newest", page=filters.page, per_page=filters.per_page)
-    page, _ = run_search(request, filters)
+    page = run_search(request, filters)
+    if filters.page > page.pages:
+        raise NotFound(f"Page {filters.page} is past the last page of this search ({page.pages}).")
     return HearingList(
         total=page.total,
         page=filters.page,

@@ -3,40 +3,31 @@
 from __future__ import annotations
 
 import calendar as calendar_module
-import re
 from collections import defaultdict
-from dataclasses import replace
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import Engine, func, select
 
 from hearings.store import schema
-from hearings.web import exports
+from hearings.web import entity_pages, exports
+from hearings.web.committee_names import committee_label
 from hearings.web.detail import load_hearing
-from hearings.web.entities import (
-    ORGANIZATION_SLUG,
-    list_committees,
-    list_members,
-    list_witnesses,
-    load_committee,
-    load_member,
-    load_organization,
-    load_witness,
-    organization_key,
-)
+from hearings.web.entity_pages import past_the_end
 from hearings.web.errors import BadParameter, NotFound
 from hearings.web.filters import COMMITTEE_CODE, HearingFilters, hearing_filters
 from hearings.web.listing import HearingPage, find_hearings
-from hearings.web.timefmt import EASTERN, as_utc, eastern, eastern_day_start, week_start
+from hearings.web.timefmt import EASTERN, as_utc, eastern
+from hearings.web.week import load_week, monday_of
 
 router = APIRouter(include_in_schema=False)
-PER_PAGE = 50
+router.include_router(entity_pages.router)
 
 Filters = Annotated[HearingFilters, Depends(hearing_filters)]
-PageNumber = Annotated[int, Query(ge=1, le=2000)]
 
 
 def _engine(request: Request) -> Engine:
@@ -74,47 +65,89 @@ def facets(request: Request) -> dict[str, Any]:
                     committees.c.chamber,
                     committees.c.parent_code,
                 )
-                .where(committees.c.parent_code.is_(None))
-                .order_by(committees.c.chamber, committees.c.name)
             ).all()
         return {
             "congresses": congresses,
             "types": types,
-            "committees": [(r.system_code, r.name or r.system_code, r.chamber) for r in rows],
+            "committees": committee_choices(rows),
         }
 
     facts: dict[str, Any] = request.app.state.cache.get("facets", compute)
     return facts
 
 
-def run_search(request: Request, filters: HearingFilters) -> tuple[HearingPage, dict[str, Any]]:
-    """The page of results and how it was chosen (the default view, or its fallback)."""
+def committee_choices(rows: Sequence[Any]) -> list[tuple[str, str, str]]:
+    """(code, label, chamber) for the committee filter: committees by name within each chamber,
+    each followed by its subcommittees, labelled with the parent."""
+    names = {r.system_code: r.name or r.system_code for r in rows}
+    children: dict[str, list[Any]] = defaultdict(list)
+    for r in rows:
+        if r.parent_code:
+            children[r.parent_code].append(r)
+    choices = []
+    tops = [r for r in rows if not r.parent_code or r.parent_code not in names]
+    for top in sorted(tops, key=lambda r: (r.chamber or "~", names[r.system_code].lower())):
+        choices.append((top.system_code, names[top.system_code], top.chamber or ""))
+        for sub in sorted(children[top.system_code], key=lambda r: names[r.system_code].lower()):
+            label = committee_label(sub.name, sub.system_code, names[top.system_code])
+            choices.append((sub.system_code, label, sub.chamber or ""))
+    return choices
+
+
+def run_search(request: Request, filters: HearingFilters) -> HearingPage:
+    """One page of meetings: ranked when there is a query, else in the order asked for."""
     engine = _engine(request)
     if filters.q:
         request.app.state.index_guard.ensure(engine)
-    view: dict[str, Any] = {"mode": "search" if filters.q else "list"}
     with engine.connect() as connection:
-        if filters.is_blank():
-            # The default view: this week and what comes next.
-            monday = week_start(request.app.state.clock())
-            upcoming = replace(filters, sort="date")
-            page = find_hearings(connection, upcoming, since=eastern_day_start(monday))
-            view = {"mode": "upcoming", "week_start": monday}
-            if page.total == 0:
-                page = find_hearings(connection, replace(filters, sort="newest"))
-                view["fallback"] = True
-        else:
-            page = find_hearings(connection, filters)
-    return page, view
+        return find_hearings(connection, filters)
+
+
+def _today(request: Request) -> date:
+    return as_utc(request.app.state.clock()).astimezone(EASTERN).date()
+
+
+def _week_url(filters: HearingFilters, monday: date) -> str:
+    return "/hearings?" + urlencode([*filters.params(page=None), ("week", monday.isoformat())])
 
 
 @router.get("/hearings", name="hearings")
-def hearings_page(request: Request, filters: Filters) -> Response:
-    page, view = run_search(request, filters)
+def hearings_page(
+    request: Request,
+    filters: Filters,
+    week: Annotated[date | None, Query(description="Any day of the week to show.")] = None,
+) -> Response:
+    """The week view (this week by default, or `week`), narrowed by any filters; with a query,
+    a sort or a date range, a ranked or ordered list of pages instead."""
+    listing = bool(filters.q or filters.sort or filters.date_from or filters.date_to)
+    if not listing and (week is not None or filters.is_blank()):
+        today = _today(request)
+        with _engine(request).connect() as connection:
+            view = load_week(connection, filters, monday_of(week or today), today)
+        return _render(
+            request,
+            "hearings.html",
+            {
+                "mode": "week",
+                "week": view,
+                "filters": filters,
+                "facets": facets(request),
+                "week_url": lambda monday: _week_url(filters, monday),
+            },
+        )
+    page = run_search(request, filters)
+    clamped = past_the_end(request, filters.page, page.total, filters.per_page)
+    if clamped is not None:
+        return clamped
     return _render(
         request,
         "hearings.html",
-        {"page": page, "filters": filters, "view": view, "facets": facets(request)},
+        {
+            "mode": "search" if filters.q else "list",
+            "page": page,
+            "filters": filters,
+            "facets": facets(request),
+        },
     )
 
 
@@ -219,118 +252,6 @@ def calendar_page(
             "latest_month": latest_local.date().replace(day=1) if latest_local else None,
         },
     )
-
-
-# ---- entities --------------------------------------------------------------------------------
-
-
-@router.get("/witnesses", name="witnesses")
-def witnesses_page(
-    request: Request,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    page: PageNumber = 1,
-) -> Response:
-    with _engine(request).connect() as connection:
-        total, rows = list_witnesses(connection, q=q, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-    return _render(
-        request,
-        "witnesses.html",
-        {"rows": rows, "total": total, "q": q or "", "page": page, "per_page": PER_PAGE},
-    )
-
-
-@router.get("/witnesses/{witness_id}", name="witness")
-def witness_page(request: Request, witness_id: Annotated[str, Path(max_length=96)]) -> Response:
-    with _engine(request).connect() as connection:
-        witness = load_witness(connection, witness_id)
-    if witness is None:
-        raise NotFound(f"There is no witness with id {witness_id!r}.")
-    return _render(request, "witness.html", {"witness": witness})
-
-
-@router.get("/organizations/{slug}", name="organization")
-def organization_page(request: Request, slug: Annotated[str, Path(max_length=300)]) -> Response:
-    if not re.match(ORGANIZATION_SLUG, slug):
-        raise NotFound(f"There is no organization {slug!r}.")
-    with _engine(request).connect() as connection:
-        organization = load_organization(connection, organization_key(slug))
-    if organization is None:
-        raise NotFound(f"No witness in this database came from an organization {slug!r}.")
-    return _render(request, "organization.html", {"organization": organization})
-
-
-@router.get("/committees", name="committees")
-def committees_page(
-    request: Request,
-    chamber: Annotated[str | None, Query(pattern="^(?i:house|senate|joint)$")] = None,
-) -> Response:
-    with _engine(request).connect() as connection:
-        rows = list_committees(connection, chamber=chamber)
-    parents = [r for r in rows if not r.parent_code]
-    children: dict[str, list[Any]] = defaultdict(list)
-    for r in rows:
-        if r.parent_code:
-            children[r.parent_code].append(r)
-    return _render(
-        request,
-        "committees.html",
-        {"parents": parents, "children": children, "chamber": chamber, "total": len(rows)},
-    )
-
-
-@router.get("/committees/{code}", name="committee")
-def committee_page(
-    request: Request,
-    code: Annotated[str, Path(max_length=16)],
-    page: PageNumber = 1,
-) -> Response:
-    code = code.lower()
-    engine = _engine(request)
-    with engine.connect() as connection:
-        committee = load_committee(connection, code)
-        if committee is None:
-            raise NotFound(f"There is no committee with code {code!r}.")
-        filters = HearingFilters(committee=code, sort="newest", page=page, per_page=PER_PAGE)
-        meetings = find_hearings(connection, filters)
-    return _render(
-        request,
-        "committee.html",
-        {"committee": committee, "meetings": meetings, "filters": filters},
-    )
-
-
-@router.get("/members", name="members")
-def members_page(
-    request: Request,
-    q: Annotated[str | None, Query(max_length=200)] = None,
-    chamber: Annotated[str | None, Query(pattern="^(?i:house|senate)$")] = None,
-    page: PageNumber = 1,
-) -> Response:
-    with _engine(request).connect() as connection:
-        total, rows = list_members(
-            connection, q=q, chamber=chamber, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
-        )
-    return _render(
-        request,
-        "members.html",
-        {
-            "rows": rows,
-            "total": total,
-            "q": q or "",
-            "chamber": chamber or "",
-            "page": page,
-            "per_page": PER_PAGE,
-        },
-    )
-
-
-@router.get("/members/{bioguide_id}", name="member")
-def member_page(request: Request, bioguide_id: Annotated[str, Path(max_length=16)]) -> Response:
-    with _engine(request).connect() as connection:
-        member = load_member(connection, bioguide_id.upper())
-    if member is None:
-        raise NotFound(f"There is no member with id {bioguide_id!r}.")
-    return _render(request, "member.html", {"member": member})
 
 
 @router.get("/api", name="api_docs")

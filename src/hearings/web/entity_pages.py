@@ -1,0 +1,172 @@
+"""The entity pages: witnesses, organizations, committees and members, each a list and a page."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Engine
+
+from hearings.web.entities import (
+    ORGANIZATION_SLUG,
+    list_committees,
+    list_members,
+    list_witnesses,
+    load_committee,
+    load_member,
+    load_organization,
+    load_witness,
+    organization_key,
+)
+from hearings.web.errors import NotFound
+from hearings.web.filters import HearingFilters
+from hearings.web.listing import find_hearings
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 50
+
+PageNumber = Annotated[int, Query(ge=1, le=2000)]
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def _render(request: Request, name: str, context: dict[str, Any], **kwargs: Any) -> Response:
+    response: Response = request.app.state.render(request, name, context, **kwargs)
+    return response
+
+
+def past_the_end(request: Request, page: int, total: int, per_page: int) -> Response | None:
+    """A page number past the last page goes to the last page (there is nothing to show)."""
+    last = max(1, -(-total // per_page))
+    if page <= last:
+        return None
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    if last > 1:
+        params.append(("page", str(last)))
+    query = urlencode(params)
+    return RedirectResponse(request.url.path + (f"?{query}" if query else ""), status_code=303)
+
+
+@router.get("/witnesses", name="witnesses")
+def witnesses_page(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    page: PageNumber = 1,
+) -> Response:
+    with _engine(request).connect() as connection:
+        total, rows = list_witnesses(connection, q=q, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+    clamped = past_the_end(request, page, total, PER_PAGE)
+    if clamped is not None:
+        return clamped
+    return _render(
+        request,
+        "witnesses.html",
+        {"rows": rows, "total": total, "q": q or "", "page": page, "per_page": PER_PAGE},
+    )
+
+
+@router.get("/witnesses/{witness_id}", name="witness")
+def witness_page(request: Request, witness_id: Annotated[str, Path(max_length=96)]) -> Response:
+    with _engine(request).connect() as connection:
+        witness = load_witness(connection, witness_id)
+    if witness is None:
+        raise NotFound(f"There is no witness with id {witness_id!r}.")
+    return _render(request, "witness.html", {"witness": witness})
+
+
+@router.get("/organizations/{slug}", name="organization")
+def organization_page(request: Request, slug: Annotated[str, Path(max_length=300)]) -> Response:
+    if not re.match(ORGANIZATION_SLUG, slug):
+        raise NotFound(f"There is no organization {slug!r}.")
+    with _engine(request).connect() as connection:
+        organization = load_organization(connection, organization_key(slug))
+    if organization is None:
+        raise NotFound(f"No witness in this database came from an organization {slug!r}.")
+    return _render(request, "organization.html", {"organization": organization})
+
+
+@router.get("/committees", name="committees")
+def committees_page(
+    request: Request,
+    chamber: Annotated[str | None, Query(pattern="^(?i:house|senate|joint)$")] = None,
+) -> Response:
+    with _engine(request).connect() as connection:
+        rows = list_committees(connection, chamber=chamber)
+    parents = [r for r in rows if not r.parent_code]
+    children: dict[str, list[Any]] = defaultdict(list)
+    for r in rows:
+        if r.parent_code:
+            children[r.parent_code].append(r)
+    return _render(
+        request,
+        "committees.html",
+        {"parents": parents, "children": children, "chamber": chamber, "total": len(rows)},
+    )
+
+
+@router.get("/committees/{code}", name="committee")
+def committee_page(
+    request: Request,
+    code: Annotated[str, Path(max_length=16)],
+    page: PageNumber = 1,
+) -> Response:
+    code = code.lower()
+    engine = _engine(request)
+    with engine.connect() as connection:
+        committee = load_committee(connection, code)
+        if committee is None:
+            raise NotFound(f"There is no committee with code {code!r}.")
+        filters = HearingFilters(committee=code, sort="newest", page=page, per_page=PER_PAGE)
+        meetings = find_hearings(connection, filters)
+    clamped = past_the_end(request, page, meetings.total, PER_PAGE)
+    if clamped is not None:
+        return clamped
+    return _render(
+        request,
+        "committee.html",
+        {"committee": committee, "meetings": meetings, "filters": filters},
+    )
+
+
+@router.get("/members", name="members")
+def members_page(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    chamber: Annotated[str | None, Query(pattern="^(?i:house|senate)$")] = None,
+    page: PageNumber = 1,
+) -> Response:
+    with _engine(request).connect() as connection:
+        total, rows = list_members(
+            connection, q=q, chamber=chamber, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+        )
+    clamped = past_the_end(request, page, total, PER_PAGE)
+    if clamped is not None:
+        return clamped
+    return _render(
+        request,
+        "members.html",
+        {
+            "rows": rows,
+            "total": total,
+            "q": q or "",
+            "chamber": chamber or "",
+            "page": page,
+            "per_page": PER_PAGE,
+        },
+    )
+
+
+@router.get("/members/{bioguide_id}", name="member")
+def member_page(request: Request, bioguide_id: Annotated[str, Path(max_length=16)]) -> Response:
+    with _engine(request).connect() as connection:
+        member = load_member(connection, bioguide_id.upper())
+    if member is None:
+        raise NotFound(f"There is no member with id {bioguide_id!r}.")
+    return _render(request, "member.html", {"member": member})
