@@ -1,0 +1,259 @@
+"""Everything the API sends is untrusted: a malformed list entry or item costs only itself.
+
+Each case is a real day upstream, served over HTTP by the replica, with good changes to every
+entity type (two meetings edited, one added, a printed hearing, a committee, a member) and one or
+more malformed records, each on a victim of its own. `hearings update` (or `import`, for members,
+which only an import reads) runs through the real CLI. Then every victim is either quarantined
+(entity, identifier, stage, one-sentence reason, raw payload; its stored rows unchanged) or
+applied sensibly, or, for a list entry that cannot name its record, counted in
+`list_entries_rejected` and logged. Every good change is applied, no traceback reaches the
+console, the file passes `integrity_check` and `foreign_key_check`, no high-water mark passes the
+run's start, and the exit code is 3 when anything was set aside, else 0.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hearings.replica import Corpus, Faults, ReplicaServer
+from hearings.replica.overrides import Raw
+from tests.sync.mutation_runs import Cast, judge, stage_day, with_more_printed_hearings
+from tests.sync.mutations import (
+    DEEP,
+    ENTITIES,
+    FUTURE,
+    HUGE_TEXT,
+    ID_FIELD,
+    INVALID_UTF8,
+    KIND,
+    LONE_SURROGATE,
+    OVERFLOW_EARLY,
+    OVERFLOW_LATE,
+    Entity,
+    Level,
+    Mutation,
+    body_mutations,
+    field_mutations,
+    identity_mutations,
+    unnamed_entry_mutations,
+)
+from tests.sync.site import Site, copy_database, stamp_for
+
+#: The exit code of a run that committed some stages and then failed. The lead picks it; until
+#: then the tests only require that it is none of the documented 0, 1, 2 and 3.
+PARTIAL_EXIT_CODE: int | None = None
+
+
+@dataclass
+class Base:
+    database: Path
+    corpus: Corpus
+    cast: Cast
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
+    """The corpus (with extra printed hearings) imported once; every case copies the file."""
+    corpus = with_more_printed_hearings(Corpus.load())
+    folder = tmp_path_factory.mktemp("imported")
+    with ReplicaServer(corpus.copy()) as replica:
+        run = Site(folder, replica).hearings("import", "--congress", "119")
+    assert run.code == 0, run.err
+    return Base(folder / "hearings.db", corpus, Cast.pick(corpus))
+
+
+@pytest.fixture
+def day(base: Base, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with a_day(base, tmp_path_factory) as site:
+        yield site
+
+
+@contextlib.contextmanager
+def a_day(base: Base, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("day")
+    copy_database(base.database, folder / "hearings.db")
+    faults = Faults(retry_after=0, timeout_seconds=1.0)
+    with ReplicaServer(base.corpus.copy(), faults=faults) as replica:
+        yield Site(folder, replica)
+
+
+def run_day(site: Site, base: Base, mutations: list[Mutation]) -> None:
+    command = "import" if any(m.entity == "member" for m in mutations) else "update"
+    victims = stage_day(site, base.cast, mutations, stamp_for(datetime.now(UTC)))
+    run = site.hearings("import", "--congress", "119") if command == "import" else site.update()
+    judge(site, run, base.cast, victims, command)
+
+
+# ---- the deterministic table: every top-level field, the important ways to break it ----------
+
+_SAMPLE_BASE = "http://127.0.0.1:1/v3"
+_CORPUS = with_more_printed_hearings(Corpus.load())
+_CAST = Cast.pick(_CORPUS)
+
+
+def _shape(entity: Entity, level: Level) -> dict[str, Any]:
+    """The richest victim's entry or item: the fields a mutation can reach."""
+    ident = _CAST.pools[entity][0]
+    if level == "entry":
+        record = _CORPUS.record(KIND[entity], ident)
+        assert record is not None
+        return _CORPUS.summary(record, _SAMPLE_BASE)
+    found = _CORPUS.get(KIND[entity], ident)
+    assert found is not None
+    return found
+
+
+def _names_a_record(m: Mutation) -> bool:
+    return m.level == "entry" and m.path in (ID_FIELD[m.entity], "url")
+
+
+def _table() -> Iterator[Any]:
+    for entity, level in itertools.product(ENTITIES, ("entry", "item")):
+        for label in ("missing", "null", "wrong type"):
+            found = [
+                m
+                for m in field_mutations(entity, level, _shape(entity, level))  # type: ignore[arg-type]
+                if "." not in m.path
+                and (m.label == label or (label == "wrong type" and _is_wrong_type(m.label)))
+            ]
+            if label == "wrong type":  # one wrong type per field
+                found = list({m.path: m for m in reversed(found)}.values())
+            grouped = [m for m in found if not _names_a_record(m)]
+            yield pytest.param(grouped, id=f"{entity}-{level}-{label}-every-field")
+            for solo in (m for m in found if _names_a_record(m)):
+                yield pytest.param([solo], id=f"{entity}-{level}-{solo.path}-{label}")
+
+
+def _is_wrong_type(label: str) -> bool:
+    return label.startswith(("a string", "a number", "a list", "an object", "text for"))
+
+
+def _specials() -> Iterator[Any]:
+    for entity in ENTITIES:
+        date_field = "date" if entity == "meeting" else "updateDate"
+        item = [
+            Mutation(entity, "item", "updateDate", "year 2099", FUTURE, "quarantine"),
+            Mutation(entity, "item", date_field, "late overflow", OVERFLOW_LATE),
+            Mutation(entity, "item", "updateDate", "early overflow", OVERFLOW_EARLY),
+        ]
+        text = "title" if entity in ("meeting", "printed_hearing") else "updateDate"
+        if entity == "committee":
+            text = "history.0.libraryOfCongressName"
+        if entity == "member":
+            text = "invertedOrderName"
+        item += [
+            Mutation(entity, "item", text, "huge text", HUGE_TEXT),
+            Mutation(entity, "item", text, "NUL in text", "a\x00b"),
+            Mutation(entity, "item", text, "a lone surrogate", LONE_SURROGATE),
+            Mutation(entity, "item", text, "invalid UTF-8", INVALID_UTF8),
+            Mutation(entity, "item", text, "deep nesting", DEEP),
+        ]
+        yield pytest.param(item, id=f"{entity}-item-dates-and-hostile-text")
+        entry_text = {"committee": "name", "member": "name"}.get(entity, "chamber")
+        entry = [
+            Mutation(entity, "entry", "updateDate", "year 2099", FUTURE),
+            Mutation(entity, "entry", "updateDate", "late overflow", OVERFLOW_LATE),
+            Mutation(entity, "entry", "updateDate", "early overflow", OVERFLOW_EARLY),
+            Mutation(entity, "entry", entry_text, "a lone surrogate", LONE_SURROGATE),
+            Mutation(entity, "entry", entry_text, "huge text", HUGE_TEXT),
+        ]
+        if entity in ("meeting", "printed_hearing"):
+            entry.append(Mutation(entity, "entry", "chamber", "a typo", "Hosue"))
+            entry.append(Mutation(entity, "entry", "congress", "out of range", 100_000))
+        yield pytest.param(entry, id=f"{entity}-entry-dates-and-hostile-text")
+        yield pytest.param(body_mutations(entity), id=f"{entity}-item-bodies-that-are-not-records")
+        yield pytest.param(unnamed_entry_mutations(entity), id=f"{entity}-entries-with-no-name")
+
+
+def _identities() -> Iterator[Any]:
+    for mutation in identity_mutations(_CAST.other):
+        yield pytest.param([mutation], id=f"{mutation.entity}-item-{mutation.label}")
+
+
+@pytest.mark.parametrize("mutations", [*_table(), *_specials(), *_identities()])
+def test_a_malformed_record_costs_only_itself(
+    day: Site, base: Base, mutations: list[Mutation]
+) -> None:
+    run_day(day, base, mutations)
+
+
+# ---- a sweep: any field at any depth, any JSON value or hostile text ------------------------
+
+_TARGETS = sorted(
+    {
+        (entity, level, m.path)
+        for entity, level in itertools.product(ENTITIES, ("entry", "item"))
+        for m in field_mutations(entity, level, _shape(entity, level))  # type: ignore[arg-type]
+    }
+)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+_hostile = st.sampled_from(
+    [LONE_SURROGATE, HUGE_TEXT, "a\x00b", OVERFLOW_LATE, OVERFLOW_EARLY, FUTURE, 2**70, -1, ""]
+)
+
+
+@st.composite
+def mutations(draw: st.DrawFn) -> Mutation:
+    entity, level, path = draw(st.sampled_from(_TARGETS))
+    value = draw(_json | _hostile)
+    if level == "item":
+        value = draw(st.just(value) | st.sampled_from([INVALID_UTF8, DEEP]))
+    if isinstance(value, Raw) and level == "entry" and value is not LONE_SURROGATE:
+        value = LONE_SURROGATE
+    return Mutation(entity, level, path, f"generated {value!r:.60}", value)  # type: ignore[arg-type]
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(mutation=mutations())
+def test_any_value_in_any_field_costs_only_its_record(
+    base: Base, tmp_path_factory: pytest.TempPathFactory, mutation: Mutation
+) -> None:
+    with a_day(base, tmp_path_factory) as site:
+        run_day(site, base, [mutation])
+
+
+# ---- list pages that cannot be read at all ---------------------------------------------------
+
+
+@pytest.mark.parametrize("entity", ["meeting", "printed_hearing", "committee"])
+def test_a_list_page_that_cannot_be_decoded_fails_its_stage_only(
+    day: Site, base: Base, entity: Entity
+) -> None:
+    """A page nested past the decoder cannot be read, so its stage fails; what the other
+    stages committed stays, and the run says so with its own exit code."""
+    victims = stage_day(day, base.cast, [], stamp_for(datetime.now(UTC)))
+    assert victims == []
+    victim = base.cast.pools[entity][0]
+    day.replica.overrides.set_list_entry(KIND[entity], victim, DEEP)
+    run = day.update()
+    day.assert_sound(run)
+    if PARTIAL_EXIT_CODE is None:
+        assert run.code not in (0, 1, 2, 3), (run.code, run.err[-2000:])
+    else:
+        assert run.code == PARTIAL_EXIT_CODE
+    assert run.err.strip(), "a failed stage is reported on the console"
+    others = [e for e in ("meeting", "printed_hearing", "committee") if e != entity]
+    for other in others:
+        ident = base.cast.mates[other][0]  # type: ignore[index]
+        row = day.row(other, ident)
+        assert row is not None
+        shown = str(row["title"] if other != "committee" else row["name"])
+        assert "(revised)" in shown or "(renamed)" in shown, f"{other} {ident} was not applied"
