@@ -4,8 +4,7 @@ the safety rules (escaping, CSP, clear 400s, 404 pages, no stack traces)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient

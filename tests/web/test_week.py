@@ -15,10 +15,8 @@ def day_headings(html: str) -> list[str]:
 
 
 def agenda_ids(html: str) -> list[str]:
-    return re.findall(
-        r'<li class="agenda-item[^"]*">\s*<time[^>]*>[^<]*</time>\s*<div class="what">\s*<a class="title" href="/hearings/(\w+)"',
-        html,
-    )
+    item = r'<li class="agenda-item.*?<a class="title" href="/hearings/(\w+)"'
+    return re.findall(item, html, re.S)
 
 
 def week_ids(client: TestClient, first: str, last: str, **params: str) -> set[str]:
