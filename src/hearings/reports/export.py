@@ -367,15 +367,30 @@ def _write_jsonl(records: Iterable[dict[str, Any]], output: IO[str]) -> int:
     return count
 
 
-def _csv_cell(value: Any) -> Any:
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
+# Injection"); full-width forms too, which some spreadsheets fold to ASCII.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _csv_cell(value: Any) -> str:
     # Nested values (lists, objects) are JSON in their cell; scalars as they are.
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
-    if value is None:
+        text = json.dumps(value, ensure_ascii=False)
+    elif value is None:
         return ""
-    if isinstance(value, bool):
+    elif isinstance(value, bool):
         return "true" if value else "false"
-    return value
+    else:
+        text = str(value)
+    return neutralize_formula(text)
+
+
+def neutralize_formula(text: str) -> str:
+    """A cell a spreadsheet shows as text, never runs: one that starts (after any spaces) with a
+    formula character gets a leading apostrophe, as OWASP advises. JSON exports stay exact."""
+    if text.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
 
 
 def _write_csv(records: Iterable[dict[str, Any]], output: IO[str]) -> int:

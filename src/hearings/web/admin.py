@@ -1,16 +1,16 @@
 """The admin: update runs over time, the latest run's batches, the quarantine and the backups.
 
-It exists only when ADMIN_TOKEN is set. A browser signs in once with the token (an HttpOnly
-cookie holds an HMAC of it, never the token); scripts send `Authorization: Bearer TOKEN`.
+It exists only when ADMIN_TOKEN is set. A browser signs in with the token and gets a session
+(see admin_sessions: it expires, ends at logout and when the token changes); scripts send
+`Authorization: Bearer TOKEN`. Wrong tokens are throttled per client.
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection, func, select, update
 
 from hearings.store import schema
+from hearings.web.admin_sessions import AdminSession, LoginThrottle, SessionStore, csrf_value
 from hearings.web.charts import Chart, stacked_bars
 from hearings.web.errors import WebError
 from hearings.web.status import RunSummary, recent_runs
@@ -40,16 +41,31 @@ class AdminForbidden(WebError):
     status_code = 403
 
 
-def _digest(token: str, purpose: str) -> str:
-    return hmac.new(token.encode("utf-8"), purpose.encode("utf-8"), hashlib.sha256).hexdigest()
+class AdminThrottled(WebError):
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
-def session_value(token: str) -> str:
-    return _digest(token, "hearings admin session")
+@dataclass(frozen=True)
+class AdminAccess:
+    """Who is asking: a script with the token in a header, or a browser with a session cookie
+    (whose POSTs must carry the session's CSRF value)."""
+
+    token: str
+    session: AdminSession | None
+
+    @property
+    def csrf(self) -> str:
+        return csrf_value(self.token, self.session.session_id) if self.session else ""
 
 
-def csrf_value(token: str) -> str:
-    return _digest(token, "hearings admin form")
+def install(app: Any, settings: Any) -> None:
+    """The session store and login throttle of one app."""
+    app.state.admin_sessions = SessionStore(timedelta(hours=settings.admin_session_hours))
+    app.state.admin_throttle = LoginThrottle(settings.admin_login_attempts_per_minute)
 
 
 def configured_token(request: Request) -> str:
@@ -60,23 +76,64 @@ def configured_token(request: Request) -> str:
     return str(secret)
 
 
-def require_admin(request: Request) -> str:
-    """The configured token when the request carries it; otherwise 401 (none) or 403 (wrong)."""
+def _now(request: Request) -> datetime:
+    moment: datetime = request.app.state.clock()
+    return moment
+
+
+def _client(request: Request) -> str:
+    # Behind a trusted proxy (PROXY_HEADERS) this is the address it forwarded.
+    return request.client.host if request.client else "unknown"
+
+
+def _check_token(request: Request, given: str, secret: str) -> bool:
+    """Compare in constant time, under the per-client throttle of wrong guesses."""
+    throttle: LoginThrottle = request.app.state.admin_throttle
+    client = _client(request)
+    wait = throttle.wait_seconds(client, _now(request))
+    if wait:
+        raise AdminThrottled(
+            f"Too many wrong admin tokens from your address; wait {wait} seconds and try again.",
+            wait,
+        )
+    if hmac.compare_digest(given.encode("utf-8"), secret.encode("utf-8")):
+        throttle.succeeded(client)
+        return True
+    throttle.failed(client, _now(request))
+    return False
+
+
+def require_admin(request: Request) -> AdminAccess:
+    """The caller's access when it carries the token or a live session; otherwise 401 (none)
+    or 403 (wrong token, or a session that ended)."""
     token = configured_token(request)
-    header = request.headers.get("authorization", "")
-    if header:
-        scheme, _, given = header.partition(" ")
-        if scheme.lower() != "bearer" or not given:
+    header = request.headers.get("authorization")
+    if header is not None and header.strip():
+        scheme, _, given = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not given.strip():
             raise AdminUnauthorized("Send the admin token as `Authorization: Bearer TOKEN`.")
-        if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        if not _check_token(request, given.strip(), token):
             raise AdminForbidden("That admin token is not the right one.")
-        return token
+        return AdminAccess(token, None)
     cookie = request.cookies.get(COOKIE)
     if not cookie:
         raise AdminUnauthorized("Sign in with the admin token to use the admin.")
-    if not hmac.compare_digest(cookie.encode(), session_value(token).encode()):
-        raise AdminForbidden("Your admin session is not valid for the current ADMIN_TOKEN.")
-    return token
+    session = request.app.state.admin_sessions.find(cookie, token, _now(request))
+    if session is None:
+        raise AdminUnauthorized(
+            "Your admin session has ended (it expired, you signed out, or ADMIN_TOKEN "
+            "changed); sign in again."
+        )
+    return AdminAccess(token, session)
+
+
+def require_form(request: Request, access: AdminAccess, csrf: str) -> None:
+    """Every POST a browser makes with its session cookie must carry the session's CSRF value;
+    an empty or missing Authorization header does not exempt it."""
+    if access.session is None:
+        return
+    if not hmac.compare_digest(csrf.encode("utf-8"), access.csrf.encode("utf-8")):
+        raise AdminForbidden("The form has expired; reload the admin page and try again.")
 
 
 # ---- what the admin shows --------------------------------------------------------------------
@@ -233,7 +290,7 @@ def backups(backup_dir: Path) -> tuple[list[Any], str | None]:
 
 @router.get("", name="admin")
 def admin_home(request: Request, show_resolved: bool = False) -> Response:
-    token = require_admin(request)
+    access = require_admin(request)
     engine = request.app.state.engine
     with engine.connect() as connection:
         runs = recent_runs(connection, 60)
@@ -253,7 +310,7 @@ def admin_home(request: Request, show_resolved: bool = False) -> Response:
             "backups": found,
             "backup_problem": backup_problem,
             "backup_dir": request.app.state.settings.backup_dir,
-            "csrf": csrf_value(token),
+            "csrf": access.csrf,
             "retried": request.query_params.get("retried"),
         },
     )
@@ -268,19 +325,23 @@ def login_form(request: Request) -> Response:
 @router.post("/login")
 def login(request: Request, token: Annotated[str, Form(max_length=1000)] = "") -> Response:
     secret = configured_token(request)
-    if not hmac.compare_digest(token.strip().encode(), secret.encode()):
+    if not _check_token(request, token.strip(), secret):
         return request.app.state.render(
             request,
             "admin_login.html",
             {"problem": "That is not the admin token."},
             status_code=403,
         )
+    sessions: SessionStore = request.app.state.admin_sessions
+    session = sessions.open(secret, _now(request))
     response = RedirectResponse("/admin", status_code=303)
     response.set_cookie(
         COOKIE,
-        session_value(secret),
+        session.session_id,
+        max_age=int(sessions.lifetime.total_seconds()),
         httponly=True,
         samesite="strict",
+        # https as the browser sees it: behind a TLS proxy this needs PROXY_HEADERS.
         secure=request.url.scheme == "https",
         path="/admin",
     )
@@ -288,9 +349,20 @@ def login(request: Request, token: Annotated[str, Form(max_length=1000)] = "") -
 
 
 @router.post("/logout")
-def logout(request: Request) -> Response:
+def logout(request: Request, csrf: Annotated[str, Form(max_length=200)] = "") -> Response:
+    cookie = request.cookies.get(COOKIE)
+    try:
+        access = require_admin(request)
+    except (AdminUnauthorized, AdminForbidden):
+        access = None  # nothing live to end: just clear the cookie
+    if access is not None:
+        require_form(request, access, csrf)
+        if access.session is not None:
+            request.app.state.admin_sessions.close(access.session.session_id)
+    elif cookie:
+        request.app.state.admin_sessions.close(cookie)
     response = RedirectResponse("/hearings", status_code=303)
-    response.delete_cookie(COOKIE, path="/admin")
+    response.delete_cookie(COOKIE, path="/admin", httponly=True, samesite="strict")
     return response
 
 
@@ -300,15 +372,12 @@ def retry(
     error_id: Annotated[list[int] | None, Form()] = None,
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    token = require_admin(request)
-    if "authorization" not in request.headers and not hmac.compare_digest(
-        csrf.encode(), csrf_value(token).encode()
-    ):
-        raise AdminForbidden("The form has expired; reload the admin page and try again.")
+    access = require_admin(request)
+    require_form(request, access, csrf)
     with request.app.state.engine.begin() as connection:
         marked = mark_for_retry(
             connection, list(error_id or []), datetime.now(UTC).replace(tzinfo=None)
         )
-    if "authorization" in request.headers:
+    if access.session is None:
         return Response(content=f'{{"marked_for_retry": {marked}}}', media_type="application/json")
     return RedirectResponse(f"/admin?retried={marked}", status_code=303)

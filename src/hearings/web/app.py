@@ -20,8 +20,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hearings.config import Settings, load_settings
+from hearings.errors import quoted
 from hearings.store.engine import migrate, open_database
 from hearings.web import admin, api, feed_routes, pages, templating
 from hearings.web.errors import WebError
@@ -108,21 +110,30 @@ def _validation_message(exc: RequestValidationError) -> str:
         location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path")]
         name = ".".join(location) or "request"
         given = error.get("input")
-        shown = f" (got {given!r})" if isinstance(given, str | int | float) else ""
+        shown = f" (got {quoted(given)})" if isinstance(given, str | int | float) else ""
         message = str(error.get("msg", "is not valid")).rstrip(".")
         sentences.append(f"Parameter '{name}'{shown}: {message}.")
     return " ".join(sentences) or "The request is not valid."
 
 
-def _error_response(request: Request, status: int, message: str) -> Response:
-    headers = {}
+# A message is a sentence or two; anything longer quotes too much of what was sent.
+MESSAGE_LIMIT = 400
+
+
+def _error_response(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    if len(message) > MESSAGE_LIMIT:
+        message = message[: MESSAGE_LIMIT - 1] + "…"
+    headers = dict(headers or {})
     if status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="hearings admin"'
     if _wants_json(request):
         return JSONResponse(
             {"error": {"status": status, "message": message}}, status_code=status, headers=headers
         )
-    template = "admin_login.html" if status == 401 else "error.html"
+    signing_in = status == 401 or (status == 429 and request.url.path.startswith("/admin"))
+    template = "admin_login.html" if signing_in else "error.html"
     render = request.app.state.render
     return render(
         request,
@@ -139,6 +150,7 @@ _TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    429: "Too many attempts",
     500: "Something went wrong",
 }
 
@@ -150,7 +162,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(WebError)
     async def web_error(request: Request, exc: WebError) -> Response:
-        return _error_response(request, exc.status_code, exc.message)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return _error_response(request, exc.status_code, exc.message, headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -250,6 +264,7 @@ def create_app(
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.cache = TimedCache(seconds=30)
     app.state.index_guard = IndexGuard()
+    admin.install(app, settings)
 
     environment = Environment(
         loader=FileSystemLoader(str(PACKAGE / "templates")),
@@ -300,6 +315,10 @@ def create_app(
     _install_error_handlers(app)
     app.add_middleware(DropEmptyParameters)
     app.add_middleware(SecurityHeaders)
+    if settings.proxy_headers:
+        # Outermost, so every part of the app sees the scheme and client address the trusted
+        # proxy forwarded (the admin cookie's Secure flag, the login throttle's client).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
 
     @app.get("/", include_in_schema=False)
     def home() -> Response:

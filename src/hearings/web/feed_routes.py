@@ -23,7 +23,17 @@ Code = Annotated[str, Path(pattern=COMMITTEE_CODE, description="Committee system
 
 
 def _base_url(request: Request) -> str:
+    """Where the app is, for absolute links in feeds: PUBLIC_BASE_URL when it is set, since the
+    Host header is the client's to choose (and a cache would keep a poisoned feed)."""
+    configured = request.app.state.settings.public_base_url
+    if configured:
+        return str(configured)
     return str(request.base_url).rstrip("/")
+
+
+def _self_url(request: Request) -> str:
+    query = request.url.query
+    return _base_url(request) + request.url.path + (f"?{query}" if query else "")
 
 
 def _committee(request: Request, code: str) -> str:
@@ -83,7 +93,7 @@ def _atom(request: Request, committee: str | None, title: str, page_path: str) -
             "entries": entries,
             "updated": updated,
             "base_url": _base_url(request),
-            "self_url": str(request.url.remove_query_params([])),
+            "self_url": _self_url(request),
             "page_url": _base_url(request) + page_path,
             "feed_id": f"urn:hearings:feed:{committee or 'all'}",
         },

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from hearings.web import timefmt
 from hearings.web.detail import bill_label, meeting_url
@@ -42,6 +45,44 @@ def iso(moment: datetime | None) -> str:
     return timefmt.iso_z(moment) or ""
 
 
+# Anything a browser might read as part of a scheme: C0 controls, DEL, and whitespace it strips.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+SHOWN_URL_LENGTH = 120
+
+
+def http_href(url: object) -> str | None:
+    """`url` as an href when it is an absolute http(s) URL with a host; None for anything else
+    (`javascript:`, `data:`, `vbscript:`, relative or protocol-relative addresses), which must
+    never become a link. Only URLs from the API go through here; our own links are literals."""
+    if not isinstance(url, str):
+        return None
+    candidate = url.strip()
+    if not candidate or _CONTROL.search(candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return candidate
+
+
+def external_link(url: object, text: object = None) -> Markup:
+    """A link to an address from the API, or, when it is not an http(s) URL, the text followed
+    by the address as plain text: shown, never clickable."""
+    label = text if text not in (None, "") else url
+    href = http_href(url)
+    if href is not None:
+        return Markup('<a href="{}" rel="external">{}</a>').format(href, label)
+    shown = _CONTROL.sub("", str(url or ""))
+    if len(shown) > SHOWN_URL_LENGTH:
+        shown = shown[: SHOWN_URL_LENGTH - 1] + "…"
+    return Markup(
+        '<span class="unlinked">{}</span> <span class="muted">(not linked: {})</span>'
+    ).format(label, shown or "no address")
+
+
 def install(environment: Environment) -> None:
     filters: dict[str, Any] = {
         "eastern": timefmt.format_eastern,
@@ -52,11 +93,13 @@ def install(environment: Environment) -> None:
         "status_class": status_class,
         "file_size": file_size,
         "org_slug": organization_slug,
+        "http_href": http_href,
     }
     environment.filters.update(filters)
     environment.globals.update(
         {
             "location": location,
+            "external_link": external_link,
             "meeting_url": meeting_url,
             "bill_label": bill_label,
             "ordinal": timefmt.ordinal,
