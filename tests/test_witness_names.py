@@ -9,8 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import hearings
+from hearings import witness_names
 from hearings.witness_names import (
     PersonName,
     match_document_to_witness,
@@ -255,6 +258,41 @@ NAMES = [
     ("Major Owens", None, "Major", None, "Owens", None, "major owens"),
     ("Tran Do", None, "Tran", None, "Do", None, "tran do"),
     ("Madonna", None, None, None, "Madonna", None, "madonna"),
+    # Military ranks and offices, as issue 15 reported them.
+    (
+        "Ms. Rear Admiral Upper Half Mark Montgomery",
+        "Ms. Rear Admiral Upper Half",
+        "Mark",
+        None,
+        "Montgomery",
+        None,
+        "mark montgomery",
+    ),
+    ("Gen. (Ret.) Ann Cole", "Gen. (Ret.)", "Ann", None, "Cole", None, "ann cole"),
+    ("Lt. Gen. Ann Cole", "Lt. Gen.", "Ann", None, "Cole", None, "ann cole"),
+    ("Maj. Gen. Ann Cole", "Maj. Gen.", "Ann", None, "Cole", None, "ann cole"),
+    (
+        "Rear Admiral (Lower Half) Ann Cole",
+        "Rear Admiral (Lower Half)",
+        "Ann",
+        None,
+        "Cole",
+        None,
+        "ann cole",
+    ),
+    ("LTG Ann Cole", "LTG", "Ann", None, "Cole", None, "ann cole"),
+    ("MG Ann Cole", "MG", "Ann", None, "Cole", None, "ann cole"),
+    ("M.G. Cole", None, "M.G.", None, "Cole", None, "m g cole"),
+    ("Judge Ann Cole", "Judge", "Ann", None, "Cole", None, "ann cole"),
+    ("Ambassador Ann Cole", "Ambassador", "Ann", None, "Cole", None, "ann cole"),
+    ("Former Ambassador Ann Cole", "Former Ambassador", "Ann", None, "Cole", None, "ann cole"),
+    ("Sheriff Ann Cole", "Sheriff", "Ann", None, "Cole", None, "ann cole"),
+    ("Chief Ann Cole", "Chief", "Ann", None, "Cole", None, "ann cole"),
+    ("Police Chief Ann Cole", "Police Chief", "Ann", None, "Cole", None, "ann cole"),
+    ("Attorney General Ann Cole", "Attorney General", "Ann", None, "Cole", None, "ann cole"),
+    ("Acting Secretary Cole", "Acting Secretary", None, None, "Cole", None, "cole"),
+    ("Judge Glock", None, "Judge", None, "Glock", None, "judge glock"),
+    ("Deputy Smith", None, "Deputy", None, "Smith", None, "deputy smith"),
 ]
 
 
@@ -283,6 +321,86 @@ def test_parses_witness_names(
 
 def test_the_table_has_at_least_forty_names() -> None:
     assert len(NAMES) >= 40
+
+
+# Ranks and offices in the spellings the API sends, each placed before a name.
+RANKS = [
+    "Rear Admiral Upper Half",
+    "Rear Admiral (Lower Half)",
+    "RADM",
+    "Vice Adm.",
+    "Lt. Gen.",
+    "Lieutenant General",
+    "LTG",
+    "LtGen",
+    "Gen. (Ret.)",
+    "General (Retired)",
+    "Maj. Gen.",
+    "MajGen",
+    "MG",
+    "Brig. Gen.",
+    "BG",
+    "Col.",
+    "Lt. Col.",
+    "Capt.",
+    "CDR",
+    "Sgt. Maj.",
+    "Chief Master Sergeant",
+    "Master Chief Petty Officer",
+    "Judge",
+    "Chief Judge",
+    "Ambassador",
+    "Former Ambassador",
+    "Sheriff",
+    "Chief",
+    "Police Chief",
+    "Fire Chief",
+    "Attorney General",
+    "Acting Secretary",
+    "Deputy Assistant Secretary",
+    "Mayor",
+    "Governor",
+    "Commissioner",
+]
+COURTESIES = ["", "Mr. ", "Ms. ", "Mrs. ", "Dr. ", "The Honorable ", "Hon. "]
+# A word the parser reads as a title, rank, suffix or credential is not a plain name to test with.
+NOT_NAMES = (
+    witness_names._TITLES
+    | witness_names._AMBIGUOUS_TITLES
+    | witness_names._TITLE_MODIFIERS
+    | witness_names._AFTER_RANK
+    | witness_names._POSTNOMINAL_AFTER_COMMA
+    | set(witness_names._GENERATIONAL)
+    | {rank.lower() for rank in witness_names._CAPITAL_RANKS}
+    | {"the", "upper", "lower", "half"}
+)
+plain_names = st.from_regex(r"\A[A-Z][a-z]{1,11}\Z").filter(lambda w: w.lower() not in NOT_NAMES)
+
+
+@given(
+    courtesy=st.sampled_from(COURTESIES),
+    rank=st.sampled_from(RANKS),
+    shout=st.booleans(),
+    first=plain_names,
+    last=plain_names,
+    suffix=st.sampled_from(["", ", USN (Ret.)", ", Ph.D.", " (Ret.)"]),
+)
+def test_a_rank_or_office_before_a_name_is_an_honorific(
+    courtesy: str, rank: str, shout: bool, first: str, last: str, suffix: str
+) -> None:
+    raw = f"{courtesy}{rank} {first} {last}{suffix}"
+    name = parse_witness_name(raw.upper() if shout else raw)
+    assert name.normalized == f"{first} {last}".lower(), raw
+    assert (name.first or "").lower() == first.lower(), raw
+    assert (name.last or "").lower() == last.lower(), raw
+    assert name.honorific is not None and rank.split()[-1].upper() in name.honorific.upper()
+
+
+@given(st.text())
+def test_any_text_gives_a_plain_key_and_never_an_error(raw: str) -> None:
+    key = parse_witness_name(raw).normalized
+    assert key == " ".join(key.split())
+    assert all(word.isascii() and word.isalnum() and word == word.lower() for word in key.split())
 
 
 def test_honorifics_case_and_spacing_do_not_change_the_person() -> None:

@@ -49,8 +49,24 @@ _TITLES = _vocabulary(
     gen general lt lieutenant adm admiral radm vadm rear vice brig brigadier col colonel maj capt
     captain cdr cmdr lcdr commander sgt sergeant cpl corporal pvt spc ens ensign cwo wo msgt smsgt
     cmsgt csm sgm cpo scpo mcpo mcpon sma petty officer warrant command staff
+    ltg ltgen lieutgen majgen bgen briggen ltc ltcol cpt ltjg sfc ssg tsgt ssgt sra
     """
 )
+# Army ranks written in capitals, which lowercase could be a person's initials ("M.G. Smith").
+_CAPITAL_RANKS = frozenset({"MG", "BG", "COL", "GEN", "MAJ", "CPT", "1LT", "2LT", "CW2", "CW3"})
+# Words that belong to the title that follows them ("Former Ambassador", "Police Chief",
+# "Attorney General", "Deputy Assistant Secretary"): stripped only when a title comes next.
+_TITLE_MODIFIERS = _vocabulary(
+    """
+    former acting deputy assistant associate under principal interim senior retired
+    police fire county district state tribal attorney surgeon inspector solicitor postmaster
+    adjutant
+    """
+)
+# Words that continue the rank before them: "Gen. (Ret.) David Petraeus", "Rear Admiral (Lower
+# Half) Tom Smith", "Ms. Rear Admiral Upper Half Mark Montgomery".
+_AFTER_RANK = _vocabulary("ret retired")
+_RANK_HALVES = (("upper", "half"), ("lower", "half"))
 # Titles that are also given names (Major Owens, Judge Glock, and "The Honorable Chief Allen",
 # whose given name is Chief): stripped only while a first and a last name remain.
 _AMBIGUOUS_TITLES = _vocabulary("chief major judge justice master bishop father pastor")
@@ -116,7 +132,7 @@ def fold_accents(text: str) -> str:
 
 
 def _word_key(word: str) -> str:
-    return word.lower().replace(".", "").strip(",;:")
+    return word.lower().replace(".", "").strip(",;:()")
 
 
 def _name_words(text: str) -> list[str]:
@@ -144,7 +160,7 @@ def _is_postnominal(phrase: str, *, after_comma: bool) -> bool:
 
 def _is_title(word: str) -> bool:
     key = _word_key(word)
-    return key in _TITLES or key in _AMBIGUOUS_TITLES
+    return key in _TITLES or key in _AMBIGUOUS_TITLES or word.strip(",;:()") in _CAPITAL_RANKS
 
 
 # ---- parsing ---------------------------------------------------------------------------------
@@ -166,8 +182,8 @@ def parse_witness_name(raw: str) -> PersonName:
 
     def _take_parenthesized(match: re.Match[str]) -> str:
         inner = match.group(1).strip()
-        if _is_postnominal(inner, after_comma=True):
-            return match.group(0)  # "(Ret.)" stays in place for the suffix rules below
+        if _is_postnominal(inner, after_comma=True) or _is_rank_half(inner.split()):
+            return match.group(0)  # "(Ret.)" stays in place for the rank and suffix rules
         if inner:
             nicknames.append(inner)
         return " "
@@ -202,24 +218,42 @@ def parse_witness_name(raw: str) -> PersonName:
     suffixes = trailing + suffixes + extra
 
     titles: list[str] = []
-    while _leading_title(words):
-        titles.append(words.pop(0))
+    while taken := _leading_title(
+        words, after_rank=bool(titles) and _word_key(titles[-1]) not in _COURTESY
+    ):
+        titles += words[:taken]
+        del words[:taken]
     if len(words) == 1 and _is_title(words[0]) and not titles:
         # Only a title ("Mr."): no name at all.
         return PersonName(words[0], None, None, None, None, "")
     return _build(titles, words, nicknames, suffixes)
 
 
-def _leading_title(words: list[str]) -> bool:
-    """Whether words[0] is a title that can go while enough of a name remains after it."""
+def _leading_title(words: list[str], *, after_rank: bool) -> int:
+    """How many leading words form one more title that can go while enough of a name remains
+    after it (0: none). `after_rank` says a title was taken already."""
     if len(words) < 2:
-        return False
+        return 0
     key = _word_key(words[0])
-    if key == "the":
-        return len(words) > 2 and _is_title(words[1])
-    if key in _TITLES:
-        return True
-    return key in _AMBIGUOUS_TITLES and len(words) > 2
+    if after_rank and len(words) > 2 and _is_rank_half(words[:2]):
+        return 2
+    if key == "the" or key in _TITLE_MODIFIERS:
+        # Only before a title that leaves a name after it.
+        following = 1
+        while following < len(words) - 1 and _word_key(words[following]) in _TITLE_MODIFIERS:
+            following += 1
+        if _is_title(words[following]) and len(words) - following > 1:
+            return 1
+    if key in _TITLES or words[0].strip(",;:()") in _CAPITAL_RANKS:
+        return 1
+    if after_rank and key in _AFTER_RANK:
+        return 1
+    return int(key in _AMBIGUOUS_TITLES and len(words) > 2)
+
+
+def _is_rank_half(words: Sequence[str]) -> bool:
+    """ "Upper Half" or "Lower Half", as in Rear Admiral (Lower Half)."""
+    return tuple(_word_key(w) for w in words) in _RANK_HALVES
 
 
 def _is_initial(word: str) -> bool:
