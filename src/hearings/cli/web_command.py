@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,13 +16,44 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
     ] = 8000,
+    proxy_headers: Annotated[
+        bool | None,
+        typer.Option(
+            "--proxy-headers/--no-proxy-headers",
+            help="Trust X-Forwarded-Proto and X-Forwarded-For from the addresses in "
+            "FORWARDED_ALLOW_IPS (behind a TLS-terminating proxy). Default: PROXY_HEADERS.",
+        ),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Comma-separated proxy addresses or networks to trust, or '*'. "
+            "Default: FORWARDED_ALLOW_IPS (127.0.0.1).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app and the JSON API (pages at /hearings, API docs at /api)."""
     import uvicorn
 
+    from hearings.logs import configure_logging
+    from hearings.store.engine import database_label
     from hearings.web.app import create_app
 
-    settings = current_settings()
+    overrides: dict[str, Any] = {}
+    if proxy_headers is not None:
+        overrides["proxy_headers"] = proxy_headers
+    if forwarded_allow_ips is not None:
+        overrides["forwarded_allow_ips"] = forwarded_allow_ips
+    settings = current_settings(**overrides)
+    # Errors inside requests: the traceback to the log file, a sentence on the console.
+    configure_logging(settings.log_dir, settings.log_level)
     web_app = create_app(settings)
-    typer.echo(f"Serving {settings.database_url} at http://{host}:{port}/hearings", err=True)
+    shown = f"http://{host}:{port}/hearings"
+    if settings.public_base_url:
+        shown += f" (public address {settings.public_base_url})"
+    typer.echo(f"Serving {database_label(settings.database_url)} at {shown}", err=True)
+    if settings.proxy_headers:
+        typer.echo(f"Trusting X-Forwarded-* headers from {settings.forwarded_allow_ips}.", err=True)
+    # The app applies proxy headers itself (PROXY_HEADERS), so uvicorn must not do it again.
     uvicorn.run(web_app, host=host, port=port, log_level="info", proxy_headers=False)
