@@ -1,0 +1,220 @@
+"""The gate: the one place where what the API sends becomes either a typed, validated record or a
+quarantine entry. Nothing past it sees untrusted data, and no exception raised by that data gets
+through it.
+
+Every list entry and every item passes here, for meetings, printed hearings, committees and
+members. The gate checks, beyond the models' own types and ranges:
+- identity: an item is the record that was requested (id, congress, chamber);
+- time: an `updateDate` more than `FUTURE_SKEW` ahead of the run's clock is refused;
+- completeness: a committee, member or printed hearing without the fields the store needs is
+  refused, so missing data never overwrites a stored good value;
+- text: strings are made storable (lone surrogates become U+FFFD, NUL characters are dropped),
+  and a string longer than `MAX_TEXT` or nesting deeper than `MAX_DEPTH` is refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from hearings.congress_api.errors import MalformedPayload, NotFound
+from hearings.congress_api.models import (
+    ApiModel,
+    Committee,
+    CommitteeSummary,
+    Meeting,
+    MeetingSummary,
+    Member,
+    PrintedHearing,
+    PrintedHearingSummary,
+    chamber_path,
+    parse_record,
+)
+from hearings.store.records import content_hash, meeting_rows
+from hearings.sync.gate.checks import (
+    CHECKS,
+    SYSTEM_CODE,
+    check_meeting_rows,
+    check_update_date,
+)
+from hearings.sync.gate.untrusted import (
+    identifier_of,
+    locator_from_url,
+    name_of,
+    sentence,
+    storable,
+    unnamed_reason,
+)
+from hearings.sync.gate.verdicts import (
+    LABELS,
+    Admitted,
+    Entity,
+    ItemResult,
+    Listed,
+    ListResult,
+    Quarantined,
+    Refused,
+    Request,
+    Stage,
+    Unnamed,
+)
+
+__all__ = [
+    "Admitted",
+    "Entity",
+    "ItemResult",
+    "ListResult",
+    "Listed",
+    "Quarantined",
+    "Request",
+    "Stage",
+    "Unnamed",
+    "admit_entry",
+    "admit_item",
+    "admit_record_entry",
+]
+
+log = logging.getLogger(__name__)
+
+
+# ---- list entries --------------------------------------------------------------------------
+
+_SUMMARIES: dict[Entity, type[ApiModel]] = {
+    "meeting": MeetingSummary,
+    "printed_hearing": PrintedHearingSummary,
+    "committee": CommitteeSummary,
+    "member": Member,
+}
+
+
+def admit_entry(request: Request, entry: object, *, now: datetime) -> ListResult:
+    """One list entry: `Listed`, `Quarantined` (it names its record) or `Unnamed`."""
+    identifier = name_of(request.entity, entry)
+    if identifier is None:
+        reason = unnamed_reason(request.entity, entry)
+        log.warning("rejected a %s list entry: %s", LABELS[request.entity], reason)
+        return Unnamed(request.entity, reason)
+    named = Request(request.entity, request.congress, request.chamber, identifier)
+    try:
+        cleaned = storable(entry)
+        return _listed(named, cleaned, now)
+    except Refused as refusal:
+        return _refuse(named, "list", str(refusal), entry, locator_from_url(named, entry))
+    except Exception as exc:
+        return _refuse(named, "list", sentence(exc), entry, locator_from_url(named, entry))
+
+
+def _listed(request: Request, entry: Any, now: datetime) -> Listed:
+    entity = request.entity
+    summary: Any = parse_record(
+        _SUMMARIES[entity], entry, entity=LABELS[entity], identifier=request.identifier
+    )
+    identifier = identifier_of(entity, summary)
+    congress = getattr(summary, "congress", None) if entity != "member" else None
+    if request.congress is not None and congress is not None and congress != request.congress:
+        raise Refused(f"listed under congress {request.congress} but says congress {congress}")
+    chamber = _entry_chamber(entity, summary, request)
+    check_update_date(summary.update_date, now)
+    nested: dict[str, str] = {}
+    if entity == "committee":
+        for sub in summary.subcommittees:
+            if SYSTEM_CODE.fullmatch(sub.system_code):
+                nested[sub.system_code] = chamber or "house"
+    return Listed(
+        entity, identifier, congress or request.congress, chamber, summary.update_date, nested
+    )
+
+
+def _entry_chamber(entity: Entity, summary: Any, request: Request) -> str | None:
+    if entity == "member":
+        return None
+    raw = summary.chamber
+    if raw is None:
+        return request.chamber
+    try:
+        chamber = chamber_path(raw)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    if request.chamber is not None and chamber != request.chamber:
+        raise Refused(f"listed under chamber {request.chamber} but says {raw!r}")
+    return chamber
+
+
+def admit_record_entry(request: Request, entry: object, *, now: datetime) -> ItemResult | Unnamed:
+    """A list entry that is itself the whole record (member lists): named, then admitted as an
+    item."""
+    identifier = name_of(request.entity, entry)
+    if identifier is None:
+        reason = unnamed_reason(request.entity, entry)
+        log.warning("rejected a %s list entry: %s", LABELS[request.entity], reason)
+        return Unnamed(request.entity, reason)
+    named = Request(request.entity, request.congress, request.chamber, identifier)
+    return admit_item(named, entry, now=now)
+
+
+# ---- items ---------------------------------------------------------------------------------
+
+_MODELS: dict[Entity, type[ApiModel]] = {
+    "meeting": Meeting,
+    "printed_hearing": PrintedHearing,
+    "committee": Committee,
+    "member": Member,
+}
+
+
+def admit_item(request: Request, fetched: object, *, now: datetime) -> ItemResult:
+    """One fetched record (or the error fetching it raised): `Admitted` or `Quarantined`."""
+    if isinstance(fetched, BaseException):
+        return _fetch_failure(request, fetched)
+    try:
+        payload = storable(fetched)
+        record: Any = parse_record(
+            _MODELS[request.entity],
+            payload,
+            entity=LABELS[request.entity],
+            identifier=request.identifier,
+        )
+        record = CHECKS[request.entity](request, record)
+        check_update_date(record.update_date, now)
+        admitted = Admitted(request, record, payload, content_hash(payload))
+        if request.entity == "meeting":
+            admitted.rows = meeting_rows(record, admitted.content_hash, _naive(now))
+            check_meeting_rows(admitted.rows)
+        return admitted
+    except MalformedPayload as exc:
+        return _refuse(request, "parse", str(exc), fetched)
+    except Refused as refusal:
+        return _refuse(request, refusal.stage, str(refusal), fetched)
+    except Exception as exc:
+        return _refuse(request, "parse", sentence(exc), fetched)
+
+
+def _fetch_failure(request: Request, error: BaseException) -> Quarantined:
+    """A record the API would not give as JSON: quarantined when the record itself is at fault
+    (404, a body that is not a readable object); anything else ends the stage."""
+    if isinstance(error, MalformedPayload | NotFound):
+        body = error.body if isinstance(error, MalformedPayload) else None
+        return _refuse(request, "fetch", str(error), body)
+    raise error
+
+
+def _refuse(
+    request: Request,
+    stage: Stage,
+    reason: str,
+    payload: object,
+    locator: dict[str, Any] | None = None,
+) -> Quarantined:
+    return Quarantined(
+        entity=request.entity,
+        identifier=request.identifier or "?",
+        stage=stage,
+        reason=reason,
+        raw_payload=payload,
+        locator=locator if locator is not None else request.locator,
+    )
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)

@@ -1,0 +1,109 @@
+"""The gate's checks beyond the models' own types and ranges: identity, time, completeness."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hearings.congress_api.models import Committee, Meeting, Member, PrintedHearing, chamber_path
+from hearings.store.records import MeetingRows
+from hearings.sync.gate.untrusted import cut
+from hearings.sync.gate.verdicts import Entity, Refused, Request
+
+FUTURE_SKEW = timedelta(minutes=15)
+EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+SYSTEM_CODE = re.compile(r"[a-z0-9]{2,32}")
+BIOGUIDE_ID = re.compile(r"[A-Z0-9]{1,16}")
+
+
+def check_meeting(request: Request, meeting: Meeting) -> Meeting:
+    _same_id(request, meeting.event_id, "eventId")
+    if not EVENT_ID.fullmatch(meeting.event_id):
+        raise Refused(f"eventId {meeting.event_id!r} is not a valid identifier")
+    if meeting.chamber not in ("House", "Senate", "NoChamber"):
+        raise Refused(f"chamber {meeting.chamber!r} is not House, Senate or NoChamber")
+    _same_place(request, meeting.congress, meeting.chamber)
+    if meeting.update_date is None:
+        raise Refused("updateDate is missing")
+    return meeting
+
+
+def check_printed_hearing(request: Request, hearing: PrintedHearing) -> PrintedHearing:
+    _same_id(request, str(hearing.jacket_number), "jacketNumber")
+    _same_place(request, hearing.congress, hearing.chamber)
+    if not (hearing.title or "").strip():
+        raise Refused("title is missing; the stored printed hearing is kept")
+    if hearing.chamber is None and request.chamber is not None:
+        hearing = hearing.model_copy(update={"chamber": request.chamber.title()})
+    return hearing
+
+
+def check_committee(request: Request, committee: Committee) -> Committee:
+    _same_id(request, committee.system_code, "systemCode")
+    if not SYSTEM_CODE.fullmatch(committee.system_code):
+        raise Refused(f"systemCode {committee.system_code!r} is not a valid committee code")
+    if committee.chamber is not None:
+        try:
+            chamber_path(committee.chamber)
+        except ValueError as exc:
+            raise Refused(str(exc)) from None
+    else:
+        committee = committee.model_copy(update={"chamber": request.chamber})
+    if not committee.display_name:
+        raise Refused("the committee has no name; the stored name is kept")
+    return committee
+
+
+def check_member(request: Request, member: Member) -> Member:
+    _same_id(request, member.bioguide_id, "bioguideId")
+    if not BIOGUIDE_ID.fullmatch(member.bioguide_id):
+        raise Refused(f"bioguideId {member.bioguide_id!r} is not a valid identifier")
+    if not member.display_name:
+        raise Refused("the member has no name; the stored name is kept")
+    return member
+
+
+CHECKS: dict[Entity, Callable[[Request, Any], Any]] = {
+    "meeting": check_meeting,
+    "printed_hearing": check_printed_hearing,
+    "committee": check_committee,
+    "member": check_member,
+}
+
+
+def _same_id(request: Request, found: str, key: str) -> None:
+    wanted = request.identifier
+    if wanted is None:
+        return
+    same = found.lower() == wanted.lower() if key == "systemCode" else found == wanted
+    if not same:
+        raise Refused(f"{key} {cut(found)} is not the requested {cut(wanted)}")
+
+
+def _same_place(request: Request, congress: int, chamber: str | None) -> None:
+    if request.congress is not None and congress != request.congress:
+        raise Refused(f"congress {congress} is not the requested congress {request.congress}")
+    if request.chamber is None or chamber is None:
+        return
+    try:
+        path = chamber_path(chamber)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    if path != request.chamber:
+        raise Refused(f"chamber {chamber!r} is not the requested chamber {request.chamber}")
+
+
+def check_update_date(update_date: datetime | None, now: datetime) -> None:
+    if update_date is not None and update_date > now.astimezone(UTC) + FUTURE_SKEW:
+        raise Refused(f"updateDate {update_date:%Y-%m-%dT%H:%M:%SZ} is in the future")
+
+
+def check_meeting_rows(rows: MeetingRows) -> None:
+    start = rows.hearing["start_at"]
+    if start is not None and not datetime(1900, 1, 1) <= start <= datetime(2200, 1, 1):
+        raise Refused(f"date {start:%Y-%m-%d} is out of range")
+    for ref in rows.committee_refs:
+        if not SYSTEM_CODE.fullmatch(ref["system_code"]):
+            raise Refused(f"committee systemCode {cut(ref['system_code'])} is not valid")

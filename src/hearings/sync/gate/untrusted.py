@@ -1,0 +1,114 @@
+"""Untrusted text and shapes: making strings storable, naming a record from whatever a list entry
+offers, and phrasing failures as one sentence."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from hearings.sync.gate.verdicts import Entity, Refused, Request
+
+MAX_TEXT = 100_000
+MAX_DEPTH = 32
+ID_KEYS: dict[Entity, str] = {
+    "meeting": "eventId",
+    "printed_hearing": "jacketNumber",
+    "committee": "systemCode",
+    "member": "bioguideId",
+}
+# An API URL names its record: /committee-meeting/119/house/115538, /hearing/119/house/59334,
+# /committee/house/hsag00, /member/L000174.
+_URL_IDS: dict[Entity, re.Pattern[str]] = {
+    "meeting": re.compile(r"/committee-meeting/(\d+)/([a-z]+)/([A-Za-z0-9_-]+)"),
+    "printed_hearing": re.compile(r"/hearing/(\d+)/([a-z]+)/(\d+)"),
+    "committee": re.compile(r"/committee/()([a-z]+)/([A-Za-z0-9]+)"),
+    "member": re.compile(r"/member/()()([A-Za-z0-9]+)"),
+}
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def storable(value: Any, depth: int = 0) -> Any:
+    """A copy every backend can store, or `Refused` for what no record legitimately holds."""
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise Refused(f"a text field is {len(value):,} characters long (at most {MAX_TEXT:,})")
+        if "\x00" in value:
+            value = value.replace("\x00", "")
+        if not value.isascii() and _SURROGATES.search(value):
+            value = _SURROGATES.sub("\ufffd", value)
+        return value
+    if depth >= MAX_DEPTH and isinstance(value, dict | list):
+        raise Refused(f"the record is nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, dict):
+        return {storable(str(k), depth + 1): storable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable(v, depth + 1) for v in value]
+    return value
+
+
+def name_of(entity: Entity, entry: object) -> str | None:
+    """The record's identifier, from the entry's own field or else from its `url`."""
+    if not isinstance(entry, Mapping):
+        return None
+    raw = entry.get(ID_KEYS[entity])
+    if isinstance(raw, str | int) and not isinstance(raw, bool):
+        text = str(raw).strip()
+        text = text.lower() if entity == "committee" else text
+        text = text.upper() if entity == "member" else text
+        if text and len(text) <= 32 and text.isascii() and text.isprintable():
+            return text
+    match = _URL_IDS[entity].search(str(entry.get("url") or ""))
+    return match.group(3) if match else None
+
+
+def locator_from_url(request: Request, entry: object) -> dict[str, Any]:
+    """Where to fetch a refused entry's record next run: its `url` knows even when its fields
+    are wrong (a chamber of "Hosue")."""
+    locator = request.locator
+    url = str(entry.get("url") or "") if isinstance(entry, Mapping) else ""
+    match = _URL_IDS[request.entity].search(url)
+    if match and match.group(3) == request.identifier:
+        if match.group(1):
+            locator["congress"] = int(match.group(1))
+        if match.group(2):
+            locator["chamber"] = match.group(2)
+    if request.entity == "meeting":
+        locator["event_id"] = request.identifier
+    return locator
+
+
+def unnamed_reason(entity: Entity, entry: object) -> str:
+    if not isinstance(entry, Mapping):
+        return f"the entry is {type(entry).__name__}, not an object"
+    return f"the entry has no usable {ID_KEYS[entity]} and no API url naming its record"
+
+
+def sentence(exc: BaseException) -> str:
+    """One sentence for a failure the models did not phrase themselves."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(record)"
+        return f"field {where!r}: {first['msg']}"
+    if isinstance(exc, RecursionError):
+        return "the record is nested too deeply to read"
+    text = str(exc) or type(exc).__name__
+    return cut(f"{type(exc).__name__}: {text}", 300)
+
+
+def cut(value: object, limit: int = 40) -> str:
+    text = repr(value) if not isinstance(value, str) or limit <= 40 else value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def identifier_of(entity: Entity, summary: Any) -> str:
+    if entity == "meeting":
+        return str(summary.event_id).strip()
+    if entity == "printed_hearing":
+        return str(summary.jacket_number)
+    if entity == "committee":
+        return str(summary.system_code).strip().lower()
+    return str(summary.bioguide_id)
