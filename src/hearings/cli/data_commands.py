@@ -16,7 +16,8 @@ from rich.table import Table
 
 from hearings.cli import app
 from hearings.cli.invocation import program
-from hearings.cli.progress import RequestsByStage, stage_progress
+from hearings.cli.progress import RequestsByStage
+from hearings.cli.progress_display import stage_progress
 from hearings.config import Settings, load_settings
 from hearings.congress_api.client import CongressClient
 from hearings.congress_api.errors import ApiKeyMissing
@@ -83,22 +84,17 @@ def _sync_command(
     with ExitStack() as stack:
         display = None
         if show_progress and not quiet and not as_json:
-            # Logging and the display share `err_console`, so log lines print above the display.
-            display = stack.enter_context(
-                stage_progress(
             by_stage = RequestsByStage(settings.api_concurrency)
             client = stack.enter_context(CongressClient.from_settings(settings, transport=by_stage))
-                    err_console,
-                    lambda: client.request_count,
-                    by_stage.of,
-                    settings.api_rate_limit_per_hour,
-                )
+            # Logging and the display share `err_console`, so log lines print above the display.
+            display = stack.enter_context(
+                stage_progress(err_console, by_stage, settings.api_rate_limit_per_hour)
             )
+        else:
+            client = stack.enter_context(CongressClient.from_settings(settings))
         env = RunEnvironment(
             settings=settings,
             engine=engine,
-        else:
-            client = stack.enter_context(CongressClient.from_settings(settings))
             client=client,
             progress=display,
             backup=(lambda: _backup_before_run(settings)) if backup else None,
