@@ -115,7 +115,7 @@ def meetings_stage(
         from_quarantine = request.identifier in retried
         if from_quarantine:
             metrics.quarantine_retried += 1
-        outcome = admit_item(request, result, now=state.clock())
+        outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
         if isinstance(outcome, Admitted):
             pending.append(_change(outcome, from_quarantine))
         else:

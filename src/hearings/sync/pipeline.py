@@ -63,11 +63,12 @@ def run_pipeline(
     incremental: bool,
     clock: Callable[[], datetime],
     progress: ProgressFn = no_progress,
+    redact: Callable[[str], str] = str,
 ) -> None:
     """Run an import (incremental=False) or an update (incremental=True), filling `metrics`.
     Each stage's outcome is in `metrics.stages`. Raises only for a failure that ends the whole
     run; in single-transaction mode nothing is then kept."""
-    state = RunState(engine, options, metrics, clock)
+    state = RunState(engine, options, metrics, clock, redact)
     # Up to five lists and fetches at once beside the meeting list: three committee lists and
     # the committee fetch waiting on them, the printed-hearing list, the member list.
     background = ThreadPoolExecutor(max_workers=6, thread_name_prefix="list")

@@ -30,8 +30,11 @@ class RunState:
         options: SyncOptions,
         metrics: RunMetrics,
         clock: Callable[[], datetime],
+        redact: Callable[[str], str] = str,
     ):
         self.engine = engine
+        # Applied to what the quarantine keeps: the API key never reaches the database.
+        self.redact = redact
         self.options = options
         self.metrics = metrics
         self.clock = clock
@@ -107,13 +110,21 @@ class RunState:
         try:
             with self.transaction() as connection:
                 for item in items:
-                    quarantine_store.quarantine(connection, now=self.now(), **_fields(item))
+                    fields = _fields(item)
+                    fields["reason"] = self.redact(item.reason)
+                    fields["raw_payload"] = _redacted_payload(item.raw_payload, self.redact)
+                    quarantine_store.quarantine(connection, now=self.now(), **fields)
         except Exception:  # the record is still counted and logged; the run must go on
             log.exception("could not write %d quarantine entries", len(items))
             self.metrics.errors.append(
                 f"{len(items)} quarantined records could not be written to the quarantine "
                 "table; they are in the log"
             )
+
+
+def _redacted_payload(payload: Any, redact: Callable[[str], str]) -> str | None:
+    text = quarantine_store.payload_text(payload)
+    return None if text is None else redact(text)
 
 
 def _fields(item: Quarantined) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -106,6 +107,21 @@ class RunMetrics:
     @property
     def quarantined(self) -> int:
         return len(self.quarantined_records)
+
+    def scrub(self, redact: Callable[[str], str]) -> None:
+        """Pass every text the run collected through `redact`, before it is stored or sent: an
+        upstream value can echo the API key back inside a data field."""
+        self.errors = [redact(e) for e in self.errors]
+        self.anomalies = [redact(a) for a in self.anomalies]
+        self.planned_changes = [redact(c) for c in self.planned_changes]
+        for record in self.quarantined_records:
+            record.identifier, record.reason = redact(record.identifier), redact(record.reason)
+        for entry in self.rejected_entries:
+            entry.reason = redact(entry.reason)
+        for stage in self.stages.values():
+            stage.error = redact(stage.error) if stage.error else stage.error
+        for error in self.batch_processing.batch_errors:
+            error.reason = redact(error.reason)
 
     @property
     def committed(self) -> int:

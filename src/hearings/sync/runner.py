@@ -7,13 +7,15 @@ turns arguments into `SyncOptions` and prints the metrics.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
 from hearings.config import Settings
+from hearings.congress_api.client import redact_text
 from hearings.congress_api.errors import ApiError
 from hearings.errors import HearingsError, UpdateAlreadyRunning
 from hearings.sync.failpoints import failpoint
@@ -73,8 +75,13 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
         log.info("Batch processing DISABLED: the whole run is one transaction")
     requests_before = env.client.request_count
     incremental = command == "update"
+    secret = env.settings.api_key_value()
+
+    def redact(text: str) -> str:
+        return redact_text(text, secret)
+
     try:
-        with writer_lock(env.engine, env.settings.database_url):
+        with writer_lock(env.engine, env.settings.database_url), redacted_logs(redact):
             if not options.dry_run:
                 if env.backup is not None:
                     metrics.backup_path = env.backup()
@@ -88,6 +95,7 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
                     incremental=incremental,
                     clock=env.clock,
                     progress=env.progress or _silent,
+                    redact=redact,
                 )
             except ChangeRatioExceeded as exc:
                 _fail(metrics, str(exc), rolled_back=False, options=options)
@@ -100,6 +108,7 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
                 _settle(metrics)
             metrics.api_requests = env.client.request_count - requests_before
             metrics.end_time = env.clock()
+            metrics.scrub(redact)
             if not options.dry_run:
                 _detect_anomalies(env, metrics)
                 failpoint("before_run_recorded")
@@ -113,6 +122,35 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
         except Exception:  # a failed notification never fails the run
             log.exception("notification failed")
     return metrics
+
+
+@contextmanager
+def redacted_logs(redact: Callable[[str], str]) -> Iterator[None]:
+    """While the run goes on, every handler of the `hearings` logger writes its records with
+    `redact` applied, tracebacks included."""
+    handlers = list(logging.getLogger("hearings").handlers)
+    scrubber = _Scrubber(redact)
+    for handler in handlers:
+        handler.addFilter(scrubber)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(scrubber)
+
+
+class _Scrubber(logging.Filter):
+    def __init__(self, redact: Callable[[str], str]):
+        super().__init__()
+        self.redact = redact
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self.redact(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        return True
 
 
 def _silent(stage: str, done: int, total: int | None) -> None:

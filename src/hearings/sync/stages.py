@@ -114,7 +114,7 @@ def store_committees(
     admitted: list[Admitted] = []
     total = len(fetched)
     for done, (request, result) in enumerate(fetched, start=1):
-        outcome = admit_item(request, result, now=state.clock())
+        outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
         if isinstance(outcome, Admitted):
             admitted.append(outcome)
         else:
@@ -174,7 +174,7 @@ def members_stage(state: RunState, entries: Sequence[object], progress: Progress
     admitted: list[Admitted] = []
     total = len(entries)
     for done, entry in enumerate(entries, start=1):
-        outcome = admit_record_entry(request, entry, now=state.clock())
+        outcome = admit_record_entry(request, entry, now=state.clock(), redact=state.redact)
         if isinstance(outcome, Admitted):
             admitted.append(outcome)
         elif isinstance(outcome, Quarantined):
@@ -225,7 +225,7 @@ def printed_hearings_stage(
     )
     admitted: list[Admitted] = []
     for done, (request, result) in enumerate(fetched, start=1):
-        outcome = admit_item(request, result, now=state.clock())
+        outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
         if isinstance(outcome, Admitted):
             admitted.append(outcome)
         else:

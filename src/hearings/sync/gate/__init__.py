@@ -15,6 +15,7 @@ members. The gate checks, beyond the models' own types and ranges:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -76,6 +77,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+Redact = Callable[[str], str]
 
 
 # ---- list entries --------------------------------------------------------------------------
@@ -141,7 +144,9 @@ def _entry_chamber(entity: Entity, summary: Any, request: Request) -> str | None
     return chamber
 
 
-def admit_record_entry(request: Request, entry: object, *, now: datetime) -> ItemResult | Unnamed:
+def admit_record_entry(
+    request: Request, entry: object, *, now: datetime, redact: Redact = str
+) -> ItemResult | Unnamed:
     """A list entry that is itself the whole record (member lists): named, then admitted as an
     item."""
     identifier = name_of(request.entity, entry)
@@ -150,7 +155,7 @@ def admit_record_entry(request: Request, entry: object, *, now: datetime) -> Ite
         log.warning("rejected a %s list entry: %s", LABELS[request.entity], reason)
         return Unnamed(request.entity, reason)
     named = Request(request.entity, request.congress, request.chamber, identifier)
-    return admit_item(named, entry, now=now)
+    return admit_item(named, entry, now=now, redact=redact)
 
 
 # ---- items ---------------------------------------------------------------------------------
@@ -163,12 +168,14 @@ _MODELS: dict[Entity, type[ApiModel]] = {
 }
 
 
-def admit_item(request: Request, fetched: object, *, now: datetime) -> ItemResult:
+def admit_item(
+    request: Request, fetched: object, *, now: datetime, redact: Redact = str
+) -> ItemResult:
     """One fetched record (or the error fetching it raised): `Admitted` or `Quarantined`."""
     if isinstance(fetched, BaseException):
         return _fetch_failure(request, fetched)
     try:
-        payload = storable(fetched)
+        payload = storable(fetched, redact=redact)
         record: Any = parse_record(
             _MODELS[request.entity],
             payload,

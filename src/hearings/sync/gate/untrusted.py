@@ -4,7 +4,7 @@ offers, and phrasing failures as one sentence."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -31,8 +31,9 @@ _URL_IDS: dict[Entity, re.Pattern[str]] = {
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-def storable(value: Any, depth: int = 0) -> Any:
-    """A copy every backend can store, or `Refused` for what no record legitimately holds."""
+def storable(value: Any, depth: int = 0, redact: Callable[[str], str] = str) -> Any:
+    """A copy every backend can store, or `Refused` for what no record legitimately holds.
+    `redact` removes the API key should upstream echo it inside a field."""
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
             raise Refused(f"a text field is {len(value):,} characters long (at most {MAX_TEXT:,})")
@@ -40,13 +41,16 @@ def storable(value: Any, depth: int = 0) -> Any:
             value = value.replace("\x00", "")
         if not value.isascii() and _SURROGATES.search(value):
             value = _SURROGATES.sub("\ufffd", value)
-        return value
+        return redact(value)
     if depth >= MAX_DEPTH and isinstance(value, dict | list):
         raise Refused(f"the record is nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, dict):
-        return {storable(str(k), depth + 1): storable(v, depth + 1) for k, v in value.items()}
+        return {
+            storable(str(k), depth + 1, redact): storable(v, depth + 1, redact)
+            for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [storable(v, depth + 1) for v in value]
+        return [storable(v, depth + 1, redact) for v in value]
     return value
 
 

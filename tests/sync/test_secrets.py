@@ -1,0 +1,53 @@
+"""An upstream value that echoes the API key back inside a data field: the key reaches neither
+the console, the log, the run record, the quarantine, the stored meetings nor the webhook."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from hearings.store import schema
+from hearings.sync.runner import EXIT_PARTIAL
+from tests.sync.harness import API_KEY, Harness, api_time, meeting_ids
+from tests.sync.test_notify import Receiver
+
+
+def test_an_echoed_api_key_is_redacted_everywhere_it_could_be_kept(harness: Harness) -> None:
+    harness.run("import")
+    refused, applied = meeting_ids(harness.corpus)[:2]
+    stamp = api_time(datetime.now(UTC) - timedelta(minutes=5))
+    bad, good = harness.corpus.meeting(refused), harness.corpus.meeting(applied)
+    assert bad is not None and good is not None
+    bad.update(updateDate=stamp)
+    good.update(title=f"Hearing on keys like {API_KEY}", updateDate=stamp)  # applied
+    harness.corpus.put_meeting(bad)
+    harness.corpus.put_meeting(good)
+    # Refused at the gate, with a reason that quotes the bad chamber.
+    harness.replica.overrides.set_item("meeting", refused, lambda m: {**m, "chamber": API_KEY})
+    # The printed-hearing list fails, so the run is announced (a partial run) with its errors.
+    harness.replica.faults.fail_next(20, "500", path=r"/hearing/119")
+    receiver = Receiver()
+    try:
+        done = harness.cli("update", "--congress", "119", NOTIFY_WEBHOOK_URL=receiver.url)
+    finally:
+        receiver.close()
+
+    assert done.returncode == EXIT_PARTIAL, done.stderr
+    assert API_KEY not in done.stdout + done.stderr
+    logs = "".join(p.read_text() for p in (harness.tmp_path / "logs").glob("*.log"))
+    assert refused in logs and API_KEY not in logs
+    with harness.engine().connect() as connection:
+        errors = connection.execute(select(schema.import_errors)).all()
+        runs = connection.execute(select(schema.update_logs.c.metrics)).all()
+        title = connection.execute(
+            select(schema.hearings.c.title).where(schema.hearings.c.event_id == applied)
+        ).scalar_one()
+    assert [e.identifier for e in errors] == [refused]
+    assert "***" in errors[0].reason and API_KEY not in errors[0].reason
+    assert API_KEY not in (errors[0].raw_payload or "")
+    assert runs and all(API_KEY not in str(run.metrics) for run in runs)
+    assert title == "Hearing on keys like ***"
+    assert API_KEY not in harness.export()
+    (body,) = receiver.raw
+    assert b"***" in body and API_KEY.encode() not in body
