@@ -1,0 +1,112 @@
+"""`hearings --help` at 80 columns, and hints that name a command that works when pasted."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hearings.cli.help_layout import COMMAND_ORDER
+from hearings.cli.invocation import program
+
+SCRIPT = Path(sys.executable).parent / "hearings"  # the console script `pip install` made
+
+
+def help_text(*args: str) -> str:
+    env = {**os.environ, "COLUMNS": "80", "TERM": "dumb"}
+    done = subprocess.run(
+        [sys.executable, "-m", "hearings", *args, "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def listed_commands(text: str) -> list[str]:
+    panel = text[text.index("Commands") :]
+    return re.findall(r"^│ ([a-z][a-z-]+) ", panel, re.M)
+
+
+def test_commands_are_listed_in_the_order_a_user_needs_them() -> None:
+    listed = listed_commands(help_text())
+    assert listed[:4] == ["demo", "import", "update", "status"]
+    assert listed == list(COMMAND_ORDER)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        *[[name] for name in COMMAND_ORDER],
+        ["backup", "list"],
+        ["backup", "create"],
+        ["backup", "restore"],
+    ],
+    ids=" ".join,
+)
+def test_help_has_no_type_label_on_flags_and_no_break_mid_sentence(command: list[str]) -> None:
+    text = help_text(*command)
+    assert "<bool>" not in text
+    description = text[: text.index("╭")].splitlines()
+    for line, following in zip(description, description[1:], strict=False):
+        if line.strip() and following.strip():
+            # A line broken early would have had room for the next line's first word.
+            assert len(line.rstrip()) + 1 + len(following.split()[0]) > 79, (line, following)
+
+
+def test_verify_is_summed_up_in_one_sentence() -> None:
+    text = help_text()
+    entry = text[text.index("│ verify") : text.index("│ backup")]
+    joined = " ".join(part.strip(" │") for part in entry.splitlines()).removeprefix("verify")
+    assert " ".join(joined.split()) == (
+        "Check the database's integrity and consistency; --reconcile compares it with the API."
+    )
+
+
+def test_the_name_on_path_is_used_when_it_runs_this_program(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert SCRIPT.exists(), "the package is not installed with its console script"
+    monkeypatch.setenv("PATH", f"{SCRIPT.parent}{os.pathsep}/usr/bin:/bin")
+    assert program(str(SCRIPT)) == "hearings"
+    assert program(str(SCRIPT.parent / "hearings" / "__main__.py"), sys.executable) == "hearings"
+
+
+def test_otherwise_the_path_it_was_started_by(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    monkeypatch.chdir(SCRIPT.parent.parent.parent)  # the folder holding .venv
+    relative = str(SCRIPT.relative_to(Path.cwd()))
+    assert program(relative) == relative  # `.venv/bin/hearings`
+    monkeypatch.chdir(tmp_path)
+    assert program(str(SCRIPT)) == str(SCRIPT)
+    main = str(Path("/somewhere/hearings/__main__.py"))
+    assert program(main, sys.executable) == f"{sys.executable} -m hearings"
+
+
+def test_the_demo_prints_hints_that_work_when_pasted(tmp_path: Path) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CONGRESS_API")},
+        "PATH": "/usr/bin:/bin",  # `hearings` alone would not be found
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'hearings.db'}",
+        "LOG_DIR": str(tmp_path / "logs"),
+        "BACKUP_DIR": str(tmp_path / "backups"),
+    }
+    done = subprocess.run(
+        [str(SCRIPT), "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    hint = " ".join(done.stdout.split())
+    assert f"Try `{SCRIPT} status`" in hint
+    status = subprocess.run(
+        [str(SCRIPT), "status"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert status.returncode == 0, status.stderr
+    assert "150 meetings" in " ".join(status.stdout.split())
