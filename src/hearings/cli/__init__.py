@@ -8,6 +8,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from hearings.cli.help_layout import CommandsInUseOrder
 from hearings.errors import HearingsError
@@ -38,14 +39,17 @@ def _register_commands() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one sentence and an exit code, never a traceback."""
-    _register_commands()
     try:
+        _register_commands()
         # Outside standalone mode, click returns a command's `typer.Exit` code instead of exiting.
         code = app(args=argv, standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except HearingsError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+        # Escaped: the sentence quotes what the user gave, which may look like rich markup.
+        err_console.print(
+            f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         sys.exit(exc.exit_code)
     except typer.Abort:
         err_console.print("Aborted.")
@@ -68,10 +72,10 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(exc.exit_code)
         where = _log_bug(exc)
         err_console.print(
-            f"[bold red]Internal error:[/] {type(exc).__name__}: {_one_line(exc)}. "
-            f"This is a bug; {where}.",
+            f"[bold red]Internal error:[/] {type(exc).__name__}: {escape(_one_line(exc))}. "
+            f"This is a bug; {escape(where)}.",
             highlight=False,
-            markup=True,
+            soft_wrap=True,
         )
         sys.exit(1)
 

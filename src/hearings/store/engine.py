@@ -16,7 +16,7 @@ from sqlalchemy.pool import NullPool
 
 from hearings.errors import ConfigurationError, DatabaseReadOnly, DatabaseUnreadable
 from hearings.store.postgres import configure_postgres
-from hearings.store.read_only import sqlite_read_only
+from hearings.store.read_only import quiet_file, reading_uri, sqlite_read_only
 from hearings.store.schema_version import (
     MIGRATIONS_DIR,
     SchemaVersion,
@@ -113,36 +113,40 @@ def check_sqlite_file(path: Path) -> None:
             "restore it with `hearings backup restore PATH` or point DATABASE_URL elsewhere."
         )
     read_only = sqlite_read_only(path)
-    # Read-only, so that looking never writes; immutable where nothing could create the -shm.
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-    if read_only is not None and read_only.immutable:
-        uri += "&immutable=1"
-    try:
-        connection = sqlite3.connect(uri, uri=True, timeout=30)
-        try:
-            # Reading the schema is enough to recognise a damaged file; a full quick_check
-            # would cost seconds on a large database at every command.
-            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            problem = None
-        finally:
-            connection.close()
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+    # Looking never writes: read-only, and immutable (no locks, no -wal or -shm created) when
+    # nothing is being written or nothing could create the -shm.
+    fixed = read_only is not None and read_only.immutable
+    error = _schema_table_error(path, immutable=fixed or quiet_file(path))
+    if error is not None and not fixed:
+        # A write may have begun in between: look again the ordinary way, with locks.
+        error = _schema_table_error(path, immutable=False)
+    if error is None:
+        return
+    if isinstance(error, sqlite3.OperationalError):
+        if "locked" in str(error) or "busy" in str(error):
             return  # another process is writing: the file is a live database, not a corrupt one
         raise DatabaseUnreadable(
-            f"The database file {path} cannot be opened ({exc}); "
-            "restore it with `hearings backup restore PATH`."
-        ) from None
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseUnreadable(
-            f"The database file {path} is corrupt ({exc}); "
-            "restore it with `hearings backup restore PATH`."
-        ) from None
-    if problem and problem[0] != "ok":
-        raise DatabaseUnreadable(
-            f"The database file {path} is corrupt ({problem[0]}); "
+            f"The database file {path} cannot be opened ({error}); "
             "restore it with `hearings backup restore PATH`."
         )
+    raise DatabaseUnreadable(
+        f"The database file {path} is corrupt ({error}); "
+        "restore it with `hearings backup restore PATH`."
+    )
+
+
+def _schema_table_error(path: Path, *, immutable: bool) -> sqlite3.Error | None:
+    # Reading the schema is enough to recognise a damaged file; a full quick_check would cost
+    # seconds on a large database at every command.
+    try:
+        connection = sqlite3.connect(reading_uri(path, immutable=immutable), uri=True, timeout=30)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        return exc
+    return None
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -223,7 +227,9 @@ def _open_sqlite(
     check_sqlite_file(path)
     read_only = sqlite_read_only(path)
     version = (
-        sqlite_schema_version(path, immutable=bool(read_only and read_only.immutable))
+        sqlite_schema_version(
+            path, immutable=bool(read_only and read_only.immutable) or quiet_file(path)
+        )
         if path.exists()
         else None
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 _SIDECARS = ("-wal", "-shm", "-journal")
 
@@ -68,3 +69,25 @@ def _on_read_only_mount(path: Path) -> bool:
         return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
     except OSError:
         return False
+
+
+def quiet_file(path: Path) -> bool:
+    """True when no write is under way and the main file holds every commit: no -wal with
+    frames in it and no rollback journal. Such a file can be read `immutable` (no locks, no
+    -wal or -shm created beside it), so that looking at a database leaves no trace."""
+    for suffix in ("-wal", "-journal"):
+        sidecar = path.with_name(path.name + suffix)
+        try:
+            if sidecar.stat().st_size > 0:
+                return False
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    return True
+
+
+def reading_uri(path: Path, *, immutable: bool) -> str:
+    """A read-only SQLite URI for `path`; `immutable` reads the file without locks or sidecars."""
+    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    return uri + "&immutable=1" if immutable else uri
