@@ -53,7 +53,8 @@ def current_settings(**overrides: Any) -> Settings:
     try:
         return load_settings(**overrides)
     except ValueError as exc:
-        raise ConfigurationError(f"The configuration is not valid: {_first_error(exc)}") from None
+        reason = _first_error(exc).rstrip(".")
+        raise ConfigurationError(f"The configuration is not valid: {reason}.") from None
 
 
 def _first_error(exc: ValueError) -> str:
@@ -61,7 +62,9 @@ def _first_error(exc: ValueError) -> str:
     if callable(errors):
         first = errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())).upper()
-        return f"{field}: {first.get('msg')}"
+        message = str(first.get("msg")).removeprefix("Value error, ")
+        # A validator's own sentence names the setting already.
+        return message if message.startswith(field) else f"{field}: {message}"
     return str(exc)
 
 
@@ -120,19 +123,10 @@ def _notifier(settings: Settings) -> Any:
 
 
 def _backup_before_run(settings: Settings) -> str | None:
-    path = sqlite_file(settings.database_url)
-    if path is None:
-        from hearings.sync.backups import backup_database
+    from hearings.sync.backups import backup_now
 
-        return str(backup_database(settings))
-    if not path.exists() or path.stat().st_size == 0:
-        return None
-    from hearings.sync.backups import create_backup, prune_backups
-
-    now = datetime.now(UTC)
-    made = create_backup(path, settings.backup_dir, now=now)
-    prune_backups(settings.backup_dir, settings.backup_retention_days, now=now)
-    return str(made)
+    made = backup_now(settings, now=datetime.now(UTC))
+    return str(made) if made is not None else None
 
 
 def _print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
@@ -391,7 +385,7 @@ def export(
 
     settings = current_settings()
     moment = _parse_since(since)
-    engine = open_database(settings.database_url)
+    engine = open_database(settings.database_url, allow_read_only=True)
     try:
         if output is None:
             write_export(engine, entity, sys.stdout, fmt=fmt.value, since=moment)
@@ -460,6 +454,8 @@ def backup_create() -> None:
     if path is not None and not path.exists():
         raise HearingsError(f"There is no database at {path} to back up.")
     made = _backup_before_run(settings)
+    if made is None:
+        raise HearingsError(f"The database at {path} is empty; there is nothing to back up.")
     console.print(f"Backup written and verified: {made}", highlight=False)
 
 
@@ -467,31 +463,22 @@ def backup_create() -> None:
 def backup_restore(
     path: Annotated[Path, typer.Argument(help="The backup file to restore.")],
 ) -> None:
-    """Verify a backup, then replace the database with it atomically (the old file is kept)."""
-    from hearings.sync.backups import restore_backup
+    """Verify a backup, then replace the database with it atomically (the old file is kept).
+
+    Only a hearings database at a schema this version knows is restored; anything else is
+    refused and the database is left as it was."""
+    from hearings.sync.backups import restore_into
 
     settings = current_settings()
-    database = sqlite_file(settings.database_url)
-    if database is None:
-        from hearings.sync.backups import restore_database
-
-        restore_database(settings, path)
-        console.print(f"Restored {path}", highlight=False)
-        return
-    if not path.exists():
-        raise UsageError(f"There is no backup at {path}.")
-    from hearings.store.engine import create_db_engine
-    from hearings.sync.lock import writer_lock
-
-    engine = create_db_engine(settings.database_url)
-    try:
-        # A restore under a running update would be overwritten or corrupt it: take its lock.
-        with writer_lock(engine, settings.database_url):
-            kept = restore_backup(path, database, now=datetime.now(UTC))
-    finally:
-        engine.dispose()
+    kept = restore_into(settings, path, now=datetime.now(UTC))
+    database = _describe_url(settings.database_url)
     if kept is None:
         console.print(f"Restored {path} into {database}.", highlight=False)
+    elif sqlite_file(settings.database_url) is None:
+        console.print(
+            f"Restored {path} into {database}; what it replaced is backed up as {kept}",
+            highlight=False,
+        )
     else:
         console.print(
             f"Restored {path} into {database}; the replaced file is kept as {kept}",
