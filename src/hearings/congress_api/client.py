@@ -510,7 +510,9 @@ class CongressClient:
         record = body.get(key)
         if not isinstance(record, dict):
             shown = self._display(path)
-            raise MalformedPayload(f"The response for {shown} has no {key!r} object.", url=shown)
+            raise MalformedPayload(
+                f"The response for {shown} has no {key!r} object.", url=shown, body=body
+            )
         return record
 
     # ---- concurrency ----------------------------------------------------------------------

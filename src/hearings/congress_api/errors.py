@@ -60,7 +60,7 @@ class MalformedPayload(ApiError):
         identifier: str | None = None,
         field: str | None = None,
         url: str | None = None,
-        body: str | None = None,
+        body: object = None,
     ):
         super().__init__(message, url=url)
         self.entity = entity

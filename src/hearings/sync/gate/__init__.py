@@ -15,7 +15,7 @@ members. The gate checks, beyond the models' own types and ranges:
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,12 +40,14 @@ from hearings.sync.gate.checks import (
     check_update_date,
 )
 from hearings.sync.gate.untrusted import (
-    identifier_of,
+    ID_KEYS,
+    field_id,
     locator_from_url,
     name_of,
     sentence,
     storable,
     unnamed_reason,
+    url_parts,
 )
 from hearings.sync.gate.verdicts import (
     LABELS,
@@ -95,53 +97,15 @@ def admit_entry(request: Request, entry: object, *, now: datetime) -> ListResult
     """One list entry: `Listed`, `Quarantined` (it names its record) or `Unnamed`."""
     identifier = name_of(request.entity, entry)
     if identifier is None:
-        reason = unnamed_reason(request.entity, entry)
-        log.warning("rejected a %s list entry: %s", LABELS[request.entity], reason)
-        return Unnamed(request.entity, reason)
+        return _unnamed(request.entity, entry)
     named = Request(request.entity, request.congress, request.chamber, identifier)
     try:
-        cleaned = storable(entry)
-        return _listed(named, cleaned, now)
+        _names_one_record(named, entry)
+        return _listed(named, storable(entry), url_parts(named.entity, entry)[1], now)
     except Refused as refusal:
         return _refuse(named, "list", str(refusal), entry, locator_from_url(named, entry))
     except Exception as exc:
         return _refuse(named, "list", sentence(exc), entry, locator_from_url(named, entry))
-
-
-def _listed(request: Request, entry: Any, now: datetime) -> Listed:
-    entity = request.entity
-    summary: Any = parse_record(
-        _SUMMARIES[entity], entry, entity=LABELS[entity], identifier=request.identifier
-    )
-    identifier = identifier_of(entity, summary)
-    congress = getattr(summary, "congress", None) if entity != "member" else None
-    if request.congress is not None and congress is not None and congress != request.congress:
-        raise Refused(f"listed under congress {request.congress} but says congress {congress}")
-    chamber = _entry_chamber(entity, summary, request)
-    check_update_date(summary.update_date, now)
-    nested: dict[str, str] = {}
-    if entity == "committee":
-        for sub in summary.subcommittees:
-            if SYSTEM_CODE.fullmatch(sub.system_code):
-                nested[sub.system_code] = chamber or "house"
-    return Listed(
-        entity, identifier, congress or request.congress, chamber, summary.update_date, nested
-    )
-
-
-def _entry_chamber(entity: Entity, summary: Any, request: Request) -> str | None:
-    if entity == "member":
-        return None
-    raw = summary.chamber
-    if raw is None:
-        return request.chamber
-    try:
-        chamber = chamber_path(raw)
-    except ValueError as exc:
-        raise Refused(str(exc)) from None
-    if request.chamber is not None and chamber != request.chamber:
-        raise Refused(f"listed under chamber {request.chamber} but says {raw!r}")
-    return chamber
 
 
 def admit_record_entry(
@@ -151,11 +115,68 @@ def admit_record_entry(
     item."""
     identifier = name_of(request.entity, entry)
     if identifier is None:
-        reason = unnamed_reason(request.entity, entry)
-        log.warning("rejected a %s list entry: %s", LABELS[request.entity], reason)
-        return Unnamed(request.entity, reason)
+        return _unnamed(request.entity, entry)
     named = Request(request.entity, request.congress, request.chamber, identifier)
+    try:
+        _names_one_record(named, entry)
+    except Refused as refusal:
+        return _refuse(named, "list", str(refusal), entry)
     return admit_item(named, entry, now=now, redact=redact)
+
+
+def _unnamed(entity: Entity, entry: object) -> Unnamed:
+    reason = unnamed_reason(entity, entry)
+    log.warning("rejected a %s list entry: %s", LABELS[entity], reason)
+    return Unnamed(entity, reason)
+
+
+def _names_one_record(request: Request, entry: object) -> None:
+    """An entry whose id field and `url` name two different records is neither of them."""
+    own = field_id(request.entity, entry) if isinstance(entry, Mapping) else None
+    if own is not None and own != request.identifier:
+        key = ID_KEYS[request.entity]
+        raise Refused(f"its {key} {own!r} is not the record its url names ({request.identifier})")
+
+
+def _listed(request: Request, entry: Any, url_chamber: str | None, now: datetime) -> Listed:
+    entity = request.entity
+    summary: Any = parse_record(
+        _SUMMARIES[entity], entry, entity=LABELS[entity], identifier=request.identifier
+    )
+    congress = getattr(summary, "congress", None) if entity != "member" else None
+    if request.congress is not None and congress is not None and congress != request.congress:
+        raise Refused(f"listed under congress {request.congress} but says congress {congress}")
+    chamber = _entry_chamber(entity, summary.chamber, url_chamber, request)
+    check_update_date(summary.update_date, now)
+    nested: dict[str, str] = {}
+    if entity == "committee":
+        for sub in summary.subcommittees:
+            if SYSTEM_CODE.fullmatch(sub.system_code):
+                nested[sub.system_code] = chamber or "house"
+    identifier = request.identifier or ""
+    return Listed(
+        entity, identifier, congress or request.congress, chamber, summary.update_date, nested
+    )
+
+
+def _entry_chamber(
+    entity: Entity, raw: str | None, url_chamber: str | None, request: Request
+) -> str | None:
+    """The entry's chamber as a path segment. A missing one comes from its url, or the list's."""
+    if entity == "member":
+        return None
+    if raw is None:
+        chamber = url_chamber or request.chamber
+        if chamber is None:
+            raise Refused("the entry names no chamber, and neither does its url")
+        return chamber
+    try:
+        chamber = chamber_path(raw)
+    except ValueError as exc:
+        raise Refused(str(exc)) from None
+    if request.chamber is not None and chamber != request.chamber:
+        raise Refused(f"listed under chamber {request.chamber} but says {raw!r}")
+    return chamber
 
 
 # ---- items ---------------------------------------------------------------------------------

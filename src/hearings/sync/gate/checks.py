@@ -15,7 +15,8 @@ from hearings.sync.gate.verdicts import Entity, Refused, Request
 FUTURE_SKEW = timedelta(minutes=15)
 EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 SYSTEM_CODE = re.compile(r"[a-z0-9]{2,32}")
-BIOGUIDE_ID = re.compile(r"[A-Z0-9]{1,16}")
+# A letter and six digits: L000174.
+BIOGUIDE_ID = re.compile(r"[A-Z][0-9]{6}")
 
 
 def check_meeting(request: Request, meeting: Meeting) -> Meeting:

@@ -55,31 +55,49 @@ def storable(value: Any, depth: int = 0, redact: Callable[[str], str] = str) -> 
 
 
 def name_of(entity: Entity, entry: object) -> str | None:
-    """The record's identifier, from the entry's own field or else from its `url`."""
+    """The record's identifier: the one its API `url` names, else its own id field."""
     if not isinstance(entry, Mapping):
         return None
+    return url_parts(entity, entry)[2] or field_id(entity, entry)
+
+
+def field_id(entity: Entity, entry: Mapping[str, Any]) -> str | None:
+    """The entry's own id field, normalized, when it is usable as an identifier at all."""
     raw = entry.get(ID_KEYS[entity])
     if isinstance(raw, str | int) and not isinstance(raw, bool):
-        text = str(raw).strip()
-        text = text.lower() if entity == "committee" else text
-        text = text.upper() if entity == "member" else text
-        if text and len(text) <= 32 and text.isascii() and text.isprintable():
-            return text
-    match = _URL_IDS[entity].search(str(entry.get("url") or ""))
-    return match.group(3) if match else None
+        return _normalized_id(entity, str(raw))
+    return None
+
+
+def url_parts(entity: Entity, entry: object) -> tuple[int | None, str | None, str | None]:
+    """(congress, path chamber, identifier) named by the entry's API `url`, where it has one."""
+    url = entry.get("url") if isinstance(entry, Mapping) else None
+    match = _URL_IDS[entity].search(url) if isinstance(url, str) else None
+    if match is None:
+        return None, None, None
+    congress, chamber, ident = match.groups()
+    return (int(congress) if congress else None), (chamber or None), _normalized_id(entity, ident)
+
+
+def _normalized_id(entity: Entity, text: str) -> str | None:
+    text = text.strip()
+    text = text.lower() if entity == "committee" else text
+    text = text.upper() if entity == "member" else text
+    if text and len(text) <= 32 and text.isascii() and text.isprintable():
+        return text
+    return None
 
 
 def locator_from_url(request: Request, entry: object) -> dict[str, Any]:
     """Where to fetch a refused entry's record next run: its `url` knows even when its fields
     are wrong (a chamber of "Hosue")."""
     locator = request.locator
-    url = str(entry.get("url") or "") if isinstance(entry, Mapping) else ""
-    match = _URL_IDS[request.entity].search(url)
-    if match and match.group(3) == request.identifier:
-        if match.group(1):
-            locator["congress"] = int(match.group(1))
-        if match.group(2):
-            locator["chamber"] = match.group(2)
+    congress, chamber, ident = url_parts(request.entity, entry)
+    if ident is not None and ident == request.identifier:
+        if congress is not None:
+            locator["congress"] = congress
+        if chamber is not None:
+            locator["chamber"] = chamber
     if request.entity == "meeting":
         locator["event_id"] = request.identifier
     return locator
@@ -106,13 +124,3 @@ def sentence(exc: BaseException) -> str:
 def cut(value: object, limit: int = 40) -> str:
     text = repr(value) if not isinstance(value, str) or limit <= 40 else value
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def identifier_of(entity: Entity, summary: Any) -> str:
-    if entity == "meeting":
-        return str(summary.event_id).strip()
-    if entity == "printed_hearing":
-        return str(summary.jacket_number)
-    if entity == "committee":
-        return str(summary.system_code).strip().lower()
-    return str(summary.bioguide_id)
