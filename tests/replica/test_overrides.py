@@ -10,6 +10,7 @@ import httpx
 
 from hearings.replica import ReplicaServer
 from hearings.replica.overrides import Raw
+from hearings.replica.server import build_replica
 
 KEY = {"X-Api-Key": "replica-key"}
 MEETING = "117214"  # a House meeting of the bundled corpus
@@ -83,3 +84,12 @@ def test_a_burst_answers_every_request_429_until_it_closes(replica: ReplicaServe
     time.sleep(0.6)
     assert get(replica, "member/a000055").status_code == 200
     assert not replica.faults.in_burst()
+
+
+def test_a_replica_can_be_built_with_a_burst_after_some_requests() -> None:
+    server = build_replica(retry_after=2, burst_429_seconds=30, burst_after_requests=1)
+    with server:
+        assert get(server, "member/a000055").status_code == 200
+        refused = get(server, "member/a000055")
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "2"
