@@ -274,6 +274,9 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
     problem = _diagnose(backup_path, deep=False)
     if problem:
         raise RestoreFailed(_refusal(backup_path, f"the file {problem}", database_path))
+    problem = _not_restorable(backup_path)
+    if problem:
+        raise RestoreFailed(_refusal(backup_path, problem, database_path))
     folder = database_path.parent
     read_only = sqlite_read_only(database_path)
     if read_only is not None:
@@ -336,6 +339,11 @@ def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Pat
     read_only = sqlite_read_only(database)
     if read_only is not None:
         raise RestoreFailed(f"Cannot restore {backup_path}: {_clause(read_only.reason)}")
+    # What can be told from the file alone is told before the lock file is created.
+    problem = _diagnose(backup_path, deep=False)
+    refusal = f"the file {problem}" if problem else _not_restorable(backup_path)
+    if refusal:
+        raise RestoreFailed(_refusal(backup_path, refusal, database))
     engine = create_db_engine(settings.database_url)
     try:
         with writer_lock(engine, settings.database_url):
@@ -348,11 +356,13 @@ def _not_restorable(staged: Path) -> str | None:
     """Why a sound SQLite file is still no backup of ours: not a hearings database, or one at a
     schema revision this version does not know (a newer version made it)."""
     try:
-        sqlite_schema_version(staged, immutable=True)
+        version = sqlite_schema_version(staged, immutable=True)
     except UnknownSchema as exc:
         return f"it {exc.clause}"
     except sqlite3.Error as exc:
         return f"the file cannot be read ({exc})"
+    if version.revision is None:
+        return "it is not a hearings database (it holds no hearings tables)"
     return None
 
 

@@ -1,0 +1,141 @@
+"""`hearings backup restore` accepts only a hearings database at a schema revision this version
+knows. A stranger's database, an empty one, one from a newer version or without its schema
+version is refused in one sentence, through the CLI, and the database stays as it was."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, text
+
+from hearings.store.engine import alembic_config, create_db_engine
+from hearings.store.postgres import client_connection
+from tests.store.conftest import Site, fingerprint, imported_database, one_sentence, site
+
+__all__ = ["imported_database", "site"]  # the fixtures, shared with tests/store
+
+
+def _sqlite(path: Path, *statements: str) -> Path:
+    connection = sqlite3.connect(path)
+    for statement in statements:
+        connection.execute(statement)
+    connection.commit()
+    connection.close()
+    return path
+
+
+def strangers_database(folder: Path, good: Path) -> Path:
+    return _sqlite(
+        folder / "other.db",
+        "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)",
+        "INSERT INTO invoices VALUES (1, 9.5)",
+    )
+
+
+def empty_database(folder: Path, good: Path) -> Path:
+    return _sqlite(folder / "empty.db", "PRAGMA user_version = 1")
+
+
+def newer_schema(folder: Path, good: Path) -> Path:
+    copy = folder / "newer.db"
+    copy.write_bytes(good.read_bytes())
+    return _sqlite(copy, "UPDATE alembic_version SET version_num = '0099'")
+
+
+def no_schema_version(folder: Path, good: Path) -> Path:
+    copy = folder / "unversioned.db"
+    copy.write_bytes(good.read_bytes())
+    return _sqlite(copy, "DROP TABLE alembic_version")
+
+
+def lacks_tables(folder: Path, good: Path) -> Path:
+    copy = folder / "partial.db"
+    copy.write_bytes(good.read_bytes())
+    return _sqlite(copy, "PRAGMA foreign_keys = OFF", "DROP TABLE committees")
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (strangers_database, "is not a hearings database (it holds other tables: invoices)"),
+        (empty_database, "is not a hearings database (it holds no hearings tables)"),
+        (newer_schema, "was made by a newer or unknown version of hearings"),
+        (no_schema_version, "has hearings tables (committees, hearings, members"),
+        (lacks_tables, "lacks the tables committees"),
+    ],
+    ids=["stranger", "empty", "newer", "unversioned", "partial"],
+)
+def test_restore_refuses_what_is_not_a_known_hearings_database(
+    site: Site, make: Callable[[Path, Path], Path], says: str
+) -> None:
+    offered = make(site.folder, site.database)
+    before = fingerprint(site.database.parent)
+
+    result = site.cli("backup", "restore", str(offered))
+
+    assert result.returncode == 1
+    sentence = one_sentence(result.stderr)
+    assert sentence.startswith(f"Error: Cannot restore from {offered}: it ")
+    assert says in sentence
+    assert sentence.endswith(f"{site.database} was not changed.")
+    assert fingerprint(site.database.parent) == before
+    status = site.cli("status", "--json")
+    assert json.loads(status.stdout)["counts"]["meetings"] == 150
+
+
+def test_a_backup_from_an_older_version_is_restored_and_migrated(site: Site) -> None:
+    older = site.folder / "older.db"
+    engine = create_db_engine(f"sqlite:///{older}")
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    engine.dispose()
+
+    restored = site.cli("backup", "restore", str(older))
+
+    assert restored.returncode == 0, restored.stderr
+    status = site.cli("status", "--json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["counts"]["meetings"] == 0
+    connection = sqlite3.connect(site.database)
+    head = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    connection.close()
+    assert head != [("0003",)]  # migrated to this version's head by the first command
+
+
+@pytest.mark.postgres
+def test_postgresql_restore_refuses_an_archive_from_a_newer_version(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    site = Site(tmp_path, tmp_path / "unused.db", extra_env={"DATABASE_URL": postgres_url})
+    assert site.cli("init").returncode == 0
+    made = site.cli("backup", "create")
+    assert made.returncode == 0, made.stderr
+    # The same database, then at a revision this version has never heard of, dumped by pg_dump.
+    engine = create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099'"))
+    target = client_connection(postgres_url)
+    newer = tmp_path / "newer.dump"
+    subprocess.run(
+        ["pg_dump", "--format=custom", f"--file={newer}", f"--dbname={target.conninfo}"],
+        env=target.env,
+        check=True,
+    )
+    engine.dispose()
+    backups_before = sorted(site.backups.iterdir())
+
+    result = site.cli("backup", "restore", str(newer))
+
+    assert result.returncode == 1
+    sentence = one_sentence(result.stderr)
+    assert "was made by a newer or unknown version of hearings" in sentence
+    assert "the database was not changed" in sentence
+    assert sorted(site.backups.iterdir()) == backups_before  # refused before any backup
