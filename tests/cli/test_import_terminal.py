@@ -28,6 +28,7 @@ SPINNER = re.compile("[\u2800-\u28ff]")  # rich's "dots" spinner frames
 class Run:
     exit_code: int
     lines: list[str]  # the scrollback, then the screen, as the terminal shows them
+    frames: str  # everything written, escape sequences removed: every frame ever drawn
 
     def stage_lines(self, stage: str) -> list[str]:
         return [line for line in self.lines if re.match(rf"^\S? ?{stage} +[\d,]+/", line)]
@@ -70,7 +71,8 @@ def run_in_terminal(tmp_path: Path, replica: ReplicaServer, *args: str) -> Run:
     pyte.ByteStream(screen).feed(output)
     scrolled = ["".join(line[x].data for x in range(COLUMNS)) for line in screen.history.top]
     lines = [line.rstrip() for line in scrolled + list(screen.display)]
-    return Run(child.exitstatus if child.exitstatus is not None else -1, lines)
+    frames = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", output.decode("utf-8", "replace"))
+    return Run(child.exitstatus if child.exitstatus is not None else -1, lines, frames)
 
 
 def test_the_import_shows_each_stage_once_with_readable_counts(
@@ -97,6 +99,8 @@ def test_the_import_shows_each_stage_once_with_readable_counts(
         if stage in expected:
             assert f"{done}/{total}" == expected[stage], line
     assert not SPINNER.search(text), "a spinner was left on the screen"
+    # The members list says how many there are, so no frame ever shows an unknown total.
+    assert not re.search(r"members +[\d,]+/\?", run.frames)
     assert re.search(r"^[\d,]+ API requests in all, \d+% of the hourly budget", text, re.M)
     # Log lines print above the display instead of being overdrawn by it.
     assert re.search(r"^INFO +batch 1 committed", text, re.M), text
