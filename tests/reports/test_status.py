@@ -34,6 +34,7 @@ def test_status_of_an_imported_database(
     assert status.last_success is not None and status.last_success.command == "import"
     assert status.last_success.age_seconds is not None and status.last_success.age_seconds > 7000
     assert {(m.chamber, m.entity) for m in status.high_water_marks} == {
+        ("all", "committees"),
         ("all", "meetings"),
         ("all", "printed_hearings"),
     }

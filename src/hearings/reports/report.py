@@ -41,10 +41,14 @@ class RunLine:
     hearings_unchanged: int
     quarantined: int
     api_requests: int
-    # succeeded | failed | interrupted (no outcome recorded: killed, or still running)
+    # succeeded | partial (some stages committed, another failed) | failed | interrupted (no
+    # outcome recorded: killed, or still running)
     outcome: str
     exit_code: int | None
     errors: list[str] = field(default_factory=list)
+    # List entries that named no record, so could be neither applied nor quarantined.
+    list_entries_rejected: int = 0
+    rejected_entries: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -105,12 +109,14 @@ class AnomalyLine:
 class ReportSummary:
     runs: int = 0
     succeeded: int = 0
+    partial: int = 0
     failed: int = 0
     interrupted: int = 0
     hearings_checked: int = 0
     hearings_updated: int = 0
     hearings_added: int = 0
     quarantined: int = 0
+    list_entries_rejected: int = 0
     open_quarantine: int = 0
     anomalies: int = 0
 
@@ -157,12 +163,14 @@ def build_report(engine: Engine, days: int, now: datetime) -> Report:
     summary = ReportSummary(
         runs=len(runs),
         succeeded=sum(1 for r in runs if r.outcome == "succeeded"),
+        partial=sum(1 for r in runs if r.outcome == "partial"),
         failed=sum(1 for r in runs if r.outcome == "failed"),
         interrupted=sum(1 for r in runs if r.outcome == "interrupted"),
         hearings_checked=sum(r.hearings_checked for r in runs),
         hearings_updated=sum(r.hearings_updated for r in runs),
         hearings_added=sum(r.hearings_added for r in runs),
         quarantined=sum(r.quarantined for r in runs),
+        list_entries_rejected=sum(r.list_entries_rejected for r in runs),
         open_quarantine=len(quarantine),
         anomalies=len(anomalies),
     )
@@ -195,10 +203,16 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def run_outcome(success: bool | None) -> str:
+# The exit code of a run that committed some stages before another failed (sync.runner).
+EXIT_PARTIAL = 4
+
+
+def run_outcome(success: bool | None, exit_code: int | None = None) -> str:
     if success is None:
         return "interrupted"
-    return "succeeded" if success else "failed"
+    if success:
+        return "succeeded"
+    return "partial" if exit_code == EXIT_PARTIAL else "failed"
 
 
 # ---- runs and anomalies --------------------------------------------------------------------
@@ -234,9 +248,16 @@ def _runs(
                 hearings_unchanged=int(row.hearings_unchanged or 0),
                 quarantined=int(row.quarantined or 0),
                 api_requests=int(row.api_requests or 0),
-                outcome=run_outcome(row.success),
+                outcome=run_outcome(row.success, row.exit_code),
                 exit_code=row.exit_code,
                 errors=[str(e) for e in metrics.get("errors") or []],
+                list_entries_rejected=int(metrics.get("list_entries_rejected") or 0),
+                rejected_entries=[
+                    f"a {str(r.get('entity', 'record')).replace('_', ' ')} list entry: "
+                    f"{r.get('reason', '')}"
+                    for r in metrics.get("rejected_entries") or []
+                    if isinstance(r, dict)
+                ],
             )
         )
         for message in metrics.get("anomalies") or []:

@@ -80,19 +80,23 @@ def _summary_rows(report: Report) -> list[tuple[str, str]]:
     return [
         (
             "runs",
-            f"{s.runs} ({s.succeeded} succeeded, {s.failed} failed, {s.interrupted} interrupted)",
+            f"{s.runs} ({s.succeeded} succeeded, {s.partial} partial, {s.failed} failed, "
+            f"{s.interrupted} interrupted)",
         ),
         ("meetings checked", str(s.hearings_checked)),
         ("meetings updated", str(s.hearings_updated)),
         ("meetings added", str(s.hearings_added)),
         ("records quarantined by these runs", str(s.quarantined)),
+        ("list entries rejected (they named no record)", str(s.list_entries_rejected)),
         ("open quarantine items", str(s.open_quarantine)),
         ("anomalies flagged", str(s.anomalies)),
     ]
 
 
 def _run_errors(report: Report) -> list[str]:
-    return [f"run {r.run_id} {r.outcome}: {e}" for r in report.runs for e in r.errors]
+    errors = [f"run {r.run_id} {r.outcome}: {e}" for r in report.runs for e in r.errors]
+    rejected = [f"run {r.run_id} rejected {e}" for r in report.runs for e in r.rejected_entries]
+    return errors + rejected
 
 
 def _title(report: Report) -> str:
@@ -131,7 +135,9 @@ def text_renderables(report: Report, *, limit: int = DEFAULT_LIMIT) -> list[Rend
             runs.add_column(column, justify="right", no_wrap=True)
         runs.add_column("result")
         for r in report.runs:
-            style = {"failed": "red", "interrupted": "yellow"}.get(r.outcome, "green")
+            style = {"failed": "red", "partial": "yellow", "interrupted": "yellow"}.get(
+                r.outcome, "green"
+            )
             runs.add_row(
                 str(r.run_id),
                 _when(r.start_time),

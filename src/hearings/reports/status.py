@@ -146,7 +146,7 @@ def _run_ref(row: Any, now: datetime) -> RunRef | None:
         run_id=int(row.run_id),
         command=row.command,
         congress=row.congress,
-        outcome=run_outcome(row.success),
+        outcome=run_outcome(row.success, row.exit_code),
         start_time=iso_utc(row.start_time),
         end_time=iso_utc(row.end_time),
         age_seconds=round((now - reference).total_seconds(), 1) if reference else None,

@@ -1,0 +1,88 @@
+"""Stages with outcomes of their own: a stage that fails keeps neither the others' work from
+committing nor its own failure from showing, and the exit code says which of the two happened.
+Driven through the CLI against the replica, then read back with `hearings report`."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from hearings.store import schema
+from hearings.sync.runner import EXIT_FAILED, EXIT_PARTIAL, EXIT_QUARANTINED
+from tests.sync.harness import Harness, api_time, meeting_ids
+
+
+def _change_a_meeting(harness: Harness) -> str:
+    event_id = meeting_ids(harness.corpus)[0]
+    body = harness.corpus.meeting(event_id)
+    assert body is not None
+    body.update(
+        meetingStatus="Postponed", updateDate=api_time(datetime.now(UTC) - timedelta(hours=1))
+    )
+    harness.corpus.put_meeting(body)
+    return event_id
+
+
+def test_a_failed_stage_after_committed_ones_is_a_partial_run(harness: Harness) -> None:
+    harness.run("import")
+    changed = _change_a_meeting(harness)
+    harness.replica.faults.fail_next(50, "500", path=r"/hearing/119")  # printed hearings are down
+
+    done = harness.cli("update", "--congress", "119", "--json")
+
+    assert done.returncode == EXIT_PARTIAL, done.stderr
+    assert "Traceback" not in done.stderr
+    metrics = json.loads(done.stdout)
+    assert metrics["stages"]["meetings"] == {"status": "completed", "committed": 1, "error": None}
+    assert metrics["stages"]["printed hearings"]["status"] == "failed"
+    assert metrics["hearings_updated"] == 1 and metrics["success"] is False
+    assert harness.hearing(changed).status == "Postponed"  # kept: it committed on its own
+    report = json.loads(harness.cli("report", "--format", "json").stdout)
+    (run,) = [r for r in report["runs"] if r["command"] == "update"]
+    assert run["outcome"] == "partial" and run["exit_code"] == EXIT_PARTIAL
+    assert any("printed hearings stage failed" in e for e in run["errors"])
+    assert report["summary"]["partial"] == 1
+
+
+def test_with_every_stage_down_nothing_is_applied_and_the_run_failed(harness: Harness) -> None:
+    harness.run("import")
+    harness.replica.stop()
+
+    done = harness.cli("update", "--congress", "119", "--quiet", API_MAX_RETRIES="0")
+
+    assert done.returncode == EXIT_FAILED
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("hearings update FAILED: Congress.gov is unavailable")
+    assert re.search(r"the [a-z ]+ stages? failed\)", line)
+
+
+def test_a_list_entry_that_names_no_record_is_counted_logged_and_reported(
+    harness: Harness,
+) -> None:
+    harness.run("import")
+    _change_a_meeting(harness)
+    victim = meeting_ids(harness.corpus)[1]
+    harness.replica.overrides.set_list_entry("meeting", victim, ["not", "an", "object"])
+    body = harness.corpus.meeting(victim)
+    assert body is not None
+    body["updateDate"] = api_time(datetime.now(UTC) - timedelta(hours=1))
+    harness.corpus.put_meeting(body)
+
+    done = harness.cli("update", "--congress", "119", "--json")
+
+    assert done.returncode == EXIT_QUARANTINED, done.stderr
+    metrics = json.loads(done.stdout)
+    assert metrics["list_entries_rejected"] == 1 and metrics["hearings_updated"] == 1
+    assert metrics["rejected_entries"] == [
+        {"entity": "meeting", "reason": "the entry is list, not an object"}
+    ]
+    logs = "".join(p.read_text() for p in (harness.tmp_path / "logs").glob("*.log"))
+    assert "rejected a meeting list entry: the entry is list, not an object" in logs
+    text = harness.cli("report").stdout
+    assert "list entries rejected" in text and "not an object" in text
+    with harness.engine().connect() as connection:
+        logged = connection.execute(select(schema.update_logs.c.metrics)).all()
+    assert any(row.metrics.get("list_entries_rejected") == 1 for row in logged)
