@@ -143,6 +143,8 @@ def _print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
             )
         return
     table = Table(title=f"hearings {metrics.command}", show_header=False, box=None)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")  # a long backup path wraps instead of losing its end
     rows = [
         ("result", _result_word(metrics)),
         ("mode", "batch" if metrics.batch_processing.enabled else "single transaction"),
@@ -511,9 +513,10 @@ def demo(
     _print_metrics(metrics, as_json=False, quiet=False)
     hearings = program()
     console.print(
-        f"\nDatabase: {_describe_url(settings.database_url)}. Try `{hearings} status`, "
-        f"`{hearings} export hearings --format csv` or `{hearings} serve`.",
+        f"\nDatabase: {_describe_url(settings.database_url)}. Try:\n"
+        f"  {hearings} status\n  {hearings} export hearings --format csv\n  {hearings} serve",
         highlight=False,
         markup=False,
+        soft_wrap=True,  # a command is pasted whole, never broken across lines
     )
     raise typer.Exit(metrics.exit_code or 0)
