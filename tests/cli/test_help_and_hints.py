@@ -103,8 +103,12 @@ def test_the_demo_prints_hints_that_work_when_pasted(tmp_path: Path) -> None:
         [str(SCRIPT), "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr
-    hint = " ".join(done.stdout.split())
-    assert f"Try `{SCRIPT} status`" in hint
+    hints = done.stdout.splitlines()[-3:]
+    assert hints == [
+        f"  {SCRIPT} status",
+        f"  {SCRIPT} export hearings --format csv",
+        f"  {SCRIPT} serve",
+    ]
     status = subprocess.run(
         [str(SCRIPT), "status"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
     )
