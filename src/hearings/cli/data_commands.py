@@ -27,7 +27,7 @@ from hearings.store.engine import open_database, sqlite_file
 from hearings.sync.batches import FailureInjector
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runlog import RunMetrics
-from hearings.sync.runner import RunEnvironment, run_sync
+from hearings.sync.runner import EXIT_PARTIAL, RunEnvironment, run_sync
 
 MISSING_KEY_SENTENCE = (
     "No Congress.gov API key: set CONGRESS_API_KEY (in the environment or .env); get a free key "
@@ -136,8 +136,9 @@ def _print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
     if quiet:
         if not metrics.success:
             reason = metrics.errors[0] if metrics.errors else "see the log"
+            word = "PARTIAL" if metrics.exit_code == EXIT_PARTIAL else "FAILED"
             err_console.print(
-                f"hearings {metrics.command} FAILED: {reason} (log: {metrics.log_path})",
+                f"hearings {metrics.command} {word}: {reason} (log: {metrics.log_path})",
                 highlight=False,
                 soft_wrap=True,
             )
@@ -153,6 +154,8 @@ def _print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
         ("updated", metrics.hearings_updated),
         ("unchanged", metrics.hearings_unchanged),
         ("quarantined", metrics.quarantined),
+        ("list entries rejected", metrics.list_entries_rejected),
+        ("stages", _stages_line(metrics)),
         ("committees added or changed", metrics.committees_updated),
         ("members added or changed", metrics.members_updated),
         ("printed hearings added or changed", metrics.printed_hearings_updated),
@@ -183,9 +186,20 @@ def _print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
 def _result_word(metrics: RunMetrics) -> str:
     if metrics.dry_run:
         return "dry run: nothing written"
+    if metrics.exit_code == EXIT_PARTIAL:
+        return "PARTIAL: what committed is kept; the next run does the rest"
     if not metrics.success:
         return "FAILED (rolled back)" if not metrics.batch_processing.enabled else "FAILED"
-    return "succeeded with quarantined records" if metrics.quarantined else "succeeded"
+    if metrics.quarantined or metrics.list_entries_rejected:
+        return "succeeded with quarantined records"
+    return "succeeded"
+
+
+def _stages_line(metrics: RunMetrics) -> str:
+    marks = {"completed": "✓", "failed": "✗ failed", "skipped": "skipped"}
+    return ", ".join(
+        f"{name} {marks.get(stage.status, stage.status)}" for name, stage in metrics.stages.items()
+    )
 
 
 def _batch_line(metrics: RunMetrics) -> str:
