@@ -272,8 +272,9 @@ def import_command(
     """Import a whole Congress: committees, members, meetings and printed hearings.
 
     Batch mode and size default to the settings ENABLE_BATCH_PROCESSING and
-    BATCH_PROCESSING_SIZE. Exit codes: 0 all imported; 3 completed with quarantined records;
-    1 failed; 2 usage error.
+    BATCH_PROCESSING_SIZE. Exit codes: 0 all imported; 3 imported, with records quarantined or
+    list entries rejected; 4 partial (some stages committed, then another failed; the next run
+    does the rest); 1 nothing imported; 2 usage error.
     """
     settings = current_settings()
     options = _options(settings, congress, chamber, batch, batch_size)
@@ -329,8 +330,9 @@ def update(
     """Fetch what changed since the last successful run and apply it.
 
     Batch mode and size default to the settings ENABLE_BATCH_PROCESSING and
-    BATCH_PROCESSING_SIZE. Exit codes: 0 all applied; 3 completed with quarantined records;
-    1 failed (rolled back); 2 usage error.
+    BATCH_PROCESSING_SIZE. Exit codes: 0 all applied; 3 applied, with records quarantined or
+    list entries rejected; 4 partial (some stages committed, then another failed; the next run
+    does the rest); 1 nothing applied (rolled back); 2 usage error.
     """
     settings = current_settings()
     options = _options(settings, congress, chamber, batch, batch_size)
