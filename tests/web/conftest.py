@@ -114,6 +114,24 @@ def web_database(
     return database
 
 
+# Enough meetings for a realistic week (the corpus's busiest weeks hold about 70) and for lists
+# that run to many pages.
+LARGE_MEETINGS = 1000
+
+
+@pytest.fixture(scope="session")
+def large_database(
+    tmp_path_factory: pytest.TempPathFactory, packaged_corpus: Corpus
+) -> WebDatabase:
+    """The corpus scaled to a thousand meetings, imported once per session (SQLite): the
+    browser's layout checks run on pages of realistic length."""
+    folder = tmp_path_factory.mktemp("web-large")
+    path = folder / "hearings.db"
+    database = WebDatabase(url=f"sqlite:///{path}", path=path, folder=folder)
+    import_corpus(database, packaged_corpus.scaled(LARGE_MEETINGS))
+    return database
+
+
 @pytest.fixture(scope="session")
 def engine(web_database: WebDatabase) -> Iterator[Engine]:
     engine = open_database(web_database.url)

@@ -4,65 +4,26 @@ tests/artifacts/."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from icalendar import Calendar
 from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
+from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.web.conftest import ADMIN_TOKEN
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(app: FastAPI) -> Iterator[str]:
-    """The app over real HTTP: uvicorn in a background thread on a free port."""
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    runner = uvicorn.Server(config)
-    thread = threading.Thread(target=runner.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            if httpx.get(f"{base}/api/update-status", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("the web app did not start")
-        time.sleep(0.05)
-    yield base
-    runner.should_exit = True
-    thread.join(timeout=10)
+    with serve(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +54,7 @@ def test_search_open_a_hearing_follow_a_witness_and_get_the_committee_calendar(
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{server}/hearings")
-    expect(page.locator("h1")).to_have_text("This week and what comes next")
+    expect(page.locator("h1")).to_have_text("This week’s hearings")
     shot(page, "hearings-default")
 
     page.fill("#q", "Kurilla")

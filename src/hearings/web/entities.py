@@ -1,4 +1,5 @@
-"""Witnesses, organizations, committees and members, each with the meetings that involve them."""
+"""Witnesses and organizations, each with the meetings that involve them. Committees are in
+`committee_entities`, members in `member_entities`."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from sqlalchemy import Connection, func, or_, select
 
 from hearings.store import schema
 from hearings.web.timefmt import iso_z
-from hearings.witness_names import parse_witness_name
 
 hearings = schema.hearings
 _APPEARANCE_COLUMNS = (
@@ -69,7 +69,7 @@ def _appearance(row: Any) -> AppearanceRow:
     )
 
 
-def _appearances_of(connection: Connection, witness_ids: list[str]) -> list[AppearanceRow]:
+def appearances_of(connection: Connection, witness_ids: list[str]) -> list[AppearanceRow]:
     if not witness_ids:
         return []
     appearances = schema.witness_appearances
@@ -156,7 +156,7 @@ def load_witness(connection: Connection, witness_id: str) -> WitnessDetail | Non
         .where(witnesses.c.normalized_name == row.normalized_name)
         .limit(50)
     ).all()
-    all_appearances = _appearances_of(connection, [r.witness_id for r in same_person])
+    all_appearances = appearances_of(connection, [r.witness_id for r in same_person])
     spans = []
     for entity in same_person:
         mine = [a for a in all_appearances if a.witness_id == entity.witness_id]
@@ -206,8 +206,8 @@ class WitnessSummary:
 def list_witnesses(
     connection: Connection, *, q: str | None, limit: int, offset: int
 ) -> tuple[int, list[WitnessSummary]]:
-    """Witnesses whose name or organization contains every word of `q`, by name; appearance
-    counts are computed for the page only."""
+    """Witnesses whose name or organization contains every word of `q`, by last name;
+    appearance counts are computed for the page only."""
     witnesses, appearances = schema.witnesses, schema.witness_appearances
     clauses = []
     for word in re.findall(r"\w+", (q or "").lower())[:8]:
@@ -229,7 +229,13 @@ def list_witnesses(
             witnesses.c.organization_key,
         )
         .where(*clauses)
-        .order_by(witnesses.c.normalized_name, witnesses.c.organization_key, witnesses.c.witness_id)
+        # By last name, as people look them up; first name and organisation break ties.
+        .order_by(
+            func.lower(func.coalesce(witnesses.c.last_name, witnesses.c.display_name)),
+            func.lower(func.coalesce(witnesses.c.first_name, "")),
+            witnesses.c.organization_key,
+            witnesses.c.witness_id,
+        )
         .limit(limit)
         .offset(offset)
     ).all()
@@ -290,7 +296,7 @@ def load_organization(connection: Connection, key: str) -> OrganizationDetail | 
     ).all()
     if not entities or not key:
         return None
-    appearances = _appearances_of(connection, [w.witness_id for w in entities])
+    appearances = appearances_of(connection, [w.witness_id for w in entities])
     by_witness: dict[str, list[AppearanceRow]] = defaultdict(list)
     names: dict[str, int] = defaultdict(int)
     for a in appearances:
@@ -320,207 +326,3 @@ def load_organization(connection: Connection, key: str) -> OrganizationDetail | 
     listed.sort(key=lambda item: (-item[0].appearance_count, item[0].name))
     ordered_names = sorted(names, key=lambda n: (-names[n], n))
     return OrganizationDetail(key, ordered_names, listed)
-
-
-# ---- committees ------------------------------------------------------------------------------
-
-
-@dataclass
-class CommitteeSummary:
-    system_code: str
-    name: str | None
-    chamber: str | None
-    committee_type: str | None
-    parent_code: str | None
-    is_current: bool | None
-    hearing_count: int
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "system_code": self.system_code,
-            "name": self.name,
-            "chamber": self.chamber,
-            "type": self.committee_type,
-            "parent": self.parent_code,
-            "is_current": self.is_current,
-            "hearing_count": self.hearing_count,
-        }
-
-
-def _committee_query(counts: Any) -> Any:
-    committees = schema.committees
-    return select(
-        committees.c.system_code,
-        committees.c.name,
-        committees.c.chamber,
-        committees.c.committee_type,
-        committees.c.parent_code,
-        committees.c.is_current,
-        func.coalesce(counts.c.hearing_count, 0).label("hearing_count"),
-    ).outerjoin(counts, counts.c.system_code == committees.c.system_code)
-
-
-def _hearing_counts() -> Any:
-    links = schema.hearing_committees
-    return (
-        select(links.c.system_code, func.count().label("hearing_count"))
-        .group_by(links.c.system_code)
-        .subquery()
-    )
-
-
-def _committee(row: Any) -> CommitteeSummary:
-    return CommitteeSummary(
-        row.system_code,
-        row.name,
-        row.chamber,
-        row.committee_type,
-        row.parent_code,
-        None if row.is_current is None else bool(row.is_current),
-        int(row.hearing_count),
-    )
-
-
-def list_committees(
-    connection: Connection, *, chamber: str | None = None
-) -> list[CommitteeSummary]:
-    """Every committee with its meeting count, parents before their subcommittees."""
-    committees = schema.committees
-    query = _committee_query(_hearing_counts())
-    if chamber is not None:
-        query = query.where(func.lower(committees.c.chamber) == chamber.lower())
-    rows = [_committee(r) for r in connection.execute(query.order_by(committees.c.system_code))]
-    return rows
-
-
-@dataclass
-class CommitteeDetail:
-    committee: CommitteeSummary
-    parent: CommitteeSummary | None
-    subcommittees: list[CommitteeSummary]
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            **self.committee.as_json(),
-            "parent_committee": self.parent.as_json() if self.parent else None,
-            "subcommittees": [s.as_json() for s in self.subcommittees],
-        }
-
-
-def load_committee(connection: Connection, code: str) -> CommitteeDetail | None:
-    committees = schema.committees
-    counts = _hearing_counts()
-    row = connection.execute(
-        _committee_query(counts).where(committees.c.system_code == code)
-    ).first()
-    if row is None:
-        return None
-    committee = _committee(row)
-    parent = None
-    if committee.parent_code:
-        parent_row = connection.execute(
-            _committee_query(counts).where(committees.c.system_code == committee.parent_code)
-        ).first()
-        parent = _committee(parent_row) if parent_row else None
-    subcommittees = [
-        _committee(r)
-        for r in connection.execute(
-            _committee_query(counts)
-            .where(committees.c.parent_code == code)
-            .order_by(committees.c.system_code)
-        )
-    ]
-    return CommitteeDetail(committee, parent, subcommittees)
-
-
-# ---- members ---------------------------------------------------------------------------------
-
-
-@dataclass
-class MemberDetail:
-    bioguide_id: str
-    name: str | None
-    party: str | None
-    state: str | None
-    district: int | None
-    chamber: str | None
-    update_date: datetime | None
-    testimony: list[AppearanceRow] = field(default_factory=list)
-
-    @property
-    def congress_gov_url(self) -> str:
-        return f"https://www.congress.gov/member/{self.bioguide_id}"
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "bioguide_id": self.bioguide_id,
-            "name": self.name,
-            "party": self.party,
-            "state": self.state,
-            "district": self.district,
-            "chamber": self.chamber,
-            "update_date": iso_z(self.update_date),
-            "congress_gov_url": self.congress_gov_url,
-            "witness_appearances": [a.as_json() for a in self.testimony],
-        }
-
-
-def _member(row: Any) -> MemberDetail:
-    return MemberDetail(
-        row.bioguide_id,
-        row.name,
-        row.party,
-        row.state,
-        row.district,
-        row.chamber,
-        row.update_date,
-    )
-
-
-def list_members(
-    connection: Connection, *, q: str | None, chamber: str | None, limit: int, offset: int
-) -> tuple[int, list[MemberDetail]]:
-    members = schema.members
-    clauses = []
-    for word in re.findall(r"\w+", (q or "").lower())[:8]:
-        pattern = f"%{word}%"
-        clauses.append(
-            or_(func.lower(members.c.name).like(pattern), func.lower(members.c.state).like(pattern))
-        )
-    if chamber:
-        clauses.append(func.lower(members.c.chamber).like(f"{chamber.lower()}%"))
-    total = int(
-        connection.execute(select(func.count()).select_from(members).where(*clauses)).scalar_one()
-    )
-    rows = connection.execute(
-        select(members)
-        .where(*clauses)
-        .order_by(members.c.name, members.c.bioguide_id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return total, [_member(r) for r in rows]
-
-
-def load_member(connection: Connection, bioguide_id: str) -> MemberDetail | None:
-    members = schema.members
-    row = connection.execute(select(members).where(members.c.bioguide_id == bioguide_id)).first()
-    if row is None:
-        return None
-    member = _member(row)
-    # Members who testify appear as witnesses under their own name; the schema has no other
-    # link from a member to a meeting.
-    if row.name:
-        parsed = parse_witness_name(row.name)
-        keys = {parsed.normalized}
-        if parsed.first and parsed.last:
-            # "Robert B. Aderholt" testifies as "Hon. Robert Aderholt".
-            keys.add(parse_witness_name(f"{parsed.first} {parsed.last}").normalized)
-        witnesses = schema.witnesses
-        ids = list(
-            connection.execute(
-                select(witnesses.c.witness_id).where(witnesses.c.normalized_name.in_(sorted(keys)))
-            ).scalars()
-        )
-        member.testimony = _appearances_of(connection, ids)
-    return member

@@ -11,13 +11,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine
 
+from hearings.web.committee_entities import list_committees, load_committee
 from hearings.web.entities import (
     ORGANIZATION_SLUG,
-    list_committees,
-    list_members,
     list_witnesses,
-    load_committee,
-    load_member,
     load_organization,
     load_witness,
     organization_key,
@@ -25,6 +22,7 @@ from hearings.web.entities import (
 from hearings.web.errors import NotFound
 from hearings.web.filters import HearingFilters
 from hearings.web.listing import find_hearings
+from hearings.web.member_entities import list_members, load_member
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50

@@ -204,6 +204,10 @@ def _marks(event_id: str, title: str | None, fields: dict[str, str], query: Sear
         # A field that only repeats the title (a document named after the hearing) adds nothing.
         if match is not None and match.text.strip("… ") not in plain(title):
             marks.matches.append(match)
+    # Every result lists its committees already: their snippet is worth a line only when
+    # nothing else matched.
+    if marks.title_html is not None or len(marks.matches) > 1:
+        marks.matches = [m for m in marks.matches if m.field != "committees"]
     if marks.title_html is None and not marks.matches:
         # Matched on something no snippet can show (a word stemmed beyond recognition, say).
         text = "the meeting's witnesses, documents or committees"

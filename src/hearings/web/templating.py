@@ -88,6 +88,7 @@ def install(environment: Environment) -> None:
         "eastern": timefmt.format_eastern,
         "eastern_short": timefmt.format_eastern_short,
         "eastern_time": timefmt.format_eastern_time,
+        "eastern_seconds": timefmt.format_eastern_seconds,
         "utc": timefmt.format_utc,
         "iso": iso,
         "status_class": status_class,

@@ -57,6 +57,12 @@ def format_eastern_short(moment: datetime | None) -> str:
     return f"{local:%b} {local.day}, {local.year} {_clock(local)}"
 
 
+def format_eastern_seconds(moment: datetime | None) -> str:
+    """`2025-06-11 10:04:31 ET`, for logs and the admin, where seconds matter."""
+    local = eastern(moment)
+    return "—" if local is None else f"{local:%Y-%m-%d %H:%M:%S} ET"
+
+
 def format_eastern_time(moment: datetime | None) -> str:
     local = eastern(moment)
     return "" if local is None else _clock(local)
