@@ -8,7 +8,6 @@ import gc
 import json
 import time
 from contextlib import nullcontext
-from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +34,13 @@ def trial(n_meetings: int, mode: str, template: str, work: str) -> dict[str, Any
     from bench.corpus_client import CorpusClient
     from hearings.store import schema
     from hearings.store.engine import open_database
-    from hearings.sync import pipeline
+    from hearings.sync.gate import Admitted, Request, admit_item
+    from hearings.sync.load import load_batch
+    from hearings.sync.meetings import as_change
+    from hearings.sync.options import SyncOptions, no_progress
+    from hearings.sync.run_state import RunState
     from hearings.sync.runlog import BatchStats, RunMetrics, start_run
+    from hearings.sync.stages import load_committees_by_code
 
     database = copy_database(Path(template), Path(work) / f"apply-{mode}-{n_meetings}.db")
     settings = settings_for(database)
@@ -44,7 +48,7 @@ def trial(n_meetings: int, mode: str, template: str, work: str) -> dict[str, Any
     corpus = scaled_corpus(n_meetings)
     records = list(reversed(list(corpus.iter_records("meeting"))))  # oldest first, as a run does
     batch_enabled = mode == "batch"
-    options = pipeline.SyncOptions(
+    options = SyncOptions(
         congress=CONGRESS, batch_enabled=batch_enabled, batch_size=BATCH_SIZE
     )
     metrics = RunMetrics(
@@ -55,8 +59,12 @@ def trial(n_meetings: int, mode: str, template: str, work: str) -> dict[str, Any
         start_time=import_moment(),
     )
     start_run(engine, metrics)
-    state = pipeline.RunState(engine, options, metrics, at(import_moment()))
+    state = RunState(engine, options, metrics, at(import_moment()))
     client = CorpusClient(corpus)
+
+    def load_committees(codes: dict[str, str]) -> None:
+        load_committees_by_code(state, client, codes, no_progress)
+
     parse_seconds = apply_seconds = 0.0
     gc.collect()
     started = time.perf_counter()
@@ -69,28 +77,22 @@ def trial(n_meetings: int, mode: str, template: str, work: str) -> dict[str, Any
             # Untimed: the "already fetched" details, exactly as the client returns them.
             fetched = [
                 (
-                    pipeline.Summary(
-                        congress=CONGRESS,
-                        chamber=r.chamber,
-                        event_id=r.ident,
-                        update_date=_moment(r.updated),
-                    ),
+                    Request("meeting", CONGRESS, r.chamber, r.ident),
                     json.loads(corpus.item_text(r)),
                 )
                 for r in chunk
             ]
             t0 = time.perf_counter()
-            changes = [pipeline._parse_meeting(state, s, body) for s, body in fetched]
+            admitted = [admit_item(request, body, now=state.clock()) for request, body in fetched]
+            changes = [as_change(a, False) for a in admitted if isinstance(a, Admitted)]
             t1 = time.perf_counter()
-            pipeline._process_batch(state, client, [c for c in changes if c is not None])
+            load_batch(state, changes, load_committees)
             t2 = time.perf_counter()
             parse_seconds += t1 - t0
             apply_seconds += t2 - t1
         finish_started = time.perf_counter()
     state.single = None
-    close = getattr(state, "close", None)  # newer RunStates hold a connection for the run
-    if close is not None:
-        close()
+    state.close()
     finish_seconds = time.perf_counter() - finish_started
     total = setup_seconds + parse_seconds + apply_seconds + finish_seconds
     with engine.connect() as connection:
@@ -105,12 +107,6 @@ def trial(n_meetings: int, mode: str, template: str, work: str) -> dict[str, Any
         "apply_seconds": apply_seconds + setup_seconds + finish_seconds,
         "meetings_per_second": n_meetings / total,
     }
-
-
-def _moment(epoch: float) -> Any:
-    from datetime import datetime
-
-    return datetime.fromtimestamp(epoch, UTC)
 
 
 def measure(
@@ -179,8 +175,9 @@ def run(ctx: Context, command: str) -> Section:
         f"new), {ctx.rounds_text(sizes, fewer_when_large=False)}, batch and "
         "single-transaction runs interleaved. Timed: "
         "parse (`parse_record`, `content_hash`, `meeting_rows`) + validate + checkpoint + apply "
-        "+ post-apply validation + commit, through `pipeline._parse_meeting` and "
-        "`pipeline._process_batch`; not timed: producing the fetched JSON bodies. Each run is a "
+        "+ post-apply validation + commit, through the gate (`sync.gate.admit_item`) "
+        "and the batched load (`sync.load.load_batch`); not timed: producing the fetched JSON "
+        "bodies. Each run is a "
         "fresh process on a fresh copy of the database. Figures are median (min–max).",
         "",
     )

@@ -27,6 +27,8 @@ def trial(template: str, work: str, samples: int) -> dict[str, list[float]]:
     from hearings.store.engine import open_database
     from hearings.store.records import content_hash, meeting_rows
     from hearings.sync import batches
+    from hearings.sync.gate import Request
+    from hearings.sync.gate.checks import check_meeting, check_meeting_rows, check_update_date
     from hearings.sync.runlog import BatchStats, RunMetrics, start_run
 
     database = copy_database(Path(template), Path(work) / "overheads.db")
@@ -105,6 +107,17 @@ def trial(template: str, work: str, samples: int) -> dict[str, list[float]]:
         def should_fail(self, event_id: str) -> bool:
             return event_id == bad
 
+    def validate_before(chosen: list[batches.Change]) -> None:
+        # The per-record checks run at the gate, as each meeting is admitted; the batch adds its
+        # own (each meeting once). Together they are the validation before applying.
+        for change in chosen:
+            meeting = change.meeting
+            request = Request("meeting", CONGRESS, meeting.chamber.lower(), meeting.event_id)
+            check_meeting(request, meeting)
+            check_update_date(meeting.update_date, now)
+            check_meeting_rows(change.rows)
+        batches.validate_before_apply(chosen)
+
     def checkpoint(database: Any, chosen: list[batches.Change]) -> None:
         batches.create_checkpoint(
             database, run_id=run_id, batch_number=1, changes=chosen, now=now.replace(tzinfo=None)
@@ -156,7 +169,7 @@ def trial(template: str, work: str, samples: int) -> dict[str, list[float]]:
         connection.rollback()
         take(
             "validate_before",
-            lambda c=clean_version: batches.validate_before_apply(c, congress=CONGRESS, now=now),
+            lambda c=clean_version: validate_before(c),
         )
         results["validate_after"].append(validate_after(clean_version))
         results["apply_clean"].append(isolated(clean_version, batches.FailureInjector()))

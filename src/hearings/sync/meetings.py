@@ -117,7 +117,7 @@ def meetings_stage(
             metrics.quarantine_retried += 1
         outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
         if isinstance(outcome, Admitted):
-            pending.append(_change(outcome, from_quarantine))
+            pending.append(as_change(outcome, from_quarantine))
         else:
             state.quarantine(outcome)
         if len(pending) >= options.batch_size:
@@ -129,7 +129,8 @@ def meetings_stage(
     progress("meetings", total, total)
 
 
-def _change(admitted: Admitted, from_quarantine: bool) -> Change:
+def as_change(admitted: Admitted, from_quarantine: bool) -> Change:
+    """An admitted meeting as a change for the batched load."""
     if admitted.rows is None:
         raise RuntimeError(f"meeting {admitted.request.identifier} was admitted without its rows")
     return Change(
