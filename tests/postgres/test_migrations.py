@@ -1,7 +1,10 @@
 """Migrations run on PostgreSQL: up from nothing, down and up again, and the result matches the
-schema the code declares, with the search index as a weighted tsvector behind a GIN index."""
+schema the code declares, with the search index as a weighted tsvector behind a GIN index. Frozen,
+they make the schema they made before (tests/store/schema/postgresql.txt) and the same index."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -9,8 +12,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from hearings.store.engine import alembic_config, needs_migration, open_database
+from hearings.replica import Corpus, ReplicaServer
+from hearings.store.engine import alembic_config, create_db_engine, needs_migration, open_database
 from hearings.store.schema import metadata
+from hearings.store.search_index import rebuild_search_index
+from tests.store.migration_steps import FROZEN_AT, downgrade, search_rows, upgrade
+from tests.store.schema_dump import SNAPSHOTS, postgres_schema
+from tests.sync.site import Site
 
 pytestmark = pytest.mark.postgres
 
@@ -69,5 +77,38 @@ def test_migrations_go_down_and_up_again(postgres_url: str) -> None:
             command.upgrade(config, "head")
         assert not needs_migration(engine)
         assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+# ---- frozen migrations: the same schema and the same index as before the freeze ---------------
+
+
+def test_a_fresh_database_gets_the_schema_of_before_the_freeze(postgres_url: str) -> None:
+    engine = create_db_engine(postgres_url)
+    try:
+        upgrade(engine, FROZEN_AT)
+        assert postgres_schema(engine) == (SNAPSHOTS / "postgresql.txt").read_text()
+    finally:
+        engine.dispose()
+
+
+def test_a_database_from_before_the_search_index_gets_the_index_built(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    with ReplicaServer(Corpus.load()) as replica:
+        run = Site(tmp_path, replica).hearings(
+            "import", "--congress", "119", DATABASE_URL=postgres_url
+        )
+    assert run.code == 0, run.err
+    engine = create_db_engine(postgres_url)
+    try:
+        with engine.begin() as connection:
+            rebuild_search_index(connection)  # what the migrations built before the freeze
+        expected = search_rows(engine)
+        assert len(expected) == 150
+        downgrade(engine, "0001")
+        upgrade(engine)
+        assert search_rows(engine) == expected
     finally:
         engine.dispose()

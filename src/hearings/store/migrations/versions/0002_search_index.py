@@ -5,7 +5,8 @@ Revises: 0001
 Create Date: 2026-11-26 12:00:00
 
 SQLite: an FTS5 table. PostgreSQL: a table whose weighted tsvector is a generated column, with a
-GIN index. Either way the rows are built from the tables by `hearings.store.search_index`.
+GIN index. The table is created empty: its rows are derived data, which the migration environment
+(`env.py`) builds with the current code once the migrations have run.
 """
 
 from __future__ import annotations
@@ -61,10 +62,6 @@ def upgrade() -> None:
             ["document"],
             postgresql_using="gin",
         )
-    # A database that already holds meetings gets its index now.
-    from hearings.store.search_index import rebuild_search_index
-
-    rebuild_search_index(bind)
 
 
 def downgrade() -> None:

@@ -5,8 +5,9 @@ Revises: 0003
 Create Date: 2026-11-26 12:55:00
 
 FTS5 finds rows only by rowid, so index rows are now stored under a rowid derived from the event
-id (`hearings.store.search_index.search_rowid`); rebuilding puts existing rows under theirs. PostgreSQL
-keys its table by event_id already and needs nothing.
+id. The old rows are dropped here; the migration environment (`env.py`) rebuilds the emptied index
+with the current code, which puts every row under its rowid. PostgreSQL keys its table by event_id
+already and needs nothing.
 """
 
 from __future__ import annotations
@@ -20,12 +21,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    connection = op.get_bind()
-    if connection.dialect.name != "sqlite":
+    if op.get_bind().dialect.name != "sqlite":
         return
-    from hearings.store.search_index import rebuild_search_index
-
-    rebuild_search_index(connection)
+    op.execute("DELETE FROM hearing_search")
 
 
 def downgrade() -> None:

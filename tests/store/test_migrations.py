@@ -1,0 +1,108 @@
+"""Migrations are frozen: each carries its own SQL and imports no application code, so a
+migration written long ago does the same thing on someone's database today. Freezing them changed
+nothing: a fresh database gets the schema they made before (tests/store/schema/), and a database
+from before the search index, or from before its rowids, ends with the same index as ever."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from hearings.replica import Corpus, ReplicaServer
+from hearings.store.engine import MIGRATIONS_DIR, create_db_engine, open_database
+from hearings.store.search_index import rebuild_search_index
+from tests.store.migration_steps import FROZEN_AT, downgrade, search_rows, upgrade
+from tests.store.schema_dump import SNAPSHOTS, sqlite_schema
+from tests.sync.site import Site, copy_database
+
+VERSIONS = sorted((MIGRATIONS_DIR / "versions").glob("*.py"))
+
+
+def imported_modules(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            found.add("." * node.level + (node.module or ""))
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "__import__":
+            found.add("__import__")
+    return found
+
+
+@pytest.mark.parametrize("path", VERSIONS, ids=lambda p: p.stem)
+def test_a_migration_imports_only_alembic_and_sqlalchemy(path: Path) -> None:
+    allowed = {"__future__", "alembic", "sqlalchemy"}
+    imported = imported_modules(path)
+    assert {m for m in imported if m.split(".")[0] not in allowed} == set()
+
+
+def test_every_migration_is_checked() -> None:
+    assert [p.stem[:4] for p in VERSIONS][:4] == ["0001", "0002", "0003", "0004"]
+
+
+def test_a_fresh_database_gets_the_schema_of_before_the_freeze(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    try:
+        upgrade(engine, FROZEN_AT)
+        assert sqlite_schema(engine) == (SNAPSHOTS / "sqlite.txt").read_text()
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("imported")
+    with ReplicaServer(Corpus.load()) as replica:
+        run = Site(folder, replica).hearings("import", "--congress", "119")
+    assert run.code == 0, run.err
+    return folder / "hearings.db"
+
+
+@pytest.fixture
+def database(imported: Path, tmp_path: Path) -> Iterator[Engine]:
+    """An imported database whose index is what the migrations built before the freeze: a
+    rebuild from the tables."""
+    copy_database(imported, tmp_path / "hearings.db")
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'hearings.db'}")
+    with engine.begin() as connection:
+        rebuild_search_index(connection)
+    yield engine
+    engine.dispose()
+
+
+def test_a_database_from_before_the_search_index_gets_the_index_built(database: Engine) -> None:
+    expected = search_rows(database)
+    assert len(expected) == 150
+    downgrade(database, "0001")
+    upgrade(database)
+    assert search_rows(database) == expected
+
+
+def test_a_database_from_before_search_rowids_gets_every_row_under_its_rowid(
+    database: Engine,
+) -> None:
+    expected = search_rows(database)
+    downgrade(database, "0003")
+    with database.begin() as connection:
+        # Before 0004, FTS5 numbered the rows itself.
+        connection.execute(text("CREATE TEMP TABLE old AS SELECT * FROM hearing_search"))
+        connection.execute(text("DELETE FROM hearing_search"))
+        connection.execute(text("INSERT INTO hearing_search SELECT * FROM old"))
+    assert search_rows(database) != expected
+    upgrade(database)
+    assert search_rows(database) == expected
+
+
+def test_opening_a_database_from_before_the_index_migrates_it(database: Engine) -> None:
+    expected = search_rows(database)
+    downgrade(database, "0001")
+    engine = open_database(str(database.url))
+    try:
+        assert search_rows(engine) == expected
+    finally:
+        engine.dispose()
