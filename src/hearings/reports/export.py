@@ -367,6 +367,9 @@ def _write_jsonl(records: Iterable[dict[str, Any]], output: IO[str]) -> int:
     return count
 
 
+# RFC 4180's line end. It also makes the csv module quote any cell holding a carriage return,
+# which with "\n" alone it would leave bare, breaking the row for every reader.
+CSV_LINE_END = "\r\n"
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
 # Injection"); full-width forms too, which some spreadsheets fold to ASCII.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -398,7 +401,7 @@ def _write_csv(records: Iterable[dict[str, Any]], output: IO[str]) -> int:
     count = 0
     for record in records:
         if writer is None:
-            writer = csv.DictWriter(output, fieldnames=list(record), lineterminator="\n")
+            writer = csv.DictWriter(output, fieldnames=list(record), lineterminator=CSV_LINE_END)
             writer.writeheader()
         writer.writerow({k: _csv_cell(v) for k, v in record.items()})
         count += 1

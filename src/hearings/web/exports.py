@@ -61,7 +61,9 @@ def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
     writer: csv.DictWriter[str] | None = None
     for record in records:
         if writer is None:
-            writer = csv.DictWriter(buffer, fieldnames=list(record), lineterminator="\n")
+            writer = csv.DictWriter(
+                buffer, fieldnames=list(record), lineterminator=contract.CSV_LINE_END
+            )
             writer.writeheader()
         writer.writerow({k: contract._csv_cell(v) for k, v in record.items()})
         if buffer.tell() > 64_000:
@@ -70,7 +72,7 @@ def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
             buffer.truncate()
     if writer is None:
         # No results: still a header, so the file opens as the right table.
-        yield ",".join(_FIELDS) + "\n"
+        yield ",".join(_FIELDS) + contract.CSV_LINE_END
         return
     yield buffer.getvalue()
 
