@@ -1,0 +1,132 @@
+"""Lists read the way people read them: committees by name within each chamber, witnesses and
+members by last name; members found by state name or postal code, their chamber never blank;
+the admin in one labelled time zone and out of the public navigation."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select, update
+
+from hearings.store import schema
+from hearings.web.committee_entities import list_committees, reading_order
+from tests.web.conftest import ADMIN_TOKEN, Scratch
+
+BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def test_committees_are_listed_by_chamber_then_name(client: TestClient) -> None:
+    html = client.get("/committees").text
+    parents = re.findall(r'<tr class="(chamber|parent)">\s*<t[hd][^>]*>(?:<a [^>]*>)?([^<]+)', html)
+    chambers = [name for kind, name in parents if kind == "chamber"]
+    assert chambers == ["House", "Senate"] or chambers[:2] == ["House", "Senate"]
+    house = []
+    for kind, name in parents:
+        if kind == "chamber" and house:
+            break
+        if kind == "parent":
+            house.append(name)
+    assert house.index("Agriculture Committee") < house.index(
+        "Intelligence (Permanent Select) Committee"
+    )
+    # By name, a leading "Committee on" set aside ("Committee on House Administration" is
+    # read as "House Administration").
+    assert house == sorted(house, key=lambda n: re.sub(r"^committee on (the )?", "", n.lower()))
+
+
+def test_subcommittees_follow_their_parent_by_name(engine: Engine) -> None:
+    with engine.connect() as connection:
+        rows = list_committees(connection)
+    assert rows == sorted(rows, key=reading_order)
+    html_order = [r.system_code for r in rows if r.parent_code == "hsgo00"]
+    names = [r.name for r in rows if r.parent_code == "hsgo00"]
+    assert names == sorted(names, key=lambda n: (n or "").lower()) and html_order
+
+
+def test_witnesses_are_listed_by_last_name(client: TestClient, engine: Engine) -> None:
+    html = client.get("/witnesses").text
+    ids = re.findall(r'<a href="/witnesses/([^"]+)">', html)
+    witnesses = schema.witnesses
+    with engine.connect() as connection:
+        last = dict(
+            connection.execute(
+                select(witnesses.c.witness_id, witnesses.c.last_name).where(
+                    witnesses.c.witness_id.in_(ids)
+                )
+            ).all()
+        )
+    names = [(last[i] or "").lower() for i in ids]
+    assert len(ids) == 50 and names == sorted(names)
+
+
+def test_members_are_found_by_state_name_or_code_and_listed_by_last_name(
+    scratch: Scratch,
+) -> None:
+    # One member stored with the state's name, another with its postal code.
+    members = schema.members
+    with scratch.engine.begin() as connection:
+        ids = list(
+            connection.execute(
+                select(members.c.bioguide_id).order_by(members.c.bioguide_id).limit(2)
+            ).scalars()
+        )
+        for bioguide_id, state in zip(ids, ("New York", "NY"), strict=True):
+            connection.execute(
+                update(members).where(members.c.bioguide_id == bioguide_id).values(state=state)
+            )
+    client = scratch.client()
+    for q in ("New York", "new york", "NY"):
+        found = client.get("/api/members", params={"q": q, "per_page": "100"}).json()
+        assert {m["bioguide_id"] for m in found["results"]} == set(ids), q
+    html = client.get("/members", params={"q": "new york"}).text
+    assert "matching “new york”" in html and "by last name" in html
+
+
+def test_members_are_listed_by_last_name(client: TestClient, engine: Engine) -> None:
+    html = client.get("/members").text
+    ids = re.findall(r'<a href="/members/([^"]+)">', html)
+    members = schema.members
+    with engine.connect() as connection:
+        last = dict(
+            connection.execute(
+                select(members.c.bioguide_id, members.c.last_name).where(
+                    members.c.bioguide_id.in_(ids)
+                )
+            ).all()
+        )
+    names = [(last[i] or "").lower() for i in ids]
+    assert len(ids) == 50 and names == sorted(names)
+
+
+def test_a_member_without_a_recorded_chamber_is_placed_by_district(scratch: Scratch) -> None:
+    members = schema.members
+    with scratch.engine.begin() as connection:
+        member = connection.execute(
+            select(members.c.bioguide_id, members.c.name)
+            .where(members.c.district.is_not(None))
+            .limit(1)
+        ).one()
+        connection.execute(
+            update(members).where(members.c.bioguide_id == member.bioguide_id).values(chamber=None)
+        )
+    client = scratch.client()
+    html = client.get("/members", params={"q": member.name}).text
+    row = html[html.index(f'href="/members/{member.bioguide_id}"') :]
+    row = row[: row.index("</tr>")]
+    assert row.rstrip().endswith("<td>House</td>")
+    house = client.get("/api/members", params={"chamber": "house", "per_page": "100"}).json()
+    assert house["total"] >= 1
+
+
+def test_the_admin_is_not_in_the_public_navigation(client: TestClient) -> None:
+    # The client's app has an ADMIN_TOKEN: the admin exists, but the public is not pointed to it.
+    assert client.get("/admin", headers=BEARER).status_code == 200
+    assert 'href="/admin"' not in client.get("/hearings").text
+
+
+def test_the_admin_shows_every_time_in_eastern_time_and_says_so(client: TestClient) -> None:
+    html = client.get("/admin", headers=BEARER).text
+    assert "All times are Eastern Time (ET)." in html
+    assert "UTC" not in html
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ET", html)
