@@ -46,10 +46,7 @@ def check_committee(request: Request, committee: Committee) -> Committee:
     if not SYSTEM_CODE.fullmatch(committee.system_code):
         raise Refused(f"systemCode {committee.system_code!r} is not a valid committee code")
     if committee.chamber is not None:
-        try:
-            chamber_path(committee.chamber)
-        except ValueError as exc:
-            raise Refused(str(exc)) from None
+        _same_place(request, None, committee.chamber)
     else:
         committee = committee.model_copy(update={"chamber": request.chamber})
     if not committee.display_name:
@@ -83,16 +80,16 @@ def _same_id(request: Request, found: str, key: str) -> None:
         raise Refused(f"{key} {cut(found)} is not the requested {cut(wanted)}")
 
 
-def _same_place(request: Request, congress: int, chamber: str | None) -> None:
-    if request.congress is not None and congress != request.congress:
+def _same_place(request: Request, congress: int | None, chamber: str | None) -> None:
+    if request.congress is not None and congress is not None and congress != request.congress:
         raise Refused(f"congress {congress} is not the requested congress {request.congress}")
-    if request.chamber is None or chamber is None:
+    if chamber is None:
         return
     try:
         path = chamber_path(chamber)
     except ValueError as exc:
         raise Refused(str(exc)) from None
-    if path != request.chamber:
+    if request.chamber is not None and path != request.chamber:
         raise Refused(f"chamber {chamber!r} is not the requested chamber {request.chamber}")
 
 
