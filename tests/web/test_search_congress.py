@@ -70,6 +70,9 @@ def test_the_witness_organisation_counts_as_the_full_name(retitled: TestClient) 
 def test_the_html_page_marks_both_phrasings(retitled: TestClient) -> None:
     page = retitled.get("/hearings", params={"q": "AI"}).text
     assert "<mark>AI</mark>" in page
+    assert "Also searched: “artificial intelligence”" in page
+    api = retitled.get("/api/hearings", params={"q": "AI"}).json()
+    assert api["also_searched"] == ["artificial intelligence"]
     # FTS5 marks the phrase as one, PostgreSQL word by word.
     assert re.search(r"<mark>Artificial(</mark>\s*<mark>|\s+)intelligence</mark>", page)
 

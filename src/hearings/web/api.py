@@ -71,6 +71,7 @@ class HearingList(BaseModel):
     per_page: int
     pages: int
     sort: str
+    also_searched: list[str]
     results: list[HearingResult]
     next: str | None
     previous: str | None
@@ -131,6 +132,7 @@ def api_hearings(
         per_page=filters.per_page,
         pages=page.pages,
         sort=page.sort,
+        also_searched=page.also_searched,
         results=[_result(m) for m in page.rows],
         next="/api/hearings" + filters.query_string(page=filters.page + 1)
         if page.has_next

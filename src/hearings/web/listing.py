@@ -66,6 +66,8 @@ class HearingPage:
     rows: list[HearingSummary]
     total: int
     sort: str
+    # The phrases searched as well as the words typed ("Government Accountability Office").
+    also_searched: list[str] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -218,7 +220,8 @@ def _search(
     summaries = [_summary(row, marks.get(keys[row.event_id])) for row in rows]
     if children:
         attach_children(connection, summaries)
-    return HearingPage(filters, summaries, total, sort)
+    also = [" ".join(e) for g in query.groups for e in g.equivalents]
+    return HearingPage(filters, summaries, total, sort, also)
 
 
 def _search_tier(
