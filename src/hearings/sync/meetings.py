@@ -36,7 +36,9 @@ def select_meetings(state: RunState, listing: Listing) -> tuple[list[Request], s
     listed = listing.by_identifier()
     stored = stored_update_dates(state, schema.hearings, "event_id", list(listed))
     full = state.options.full_refresh
-    retry = _quarantined_meetings(state, set(listed))
+    # A meeting whose list entry the gate refused in this very listing waits for the next run.
+    refused = {item.identifier for item in listing.refused}
+    retry = {k: v for k, v in _quarantined_meetings(state).items() if k not in refused}
     changed = [
         e
         for e in listed.values()
@@ -49,7 +51,7 @@ def select_meetings(state: RunState, listing: Listing) -> tuple[list[Request], s
     return requests, set(retry), len(listed) - len(changed)
 
 
-def _quarantined_meetings(state: RunState, listed: set[str]) -> dict[str, Request]:
+def _quarantined_meetings(state: RunState) -> dict[str, Request]:
     if not state.writes:
         return {}
     options = state.options
