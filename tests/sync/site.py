@@ -11,6 +11,8 @@ import io
 import json
 import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -67,11 +69,14 @@ class CliRun:
     err: str
 
 
+_SETTINGS_PREFIXES = ("CONGRESS_", "DATABASE_", "API_", "NOTIFY_", "BACKUP_", "LOG_")
+
+
 @contextlib.contextmanager
 def _environment(folder: Path, env: dict[str, str]) -> Iterator[None]:
     saved_env, saved_cwd = dict(os.environ), Path.cwd()
     for name in list(os.environ):
-        if name.startswith(("CONGRESS_", "DATABASE_", "API_", "NOTIFY_", "BACKUP_", "LOG_")):
+        if name.startswith(_SETTINGS_PREFIXES):
             del os.environ[name]
     os.environ.update(env)
     os.chdir(folder)  # no stray .env file is read
@@ -85,8 +90,14 @@ def _environment(folder: Path, env: dict[str, str]) -> Iterator[None]:
 
 @dataclass
 class Site:
+    """`database_url` defaults to `folder/hearings.db`; a PostgreSQL URL works too."""
+
     folder: Path
     replica: ReplicaServer
+    database_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.database_url = self.database_url or f"sqlite:///{self.database}"
 
     @property
     def corpus(self) -> Corpus:
@@ -100,7 +111,7 @@ class Site:
         return {
             "CONGRESS_API_BASE_URL": self.replica.base_url,
             "CONGRESS_API_KEY": API_KEY,
-            "DATABASE_URL": f"sqlite:///{self.database}",
+            "DATABASE_URL": self.database_url,
             "BACKUP_DIR": str(self.folder / "backups"),
             "LOG_DIR": str(self.folder / "logs"),
             "API_MAX_RETRIES": "2",
@@ -122,6 +133,20 @@ class Site:
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         return CliRun(code, out.getvalue(), err.getvalue())
 
+    def hearings_process(self, *args: str, **extra_env: str) -> CliRun:
+        """`python -m hearings ARGS` as a process of its own, as cron runs it."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(_SETTINGS_PREFIXES)}
+        result = subprocess.run(
+            [sys.executable, "-m", "hearings", *args],
+            env={**env, **self.env(**extra_env)},
+            cwd=self.folder,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        return CliRun(result.returncode, result.stdout, result.stderr)
+
     def update(self) -> CliRun:
         return self.hearings("update", "--congress", "119", "--lookback-days", "7")
 
@@ -130,13 +155,33 @@ class Site:
 
     # ---- reading the database -----------------------------------------------------------
 
-    def query(self, sql: str, *params: Any) -> list[sqlite3.Row]:
-        connection = sqlite3.connect(self.database)
-        connection.row_factory = sqlite3.Row
-        try:
-            return connection.execute(sql, params).fetchall()
-        finally:
-            connection.close()
+    @property
+    def on_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def query(self, sql: str, *params: Any) -> list[dict[str, Any]]:
+        """Rows as dicts, read past the code under test: sqlite3, or psycopg for PostgreSQL."""
+        if self.on_sqlite:
+            connection = sqlite3.connect(self.database)
+            connection.row_factory = sqlite3.Row
+            try:
+                return [dict(r) for r in connection.execute(sql, params)]
+            finally:
+                connection.close()
+        import psycopg
+        from psycopg.rows import dict_row
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.database_url)
+        with psycopg.connect(
+            host=url.host,
+            port=url.port,
+            user=url.username,
+            password=url.password,
+            dbname=url.database,
+            row_factory=dict_row,
+        ) as connection:
+            return list(connection.execute(sql.replace("?", "%s"), params))  # type: ignore[arg-type]
 
     def stored(self, entity: str, ident: str | int) -> dict[str, list[tuple[Any, ...]]]:
         """Every stored row of one record (a meeting's child rows included)."""
@@ -146,26 +191,26 @@ class Site:
         found = {}
         for name, column in tables if entity == "meeting" else tables[:1]:
             sql = f"SELECT * FROM {name} WHERE {column} = ? ORDER BY 1, 2"  # noqa: S608
-            found[name] = [tuple(r) for r in self.query(sql, value)]
+            found[name] = [tuple(r.values()) for r in self.query(sql, value)]
         return found
 
-    def row(self, entity: str, ident: str | int) -> sqlite3.Row | None:
+    def row(self, entity: str, ident: str | int) -> dict[str, Any] | None:
         table, key = STORED[entity]
         value: Any = int(ident) if entity == "printed_hearing" else str(ident)
         rows = self.query(f"SELECT * FROM {table} WHERE {key} = ?", value)  # noqa: S608
         return rows[0] if rows else None
 
-    def quarantine(self) -> dict[tuple[str, str], sqlite3.Row]:
+    def quarantine(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Open quarantine entries by (entity, identifier in lower case)."""
         rows = self.query("SELECT * FROM import_errors WHERE NOT resolved")
         return {(r["entity"], str(r["identifier"]).lower()): r for r in rows}
 
-    def last_run(self) -> sqlite3.Row:
+    def last_run(self) -> dict[str, Any]:
         return self.query("SELECT * FROM update_logs ORDER BY run_id DESC LIMIT 1")[0]
 
     def last_metrics(self) -> dict[str, Any]:
         metrics = self.last_run()["metrics"]
-        loaded = json.loads(metrics) if metrics else {}
+        loaded = json.loads(metrics) if isinstance(metrics, str) else metrics or {}
         return loaded if isinstance(loaded, dict) else {}
 
     def rejected_entries(self) -> int:
@@ -178,16 +223,18 @@ class Site:
         run's own start."""
         assert "Traceback" not in run.err, run.err[-3000:]
         assert "Internal error" not in run.err, run.err[-3000:]
-        assert [tuple(r) for r in self.query("PRAGMA integrity_check")] == [("ok",)]
-        assert self.query("PRAGMA foreign_key_check") == []
+        if self.on_sqlite:  # PostgreSQL checks every foreign key as it writes
+            assert [tuple(r.values()) for r in self.query("PRAGMA integrity_check")] == [("ok",)]
+            assert self.query("PRAGMA foreign_key_check") == []
         # A second's slack: marks may be stored at whole seconds.
         started = _when(self.last_run()["start_time"]) + timedelta(seconds=1)
         for mark in self.query("SELECT * FROM sync_state WHERE high_water_mark IS NOT NULL"):
             assert _when(mark["high_water_mark"]) <= started, dict(mark)
 
 
-def _when(value: str) -> datetime:
-    return datetime.fromisoformat(str(value)).replace(tzinfo=None)
+def _when(value: str | datetime) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=None)
 
 
 def sentence(reason: str) -> bool:

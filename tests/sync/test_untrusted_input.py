@@ -89,10 +89,14 @@ def a_day(base: Base, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site
         yield Site(folder, replica)
 
 
-def run_day(site: Site, base: Base, mutations: list[Mutation]) -> None:
+def run_day(
+    site: Site, base: Base, mutations: list[Mutation], *, own_process: bool = False
+) -> None:
     command = "import" if any(m.entity == "member" for m in mutations) else "update"
     victims = stage_day(site, base.cast, mutations, stamp_for(datetime.now(UTC)))
-    run = site.hearings("import", "--congress", "119") if command == "import" else site.update()
+    arguments = ["--congress", "119"] + (["--lookback-days", "7"] if command == "update" else [])
+    hearings = site.hearings_process if own_process else site.hearings
+    run = hearings(command, *arguments)
     judge(site, run, base.cast, victims, command)
 
 
@@ -119,25 +123,38 @@ def _names_a_record(m: Mutation) -> bool:
     return m.level == "entry" and m.path in (ID_FIELD[m.entity], "url")
 
 
+#: Families of mutation in the table; each one runs once per entity and level, on every
+#: top-level field it applies to (one victim per field and mutation).
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "missing": ("missing",),
+    "null": ("null",),
+    "wrong type": (
+        "a string for a bool",
+        "a string for an int",
+        "a number for text",
+        "an object for a list",
+        "text for an object",
+    ),
+    "out of range": ("beyond 64 bits", "late overflow"),
+    "extreme size": ("huge text", "extreme length"),
+    "hostile text": ("NUL in text", "a lone surrogate"),
+}
+
+
 def _table() -> Iterator[Any]:
     for entity, level in itertools.product(ENTITIES, ("entry", "item")):
-        for label in ("missing", "null", "wrong type"):
+        shape = _shape(entity, level)  # type: ignore[arg-type]
+        for family, labels in FAMILIES.items():
             found = [
                 m
-                for m in field_mutations(entity, level, _shape(entity, level))  # type: ignore[arg-type]
-                if "." not in m.path
-                and (m.label == label or (label == "wrong type" and _is_wrong_type(m.label)))
+                for m in field_mutations(entity, level, shape)  # type: ignore[arg-type]
+                if "." not in m.path and m.label in labels
             ]
-            if label == "wrong type":  # one wrong type per field
-                found = list({m.path: m for m in reversed(found)}.values())
             grouped = [m for m in found if not _names_a_record(m)]
-            yield pytest.param(grouped, id=f"{entity}-{level}-{label}-every-field")
+            if grouped:
+                yield pytest.param(grouped, id=f"{entity}-{level}-{family}-every-field")
             for solo in (m for m in found if _names_a_record(m)):
-                yield pytest.param([solo], id=f"{entity}-{level}-{solo.path}-{label}")
-
-
-def _is_wrong_type(label: str) -> bool:
-    return label.startswith(("a string", "a number", "a list", "an object", "text for"))
+                yield pytest.param([solo], id=f"{entity}-{level}-{solo.path}-{solo.label}")
 
 
 def _specials() -> Iterator[Any]:
@@ -150,11 +167,7 @@ def _specials() -> Iterator[Any]:
             Mutation(entity, "item", date_field, "late overflow", OVERFLOW_LATE),
             Mutation(entity, "item", "updateDate", "early overflow", OVERFLOW_EARLY),
         ]
-        text = "title" if entity in ("meeting", "printed_hearing") else "updateDate"
-        if entity == "committee":
-            text = "history.0.libraryOfCongressName"
-        if entity == "member":
-            text = "invertedOrderName"
+        text = _text_field(entity)
         item += [
             Mutation(entity, "item", text, "huge text", HUGE_TEXT),
             Mutation(entity, "item", text, "NUL in text", "a\x00b"),
@@ -174,9 +187,20 @@ def _specials() -> Iterator[Any]:
         if entity in ("meeting", "printed_hearing"):
             entry.append(Mutation(entity, "entry", "chamber", "a typo", "Hosue"))
             entry.append(Mutation(entity, "entry", "congress", "out of range", 100_000))
+            entry.append(Mutation(entity, "entry", "congress", "another congress", 118))
         yield pytest.param(entry, id=f"{entity}-entry-dates-and-hostile-text")
         yield pytest.param(body_mutations(entity), id=f"{entity}-item-bodies-that-are-not-records")
         yield pytest.param(unnamed_entry_mutations(entity), id=f"{entity}-entries-with-no-name")
+
+
+def _text_field(entity: Entity) -> str:
+    """A text field of the item that ends up stored."""
+    return {
+        "meeting": "title",
+        "printed_hearing": "title",
+        "committee": "history.0.libraryOfCongressName",
+        "member": "invertedOrderName",
+    }[entity]
 
 
 def _identities() -> Iterator[Any]:
@@ -189,6 +213,52 @@ def test_a_malformed_record_costs_only_itself(
     day: Site, base: Base, mutations: list[Mutation]
 ) -> None:
     run_day(day, base, mutations)
+
+
+def test_a_day_run_as_cron_runs_it_shows_no_traceback(day: Site, base: Base) -> None:
+    """The same promises from a process of its own, where the console is the real stderr."""
+    mutations = [
+        Mutation("meeting", "entry", "chamber", "a typo", "Hosue"),
+        Mutation("meeting", "item", "title", "a lone surrogate", LONE_SURROGATE),
+        Mutation("meeting", "body", "", "nested past the decoder", b"[" * 100_000),
+        Mutation("committee", "item", "updateDate", "late overflow", OVERFLOW_LATE),
+        Mutation("printed_hearing", "item", "jacketNumber", "beyond 64 bits", 2**70),
+    ]
+    run_day(day, base, mutations, own_process=True)
+
+
+# ---- PostgreSQL: text it refuses (NUL, lone surrogates) must not break the quarantine --------
+
+
+@pytest.fixture
+def day_on_postgres(
+    base: Base, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """A PostgreSQL database of its own, imported from the base corpus through the CLI."""
+    faults = Faults(retry_after=0, timeout_seconds=1.0)
+    with ReplicaServer(base.corpus.copy(), faults=faults) as replica:
+        site = Site(tmp_path_factory.mktemp("pg"), replica, postgres_url)
+        run = site.hearings("import", "--congress", "119")
+        assert run.code == 0, run.err
+        yield site
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("entity", ENTITIES)
+def test_text_postgresql_refuses_costs_only_its_record(
+    day_on_postgres: Site, base: Base, entity: Entity
+) -> None:
+    text = _text_field(entity)
+    entry_text = {"committee": "name", "member": "name"}.get(entity, "chamber")
+    mutations = [
+        Mutation(entity, "item", text, "NUL in text", "a\x00b"),
+        Mutation(entity, "item", text, "a lone surrogate", LONE_SURROGATE),
+        Mutation(entity, "item", text, "invalid UTF-8", INVALID_UTF8),
+        Mutation(entity, "item", text, "huge text", HUGE_TEXT),
+        Mutation(entity, "entry", entry_text, "NUL in text", "a\x00b"),
+        Mutation(entity, "entry", entry_text, "a lone surrogate", LONE_SURROGATE),
+    ]
+    run_day(day_on_postgres, base, mutations)
 
 
 # ---- a sweep: any field at any depth, any JSON value or hostile text ------------------------
