@@ -56,7 +56,7 @@ def copy_database(
     transaction as the copy."""
     if _same_database(from_url, to_url):
         raise UsageError("--from and --to name the same database; copy into another one.")
-    source = open_database(from_url)
+    source = open_database(from_url, allow_read_only=True)
     try:
         target = open_database(to_url)
         try:
