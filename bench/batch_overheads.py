@@ -26,7 +26,7 @@ def trial(template: str, work: str, samples: int) -> dict[str, list[float]]:
     from hearings.store import schema
     from hearings.store.engine import open_database
     from hearings.store.records import content_hash, meeting_rows
-    from hearings.sync import batches
+    from hearings.sync import batches, checkpoints
     from hearings.sync.gate import Request
     from hearings.sync.gate.checks import check_meeting, check_meeting_rows, check_update_date
     from hearings.sync.runlog import BatchStats, RunMetrics, start_run
@@ -119,7 +119,7 @@ def trial(template: str, work: str, samples: int) -> dict[str, list[float]]:
         batches.validate_before_apply(chosen)
 
     def checkpoint(database: Any, chosen: list[batches.Change]) -> None:
-        batches.create_checkpoint(
+        checkpoints.create_checkpoint(
             database, run_id=run_id, batch_number=1, changes=chosen, now=now.replace(tzinfo=None)
         )
 

@@ -19,11 +19,9 @@ from hearings.sync.batches import (
     Rejection,
     apply_batch_isolated,
     apply_changes,
-    create_checkpoint,
-    finish_checkpoint,
-    snapshot_meetings,
     validate_before_apply,
 )
+from hearings.sync.checkpoints import create_checkpoint, finish_checkpoint, snapshot_meetings
 from hearings.sync.gate import Quarantined
 from hearings.sync.marks import advance_high_water_mark
 from hearings.sync.run_state import RunState
