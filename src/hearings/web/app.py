@@ -25,7 +25,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from hearings.config import Settings, load_settings
 from hearings.errors import quoted
 from hearings.store.engine import migrate, open_database
-from hearings.web import admin, api, feed_routes, pages, templating
+from hearings.web import admin, admin_access, api, feed_routes, pages, templating
 from hearings.web.errors import WebError
 from hearings.web.search import IndexGuard
 from hearings.web.status import TimedCache, banner_moment
@@ -264,7 +264,7 @@ def create_app(
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.cache = TimedCache(seconds=30)
     app.state.index_guard = IndexGuard()
-    admin.install(app, settings)
+    admin_access.install(app, settings)
 
     environment = Environment(
         loader=FileSystemLoader(str(PACKAGE / "templates")),
