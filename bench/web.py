@@ -1,5 +1,6 @@
 """Section 6: the web app on a large database. Latency percentiles of search and of the hearing
-page one request at a time, and requests/s under wrk on loopback."""
+page one request at a time and with 16 clients at once, and requests/s under wrk on loopback.
+Search is timed side by side with the search as it was before issue 15 (`bench.search_before`)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import httpx
 
 from bench.databases import imported_database
-from bench.harness import Context, Section, Spread
+from bench.harness import REPO, Context, Section, Spread
 
 QUERIES = (
     "budget",
@@ -32,8 +34,14 @@ QUERIES = (
     "H.R. 1",
     "artificial intelligence",
     "defense",
+    "AI",
+    "GAO",
 )
 SEQUENTIAL_REQUESTS = 200
+CONCURRENT_CLIENTS = 16
+CONCURRENT_REQUESTS = 25  # per client
+# The search being timed: the current one (`hearings serve`), or the one before issue 15.
+VARIANTS = ("after", "before")
 WRK_CONNECTIONS = 8
 WRK_THREADS = 2
 
@@ -45,18 +53,29 @@ def _free_port() -> int:
 
 
 class WebServer:
-    """`hearings serve` in its own process, exactly as a user starts it."""
+    """`hearings serve` in its own process, exactly as a user starts it; or, for the `before`
+    variant, the same server with the search as it was before issue 15."""
 
-    def __init__(self, database: Path):
+    def __init__(self, database: Path, variant: str = "after"):
         self.database = database
+        self.variant = variant
         self.port = _free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> WebServer:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{self.database}"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{self.database}",
+            "PYTHONPATH": str(REPO),
+        }
+        command = (
+            [sys.executable, "-m", "hearings", "serve", "--port", str(self.port)]
+            if self.variant == "after"
+            else [sys.executable, "-m", "bench.search_before", str(self.port)]
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "hearings", "serve", "--port", str(self.port)],
+            command,
             cwd=self.database.parent,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -113,6 +132,39 @@ def _sequential(url: str, paths: list[str], count: int) -> list[float]:
             timings.append((time.perf_counter() - started) * 1000)
             if answer.status_code != 200:
                 raise RuntimeError(f"{path} answered {answer.status_code}")
+    return timings
+
+
+def _concurrent(url: str, paths: list[str], clients: int, each: int) -> list[float]:
+    """Milliseconds per request with `clients` clients at once, each over its own kept-alive
+    connection, all starting together."""
+    timings: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(clients)
+
+    def client(number: int) -> None:
+        mine = []
+        with httpx.Client(base_url=url, timeout=120) as session:
+            session.get(paths[number % len(paths)])  # connect and warm up
+            start.wait()
+            for index in range(each):
+                path = paths[(number * each + index) % len(paths)]
+                started = time.perf_counter()
+                answer = session.get(path)
+                mine.append((time.perf_counter() - started) * 1000)
+                if answer.status_code != 200:
+                    failures.append(f"{path} answered {answer.status_code}")
+        with lock:
+            timings.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise RuntimeError(failures[0])
     return timings
 
 
@@ -183,60 +235,72 @@ def run(ctx: Context, command: str) -> Section:
     ctx.log(f"web: database of {n} meetings")
     database = imported_database(n, rebuild=ctx.rebuild)
     event_ids = _event_ids(database, 500)
-    kinds = {"search": _paths("search", event_ids), "hearing page": _paths("page", event_ids)}
-    sequential: dict[str, list[tuple[float, float]]] = {kind: [] for kind in kinds}
-    loaded: dict[str, list[dict[str, float]]] = {kind: [] for kind in kinds}
+    # (label, variant, paths): search before and after issue 15, and the hearing page.
+    kinds = [
+        ("search", "after", _paths("search", event_ids)),
+        ("search, before issue 15", "before", _paths("search", event_ids)),
+        ("hearing page", "after", _paths("page", event_ids)),
+    ]
+    figures: dict[str, dict[str, list[float]]] = {label: {} for label, _, _ in kinds}
     count = 60 if ctx.quick else SEQUENTIAL_REQUESTS
-    with WebServer(database) as server:
+    each = 5 if ctx.quick else CONCURRENT_REQUESTS
+    with WebServer(database, "after") as after, WebServer(database, "before") as before:
+        servers = {"after": after, "before": before}
         for round_number in range(ctx.repeats):
             ctx.log(f"web round {round_number + 1}/{ctx.repeats}")
-            for kind, paths in kinds.items():
-                timings = _sequential(server.url, paths, count)
-                sequential[kind].append((_percentile(timings, 0.5), _percentile(timings, 0.95)))
-            for kind, paths in kinds.items():
-                loaded[kind].append(_wrk(server.url, paths, wrk_seconds))
+            # Variants interleaved within each round, so drift on a shared machine hits both.
+            for label, variant, paths in kinds:
+                url = servers[variant].url
+                alone = _sequential(url, paths, count)
+                together = _concurrent(url, paths, CONCURRENT_CLIENTS, each)
+                loaded = _wrk(url, paths, wrk_seconds)
+                measured = {
+                    "p50_ms": _percentile(alone, 0.5),
+                    "p95_ms": _percentile(alone, 0.95),
+                    "concurrent_p50_ms": _percentile(together, 0.5),
+                    "concurrent_p95_ms": _percentile(together, 0.95),
+                    "requests_per_second": loaded["requests_per_second"],
+                    "loaded_p99_ms": loaded["p99_ms"],
+                }
+                for name, value in measured.items():
+                    figures[label].setdefault(name, []).append(value)
     rows = []
-    for kind in kinds:
-        p50 = Spread.of(p for p, _ in sequential[kind])
-        p95 = Spread.of(p for _, p in sequential[kind])
-        rate = Spread.of(r["requests_per_second"] for r in loaded[kind])
-        loaded_p50 = Spread.of(r["p50_ms"] for r in loaded[kind])
-        loaded_p99 = Spread.of(r["p99_ms"] for r in loaded[kind])
-        section.figures[kind] = {
-            "p50_ms": p50.as_dict(),
-            "p95_ms": p95.as_dict(),
-            "requests_per_second": rate.as_dict(),
-            "loaded_p50_ms": loaded_p50.as_dict(),
-            "loaded_p99_ms": loaded_p99.as_dict(),
-        }
-        rows.append(
-            [
-                kind,
-                p50.fmt(1, "ms"),
-                p95.fmt(1, "ms"),
-                rate.fmt(0),
-                loaded_p50.fmt(1, "ms"),
-                loaded_p99.fmt(1, "ms"),
-            ]
-        )
+    columns = [
+        ("p50_ms", 1, "ms"),
+        ("p95_ms", 1, "ms"),
+        ("concurrent_p50_ms", 1, "ms"),
+        ("concurrent_p95_ms", 1, "ms"),
+        ("requests_per_second", 0, ""),
+        ("loaded_p99_ms", 1, "ms"),
+    ]
+    for label, _, _ in kinds:
+        spreads = {name: Spread.of(figures[label][name]) for name, _, _ in columns}
+        section.figures[label] = {name: spread.as_dict() for name, spread in spreads.items()}
+        rows.append([label, *(spreads[name].fmt(digits, unit) for name, digits, unit in columns)])
     section.add(
         f"`hearings serve` (uvicorn, one worker) over a {n:,}-meeting SQLite database built by "
         f"the import, with its full-text index. Search cycles through {len(QUERIES)} queries "
-        f"(`/hearings?q=...`: words, a phrase, a bill citation, a name); the hearing page through "
-        f"{len(event_ids)} random meetings (`/hearings/{{event_id}}`). *One at a time*: "
-        f"{count} requests per round from one kept-alive client. *Under load*: `wrk "
-        f"-t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{wrk_seconds}s` on loopback, sharing the "
-        f"machine's {os.cpu_count()} cores with the server. {ctx.repeats} rounds; median "
-        "(min–max) of each round's figure.",
+        f"(`/hearings?q=...`: words, a phrase, a bill citation, a name, acronyms); the hearing "
+        f"page through {len(event_ids)} random meetings (`/hearings/{{event_id}}`). *Before "
+        "issue 15* is the same server with the search as it was (`bench/search_before.py`: no "
+        "acronym expansion, ranking tie-broken on the UNINDEXED `event_id`, so SQLite reads the "
+        "row of every match before sorting); *after* ranks and tie-breaks on the rowid and "
+        "looks up only the page's rows, and searches acronyms and full names both ways. "
+        f"*Alone*: {count} requests per round from one kept-alive client. *{CONCURRENT_CLIENTS} "
+        f"clients*: {CONCURRENT_CLIENTS} kept-alive clients at once, {each} requests each. "
+        f"*wrk*: `wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{wrk_seconds}s`. Client and server "
+        f"share the machine's {os.cpu_count()} cores. {ctx.repeats} rounds, before and after "
+        "interleaved in each; median (min–max) of each round's figure.",
         "",
     )
     section.table(
         [
             "page",
-            "p50, one at a time",
-            "p95, one at a time",
+            "p50 alone",
+            "p95 alone",
+            f"p50, {CONCURRENT_CLIENTS} clients",
+            f"p95, {CONCURRENT_CLIENTS} clients",
             "requests/s under wrk",
-            "p50 under wrk",
             "p99 under wrk",
         ],
         rows,
