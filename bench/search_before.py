@@ -4,7 +4,7 @@ index's UNINDEXED `event_id` column (so SQLite reads every match's row before so
 snippet over all columns.
 
 `python -m bench.search_before PORT` serves the app exactly as `hearings serve` does, with this
-search in place of `hearings.web.listing._search`.
+search in place of `hearings.web.listing.ranked_search`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Connection, func, literal_column, select
 
+from hearings.store import schema
 from hearings.store.search_index import (
     BM25_WEIGHTS,
     HIGHLIGHT_END,
@@ -26,14 +27,10 @@ from hearings.store.search_index import (
 )
 from hearings.web import listing
 from hearings.web.filters import HearingFilters
-from hearings.web.listing import (
-    _SUMMARY_COLUMNS,
-    HearingPage,
-    HearingSummary,
-    attach_children,
-    hearings,
-)
 from hearings.web.search import SearchTerms, row_key
+from hearings.web.summaries import SUMMARY_COLUMNS, HearingPage, HearingSummary, attach_children
+
+hearings = schema.hearings
 
 
 def _fts5(terms: SearchTerms) -> str:
@@ -93,7 +90,7 @@ def search_before(
     children: bool,
     bounded: bool,
 ) -> HearingPage:
-    """The old `_search`, for unfiltered searches by relevance (what section 6 times)."""
+    """The old `listing._search`, for unfiltered searches by relevance (what section 6 times)."""
     dialect = connection.dialect.name
     where, rank, title_html, snippet = _match(dialect, terms)
     index = hearing_search
@@ -112,7 +109,7 @@ def search_before(
     found = {
         row.event_id: row
         for row in connection.execute(
-            select(*_SUMMARY_COLUMNS).where(hearings.c.event_id.in_(list(keys)))
+            select(*SUMMARY_COLUMNS).where(hearings.c.event_id.in_(list(keys)))
         )
     }
     rows = [found[r.event_id] for r in ranked if r.event_id in found]
@@ -126,7 +123,7 @@ def search_before(
             marks[r.key] = (r.title, r.snippet)
     summaries = []
     for row in rows:
-        summary = HearingSummary(**{c.name: row._mapping[c.name] for c in _SUMMARY_COLUMNS})
+        summary = HearingSummary(**{c.name: row._mapping[c.name] for c in SUMMARY_COLUMNS})
         title, text = marks.get(keys[row.event_id], (None, None))
         summary.title_html = _highlighted(title) if title else None
         if text and HIGHLIGHT_START in text:
@@ -138,7 +135,7 @@ def search_before(
 
 
 def main(port: int) -> None:
-    listing._search = search_before
+    listing.ranked_search = search_before
     from hearings.cli.web_command import serve
 
     serve(host="127.0.0.1", port=port, proxy_headers=None, forwarded_allow_ips=None)
