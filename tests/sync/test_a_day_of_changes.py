@@ -53,7 +53,7 @@ def good_changes(corpus: Corpus, stamp: str) -> tuple[list[str], list[str]]:
             case 1:
                 body["title"] = f"{body['title']} (revised)"
             case 2:
-                body["location"] = {"building": "Rayburn House Office Building", "room": "2167"}
+                body["location"] = {"building": "Rayburn House Office Building", "room": "B-369"}
             case 3:
                 body["witnesses"] = [
                     *body.get("witnesses", []),
