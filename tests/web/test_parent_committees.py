@@ -32,7 +32,9 @@ def test_lists_and_the_hearing_page(client: TestClient) -> None:
 def test_the_calendar_and_the_committee_filter(client: TestClient) -> None:
     assert LABEL in client.get("/calendar", params={"month": "2025-06"}).text
     choices = client.get("/hearings", params={"sort": "newest"}).text
-    assert f'<option value="hsvr10" >House · {LABEL}</option>' in choices
+    assert f'<option value="hsvr10">House · {LABEL}</option>' in choices
+    chosen = client.get("/hearings", params={"sort": "newest", "committee": "hsvr10"}).text
+    assert f'<option value="hsvr10" selected>House · {LABEL}</option>' in chosen
 
 
 def test_the_feeds(client: TestClient) -> None:
