@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -213,6 +214,15 @@ def test_a_malformed_record_costs_only_itself(
     day: Site, base: Base, mutations: list[Mutation]
 ) -> None:
     run_day(day, base, mutations)
+
+
+def test_rejected_list_entries_are_shown_by_the_report(day: Site, base: Base) -> None:
+    mutations = unnamed_entry_mutations("meeting")[:2] + unnamed_entry_mutations("committee")[:1]
+    run_day(day, base, mutations)
+    report = json.loads(day.hearings("report", "--format", "json").out)
+    assert report["summary"]["list_entries_rejected"] == 3
+    text = day.hearings("report").out
+    assert "rejected" in text
 
 
 def test_a_day_run_as_cron_runs_it_shows_no_traceback(day: Site, base: Base) -> None:
