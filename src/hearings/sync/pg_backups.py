@@ -1,0 +1,194 @@
+"""PostgreSQL backups: pg_dump's custom format, `hearings_backup_YYYYMMDD_HHMMSS.dump`, verified
+by reading its table of contents back with `pg_restore --list`; restores check the archive's
+schema revision first. The password travels in PGPASSWORD, never on a command line (where `ps`
+shows it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hearings.errors import UnknownSchema
+from hearings.store.postgres import client_connection, find_client_program
+from hearings.store.schema_version import judge_schema
+from hearings.sync.backup_files import (
+    BackupFailed,
+    RestoreFailed,
+    fsync_dir,
+    fsync_file,
+    install_without_clobbering,
+    prune_backups,
+    utc,
+)
+
+if TYPE_CHECKING:
+    from hearings.config import Settings
+
+
+_PG_EXTENSION = ".dump"
+_PG_DATA_ENTRY = re.compile(r"^\d+; \d+ \d+ TABLE DATA \S+ hearings ", re.MULTILINE)
+
+
+class PgClientMissing(BackupFailed):
+    """pg_dump or pg_restore is not installed."""
+
+
+def backup_database(settings: Settings, *, now: datetime | None = None) -> Path:
+    """Back up the PostgreSQL database of `settings` with pg_dump into BACKUP_DIR, verify the
+    archive, prune old backups, and return the archive's path."""
+    moment = utc(now or datetime.now(UTC))
+    pg_dump = _pg_program("pg_dump")
+    pg_restore = _pg_program("pg_restore")
+    backup_dir = Path(settings.backup_dir)
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        handle, partial_name = tempfile.mkstemp(
+            prefix=".hearings_backup_", suffix=".partial", dir=backup_dir
+        )
+        os.close(handle)
+    except OSError as exc:
+        raise BackupFailed(
+            f"Cannot write backups to {backup_dir}: {exc.strerror or exc}."
+        ) from None
+    partial = Path(partial_name)
+    target = client_connection(settings.database_url)
+    try:
+        dumped = _run_pg(
+            [
+                pg_dump,
+                "--format=custom",
+                "--no-password",
+                f"--file={partial}",
+                f"--dbname={target.conninfo}",
+            ],
+            target.env,
+        )
+        if dumped.returncode != 0:
+            raise BackupFailed(f"pg_dump failed, so no backup was made: {_first(dumped.stderr)}.")
+        problem = _pg_archive_problem(pg_restore, partial)
+        if problem:
+            raise BackupFailed(f"The pg_dump backup was not kept because {problem}.")
+        fsync_file(partial)
+        final = install_without_clobbering(partial, backup_dir, moment, _PG_EXTENSION)
+        fsync_dir(backup_dir)
+    finally:
+        partial.unlink(missing_ok=True)
+    prune_backups(backup_dir, settings.backup_retention_days, now=moment)
+    return final
+
+
+def restore_database(settings: Settings, backup_path: Path, *, now: datetime | None = None) -> Path:
+    """Replace the PostgreSQL database's content with a verified pg_dump archive, in one
+    transaction. The content it replaces is backed up first; that backup's path is returned."""
+    from hearings.store.engine import create_db_engine
+    from hearings.sync.lock import writer_lock
+
+    backup_path = Path(backup_path)
+    if not backup_path.is_file():
+        raise RestoreFailed(f"There is no backup at {backup_path}.")
+    pg_restore = _pg_program("pg_restore", purpose="restored", hint="")
+    _pg_program("pg_dump", purpose="restored", hint="")
+    problem = _pg_archive_problem(pg_restore, backup_path) or _pg_archive_schema_problem(
+        pg_restore, backup_path
+    )
+    if problem:
+        raise RestoreFailed(
+            f"Cannot restore from {backup_path}: {problem}; the database was not changed."
+        )
+    target = client_connection(settings.database_url)
+    engine = create_db_engine(settings.database_url)
+    try:
+        with writer_lock(engine, settings.database_url):
+            kept = backup_database(settings, now=now)
+            restored = _run_pg(
+                [
+                    pg_restore,
+                    "--clean",
+                    "--if-exists",
+                    "--single-transaction",
+                    "--exit-on-error",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--no-password",
+                    f"--dbname={target.conninfo}",
+                    str(backup_path),
+                ],
+                target.env,
+            )
+    finally:
+        engine.dispose()
+    if restored.returncode != 0:
+        raise RestoreFailed(
+            f"Restoring {backup_path} failed and was rolled back, so the database was not "
+            f"changed: {_first(restored.stderr)}."
+        )
+    return kept
+
+
+_NO_BACKUP_HINT = " or pass --no-backup to import or update without a backup"
+
+
+def _pg_program(name: str, *, purpose: str = "backed up", hint: str = _NO_BACKUP_HINT) -> str:
+    found = find_client_program(name)
+    if found is None:
+        raise PgClientMissing(
+            f"{name} is not installed, so the PostgreSQL database cannot be {purpose}; "
+            f"install the PostgreSQL client tools (apt-get install postgresql-client){hint}."
+        )
+    return found
+
+
+def _pg_archive_problem(pg_restore: str, archive: Path) -> str | None:
+    """None when `archive` is a readable pg_dump archive holding the meetings table."""
+    listed = _run_pg([pg_restore, "--list", str(archive)], dict(os.environ))
+    if listed.returncode != 0:
+        return f"{archive} is not a readable pg_dump archive ({_first(listed.stderr)})"
+    if not _PG_DATA_ENTRY.search(listed.stdout):
+        return f"{archive} holds no hearings table"
+    return None
+
+
+_PG_TABLE_DATA = re.compile(r"^\d+; \d+ \d+ TABLE DATA \S+ (\S+) ", re.MULTILINE)
+_PG_VERSION_COPY = re.compile(
+    r"^COPY \S*alembic_version \(version_num\) FROM stdin;\n(.*?)^\\\.$", re.MULTILINE | re.DOTALL
+)
+
+
+def _pg_archive_schema_problem(pg_restore: str, archive: Path) -> str | None:
+    """None when the archive is a hearings database at a schema revision this version knows.
+    Read offline: pg_restore writes the archive's SQL to stdout without connecting anywhere."""
+    listed = _run_pg([pg_restore, "--list", str(archive)], dict(os.environ))
+    tables = set(_PG_TABLE_DATA.findall(listed.stdout))
+    versions: list[str] | None = None
+    if "alembic_version" in tables:
+        dumped = _run_pg(
+            [pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(archive)],
+            dict(os.environ),
+        )
+        block = _PG_VERSION_COPY.search(dumped.stdout)
+        versions = [line for line in (block[1] if block else "").splitlines() if line.strip()]
+    if not versions:
+        return f"{archive} is not a hearings backup (it holds no schema version)"
+    try:
+        judge_schema(str(archive), tables, versions, shared=True)
+    except UnknownSchema as exc:
+        return f"it {exc.clause}"
+    return None
+
+
+def _run_pg(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise BackupFailed(f"{command[0]} could not be run: {exc.strerror or exc}.") from None
+
+
+def _first(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[0].rstrip(".") if lines else "no error message"

@@ -1,0 +1,313 @@
+"""SQLite backups: taken from the live database with SQLite's online backup API, verified before
+they count, and restored by an atomic swap that keeps the replaced file. Only a hearings database
+at a schema revision this version knows is restored.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from hearings.errors import UnknownSchema
+from hearings.store.read_only import sqlite_read_only
+from hearings.store.schema_version import sqlite_schema_version
+from hearings.sync.backup_files import (
+    STAMP,
+    BackupFailed,
+    RestoreFailed,
+    fsync_dir,
+    fsync_file,
+    install_without_clobbering,
+    utc,
+)
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+# ---- verification --------------------------------------------------------------------------
+
+
+def verify_sqlite_file(path: Path) -> str | None:
+    """None when `path` is a sound SQLite database on its own (no -wal needed), else the problem
+    as one sentence. Never raises for a bad file, and never writes to it."""
+    problem = diagnose(Path(path))
+    return f"The file {path} {problem}." if problem else None
+
+
+def diagnose(path: Path, *, deep: bool = True) -> str | None:
+    """What is wrong with the file, as a clause ("is not a SQLite database"), or None. Without
+    `deep`, only what the file system and the header show (no integrity check)."""
+    try:
+        if not path.exists():
+            return "does not exist"
+        if path.is_dir():
+            return "is a folder, not a database file"
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if size == 0:
+        return "is empty"
+    if not header.startswith(_SQLITE_HEADER):
+        return "is not a SQLite database"
+    if len(header) < 100:
+        return "is truncated (shorter than a SQLite header)"
+    expected = _size_from_header(header)
+    if expected is not None and size < expected:
+        return f"is truncated ({size} of {expected} bytes)"
+    if not deep:
+        return None
+    try:
+        # immutable=1: read the file exactly as it is, create no -wal/-shm beside it, take no locks.
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+        connection = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            rows = connection.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        return f"is corrupt ({exc})"
+    if rows != [("ok",)]:
+        first = rows[0][0] if rows else "no result"
+        return f"fails SQLite's integrity check ({first})"
+    return None
+
+
+def _size_from_header(header: bytes) -> int | None:
+    """The file size the header promises, when the header's page count is trustworthy."""
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    page_count = int.from_bytes(header[28:32], "big")
+    change_counter = header[24:28]
+    valid_for = header[92:96]
+    # SQLite trusts the in-header page count only when "version-valid-for" matches the counter.
+    if page_count == 0 or change_counter != valid_for or page_size < 512:
+        return None
+    return page_size * page_count
+
+
+# ---- backup --------------------------------------------------------------------------------
+
+
+def create_backup(database_path: Path, backup_dir: Path, *, now: datetime) -> Path:
+    """Copy the live database into `backup_dir` with SQLite's online backup API, verify the copy,
+    and return its path. Safe while other connections read and write (WAL or not)."""
+    database_path = Path(database_path)
+    backup_dir = Path(backup_dir)
+    if not database_path.is_file():
+        raise BackupFailed(f"There is no database file at {database_path} to back up.")
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        handle, partial_name = tempfile.mkstemp(
+            prefix=".hearings_backup_", suffix=".partial", dir=backup_dir
+        )
+        os.close(handle)
+    except OSError as exc:
+        raise BackupFailed(
+            f"Cannot write backups to {backup_dir}: {exc.strerror or exc}."
+        ) from None
+    partial = Path(partial_name)
+    try:
+        _copy_online(database_path, partial)
+        problem = diagnose(partial)
+        if problem:
+            raise BackupFailed(
+                f"The backup of {database_path} was not kept because the copy {problem}."
+            )
+        fsync_file(partial)
+        final = install_without_clobbering(partial, backup_dir, utc(now))
+        fsync_dir(backup_dir)
+        return final
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _copy_online(source_path: Path, target_path: Path) -> None:
+    # Read-only: a backup never writes to the database, which may sit on a read-only mount.
+    read_only = sqlite_read_only(source_path)
+    uri = f"file:{quote(str(source_path.resolve()))}?mode=ro"
+    if read_only is not None and read_only.immutable:
+        uri += "&immutable=1"
+    try:
+        source = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            target = sqlite3.connect(target_path)
+            try:
+                # One step (pages=-1): the copy is a single consistent snapshot; a writer on
+                # another connection is not blocked in WAL mode.
+                source.backup(target, pages=-1)
+                # A self-contained file: no -wal needed to read or restore the backup.
+                target.execute("PRAGMA journal_mode=DELETE").fetchall()
+            finally:
+                target.close()
+        finally:
+            source.close()
+    except sqlite3.Error as exc:
+        raise BackupFailed(f"Backing up {source_path} failed: {exc}.") from None
+    except OSError as exc:
+        raise BackupFailed(f"Backing up {source_path} failed: {exc.strerror or exc}.") from None
+
+
+# ---- restore -------------------------------------------------------------------------------
+
+
+def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> Path | None:
+    """Replace the database with a verified copy of `backup_path`, atomically. The replaced file
+    is kept as `<db>.replaced-YYYYMMDD_HHMMSS` and its path returned (None if there was none).
+
+    Run it while no other process uses the database (hold the writer lock)."""
+    backup_path = Path(backup_path)
+    database_path = Path(database_path)
+    if backup_path.resolve() == database_path.resolve():
+        raise RestoreFailed(f"{backup_path} is the database itself; choose a backup file.")
+    # The full integrity check runs once, on the staged copy; this catches the obvious at once.
+    problem = diagnose(backup_path, deep=False)
+    if problem:
+        raise RestoreFailed(refusal(backup_path, f"the file {problem}", database_path))
+    problem = not_restorable(backup_path)
+    if problem:
+        raise RestoreFailed(refusal(backup_path, problem, database_path))
+    folder = database_path.parent
+    read_only = sqlite_read_only(database_path)
+    if read_only is not None:
+        raise RestoreFailed(f"Cannot restore {backup_path}: {clause(read_only.reason)}")
+    if not folder.is_dir():
+        raise RestoreFailed(f"The folder for the database {database_path} does not exist.")
+
+    # Stage the copy next to the database so the final rename stays on one file system.
+    try:
+        handle, staged_name = tempfile.mkstemp(prefix=f".{database_path.name}.restore-", dir=folder)
+    except OSError as exc:
+        raise RestoreFailed(
+            f"Cannot write in {folder} ({exc.strerror or exc}); {database_path} was not changed."
+        ) from None
+    staged = Path(staged_name)
+    try:
+        with os.fdopen(handle, "wb") as out, backup_path.open("rb") as src:
+            shutil.copyfileobj(src, out, length=1024 * 1024)
+            out.flush()
+            os.fsync(out.fileno())
+        # mkstemp makes the file private (0600); the restored database keeps the old one's mode.
+        if database_path.exists():
+            shutil.copymode(database_path, staged)
+        else:
+            staged.chmod(0o644)
+        # Verify what will actually be installed, not only its source.
+        problem = diagnose(staged)
+        if problem:
+            raise RestoreFailed(refusal(backup_path, f"the file {problem}", database_path))
+        problem = not_restorable(staged)
+        if problem:
+            raise RestoreFailed(refusal(backup_path, problem, database_path))
+        replaced = _set_aside(database_path, utc(now))
+        os.replace(staged, database_path)
+        fsync_dir(folder)
+        return replaced
+    except OSError as exc:
+        raise RestoreFailed(
+            f"Restoring {backup_path} over {database_path} failed ({exc.strerror or exc}); "
+            "the database was not replaced."
+        ) from None
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+def not_restorable(staged: Path) -> str | None:
+    """Why a sound SQLite file is still no backup of ours: not a hearings database, or one at a
+    schema revision this version does not know (a newer version made it)."""
+    try:
+        version = sqlite_schema_version(staged, immutable=True)
+    except UnknownSchema as exc:
+        return f"it {exc.clause}"
+    except sqlite3.Error as exc:
+        return f"the file cannot be read ({exc})"
+    if version.revision is None:
+        return "it is not a hearings database (it holds no hearings tables)"
+    return None
+
+
+def clause(sentence: str) -> str:
+    """A sentence of its own ("The database … is read-only…") as the second half of another."""
+    return sentence[:1].lower() + sentence[1:]
+
+
+def refusal(backup_path: Path, problem: str, database_path: Path) -> str:
+    return f"Cannot restore from {backup_path}: {problem}; {database_path} was not changed."
+
+
+def _set_aside(database_path: Path, now: datetime) -> Path | None:
+    """Keep the current database under a `.replaced-` name (linked, so it stays in place until
+    the new file atomically takes its name) and clear its -wal/-shm/-journal out of the way."""
+    if not database_path.exists():
+        _clear_sidecars(database_path, None)
+        return None
+    wal = _sidecar(database_path, "-wal")
+    # SQLite deletes a -wal it cannot use when the connection closes, so a copy is taken before
+    # the checkpoint is tried; it is kept only if the checkpoint could not fold the WAL in.
+    saved_wal: Path | None = None
+    if wal.exists() and wal.stat().st_size > 0:
+        handle, saved_name = tempfile.mkstemp(prefix=f".{wal.name}.", dir=database_path.parent)
+        os.close(handle)
+        saved_wal = Path(saved_name)
+        shutil.copyfile(wal, saved_wal)
+    try:
+        folded = _checkpoint(database_path)
+        replaced = _free_name(database_path, now)
+        try:
+            os.link(database_path, replaced)
+        except OSError:
+            shutil.copy2(database_path, replaced)
+        if saved_wal is not None and not folded:
+            os.replace(saved_wal, _sidecar(replaced, "-wal"))
+        _clear_sidecars(database_path, replaced)
+    finally:
+        if saved_wal is not None:
+            saved_wal.unlink(missing_ok=True)
+    return replaced
+
+
+def _free_name(database_path: Path, now: datetime) -> Path:
+    stamp = now.strftime(STAMP)
+    replaced = database_path.with_name(f"{database_path.name}.replaced-{stamp}")
+    sequence = 1
+    while replaced.exists():
+        sequence += 1
+        replaced = database_path.with_name(f"{database_path.name}.replaced-{stamp}_{sequence}")
+    return replaced
+
+
+def _checkpoint(database_path: Path) -> bool:
+    """Fold the WAL into the main file so the kept copy is complete on its own; False when that
+    was not possible (typically a corrupt database, the usual reason to restore)."""
+    if diagnose(database_path, deep=False) is not None:
+        return False
+    try:
+        connection = sqlite3.connect(database_path, timeout=5)
+        try:
+            row = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        finally:
+            connection.close()
+    except (sqlite3.Error, OSError):
+        return False
+    return row is not None and row[0] == 0
+
+
+def _sidecar(database_path: Path, suffix: str) -> Path:
+    return database_path.with_name(database_path.name + suffix)
+
+
+def _clear_sidecars(database_path: Path, replaced: Path | None) -> None:
+    # A -wal or hot -journal left beside the new file would be replayed into it by SQLite.
+    _sidecar(database_path, "-wal").unlink(missing_ok=True)
+    _sidecar(database_path, "-shm").unlink(missing_ok=True)
+    journal = _sidecar(database_path, "-journal")
+    if replaced is not None and journal.exists() and journal.stat().st_size > 0:
+        os.replace(journal, _sidecar(replaced, "-journal"))
+    else:
+        journal.unlink(missing_ok=True)
