@@ -10,7 +10,7 @@ that match the words as typed rank before those found only through an equivalent
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sqlalchemy import func, literal_column
@@ -91,6 +91,10 @@ class SearchQuery:
     @property
     def expanded(self) -> bool:
         return any(g.equivalents for g in self.groups)
+
+    def whole_words(self) -> SearchQuery:
+        """The query with its last word matched whole, not as a prefix."""
+        return SearchQuery(tuple(replace(g, prefix=False) for g in self.groups), self.citations)
 
 
 def _group(typed: Words, terms: SearchTerms, acronyms: Acronyms, prefix: bool = False) -> Group:

@@ -173,6 +173,22 @@ def _columns(dialect: str, query: SearchQuery) -> list[Any]:
 
 def read_marks(connection: Connection, query: SearchQuery, keys: Sequence[Any]) -> dict[Any, Marks]:
     """The marks of the index rows `keys` (rowids on SQLite, event ids on PostgreSQL)."""
+    if connection.dialect.name != "sqlite":
+        return _read_marks(connection, query, keys)
+    # FTS5 builds a prefix's doclist afresh for every row it highlights (20 ms for a page of
+    # "oversight*" at 100,000 meetings, against 0.5 ms for "oversight"): rows are highlighted
+    # with the whole word first, and only those it does not match with the prefix.
+    whole = query.whole_words()
+    found = _read_marks(connection, whole, keys) if whole != query else {}
+    missing = [k for k in keys if k not in found]
+    if missing:
+        found.update(_read_marks(connection, query, missing))
+    return found
+
+
+def _read_marks(
+    connection: Connection, query: SearchQuery, keys: Sequence[Any]
+) -> dict[Any, Marks]:
     if not keys:
         return {}
     dialect = connection.dialect.name
