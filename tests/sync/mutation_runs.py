@@ -153,8 +153,16 @@ def _victim_for(
     raise AssertionError(f"no victim left that has {mutation.path!r} for {mutation}")
 
 
-def judge(site: Site, run: CliRun, cast: Cast, victims: list[Victim], command: str) -> None:
-    """Every promise the issue makes for a day with malformed records in it."""
+def judge(
+    site: Site,
+    run: CliRun,
+    cast: Cast,
+    victims: list[Victim],
+    command: str,
+    others_before: dict[Entity, dict[str, list[tuple[Any, ...]]]],
+) -> None:
+    """Every promise the issue makes for a day with malformed records in it. `others_before`
+    holds the stored rows of `cast.other` from before the day."""
     site.assert_sound(run)
     quarantine = site.quarantine()
     rejected = site.rejected_entries()
@@ -171,8 +179,7 @@ def judge(site: Site, run: CliRun, cast: Cast, victims: list[Victim], command: s
     assert rejected >= len(unnamed), f"{len(unnamed)} unnamed entries, {rejected} counted"
     for entity, ident in cast.other.items():
         # Identity mismatches name these; nothing may be written under their ids.
-        row = site.row(entity, ident)
-        assert row is not None and "(revised)" not in str(dict(row)), (entity, ident)
+        assert site.stored(entity, ident) == others_before[entity], f"{entity} {ident} changed"
 
 
 def _judge_mates(site: Site, cast: Cast, command: str) -> None:

@@ -94,11 +94,12 @@ def run_day(
     site: Site, base: Base, mutations: list[Mutation], *, own_process: bool = False
 ) -> None:
     command = "import" if any(m.entity == "member" for m in mutations) else "update"
+    others = {entity: site.stored(entity, i) for entity, i in base.cast.other.items()}
     victims = stage_day(site, base.cast, mutations, stamp_for(datetime.now(UTC)))
     arguments = ["--congress", "119"] + (["--lookback-days", "7"] if command == "update" else [])
     hearings = site.hearings_process if own_process else site.hearings
     run = hearings(command, *arguments)
-    judge(site, run, base.cast, victims, command)
+    judge(site, run, base.cast, victims, command, others)
 
 
 # ---- the deterministic table: every top-level field, the important ways to break it ----------
