@@ -307,6 +307,12 @@ def _print_status(current: Status) -> None:
             else ""
         ),
     )
+    archived = current.archived_records
+    table.add_row(
+        "archived payloads",
+        ", ".join(f"{n:,} {entity.replace('_', ' ')}s" for entity, n in sorted(archived.items()))
+        or "none yet (they are kept from the next update on)",
+    )
     backlog = current.quarantine_open
     table.add_row(
         "quarantine",

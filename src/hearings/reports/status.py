@@ -15,6 +15,7 @@ from hearings.reports.export import iso_utc
 from hearings.reports.report import run_outcome
 from hearings.reports.verify import database_label
 from hearings.store import schema
+from hearings.store.archive import archived_record_counts
 from hearings.store.engine import sqlite_file
 from hearings.sync.backups import list_backups
 
@@ -74,6 +75,9 @@ class Status:
     newest_backup: BackupRef | None
     quarantine_open: int
     quarantine_by_entity: dict[str, int] = field(default_factory=dict)
+    # Records with at least one archived payload, by entity (databases from before the archive
+    # start archiving with their next update).
+    archived_records: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,6 +121,7 @@ def gather_status(settings: Settings, engine: Engine, *, now: datetime | None = 
                 .order_by(errors.c.entity)
             )
         }
+        archived = archived_record_counts(connection)
         size = _database_size(engine, settings.database_url, connection)
     backups = list_backups(settings.backup_dir)
     newest = backups[0] if backups else None
@@ -135,6 +140,7 @@ def gather_status(settings: Settings, engine: Engine, *, now: datetime | None = 
         ),
         quarantine_open=sum(backlog.values()),
         quarantine_by_entity=backlog,
+        archived_records=archived,
     )
 
 

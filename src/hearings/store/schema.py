@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -345,4 +346,27 @@ batch_checkpoints = Table(
     Column("error", Text, nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("finished_at", DateTime, nullable=True),
+)
+
+# Every distinct version of every record the gate admitted: the API's payload, compressed, keyed
+# by entity, identifier and content hash (which ignores `updateDate`, so a record touched upstream
+# but not changed is one version seen again). Written in the transaction of the rows derived from
+# it; what history and rebuilding without the API read.
+payload_archive = Table(
+    "payload_archive",
+    metadata,
+    Column("version_id", Integer, primary_key=True, autoincrement=True),
+    # meeting | printed_hearing | committee | member
+    Column("entity", String(32), nullable=False),
+    Column("identifier", String(128), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    # zlib-compressed UTF-8 JSON, keys sorted
+    Column("payload", LargeBinary, nullable=False),
+    Column("update_date", DateTime, nullable=True),
+    Column("first_seen_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    # The run that first fetched this version (no foreign key: a run's row may be pruned).
+    Column("run_id", Integer, nullable=True),
+    UniqueConstraint("entity", "identifier", "content_hash", name="uq_payload_archive_version"),
+    Index("ix_payload_archive_record", "entity", "identifier", "first_seen_at"),
 )

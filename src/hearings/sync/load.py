@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from hearings.store import schema
+from hearings.store.archive import Version, archive_versions
 from hearings.store.writer import known_committee_codes
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.batches import (
@@ -132,10 +133,26 @@ def _apply_in_run_transaction(state: RunState, changes: list[Change], batch_numb
 
 
 def _after_apply(state: RunState, connection: Connection, applied: Sequence[Change]) -> None:
-    """Inside the batch's transaction: resolve the quarantine entries of what applied, and move
-    the meetings' high-water mark, so state commits with the data it describes."""
+    """Inside the batch's transaction: archive the payloads of what applied, resolve their
+    quarantine entries, and move the meetings' high-water mark, so state commits with the data it
+    describes."""
     now = state.now()
     ids = [c.event_id for c in applied]
+    archive_versions(
+        connection,
+        [
+            Version(
+                "meeting",
+                c.event_id,
+                c.rows.hearing["content_hash"],
+                c.payload,
+                c.meeting.update_date,
+            )
+            for c in applied
+        ],
+        run_id=state.metrics.run_id,
+        now=now,
+    )
     resolved = quarantine_store.resolve(connection, "meeting", ids, now)
     state.metrics.quarantine_resolved += resolved
     # Retried quarantine records were listed in an earlier window: they say nothing of this one.

@@ -1,6 +1,6 @@
 """Loading the reference records (committees, members, printed hearings) that passed the gate:
-each becomes a row, rows are upserted in the stage's own transaction, and their quarantine
-entries resolve with them."""
+each becomes a row, rows are upserted in the stage's own transaction, and their payloads are
+archived and their quarantine entries resolve with them."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from hearings.store.archive import Version, archive_versions
 from hearings.store.records import committee_row, member_row, printed_hearing_row
 from hearings.store.writer import (
     UpsertCounts,
@@ -37,8 +38,19 @@ def load_records(state: RunState, entity: Entity, admitted: Sequence[Admitted]) 
     build, upsert_rows, stage_name = _ROWS[entity]
     now = state.now()
     rows = [build(a.record, a.content_hash, now) for a in admitted]
+    versions = [
+        Version(
+            entity,
+            a.request.identifier or "",
+            a.content_hash,
+            a.payload,
+            a.record.update_date,
+        )
+        for a in admitted
+    ]
     with state.transaction() as connection:
         counts = upsert_rows(connection, rows)
+        archive_versions(connection, versions, run_id=state.metrics.run_id, now=now)
         resolved = quarantine_store.resolve(
             connection, entity, [a.request.identifier or "" for a in admitted], now
         )
