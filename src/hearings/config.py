@@ -41,9 +41,10 @@ class Settings(BaseSettings):
 
     # The web app's address as the public sees it (feeds' absolute links); None: the request's.
     public_base_url: str | None = None
-    # Trust X-Forwarded-For/-Proto from these proxy addresses (a TLS-terminating nginx).
-    proxy_headers: bool = False
-    forwarded_allow_ips: str = "127.0.0.1"
+    # Trust X-Forwarded-For/-Proto from these proxy addresses (a TLS-terminating nginx). Unset:
+    # trusted exactly when FORWARDED_ALLOW_IPS is set.
+    proxy_headers: bool | None = None
+    forwarded_allow_ips: str | None = None
 
     @field_validator("congress_api_base_url")
     @classmethod
@@ -70,6 +71,17 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    def trusted_proxies(self) -> str | None:
+        """The proxies whose X-Forwarded-* headers count (uvicorn's syntax), or None."""
+        enabled = (
+            self.proxy_headers
+            if self.proxy_headers is not None
+            else self.forwarded_allow_ips is not None
+        )
+        if not enabled:
+            return None
+        return (self.forwarded_allow_ips or "").strip() or "127.0.0.1"
 
     def api_key_value(self) -> str | None:
         return self.congress_api_key.get_secret_value() if self.congress_api_key else None

@@ -21,7 +21,8 @@ def serve(
         typer.Option(
             "--proxy-headers/--no-proxy-headers",
             help="Trust X-Forwarded-Proto and X-Forwarded-For from the addresses in "
-            "FORWARDED_ALLOW_IPS (behind a TLS-terminating proxy). Default: PROXY_HEADERS.",
+            "FORWARDED_ALLOW_IPS (behind a TLS-terminating proxy). Default: PROXY_HEADERS, "
+            "else on exactly when FORWARDED_ALLOW_IPS is set.",
         ),
     ] = None,
     forwarded_allow_ips: Annotated[
@@ -29,7 +30,7 @@ def serve(
         typer.Option(
             "--forwarded-allow-ips",
             help="Comma-separated proxy addresses or networks to trust, or '*'. "
-            "Default: FORWARDED_ALLOW_IPS (127.0.0.1).",
+            "Implies --proxy-headers. Default: FORWARDED_ALLOW_IPS, else 127.0.0.1.",
         ),
     ] = None,
 ) -> None:
@@ -53,7 +54,8 @@ def serve(
     if settings.public_base_url:
         shown += f" (public address {settings.public_base_url})"
     typer.echo(f"Serving {database_label(settings.database_url)} at {shown}", err=True)
-    if settings.proxy_headers:
-        typer.echo(f"Trusting X-Forwarded-* headers from {settings.forwarded_allow_ips}.", err=True)
+    proxies = settings.trusted_proxies()
+    if proxies is not None:
+        typer.echo(f"Trusting X-Forwarded-* headers from {proxies}.", err=True)
     # The app applies proxy headers itself (PROXY_HEADERS), so uvicorn must not do it again.
     uvicorn.run(web_app, host=host, port=port, log_level="info", proxy_headers=False)

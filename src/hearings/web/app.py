@@ -315,10 +315,11 @@ def create_app(
     _install_error_handlers(app)
     app.add_middleware(DropEmptyParameters)
     app.add_middleware(SecurityHeaders)
-    if settings.proxy_headers:
+    proxies = settings.trusted_proxies()
+    if proxies is not None:
         # Outermost, so every part of the app sees the scheme and client address the trusted
         # proxy forwarded (the admin cookie's Secure flag, the login throttle's client).
-        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
 
     @app.get("/", include_in_schema=False)
     def home() -> Response:

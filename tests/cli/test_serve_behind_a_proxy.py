@@ -1,0 +1,98 @@
+"""`hearings serve` as a real process behind a TLS-terminating proxy: with `--proxy-headers` (or
+FORWARDED_ALLOW_IPS set) the admin cookie is Secure when the proxy says https; without it the
+same headers are ignored. PUBLIC_BASE_URL shapes the feeds the served app writes."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+from tests.store.conftest import Site, imported_database, site
+
+__all__ = ["imported_database", "site"]  # the fixtures, shared with tests/store
+
+TOKEN = "serve-admin-token-51"
+FROM_TLS_PROXY = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving(site: Site, *options: str, **env: str) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hearings", "serve", "--port", str(port), *options],
+        env=site.env(ADMIN_TOKEN=TOKEN, **env),
+        cwd=site.folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/update-status", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "hearings serve did not start"
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _cookie_flags(base: str) -> list[str]:
+    answer = httpx.post(f"{base}/admin/login", data={"token": TOKEN}, headers=FROM_TLS_PROXY)
+    assert answer.status_code == 303
+    return [part.strip().lower() for part in answer.headers["set-cookie"].split(";")]
+
+
+@pytest.mark.parametrize(
+    ("options", "env"),
+    [(("--proxy-headers",), {}), ((), {"FORWARDED_ALLOW_IPS": "127.0.0.1"})],
+    ids=["--proxy-headers", "FORWARDED_ALLOW_IPS"],
+)
+def test_behind_a_trusted_proxy_the_admin_cookie_is_secure(
+    site: Site, options: tuple[str, ...], env: dict[str, str]
+) -> None:
+    with serving(site, *options, **env) as base:
+        flags = _cookie_flags(base)
+    assert "secure" in flags and "httponly" in flags and "samesite=strict" in flags
+
+
+def test_without_trusted_proxies_forwarded_headers_are_ignored(site: Site) -> None:
+    with serving(site) as base:
+        assert "secure" not in _cookie_flags(base)
+    with serving(site, "--no-proxy-headers", FORWARDED_ALLOW_IPS="127.0.0.1") as base:
+        assert "secure" not in _cookie_flags(base)
+
+
+def test_served_feeds_use_public_base_url(site: Site) -> None:
+    with serving(site, PUBLIC_BASE_URL="https://hearings.example.org") as base:
+        atom = httpx.get(f"{base}/feeds/hearings.atom", headers={"Host": "evil.example"})
+    assert atom.status_code == 200
+    assert "evil.example" not in atom.text
+    assert 'href="https://hearings.example.org/feeds/hearings.atom"' in atom.text
+
+
+def test_an_invalid_public_base_url_stops_serve_in_one_sentence(site: Site) -> None:
+    result = site.cli("serve", "--port", "1", PUBLIC_BASE_URL="javascript:alert(1)")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "PUBLIC_BASE_URL 'javascript:alert(1)' is not an http(s) URL" in result.stderr
