@@ -231,7 +231,9 @@ def list_witnesses(
         .where(*clauses)
         # By last name, as people look them up; first name and organisation break ties.
         .order_by(
-            func.lower(func.coalesce(witnesses.c.last_name, witnesses.c.display_name)),
+            func.lower(
+                func.coalesce(func.nullif(witnesses.c.last_name, ""), witnesses.c.display_name)
+            ),
             func.lower(func.coalesce(witnesses.c.first_name, "")),
             witnesses.c.organization_key,
             witnesses.c.witness_id,

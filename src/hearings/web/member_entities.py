@@ -91,21 +91,28 @@ def list_members(
                 in_chamber, and_(members.c.chamber.is_(None), members.c.district.is_not(None))
             )
         clauses.append(in_chamber)
-    total = int(
-        connection.execute(select(func.count()).select_from(members).where(*clauses)).scalar_one()
-    )
-    rows = connection.execute(
-        select(members)
-        .where(*clauses)
-        .order_by(
-            func.lower(func.coalesce(members.c.last_name, members.c.name)),
-            func.lower(func.coalesce(members.c.first_name, "")),
-            members.c.bioguide_id,
-        )
-        .limit(limit)
-        .offset(offset)
+    # Sorted here, not in SQL: the member list often leaves first and last names empty, and the
+    # last name then comes from the display name ("Robert B. Aderholt").
+    names = connection.execute(
+        select(
+            members.c.bioguide_id, members.c.name, members.c.first_name, members.c.last_name
+        ).where(*clauses)
     ).all()
-    return total, [_member(r) for r in rows]
+    ordered = sorted(names, key=_by_last_name)
+    page = [r.bioguide_id for r in ordered[offset : offset + limit]]
+    found = {
+        r.bioguide_id: _member(r)
+        for r in connection.execute(select(members).where(members.c.bioguide_id.in_(page)))
+    }
+    return len(names), [found[b] for b in page if b in found]
+
+
+def _by_last_name(row: Any) -> tuple[str, str, str]:
+    last, first = row.last_name, row.first_name
+    if not last and row.name:
+        parsed = parse_witness_name(row.name)
+        last, first = parsed.last, parsed.first
+    return ((last or row.name or "").lower(), (first or "").lower(), row.bioguide_id)
 
 
 def load_member(connection: Connection, bioguide_id: str) -> MemberDetail | None:
