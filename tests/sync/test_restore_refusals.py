@@ -139,3 +139,28 @@ def test_postgresql_restore_refuses_an_archive_from_a_newer_version(
     assert "was made by a newer or unknown version of hearings" in sentence
     assert "the database was not changed" in sentence
     assert sorted(site.backups.iterdir()) == backups_before  # refused before any backup
+
+
+def test_restoring_a_good_backup_is_the_way_out_of_a_newer_schema(site: Site) -> None:
+    good = site.folder / "good.db"
+    good.write_bytes(site.database.read_bytes())
+    _sqlite(site.database, "UPDATE alembic_version SET version_num = '0099'")
+    assert site.cli("status").returncode == 1
+
+    restored = site.cli("backup", "restore", str(good))
+
+    assert restored.returncode == 0, restored.stderr
+    status = site.cli("status", "--json")
+    assert status.returncode == 0 and json.loads(status.stdout)["counts"]["meetings"] == 150
+    kept = list(site.database.parent.glob("hearings.db.replaced-*"))
+    assert len(kept) == 1  # the newer version's database is kept, not lost
+
+
+def test_restoring_into_a_folder_that_does_not_exist(site: Site) -> None:
+    good = site.folder / "good.db"
+    good.write_bytes(site.database.read_bytes())
+    missing = site.folder / "nowhere" / "hearings.db"
+    result = site.cli("backup", "restore", str(good), DATABASE_URL=f"sqlite:///{missing}")
+    assert result.returncode == 1
+    assert "the folder" in one_sentence(result.stderr) and "does not exist" in result.stderr
+    assert not missing.parent.exists()

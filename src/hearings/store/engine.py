@@ -237,9 +237,10 @@ def _open_sqlite(
         if not allow_read_only or version is None:
             raise DatabaseReadOnly(read_only.reason)
         if migrate_schema and version.needs_migration:
+            reason = read_only.reason[:1].lower() + read_only.reason[1:]
             raise DatabaseReadOnly(
-                f"{read_only.reason[:-1]}; and it must first be migrated to this version's "
-                "schema (`hearings init` where it can be written)."
+                f"The database {path} must first be migrated to this version's schema "
+                f"(`hearings init`), but {reason}"
             )
         engine = create_db_engine(_read_only_url(path, immutable=read_only.immutable))
     else:

@@ -93,6 +93,11 @@ def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Pat
     if database is None:
         return restore_database(settings, backup_path, now=now)
     # Before the lock, which is a file beside the database: say what is wrong, not what failed.
+    if not database.parent.is_dir():
+        raise RestoreFailed(
+            f"Cannot restore {backup_path}: the folder {database.parent} of the database "
+            "does not exist."
+        )
     read_only = sqlite_read_only(database)
     if read_only is not None:
         raise RestoreFailed(f"Cannot restore {backup_path}: {clause(read_only.reason)}")
