@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from hearings.congress_api.models import chamber_path, normalize_chamber, parse_api_datetime
+from hearings.congress_api.models import chamber_path, parse_api_datetime
+from hearings.replica.list_entries import list_entry
 
 Kind = Literal["meeting", "hearing", "committee", "member"]
 KINDS: tuple[Kind, ...] = ("meeting", "hearing", "committee", "member")
@@ -421,58 +422,7 @@ class Corpus:
 
     def summary(self, record: Record, base_url: str) -> dict[str, Any]:
         """The list entry for a record, shaped like the real list endpoints."""
-        if record.kind == "meeting":
-            return {
-                "chamber": normalize_chamber(record.chamber),
-                "congress": record.congresses[0],
-                "eventId": record.ident,
-                "updateDate": record.update_date,
-                "url": (
-                    f"{base_url}/committee-meeting/{record.congresses[0]}/{record.chamber}/"
-                    f"{record.ident}?format=json"
-                ),
-            }
-        body = self.body(record)
-        if record.kind == "hearing":
-            entry: dict[str, Any] = {
-                "chamber": normalize_chamber(record.chamber),
-                "congress": record.congresses[0],
-                "jacketNumber": int(record.ident),
-                "updateDate": record.update_date,
-                # Hearing list URLs really carry no query string.
-                "url": f"{base_url}/hearing/{record.congresses[0]}/{record.chamber}/{record.ident}",
-            }
-            for optional in ("number", "part"):
-                if body.get(optional) is not None:
-                    entry[optional] = body[optional]
-            return entry
-        if record.kind == "committee":
-            return self._committee_summary(record, body, base_url)
-        return _member_summary(record, body, base_url)
-
-    def _committee_summary(
-        self, record: Record, body: Mapping[str, Any], base_url: str
-    ) -> dict[str, Any]:
-        type_code = body.get("type")
-        parent = body.get("parent")
-        if isinstance(parent, dict) and parent.get("systemCode"):
-            # List entries of subcommittees carry the parent's type code, not "Subcommittee".
-            parent_record = self.record("committee", str(parent["systemCode"]))
-            if parent_record is not None:
-                type_code = self.body(parent_record).get("type") or type_code
-        entry: dict[str, Any] = {
-            "chamber": normalize_chamber(record.chamber),
-            "committeeTypeCode": type_code,
-            "name": body.get("name") or _committee_name(body),
-            "systemCode": record.ident,
-            "updateDate": record.update_date,
-            "url": f"{base_url}/committee/{record.chamber}/{record.ident}?format=json",
-        }
-        if isinstance(parent, dict):
-            entry["parent"] = parent
-        if body.get("subcommittees"):
-            entry["subcommittees"] = body["subcommittees"]
-        return entry
+        return list_entry(self, record, base_url)
 
 
 # ---- shaping helpers -----------------------------------------------------------------------
@@ -481,43 +431,6 @@ class Corpus:
 def _nested_json(value: object) -> str:
     """`value` as the API serializes it, indented to sit one level inside a response object."""
     return json.dumps(value, indent=4, sort_keys=True, ensure_ascii=False).replace("\n", "\n    ")
-
-
-def _committee_name(body: Mapping[str, Any]) -> str | None:
-    history = [h for h in body.get("history") or [] if isinstance(h, dict)]
-    current = [h for h in history if not h.get("endDate")] or history
-    current.sort(key=lambda h: str(h.get("startDate") or ""), reverse=True)
-    for entry in current:
-        name = entry.get("libraryOfCongressName") or entry.get("officialName")
-        if name:
-            return str(name)
-    return None
-
-
-def _member_summary(record: Record, body: Mapping[str, Any], base_url: str) -> dict[str, Any]:
-    terms = [t for t in body.get("terms") or [] if isinstance(t, dict)]
-    parties = [p for p in body.get("partyHistory") or [] if isinstance(p, dict)]
-    state_code = next((t.get("stateCode") for t in reversed(terms) if t.get("stateCode")), None)
-    entry: dict[str, Any] = {
-        "bioguideId": record.ident,
-        "name": body.get("invertedOrderName") or body.get("name"),
-        "partyName": body.get("partyName") or (parties[-1].get("partyName") if parties else None),
-        "state": STATE_NAMES.get(str(state_code or "").upper()) or body.get("state"),
-        # The member list keeps the XML-style container; the member item does not.
-        "terms": {
-            "item": [
-                {k: t[k] for k in ("chamber", "endYear", "startYear") if t.get(k) is not None}
-                for t in terms
-            ]
-        },
-        "updateDate": record.update_date,
-        "url": f"{base_url}/member/{record.ident}?format=json",
-    }
-    if body.get("depiction"):
-        entry["depiction"] = body["depiction"]
-    if "district" in body:
-        entry["district"] = body["district"]
-    return entry
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -548,20 +461,3 @@ def _required(body: Mapping[str, Any], name: str, kind: str) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError(f"a {kind} record needs {name!r}")
     return value
-
-
-STATE_NAMES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AS": "American Samoa", "AZ": "Arizona", "AR": "Arkansas",
-    "CA": "California", "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware",
-    "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia", "GU": "Guam", "HI": "Hawaii",
-    "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas",
-    "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts",
-    "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi", "MO": "Missouri", "MT": "Montana",
-    "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire", "NJ": "New Jersey",
-    "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
-    "MP": "Northern Mariana Islands", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon",
-    "PA": "Pennsylvania", "PR": "Puerto Rico", "RI": "Rhode Island", "SC": "South Carolina",
-    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
-    "VI": "Virgin Islands", "VA": "Virginia", "WA": "Washington", "WV": "West Virginia",
-    "WI": "Wisconsin", "WY": "Wyoming",
-}  # fmt: skip
