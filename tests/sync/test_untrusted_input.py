@@ -339,3 +339,24 @@ def test_a_list_page_that_cannot_be_decoded_fails_its_stage_only(
         assert row is not None
         shown = str(row["title"] if other != "committee" else row["name"])
         assert "(revised)" in shown or "(renamed)" in shown, f"{other} {ident} was not applied"
+
+
+def test_a_run_whose_every_list_page_is_unreadable_applies_nothing_and_exits_1(
+    day: Site, base: Base
+) -> None:
+    stamp = stamp_for(datetime.now(UTC))
+    assert stage_day(day, base.cast, [], stamp) == []
+    before = {
+        (entity, ident): day.stored(entity, ident)
+        for entity, idents in base.cast.mates.items()
+        for ident in idents
+    }
+    for entity in ("meeting", "printed_hearing", "committee"):
+        victim = base.cast.pools[entity][0]  # type: ignore[index]
+        touch(day.corpus, entity, victim, stamp)  # type: ignore[arg-type]
+        day.replica.overrides.set_list_entry(KIND[entity], victim, DEEP)  # type: ignore[index]
+    run = day.update()
+    day.assert_sound(run)
+    assert run.code == 1, (run.code, run.err[-2000:])
+    assert "Traceback" not in run.err and run.err.strip()
+    assert {key: day.stored(*key) for key in before} == before
