@@ -113,7 +113,7 @@ def test_a_member_without_a_recorded_chamber_is_placed_by_district(scratch: Scra
     html = client.get("/members", params={"q": member.name}).text
     row = html[html.index(f'href="/members/{member.bioguide_id}"') :]
     row = row[: row.index("</tr>")]
-    assert row.rstrip().endswith("<td>House</td>")
+    assert row.rstrip().endswith(">House</td>")
     house = client.get("/api/members", params={"chamber": "house", "per_page": "100"}).json()
     assert house["total"] >= 1
 

@@ -34,6 +34,10 @@ class WeekView:
     later: date | None
 
     @property
+    def shown(self) -> int:
+        return sum(len(d.meetings) for d in self.days)
+
+    @property
     def sunday(self) -> date:
         return self.monday + timedelta(days=6)
 
