@@ -31,6 +31,7 @@ def _register_commands() -> None:
     from hearings.cli import (  # noqa: F401
         admin_commands,
         data_commands,
+        history_command,
         monitor_commands,
         replica_command,
         web_command,

@@ -17,6 +17,7 @@ COMMAND_ORDER = (
     "serve",
     "export",
     "report",
+    "history",
     "verify",
     "backup",
     "replica",

@@ -1,0 +1,43 @@
+"""`hearings history EVENT_ID`: a meeting's versions from the payload archive, oldest first,
+each with what changed in plain sentences."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from hearings.cli import app
+from hearings.cli.data_commands import current_settings
+from hearings.cli.monitor_commands import _database, console
+from hearings.errors import HearingsError
+from hearings.reports.history import as_json, meeting_history
+
+
+@app.command()
+def history(
+    event_id: Annotated[str, typer.Argument(help="The meeting's event id, e.g. 118000.")],
+    as_json_output: Annotated[
+        bool, typer.Option("--json", help="Print the versions as JSON.")
+    ] = False,
+) -> None:
+    """Show every archived version of a meeting and what changed in each, oldest first."""
+    settings = current_settings()
+    with _database(settings) as engine:
+        entries = meeting_history(engine, event_id.strip())
+    if not entries:
+        raise HearingsError(
+            f"The archive holds no version of meeting {event_id.strip()!r}. Versions are kept "
+            "from the first import or update that fetches a meeting on."
+        )
+    if as_json_output:
+        sys.stdout.write(json.dumps(as_json(entries), indent=2, ensure_ascii=False) + "\n")
+        return
+    for entry in entries:
+        run = f"run {entry.run_id}" if entry.run_id is not None else "run unknown"
+        seen = entry.first_seen.replace("T", " ").replace("Z", " UTC")
+        console.print(f"[bold]Version {entry.version}[/] · {seen} · {run}", highlight=False)
+        for sentence in entry.changes:
+            console.print(f"  • {sentence}", highlight=False, markup=False)

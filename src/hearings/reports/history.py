@@ -1,0 +1,191 @@
+"""A meeting's history: its archived versions, oldest first, each with what changed from the one
+before in plain sentences ("Status: Scheduled → Postponed", "Witness added: Dr. Jane Roe (GAO)").
+
+The versions come from the payload archive, so history starts when a database began archiving:
+its first version is "first seen", whatever happened upstream before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine
+
+from hearings.congress_api.models import parse_api_datetime
+from hearings.store.archive import ArchivedVersion, versions_of
+
+EASTERN = ZoneInfo("America/New_York")
+# The API's bill types as people cite them.
+BILL_PREFIXES = {
+    "HR": "H.R.",
+    "S": "S.",
+    "HRES": "H.Res.",
+    "SRES": "S.Res.",
+    "HJRES": "H.J.Res.",
+    "SJRES": "S.J.Res.",
+    "HCONRES": "H.Con.Res.",
+    "SCONRES": "S.Con.Res.",
+}
+_BUILDING_SUFFIXES = (" House Office Building", " Senate Office Building", " Office Building")
+
+
+@dataclass
+class HistoryEntry:
+    version: int
+    first_seen: str
+    last_seen: str
+    run_id: int | None
+    update_date: str | None
+    changes: list[str] = field(default_factory=list)
+
+
+def meeting_history(engine: Engine, event_id: str) -> list[HistoryEntry]:
+    """Every archived version of a meeting, oldest first, with its changes in sentences."""
+    with engine.connect() as connection:
+        versions = versions_of(connection, "meeting", event_id)
+    entries = []
+    previous: dict[str, Any] | None = None
+    for number, version in enumerate(versions, start=1):
+        if previous is None:
+            changes = ["First seen"]
+        else:
+            changes = describe_changes(previous, version.payload) or ["Details changed"]
+        entries.append(_entry(number, version, changes))
+        previous = version.payload
+    return entries
+
+
+def as_json(entries: Iterable[HistoryEntry]) -> list[dict[str, Any]]:
+    return [asdict(entry) for entry in entries]
+
+
+def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What changed between two versions of a meeting, one sentence each."""
+    sentences: list[str] = []
+    if _text(before.get("meetingStatus")) != _text(after.get("meetingStatus")):
+        was, now = _text(before.get("meetingStatus")), _text(after.get("meetingStatus"))
+        sentences.append(f"Status: {was or 'none'} → {now or 'none'}")
+    sentences += _moved(before.get("date"), after.get("date"))
+    if _text(before.get("title")) != _text(after.get("title")):
+        sentences.append("Title changed")
+    room_before, room_after = _room(before.get("location")), _room(after.get("location"))
+    if room_before != room_after:
+        sentences.append(f"Room {room_before or 'none'} → {room_after or 'none'}")
+    sentences += _people(before.get("witnesses"), after.get("witnesses"))
+    docs_before = _urls(before, ("meetingDocuments", "witnessDocuments"))
+    docs_after = _urls(after, ("meetingDocuments", "witnessDocuments"))
+    if docs_before != docs_after:
+        added, removed = len(docs_after - docs_before), len(docs_before - docs_after)
+        sentences.append(f"Documents: +{added} −{removed}")
+    videos_before, videos_after = _urls(before, ("videos",)), _urls(after, ("videos",))
+    if videos_after - videos_before:
+        sentences.append("Video added")
+    if videos_before - videos_after:
+        sentences.append("Video removed")
+    bills_before, bills_after = _bills(before), _bills(after)
+    sentences += [f"Bill added: {b}" for b in sorted(bills_after - bills_before)]
+    sentences += [f"Bill removed: {b}" for b in sorted(bills_before - bills_after)]
+    return sentences
+
+
+def _moved(before: object, after: object) -> list[str]:
+    was, now = _moment(before), _moment(after)
+    if was == now:
+        return []
+    if was is None:
+        return [f"Scheduled for {_when(now)}"] if now else []
+    if now is None:
+        return ["Date removed"]
+    return [f"Moved from {_when(was, zone=False)} to {_when(now)}"]
+
+
+def _moment(value: object) -> datetime | None:
+    try:
+        return parse_api_datetime(value)
+    except ValueError:
+        return None
+
+
+def _when(moment: datetime | None, *, zone: bool = True) -> str:
+    """ "Thu Oct 9, 2:00 p.m. ET", as Congress keeps time."""
+    if moment is None:
+        return "no date"
+    local = moment.astimezone(UTC).astimezone(EASTERN)
+    hour = local.hour % 12 or 12
+    clock = f"{hour}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
+    return f"{local:%a %b} {local.day}, {clock}" + (" ET" if zone else "")
+
+
+def _room(location: object) -> str | None:
+    if not isinstance(location, dict):
+        return None
+    room, building = _text(location.get("room")), _text(location.get("building"))
+    for suffix in _BUILDING_SUFFIXES:
+        if building and building.endswith(suffix):
+            building = building[: -len(suffix)]
+    return " ".join(p for p in (room, building) if p) or None
+
+
+def _people(before: object, after: object) -> list[str]:
+    was, now = _witnesses(before), _witnesses(after)
+    added = [f"Witness added: {w}" for w in now if w not in was]
+    removed = [f"Witness removed: {w}" for w in was if w not in now]
+    return added + removed
+
+
+def _witnesses(value: object) -> list[str]:
+    found = []
+    for item in _items(value):
+        name, organization = _text(item.get("name")), _text(item.get("organization"))
+        if name:
+            found.append(f"{name} ({organization})" if organization else name)
+    return found
+
+
+def _urls(payload: dict[str, Any], keys: tuple[str, ...]) -> set[str]:
+    return {
+        str(item.get("url")) for key in keys for item in _items(payload.get(key)) if item.get("url")
+    }
+
+
+def _bills(payload: dict[str, Any]) -> set[str]:
+    related = payload.get("relatedItems")
+    bills = related.get("bills") if isinstance(related, dict) else None
+    cited = set()
+    for bill in _items(bills):
+        kind, number = _text(bill.get("type")), _text(bill.get("number"))
+        if kind and number:
+            cited.add(f"{BILL_PREFIXES.get(kind.upper(), kind)} {number}")
+    return cited
+
+
+def _items(value: object) -> list[dict[str, Any]]:
+    """A list of objects, through the XML-style `{"item": [...]}` container too."""
+    if isinstance(value, dict) and "item" in value:
+        value = value["item"]
+    if isinstance(value, dict):
+        value = [value]
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _text(value: object) -> str | None:
+    return " ".join(str(value).split()) or None if value is not None else None
+
+
+def _entry(number: int, version: ArchivedVersion, changes: list[str]) -> HistoryEntry:
+    return HistoryEntry(
+        version=number,
+        first_seen=_iso(version.first_seen_at),
+        last_seen=_iso(version.last_seen_at),
+        run_id=version.run_id,
+        update_date=_iso(version.update_date) if version.update_date else None,
+        changes=changes,
+    )
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
