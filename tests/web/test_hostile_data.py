@@ -185,3 +185,34 @@ def test_a_long_parameter_is_quoted_in_at_most_about_80_characters(
     assert page.status_code == 400
     shown = page.text.split('<p class="error-message">')[1].split("</p>")[0]
     assert "x" * 100 not in shown and "10,000 characters" in shown
+
+
+def test_an_id_with_line_breaks_cannot_inject_calendar_lines(scratch: Scratch) -> None:
+    from datetime import datetime
+
+    from icalendar import Calendar
+
+    hostile = "9\r\nBEGIN:VALARM\r\nX"
+    moment = datetime(2025, 6, 12, 14, 0)
+    with scratch.engine.begin() as connection:
+        connection.execute(
+            insert(schema.hearings).values(
+                event_id=hostile,
+                congress=119,
+                chamber="House",
+                title="Injected",
+                start_at=moment,
+                is_stub=False,
+                content_hash="-",
+                first_seen_at=moment,
+                last_changed_at=moment,
+            )
+        )
+    app = create_app(scratch.engine, settings=scratch.database.settings(), clock=lambda: FIXED_NOW)
+    with live_server(app) as base:
+        ics = httpx.get(f"{base}/feeds/hearings.ics")
+    assert ics.status_code == 200
+    assert "\r\nBEGIN:VALARM" not in ics.text  # as text inside DESCRIPTION only
+    calendar = Calendar.from_ical(ics.content)
+    assert not list(calendar.walk("VALARM"))
+    assert any("9%0D%0ABEGIN%3AVALARM" in str(e["UID"]) for e in calendar.walk("VEVENT"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import quote
 
 from sqlalchemy import Connection, select
 
@@ -84,7 +85,9 @@ def ics_event(meeting: HearingSummary, base_url: str) -> list[str]:
         summary = f"[{meeting.status}] {summary}"
     place = ", ".join(p for p in (meeting.room, meeting.building) if p)
     committees = "; ".join(name or code for code, name in meeting.committees)
-    page = f"{base_url}/hearings/{meeting.event_id}"
+    # The id comes from the API: quoted into the URL, so no line break can start a property.
+    event_id = quote(str(meeting.event_id), safe="")
+    page = f"{base_url}/hearings/{event_id}"
     description = "\n".join(
         part
         for part in (
@@ -98,7 +101,7 @@ def ics_event(meeting: HearingSummary, base_url: str) -> list[str]:
     )
     lines = [
         "BEGIN:VEVENT",
-        f"UID:meeting-{meeting.event_id}@hearings",
+        f"UID:meeting-{event_id}@hearings",
         f"DTSTAMP:{_stamp(meeting.last_changed_at)}",
         f"DTSTART:{_stamp(meeting.start_at)}",
         f"DTEND:{_stamp(meeting.start_at + ASSUMED_DURATION)}",
