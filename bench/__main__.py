@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bench import (
     apply_throughput,
+    archive_size,
     batch_overheads,
     before_after,
     daily_update,
@@ -32,6 +33,7 @@ SECTIONS: dict[str, Callable[[Context, str], Section]] = {
     "import": full_import.run,
     "web": web.run,
     "profile": before_after.run,
+    "archive": archive_size.run,
 }
 
 
