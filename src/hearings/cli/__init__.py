@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 
 import typer
 from rich.console import Console
@@ -40,6 +41,9 @@ def _register_commands() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one sentence and an exit code, never a traceback."""
+    # Errors in worker threads and in finalizers are bugs too: into the log, not on the console.
+    threading.excepthook = _thread_bug
+    sys.unraisablehook = _unraisable_bug
     try:
         _register_commands()
         # Outside standalone mode, click returns a command's `typer.Exit` code instead of exiting.
@@ -79,6 +83,23 @@ def main(argv: list[str] | None = None) -> None:
             soft_wrap=True,
         )
         sys.exit(1)
+
+
+def _thread_bug(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is None or isinstance(args.exc_value, SystemExit):
+        return
+    where = _log_bug(args.exc_value)
+    err_console.print(
+        f"[bold red]Internal error[/] in a background thread: {type(args.exc_value).__name__}: "
+        f"{escape(_one_line(args.exc_value))}. This is a bug; {escape(where)}.",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _unraisable_bug(unraisable: sys.UnraisableHookArgs) -> None:
+    if unraisable.exc_value is not None:
+        _log_bug(unraisable.exc_value)
 
 
 def _one_line(exc: BaseException) -> str:
