@@ -70,3 +70,21 @@ def find_citations(text: str) -> tuple[list[Citation], str]:
 
     rest = _CITATION.sub(take, text)
     return found, " ".join(rest.split())
+
+
+# The API's bill types as people cite them.
+BILL_PREFIXES = {
+    "HR": "H.R.",
+    "S": "S.",
+    "HRES": "H.Res.",
+    "SRES": "S.Res.",
+    "HJRES": "H.J.Res.",
+    "SJRES": "S.J.Res.",
+    "HCONRES": "H.Con.Res.",
+    "SCONRES": "S.Con.Res.",
+}
+
+
+def cite_bill(bill_type: str, number: str) -> str:
+    """"H.R. 1" for the API's ("HR", "1"); an unknown type is shown as given."""
+    return f"{BILL_PREFIXES.get(bill_type.upper(), bill_type)} {number}"

@@ -15,21 +15,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from hearings.citations import cite_bill
 from hearings.congress_api.models import parse_api_datetime
 from hearings.store.archive import ArchivedVersion, versions_of
 
 EASTERN = ZoneInfo("America/New_York")
-# The API's bill types as people cite them.
-BILL_PREFIXES = {
-    "HR": "H.R.",
-    "S": "S.",
-    "HRES": "H.Res.",
-    "SRES": "S.Res.",
-    "HJRES": "H.J.Res.",
-    "SJRES": "S.J.Res.",
-    "HCONRES": "H.Con.Res.",
-    "SCONRES": "S.Con.Res.",
-}
 _BUILDING_SUFFIXES = (" House Office Building", " Senate Office Building", " Office Building")
 
 
@@ -159,7 +149,7 @@ def _bills(payload: dict[str, Any]) -> set[str]:
     for bill in _items(bills):
         kind, number = _text(bill.get("type")), _text(bill.get("number"))
         if kind and number:
-            cited.add(f"{BILL_PREFIXES.get(kind.upper(), kind)} {number}")
+            cited.add(cite_bill(kind, number))
     return cited
 
 

@@ -95,10 +95,9 @@ _SUMMARIES: dict[Entity, type[ApiModel]] = {
 
 def admit_entry(request: Request, entry: object, *, now: datetime) -> ListResult:
     """One list entry: `Listed`, `Quarantined` (it names its record) or `Unnamed`."""
-    identifier = name_of(request.entity, entry)
-    if identifier is None:
-        return _unnamed(request.entity, entry)
-    named = Request(request.entity, request.congress, request.chamber, identifier)
+    named = _named(request, entry)
+    if isinstance(named, Unnamed):
+        return named
     try:
         _names_one_record(named, entry)
         return _listed(named, storable(entry), url_parts(named.entity, entry)[1], now)
@@ -113,10 +112,9 @@ def admit_record_entry(
 ) -> ItemResult | Unnamed:
     """A list entry that is itself the whole record (member lists): named, then admitted as an
     item."""
-    identifier = name_of(request.entity, entry)
-    if identifier is None:
-        return _unnamed(request.entity, entry)
-    named = Request(request.entity, request.congress, request.chamber, identifier)
+    named = _named(request, entry)
+    if isinstance(named, Unnamed):
+        return named
     try:
         _names_one_record(named, entry)
     except Refused as refusal:
@@ -124,10 +122,14 @@ def admit_record_entry(
     return admit_item(named, entry, now=now, redact=redact)
 
 
-def _unnamed(entity: Entity, entry: object) -> Unnamed:
-    reason = unnamed_reason(entity, entry)
-    log.warning("rejected a %s list entry: %s", LABELS[entity], reason)
-    return Unnamed(entity, reason)
+def _named(request: Request, entry: object) -> Request | Unnamed:
+    """The request for the record an entry names, or `Unnamed` (logged) when it names none."""
+    identifier = name_of(request.entity, entry)
+    if identifier is not None:
+        return Request(request.entity, request.congress, request.chamber, identifier)
+    reason = unnamed_reason(request.entity, entry)
+    log.warning("rejected a %s list entry: %s", LABELS[request.entity], reason)
+    return Unnamed(request.entity, reason)
 
 
 def _names_one_record(request: Request, entry: object) -> None:
