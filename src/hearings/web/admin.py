@@ -239,6 +239,7 @@ def login(request: Request, token: Annotated[str, Form(max_length=1000)] = "") -
         COOKIE,
         session.session_id,
         max_age=int(sessions.lifetime.total_seconds()),
+        expires=int(sessions.lifetime.total_seconds()),
         httponly=True,
         samesite="strict",
         # https as the browser sees it: behind a TLS proxy this needs PROXY_HEADERS.
