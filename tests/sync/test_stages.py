@@ -86,3 +86,39 @@ def test_a_list_entry_that_names_no_record_is_counted_logged_and_reported(
     with harness.engine().connect() as connection:
         logged = connection.execute(select(schema.update_logs.c.metrics)).all()
     assert any(row.metrics.get("list_entries_rejected") == 1 for row in logged)
+
+
+def test_a_list_entry_nested_past_the_decoder_costs_only_itself(harness: Harness) -> None:
+    from hearings.replica.overrides import Raw
+
+    harness.run("import")
+    changed = _change_a_meeting(harness)
+    nested, unnamed = meeting_ids(harness.corpus)[4:6]
+    stamp = api_time(datetime.now(UTC) - timedelta(hours=1))
+    for event_id in (nested, unnamed):
+        body = harness.corpus.meeting(event_id)
+        assert body is not None
+        body.update(updateDate=stamp, meetingStatus="Canceled")
+        harness.corpus.put_meeting(body)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    url = f"https://api.congress.gov/v3/committee-meeting/119/house/{nested}?format=json"
+    harness.replica.overrides.set_list_entry(
+        "meeting", nested, Raw(b'{"url": "' + url.encode() + b'", "x": ' + deep + b"}")
+    )
+    harness.replica.overrides.set_list_entry("meeting", unnamed, Raw(deep))
+
+    done = harness.cli("update", "--congress", "119", "--json")
+
+    assert done.returncode == EXIT_QUARANTINED, done.stderr
+    metrics = json.loads(done.stdout)
+    assert metrics["hearings_updated"] == 1 and harness.hearing(changed).status == "Postponed"
+    assert metrics["list_entries_rejected"] == 1
+    (record,) = metrics["quarantined_records"]
+    assert (record["identifier"], record["stage"]) == (nested, "list")
+    assert "nested too deeply" in record["reason"]
+    assert harness.hearing(nested).status != "Canceled"  # refused: its stored row is unchanged
+
+    harness.replica.overrides.clear()
+    again = harness.cli("update", "--congress", "119", "--json")
+    assert again.returncode == 0, again.stderr
+    assert harness.hearing(nested).status == "Canceled"  # retried from its url, and resolved

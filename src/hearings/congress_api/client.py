@@ -35,6 +35,7 @@ from hearings.congress_api.errors import (
 )
 from hearings.congress_api.limiter import Limiter
 from hearings.congress_api.models import chamber_path, normalize_chamber
+from hearings.congress_api.pages import salvage_page
 
 if TYPE_CHECKING:
     from hearings.config import Settings
@@ -397,7 +398,7 @@ class CongressClient:
         base = {**(params or {}), **_window(from_datetime, to_datetime)}
         offset = 0
         while True:
-            body = self.get_json(path, {**base, "offset": offset, "limit": limit})
+            body = self._list_page(path, key, {**base, "offset": offset, "limit": limit})
             entries = body.get(key)
             if not isinstance(entries, list):
                 shown = self._display(path)
@@ -412,6 +413,17 @@ class CongressClient:
                     return
             elif offset >= count:
                 return
+
+    def _list_page(self, path: str, key: str, params: dict[str, object]) -> dict[str, Any]:
+        """One page; a page that does not decode as a whole keeps every entry that does."""
+        try:
+            return self.get_json(path, params)
+        except MalformedPayload as failure:
+            salvaged = salvage_page(failure.body, key) if isinstance(failure.body, str) else None
+            if salvaged is None:
+                raise
+            log.warning("salvaged the entries of a list page that did not decode: %s", failure)
+            return salvaged
 
     def count_list(
         self,

@@ -32,6 +32,7 @@ from hearings.congress_api.models import (
     chamber_path,
     parse_record,
 )
+from hearings.congress_api.pages import UndecodableEntry
 from hearings.store.records import content_hash, meeting_rows
 from hearings.sync.gate.checks import (
     CHECKS,
@@ -44,6 +45,7 @@ from hearings.sync.gate.untrusted import (
     field_id,
     locator_from_url,
     name_of,
+    parts_in_text,
     sentence,
     storable,
     unnamed_reason,
@@ -95,6 +97,8 @@ _SUMMARIES: dict[Entity, type[ApiModel]] = {
 
 def admit_entry(request: Request, entry: object, *, now: datetime) -> ListResult:
     """One list entry: `Listed`, `Quarantined` (it names its record) or `Unnamed`."""
+    if isinstance(entry, UndecodableEntry):
+        return _unreadable(request, entry)
     named = _named(request, entry)
     if isinstance(named, Unnamed):
         return named
@@ -112,6 +116,8 @@ def admit_record_entry(
 ) -> ItemResult | Unnamed:
     """A list entry that is itself the whole record (member lists): named, then admitted as an
     item."""
+    if isinstance(entry, UndecodableEntry):
+        return _unreadable(request, entry)
     named = _named(request, entry)
     if isinstance(named, Unnamed):
         return named
@@ -130,6 +136,17 @@ def _named(request: Request, entry: object) -> Request | Unnamed:
     reason = unnamed_reason(request.entity, entry)
     log.warning("rejected a %s list entry: %s", LABELS[request.entity], reason)
     return Unnamed(request.entity, reason)
+
+
+def _unreadable(request: Request, entry: UndecodableEntry) -> Quarantined | Unnamed:
+    """An entry whose JSON could not be read: quarantined under the record its API url names,
+    and fetched from there next run; rejected when no url can be found in its text."""
+    congress, chamber, identifier = parts_in_text(request.entity, entry.text)
+    if identifier is None:
+        log.warning("rejected a %s list entry: %s", LABELS[request.entity], entry.reason)
+        return Unnamed(request.entity, entry.reason)
+    named = Request(request.entity, congress or request.congress, chamber, identifier)
+    return _refuse(named, "list", entry.reason, entry.text)
 
 
 def _names_one_record(request: Request, entry: object) -> None:

@@ -79,6 +79,11 @@ def url_parts(entity: Entity, entry: object) -> tuple[int | None, str | None, st
     return (int(congress) if congress else None), (chamber or None), _normalized_id(entity, ident)
 
 
+def parts_in_text(entity: Entity, text: str) -> tuple[int | None, str | None, str | None]:
+    """(congress, path chamber, identifier) of the first API url of `entity` in raw text."""
+    return url_parts(entity, {"url": text[:100_000]})
+
+
 def _normalized_id(entity: Entity, text: str) -> str | None:
     text = text.strip()
     text = text.lower() if entity == "committee" else text
