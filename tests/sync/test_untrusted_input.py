@@ -144,6 +144,8 @@ def _table() -> Iterator[Any]:
     for entity, level in itertools.product(ENTITIES, ("entry", "item")):
         shape = _shape(entity, level)  # type: ignore[arg-type]
         for family, labels in FAMILIES.items():
+            if entity == "member" and level == "item" and family != "missing":
+                continue  # no member item is requested: one family keeps that promise checked
             found = [
                 m
                 for m in field_mutations(entity, level, shape)  # type: ignore[arg-type]
@@ -300,7 +302,7 @@ def mutations(draw: st.DrawFn) -> Mutation:
 
 
 @settings(
-    max_examples=30,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
