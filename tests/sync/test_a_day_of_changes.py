@@ -26,11 +26,9 @@ EXPORTS = ("hearings", "appearances", "witnesses", "committees")
 
 
 @dataclass
-class Day:
-    """What upstream did, and which records of it are malformed."""
+class Malformed:
+    """The day's malformed records."""
 
-    updated: list[str]
-    added: list[str]
     typo_in_entry: str  # an updated meeting whose list entry says chamber "Hosue"
     bad_date_in_item: str  # a new meeting whose item has a date nobody can read
     wrong_record_in_item: str  # an updated meeting whose item carries another meeting's eventId
@@ -107,7 +105,7 @@ def good_changes(corpus: Corpus, stamp: str) -> tuple[list[str], list[str]]:
     return chosen, ADDED
 
 
-def malformed(replica: ReplicaServer, stamp: str) -> Day:
+def malformed(replica: ReplicaServer, stamp: str) -> Malformed:
     """Three records that must be quarantined, each on a meeting the good changes leave alone."""
     corpus = replica.corpus
     spare = meetings_with_titles(corpus)[60:]
@@ -128,7 +126,7 @@ def malformed(replica: ReplicaServer, stamp: str) -> Day:
     body.update(eventId=bad_date, title="A hearing on a day nobody knows", updateDate=stamp)
     corpus.put_meeting(body)
     replica.overrides.set_item("meeting", bad_date, lambda m: {**m, "date": "the 32nd of May"})
-    return Day([], [], typo, bad_date, wrong, impostor)
+    return Malformed(typo, bad_date, wrong, impostor)
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +168,7 @@ def test_one_update_applies_every_good_change_and_quarantines_the_rest(
     site: Site, tmp_path: Path
 ) -> None:
     stamp = stamp_for(datetime.now(UTC))
-    updated, added = good_changes(site.corpus, stamp)
+    good_changes(site.corpus, stamp)
     expected = fresh_import_of(site.corpus.copy(), tmp_path / "reference")
     day = malformed(site.replica, stamp)
     untouched = {
