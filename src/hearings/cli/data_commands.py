@@ -21,7 +21,7 @@ from hearings.cli.progress_display import stage_progress
 from hearings.config import Settings, load_settings
 from hearings.congress_api.client import CongressClient
 from hearings.congress_api.errors import ApiKeyMissing
-from hearings.errors import ConfigurationError, HearingsError, UsageError
+from hearings.errors import ConfigurationError, HearingsError, UsageError, quoted
 from hearings.logs import configure_logging
 from hearings.store.engine import open_database, sqlite_file
 from hearings.sync.batches import FailureInjector
@@ -379,7 +379,7 @@ def _parse_since(value: str | None) -> date | datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(
-            f"--since {value!r} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ."
+            f"--since {quoted(value)} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ."
         ) from None
 
 

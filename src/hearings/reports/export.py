@@ -17,7 +17,7 @@ from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from hearings.errors import UsageError
+from hearings.errors import UsageError, quoted
 from hearings.store import schema
 from hearings.store.postgres import in_binary_order
 
@@ -347,10 +347,10 @@ def write_export(
     """Write every record of `entity` to `output`; returns how many were written."""
     if entity not in EXPORTERS:
         raise UsageError(
-            f"Unknown export {entity!r}; choose one of: {', '.join(sorted(EXPORTERS))}."
+            f"Unknown export {quoted(entity)}; choose one of: {', '.join(sorted(EXPORTERS))}."
         )
     if fmt not in FORMATS:
-        raise UsageError(f"Unknown format {fmt!r}; choose jsonl or csv.")
+        raise UsageError(f"Unknown format {quoted(fmt)}; choose jsonl or csv.")
     with engine.connect() as connection:
         records = EXPORTERS[entity](connection, since=since)
         if fmt == "jsonl":
