@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Connection, or_, select
 
+from hearings.citations import cite_bill
 from hearings.store import schema
 from hearings.web.committee_names import committee_labels
 from hearings.web.timefmt import iso_z, ordinal
@@ -165,16 +166,6 @@ def _document_json(document: Document) -> dict[str, Any]:
     }
 
 
-_BILL_LABELS = {
-    "HR": "H.R.",
-    "S": "S.",
-    "HRES": "H.Res.",
-    "SRES": "S.Res.",
-    "HJRES": "H.J.Res.",
-    "SJRES": "S.J.Res.",
-    "HCONRES": "H.Con.Res.",
-    "SCONRES": "S.Con.Res.",
-}
 _BILL_PATHS = {
     "HR": "house-bill",
     "S": "senate-bill",
@@ -189,7 +180,7 @@ _BILL_PATHS = {
 
 def bill_label(bill_type: str, number: str) -> str:
     """`HR`, `580` -> `H.R. 580`."""
-    return f"{_BILL_LABELS.get(bill_type.upper(), bill_type)} {number}"
+    return cite_bill(bill_type, number)
 
 
 def bill_url(congress: int, bill_type: str, number: str) -> str:

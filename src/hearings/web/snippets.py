@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup, escape
 from sqlalchemy import Connection, func, literal_column, select
 
-from hearings.citations import Citation
+from hearings.citations import Citation, cite_bill
 from hearings.store.search_index import (
     HIGHLIGHT_END,
     HIGHLIGHT_START,
@@ -38,15 +38,16 @@ _PG_OPTIONS = (
     'MaxFragments=2, FragmentDelimiter=" … "'
 )
 _PG_WHOLE = f"StartSel={HIGHLIGHT_START}, StopSel={HIGHLIGHT_END}, HighlightAll=true"
-_WRITTEN = {
-    "HR": ("H.R.", ("H", "R")),
-    "HRES": ("H.Res.", ("H", "Res")),
-    "HJRES": ("H.J.Res.", ("H", "J", "Res")),
-    "HCONRES": ("H.Con.Res.", ("H", "Con", "Res")),
-    "S": ("S.", ("S",)),
-    "SRES": ("S.Res.", ("S", "Res")),
-    "SJRES": ("S.J.Res.", ("S", "J", "Res")),
-    "SCONRES": ("S.Con.Res.", ("S", "Con", "Res")),
+# How each bill type is spelled out, part by part, in titles ("H. R. 3400", "S.J.Res. 3").
+_SPELLED = {
+    "HR": ("H", "R"),
+    "HRES": ("H", "Res"),
+    "HJRES": ("H", "J", "Res"),
+    "HCONRES": ("H", "Con", "Res"),
+    "S": ("S",),
+    "SRES": ("S", "Res"),
+    "SJRES": ("S", "J", "Res"),
+    "SCONRES": ("S", "Con", "Res"),
 }
 _BILL_TOKEN = re.compile(r"^(hconres|hjres|hres|hr|sconres|sjres|sres|s)(\d+)$")
 _MARKED = re.compile(f"{HIGHLIGHT_START}([^{HIGHLIGHT_END}]*){HIGHLIGHT_END}")
@@ -98,13 +99,8 @@ def plain(text: str | None) -> str:
     return (text or "").replace(HIGHLIGHT_START, "").replace(HIGHLIGHT_END, "")
 
 
-def citation_as_written(citation: Citation) -> str:
-    written, _ = _WRITTEN.get(citation.bill_type, (citation.bill_type, ()))
-    return f"{written} {citation.number}"
-
-
 def _citation_pattern(citation: Citation) -> re.Pattern[str]:
-    _, parts = _WRITTEN.get(citation.bill_type, ("", tuple(citation.bill_type)))
+    parts = _SPELLED.get(citation.bill_type, tuple(citation.bill_type))
     spelled = r"\.?\s*".join(re.escape(p) for p in parts)
     number = re.escape(citation.number.lstrip("0") or "0")
     return re.compile(rf"(?<![\w.]){spelled}\.?\s*0*{number}(?!\d)", re.IGNORECASE)
@@ -128,7 +124,7 @@ def _bills_match(marked: str) -> Match | None:
     for token in _MARKED.findall(marked or ""):
         parsed = _BILL_TOKEN.match(token.strip().lower())
         if parsed:
-            cited.append(citation_as_written(Citation(parsed[1].upper(), parsed[2])))
+            cited.append(cite_bill(parsed[1].upper(), parsed[2]))
     if not cited:
         return None
     text = ", ".join(dict.fromkeys(cited))
