@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     def _api_url(cls, value: str) -> str:
         return http_url(value.strip(), "CONGRESS_API_BASE_URL", "https://api.congress.gov/v3")
 
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() if value and value.strip() else None
+
     @field_validator("public_base_url")
     @classmethod
     def _public_url(cls, value: str | None) -> str | None:
@@ -81,7 +86,7 @@ class Settings(BaseSettings):
         )
         if not enabled:
             return None
-        return (self.forwarded_allow_ips or "").strip() or "127.0.0.1"
+        return self.forwarded_allow_ips or "127.0.0.1"
 
     def api_key_value(self) -> str | None:
         return self.congress_api_key.get_secret_value() if self.congress_api_key else None
