@@ -166,3 +166,30 @@ def test_interrupted_import_resumes_where_it_stopped(harness: Harness) -> None:
     assert resumed.success
     assert resumed.hearings_added == 150 - committed
     assert harness.count(schema.hearings) == 150
+
+
+def test_after_an_import_search_finds_meetings_by_their_printed_hearings(harness: Harness) -> None:
+    from sqlalchemy import select
+
+    from hearings.store.search_index import hearing_search, index_documents
+
+    harness.run("import")
+    printed = schema.printed_hearings
+    with harness.engine().connect() as connection:
+        linked = connection.execute(
+            select(printed.c.associated_event_id, printed.c.title)
+            .join(schema.hearings, schema.hearings.c.event_id == printed.c.associated_event_id)
+            .where(printed.c.title.is_not(None))
+        ).all()
+        stored = dict(
+            connection.execute(select(hearing_search.c.event_id, hearing_search.c.documents)).all()
+        )
+        fresh = {
+            row["event_id"]: row["documents"]
+            for row in index_documents(connection, [event_id for event_id, _ in linked])
+        }
+    assert linked, "the corpus links printed hearings to meetings"
+    # Printed hearings are stored after their meetings; the meetings' index rows follow them.
+    for event_id, title in linked:
+        assert " ".join(title.split()) in stored[event_id]
+        assert stored[event_id] == fresh[event_id]

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
+from hearings.store import schema
 from hearings.store.archive import Version, archive_versions
 from hearings.store.records import committee_row, member_row, printed_hearing_row
+from hearings.store.search_index import refresh_search_index
 from hearings.store.writer import (
     UpsertCounts,
     upsert_committees,
@@ -50,6 +52,9 @@ def load_records(state: RunState, entity: Entity, admitted: Sequence[Admitted]) 
     ]
     with state.transaction() as connection:
         counts = upsert_rows(connection, rows)
+        if entity == "printed_hearing":
+            # A meeting's index row holds its printed hearing's title and citation.
+            refresh_search_index(connection, _meetings_of(connection, admitted))
         archive_versions(connection, versions, run_id=state.metrics.run_id, now=now)
         resolved = quarantine_store.resolve(
             connection, entity, [a.request.identifier or "" for a in admitted], now
@@ -66,3 +71,24 @@ def load_records(state: RunState, entity: Entity, admitted: Sequence[Admitted]) 
     if stage is not None:
         stage.committed += changed
     return changed
+
+
+def _meetings_of(connection: Connection, admitted: Sequence[Admitted]) -> set[str]:
+    """The meetings whose printed hearing is among `admitted`: named by the printed hearing, or
+    naming it as their transcript."""
+    jackets = [a.record.jacket_number for a in admitted]
+    named = {
+        a.record.associated_meeting.event_id
+        for a in admitted
+        if a.record.associated_meeting is not None and a.record.associated_meeting.event_id
+    }
+    transcripts = schema.hearing_transcripts
+    for start in range(0, len(jackets), 500):
+        named.update(
+            connection.execute(
+                select(transcripts.c.event_id).where(
+                    transcripts.c.jacket_number.in_(jackets[start : start + 500])
+                )
+            ).scalars()
+        )
+    return named
