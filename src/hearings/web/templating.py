@@ -78,6 +78,10 @@ def external_link(url: object, text: object = None) -> Markup:
     shown = _CONTROL.sub("", str(url or ""))
     if len(shown) > SHOWN_URL_LENGTH:
         shown = shown[: SHOWN_URL_LENGTH - 1] + "…"
+    if label == url:  # no name: the address itself is the text, said once
+        return Markup(
+            '<span class="unlinked">{}</span> <span class="muted">(not linked)</span>'
+        ).format(shown or "no address")
     return Markup(
         '<span class="unlinked">{}</span> <span class="muted">(not linked: {})</span>'
     ).format(label, shown or "no address")
