@@ -46,3 +46,25 @@ def test_bad_arguments_are_refused_cleanly() -> None:
         result = runner.invoke(app, ["replica", *args])
         assert result.exit_code == 2, args
         assert "Traceback" not in result.output
+
+
+def test_a_429_burst_can_be_asked_for_on_the_command_line() -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable, "-m", "hearings", "replica", "--port", "0",
+            "--burst-429", "30", "--burst-after", "1", "--retry-after", "2",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        url = f"{base_url}/member/A000055?format=json"
+        first, second = (httpx.get(url, headers={"X-Api-Key": "DEMO_KEY"}) for _ in range(2))
+        assert first.status_code == 200
+        assert second.status_code == 429 and second.headers["Retry-After"] == "2"
+    finally:
+        process.kill()
+        process.wait()

@@ -43,6 +43,18 @@ def replica(
         int | None, typer.Option("--scale", min=0, help="Serve exactly N meetings (clones).")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for random faults.")] = 0,
+    retry_after: Annotated[
+        int, typer.Option("--retry-after", min=0, help="Seconds a 429 asks the client to wait.")
+    ] = 1,
+    burst_429: Annotated[
+        float | None,
+        typer.Option(
+            "--burst-429", min=0.1, help="Answer every request with 429 for this many seconds."
+        ),
+    ] = None,
+    burst_after: Annotated[
+        int, typer.Option("--burst-after", min=0, help="Requests served before the 429 burst.")
+    ] = 0,
 ) -> None:
     """Serve the offline replica of the Congress.gov API until Ctrl-C; prints its base URL."""
     server = build_replica(
@@ -54,6 +66,9 @@ def replica(
         rate_limit=rate_limit,
         scale=scale,
         seed=seed,
+        retry_after=retry_after,
+        burst_429_seconds=burst_429,
+        burst_after_requests=burst_after,
     )
     try:
         base_url = server.start()
