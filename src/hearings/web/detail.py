@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Connection, or_, select
 
-from hearings.citations import cite_bill
 from hearings.store import schema
 from hearings.web.committee_names import committee_labels
-from hearings.web.timefmt import iso_z, ordinal
+from hearings.web.congress_links import bill_label, bill_url, meeting_url, youtube_id
+from hearings.web.timefmt import iso_z
 
 
 @dataclass
@@ -164,54 +162,6 @@ def _document_json(document: Document) -> dict[str, Any]:
         "url": document.url,
         "description": document.description,
     }
-
-
-_BILL_PATHS = {
-    "HR": "house-bill",
-    "S": "senate-bill",
-    "HRES": "house-resolution",
-    "SRES": "senate-resolution",
-    "HJRES": "house-joint-resolution",
-    "SJRES": "senate-joint-resolution",
-    "HCONRES": "house-concurrent-resolution",
-    "SCONRES": "senate-concurrent-resolution",
-}
-
-
-def bill_label(bill_type: str, number: str) -> str:
-    """`HR`, `580` -> `H.R. 580`."""
-    return cite_bill(bill_type, number)
-
-
-def bill_url(congress: int, bill_type: str, number: str) -> str:
-    path = _BILL_PATHS.get(bill_type.upper(), "bill")
-    return f"https://www.congress.gov/bill/{ordinal(congress)}-congress/{path}/{number}"
-
-
-def meeting_url(congress: int, chamber: str, event_id: str) -> str:
-    """The meeting's page on congress.gov."""
-    side = "senate" if chamber.lower() == "senate" else "house"
-    return f"https://www.congress.gov/event/{ordinal(congress)}-Congress/{side}-event/{event_id}"
-
-
-_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
-
-
-def youtube_id(url: str) -> str | None:
-    """The video id of a YouTube watch, short or embed link, or None."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    candidate: str | None = None
-    if host.endswith("youtu.be"):
-        candidate = parts.path.strip("/").split("/")[0]
-    elif host.endswith("youtube.com") or host.endswith("youtube-nocookie.com"):
-        if parts.path == "/watch":
-            candidate = next(iter(parse_qs(parts.query).get("v", [])), None)
-        elif parts.path.startswith(("/embed/", "/live/", "/shorts/", "/v/")):
-            candidate = parts.path.split("/")[2]
-    if candidate and _YOUTUBE_ID.match(candidate):
-        return candidate
-    return None
 
 
 def load_hearing(connection: Connection, event_id: str) -> HearingDetail | None:
