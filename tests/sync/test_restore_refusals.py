@@ -164,3 +164,13 @@ def test_restoring_into_a_folder_that_does_not_exist(site: Site) -> None:
     assert result.returncode == 1
     assert "the folder" in one_sentence(result.stderr) and "does not exist" in result.stderr
     assert not missing.parent.exists()
+
+
+def test_the_database_under_another_name_is_not_a_backup(site: Site) -> None:
+    linked = site.folder / "linked.db"
+    linked.hardlink_to(site.database)
+    before = fingerprint(site.database.parent)
+    result = site.cli("backup", "restore", str(linked))
+    assert result.returncode == 1
+    assert "is the database itself" in one_sentence(result.stderr)
+    assert fingerprint(site.database.parent) == before

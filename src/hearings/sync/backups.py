@@ -28,6 +28,7 @@ from hearings.sync.sqlite_backups import (
     clause,
     create_backup,
     diagnose,
+    is_the_database,
     not_restorable,
     refusal,
     restore_backup,
@@ -102,6 +103,8 @@ def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Pat
     if read_only is not None:
         raise RestoreFailed(f"Cannot restore {backup_path}: {clause(read_only.reason)}")
     # What can be told from the file alone is told before the lock file is created.
+    if is_the_database(backup_path, database):
+        raise RestoreFailed(f"{backup_path} is the database itself; choose a backup file.")
     problem = diagnose(backup_path, deep=False)
     why = f"the file {problem}" if problem else not_restorable(backup_path)
     if why:

@@ -164,7 +164,7 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
     Run it while no other process uses the database (hold the writer lock)."""
     backup_path = Path(backup_path)
     database_path = Path(database_path)
-    if backup_path.resolve() == database_path.resolve():
+    if is_the_database(backup_path, database_path):
         raise RestoreFailed(f"{backup_path} is the database itself; choose a backup file.")
     # The full integrity check runs once, on the staged copy; this catches the obvious at once.
     problem = diagnose(backup_path, deep=False)
@@ -216,6 +216,17 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
         ) from None
     finally:
         staged.unlink(missing_ok=True)
+
+
+def is_the_database(backup_path: Path, database_path: Path) -> bool:
+    """The "backup" is the database itself: the same path, or another name for the same file
+    (a symlink, a hard link, a bind mount)."""
+    if backup_path.resolve() == database_path.resolve():
+        return True
+    try:
+        return os.path.samefile(backup_path, database_path)
+    except OSError:
+        return False
 
 
 def not_restorable(staged: Path) -> str | None:
