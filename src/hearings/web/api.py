@@ -14,7 +14,6 @@ from hearings.web.detail import load_hearing, meeting_url
 from hearings.web.entities import (
     ORGANIZATION_SLUG,
     list_witnesses,
-    load_organization,
     load_witness,
     organization_key,
 )
@@ -22,6 +21,7 @@ from hearings.web.errors import NotFound
 from hearings.web.filters import MAX_PAGE, MAX_PER_PAGE, HearingFilters, hearing_filters
 from hearings.web.listing import HearingSummary
 from hearings.web.member_entities import list_members, load_member
+from hearings.web.organizations import load_organization
 from hearings.web.pages import run_search
 from hearings.web.status import database_stats, update_status
 from hearings.web.timefmt import format_eastern, iso_z

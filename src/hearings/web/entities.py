@@ -1,10 +1,9 @@
-"""Witnesses and organizations, each with the meetings that involve them. Committees are in
-`committee_entities`, members in `member_entities`."""
+"""Witnesses, with the meetings they appeared at. Organizations are in `organizations`,
+committees in `committee_entities`, members in `member_entities`."""
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -262,69 +261,3 @@ def list_witnesses(
         )
         for r in rows
     ]
-
-
-# ---- organizations ---------------------------------------------------------------------------
-
-
-@dataclass
-class OrganizationDetail:
-    key: str
-    names: list[str]
-    witnesses: list[tuple[WitnessSummary, list[AppearanceRow]]]
-
-    @property
-    def name(self) -> str:
-        return self.names[0] if self.names else self.key
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "organization_key": self.key,
-            "names": self.names,
-            "witnesses": [
-                {**w.as_json(), "appearances": [a.as_json() for a in appearances]}
-                for w, appearances in self.witnesses
-            ],
-        }
-
-
-def load_organization(connection: Connection, key: str) -> OrganizationDetail | None:
-    witnesses = schema.witnesses
-    entities = connection.execute(
-        select(witnesses)
-        .where(witnesses.c.organization_key == key)
-        .order_by(witnesses.c.display_name)
-        .limit(1000)
-    ).all()
-    if not entities or not key:
-        return None
-    appearances = appearances_of(connection, [w.witness_id for w in entities])
-    by_witness: dict[str, list[AppearanceRow]] = defaultdict(list)
-    names: dict[str, int] = defaultdict(int)
-    for a in appearances:
-        by_witness[a.witness_id].append(a)
-        if a.organization:
-            names[a.organization] += 1
-    for w in entities:
-        if w.organization and w.organization not in names:
-            names[w.organization] = 0
-    listed = []
-    for w in entities:
-        mine = by_witness[w.witness_id]
-        dated = [a.start_at for a in mine if a.start_at]
-        listed.append(
-            (
-                WitnessSummary(
-                    w.witness_id,
-                    w.display_name,
-                    w.organization,
-                    w.organization_key,
-                    len(mine),
-                    max(dated) if dated else None,
-                ),
-                mine,
-            )
-        )
-    listed.sort(key=lambda item: (-item[0].appearance_count, item[0].name))
-    ordered_names = sorted(names, key=lambda n: (-names[n], n))
-    return OrganizationDetail(key, ordered_names, listed)

@@ -15,7 +15,6 @@ from hearings.web.committee_entities import list_committees, load_committee
 from hearings.web.entities import (
     ORGANIZATION_SLUG,
     list_witnesses,
-    load_organization,
     load_witness,
     organization_key,
 )
@@ -23,6 +22,7 @@ from hearings.web.errors import NotFound
 from hearings.web.filters import HearingFilters
 from hearings.web.listing import find_hearings
 from hearings.web.member_entities import list_members, load_member
+from hearings.web.organizations import load_organization
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
