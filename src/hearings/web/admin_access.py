@@ -4,6 +4,7 @@ session's CSRF value; wrong tokens are throttled per client (see admin_sessions)
 from __future__ import annotations
 
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from hearings.web.admin_sessions import AdminSession, LoginThrottle, SessionStor
 from hearings.web.errors import WebError
 
 COOKIE = "hearings_admin"
+log = logging.getLogger(__name__)
 
 
 class AdminDisabled(WebError):
@@ -87,6 +89,8 @@ def check_token(request: Request, given: str, secret: str) -> bool:
         throttle.succeeded(client)
         return True
     throttle.failed(client, now(request))
+    if throttle.wait_seconds(client, now(request)):
+        log.warning("admin sign-in from %s throttled after repeated wrong tokens", client)
     return False
 
 
