@@ -7,6 +7,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import update
 
 from hearings.store import schema
@@ -150,3 +152,25 @@ def test_committee_codes_never_show_in_a_snippet(client: TestClient) -> None:
     snippets = re.findall(r'<p class="snippet">(.*?)</p>', page, re.S)
     assert snippets
     assert not any(re.search(r"\b[a-z]{4}\d{2}\b", s) for s in snippets)
+
+
+# Words a query may be made of: acronyms and their full names, citations, operators FTS5 and
+# tsquery would read as syntax, and stray punctuation.
+_PIECES = st.sampled_from(
+    [
+        "AI", "ai", "GAO", "Government", "Accountability", "Office", "artificial",
+        "intelligence", "IT", "it", "H.R.", "1", "H.R. 2334", "S.J.Res. 3", "E&C", "HASC",
+        '"', "'", "(", ")", "*", "-", ":", "NEAR", "OR", "AND", "NOT", "&", "|", "!", "<->",
+        "veterans", "Kurilla", "New York", "NY",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, min_size=1, max_size=6).map(" ".join))
+def test_any_query_gets_an_answer_and_no_internal_token(client: TestClient, q: str) -> None:
+    response = client.get("/api/hearings", params={"q": q})
+    assert response.status_code == 200, (q, response.text)
+    for result in response.json()["results"]:
+        assert not re.search(r"\b(hr|s|sjres)\d+\b", result["snippet"] or ""), (q, result)
+    assert client.get("/hearings", params={"q": q}).status_code == 200
