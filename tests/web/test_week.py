@@ -95,3 +95,10 @@ def test_a_page_past_the_end_goes_to_the_last_page(client: TestClient) -> None:
     assert "past the last page" in api.json()["error"]["message"]
     witnesses = client.get("/witnesses?page=999", follow_redirects=False)
     assert witnesses.status_code == 303
+
+
+def test_a_week_that_is_not_a_day_or_out_of_range_is_a_clear_400(client: TestClient) -> None:
+    for week in ("abc", "2025-02-30", "9999-12-31", "0001-01-01"):
+        answer = client.get("/hearings", params={"week": week})
+        assert answer.status_code == 400, week
+        assert "week" in answer.text
