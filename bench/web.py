@@ -293,6 +293,27 @@ def run(ctx: Context, command: str) -> Section:
         "interleaved in each; median (min–max) of each round's figure.",
         "",
     )
+    current, old = figures["search"], figures["search, before issue 15"]
+    p95_alone = Spread.of(current["p95_ms"])
+    p95_together = Spread.of(current["concurrent_p95_ms"])
+    section.add(
+        f"- Target, search p95 under 50 ms at {n:,} meetings: "
+        + section.check(
+            f"Target: search p95 under 50 ms at {n:,} meetings (one client)",
+            f"{p95_alone.fmt(1, 'ms')} (before issue 15: {Spread.of(old['p95_ms']).fmt(1, 'ms')})",
+            p95_alone.median < 50,
+        )
+        + ".",
+        f"- Target, search p95 under 100 ms with {CONCURRENT_CLIENTS} clients: "
+        + section.check(
+            f"Target: search p95 under 100 ms at {n:,} meetings, {CONCURRENT_CLIENTS} clients",
+            f"{p95_together.fmt(1, 'ms')} (before issue 15: "
+            f"{Spread.of(old['concurrent_p95_ms']).fmt(1, 'ms')})",
+            p95_together.median < 100,
+        )
+        + ".",
+        "",
+    )
     section.table(
         [
             "page",
