@@ -34,6 +34,7 @@ def _register_commands() -> None:
         data_commands,
         history_command,
         monitor_commands,
+        rebuild_command,
         replica_command,
         web_command,
     )

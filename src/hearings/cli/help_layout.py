@@ -20,6 +20,7 @@ COMMAND_ORDER = (
     "history",
     "verify",
     "backup",
+    "rebuild",
     "replica",
     "init",
     "migrate-db",

@@ -31,6 +31,7 @@ class Version:
     content_hash: str
     payload: dict[str, Any]
     update_date: datetime | None
+    locator: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class ArchivedVersion:
     content_hash: str
     payload: dict[str, Any]
     update_date: datetime | None
+    locator: dict[str, Any] | None
     first_seen_at: datetime
     last_seen_at: datetime
     run_id: int | None
@@ -88,6 +90,7 @@ def archive_versions(
                     "content_hash": v.content_hash,
                     "payload": pack(v.payload),
                     "update_date": utc_naive(v.update_date),
+                    "locator": v.locator,
                     "first_seen_at": now,
                     "last_seen_at": now,
                     "run_id": run_id,
@@ -96,6 +99,10 @@ def archive_versions(
             ],
         )
     for version in seen_again:
+        # Touched upstream without changing: the same version, seen again with a newer date.
+        values: dict[str, Any] = {"last_seen_at": now}
+        if version.update_date is not None:
+            values["update_date"] = utc_naive(version.update_date)
         connection.execute(
             update(table)
             .where(
@@ -103,7 +110,7 @@ def archive_versions(
                 table.c.identifier == version.identifier,
                 table.c.content_hash == version.content_hash,
             )
-            .values(last_seen_at=now)
+            .values(**values)
         )
     return len(new)
 
@@ -156,6 +163,7 @@ def _archived(row: Any) -> ArchivedVersion:
         content_hash=row.content_hash,
         payload=unpack(row.payload),
         update_date=row.update_date,
+        locator=row.locator,
         first_seen_at=row.first_seen_at,
         last_seen_at=row.last_seen_at,
         run_id=row.run_id,

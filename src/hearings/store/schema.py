@@ -362,7 +362,10 @@ payload_archive = Table(
     Column("content_hash", String(64), nullable=False),
     # zlib-compressed UTF-8 JSON, keys sorted
     Column("payload", LargeBinary, nullable=False),
+    # The newest `updateDate` this version was seen with (it is not part of the content).
     Column("update_date", DateTime, nullable=True),
+    # Where the record was fetched from (congress, chamber): items do not always say.
+    Column("locator", JSON, nullable=True),
     Column("first_seen_at", DateTime, nullable=False),
     Column("last_seen_at", DateTime, nullable=False),
     # The run that first fetched this version (no foreign key: a run's row may be pruned).

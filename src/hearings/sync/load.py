@@ -147,6 +147,7 @@ def _after_apply(state: RunState, connection: Connection, applied: Sequence[Chan
                 c.rows.hearing["content_hash"],
                 c.payload,
                 c.meeting.update_date,
+                c.locator,
             )
             for c in applied
         ],

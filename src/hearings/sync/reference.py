@@ -47,6 +47,7 @@ def load_records(state: RunState, entity: Entity, admitted: Sequence[Admitted]) 
             a.content_hash,
             a.payload,
             a.record.update_date,
+            a.request.locator,
         )
         for a in admitted
     ]

@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("payload", sa.LargeBinary(), nullable=False),
         sa.Column("update_date", sa.DateTime(), nullable=True),
+        sa.Column("locator", sa.JSON(), nullable=True),
         sa.Column("first_seen_at", sa.DateTime(), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(), nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=True),

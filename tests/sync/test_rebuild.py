@@ -1,0 +1,100 @@
+"""`hearings rebuild`: the derived tables again from the payload archive, with no API request;
+the export is byte-identical, and a crash in the middle leaves the old database whole."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+from sqlalchemy import delete, select
+
+from hearings.reports.export import EXPORTERS, export_to_string
+from hearings.store import schema
+from hearings.store.search_index import hearing_search
+from hearings.sync.rebuild import DERIVED_TABLES
+from tests.sync.harness import Harness, meeting_ids
+
+
+def exports(harness: Harness) -> dict[str, str]:
+    return {entity: export_to_string(harness.engine(), entity) for entity in sorted(EXPORTERS)}
+
+
+def search_rows(harness: Harness) -> list[tuple[object, ...]]:
+    with harness.engine().connect() as connection:
+        return [tuple(r) for r in connection.execute(select(hearing_search).order_by("event_id"))]
+
+
+def _a_day_of_changes(harness: Harness) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.sync.harness import api_time
+
+    stamp = api_time(datetime.now(UTC) - timedelta(minutes=10))
+    for event_id in meeting_ids(harness.corpus)[:5]:
+        body = harness.corpus.meeting(event_id)
+        assert body is not None
+        body.update(meetingStatus="Postponed", updateDate=stamp)
+        harness.corpus.put_meeting(body)
+    assert harness.run("update").exit_code == 0
+
+
+def test_a_rebuild_after_deleting_every_derived_row_exports_the_same_bytes(
+    harness: Harness,
+) -> None:
+    harness.run("import")
+    _a_day_of_changes(harness)
+    before, index = exports(harness), search_rows(harness)
+    with harness.engine().begin() as connection:
+        for table in DERIVED_TABLES:
+            connection.execute(delete(table))
+        connection.execute(delete(hearing_search))
+    requests = harness.replica.request_count
+    harness.replica.stop()  # no API: the rebuild must not need it
+
+    done = harness.cli("rebuild")
+
+    assert done.returncode == 0, done.stderr
+    assert "Rebuilt from the archive: 214 committees, 538 members, 150 meetings" in done.stdout
+    assert harness.replica.request_count == requests
+    for engine in harness.engines:
+        engine.dispose()  # the file was replaced: read the new one
+    assert exports(harness) == before
+    assert search_rows(harness) == index
+    with harness.engine().connect() as connection:
+        kept = connection.execute(select(schema.update_logs.c.run_id)).scalars().all()
+    assert len(kept) == 2  # the run log is kept, not derived
+
+
+def test_a_database_older_than_its_archive_is_not_rebuilt(harness: Harness) -> None:
+    harness.run("import")
+    with harness.engine().begin() as connection:
+        connection.execute(delete(schema.payload_archive))
+    before = exports(harness)
+
+    done = harness.cli("rebuild")
+
+    assert done.returncode == 1
+    assert "The archive has no payload for 214 committees, 538 members, 150 meetings" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert exports(harness) == before
+
+
+def test_a_crash_during_a_rebuild_leaves_the_old_database_whole(harness: Harness) -> None:
+    if not harness.database_url.startswith("sqlite"):
+        return  # PostgreSQL rebuilds in one transaction; its crash safety is the server's
+    harness.run("import")
+    before = exports(harness)
+    for engine in harness.engines:
+        engine.dispose()
+
+    done = harness.cli("rebuild", HEARINGS_FAILPOINT="rebuild_built")
+
+    assert done.returncode == -9
+    path = harness.tmp_path / "hearings.db"
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert exports(harness) == before
+    again = harness.cli("rebuild")
+    assert again.returncode == 0, again.stderr
+    # The next rebuild clears what the killed one left behind.
+    assert not [p for p in os.listdir(harness.tmp_path) if ".rebuild-" in p]
