@@ -66,7 +66,7 @@ def lacks_tables(folder: Path, good: Path) -> Path:
         (strangers_database, "is not a hearings database (it holds other tables: invoices)"),
         (empty_database, "is not a hearings database (it holds no hearings tables)"),
         (newer_schema, "was made by a newer or unknown version of hearings"),
-        (no_schema_version, "has hearings tables (committees, hearings, members"),
+        (no_schema_version, "but no schema version"),
         (lacks_tables, "lacks the tables committees"),
     ],
     ids=["stranger", "empty", "newer", "unversioned", "partial"],
