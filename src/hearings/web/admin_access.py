@@ -7,10 +7,10 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 
+from hearings.config import Settings
 from hearings.web.admin_sessions import AdminSession, LoginThrottle, SessionStore, csrf_value
 from hearings.web.errors import WebError
 
@@ -51,7 +51,7 @@ class AdminAccess:
         return csrf_value(self.token, self.session.session_id) if self.session else ""
 
 
-def install(app: Any, settings: Any) -> None:
+def install(app: FastAPI, settings: Settings) -> None:
     """The session store and login throttle of one app."""
     app.state.admin_sessions = SessionStore(timedelta(hours=settings.admin_session_hours))
     app.state.admin_throttle = LoginThrottle(settings.admin_login_attempts_per_minute)
