@@ -35,6 +35,8 @@ def test_the_calendar_and_the_committee_filter(client: TestClient) -> None:
     assert f'<option value="hsvr10">House · {LABEL}</option>' in choices
     chosen = client.get("/hearings", params={"sort": "newest", "committee": "hsvr10"}).text
     assert f'<option value="hsvr10" selected>House · {LABEL}</option>' in chosen
+    # The folded filters say what is applied, by name.
+    assert f'<span class="muted">· {LABEL}, sorted</span>' in chosen
 
 
 def test_the_feeds(client: TestClient) -> None:

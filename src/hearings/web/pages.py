@@ -67,12 +67,14 @@ def facets(request: Request) -> dict[str, Any]:
                     committees.c.parent_code,
                 )
             ).all()
+        choices = committee_choices(rows)
         return {
             "congresses": congresses,
             "types": types,
             # Rendered once here: a loop over ~200 committees was a third of a search page's
             # rendering time.
-            "committee_options": committee_options(committee_choices(rows)),
+            "committee_options": committee_options(choices),
+            "committee_labels": {code: label for code, label, _ in choices},
         }
 
     facts: dict[str, Any] = request.app.state.cache.get("facets", compute)
