@@ -1,5 +1,5 @@
 """CongressClient against the replica over real loopback HTTP (and, for exact error bodies, an
-httpx MockTransport): retries, give-up messages, key handling, paging, limits, fetch_many."""
+httpx MockTransport): retries, give-up messages, key handling, paging, limits."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from hearings.congress_api.client import format_api_datetime, redact_url
 from hearings.congress_api.limiter import Limiter
 from hearings.congress_api.models import Meeting, parse_api_datetime, parse_record
 from hearings.replica import Corpus, ReplicaServer
+from hearings.sync.fetching import fetch_in_order
 
 ERRORS = Path(__file__).resolve().parents[1] / "samples" / "errors"
 FAST = {"backoff_base": 0.001, "backoff_max": 0.01, "timeout": 5.0}
@@ -330,7 +331,7 @@ def test_concurrency_is_never_exceeded_at_the_server(replica: ReplicaServer) -> 
             assert record is not None
             return client.get_meeting(119, record.chamber, event_id)
 
-        results = list(client.fetch_many(fetch, ids))
+        results = list(fetch_in_order(fetch, ids, concurrency=8))  # more threads than slots
     assert sorted(item for item, _ in results) == sorted(ids)
     assert all(isinstance(result, dict) for _, result in results)
     assert replica.request_count == 30
@@ -513,57 +514,3 @@ def test_from_settings(replica: ReplicaServer) -> None:
         replica.faults.fail_next(2, "500")
         with pytest.raises(ApiUnavailable, match="after 2 attempts"):
             client.get_member("A000055")
-
-
-# ---- fetch_many ------------------------------------------------------------------------------
-
-
-def test_fetch_many_yields_failures_as_values(replica_client: CongressClient) -> None:
-    seen: list[str] = []
-    results = dict(
-        replica_client.fetch_many(
-            replica_client.get_member,
-            ["A000055", "Z999999", "C001114"],
-            on_result=lambda item, result: seen.append(item),
-        )
-    )
-    assert isinstance(results["Z999999"], NotFound)
-    assert results["A000055"]["bioguideId"] == "A000055"  # type: ignore[index]
-    assert sorted(seen) == ["A000055", "C001114", "Z999999"]
-
-
-def test_fetch_many_streams_without_reading_ahead() -> None:
-    pulled = 0
-
-    def items() -> Iterator[int]:
-        nonlocal pulled
-        for i in range(50_000):
-            pulled += 1
-            yield i
-
-    with CongressClient("https://api.test/v3", "k", concurrency=4) as client:
-        stream = client.fetch_many(lambda i: i * 2, items())
-        for _ in range(10):
-            next(stream)
-        assert pulled <= 10 + 4 + 1  # what was yielded, plus at most one window in flight
-        stream.close()
-
-
-def test_fetch_many_keeps_at_most_concurrency_calls_running() -> None:
-    active = 0
-    peak = 0
-    lock = threading.Lock()
-
-    def work(i: int) -> int:
-        nonlocal active, peak
-        with lock:
-            active += 1
-            peak = max(peak, active)
-        time.sleep(0.001)
-        with lock:
-            active -= 1
-        return i
-
-    with CongressClient("https://api.test/v3", "k", concurrency=3) as client:
-        done = sorted(result for _, result in client.fetch_many(work, range(60)))  # type: ignore[type-var]
-    assert done == list(range(60)) and peak <= 3

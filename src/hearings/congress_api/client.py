@@ -13,8 +13,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -145,7 +144,6 @@ class CongressClient:
             headers={"Accept": "application/json", "User-Agent": "hearings (congress_api)"},
             follow_redirects=False,
         )
-        self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._request_count = 0
         self._by_status: Counter[str] = Counter()
@@ -177,10 +175,6 @@ class CongressClient:
         self.close()
 
     def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
         self._http.close()
 
     def __repr__(self) -> str:
@@ -526,63 +520,6 @@ class CongressClient:
                 f"The response for {shown} has no {key!r} object.", url=shown, body=body
             )
         return record
-
-    # ---- concurrency ----------------------------------------------------------------------
-
-    def fetch_many(
-        self,
-        func: Callable[[T], R],
-        items: Iterable[T],
-        *,
-        on_result: Callable[[T, R | Exception], None] | None = None,
-    ) -> Generator[tuple[T, R | Exception], None, None]:
-        """Run `func` over `items` on the thread pool and yield `(item, result or exception)` as
-        each finishes.
-
-        At most `concurrency` calls are pending at a time, so memory stays flat however many items
-        there are. Do not call it from inside `func` (the pool would wait on itself).
-        """
-        pool = self._executor()
-        pending: dict[Future[R], T] = {}
-        source = iter(items)
-        exhausted = False
-        try:
-            while True:
-                while not exhausted and len(pending) < self.concurrency:
-                    try:
-                        item = next(source)
-                    except StopIteration:
-                        exhausted = True
-                        break
-                    pending[pool.submit(func, item)] = item
-                if not pending:
-                    return
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    item = pending.pop(future)
-                    failure = future.exception()
-                    if failure is not None and not isinstance(failure, Exception):
-                        raise failure  # KeyboardInterrupt and friends are not per-item results
-                    outcome: R | Exception = failure if failure is not None else future.result()
-                    if on_result is not None:
-                        on_result(item, outcome)
-                    yield item, outcome
-        finally:
-            # The caller stopped early (or failed): drop queued work, let running calls finish.
-            for future in pending:
-                future.cancel()
-            wait(pending)
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    max_workers=self.concurrency, thread_name_prefix="congress-api"
-                )
-            return self._pool
-
-
-# ---- helpers -----------------------------------------------------------------------------
 
 
 def _query(params: Mapping[str, object] | None) -> dict[str, str]:

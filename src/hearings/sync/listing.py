@@ -33,8 +33,6 @@ class ApiClient(Protocol):
     @property
     def request_count(self) -> int: ...
 
-    def last_list_count(self, path: str) -> int | None: ...
-
     def list_meetings(
         self,
         congress: int,

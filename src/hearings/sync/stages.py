@@ -20,7 +20,6 @@ from hearings.sync import quarantine as quarantine_store
 from hearings.sync.fetching import fetch_in_order
 from hearings.sync.gate import (
     Admitted,
-    Entity,
     Quarantined,
     Request,
     admit_item,
@@ -261,11 +260,3 @@ def _mark_stage_done(state: RunState, entity: str) -> None:
 def _last_per_id(admitted: Sequence[Admitted]) -> list[Admitted]:
     """One record per identifier: a list may name a record twice."""
     return list({a.request.identifier: a for a in admitted}.values())
-
-
-ENTITY_STAGES: dict[Entity, str] = {
-    "committee": "committees",
-    "member": "members",
-    "meeting": "meetings",
-    "printed_hearing": "printed hearings",
-}
