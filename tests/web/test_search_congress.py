@@ -9,10 +9,16 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import Engine, update
 
 from hearings.store import schema
-from hearings.web.acronyms import Acronyms, committee_pair, curated_pairs, organisation_pair
+from hearings.web.acronyms import (
+    Acronyms,
+    committee_pair,
+    curated_pairs,
+    derived_pairs,
+    organisation_pair,
+)
 from hearings.web.search import build_query, parse_terms, refresh_search_index
 from tests.web.conftest import Scratch
 
@@ -118,6 +124,17 @@ def test_committee_names_give_their_usual_acronyms() -> None:
         "Foreign Relations Committee",
     )
     assert committee_pair("Health Subcommittee", "House") is None
+
+
+def test_curated_acronyms_win_over_initials_and_three_letters_are_not_guessed(
+    engine: Engine,
+) -> None:
+    with engine.connect() as connection:
+        derived = dict(derived_pairs(connection, frozenset({"sec"})))
+    assert derived["HASC"] == "Armed Services Committee"
+    assert derived["HVAC"] == "Veterans' Affairs Committee"
+    # The Senate's Ethics Committee would be SEC; the Judiciary Committees HJC and SJC.
+    assert "SEC" not in derived and "HJC" not in derived and "SJC" not in derived
 
 
 def test_acronyms_the_data_spells_out_are_searchable(client: TestClient) -> None:

@@ -111,21 +111,23 @@ def committee_pair(name: str, chamber: str | None) -> tuple[str, str] | None:
     return chamber[0] + letters, bare
 
 
-def derived_pairs(connection: Connection) -> list[tuple[str, str]]:
-    """The acronyms the database spells out itself."""
+def derived_pairs(connection: Connection, reserved: frozenset[str]) -> list[tuple[str, str]]:
+    """The acronyms the database spells out itself, except those in `reserved` (the curated
+    list's: "SEC" is the Securities and Exchange Commission, not the Senate Ethics Committee)."""
     witnesses, committees = schema.witnesses, schema.committees
     pairs: list[tuple[str, str]] = []
     for organisation in connection.execute(
         select(witnesses.c.organization).where(witnesses.c.organization.like("%(%)")).distinct()
     ).scalars():
         pair = organisation_pair(organisation or "")
-        if pair:
+        if pair and pair[0].lower() not in reserved:
             pairs.append(pair)
     for row in connection.execute(
         select(committees.c.name, committees.c.chamber).where(committees.c.parent_code.is_(None))
     ):
         pair = committee_pair(row.name or "", row.chamber)
-        if pair:
+        # Three letters ("HAC", "SJC") stand for too many things to be taken on the initials.
+        if pair and len(pair[0]) >= 4 and pair[0].lower() not in reserved:
             pairs.append(pair)
     return pairs
 
@@ -145,7 +147,9 @@ class AcronymCache:
             hit = self._values.get(key)
         if hit is not None and now - hit[0] < _REFRESH_SECONDS:
             return hit[1]
-        acronyms = Acronyms.from_pairs([*curated_pairs(), *derived_pairs(connection)])
+        curated = curated_pairs()
+        reserved = frozenset(short.lower() for short, _ in curated)
+        acronyms = Acronyms.from_pairs([*curated, *derived_pairs(connection, reserved)])
         with self._lock:
             self._values[key] = (now, acronyms)
         return acronyms
