@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     def _api_url(cls, value: str) -> str:
         return http_url(value.strip(), "CONGRESS_API_BASE_URL", "https://api.congress.gov/v3")
 
+    @field_validator("notify_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        # Checked as a URL, kept as given: a webhook's path is the receiver's to define.
+        http_url(value.strip(), "NOTIFY_WEBHOOK_URL", "https://hooks.example.org/T0KEN")
+        return value.strip()
+
     @field_validator("forwarded_allow_ips")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:

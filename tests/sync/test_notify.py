@@ -163,3 +163,10 @@ def test_a_failed_notification_never_fails_the_run(harness: Harness, problem: st
     logging.getLogger("hearings.sync.notify").removeHandler(collected)
     assert collected.lines and all("notification to 127.0.0.1" in m for m in collected.lines)
     assert not any("T0KEN" in m for m in collected.lines)  # the URL's token is never logged
+
+
+def test_a_webhook_that_is_not_an_http_url_is_a_configuration_error(harness: Harness) -> None:
+    done = harness.cli("update", "--congress", "119", NOTIFY_WEBHOOK_URL="file:///etc/passwd")
+    assert done.returncode == 2
+    assert "NOTIFY_WEBHOOK_URL 'file:///etc/passwd' is not an http(s) URL" in done.stderr
+    assert "Traceback" not in done.stderr and harness.replica.request_count == 0
