@@ -91,7 +91,8 @@ def hearing_filters(
         Query(
             max_length=200,
             description="Full-text search: title words, witness names, organizations, positions, "
-            'committee and document names, and bill citations such as "H.R. 580".',
+            'committee and document names, and bill citations such as "H.R. 580". Acronyms '
+            "and full names find each other (GAO, Government Accountability Office).",
         ),
     ] = None,
     congress: Annotated[int | None, Query(ge=1, le=200, description="Congress, e.g. 119.")] = None,
