@@ -34,13 +34,13 @@ def trial(n_meetings: int, mode: str, template: str, work: str) -> dict[str, Any
     from bench.corpus_client import CorpusClient
     from hearings.store import schema
     from hearings.store.engine import open_database
+    from hearings.sync.committees import load_committees_by_code
     from hearings.sync.gate import Admitted, Request, admit_item
     from hearings.sync.load import load_batch
     from hearings.sync.meetings import as_change
     from hearings.sync.options import SyncOptions, no_progress
     from hearings.sync.run_state import RunState
     from hearings.sync.runlog import BatchStats, RunMetrics, start_run
-    from hearings.sync.stages import load_committees_by_code
 
     database = copy_database(Path(template), Path(work) / f"apply-{mode}-{n_meetings}.db")
     settings = settings_for(database)

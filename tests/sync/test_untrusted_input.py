@@ -317,18 +317,50 @@ def test_any_value_in_any_field_costs_only_its_record(
 
 # ---- list pages that cannot be read at all ---------------------------------------------------
 
+# The list endpoints a run reads (the item paths go one segment further).
+LIST_PATHS: dict[str, str] = {
+    "meeting": r"/committee-meeting/119$",
+    "printed_hearing": r"/hearing/119$",
+    "committee": r"/committee/119/(house|senate|joint)$",
+}
+
+
+def unreadable_list(day: Site, entity: str) -> None:
+    """Every answer of the entity's list is a truncated body, retry after retry."""
+    day.replica.faults.fail_next(500, "truncated", path=LIST_PATHS[entity])
+
 
 @pytest.mark.parametrize("entity", ["meeting", "printed_hearing", "committee"])
-def test_a_list_page_that_cannot_be_decoded_fails_its_stage_only(
+def test_an_entry_nested_past_the_decoder_costs_only_itself(
     day: Site, base: Base, entity: Entity
 ) -> None:
-    """A page nested past the decoder cannot be read, so its stage fails; what the other
-    stages committed stays, and the run says so with its own exit code."""
+    """The page is read entry by entry: the one entry nested too deeply is set aside (it names
+    no record, so it is rejected and counted), and its page-mates apply."""
     stamp = stamp_for(datetime.now(UTC))
     assert stage_day(day, base.cast, [], stamp) == []
     victim = base.cast.pools[entity][0]
     touch(day.corpus, entity, victim, stamp)
     day.replica.overrides.set_list_entry(KIND[entity], victim, DEEP)
+    run = day.update()
+    day.assert_sound(run)
+    assert run.code == 3, (run.code, run.err[-2000:])
+    for other in ("meeting", "printed_hearing", "committee"):
+        ident = base.cast.mates[other][0]  # type: ignore[index]
+        row = day.row(other, ident)
+        assert row is not None
+        shown = str(row["title"] if other != "committee" else row["name"])
+        assert "(revised)" in shown or "(renamed)" in shown, f"{other} {ident} was not applied"
+
+
+@pytest.mark.parametrize("entity", ["meeting", "printed_hearing", "committee"])
+def test_a_list_page_that_cannot_be_decoded_fails_its_stage_only(
+    day: Site, base: Base, entity: Entity
+) -> None:
+    """A list that answers only truncated bodies cannot be read, so its stage fails; what the
+    other stages committed stays, and the run says so with its own exit code."""
+    stamp = stamp_for(datetime.now(UTC))
+    assert stage_day(day, base.cast, [], stamp) == []
+    unreadable_list(day, entity)
     run = day.update()
     day.assert_sound(run)
     # Neither "all applied" (0), "nothing applied" (1), usage (2) nor "set aside" (3).
@@ -354,9 +386,7 @@ def test_a_run_whose_every_list_page_is_unreadable_applies_nothing_and_exits_1(
         for ident in idents
     }
     for entity in ("meeting", "printed_hearing", "committee"):
-        victim = base.cast.pools[entity][0]  # type: ignore[index]
-        touch(day.corpus, entity, victim, stamp)  # type: ignore[arg-type]
-        day.replica.overrides.set_list_entry(KIND[entity], victim, DEEP)  # type: ignore[index]
+        unreadable_list(day, entity)
     run = day.update()
     day.assert_sound(run)
     assert run.code == 1, (run.code, run.err[-2000:])

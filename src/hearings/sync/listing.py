@@ -23,6 +23,7 @@ from hearings.sync.gate import (
     Unnamed,
     admit_entry,
 )
+from hearings.sync.marks import hold_window, release_window
 from hearings.sync.options import SyncOptions
 from hearings.sync.run_state import RunState
 
@@ -93,8 +94,26 @@ class Listing:
         self.unnamed += other.unnamed
 
     def by_identifier(self) -> dict[str, Listed]:
-        """One entry per record (the last listed wins, as pages are newest last)."""
-        return {entry.identifier: entry for entry in self.listed}
+        """One entry per record: when a list names a record twice, the newest `updateDate` wins
+        (an undated one most of all), so a stale duplicate can never hide a change."""
+        chosen: dict[str, Listed] = {}
+        for entry in self.listed:
+            seen = chosen.get(entry.identifier)
+            if seen is None or _newer(entry.update_date, seen.update_date):
+                chosen[entry.identifier] = entry
+        return chosen
+
+    @property
+    def refused_ids(self) -> set[str]:
+        """Records whose entry the gate refused in this listing: they wait for the next run,
+        rather than being fetched from the quarantine in this one."""
+        return {item.identifier for item in self.refused}
+
+
+def _newer(candidate: datetime | None, current: datetime | None) -> bool:
+    if current is None:
+        return False
+    return candidate is None or candidate > current
 
 
 def admit_entries(request: Request, entries: Iterable[object], now: datetime) -> Listing:
@@ -104,12 +123,22 @@ def admit_entries(request: Request, entries: Iterable[object], now: datetime) ->
     return listing
 
 
-def record_refusals(state: RunState, listing: Listing) -> None:
-    """Write what the gate refused: quarantine what it could name, count what it could not."""
+def record_refusals(
+    state: RunState, listing: Listing, entity: str | None = None, since: datetime | None = None
+) -> None:
+    """Write what the gate refused: quarantine what it could name, count what it could not. An
+    entry it could not name is listed again next run: `entity`'s window is held at `since`."""
     for item in listing.refused:
         state.quarantine(item)
     for entry in listing.unnamed:
         state.reject(entry)
+    if entity is None or not state.writes:
+        return
+    with state.transaction() as connection:
+        if listing.unnamed:
+            hold_window(connection, state.options, entity, since, state.now())
+        else:
+            release_window(connection, state.options, entity)
 
 
 ListFn = Callable[..., Iterator[Any]]

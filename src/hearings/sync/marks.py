@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from hearings.store import schema
 from hearings.store.records import utc_naive
@@ -14,6 +14,10 @@ from hearings.store.writer import upsert
 from hearings.sync.options import ALL_CHAMBERS, SyncOptions
 
 OVERLAP = timedelta(hours=1)
+# A held window: a list entry that named no record cannot be retried by name, so the next run
+# lists again from where this one started (`<entity>.relist`, the oldest such start).
+HELD = ".relist"
+EVERYTHING = datetime(1900, 1, 1)
 
 
 def read_high_water_mark(
@@ -78,6 +82,36 @@ def update_window(
     """`min(high-water mark − overlap, now − lookback)`: a missed week is caught up, not lost."""
     lookback_start = now - timedelta(days=options.lookback_days)
     mark = read_high_water_mark(connection, options.congress, options.chamber_key, entity)
-    if mark is None:
-        return lookback_start
-    return min(mark.replace(tzinfo=UTC) - OVERLAP, lookback_start)
+    window = (
+        lookback_start if mark is None else min(mark.replace(tzinfo=UTC) - OVERLAP, lookback_start)
+    )
+    held = read_high_water_mark(connection, options.congress, options.chamber_key, entity + HELD)
+    return window if held is None else min(window, held.replace(tzinfo=UTC))
+
+
+def hold_window(
+    connection: Connection, options: SyncOptions, entity: str, since: datetime | None, now: datetime
+) -> None:
+    """Make the next run list `entity` again from `since` (everything, for an import)."""
+    start = utc_naive(since) or EVERYTHING
+    key = {"congress": options.congress, "chamber": options.chamber_key, "entity": entity + HELD}
+    table = schema.sync_state
+    held = connection.execute(
+        select(table.c.high_water_mark).where(*(table.c[k] == v for k, v in key.items()))
+    ).scalar_one_or_none()
+    if held is not None and held <= start:
+        return
+    row = {**key, "high_water_mark": start, "last_run_id": None, "updated_at": now}
+    upsert(connection, table, [row], list(key))
+
+
+def release_window(connection: Connection, options: SyncOptions, entity: str) -> None:
+    """A listing that named every record clears its entity's held window."""
+    table = schema.sync_state
+    connection.execute(
+        delete(table).where(
+            table.c.congress == options.congress,
+            table.c.chamber == options.chamber_key,
+            table.c.entity == entity + HELD,
+        )
+    )

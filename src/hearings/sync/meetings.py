@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ from hearings.sync.listing import ApiClient, Listing, stored_differs, stored_upd
 from hearings.sync.load import CommitteeLoader, load_batch
 from hearings.sync.options import ProgressFn
 from hearings.sync.run_state import RunState
+from hearings.sync.stages import close_if_gone
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +32,25 @@ class ChangeRatioExceeded(Exception):
     """The run would change more of the existing meetings than `--max-change-ratio` allows."""
 
 
-def select_meetings(state: RunState, listing: Listing) -> tuple[list[Request], set[str], int]:
-    """The meetings to fetch, oldest listed first, then the quarantined ones to retry; the ids of
-    those retries; and how many listed meetings are unchanged."""
+@dataclass
+class MeetingPlan:
+    """What the meetings stage will fetch, and why."""
+
+    requests: list[Request]
+    # Quarantined meetings fetched again; those the list no longer names are closed when the
+    # API answers 404 (gone upstream), not quarantined once more.
+    retried: set[str] = field(default_factory=set)
+    unlisted_retries: set[str] = field(default_factory=set)
+    unchanged: int = 0
+
+
+def select_meetings(state: RunState, listing: Listing) -> MeetingPlan:
+    """The meetings to fetch, oldest listed first, then the quarantined ones to retry."""
     listed = listing.by_identifier()
     stored = stored_update_dates(state, schema.hearings, "event_id", list(listed))
     full = state.options.full_refresh
     # A meeting whose list entry the gate refused in this very listing waits for the next run.
-    refused = {item.identifier for item in listing.refused}
+    refused = listing.refused_ids
     retry = {k: v for k, v in _quarantined_meetings(state).items() if k not in refused}
     changed = [
         e
@@ -47,8 +60,9 @@ def select_meetings(state: RunState, listing: Listing) -> tuple[list[Request], s
     epoch = datetime(1900, 1, 1, tzinfo=UTC)
     changed.sort(key=lambda e: (e.update_date or epoch, e.identifier))
     requests = [e.request for e in changed]
-    requests += [request for event_id, request in retry.items() if event_id not in listed]
-    return requests, set(retry), len(listed) - len(changed)
+    unlisted = {event_id: r for event_id, r in retry.items() if event_id not in listed}
+    requests += list(unlisted.values())
+    return MeetingPlan(requests, set(retry), set(unlisted), len(listed) - len(changed))
 
 
 def _quarantined_meetings(state: RunState) -> dict[str, Request]:
@@ -96,13 +110,13 @@ def check_change_ratio(state: RunState, requests: Sequence[Request]) -> None:
 def meetings_stage(
     state: RunState,
     client: ApiClient,
-    requests: Sequence[Request],
-    retried: set[str],
+    plan: MeetingPlan,
     load_committees: CommitteeLoader,
     progress: ProgressFn,
 ) -> None:
     """Fetch, gate and load the chosen meetings in batches of `batch_size`."""
     options, metrics = state.options, state.metrics
+    requests, retried = plan.requests, plan.retried
     pending: list[Change] = []
     total = len(requests)
     fetched = fetch_in_order(
@@ -117,6 +131,8 @@ def meetings_stage(
         from_quarantine = request.identifier in retried
         if from_quarantine:
             metrics.quarantine_retried += 1
+        if request.identifier in plan.unlisted_retries and close_if_gone(state, request, result):
+            continue
         outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
         if isinstance(outcome, Admitted):
             pending.append(as_change(outcome, from_quarantine))

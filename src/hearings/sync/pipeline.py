@@ -24,11 +24,19 @@ from typing import Any
 
 from hearings.congress_api.errors import ApiKeyMissing, ApiKeyRejected
 from hearings.congress_api.models import chamber_path
+from hearings.sync.committees import (
+    CommitteeFetch,
+    committee_chambers,
+    committees_stage,
+    load_committees_by_code,
+    prefetch_committees,
+)
 from hearings.sync.failpoints import failpoint
 from hearings.sync.listing import ApiClient, Listing, read_list, read_lists, record_refusals
 from hearings.sync.marks import update_window
 from hearings.sync.meetings import (
     ChangeRatioExceeded,
+    MeetingPlan,
     check_change_ratio,
     meetings_stage,
     select_meetings,
@@ -36,15 +44,7 @@ from hearings.sync.meetings import (
 from hearings.sync.options import ProgressFn, SyncOptions, no_progress
 from hearings.sync.run_state import RunState
 from hearings.sync.runlog import RunMetrics, StageOutcome
-from hearings.sync.stages import (
-    CommitteeFetch,
-    committee_chambers,
-    committees_stage,
-    load_committees_by_code,
-    members_stage,
-    prefetch_committees,
-    printed_hearings_stage,
-)
+from hearings.sync.stages import members_stage, printed_hearings_stage
 
 __all__ = ["ApiClient", "ChangeRatioExceeded", "ProgressFn", "SyncOptions", "run_pipeline"]
 
@@ -110,6 +110,7 @@ def _run(
                     since["committees"],
                     now,
                 ),
+                since["committees"],
             )
         )
         printed = background.submit(
@@ -144,17 +145,18 @@ def _run(
         if members is not None:
             _stage(state, "members", lambda: members_stage(state, members.result(), progress))
         if plan is not None:
-            requests, retried = plan
             _stage(
                 state,
                 "meetings",
-                lambda: meetings_stage(state, client, requests, retried, load_committees, progress),
+                lambda: meetings_stage(state, client, plan, load_committees, progress),
             )
         if printed is not None:
             _stage(
                 state,
                 "printed hearings",
-                lambda: printed_hearings_stage(state, client, printed.result(), progress),
+                lambda: printed_hearings_stage(
+                    state, client, printed.result(), since["printed_hearings"], progress
+                ),
             )
 
 
@@ -184,18 +186,18 @@ def _plan_meetings(
     chamber: str | None,
     since: datetime | None,
     incremental: bool,
-) -> tuple[list[Any], set[str]]:
+) -> MeetingPlan:
     listing = read_list(
         "meeting", client.list_meetings, state.options, chamber, since, state.clock()
     )
-    record_refusals(state, listing)
-    requests, retried, unchanged = select_meetings(state, listing)
-    state.metrics.hearings_unchanged += unchanged
-    state.metrics.hearings_checked += unchanged
+    record_refusals(state, listing, "meetings", since)
+    plan = select_meetings(state, listing)
+    state.metrics.hearings_unchanged += plan.unchanged
+    state.metrics.hearings_checked += plan.unchanged
     if incremental:
-        check_change_ratio(state, requests)
-    log.info("%d meetings listed, %d to fetch", len(listing.listed), len(requests))
-    return requests, retried
+        check_change_ratio(state, plan.requests)
+    log.info("%d meetings listed, %d to fetch", len(listing.listed), len(plan.requests))
+    return plan
 
 
 def _stage(state: RunState, name: str, step: Callable[[], Any]) -> Any:

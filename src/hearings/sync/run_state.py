@@ -38,9 +38,11 @@ class RunState:
         self.options = options
         self.metrics = metrics
         self.clock = clock
-        self.started = clock()
+        # The run's recorded start: no high-water mark may pass it.
+        self.started = metrics.start_time
         self.single: Connection | None = None
         self.deferred_quarantine: list[Quarantined] = []
+        self._quarantined: set[tuple[str, str]] = set()
         self.batch_number = 0
         self._connection: Connection | None = None
 
@@ -81,6 +83,9 @@ class RunState:
 
     def quarantine(self, item: Quarantined) -> None:
         """Keep a refused record with its reason and raw payload, to retry next run."""
+        if (item.entity, item.identifier) in self._quarantined:
+            return  # once per record and run: a second refusal says nothing new
+        self._quarantined.add((item.entity, item.identifier))
         log.warning(
             "quarantined %s %s at %s: %s", item.entity, item.identifier, item.stage, item.reason
         )

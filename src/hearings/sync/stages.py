@@ -1,5 +1,6 @@
-"""The four stages of a run, each list → select → fetch → gate → load, for the reference records:
-committees, members and printed hearings. (Meetings, which load in batches, are in `meetings`.)
+"""The members and printed-hearings stages, each list → select → fetch → gate → load, and what
+every stage shares. (Committees are in `committees`, meetings, which load in batches, in
+`meetings`.)
 
 A stage that cannot go on raises; the pipeline records that as the stage's failure and moves on.
 Data never makes a stage raise: the gate turns it into quarantine entries.
@@ -8,14 +9,11 @@ Data never makes a stage raise: the gate turns it into quarantine entries.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-
-from sqlalchemy import Engine
+from collections.abc import Sequence
+from datetime import datetime
 
 from hearings.congress_api.errors import NotFound
 from hearings.store import schema
-from hearings.store.writer import known_committee_codes
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.fetching import fetch_in_order
 from hearings.sync.gate import (
@@ -31,138 +29,13 @@ from hearings.sync.listing import (
     record_refusals,
     stored_differs,
     stored_update_dates,
-    update_dates,
 )
 from hearings.sync.marks import advance_high_water_mark
-from hearings.sync.options import ProgressFn, SyncOptions
+from hearings.sync.options import ProgressFn
 from hearings.sync.reference import load_records
 from hearings.sync.run_state import RunState
 
 log = logging.getLogger(__name__)
-
-COMMITTEE_CHAMBERS = ("house", "senate", "joint")
-
-
-def committee_chambers(options: SyncOptions) -> list[str]:
-    """The committee lists a run reads: its chamber's and the joint committees, or all three."""
-    if options.chamber:
-        return [options.chamber.lower(), "joint"]
-    return list(COMMITTEE_CHAMBERS)
-
-
-# ---- committees ----------------------------------------------------------------------------
-
-
-@dataclass
-class CommitteeFetch:
-    """Committees listed, chosen and fetched ahead on a background thread, for the run's own
-    thread to gate and store."""
-
-    listing: Listing
-    results: list[tuple[Request, object]]
-
-
-def prefetch_committees(
-    engine: Engine, client: ApiClient, options: SyncOptions, listing: Listing
-) -> CommitteeFetch:
-    """Choose the listed committees whose record must be fetched, and fetch them (on a
-    background thread, with a connection of its own)."""
-    wanted: dict[str, str] = {}
-    for entry in listing.listed:
-        wanted.setdefault(entry.identifier, entry.chamber or "house")
-        for code, chamber in entry.nested.items():
-            wanted.setdefault(code, chamber)
-    dated = listing.by_identifier()
-    with engine.connect() as connection:
-        stored = update_dates(connection, schema.committees, "system_code", sorted(wanted))
-        retry = quarantine_store.open_items(connection, entity="committee")
-    chosen = {
-        code: chamber
-        for code, chamber in wanted.items()
-        if code not in dated or stored_differs(dated[code], stored, code, options.full_refresh)
-    }
-    for item in retry:
-        chosen.setdefault(item.identifier, str(item.locator.get("chamber") or "house"))
-    requests = [
-        Request("committee", None, chamber, code) for code, chamber in sorted(chosen.items())
-    ]
-    return CommitteeFetch(listing, fetch_committees(client, requests, options.concurrency))
-
-
-def fetch_committees(
-    client: ApiClient, requests: Sequence[Request], concurrency: int
-) -> list[tuple[Request, object]]:
-    fetched = fetch_in_order(
-        lambda r: client.get_committee(r.chamber or "house", r.identifier or ""),
-        requests,
-        concurrency=concurrency,
-    )
-    return list(fetched)
-
-
-def store_committees(
-    state: RunState,
-    client: ApiClient,
-    fetched: Sequence[tuple[Request, object]],
-    progress: ProgressFn,
-    *,
-    parents: bool = True,
-) -> set[str]:
-    """Gate and store fetched committees, then their parents the database lacks. Returns the
-    codes stored."""
-    admitted: list[Admitted] = []
-    total = len(fetched)
-    for done, (request, result) in enumerate(fetched, start=1):
-        outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
-        if isinstance(outcome, Admitted):
-            admitted.append(outcome)
-        else:
-            state.quarantine(outcome)
-        progress("committees", done, total)
-    load_records(state, "committee", _last_per_id(admitted))
-    stored = {a.record.system_code for a in admitted}
-    parent_refs = {
-        a.record.parent.system_code: a.request.chamber or "house"
-        for a in admitted
-        if a.record.parent is not None
-    }
-    if parents and parent_refs and state.writes:
-        with state.transaction() as connection:
-            known = known_committee_codes(connection, parent_refs)
-        missing = [
-            Request("committee", None, chamber, code)
-            for code, chamber in sorted(parent_refs.items())
-            if code not in known and code not in stored
-        ]
-        if missing:
-            more = fetch_committees(client, missing, state.options.concurrency)
-            stored |= store_committees(state, client, more, progress, parents=False)
-    return stored
-
-
-def committees_stage(
-    state: RunState, client: ApiClient, prefetched: CommitteeFetch, progress: ProgressFn
-) -> None:
-    record_refusals(state, prefetched.listing)
-    store_committees(state, client, prefetched.results, progress)
-    progress("committees", len(prefetched.results), len(prefetched.results))
-    _mark_stage_done(state, "committees")
-
-
-def load_committees_by_code(
-    state: RunState, client: ApiClient, codes: Mapping[str, str], progress: ProgressFn
-) -> None:
-    """Committees that meetings name but the database lacks (code → path chamber). One the API
-    does not have is no bad record: the meeting's own reference stands in as a placeholder."""
-    requests = [Request("committee", None, ch, code) for code, ch in sorted(codes.items())]
-    fetched = []
-    for request, result in fetch_committees(client, requests, 4):
-        if isinstance(result, NotFound):
-            log.warning("committee %s is not served by the API: %s", request.identifier, result)
-        else:
-            fetched.append((request, result))
-    store_committees(state, client, fetched, progress)
-
 
 # ---- members -------------------------------------------------------------------------------
 
@@ -184,18 +57,22 @@ def members_stage(state: RunState, entries: Sequence[object], progress: Progress
             progress("members", done, total)
     if not entries:
         progress("members", 0, 0)
-    load_records(state, "member", _last_per_id(admitted))
+    load_records(state, "member", last_per_id(admitted))
 
 
 # ---- printed hearings ----------------------------------------------------------------------
 
 
 def printed_hearings_stage(
-    state: RunState, client: ApiClient, listing: Listing, progress: ProgressFn
+    state: RunState,
+    client: ApiClient,
+    listing: Listing,
+    since: datetime | None,
+    progress: ProgressFn,
 ) -> None:
     """Store the listed printed hearings that changed, and retry the quarantined ones."""
     options = state.options
-    record_refusals(state, listing)
+    record_refusals(state, listing, "printed_hearings", since)
     listed = listing.by_identifier()
     stored = stored_update_dates(state, schema.printed_hearings, "jacket_number", list(listed))
     wanted = {
@@ -203,6 +80,7 @@ def printed_hearings_stage(
         for jacket, entry in listed.items()
         if stored_differs(entry, stored, int(jacket), options.full_refresh)
     }
+    unlisted: set[str] = set()
     if state.writes:
         with state.transaction() as connection:
             retry = quarantine_store.open_items(
@@ -210,7 +88,7 @@ def printed_hearings_stage(
             )
         for item in retry:
             chamber = item.locator.get("chamber")
-            if chamber and item.identifier.isdigit():
+            if chamber and item.identifier.isdigit() and item.identifier not in listing.refused_ids:
                 request = Request(
                     "printed_hearing", options.congress, str(chamber), item.identifier
                 )
@@ -224,24 +102,45 @@ def printed_hearings_stage(
     )
     admitted: list[Admitted] = []
     for done, (request, result) in enumerate(fetched, start=1):
+        progress("printed hearings", done, len(wanted))
+        if request.identifier in unlisted and close_if_gone(state, request, result):
+            continue
         outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
         if isinstance(outcome, Admitted):
             admitted.append(outcome)
         else:
             state.quarantine(outcome)
         if len(admitted) >= 500:
-            load_records(state, "printed_hearing", _last_per_id(admitted))
+            load_records(state, "printed_hearing", last_per_id(admitted))
             admitted = []
-        progress("printed hearings", done, len(wanted))
-    load_records(state, "printed_hearing", _last_per_id(admitted))
+    load_records(state, "printed_hearing", last_per_id(admitted))
     progress("printed hearings", len(wanted), len(wanted))
-    _mark_stage_done(state, "printed_hearings")
+    mark_stage_done(state, "printed_hearings")
 
 
 # ---- shared --------------------------------------------------------------------------------
 
 
-def _mark_stage_done(state: RunState, entity: str) -> None:
+def close_if_gone(state: RunState, request: Request, result: object) -> bool:
+    """A quarantined record that no list names any more and that the API answers 404 for is gone
+    upstream: its quarantine entry is closed (the stored row, if any, is kept), rather than
+    quarantined again on every run. Returns whether it was."""
+    if not isinstance(result, NotFound) or not state.writes:
+        return False
+    with state.transaction() as connection:
+        closed = quarantine_store.resolve(
+            connection, request.entity, [request.identifier or ""], state.now()
+        )
+    if closed:
+        log.warning(
+            "%s %s is no longer served by the API (404); its quarantine entry is closed",
+            request.entity.replace("_", " "),
+            request.identifier,
+        )
+    return True
+
+
+def mark_stage_done(state: RunState, entity: str) -> None:
     """A reference stage lists its whole window, so when it ends the run's start is its mark."""
     if not state.writes and state.single is None:
         return
@@ -257,6 +156,6 @@ def _mark_stage_done(state: RunState, entity: str) -> None:
         )
 
 
-def _last_per_id(admitted: Sequence[Admitted]) -> list[Admitted]:
+def last_per_id(admitted: Sequence[Admitted]) -> list[Admitted]:
     """One record per identifier: a list may name a record twice."""
     return list({a.request.identifier: a for a in admitted}.values())

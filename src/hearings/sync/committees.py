@@ -1,0 +1,216 @@
+"""The committees stage: the committee lists (read and gated on a background thread), the
+committees chosen from them and fetched ahead, then gated and stored on the run's own thread,
+parents after their subcommittees. Committees that meetings name but the database lacks come in
+through here too."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine, select
+
+from hearings.congress_api.errors import NotFound
+from hearings.store import schema
+from hearings.store.writer import known_committee_codes
+from hearings.sync import quarantine as quarantine_store
+from hearings.sync.fetching import fetch_in_order
+from hearings.sync.gate import (
+    Admitted,
+    Quarantined,
+    Request,
+    admit_item,
+)
+from hearings.sync.listing import (
+    ApiClient,
+    Listing,
+    record_refusals,
+    stored_differs,
+    update_dates,
+)
+from hearings.sync.options import ProgressFn, SyncOptions
+from hearings.sync.reference import load_records
+from hearings.sync.run_state import RunState
+from hearings.sync.stages import close_if_gone, last_per_id, mark_stage_done
+
+log = logging.getLogger(__name__)
+
+COMMITTEE_CHAMBERS = ("house", "senate", "joint")
+
+
+def committee_chambers(options: SyncOptions) -> list[str]:
+    """The committee lists a run reads: its chamber's and the joint committees, or all three."""
+    if options.chamber:
+        return [options.chamber.lower(), "joint"]
+    return list(COMMITTEE_CHAMBERS)
+
+
+@dataclass
+class CommitteeFetch:
+    """Committees listed, chosen and fetched ahead on a background thread, for the run's own
+    thread to gate and store."""
+
+    listing: Listing
+    results: list[tuple[Request, object]]
+    # Where the committee lists started (None: everything).
+    since: datetime | None = None
+    # Quarantined committees fetched again although no list names them.
+    unlisted_retries: set[str] = field(default_factory=set)
+
+
+def prefetch_committees(
+    engine: Engine,
+    client: ApiClient,
+    options: SyncOptions,
+    listing: Listing,
+    since: datetime | None,
+) -> CommitteeFetch:
+    """Choose the listed committees whose record must be fetched, and fetch them (on a
+    background thread, with a connection of its own)."""
+    wanted: dict[str, str] = {}
+    for entry in listing.listed:
+        wanted.setdefault(entry.identifier, entry.chamber or "house")
+        for code, chamber in entry.nested.items():
+            wanted.setdefault(code, chamber)
+    dated = listing.by_identifier()
+    with engine.connect() as connection:
+        stored = update_dates(connection, schema.committees, "system_code", sorted(wanted))
+        retry = quarantine_store.open_items(connection, entity="committee")
+    chosen = {
+        code: chamber
+        for code, chamber in wanted.items()
+        if code not in dated or stored_differs(dated[code], stored, code, options.full_refresh)
+    }
+    for item in retry:
+        if item.identifier not in listing.refused_ids:
+            chosen.setdefault(item.identifier, str(item.locator.get("chamber") or "house"))
+    requests = [
+        Request("committee", None, chamber, code) for code, chamber in sorted(chosen.items())
+    ]
+    return CommitteeFetch(listing, fetch_committees(client, requests, options.concurrency))
+
+
+def fetch_committees(
+    client: ApiClient, requests: Sequence[Request], concurrency: int
+) -> list[tuple[Request, object]]:
+    fetched = fetch_in_order(
+        lambda r: client.get_committee(r.chamber or "house", r.identifier or ""),
+        requests,
+        concurrency=concurrency,
+    )
+    return list(fetched)
+
+
+def store_committees(
+    state: RunState,
+    client: ApiClient,
+    fetched: Sequence[tuple[Request, object]],
+    progress: ProgressFn,
+    *,
+    parents: bool = True,
+    unlisted_retries: set[str] | None = None,
+) -> set[str]:
+    """Gate and store fetched committees, then their parents the database lacks. Returns the
+    codes stored."""
+    admitted: list[Admitted] = []
+    total = len(fetched)
+    for done, (request, result) in enumerate(fetched, start=1):
+        progress("committees", done, total)
+        if request.identifier in (unlisted_retries or ()) and close_if_gone(state, request, result):
+            continue
+        outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
+        if isinstance(outcome, Admitted):
+            admitted.append(outcome)
+        else:
+            state.quarantine(outcome)
+    admitted = _without_parent_cycles(state, last_per_id(admitted))
+    load_records(state, "committee", admitted)
+    stored = {a.record.system_code for a in admitted}
+    parent_refs = {
+        a.record.parent.system_code: a.request.chamber or "house"
+        for a in admitted
+        if a.record.parent is not None
+    }
+    if parents and parent_refs and state.writes:
+        with state.transaction() as connection:
+            known = known_committee_codes(connection, parent_refs)
+        missing = [
+            Request("committee", None, chamber, code)
+            for code, chamber in sorted(parent_refs.items())
+            if code not in known and code not in stored
+        ]
+        if missing:
+            more = _served(fetch_committees(client, missing, state.options.concurrency))
+            stored |= store_committees(state, client, more, progress, parents=False)
+    return stored
+
+
+def _served(fetched: list[tuple[Request, object]]) -> list[tuple[Request, object]]:
+    """Committees another record names: one the API does not have (404) is no bad record, only a
+    reference that stays as given."""
+    kept = []
+    for request, result in fetched:
+        if isinstance(result, NotFound):
+            log.warning("committee %s is not served by the API: %s", request.identifier, result)
+        else:
+            kept.append((request, result))
+    return kept
+
+
+def _without_parent_cycles(state: RunState, admitted: list[Admitted]) -> list[Admitted]:
+    """A committee whose parent chain comes back to itself would vanish from every tree of
+    committees: it is quarantined, and the stored one kept."""
+    parents = {
+        a.record.system_code: a.record.parent.system_code for a in admitted if a.record.parent
+    }
+    with state.transaction() as connection:
+        stored = dict(
+            connection.execute(
+                select(schema.committees.c.system_code, schema.committees.c.parent_code).where(
+                    schema.committees.c.parent_code.is_not(None)
+                )
+            ).all()
+        )
+    chains = {**stored, **parents}
+    kept = []
+    for item in admitted:
+        code, seen = item.record.system_code, set()
+        while code in chains and code not in seen:
+            seen.add(code)
+            code = chains[code]
+        if code == item.record.system_code and item.record.parent is not None:
+            state.quarantine(
+                Quarantined(
+                    "committee",
+                    item.record.system_code,
+                    "validate",
+                    f"its parent chain {' → '.join(sorted(seen))} leads back to itself",
+                    item.payload,
+                    item.request.locator,
+                )
+            )
+            continue
+        kept.append(item)
+    return kept
+
+
+def committees_stage(
+    state: RunState, client: ApiClient, prefetched: CommitteeFetch, progress: ProgressFn
+) -> None:
+    record_refusals(state, prefetched.listing, "committees", prefetched.since)
+    store_committees(
+        state, client, prefetched.results, progress, unlisted_retries=prefetched.unlisted_retries
+    )
+    progress("committees", len(prefetched.results), len(prefetched.results))
+    mark_stage_done(state, "committees")
+
+
+def load_committees_by_code(
+    state: RunState, client: ApiClient, codes: Mapping[str, str], progress: ProgressFn
+) -> None:
+    """Committees that meetings name but the database lacks (code → path chamber). One the API
+    does not have is no bad record: the meeting's own reference stands in as a placeholder."""
+    requests = [Request("committee", None, ch, code) for code, ch in sorted(codes.items())]
+    store_committees(state, client, _served(fetch_committees(client, requests, 4)), progress)

@@ -1,0 +1,155 @@
+"""Selection and retries across runs: what a run must fetch again, and what it must not.
+
+Each case here was found by probing the gate with malformed upstream data; each is driven
+through the CLI against the replica."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from hearings.store import schema
+from hearings.sync.gate import Listed
+from hearings.sync.listing import Listing
+from hearings.sync.runner import EXIT_OK, EXIT_QUARANTINED
+from tests.sync.harness import Harness, api_time, meeting_ids
+
+JACKET = "60035"
+
+
+def recent(minutes: int = 10) -> str:
+    return api_time(datetime.now(UTC) - timedelta(minutes=minutes))
+
+
+def update(harness: Harness) -> tuple[int, dict[str, Any]]:
+    done = harness.cli("update", "--congress", "119", "--json")
+    assert "Traceback" not in done.stderr
+    return done.returncode, json.loads(done.stdout) if done.stdout.strip() else {}
+
+
+def open_quarantine(harness: Harness) -> dict[tuple[str, str], Any]:
+    errors = schema.import_errors
+    with harness.engine().connect() as connection:
+        rows = connection.execute(select(errors).where(errors.c.resolved.is_(False))).all()
+    return {(r.entity, r.identifier): r for r in rows}
+
+
+def test_an_entry_rejected_during_an_import_is_listed_again_by_the_next_update(
+    harness: Harness,
+) -> None:
+    victim = meeting_ids(harness.corpus)[7]
+    harness.replica.overrides.set_list_entry("meeting", victim, "not an object")
+    done = harness.cli("import", "--congress", "119")
+    assert done.returncode == EXIT_QUARANTINED, done.stderr
+    assert harness.hearing(victim) is None
+
+    harness.replica.overrides.clear()  # upstream fixed; its updateDate is long before the window
+    code, metrics = update(harness)
+
+    assert code == EXIT_OK, metrics.get("errors")
+    assert harness.hearing(victim) is not None
+    code, _ = update(harness)  # and the window is released again
+    with harness.engine().connect() as connection:
+        held = connection.execute(
+            select(schema.sync_state.c.entity).where(schema.sync_state.c.entity.like("%.relist"))
+        ).all()
+    assert code == EXIT_OK and held == []
+
+
+def test_a_stale_duplicate_entry_never_hides_a_change() -> None:
+    fresh = Listed("meeting", "118000", 119, "house", datetime(2026, 12, 1, tzinfo=UTC))
+    stale = Listed("meeting", "118000", 119, "house", datetime(2025, 5, 1, tzinfo=UTC))
+    undated = Listed("meeting", "118000", 119, "house", None)
+    for order in ([fresh, stale], [stale, fresh]):
+        assert Listing(listed=order).by_identifier()["118000"] is fresh
+    # An entry without a date says nothing is known: it must be fetched, whatever else is listed.
+    assert Listing(listed=[fresh, undated, stale]).by_identifier()["118000"] is undated
+
+
+def test_a_refused_printed_hearing_entry_is_not_applied_in_the_same_run(harness: Harness) -> None:
+    harness.run("import")
+    body = harness.corpus.printed_hearing(JACKET)
+    assert body is not None
+    title = body["title"]
+    body.update(title="A new title", updateDate=recent())
+    harness.corpus.put_printed_hearing(body)
+    harness.replica.overrides.set_list_entry("hearing", JACKET, lambda e: {**e, "chamber": "Hosue"})
+
+    code, metrics = update(harness)
+
+    assert code == EXIT_QUARANTINED
+    assert ("printed_hearing", JACKET) in open_quarantine(harness)
+    with harness.engine().connect() as connection:
+        stored = connection.execute(
+            select(schema.printed_hearings.c.title).where(
+                schema.printed_hearings.c.jacket_number == int(JACKET)
+            )
+        ).scalar_one()
+    assert stored == title  # kept until a run lists it cleanly
+
+
+def test_a_quarantined_record_gone_upstream_is_closed_not_retried_forever(
+    harness: Harness,
+) -> None:
+    harness.run("import")
+    victim = meeting_ids(harness.corpus)[3]
+    body = harness.corpus.meeting(victim)
+    assert body is not None
+    body["updateDate"] = recent()
+    harness.corpus.put_meeting(body)
+    harness.replica.overrides.set_item("meeting", victim, lambda m: {**m, "congress": 118})
+    assert update(harness)[0] == EXIT_QUARANTINED
+    harness.replica.overrides.clear()
+    harness.corpus.remove_meeting(victim)  # deleted upstream: its item now answers 404
+
+    code, metrics = update(harness)
+
+    assert code == EXIT_OK, metrics
+    assert open_quarantine(harness) == {}
+    assert harness.hearing(victim) is not None  # nothing is deleted on a 404
+
+
+def test_a_committee_whose_parent_chain_loops_is_quarantined(harness: Harness) -> None:
+    harness.run("import")
+    body = harness.corpus.committee("hsju01")
+    assert body is not None
+    body.update(parent={"systemCode": "hsju01", "name": "Itself"}, updateDate=recent())
+    harness.corpus.put_committee(body, chamber="house", congresses=[119])
+
+    code, metrics = update(harness)
+
+    assert code == EXIT_QUARANTINED, metrics
+    (record,) = metrics["quarantined_records"]
+    assert record["identifier"] == "hsju01" and "leads back to itself" in record["reason"]
+    with harness.engine().connect() as connection:
+        parent = connection.execute(
+            select(schema.committees.c.parent_code).where(
+                schema.committees.c.system_code == "hsju01"
+            )
+        ).scalar_one()
+    assert parent == "hsju00"
+
+
+def test_a_record_is_quarantined_once_per_run(harness: Harness) -> None:
+    harness.run("import")
+    new_code = "hszz77"
+    harness.corpus.put_committee(
+        {"systemCode": new_code, "type": "Subcommittee", "updateDate": recent(), "history": []},
+        chamber="house",
+        congresses=[119],
+    )
+    for event_id in meeting_ids(harness.corpus)[:2]:
+        body = harness.corpus.meeting(event_id)
+        assert body is not None
+        body["committees"] = [{"systemCode": new_code, "name": "Zz", "url": "x"}]
+        body["updateDate"] = recent()
+        harness.corpus.put_meeting(body)
+
+    code, metrics = update(harness)
+
+    assert code == EXIT_QUARANTINED
+    assert [r["identifier"] for r in metrics["quarantined_records"]] == [new_code]
+    assert open_quarantine(harness)[("committee", new_code)].attempts == 1
