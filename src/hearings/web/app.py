@@ -26,7 +26,10 @@ from hearings.config import Settings, load_settings
 from hearings.errors import quoted
 from hearings.store.engine import migrate, open_database
 from hearings.web import admin, admin_access, api, feed_routes, pages, templating
+from hearings.web.changes import router as changes_router
+from hearings.web.changes_feed import router as changes_feed_router
 from hearings.web.errors import WebError
+from hearings.web.history_routes import router as history_router
 from hearings.web.search import IndexGuard
 from hearings.web.status import TimedCache, banner_moment
 
@@ -307,6 +310,9 @@ def create_app(
     app.state.render = render
 
     app.include_router(api.router)
+    app.include_router(history_router)
+    app.include_router(changes_router)
+    app.include_router(changes_feed_router)
     app.include_router(feed_routes.router)
     app.include_router(admin.router)
     app.include_router(pages.router)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from hearings.store.archive import version_counts
 from hearings.web.errors import NotFound
 from hearings.web.feeds import (
     ATOM_LIMIT,
@@ -47,7 +48,8 @@ def _committee(request: Request, code: str) -> str:
 def _ics(request: Request, committee: str | None, title: str) -> Response:
     with request.app.state.engine.connect() as connection:
         meetings = feed_meetings(connection, committee, sort="newest", limit=ICS_LIMIT)
-    body = render_ics(meetings, name=title, base_url=_base_url(request))
+        sequences = version_counts(connection, "meeting", [m.event_id for m in meetings])
+    body = render_ics(meetings, name=title, base_url=_base_url(request), sequences=sequences)
     filename = f"{committee or 'hearings'}.ics"
     return Response(
         body,
@@ -64,7 +66,7 @@ def _ics(request: Request, committee: str | None, title: str) -> Response:
 )
 def hearings_ics(request: Request) -> Response:
     """The latest meetings by date (future ones included). Canceled ones are STATUS:CANCELLED;
-    SEQUENCE grows with every change."""
+    SEQUENCE is the meeting's version number in the archive."""
     return _ics(request, None, "Congressional committee hearings")
 
 

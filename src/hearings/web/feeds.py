@@ -1,13 +1,13 @@
 """iCalendar and Atom feeds of meetings, overall and per committee.
 
 iCalendar: one VEVENT per dated meeting. A canceled meeting is `STATUS:CANCELLED`; a postponed one
-is `TENTATIVE`. `SEQUENCE` is the number of seconds between the meeting's first import and its last
-content change, so every change gives a larger number and an unchanged meeting keeps its number.
+is `TENTATIVE`. `SEQUENCE` is the meeting's version number: how many versions of it the payload
+archive holds (0 when none), so every change raises it and an unchanged meeting keeps its number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
@@ -33,10 +33,6 @@ def feed_meetings(
     """The meetings of a feed: the `limit` latest by date (`newest`) or by change (`updated`)."""
     filters = HearingFilters(committee=committee, sort=sort, per_page=limit)
     return find_hearings(connection, filters, limit=limit, offset=0).rows
-
-
-def sequence_number(first_seen_at: datetime, last_changed_at: datetime) -> int:
-    return max(0, int((as_utc(last_changed_at) - as_utc(first_seen_at)).total_seconds()))
 
 
 def _ics_text(value: str) -> str:
@@ -77,7 +73,7 @@ def _stamp(moment: datetime) -> str:
 _ICS_STATUS = {"canceled": "CANCELLED", "cancelled": "CANCELLED", "postponed": "TENTATIVE"}
 
 
-def ics_event(meeting: HearingSummary, base_url: str) -> list[str]:
+def ics_event(meeting: HearingSummary, base_url: str, sequence: int) -> list[str]:
     assert meeting.start_at is not None
     status = (meeting.status or "").lower()
     summary = " ".join((meeting.title or meeting.meeting_type or "Committee meeting").split())
@@ -109,7 +105,7 @@ def ics_event(meeting: HearingSummary, base_url: str) -> list[str]:
         f"DESCRIPTION:{_ics_text(description)}",
         f"URL:{page}",
         f"STATUS:{_ICS_STATUS.get(status, 'CONFIRMED')}",
-        f"SEQUENCE:{sequence_number(meeting.first_seen_at, meeting.last_changed_at)}",
+        f"SEQUENCE:{sequence}",
         f"CREATED:{_stamp(meeting.first_seen_at)}",
         f"LAST-MODIFIED:{_stamp(meeting.last_changed_at)}",
     ]
@@ -121,7 +117,14 @@ def ics_event(meeting: HearingSummary, base_url: str) -> list[str]:
     return lines
 
 
-def render_ics(meetings: Sequence[HearingSummary], *, name: str, base_url: str) -> str:
+def render_ics(
+    meetings: Sequence[HearingSummary],
+    *,
+    name: str,
+    base_url: str,
+    sequences: Mapping[str, int],
+) -> str:
+    """The calendar; `sequences` are the meetings' version numbers by event id."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -132,7 +135,7 @@ def render_ics(meetings: Sequence[HearingSummary], *, name: str, base_url: str) 
     ]
     for meeting in meetings:
         if meeting.start_at is not None:
-            lines.extend(ics_event(meeting, base_url))
+            lines.extend(ics_event(meeting, base_url, sequences.get(meeting.event_id, 0)))
     lines.append("END:VCALENDAR")
     return "".join(_fold(line) + "\r\n" for line in lines)
 

@@ -21,6 +21,7 @@ from hearings.web.detail import load_hearing
 from hearings.web.entity_pages import past_the_end
 from hearings.web.errors import BadParameter, NotFound
 from hearings.web.filters import COMMITTEE_CODE, HearingFilters, hearing_filters
+from hearings.web.history_routes import shown_history
 from hearings.web.listing import HearingPage, find_hearings
 from hearings.web.timefmt import EASTERN, as_utc, eastern
 from hearings.web.week import load_week, monday_of
@@ -207,7 +208,8 @@ def hearing_page(request: Request, event_id: EventId) -> Response:
         detail = load_hearing(connection, event_id)
     if detail is None:
         raise NotFound(f"There is no meeting with id {event_id!r} in this database.")
-    return _render(request, "hearing.html", {"hearing": detail})
+    history = shown_history(_engine(request), event_id)
+    return _render(request, "hearing.html", {"hearing": detail, "history": history})
 
 
 # ---- calendar --------------------------------------------------------------------------------

@@ -1,0 +1,199 @@
+"""Recent changes across the database: the `/changes` page and its JSON twin `/api/changes`,
+newest first, filterable like `/hearings` (chamber, committee) and by kind of change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import Connection, select
+
+from hearings.reports.history import CHANGE_KINDS, MeetingChange, recent_changes
+from hearings.store import schema
+from hearings.web.entity_pages import past_the_end
+from hearings.web.errors import NotFound
+from hearings.web.filters import COMMITTEE_CODE, MAX_PAGE, Chamber, HearingFilters
+from hearings.web.listing import filter_clauses
+from hearings.web.pages import facets, with_selected
+from hearings.web.summaries import SUMMARY_COLUMNS, HearingSummary, attach_children, summary
+from hearings.web.timefmt import as_utc, format_eastern, iso_z
+
+Kind = Literal["postponed", "canceled", "rescheduled", "witnesses"]
+MAX_DAYS = 366
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class ChangeFilters:
+    chamber: str | None = None
+    committee: str | None = None
+    kind: str | None = None
+    days: int = 30
+    page: int = 1
+    per_page: int = 25
+
+    def query_string(self, **changes: Any) -> str:
+        current = replace(self, **changes)
+        defaults = ChangeFilters()
+        pairs = [
+            (name, str(getattr(current, name)))
+            for name in ("chamber", "committee", "kind", "days", "page", "per_page")
+            if getattr(current, name) is not None
+            and getattr(current, name) != getattr(defaults, name)
+        ]
+        return ("?" + urlencode(pairs)) if pairs else ""
+
+
+def change_filters(
+    chamber: Annotated[Chamber | None, Query(description="house, senate or nochamber.")] = None,
+    committee: Annotated[
+        str | None,
+        Query(pattern=COMMITTEE_CODE, description="Committee code; includes its subcommittees."),
+    ] = None,
+    kind: Annotated[
+        Kind | None,
+        Query(description="postponed, canceled, rescheduled (or moved), witnesses (changed)."),
+    ] = None,
+    days: Annotated[int, Query(ge=1, le=MAX_DAYS, description="How many days back to look.")] = 30,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100, description="Changes per page.")] = 25,
+) -> ChangeFilters:
+    return ChangeFilters(
+        chamber, committee.lower() if committee else None, kind, days, page, per_page
+    )
+
+
+Filters = Annotated[ChangeFilters, Depends(change_filters)]
+
+
+@dataclass
+class ChangeRow:
+    change: MeetingChange
+    meeting: HearingSummary | None
+
+
+@dataclass
+class ChangePage:
+    filters: ChangeFilters
+    since: datetime
+    total: int
+    rows: list[ChangeRow] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.filters.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.filters.page < self.pages
+
+
+def load_changes(connection: Connection, filters: ChangeFilters, now: datetime) -> ChangePage:
+    """One page of changes first seen in the last `days` days before `now`."""
+    since = as_utc(now) - timedelta(days=filters.days)
+    among = None
+    if filters.chamber or filters.committee:
+        narrowing = HearingFilters(chamber=filters.chamber, committee=filters.committee)
+        hearings = schema.hearings
+        among = select(hearings.c.event_id).where(*filter_clauses(connection, narrowing))
+    total, changes = recent_changes(
+        connection,
+        since=since,
+        among=among,
+        kinds=[filters.kind] if filters.kind else (),
+        limit=filters.per_page,
+        offset=(filters.page - 1) * filters.per_page,
+    )
+    meetings = summaries_of(connection, {c.event_id for c in changes})
+    rows = [ChangeRow(c, meetings.get(c.event_id)) for c in changes]
+    return ChangePage(filters, since, total, rows)
+
+
+def summaries_of(connection: Connection, event_ids: set[str]) -> dict[str, HearingSummary]:
+    if not event_ids:
+        return {}
+    hearings = schema.hearings
+    rows = connection.execute(
+        select(*SUMMARY_COLUMNS).where(hearings.c.event_id.in_(sorted(event_ids)))
+    )
+    found = [summary(row) for row in rows]
+    attach_children(connection, found)
+    return {s.event_id: s for s in found}
+
+
+def change_json(row: ChangeRow) -> dict[str, Any]:
+    change, meeting = row.change, row.meeting
+    return {
+        "event_id": change.event_id,
+        "version": change.version,
+        "first_seen": iso_z(change.first_seen_at),
+        "first_seen_eastern": format_eastern(change.first_seen_at),
+        "run_id": change.run_id,
+        "kinds": change.kinds,
+        "changes": change.changes,
+        "title": meeting.title if meeting else None,
+        "chamber": meeting.chamber if meeting else None,
+        "start": iso_z(meeting.start_at) if meeting else None,
+        "committees": [
+            {"system_code": code, "name": name}
+            for code, name in (meeting.committees if meeting else [])
+        ],
+        "url": f"/hearings/{change.event_id}",
+        "history_url": f"/api/hearings/{change.event_id}/history",
+    }
+
+
+def _load(request: Request, filters: ChangeFilters) -> ChangePage:
+    with request.app.state.engine.connect() as connection:
+        return load_changes(connection, filters, request.app.state.clock())
+
+
+@router.get("/changes", include_in_schema=False, name="changes")
+def changes_page(request: Request, filters: Filters) -> Response:
+    page = _load(request, filters)
+    clamped = past_the_end(request, filters.page, page.total, filters.per_page)
+    if clamped is not None:
+        return clamped
+    response: Response = request.app.state.render(
+        request,
+        "changes.html",
+        {
+            "page": page,
+            "filters": filters,
+            "kinds": CHANGE_KINDS,
+            "facets": facets(request),
+            "with_selected": with_selected,
+        },
+    )
+    return response
+
+
+@router.get("/api/changes", tags=["api"], summary="Recent changes to meetings")
+def api_changes(request: Request, filters: Filters) -> dict[str, Any]:
+    """Changes to meetings first seen by this database in the last `days` days, newest first:
+    each new version of a meeting that had an earlier one, with its kinds and what changed in
+    plain sentences."""
+    page = _load(request, filters)
+    if filters.page > page.pages:
+        raise NotFound(
+            f"Page {filters.page} is past the last page of these changes ({page.pages})."
+        )
+    return {
+        "total": page.total,
+        "page": filters.page,
+        "per_page": filters.per_page,
+        "pages": page.pages,
+        "since": iso_z(page.since),
+        "results": [change_json(row) for row in page.rows],
+        "next": "/api/changes" + filters.query_string(page=filters.page + 1)
+        if page.has_next
+        else None,
+        "previous": "/api/changes" + filters.query_string(page=filters.page - 1)
+        if filters.page > 1
+        else None,
+    }

@@ -1,0 +1,75 @@
+"""Atom feeds of changes to meetings, overall and per committee (with its subcommittees): one
+entry per new version of a meeting, what changed as its title."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from hearings.reports.history import CHANGE_KINDS, recent_changes
+from hearings.store import schema
+from hearings.web.changes import ChangeRow, summaries_of
+from hearings.web.feed_routes import _base_url, _committee, _self_url
+from hearings.web.feeds import ATOM_LIMIT
+from hearings.web.filters import COMMITTEE_CODE, HearingFilters
+from hearings.web.listing import filter_clauses
+
+router = APIRouter(prefix="/feeds", tags=["feeds"])
+Code = Annotated[str, Path(pattern=COMMITTEE_CODE, description="Committee system code.")]
+
+
+def _changes_atom(request: Request, committee: str | None, title: str, page_path: str) -> Response:
+    with request.app.state.engine.connect() as connection:
+        among = None
+        if committee is not None:
+            hearings = schema.hearings
+            clauses = filter_clauses(connection, HearingFilters(committee=committee))
+            among = select(hearings.c.event_id).where(*clauses)
+        _, changes = recent_changes(connection, since=None, among=among, limit=ATOM_LIMIT)
+        meetings = summaries_of(connection, {c.event_id for c in changes})
+    entries = [ChangeRow(c, meetings.get(c.event_id)) for c in changes]
+    response: Response = request.app.state.render(
+        request,
+        "changes.atom.xml",
+        {
+            "title": title,
+            "entries": entries,
+            "kinds": CHANGE_KINDS,
+            "updated": changes[0].first_seen_at if changes else None,
+            "base_url": _base_url(request),
+            "self_url": _self_url(request),
+            "page_url": _base_url(request) + page_path,
+            "feed_id": f"urn:hearings:changes:{committee or 'all'}",
+        },
+        media_type="application/atom+xml",
+    )
+    return response
+
+
+@router.get(
+    "/changes.atom",
+    summary="Atom feed of changes to meetings",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
+def changes_atom(request: Request) -> Response:
+    """The 100 latest changes, one entry per new version of a meeting, titled with what changed
+    ("Status: Scheduled → Postponed")."""
+    return _changes_atom(request, None, "Changes to congressional hearings", "/changes")
+
+
+@router.get(
+    "/committee/{code}/changes.atom",
+    summary="Atom feed of changes to one committee's meetings",
+    response_class=Response,
+    responses={200: {"content": {"application/atom+xml": {}}}},
+)
+def committee_changes_atom(request: Request, code: Code) -> Response:
+    """Changes to meetings of the committee and its subcommittees."""
+    name = _committee(request, code)
+    return _changes_atom(
+        request, code.lower(), f"{name}: changes to hearings", f"/changes?committee={code.lower()}"
+    )
