@@ -1,15 +1,17 @@
-"""iCalendar and Atom feeds: they parse, canceled meetings are CANCELLED, changes raise SEQUENCE."""
+"""iCalendar and Atom feeds: they parse, canceled meetings are CANCELLED, SEQUENCE is the version
+number."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from xml.etree import ElementTree
 
 from fastapi.testclient import TestClient
 from icalendar import Calendar
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from hearings.store import schema
+from hearings.store.archive import Version, archive_versions, versions_of
 from tests.web.conftest import Scratch
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -54,21 +56,29 @@ def test_a_committee_feed_covers_its_subcommittees(client: TestClient, engine: o
     assert client.get("/feeds/committee/bad!.ics").status_code == 400
 
 
-def test_a_change_raises_the_sequence(scratch: Scratch) -> None:
+def test_the_sequence_is_the_meetings_version_number(scratch: Scratch) -> None:
+    """SEQUENCE counts the meeting's archived versions: a new version raises it, none is 0."""
     client = scratch.client()
     before = events(client.get("/feeds/hearings.ics").text)["118307"]
+    assert int(before["SEQUENCE"]) == 1  # type: ignore[index]  # the import's version
+    archive = schema.payload_archive
     with scratch.engine.begin() as connection:
-        row = connection.execute(
-            select(schema.hearings).where(schema.hearings.c.event_id == "118307")
-        ).one()
+        [first] = versions_of(connection, "meeting", "118307")
+        changed = {**first.payload, "meetingStatus": "Canceled"}
+        version = Version("meeting", "118307", "changed", changed, first.update_date)
+        archive_versions(connection, [version], run_id=None, now=datetime(2025, 6, 12, 9, 0))
         connection.execute(
             update(schema.hearings)
             .where(schema.hearings.c.event_id == "118307")
-            .values(status="Canceled", last_changed_at=row.last_changed_at + timedelta(hours=5))
+            .values(status="Canceled", last_changed_at=datetime(2025, 6, 12, 9, 0))
         )
     after = events(client.get("/feeds/hearings.ics").text)["118307"]
-    assert int(after["SEQUENCE"]) > int(before["SEQUENCE"])  # type: ignore[index]
+    assert int(after["SEQUENCE"]) == 2  # type: ignore[index]
     assert str(after["STATUS"]) == "CANCELLED"  # type: ignore[index]
+    with scratch.engine.begin() as connection:
+        connection.execute(delete(archive).where(archive.c.identifier == "118307"))
+    unarchived = events(client.get("/feeds/hearings.ics").text)["118307"]
+    assert int(unarchived["SEQUENCE"]) == 0  # type: ignore[index]
 
 
 def test_the_atom_feeds_list_new_and_changed_meetings(client: TestClient) -> None:
