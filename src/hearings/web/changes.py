@@ -173,7 +173,17 @@ def changes_page(request: Request, filters: Filters) -> Response:
     return response
 
 
-@router.get("/api/changes", tags=["api"], summary="Recent changes to meetings")
+_PAST_THE_END: dict[int | str, dict[str, Any]] = {
+    404: {
+        "description": "The page is past the last page of these changes.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+}
+
+
+@router.get(
+    "/api/changes", tags=["api"], summary="Recent changes to meetings", responses=_PAST_THE_END
+)
 def api_changes(request: Request, filters: Filters) -> dict[str, Any]:
     """Changes to meetings first seen by this database in the last `days` days, newest first:
     each new version of a meeting that had an earlier one, with its kinds and what changed in
