@@ -307,3 +307,10 @@ def test_the_calendar_sequence_is_the_version_number(site: Site) -> None:
     assert (sequence[MOVED], sequence[CANCELED], sequence[WITNESSED]) == (3, 2, 2)
     assert sequence[UNCHANGED] == 1
     assert set(sequence.values()) == {1, 2, 3}
+
+
+def test_the_api_page_documents_history_and_changes(site: Site) -> None:
+    page = site.client.get("/api").text
+    assert "<code>GET /api/hearings/{event_id}/history</code>" in page
+    assert "<code>GET /api/changes</code>" in page
+    assert "<code>kind</code>" in page
