@@ -1,0 +1,52 @@
+"""The kind of a change, read from the two payloads: whatever shape an admitted payload has, the
+kinds and sentences come back without an error (one bad payload must not take /changes down)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hearings.reports.history import CHANGE_KINDS, change_kinds, describe_changes
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+FIELDS = ("meetingStatus", "date", "witnesses", "title", "location", "videos", "relatedItems")
+PAYLOAD = st.dictionaries(
+    st.sampled_from(FIELDS), JSON | st.text(max_size=30), max_size=len(FIELDS)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=PAYLOAD, after=PAYLOAD)
+def test_any_two_payloads_give_known_kinds_and_sentences(
+    before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    kinds = change_kinds(before, after)
+    assert set(kinds) <= set(CHANGE_KINDS)
+    assert all(isinstance(s, str) and s for s in describe_changes(before, after))
+    assert change_kinds(before, before) == []
+
+
+def test_kinds_follow_the_status_the_date_and_the_witnesses() -> None:
+    scheduled = {
+        "meetingStatus": "Scheduled",
+        "date": "2025-05-21T14:30:00Z",
+        "witnesses": [{"name": "Dr. Jane Roe", "organization": "GAO"}],
+    }
+    assert change_kinds(scheduled, {**scheduled, "meetingStatus": "Postponed"}) == ["postponed"]
+    assert change_kinds(scheduled, {**scheduled, "meetingStatus": "Cancelled"}) == ["canceled"]
+    assert change_kinds(scheduled, {**scheduled, "meetingStatus": "Rescheduled"}) == ["rescheduled"]
+    moved = {**scheduled, "date": "2025-05-23T18:00:00Z"}
+    assert change_kinds(scheduled, moved) == ["rescheduled"]
+    assert change_kinds({**scheduled, "date": None}, scheduled) == []  # a first date is no move
+    reordered = {**scheduled, "witnesses": [{"organization": "GAO", "name": " Dr.  Jane Roe "}]}
+    assert change_kinds(scheduled, reordered) == []
+    assert change_kinds(scheduled, {**scheduled, "witnesses": []}) == ["witnesses"]
+    assert change_kinds(scheduled, {**scheduled, "title": "New title"}) == []
