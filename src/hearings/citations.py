@@ -86,5 +86,5 @@ BILL_PREFIXES = {
 
 
 def cite_bill(bill_type: str, number: str) -> str:
-    """"H.R. 1" for the API's ("HR", "1"); an unknown type is shown as given."""
+    """ "H.R. 1" for the API's ("HR", "1"); an unknown type is shown as given."""
     return f"{BILL_PREFIXES.get(bill_type.upper(), bill_type)} {number}"
