@@ -48,9 +48,7 @@ def trial(n_meetings: int, mode: str, template: str, work: str) -> dict[str, Any
     corpus = scaled_corpus(n_meetings)
     records = list(reversed(list(corpus.iter_records("meeting"))))  # oldest first, as a run does
     batch_enabled = mode == "batch"
-    options = SyncOptions(
-        congress=CONGRESS, batch_enabled=batch_enabled, batch_size=BATCH_SIZE
-    )
+    options = SyncOptions(congress=CONGRESS, batch_enabled=batch_enabled, batch_size=BATCH_SIZE)
     metrics = RunMetrics(
         command="import",
         congress=CONGRESS,
