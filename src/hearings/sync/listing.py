@@ -161,18 +161,12 @@ def read_list(
     return admit_entries(request, entries, now)
 
 
-def read_lists(
-    entity: Entity,
-    list_fn: ListFn,
-    options: SyncOptions,
-    chambers: Sequence[str | None],
-    since: datetime | None,
-    now: datetime,
-) -> Listing:
-    combined = Listing()
-    for chamber in chambers:
-        combined.extend(read_list(entity, list_fn, options, chamber, since, now))
-    return combined
+def combined(listings: Iterable[Listing]) -> Listing:
+    """Several lists' entries as one listing (the committee lists of each chamber)."""
+    together = Listing()
+    for listing in listings:
+        together.extend(listing)
+    return together
 
 
 def stored_differs(

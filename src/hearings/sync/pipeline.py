@@ -32,7 +32,7 @@ from hearings.sync.committees import (
     prefetch_committees,
 )
 from hearings.sync.failpoints import failpoint
-from hearings.sync.listing import ApiClient, Listing, read_list, read_lists, record_refusals
+from hearings.sync.listing import ApiClient, Listing, combined, read_list, record_refusals
 from hearings.sync.marks import update_window
 from hearings.sync.meetings import (
     ChangeRatioExceeded,
@@ -69,7 +69,7 @@ def run_pipeline(
     Each stage's outcome is in `metrics.stages`. Raises only for a failure that ends the whole
     run; in single-transaction mode nothing is then kept."""
     state = RunState(engine, options, metrics, clock, redact)
-    # Up to five lists and fetches at once beside the meeting list: three committee lists and
+    # Up to six lists and fetches at once beside the meeting list: three committee lists and
     # the committee fetch waiting on them, the printed-hearing list, the member list.
     background = ThreadPoolExecutor(max_workers=6, thread_name_prefix="list")
     try:
@@ -97,19 +97,25 @@ def _run(
     printed: Future[Listing] | None = None
     members: Future[list[Any]] | None = None
     if options.include_reference_data:
+        # One list per chamber, side by side: each is a round trip of its own.
+        committee_lists = [
+            background.submit(
+                read_list,
+                "committee",
+                client.list_committees,
+                options,
+                committee_chamber,
+                since["committees"],
+                now,
+            )
+            for committee_chamber in committee_chambers(options)
+        ]
         committees = background.submit(
             lambda: prefetch_committees(
                 state.engine,
                 client,
                 options,
-                read_lists(
-                    "committee",
-                    client.list_committees,
-                    options,
-                    committee_chambers(options),
-                    since["committees"],
-                    now,
-                ),
+                combined([future.result() for future in committee_lists]),
                 since["committees"],
             )
         )
