@@ -9,7 +9,7 @@ members. The gate checks, beyond the models' own types and ranges:
 - completeness: a committee, member or printed hearing without the fields the store needs is
   refused, so missing data never overwrites a stored good value;
 - text: strings are made storable (lone surrogates become U+FFFD, NUL characters are dropped),
-  and a string longer than `MAX_TEXT` or nesting deeper than `MAX_DEPTH` is refused.
+  and a string longer than `MAX_TEXT`, or nesting too deep to read, is refused.
 """
 
 from __future__ import annotations

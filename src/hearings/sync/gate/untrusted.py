@@ -3,6 +3,7 @@ offers, and phrasing failures as one sentence."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -12,7 +13,8 @@ from pydantic import ValidationError
 from hearings.sync.gate.verdicts import Entity, Refused, Request
 
 MAX_TEXT = 100_000
-MAX_DEPTH = 32
+# The repairing walk goes this deep at most (the JSON decoder reads about 1,000 levels).
+MAX_DEPTH = 100
 ID_KEYS: dict[Entity, str] = {
     "meeting": "eventId",
     "printed_hearing": "jacketNumber",
@@ -31,9 +33,24 @@ _URL_IDS: dict[Entity, re.Pattern[str]] = {
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-def storable(value: Any, depth: int = 0, redact: Callable[[str], str] = str) -> Any:
-    """A copy every backend can store, or `Refused` for what no record legitimately holds.
-    `redact` removes the API key should upstream echo it inside a field."""
+def storable(value: Any, redact: Callable[[str], str] = str) -> Any:
+    """`value` if every backend can store it as it is, else a repaired copy, or `Refused` for
+    what no record legitimately holds. `redact` removes the API key should upstream echo it."""
+    # Nearly every record needs nothing: one pass of the C encoder tells, without a walk.
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (RecursionError, ValueError, TypeError):
+        return _repaired(value, 0, redact)
+    if len(text) <= MAX_TEXT and "\\u0000" not in text and redact(text) == text:
+        try:
+            text.encode("utf-8")  # a lone surrogate cannot be encoded
+        except UnicodeEncodeError:
+            return _repaired(value, 0, redact)
+        return value
+    return _repaired(value, 0, redact)
+
+
+def _repaired(value: Any, depth: int, redact: Callable[[str], str]) -> Any:
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
             raise Refused(f"a text field is {len(value):,} characters long (at most {MAX_TEXT:,})")
@@ -46,11 +63,11 @@ def storable(value: Any, depth: int = 0, redact: Callable[[str], str] = str) -> 
         raise Refused(f"the record is nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, dict):
         return {
-            storable(str(k), depth + 1, redact): storable(v, depth + 1, redact)
+            _repaired(str(k), depth + 1, redact): _repaired(v, depth + 1, redact)
             for k, v in value.items()
         }
     if isinstance(value, list):
-        return [storable(v, depth + 1, redact) for v in value]
+        return [_repaired(v, depth + 1, redact) for v in value]
     return value
 
 
