@@ -24,6 +24,7 @@ from bench import (
     web,
 )
 from bench.harness import OUT, REPO, Context, Section, git_commit, machine
+from bench.results_file import write_merged
 
 SECTIONS: dict[str, Callable[[Context, str], Section]] = {
     "update": daily_update.run,
@@ -81,24 +82,42 @@ def main(argv: list[str] | None = None) -> int:
         section.figures["section_seconds"] = time.perf_counter() - section_started
         sections.append(section)
         # Written after every section, so a long run that fails late keeps what it measured.
-        _write(output, sections, command, time.perf_counter() - started, arguments.quick)
+        _write(
+            output,
+            sections,
+            command,
+            time.perf_counter() - started,
+            arguments.quick,
+            partial=set(chosen) != set(SECTIONS) and arguments.output is None,
+        )
     log(f"wrote {output}")
     return 1 if failed else 0
 
 
 def _write(
-    output: Path, sections: list[Section], command: str, seconds: float, quick: bool
+    output: Path,
+    sections: list[Section],
+    command: str,
+    seconds: float,
+    quick: bool,
+    *,
+    partial: bool = False,
 ) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(_markdown(sections, command, seconds, quick), encoding="utf-8")
-    output.with_suffix(".json").write_text(
+    text = _markdown(sections, command, seconds, quick)
+    if partial:
+        # A run of some sections keeps the other sections' figures from their own runs.
+        write_merged(output, text)
+    else:
+        output.write_text(text, encoding="utf-8")
+    figures_path = output.with_suffix(".json")
+    figures = {s.key: s.figures for s in sections}
+    if partial and figures_path.exists():
+        kept = json.loads(figures_path.read_text(encoding="utf-8")).get("sections", {})
+        figures = {**kept, **figures}
+    figures_path.write_text(
         json.dumps(
-            {
-                "command": command,
-                "machine": machine(),
-                "seconds": seconds,
-                "sections": {s.key: s.figures for s in sections},
-            },
+            {"command": command, "machine": machine(), "seconds": seconds, "sections": figures},
             indent=2,
         ),
         encoding="utf-8",
