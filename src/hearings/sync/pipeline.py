@@ -131,6 +131,16 @@ def _run(
         if options.include_members and not incremental:
             members = background.submit(lambda: list(client.list_members(options.congress)))
 
+    # The stages in the order they run (the meetings are listed first, but applied third).
+    for name, runs in (
+        ("committees", committees is not None),
+        ("members", members is not None),
+        ("meetings", True),
+        ("printed hearings", printed is not None),
+    ):
+        if runs:
+            state.metrics.stages.setdefault(name, StageOutcome())
+
     # List and select the meetings before writing anything, so --max-change-ratio can refuse.
     plan = _stage(
         state,
