@@ -11,21 +11,11 @@ import pytest
 from playwright.sync_api import BrowserContext, sync_playwright
 
 from hearings.web.app import create_app
+from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS
 from tests.web.conftest import FIXED_NOW, Scratch
 from tests.web.live import live_server
 from tests.web.test_hostile_data import SAFE_URL, _plant_links
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 pytestmark = pytest.mark.browser
