@@ -294,7 +294,6 @@ def create_app(
             as_of = None
         full = {
             "data_as_of": as_of,
-            "admin_enabled": bool(settings.admin_token and settings.admin_token.get_secret_value()),
             "status_title": _TITLES.get(int(context.get("status", 0) or 0), "Error"),
             **context,
         }

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from hearings.reports.history import CHANGE_KINDS, recent_changes
 from hearings.store import schema
 from hearings.web.changes import ChangeRow, summaries_of
-from hearings.web.feed_routes import _base_url, _committee, _self_url
+from hearings.web.feed_routes import feed_base_url, feed_committee_name, feed_self_url
 from hearings.web.feeds import ATOM_LIMIT
 from hearings.web.filters import COMMITTEE_CODE, HearingFilters
 from hearings.web.listing import filter_clauses
@@ -39,9 +39,9 @@ def _changes_atom(request: Request, committee: str | None, title: str, page_path
             "entries": entries,
             "kinds": CHANGE_KINDS,
             "updated": changes[0].first_seen_at if changes else None,
-            "base_url": _base_url(request),
-            "self_url": _self_url(request),
-            "page_url": _base_url(request) + page_path,
+            "base_url": feed_base_url(request),
+            "self_url": feed_self_url(request),
+            "page_url": feed_base_url(request) + page_path,
             "feed_id": f"urn:hearings:changes:{committee or 'all'}",
         },
         media_type="application/atom+xml",
@@ -69,7 +69,7 @@ def changes_atom(request: Request) -> Response:
 )
 def committee_changes_atom(request: Request, code: Code) -> Response:
     """Changes to meetings of the committee and its subcommittees."""
-    name = _committee(request, code)
+    name = feed_committee_name(request, code)
     return _changes_atom(
         request, code.lower(), f"{name}: changes to hearings", f"/changes?committee={code.lower()}"
     )

@@ -23,7 +23,7 @@ router = APIRouter(prefix="/feeds", tags=["feeds"])
 Code = Annotated[str, Path(pattern=COMMITTEE_CODE, description="Committee system code.")]
 
 
-def _base_url(request: Request) -> str:
+def feed_base_url(request: Request) -> str:
     """Where the app is, for absolute links in feeds: PUBLIC_BASE_URL when it is set, since the
     Host header is the client's to choose (and a cache would keep a poisoned feed)."""
     configured = request.app.state.settings.public_base_url
@@ -32,12 +32,12 @@ def _base_url(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _self_url(request: Request) -> str:
+def feed_self_url(request: Request) -> str:
     query = request.url.query
-    return _base_url(request) + request.url.path + (f"?{query}" if query else "")
+    return feed_base_url(request) + request.url.path + (f"?{query}" if query else "")
 
 
-def _committee(request: Request, code: str) -> str:
+def feed_committee_name(request: Request, code: str) -> str:
     with request.app.state.engine.connect() as connection:
         name = committee_name(connection, code.lower())
     if name is None:
@@ -49,7 +49,7 @@ def _ics(request: Request, committee: str | None, title: str) -> Response:
     with request.app.state.engine.connect() as connection:
         meetings = feed_meetings(connection, committee, sort="newest", limit=ICS_LIMIT)
         sequences = version_counts(connection, "meeting", [m.event_id for m in meetings])
-    body = render_ics(meetings, name=title, base_url=_base_url(request), sequences=sequences)
+    body = render_ics(meetings, name=title, base_url=feed_base_url(request), sequences=sequences)
     filename = f"{committee or 'hearings'}.ics"
     return Response(
         body,
@@ -78,7 +78,7 @@ def hearings_ics(request: Request) -> Response:
 )
 def committee_ics(request: Request, code: Code) -> Response:
     """Meetings of the committee and its subcommittees."""
-    name = _committee(request, code)
+    name = feed_committee_name(request, code)
     return _ics(request, code.lower(), f"{name} hearings")
 
 
@@ -94,9 +94,9 @@ def _atom(request: Request, committee: str | None, title: str, page_path: str) -
             "title": title,
             "entries": entries,
             "updated": updated,
-            "base_url": _base_url(request),
-            "self_url": _self_url(request),
-            "page_url": _base_url(request) + page_path,
+            "base_url": feed_base_url(request),
+            "self_url": feed_self_url(request),
+            "page_url": feed_base_url(request) + page_path,
             "feed_id": f"urn:hearings:feed:{committee or 'all'}",
         },
         media_type="application/atom+xml",
@@ -121,7 +121,7 @@ def hearings_atom(request: Request) -> Response:
     responses={200: {"content": {"application/atom+xml": {}}}},
 )
 def committee_atom(request: Request, code: Code) -> Response:
-    name = _committee(request, code)
+    name = feed_committee_name(request, code)
     return _atom(
         request, code.lower(), f"{name}: new and changed hearings", f"/committees/{code.lower()}"
     )
