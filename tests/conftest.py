@@ -4,12 +4,20 @@ edits (`replica.corpus.put_meeting(...)`) and faults never leak between tests.""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from hearings.congress_api.client import CongressClient
 from hearings.replica import DEFAULT_CORPUS_DIR, Corpus, Faults, ReplicaServer
+
+# In CI the generated examples are the same every run, so a red build always means a change, and
+# a developer's runs keep exploring new ones (HYPOTHESIS_PROFILE=ci reproduces CI's).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") == "ci":
+    settings.load_profile("ci")
 
 #: The key `replica_client` sends; tests grep logs and messages for it.
 REPLICA_TEST_KEY = "test-key-4d1f9c2b7e"
