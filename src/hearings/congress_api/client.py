@@ -14,10 +14,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 import tenacity
@@ -35,9 +34,24 @@ from hearings.congress_api.errors import (
 from hearings.congress_api.limiter import Limiter
 from hearings.congress_api.models import chamber_path, normalize_chamber
 from hearings.congress_api.pages import salvage_page
+from hearings.congress_api.wire import (
+    current_congress,
+    error_detail,
+    format_api_datetime,
+    list_path,
+    path_key,
+    path_segment,
+    query_params,
+    redact_text,
+    redact_url,
+    retry_after_seconds,
+    window_params,
+)
 
 if TYPE_CHECKING:
     from hearings.config import Settings
+
+__all__ = ["CongressClient", "current_congress", "format_api_datetime", "redact_text", "redact_url"]
 
 log = logging.getLogger(__name__)
 
@@ -54,45 +68,6 @@ MISSING_KEY_MESSAGE = (
     f"No Congress.gov API key is configured: get a free one at {API_KEY_SIGNUP_URL} and set "
     "CONGRESS_API_KEY (DEMO_KEY is accepted too, at a much lower rate limit)."
 )
-
-
-def current_congress(today: date | None = None) -> int:
-    """The Congress sitting on `today` (a new one begins on January 3 of odd years)."""
-    day = today or datetime.now(UTC).date()
-    year = day.year - 1 if day.year % 2 == 1 and (day.month, day.day) < (1, 3) else day.year
-    return (year - 1789) // 2 + 1
-
-
-def redact_url(url: str, api_key: str | None = None) -> str:
-    """The URL without any `api_key` query parameter, and without the key anywhere else."""
-    parts = urlsplit(url)
-    query = [
-        (name, value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        if name.lower() != "api_key"
-    ]
-    return redact_text(urlunsplit(parts._replace(query=urlencode(query))), api_key)
-
-
-def redact_text(text: str, api_key: str | None) -> str:
-    """`text` with every spelling of the key (raw or percent-encoded) replaced by `***`."""
-    # A key of a character or two would blank out ordinary words; real keys are 40 characters.
-    if api_key and len(api_key) >= 4:
-        for spelling in {api_key, quote(api_key, safe=""), quote(api_key)}:
-            text = text.replace(spelling, "***")
-    return text
-
-
-def format_api_datetime(value: datetime | date) -> str:
-    """`YYYY-MM-DDTHH:MM:SSZ` in UTC, the format `fromDateTime`/`toDateTime` expect.
-
-    Naive datetimes and dates are taken as UTC.
-    """
-    if not isinstance(value, datetime):
-        value = datetime(value.year, value.month, value.day, tzinfo=UTC)
-    elif value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class _Transient(Exception):
@@ -194,7 +169,7 @@ class CongressClient:
     def last_list_count(self, path: str) -> int | None:
         """`pagination.count` of the last page fetched from `path`, if any."""
         with self._lock:
-            return self._list_counts.get(_path_key(path))
+            return self._list_counts.get(path_key(path))
 
     def _count(self, status: str) -> None:
         with self._lock:
@@ -207,7 +182,7 @@ class CongressClient:
         """GET `path` (relative to the base URL) with `format=json`; retry what is transient."""
         key = self._require_key()
         url = f"{self.base_url}/{path.lstrip('/')}"
-        query = _query(params)
+        query = query_params(params)
         shown = redact_url(str(httpx.URL(url, params=query)), key)
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.max_retries + 1),
@@ -286,10 +261,10 @@ class CongressClient:
     def _failure(self, response: httpx.Response, shown: str, key: str) -> Exception:
         """The exception for a non-2xx answer: `_Transient` when another attempt may succeed."""
         status = response.status_code
-        code, detail = _error_detail(response, key)
+        code, detail = error_detail(response, key)
         said = f" ({detail})" if detail else ""
         if status == 429:
-            retry_after = _retry_after(response.headers.get("Retry-After"))
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
             if retry_after:
                 self.limiter.hold(retry_after)
             limited = RateLimited(
@@ -389,7 +364,7 @@ class CongressClient:
         malformed `next` links. Stops at `pagination.count` or at an empty page.
         """
         limit = max(1, min(page_size, MAX_PAGE_SIZE))
-        base = {**(params or {}), **_window(from_datetime, to_datetime)}
+        base = {**(params or {}), **window_params(from_datetime, to_datetime)}
         offset = 0
         while True:
             body = self._list_page(path, key, {**base, "offset": offset, "limit": limit})
@@ -428,7 +403,7 @@ class CongressClient:
         **params: object,
     ) -> int:
         """`pagination.count` of a list endpoint, from one page with `limit=1`."""
-        query = {**params, **_window(from_datetime, to_datetime), "offset": 0, "limit": 1}
+        query = {**params, **window_params(from_datetime, to_datetime), "offset": 0, "limit": 1}
         body = self.get_json(path, query)
         count = self._remember_count(path, body)
         if count is None:
@@ -442,7 +417,7 @@ class CongressClient:
         if not isinstance(count, int) or isinstance(count, bool):
             return None
         with self._lock:
-            self._list_counts[_path_key(path)] = count
+            self._list_counts[path_key(path)] = count
         return count
 
     def _display(self, path: str) -> str:
@@ -459,11 +434,11 @@ class CongressClient:
         until: datetime | date | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Meeting summaries: `{chamber, congress, eventId, updateDate, url}`, newest first."""
-        path = _list_path("committee-meeting", congress, chamber)
+        path = list_path("committee-meeting", congress, chamber)
         return self.iter_list(path, "committeeMeetings", from_datetime=since, to_datetime=until)
 
     def get_meeting(self, congress: int, chamber: str, event_id: str | int) -> dict[str, Any]:
-        path = f"committee-meeting/{int(congress)}/{chamber_path(chamber)}/{_segment(event_id)}"
+        path = f"committee-meeting/{int(congress)}/{chamber_path(chamber)}/{path_segment(event_id)}"
         return self._get_record(path, "committeeMeeting")
 
     def list_printed_hearings(
@@ -474,13 +449,13 @@ class CongressClient:
         since: datetime | date | None = None,
         until: datetime | date | None = None,
     ) -> Iterator[dict[str, Any]]:
-        path = _list_path("hearing", congress, chamber)
+        path = list_path("hearing", congress, chamber)
         return self.iter_list(path, "hearings", from_datetime=since, to_datetime=until)
 
     def get_printed_hearing(
         self, congress: int, chamber: str, jacket_number: int | str
     ) -> dict[str, Any]:
-        path = f"hearing/{int(congress)}/{chamber_path(chamber)}/{_segment(jacket_number)}"
+        path = f"hearing/{int(congress)}/{chamber_path(chamber)}/{path_segment(jacket_number)}"
         return self._get_record(path, "hearing")
 
     def list_committees(
@@ -491,12 +466,12 @@ class CongressClient:
         since: datetime | date | None = None,
         until: datetime | date | None = None,
     ) -> Iterator[dict[str, Any]]:
-        path = _list_path("committee", congress, chamber)
+        path = list_path("committee", congress, chamber)
         return self.iter_list(path, "committees", from_datetime=since, to_datetime=until)
 
     def get_committee(self, chamber: str, system_code: str) -> dict[str, Any]:
         """The committee item; `chamber` is filled in from the path when the item lacks it."""
-        path = f"committee/{chamber_path(chamber)}/{_segment(system_code.strip().lower())}"
+        path = f"committee/{chamber_path(chamber)}/{path_segment(system_code.strip().lower())}"
         record = self._get_record(path, "committee")
         if not record.get("chamber"):
             record["chamber"] = normalize_chamber(chamber)
@@ -509,7 +484,7 @@ class CongressClient:
         return self.iter_list(f"member/congress/{int(congress)}", "members", params=params)
 
     def get_member(self, bioguide_id: str) -> dict[str, Any]:
-        return self._get_record(f"member/{_segment(bioguide_id.strip().upper())}", "member")
+        return self._get_record(f"member/{path_segment(bioguide_id.strip().upper())}", "member")
 
     def _get_record(self, path: str, key: str) -> dict[str, Any]:
         body = self.get_json(path)
@@ -520,67 +495,3 @@ class CongressClient:
                 f"The response for {shown} has no {key!r} object.", url=shown, body=body
             )
         return record
-
-
-def _query(params: Mapping[str, object] | None) -> dict[str, str]:
-    query: dict[str, str] = {}
-    for name, value in (params or {}).items():
-        if value is None or name.lower() == "api_key":
-            continue  # the key goes in the header only
-        if isinstance(value, bool):
-            query[name] = "true" if value else "false"
-        elif isinstance(value, datetime | date):
-            query[name] = format_api_datetime(value)
-        else:
-            query[name] = str(value)
-    query["format"] = "json"
-    return query
-
-
-def _window(start: datetime | date | None, end: datetime | date | None) -> dict[str, str]:
-    window: dict[str, str] = {}
-    if start is not None:
-        window["fromDateTime"] = format_api_datetime(start)
-    if end is not None:
-        window["toDateTime"] = format_api_datetime(end)
-    return window
-
-
-def _list_path(resource: str, congress: int, chamber: str | None) -> str:
-    path = f"{resource}/{int(congress)}"
-    return f"{path}/{chamber_path(chamber)}" if chamber else path
-
-
-def _segment(value: object) -> str:
-    return quote(str(value).strip(), safe="")
-
-
-def _path_key(path: str) -> str:
-    return path.strip("/").split("?")[0]
-
-
-def _retry_after(header: str | None) -> float | None:
-    if header is None:
-        return None
-    try:
-        return max(0.0, float(header.strip()))
-    except ValueError:
-        return None  # an HTTP-date; our backoff is good enough for that rare case
-
-
-def _error_detail(response: httpx.Response, key: str) -> tuple[str | None, str | None]:
-    """(`error.code`, error text) from either error shape the API uses; both redacted."""
-    try:
-        body = json.loads(response.content)
-    except ValueError:
-        return None, None
-    error = body.get("error") if isinstance(body, dict) else None
-    if isinstance(error, dict):
-        code = error.get("code")
-        message = error.get("message")
-        code_text = str(code) if code is not None else None
-        parts = [p for p in (code_text, str(message) if message else None) if p]
-        return code_text, redact_text(": ".join(parts), key) or None
-    if isinstance(error, str) and error:
-        return None, redact_text(error, key)
-    return None, None
