@@ -131,3 +131,13 @@ def test_a_read_only_postgresql_server_refuses_writes_but_serves_reads(
                 text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = off')
             )
         engine.dispose()
+
+
+def test_a_deleted_working_folder_is_a_sentence_not_a_bug(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    # The shell's folder vanishes under it: every relative path (database, logs) is unreachable.
+    script = f"cd {gone} && rmdir {gone} && {sys.executable} -m hearings demo"
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "working folder no longer exists" in one_sentence(result.stderr)

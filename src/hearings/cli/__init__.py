@@ -4,6 +4,7 @@ modules beside this one register their commands on `app`."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 
@@ -45,6 +46,14 @@ def main(argv: list[str] | None = None) -> None:
     # Errors in worker threads and in finalizers are bugs too: into the log, not on the console.
     threading.excepthook = _thread_bug
     sys.unraisablehook = _unraisable_bug
+    if not _working_folder_exists():
+        err_console.print(
+            "[bold red]Error:[/] The working folder no longer exists (it was deleted or moved): "
+            "change to a folder that exists and run the command again.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
     try:
         _register_commands()
         # Outside standalone mode, click returns a command's `typer.Exit` code instead of exiting.
@@ -84,6 +93,15 @@ def main(argv: list[str] | None = None) -> None:
             soft_wrap=True,
         )
         sys.exit(1)
+
+
+def _working_folder_exists() -> bool:
+    # Relative paths (the default database, LOG_DIR, .env) all resolve against it.
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _thread_bug(args: threading.ExceptHookArgs) -> None:
