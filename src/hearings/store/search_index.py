@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,19 +22,14 @@ from sqlalchemy import (
     table,
 )
 
-from hearings.citations import bill_token, find_citations
 from hearings.store import schema
+from hearings.store.bulk import insert_tuples
+from hearings.store.records import MeetingRows
+from hearings.store.search_documents import TEXT_COLUMNS, documents_of, index_documents
+
+__all__ = ["TEXT_COLUMNS", "index_documents"]
 
 SEARCH_TABLE = "hearing_search"
-TEXT_COLUMNS = (
-    "title",
-    "witnesses",
-    "organizations",
-    "positions",
-    "committees",
-    "documents",
-    "bills",
-)
 # bm25 weights, in column order (event_id first, unindexed).
 BM25_WEIGHTS = (0.0, 10.0, 6.0, 4.0, 1.5, 2.0, 1.0, 8.0)
 # Private-use characters mark highlights; they never occur in the data, and are swapped for
@@ -55,111 +49,6 @@ _fts_rows = table(
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
-
-
-def _join(parts: Iterable[str | None]) -> str:
-    seen: list[str] = []
-    for part in parts:
-        text = " ".join(str(part).split()) if part else ""
-        if text and text not in seen:
-            seen.append(text)
-    return "\n".join(seen)
-
-
-def index_documents(connection: Connection, event_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """The index row of each existing meeting in `event_ids`, built with one query per table."""
-    hearings = schema.hearings
-    titles = dict(
-        connection.execute(
-            select(hearings.c.event_id, hearings.c.title).where(hearings.c.event_id.in_(event_ids))
-        ).all()
-    )
-    parts: dict[str, dict[str, list[str | None]]] = defaultdict(lambda: defaultdict(list))
-    found = list(titles)
-    r: Any
-    if not found:
-        return []
-
-    appearances, witnesses = schema.witness_appearances, schema.witnesses
-    for r in connection.execute(
-        select(
-            appearances.c.event_id,
-            appearances.c.name_as_given,
-            appearances.c.organization,
-            appearances.c.position,
-            witnesses.c.organization.label("entity_organization"),
-        )
-        .join(witnesses, witnesses.c.witness_id == appearances.c.witness_id)
-        .where(appearances.c.event_id.in_(found))
-        .order_by(appearances.c.event_id, appearances.c.ordinal)
-    ):
-        entry = parts[r.event_id]
-        entry["witnesses"].append(r.name_as_given)
-        entry["organizations"] += [r.organization, r.entity_organization]
-        entry["positions"].append(r.position)
-
-    links, committees = schema.hearing_committees, schema.committees
-    for r in connection.execute(
-        select(links.c.event_id, links.c.system_code, committees.c.name)
-        .join(committees, committees.c.system_code == links.c.system_code)
-        .where(links.c.event_id.in_(found))
-        .order_by(links.c.event_id, links.c.ordinal)
-    ):
-        parts[r.event_id]["committees"] += [r.name, r.system_code]
-
-    documents = schema.meeting_documents
-    for r in connection.execute(
-        select(documents.c.event_id, documents.c.name, documents.c.description)
-        .where(documents.c.event_id.in_(found))
-        .order_by(documents.c.event_id, documents.c.ordinal)
-    ):
-        parts[r.event_id]["documents"] += [r.name, r.description]
-    statements = schema.witness_documents
-    for r in connection.execute(
-        select(statements.c.event_id, statements.c.name, statements.c.document_type)
-        .where(statements.c.event_id.in_(found))
-        .order_by(statements.c.event_id, statements.c.ordinal)
-    ):
-        parts[r.event_id]["documents"] += [r.name, r.document_type]
-    printed, transcripts = schema.printed_hearings, schema.hearing_transcripts
-    for r in connection.execute(
-        select(transcripts.c.event_id, printed.c.title, printed.c.citation)
-        .join(printed, printed.c.jacket_number == transcripts.c.jacket_number)
-        .where(transcripts.c.event_id.in_(found))
-    ):
-        parts[r.event_id]["documents"] += [r.title, r.citation]
-    for r in connection.execute(
-        select(printed.c.associated_event_id, printed.c.title, printed.c.citation).where(
-            printed.c.associated_event_id.in_(found)
-        )
-    ):
-        parts[r.associated_event_id]["documents"] += [r.title, r.citation]
-
-    hearing_bills, bills = schema.hearing_bills, schema.bills
-    for r in connection.execute(
-        select(hearing_bills.c.event_id, bills.c.bill_type, bills.c.number)
-        .join(bills, bills.c.bill_id == hearing_bills.c.bill_id)
-        .where(hearing_bills.c.event_id.in_(found))
-        .order_by(hearing_bills.c.event_id, hearing_bills.c.ordinal)
-    ):
-        parts[r.event_id]["bills"].append(bill_token(r.bill_type, r.number))
-
-    rows = []
-    for event_id in sorted(found):
-        entry = parts[event_id]
-        title = titles[event_id] or ""
-        # A title that names a bill ("H.R. 2334, the ... Act") takes it up even when the API
-        # leaves it out of relatedItems.
-        entry["bills"] += [c.token for c in find_citations(title)[0]]
-        row: dict[str, Any] = {"event_id": event_id, "title": _join([title])}
-        for name in TEXT_COLUMNS[1:]:
-            row[name] = (
-                " ".join(dict.fromkeys(t for t in entry[name] if t))
-                if name == "bills"
-                else _join(entry[name])
-            )
-        rows.append(row)
-    return rows
 
 
 def search_rowid(event_id: str) -> int:
@@ -183,13 +72,26 @@ def _delete_rows(connection: Connection, event_ids: Sequence[str]) -> None:
         connection.execute(delete(hearing_search).where(hearing_search.c.event_id.in_(event_ids)))
 
 
-def _insert_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
+def _insert_rows(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     if connection.dialect.name == "sqlite":
-        connection.execute(
-            insert(_fts_rows), [{"rowid": search_rowid(r["event_id"]), **r} for r in rows]
-        )
-    else:
-        connection.execute(insert(hearing_search), rows)
+        columns = ("rowid", "event_id", *TEXT_COLUMNS)
+        values = [(search_rowid(r["event_id"]), *(r[c] for c in columns[1:])) for r in rows]
+        insert_tuples(connection, _fts_rows, columns, values)
+    elif rows:
+        connection.execute(insert(hearing_search), list(rows))
+
+
+def index_meetings(connection: Connection, batch: Sequence[MeetingRows]) -> int:
+    """Replace the index rows of meetings just written, from their rows in memory, in the
+    caller's transaction. Returns how many rows were written."""
+    written = 0
+    for start in range(0, len(batch), _CHUNK):
+        chunk = batch[start : start + _CHUNK]
+        _delete_rows(connection, [rows.event_id for rows in chunk])
+        documents = documents_of(connection, chunk)
+        _insert_rows(connection, documents)
+        written += len(documents)
+    return written
 
 
 def refresh_search_index(connection: Connection, event_ids: Iterable[str]) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hearings.store import schema
+from hearings.store.bulk import insert_tuples
 from hearings.store.records import MeetingRows, Row
 
 # SQLite caps bound parameters per statement; stay well below it for IN lists.
@@ -257,8 +258,10 @@ def _existing_witness_ids(connection: Connection, witness_ids: Sequence[str]) ->
 
 
 def _insert(connection: Connection, table: Table, rows: list[Row]) -> None:
+    """Child rows (text, integers, booleans only) with one prebuilt executemany."""
     if rows:
-        connection.execute(table.insert(), rows)
+        columns = tuple(rows[0])
+        insert_tuples(connection, table, columns, [tuple(r[c] for c in columns) for r in rows])
 
 
 def _unique(rows: Iterable[Row], key: str = "witness_id") -> list[Row]:

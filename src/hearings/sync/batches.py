@@ -16,7 +16,7 @@ from hearings.congress_api.models import Meeting
 from hearings.errors import HearingsError
 from hearings.store import schema
 from hearings.store.records import MeetingRows
-from hearings.store.search_index import refresh_search_index
+from hearings.store.search_index import index_meetings
 from hearings.store.writer import ApplyResult, apply_meetings
 from hearings.sync.checkpoints import Database, finish_checkpoint, transaction
 from hearings.sync.failpoints import failpoint
@@ -187,15 +187,14 @@ def apply_changes(
     """The apply step: write, then raise for injected failures, then validate — all before the
     caller commits, so every failure rolls back the whole attempt."""
     result = apply_meetings(connection, [c.rows for c in changes], now.replace(tzinfo=None))
+    written_ids = set(result.added) | set(result.updated)
+    written = [c.rows for c in changes if c.event_id in written_ids]
     # The search index commits or rolls back with the meetings it describes.
-    refresh_search_index(connection, result.added + result.updated)
+    index_meetings(connection, written)
     for change in changes:
         if injector.should_fail(change.event_id):
             raise SimulatedFailure(f"simulated failure applying meeting {change.event_id}")
-    validate_after_apply(
-        connection,
-        [c.rows for c in changes if c.event_id in set(result.added) | set(result.updated)],
-    )
+    validate_after_apply(connection, written)
     return result
 
 

@@ -1,0 +1,212 @@
+"""What goes into the full-text index (`hearing_search`): one row per meeting, read back from the
+tables (`index_documents`) or built from rows just written (`documents_of`); both give the same
+row for the same meeting."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from hearings.citations import bill_token, find_citations
+from hearings.store import schema
+from hearings.store.records import MeetingRows
+
+TEXT_COLUMNS = (
+    "title",
+    "witnesses",
+    "organizations",
+    "positions",
+    "committees",
+    "documents",
+    "bills",
+)
+# A row of the index: the event id and one text per column of TEXT_COLUMNS.
+IndexRow = dict[str, str]
+
+
+def _join(parts: Iterable[str | None]) -> str:
+    seen: list[str] = []
+    for part in parts:
+        text = " ".join(str(part).split()) if part else ""
+        if text and text not in seen:
+            seen.append(text)
+    return "\n".join(seen)
+
+
+def index_documents(connection: Connection, event_ids: Sequence[str]) -> list[IndexRow]:
+    """The index row of each existing meeting in `event_ids`, built with one query per table."""
+    hearings = schema.hearings
+    titles = dict(
+        connection.execute(
+            select(hearings.c.event_id, hearings.c.title).where(hearings.c.event_id.in_(event_ids))
+        ).all()
+    )
+    parts: dict[str, dict[str, list[str | None]]] = defaultdict(lambda: defaultdict(list))
+    found = list(titles)
+    r: Any
+    if not found:
+        return []
+
+    appearances, witnesses = schema.witness_appearances, schema.witnesses
+    for r in connection.execute(
+        select(
+            appearances.c.event_id,
+            appearances.c.name_as_given,
+            appearances.c.organization,
+            appearances.c.position,
+            witnesses.c.organization.label("entity_organization"),
+        )
+        .join(witnesses, witnesses.c.witness_id == appearances.c.witness_id)
+        .where(appearances.c.event_id.in_(found))
+        .order_by(appearances.c.event_id, appearances.c.ordinal)
+    ):
+        entry = parts[r.event_id]
+        entry["witnesses"].append(r.name_as_given)
+        entry["organizations"] += [r.organization, r.entity_organization]
+        entry["positions"].append(r.position)
+
+    links, committees = schema.hearing_committees, schema.committees
+    for r in connection.execute(
+        select(links.c.event_id, links.c.system_code, committees.c.name)
+        .join(committees, committees.c.system_code == links.c.system_code)
+        .where(links.c.event_id.in_(found))
+        .order_by(links.c.event_id, links.c.ordinal)
+    ):
+        parts[r.event_id]["committees"] += [r.name, r.system_code]
+
+    documents = schema.meeting_documents
+    for r in connection.execute(
+        select(documents.c.event_id, documents.c.name, documents.c.description)
+        .where(documents.c.event_id.in_(found))
+        .order_by(documents.c.event_id, documents.c.ordinal)
+    ):
+        parts[r.event_id]["documents"] += [r.name, r.description]
+    statements = schema.witness_documents
+    for r in connection.execute(
+        select(statements.c.event_id, statements.c.name, statements.c.document_type)
+        .where(statements.c.event_id.in_(found))
+        .order_by(statements.c.event_id, statements.c.ordinal)
+    ):
+        parts[r.event_id]["documents"] += [r.name, r.document_type]
+    printed, transcripts = schema.printed_hearings, schema.hearing_transcripts
+    for r in connection.execute(
+        select(transcripts.c.event_id, printed.c.title, printed.c.citation)
+        .join(printed, printed.c.jacket_number == transcripts.c.jacket_number)
+        .where(transcripts.c.event_id.in_(found))
+        .order_by(transcripts.c.event_id, transcripts.c.ordinal)
+    ):
+        parts[r.event_id]["documents"] += [r.title, r.citation]
+    for r in connection.execute(
+        select(printed.c.associated_event_id, printed.c.title, printed.c.citation)
+        .where(printed.c.associated_event_id.in_(found))
+        .order_by(printed.c.associated_event_id, printed.c.jacket_number)
+    ):
+        parts[r.associated_event_id]["documents"] += [r.title, r.citation]
+
+    hearing_bills, bills = schema.hearing_bills, schema.bills
+    for r in connection.execute(
+        select(hearing_bills.c.event_id, bills.c.bill_type, bills.c.number)
+        .join(bills, bills.c.bill_id == hearing_bills.c.bill_id)
+        .where(hearing_bills.c.event_id.in_(found))
+        .order_by(hearing_bills.c.event_id, hearing_bills.c.ordinal)
+    ):
+        parts[r.event_id]["bills"].append(bill_token(r.bill_type, r.number))
+
+    return [_document(event_id, titles[event_id], parts[event_id]) for event_id in sorted(found)]
+
+
+def _document(event_id: str, title: str | None, entry: dict[str, list[str | None]]) -> IndexRow:
+    """One index row from its parts, column by column."""
+    # A title that names a bill ("H.R. 2334, the ... Act") takes it up even when the API
+    # leaves it out of relatedItems.
+    bills = entry["bills"] + [c.token for c in find_citations(title or "")[0]]
+    row: IndexRow = {"event_id": event_id, "title": _join([title])}
+    for name in TEXT_COLUMNS[1:-1]:
+        row[name] = _join(entry[name])
+    row["bills"] = " ".join(dict.fromkeys(t for t in bills if t))
+    return row
+
+
+def documents_of(connection: Connection, batch: Sequence[MeetingRows]) -> list[IndexRow]:
+    """The index rows of meetings just written, built from their rows in memory; only the names
+    the rows do not carry (committees, stored witnesses, printed hearings) are read back."""
+    if not batch:
+        return []
+    ids = [rows.event_id for rows in batch]
+    committees = schema.committees
+    codes = sorted({c["system_code"] for rows in batch for c in rows.committees})
+    committee_names = (
+        dict(
+            connection.execute(
+                select(committees.c.system_code, committees.c.name).where(
+                    committees.c.system_code.in_(codes)
+                )
+            ).all()
+        )
+        if codes
+        else {}
+    )
+    witnesses = schema.witnesses
+    witness_ids = sorted({a["witness_id"] for rows in batch for a in rows.appearances})
+    organizations = (
+        dict(
+            connection.execute(
+                select(witnesses.c.witness_id, witnesses.c.organization).where(
+                    witnesses.c.witness_id.in_(witness_ids)
+                )
+            ).all()
+        )
+        if witness_ids
+        else {}
+    )
+    printed = _printed_hearings_of(connection, batch, ids)
+    documents = []
+    for rows in sorted(batch, key=lambda r: r.event_id):
+        entry: dict[str, list[str | None]] = defaultdict(list)
+        for a in rows.appearances:
+            entry["witnesses"].append(a["name_as_given"])
+            entry["organizations"] += [a["organization"], organizations.get(a["witness_id"])]
+            entry["positions"].append(a["position"])
+        for c in rows.committees:
+            if c["system_code"] in committee_names:
+                entry["committees"] += [committee_names[c["system_code"]], c["system_code"]]
+        for d in rows.meeting_documents:
+            entry["documents"] += [d["name"], d["description"]]
+        for d in rows.witness_documents:
+            entry["documents"] += [d["name"], d["document_type"]]
+        entry["documents"] += printed.get(rows.event_id, [])
+        entry["bills"] = [bill_token(b["bill_type"], b["number"]) for b in rows.bills]
+        documents.append(_document(rows.event_id, rows.hearing["title"], entry))
+    return documents
+
+
+def _printed_hearings_of(
+    connection: Connection, batch: Sequence[MeetingRows], ids: Sequence[str]
+) -> dict[str, list[str | None]]:
+    """Title and citation of each meeting's printed hearings: its transcripts, then those that
+    name it, in the order `index_documents` reads them."""
+    printed = schema.printed_hearings
+    found: dict[str, list[str | None]] = defaultdict(list)
+    jackets = sorted({t["jacket_number"] for rows in batch for t in rows.transcripts})
+    if jackets:
+        by_jacket = {
+            r.jacket_number: (r.title, r.citation)
+            for r in connection.execute(
+                select(printed.c.jacket_number, printed.c.title, printed.c.citation).where(
+                    printed.c.jacket_number.in_(jackets)
+                )
+            )
+        }
+        for rows in batch:
+            for t in rows.transcripts:
+                found[rows.event_id] += by_jacket.get(t["jacket_number"], ())
+    for r in connection.execute(
+        select(printed.c.associated_event_id, printed.c.title, printed.c.citation)
+        .where(printed.c.associated_event_id.in_(ids))
+        .order_by(printed.c.associated_event_id, printed.c.jacket_number)
+    ):
+        found[r.associated_event_id] += [r.title, r.citation]
+    return found
