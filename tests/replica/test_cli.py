@@ -24,12 +24,18 @@ def test_the_command_serves_until_interrupted() -> None:
         assert process.stdout is not None
         base_url = process.stdout.readline().strip()
         assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v3")
-        response = httpx.get(
-            f"{base_url}/committee-meeting/119?format=json&limit=1",
-            headers={"X-Api-Key": "DEMO_KEY"},
-            timeout=10,
-        )
-        assert response.json()["pagination"]["count"] == 300
+        # By default it serves every bundled Congress; --scale counts meetings across them.
+        counts = {
+            path: httpx.get(
+                f"{base_url}/{path}?format=json&limit=1",
+                headers={"X-Api-Key": "DEMO_KEY"},
+                timeout=10,
+            ).json()["pagination"]["count"]
+            for path in ("committee-meeting", "committee-meeting/118", "committee-meeting/119")
+        }
+        assert counts["committee-meeting"] == 300
+        assert counts["committee-meeting/118"] + counts["committee-meeting/119"] == 300
+        assert counts["committee-meeting/118"] >= 10
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=20)
     finally:

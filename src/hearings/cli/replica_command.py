@@ -10,7 +10,7 @@ from rich.console import Console
 
 from hearings.cli import app
 from hearings.errors import UsageError
-from hearings.replica import DEFAULT_CORPUS_DIR
+from hearings.replica import BUNDLED_CORPUS_DIR
 from hearings.replica.server import build_replica
 
 err_console = Console(stderr=True)
@@ -25,9 +25,12 @@ def replica(
             exists=True,
             file_okay=False,
             dir_okay=True,
-            help="Corpus folder (committee-meeting/, hearing/, committee/, member/).",
+            help=(
+                "Corpus folder (committee-meeting/, hearing/, committee/, member/), or a folder "
+                "of congress-NNN corpus folders. Default: the bundled 118th and 119th Congresses."
+            ),
         ),
-    ] = DEFAULT_CORPUS_DIR,
+    ] = BUNDLED_CORPUS_DIR,
     port: Annotated[
         int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")
     ] = 8765,

@@ -1,7 +1,7 @@
 """An offline replica of the Congress.gov API v3: a real HTTP server on loopback, answering from
 a corpus of item bodies, with faults on demand."""
 
-from hearings.replica.corpus import DEFAULT_CORPUS_DIR, Corpus
+from hearings.replica.corpus import BUNDLED_CORPUS_DIR, DEFAULT_CORPUS_DIR, Corpus
 from hearings.replica.server import Faults, ReplicaServer
 
-__all__ = ["DEFAULT_CORPUS_DIR", "Corpus", "Faults", "ReplicaServer"]
+__all__ = ["BUNDLED_CORPUS_DIR", "DEFAULT_CORPUS_DIR", "Corpus", "Faults", "ReplicaServer"]

@@ -2,6 +2,10 @@
 from them the way Congress.gov answers them (newest `updateDate` first, windowed by
 `fromDateTime`/`toDateTime`).
 
+One corpus holds any number of Congresses. Meetings are keyed by `eventId` (unique across
+Congresses upstream), printed hearings by Congress and jacket number (jackets recur across
+Congresses), committees and members by their code and serve every Congress they belong to.
+
 Records are immutable and shared between copies of a corpus, so `Corpus.copy()` is cheap; every
 `put_*`/`remove_*` replaces whole records. `Corpus.scaled(n)` fakes large corpora by cloning the
 sample meetings under fresh event ids, storing only an id and a date per clone.
@@ -20,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hearings.congress_api.models import chamber_path, parse_api_datetime
+from hearings.replica.corpus_folders import CorpusSource, corpus_folders, fill
 from hearings.replica.list_entries import list_entry
 
 Kind = Literal["meeting", "hearing", "committee", "member"]
@@ -46,7 +51,11 @@ _ID_FIELD: dict[Kind, str] = {
     "member": "bioguideId",
 }
 
-DEFAULT_CORPUS_DIR = Path(__file__).resolve().parent / "corpus" / "congress-119"
+#: Every bundled Congress: `congress-118/` (small) and `congress-119/`, what `hearings demo` and
+#: `hearings replica` serve.
+BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+#: The bundled 119th Congress alone, the corpus most tests import.
+DEFAULT_CORPUS_DIR = BUNDLED_CORPUS_DIR / "congress-119"
 
 # Scaled clones get event ids from here up, above any real event id (House ~119,000, Senate
 # ~337,000 in 2025-26).
@@ -86,8 +95,9 @@ class _Index:
 class Corpus:
     """Items by kind and id, and the list pages derived from them. Thread-safe."""
 
-    def __init__(self, source_dir: Path | None = None):
-        self.source_dir = source_dir
+    def __init__(self, source: CorpusSource | None = None):
+        #: The folder or folders `load` was given, as given (None for a corpus built in memory).
+        self.source = source
         self._scale: int | None = None
         self._lock = threading.RLock()
         self._records: dict[Kind, dict[str, Record]] = {kind: {} for kind in KINDS}
@@ -99,26 +109,26 @@ class Corpus:
     # ---- construction ---------------------------------------------------------------------
 
     @classmethod
-    def load(cls, directory: Path | str = DEFAULT_CORPUS_DIR) -> Corpus:
+    def load(cls, source: CorpusSource = DEFAULT_CORPUS_DIR) -> Corpus:
         """Read a corpus folder laid out as `committee-meeting/{c}/{ch}/{id}.json`,
-        `hearing/{c}/{ch}/{jacket}.json`, `committee/{ch}/{code}.json`, `member/{id}.json`."""
-        corpus = cls(Path(directory))
+        `hearing/{c}/{ch}/{jacket}.json`, `committee/{ch}/{code}.json`, `member/{id}.json`; or a
+        folder of such folders named `congress-NNN`; or a list of folders."""
+        corpus = cls(source)
         corpus.reload()
         return corpus
 
+    @property
+    def source_dir(self) -> Path | None:
+        """The one folder this corpus was loaded from (None for a list of folders or none)."""
+        return Path(self.source) if isinstance(self.source, str | Path) else None
+
     def reload(self) -> None:
-        """Re-read `source_dir` (and re-scale, for a scaled corpus), dropping in-memory edits."""
-        if self.source_dir is None:
+        """Re-read the source folders (and re-scale, for a scaled corpus), dropping edits."""
+        if self.source is None:
             raise ValueError("this corpus was not loaded from a folder, so it cannot be reloaded")
-        fresh = Corpus(self.source_dir)
-        for path in sorted(self.source_dir.glob("committee-meeting/*/*/*.json")):
-            fresh.put_meeting(_read(path), chamber=path.parent.name)
-        for path in sorted(self.source_dir.glob("hearing/*/*/*.json")):
-            fresh.put_printed_hearing(_read(path), chamber=path.parent.name)
-        for path in sorted(self.source_dir.glob("committee/*/*.json")):
-            fresh.put_committee(_read(path), chamber=path.parent.name)
-        for path in sorted(self.source_dir.glob("member/*.json")):
-            fresh.put_member(_read(path))
+        fresh = Corpus(self.source)
+        for folder in corpus_folders(self.source):
+            fill(fresh, folder)
         if self._scale is not None:
             fresh = fresh.scaled(self._scale)
         with self._lock:
@@ -129,7 +139,7 @@ class Corpus:
 
     def copy(self) -> Corpus:
         """An independent corpus sharing the immutable records: O(items), no JSON copying."""
-        other = Corpus(self.source_dir)
+        other = Corpus(self.source)
         with self._lock:
             other._scale = self._scale
             other._records = {kind: dict(records) for kind, records in self._records.items()}
@@ -219,8 +229,17 @@ class Corpus:
     def remove_meeting(self, event_id: str | int) -> bool:
         return self._remove("meeting", event_id)
 
-    def remove_printed_hearing(self, jacket_number: str | int) -> bool:
-        return self._remove("hearing", jacket_number)
+    def remove_printed_hearing(self, jacket_number: str | int, congress: int | None = None) -> bool:
+        """Remove the printed hearing with this jacket number in `congress` (in any Congress
+        when None)."""
+        with self._lock:
+            found = [
+                store_key
+                for store_key, r in self._records["hearing"].items()
+                if r.key == str(jacket_number).strip().lower()
+                and (congress is None or congress in r.congresses)
+            ]
+        return any([self._remove("hearing", store_key) for store_key in found])
 
     def remove_committee(self, system_code: str) -> bool:
         return self._remove("committee", system_code)
@@ -245,9 +264,10 @@ class Corpus:
             update_date=update_date,
             body=body,
         )
+        store_key = _store_key(kind, record.key, record.congresses)
         with self._lock:
-            replaced = self._records[kind].get(record.key)
-            self._records[kind][record.key] = record
+            replaced = self._records[kind].get(store_key)
+            self._records[kind][store_key] = record
             self._indexes.clear()
             if replaced is not None:
                 self._texts.pop(replaced, None)
@@ -299,9 +319,21 @@ class Corpus:
             ]
         return max(seen, default=119)
 
-    def record(self, kind: Kind, ident: str | int) -> Record | None:
+    def record(self, kind: Kind, ident: str | int, congress: int | None = None) -> Record | None:
+        """The record with this id, in `congress` when given (a printed hearing's jacket number
+        can recur: without a Congress, the newest Congress's)."""
+        key = str(ident).strip().lower()
         with self._lock:
-            return self._records[kind].get(str(ident).strip().lower())
+            records = self._records[kind]
+            if kind == "hearing":
+                if congress is not None:
+                    return records.get(_store_key(kind, key, (congress,)))
+                matches = [r for r in records.values() if r.key == key]
+                return max(matches, key=lambda r: r.congresses) if matches else None
+            found = records.get(key)
+        if found is not None and congress is not None and congress not in found.congresses:
+            return None
+        return found
 
     def body(self, record: Record) -> dict[str, Any]:
         """The record as served. Shared with the corpus for originals: treat it as read-only."""
@@ -320,20 +352,29 @@ class Corpus:
         if text is None:
             text = _nested_json(record.body)
             with self._lock:
-                if self._records[record.kind].get(record.key) is record:
+                if (
+                    self._records[record.kind].get(
+                        _store_key(record.kind, record.key, record.congresses)
+                    )
+                    is record
+                ):
                     self._texts[record] = text
         return text
 
-    def get(self, kind: Kind, ident: str | int) -> dict[str, Any] | None:
-        """A private copy of one record, safe to edit and `put_*` back."""
-        record = self.record(kind, ident)
+    def get(
+        self, kind: Kind, ident: str | int, congress: int | None = None
+    ) -> dict[str, Any] | None:
+        """A private copy of one record (see `record`), safe to edit and `put_*` back."""
+        record = self.record(kind, ident, congress)
         return None if record is None else json.loads(json.dumps(self.body(record)))
 
     def meeting(self, event_id: str | int) -> dict[str, Any] | None:
         return self.get("meeting", event_id)
 
-    def printed_hearing(self, jacket_number: str | int) -> dict[str, Any] | None:
-        return self.get("hearing", jacket_number)
+    def printed_hearing(
+        self, jacket_number: str | int, congress: int | None = None
+    ) -> dict[str, Any] | None:
+        return self.get("hearing", jacket_number, congress)
 
     def committee(self, system_code: str) -> dict[str, Any] | None:
         return self.get("committee", system_code)
@@ -433,11 +474,9 @@ def _nested_json(value: object) -> str:
     return json.dumps(value, indent=4, sort_keys=True, ensure_ascii=False).replace("\n", "\n    ")
 
 
-def _read(path: Path) -> dict[str, Any]:
-    loaded = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(loaded, dict):
-        raise ValueError(f"{path}: expected a JSON object")
-    return loaded
+def _store_key(kind: Kind, key: str, congresses: tuple[int, ...]) -> str:
+    # Jacket numbers recur across Congresses; every other id is unique upstream.
+    return f"{congresses[0]}/{key}" if kind == "hearing" else key
 
 
 def _unwrap(payload: Mapping[str, Any], kind: Kind) -> dict[str, Any]:

@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Collection, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
@@ -26,7 +25,8 @@ from hearings.replica.answers import (
     api_json,
     not_found,
 )
-from hearings.replica.corpus import DEFAULT_CORPUS_DIR, ITEM_KEY, LIST_KEY, Corpus
+from hearings.replica.corpus import BUNDLED_CORPUS_DIR, ITEM_KEY, LIST_KEY, Corpus
+from hearings.replica.corpus_folders import CorpusSource
 from hearings.replica.faults import (
     FAULT_KINDS,
     REAL_HOURLY_LIMIT,
@@ -281,10 +281,8 @@ class ReplicaServer:
         overridden = self._overridden_item(target)
         if overridden is not None:
             return overridden
-        record = self.corpus.record(target.resource, target.ident)
+        record = self.corpus.record(target.resource, target.ident, target.congress)
         if record is None or (target.chamber is not None and record.chamber != target.chamber):
-            return not_found(path)
-        if target.congress is not None and target.congress not in record.congresses:
             return not_found(path)
         # Equal to api_json({key: record, "request": ...}): the record text is cached, and the
         # keys are already in sorted order ("request" sorts after every record key).
@@ -302,8 +300,12 @@ class ReplicaServer:
             return Answer(200, body)
         if not self.overrides.has_item(target.resource, target.ident):
             return None
-        record = self.corpus.record(target.resource, target.ident)
-        default = None if record is None else self.corpus.get(target.resource, target.ident)
+        record = self.corpus.record(target.resource, target.ident, target.congress)
+        default = (
+            None
+            if record is None
+            else self.corpus.get(target.resource, target.ident, target.congress)
+        )
         served = self.overrides.item(target.resource, target.ident, default)
         envelope = {ITEM_KEY[target.resource]: served, "request": request_block(target)}
         return Answer(200, encode(envelope, api_json))
@@ -348,7 +350,7 @@ class ReplicaServer:
 
     def _control(self, method: str, segments: list[str]) -> Answer:
         if segments == ["reload"] and method == "POST":
-            if self.corpus.source_dir is None:
+            if self.corpus.source is None:
                 return Answer(409, api_json({"error": "this corpus has no folder to reload from"}))
             self.corpus.reload()
             counts = {kind: self.corpus.count(kind) for kind in ITEM_KEY}
@@ -359,7 +361,7 @@ class ReplicaServer:
 
 
 def build_replica(
-    corpus_dir: Path | str = DEFAULT_CORPUS_DIR,
+    corpus_dir: CorpusSource = BUNDLED_CORPUS_DIR,
     *,
     host: str = "127.0.0.1",
     port: int = 0,
@@ -372,8 +374,8 @@ def build_replica(
     burst_429_seconds: float | None = None,
     burst_after_requests: int = 0,
 ) -> ReplicaServer:
-    """A replica (not yet started) over a corpus folder, optionally scaled to `scale` meetings,
-    optionally with one window of `burst_429_seconds` in which every request answers 429."""
+    """A replica (not yet started) over corpus folders (every bundled Congress by default),
+    optionally scaled to `scale` meetings and with one window of `burst_429_seconds` of 429s."""
     corpus = Corpus.load(corpus_dir)
     if scale is not None:
         corpus = corpus.scaled(scale)

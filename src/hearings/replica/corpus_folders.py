@@ -1,0 +1,126 @@
+"""Reading corpus folders into a `Corpus`: one folder, a folder of `congress-NNN` folders, or a
+list of folders. A committee or member found in several folders is one record that serves every
+folder's Congresses, with the body whose `updateDate` is newest."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hearings.congress_api.models import parse_api_datetime
+
+if TYPE_CHECKING:
+    from hearings.replica.corpus import Corpus
+
+#: The subfolders that make a folder a corpus folder.
+KIND_FOLDERS = ("committee-meeting", "hearing", "committee", "member")
+_CONGRESS_FOLDER = re.compile(r"congress-(\d{1,3})")
+
+CorpusSource = Path | str | Sequence[Path | str]
+
+
+def corpus_folders(source: CorpusSource) -> list[Path]:
+    """The corpus folders `source` names, in load order; a folder without any corpus folder in
+    it is a `ValueError` naming it."""
+    given = [Path(source)] if isinstance(source, str | Path) else [Path(s) for s in source]
+    folders: list[Path] = []
+    for path in given:
+        found = _expand(path)
+        if not found:
+            raise ValueError(
+                f"{path} is not a corpus folder: it holds none of {', '.join(KIND_FOLDERS)}, "
+                "and no congress-NNN folder that does"
+            )
+        folders.extend(found)
+    return folders
+
+
+def folder_congress(folder: Path) -> int | None:
+    """The Congress a folder named `congress-NNN` holds, else None."""
+    matched = _CONGRESS_FOLDER.fullmatch(folder.name)
+    return int(matched.group(1)) if matched else None
+
+
+def fill(corpus: Corpus, folder: Path) -> None:
+    """Add every record under `folder` to `corpus`, merging committees and members it already
+    holds."""
+    congress = folder_congress(folder)
+    for path in sorted(folder.glob("committee-meeting/*/*/*.json")):
+        corpus.put_meeting(read_json(path), chamber=path.parent.name)
+    for path in sorted(folder.glob("hearing/*/*/*.json")):
+        corpus.put_printed_hearing(read_json(path), chamber=path.parent.name)
+    for path in sorted(folder.glob("committee/*/*.json")):
+        raw = _unwrapped(read_json(path), "committee")
+        chosen = _merged(corpus, "committee", "systemCode", raw, congress)
+        if chosen is not None:
+            corpus.put_committee(chosen[0], chamber=path.parent.name, congresses=chosen[1])
+    for path in sorted(folder.glob("member/*.json")):
+        raw = _unwrapped(read_json(path), "member")
+        chosen = _merged(corpus, "member", "bioguideId", raw, congress)
+        if chosen is not None:
+            corpus.put_member(chosen[0], congresses=chosen[1])
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} cannot be read as JSON: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{path}: expected a JSON object")
+    return loaded
+
+
+def _expand(path: Path) -> list[Path]:
+    if not path.is_dir():
+        return []
+    if any((path / kind).is_dir() for kind in KIND_FOLDERS):
+        return [path]
+    inner = [p for p in path.iterdir() if p.is_dir() and folder_congress(p) is not None]
+    # Oldest Congress first, so a later Congress's record wins a tie on updateDate.
+    inner.sort(key=lambda p: folder_congress(p) or 0)
+    return [p for p in inner if any((p / kind).is_dir() for kind in KIND_FOLDERS)]
+
+
+def _unwrapped(payload: dict[str, Any], kind: str) -> dict[str, Any]:
+    inner = payload.get(kind)
+    return inner if isinstance(inner, dict) else payload
+
+
+def _merged(
+    corpus: Corpus, kind: str, id_field: str, raw: dict[str, Any], congress: int | None
+) -> tuple[dict[str, Any], list[int] | None] | None:
+    """The body to store and its Congresses, or None to keep the stored body as it is."""
+    own = _own_congresses(kind, raw, congress)
+    existing = corpus.record(kind, str(raw.get(id_field) or ""))  # type: ignore[arg-type]
+    raw = {k: v for k, v in raw.items() if k != "_congresses"}  # replaced by `own`
+    if existing is None:
+        return raw, own
+    congresses = sorted({*existing.congresses, *(own or ())})
+    newer = _instant(raw.get("updateDate")) >= existing.updated
+    body = raw if newer else corpus.get(existing.kind, existing.ident) or raw
+    if not newer and set(congresses) == set(existing.congresses):
+        return None
+    return body, congresses
+
+
+def _own_congresses(kind: str, raw: dict[str, Any], congress: int | None) -> list[int] | None:
+    listed = raw.get("_congresses")
+    if isinstance(listed, list) and listed:
+        return [int(c) for c in listed]
+    if kind == "member":
+        terms: Iterable[Any] = raw.get("terms") or []
+        from_terms = [
+            int(t["congress"]) for t in terms if isinstance(t, dict) and t.get("congress")
+        ]
+        if from_terms:
+            return from_terms
+    return [congress] if congress is not None else None
+
+
+def _instant(text: object) -> float:
+    moment = parse_api_datetime(str(text or ""))
+    return moment.timestamp() if moment is not None else float("-inf")
