@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     api_rate_limit_per_hour: int = Field(default=5000, ge=1)
     api_timeout_seconds: float = Field(default=30.0, gt=0)
     api_max_retries: int = Field(default=5, ge=0, le=20)
+    # The rolling window API_RATE_LIMIT_PER_HOUR applies to: an hour at Congress.gov. Shorter
+    # only to rehearse a long backfill against the replica in minutes (bench/backfill_eta.py).
+    api_rate_window_seconds: float = Field(default=3600.0, gt=0, le=3600.0)
 
     enable_batch_processing: bool = True
     batch_processing_size: int = Field(default=50, ge=1, le=10_000)

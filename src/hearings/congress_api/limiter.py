@@ -6,8 +6,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+
+from hearings.congress_api.budget import RequestBudget
 
 HOUR = 3600.0
 
@@ -28,6 +30,7 @@ class Limiter:
         window: float = HOUR,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        budget: RequestBudget | None = None,
     ):
         if rate_limit_per_hour < 1:
             raise ValueError("rate_limit_per_hour must be at least 1")
@@ -38,6 +41,7 @@ class Limiter:
         self._window = window
         self._clock = clock
         self._sleep = sleep
+        self.budget = budget
         self._slots = threading.BoundedSemaphore(concurrency)
         self._lock = threading.Lock()
         self._stamps: deque[float] = deque()
@@ -55,7 +59,15 @@ class Limiter:
         finally:
             self.release()
 
+    @property
+    def window(self) -> float:
+        """The rolling window's length in seconds: an hour against Congress.gov."""
+        return self._window
+
     def acquire(self) -> None:
+        # The run's budget first: a request it does not allow must not wait for the window.
+        if self.budget is not None:
+            self.budget.take()
         self._slots.acquire()
         try:
             self._take_budget()
@@ -84,6 +96,13 @@ class Limiter:
             self._expire(self._clock())
             return len(self._stamps)
 
+    def stamp_ages(self) -> list[float]:
+        """How long ago each request still inside the window went out, oldest first."""
+        with self._lock:
+            now = self._clock()
+            self._expire(now)
+            return [now - stamp for stamp in self._stamps]
+
     def _expire(self, now: float) -> None:
         horizon = now - self._window
         while self._stamps and self._stamps[0] <= horizon:
@@ -105,3 +124,30 @@ class Limiter:
                 wait = max(wait, 1e-3)
                 self.waited_seconds += wait
             self._sleep(wait)
+
+
+def seconds_to_send(
+    requests: int,
+    *,
+    rate_limit: int,
+    window: float,
+    per_second: float,
+    stamp_ages: Sequence[float] = (),
+) -> float:
+    """How long `requests` more requests take when they go out at `per_second` and a rolling
+    `window` allows `rate_limit`: the limiter's own rule run forward, waits for the window
+    included. `stamp_ages` are the requests already in the window (`Limiter.stamp_ages`)."""
+    if requests <= 0:
+        return 0.0
+    gap = 1.0 / max(per_second, 1e-9)
+    in_window: deque[float] = deque(-age for age in stamp_ages)
+    now = 0.0
+    for _ in range(requests):
+        while in_window and in_window[0] <= now - window:
+            in_window.popleft()
+        if len(in_window) >= rate_limit:
+            # Like `Limiter._take_budget`: wait until the oldest request leaves the window.
+            now = in_window.popleft() + window
+        in_window.append(now)
+        now += gap
+    return now

@@ -373,3 +373,26 @@ payload_archive = Table(
     UniqueConstraint("entity", "identifier", "content_hash", name="uq_payload_archive_version"),
     Index("ix_payload_archive_record", "entity", "identifier", "first_seen_at"),
 )
+
+# Lists an import read to the end, kept until the import completes, so that an import stopped by
+# its --max-requests budget, Ctrl-C or kill -9 resumes without reading them again
+# (`hearings.sync.stored_lists`). One row per list; its entries, as the API sent them, below.
+import_lists = Table(
+    "import_lists",
+    metadata,
+    # The list endpoint and its arguments, e.g. `meeting/119/all`.
+    Column("list_key", String(200), primary_key=True),
+    Column("entity", String(32), nullable=False),
+    Column("congress", Integer, nullable=True),
+    Column("entries", Integer, nullable=False),
+    Column("listed_at", DateTime, nullable=False),
+)
+
+import_list_entries = Table(
+    "import_list_entries",
+    metadata,
+    Column("list_key", String(200), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    # The entry's JSON as the API sent it (the gate reads it again on resume).
+    Column("entry", Text, nullable=False),
+)

@@ -1,5 +1,8 @@
 """Fetching details concurrently while yielding them in order, with a bounded window so memory
-stays flat however many records a run touches."""
+stays flat however many records a run touches.
+
+A spent request budget (`--max-requests`) is no record's failure: the fetch stops there, yields
+what it did fetch, and leaves the rest for the next run, which finds it still to fetch."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
+
+from hearings.congress_api.budget import BudgetSpent
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -16,7 +21,8 @@ def fetch_in_order(
     fetch: Callable[[T], R], items: Iterable[T], *, concurrency: int
 ) -> Iterator[tuple[T, R | Exception]]:
     """Run `fetch` over items with at most `2 × concurrency` submitted ahead; yield each item with
-    its result (or the exception it raised) in the items' order."""
+    its result (or the exception it raised) in the items' order. Items the request budget refused
+    are not yielded, and once it refuses one no more are submitted."""
     window = max(1, 2 * concurrency)
     source = iter(items)
     pending: deque[tuple[T, Future[R]]] = deque()
@@ -25,9 +31,15 @@ def fetch_in_order(
             for item in source:
                 pending.append((item, pool.submit(fetch, item)))
                 if len(pending) >= window:
-                    yield _resolve(pending.popleft())  # type: ignore[arg-type]
+                    resolved = _resolve(pending.popleft())
+                    if isinstance(resolved[1], BudgetSpent):
+                        break  # submit no more
+                    yield resolved
             while pending:
-                yield _resolve(pending.popleft())  # type: ignore[arg-type]
+                resolved = _resolve(pending.popleft())  # type: ignore[arg-type]
+                # Those submitted before the budget ran out may still have been fetched.
+                if not isinstance(resolved[1], BudgetSpent):
+                    yield resolved
         finally:
             for _, future in pending:
                 future.cancel()
