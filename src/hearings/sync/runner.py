@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from hearings.config import Settings
+from hearings.congress_api.budget import BudgetSpent
 from hearings.congress_api.client import redact_text
 from hearings.congress_api.errors import ApiError
 from hearings.errors import HearingsError, UpdateAlreadyRunning
+from hearings.sync.backfill import Backfill
 from hearings.sync.failpoints import failpoint
 from hearings.sync.lock import writer_lock
 from hearings.sync.pipeline import (
@@ -56,6 +58,9 @@ class RunEnvironment:
     backup: Callable[[], str | None] | None = None
     notify: Callable[[RunMetrics], None] | None = None
     log_path: str | None = None
+    # An import's backfill: lists and estimates before the stages, and makes a spent
+    # --max-requests budget a clean stop after them.
+    backfill: Backfill | None = None
 
 
 def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunMetrics:
@@ -87,6 +92,8 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
                     metrics.backup_path = env.backup()
                 start_run(env.engine, metrics)
             try:
+                if env.backfill is not None:
+                    env.backfill.prepare()
                 run_pipeline(
                     env.engine,
                     env.client,
@@ -97,6 +104,8 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
                     progress=env.progress or _silent,
                     redact=redact,
                 )
+            except BudgetSpent:  # while listing: the lists read in full are kept
+                _settle(metrics)
             except ChangeRatioExceeded as exc:
                 _fail(metrics, str(exc), rolled_back=False, options=options)
             except (ApiError, HearingsError) as exc:
@@ -106,6 +115,8 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
                 _fail(metrics, f"{type(exc).__name__}: {exc}", rolled_back=True, options=options)
             else:
                 _settle(metrics)
+            if env.backfill is not None:
+                env.backfill.settle(metrics)
             metrics.api_requests = env.client.request_count - requests_before
             metrics.end_time = env.clock()
             metrics.scrub(redact)
