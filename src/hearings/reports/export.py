@@ -19,10 +19,15 @@ from sqlalchemy import Connection, Engine, func, select
 
 from hearings.errors import UsageError, quoted
 from hearings.store import schema
+from hearings.store.meeting_record import MEETING_COLUMNS, Meeting, meetings_of_rows
 from hearings.store.postgres import in_binary_order
 
 FORMATS = ("jsonl", "csv")
 _CHUNK = 500
+
+
+# The Congresses an export keeps; None keeps every one.
+Congresses = Sequence[int] | None
 
 
 def iso_utc(moment: datetime | None) -> str | None:
@@ -48,119 +53,90 @@ def _event_order(table: Any) -> list[Any]:
 
 
 def hearing_records(
-    connection: Connection, *, since: date | datetime | None = None, congress: int | None = None
+    connection: Connection,
+    *,
+    since: date | datetime | None = None,
+    congress: int | None = None,
+    congresses: Congresses = None,
 ) -> Iterator[dict[str, Any]]:
-    """One record per meeting, ordered by event id, children loaded a chunk at a time."""
+    """One record per meeting, ordered by event id, children loaded a chunk at a time;
+    `congresses` keeps the meetings of those Congresses."""
     hearings = schema.hearings
-    query = select(hearings).order_by(*_event_order(hearings))
+    query = select(*MEETING_COLUMNS).order_by(*_event_order(hearings))
     moment = _since_moment(since)
     if moment is not None:
         query = query.where(hearings.c.update_date >= moment)
     if congress is not None:
         query = query.where(hearings.c.congress == congress)
+    if congresses is not None:
+        query = query.where(hearings.c.congress.in_(congresses))
     rows = connection.execute(query).all()
     for start in range(0, len(rows), _CHUNK):
-        chunk = rows[start : start + _CHUNK]
-        children = _load_children(connection, [row.event_id for row in chunk])
-        for row in chunk:
-            yield _hearing_record(row, children, row.event_id)
+        for meeting in meetings_of_rows(connection, rows[start : start + _CHUNK]):
+            yield hearing_record(meeting)
 
 
-def _load_children(connection: Connection, ids: Sequence[str]) -> dict[str, dict[str, list[Any]]]:
-    children: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    r: Any  # rows of several shapes below
-    links = schema.hearing_committees
-    for r in connection.execute(
-        select(links.c.event_id, links.c.system_code)
-        .where(links.c.event_id.in_(ids))
-        .order_by(links.c.event_id, links.c.ordinal)
-    ):
-        children[r.event_id]["committees"].append(r.system_code)
-    appearances = schema.witness_appearances
-    for r in connection.execute(
-        select(appearances)
-        .where(appearances.c.event_id.in_(ids))
-        .order_by(appearances.c.event_id, appearances.c.ordinal)
-    ):
-        children[r.event_id]["witnesses"].append(
-            {
-                "witness_id": r.witness_id,
-                "name": r.name_as_given,
-                "organization": r.organization,
-                "position": r.position,
-            }
-        )
-    transcripts = schema.hearing_transcripts
-    for r in connection.execute(
-        select(transcripts.c.event_id, transcripts.c.jacket_number)
-        .where(transcripts.c.event_id.in_(ids))
-        .order_by(transcripts.c.event_id, transcripts.c.ordinal)
-    ):
-        children[r.event_id]["jackets"].append(int(r.jacket_number))
-    printed = schema.printed_hearings
-    for r in connection.execute(
-        select(printed.c.associated_event_id, printed.c.jacket_number)
-        .where(printed.c.associated_event_id.in_(ids))
-        .order_by(printed.c.associated_event_id, printed.c.jacket_number)
-    ):
-        jackets = children[r.associated_event_id]["jackets"]
-        if int(r.jacket_number) not in jackets:
-            jackets.append(int(r.jacket_number))
-    links_bills, bills = schema.hearing_bills, schema.bills
-    for r in connection.execute(
-        select(links_bills.c.event_id, bills.c.congress, bills.c.bill_type, bills.c.number)
-        .join(bills, bills.c.bill_id == links_bills.c.bill_id)
-        .where(links_bills.c.event_id.in_(ids))
-        .order_by(links_bills.c.event_id, links_bills.c.ordinal)
-    ):
-        children[r.event_id]["bills"].append(
-            {"congress": r.congress, "type": r.bill_type, "number": r.number}
-        )
-    for table in (schema.witness_documents, schema.meeting_documents):
-        for r in connection.execute(
-            select(table.c.event_id, func.count())
-            .where(table.c.event_id.in_(ids))
-            .group_by(table.c.event_id)
-        ):
-            children[r[0]]["documents"].append(int(r[1]))
-    videos = schema.videos
-    for r in connection.execute(
-        select(videos.c.event_id, videos.c.url)
-        .where(videos.c.event_id.in_(ids))
-        .order_by(videos.c.event_id, videos.c.ordinal)
-    ):
-        children[r.event_id]["videos"].append(r.url)
-    return children
-
-
-def _hearing_record(
-    row: Any, children: dict[str, dict[str, list[Any]]], event_id: str
-) -> dict[str, Any]:
-    kids = children.get(event_id, {})
+def hearing_record(meeting: Meeting) -> dict[str, Any]:
+    """The export record of a meeting (the contract: field names, types and order)."""
     return {
-        "event_id": row.event_id,
-        "congress": int(row.congress),
-        "chamber": row.chamber,
-        "type": row.meeting_type,
-        "status": row.status,
-        "title": row.title,
-        "start": iso_utc(row.start_at),
-        "update_date": iso_utc(row.update_date),
-        "location": {"room": row.room, "building": row.building, "address": row.address},
-        "is_stub": bool(row.is_stub),
-        "committees": list(kids.get("committees", [])),
-        "witnesses": list(kids.get("witnesses", [])),
-        "jacket_numbers": list(kids.get("jackets", [])),
-        "bills": list(kids.get("bills", [])),
-        "documents": sum(kids.get("documents", [])),
-        "videos": list(kids.get("videos", [])),
+        "event_id": meeting.event_id,
+        "congress": meeting.congress,
+        "chamber": meeting.chamber,
+        "type": meeting.meeting_type,
+        "status": meeting.status,
+        "title": meeting.title,
+        "start": iso_utc(meeting.start_at),
+        "update_date": iso_utc(meeting.update_date),
+        "location": {
+            "room": meeting.room,
+            "building": meeting.building,
+            "address": meeting.address,
+        },
+        "is_stub": meeting.is_stub,
+        "committees": [c.system_code for c in meeting.committees],
+        "witnesses": [
+            {
+                "witness_id": w.witness_id,
+                "name": w.name,
+                "organization": w.organization,
+                "position": w.position,
+            }
+            for w in meeting.witnesses
+        ],
+        "jacket_numbers": meeting.jacket_numbers,
+        "bills": [
+            {"congress": b.congress, "type": b.bill_type, "number": b.number} for b in meeting.bills
+        ],
+        "documents": meeting.document_count,
+        "videos": [v.url for v in meeting.videos],
     }
 
 
+HEARING_FIELDS = (
+    "event_id",
+    "congress",
+    "chamber",
+    "type",
+    "status",
+    "title",
+    "start",
+    "update_date",
+    "location",
+    "is_stub",
+    "committees",
+    "witnesses",
+    "jacket_numbers",
+    "bills",
+    "documents",
+    "videos",
+)
+
+
 def witness_records(
-    connection: Connection, *, since: date | datetime | None = None
+    connection: Connection, *, since: date | datetime | None = None, congresses: Congresses = None
 ) -> Iterator[dict[str, Any]]:
-    """One record per witness entity, with its appearances (event id, as given) in date order."""
+    """One record per witness entity, with its appearances (event id, as given) in date order;
+    `congresses` keeps the witnesses who appeared in those Congresses, with those appearances."""
     witnesses, appearances, hearings = (
         schema.witnesses,
         schema.witness_appearances,
@@ -172,6 +148,14 @@ def witness_records(
     )
     if moment is not None:
         query = query.where(witnesses.c.first_seen_at >= moment)
+    if congresses is not None:
+        query = query.where(
+            witnesses.c.witness_id.in_(
+                select(appearances.c.witness_id)
+                .join(hearings, hearings.c.event_id == appearances.c.event_id)
+                .where(hearings.c.congress.in_(congresses))
+            )
+        )
     entity_rows = connection.execute(query).all()
     for start in range(0, len(entity_rows), _CHUNK):
         chunk = entity_rows[start : start + _CHUNK]
@@ -186,7 +170,10 @@ def witness_records(
                 hearings.c.start_at,
             )
             .join(hearings, hearings.c.event_id == appearances.c.event_id)
-            .where(appearances.c.witness_id.in_([w.witness_id for w in chunk]))
+            .where(
+                appearances.c.witness_id.in_([w.witness_id for w in chunk]),
+                *_in_congresses(hearings, congresses),
+            )
             .order_by(
                 appearances.c.witness_id,
                 hearings.c.start_at,
@@ -218,16 +205,17 @@ def witness_records(
 
 
 def committee_records(
-    connection: Connection, *, since: date | datetime | None = None
+    connection: Connection, *, since: date | datetime | None = None, congresses: Congresses = None
 ) -> Iterator[dict[str, Any]]:
-    committees = schema.committees
-    counts: dict[str, int] = dict(
-        connection.execute(
-            select(schema.hearing_committees.c.system_code, func.count()).group_by(
-                schema.hearing_committees.c.system_code
-            )
-        ).all()
-    )
+    """One record per committee, by system code; `congresses` keeps the committees that met in
+    those Congresses, and counts only those meetings."""
+    committees, links = schema.committees, schema.hearing_committees
+    counted = select(links.c.system_code, func.count()).group_by(links.c.system_code)
+    if congresses is not None:
+        counted = counted.join(
+            schema.hearings, schema.hearings.c.event_id == links.c.event_id
+        ).where(schema.hearings.c.congress.in_(congresses))
+    counts: dict[str, int] = dict(connection.execute(counted).all())
     query = select(committees).order_by(
         in_binary_order(committees.c.system_code, connection.dialect.name)
     )
@@ -235,6 +223,8 @@ def committee_records(
     if moment is not None:
         query = query.where(committees.c.last_changed_at >= moment)
     for c in connection.execute(query):
+        if congresses is not None and c.system_code not in counts:
+            continue
         yield {
             "system_code": c.system_code,
             "name": c.name,
@@ -274,7 +264,7 @@ def member_records(
 
 
 def appearance_records(
-    connection: Connection, *, since: date | datetime | None = None
+    connection: Connection, *, since: date | datetime | None = None, congresses: Congresses = None
 ) -> Iterator[dict[str, Any]]:
     """One record per witness appearance, by meeting (numerically) and place in its list; `since`
     keeps the appearances of meetings whose `update_date` is on or after it, like `hearings`."""
@@ -292,6 +282,7 @@ def appearance_records(
     moment = _since_moment(since)
     if moment is not None:
         query = query.where(hearings.c.update_date >= moment)
+    query = query.where(*_in_congresses(hearings, congresses))
     rows = connection.execute(query).all()
     documents = schema.witness_documents
     for start in range(0, len(rows), _CHUNK):
@@ -332,6 +323,14 @@ EXPORTERS: dict[str, Callable[..., Iterator[dict[str, Any]]]] = {
 }
 
 
+def _in_congresses(hearings: Any, congresses: Congresses) -> list[Any]:
+    return [] if congresses is None else [hearings.c.congress.in_(congresses)]
+
+
+# The exports `--congress` narrows (members belong to no one Congress in the database).
+BY_CONGRESS = ("hearings", "witnesses", "committees", "appearances")
+
+
 def register_exporter(name: str, exporter: Callable[..., Iterator[dict[str, Any]]]) -> None:
     EXPORTERS[name] = exporter
 
@@ -343,16 +342,23 @@ def write_export(
     *,
     fmt: str = "jsonl",
     since: date | datetime | None = None,
+    congresses: Congresses = None,
 ) -> int:
-    """Write every record of `entity` to `output`; returns how many were written."""
+    """Write every record of `entity` to `output` (of `congresses` only, when given); returns
+    how many were written."""
     if entity not in EXPORTERS:
         raise UsageError(
             f"Unknown export {quoted(entity)}; choose one of: {', '.join(sorted(EXPORTERS))}."
         )
     if fmt not in FORMATS:
         raise UsageError(f"Unknown format {quoted(fmt)}; choose jsonl or csv.")
+    if congresses is not None and entity not in BY_CONGRESS:
+        raise UsageError(
+            f"{entity.capitalize()} are not stored by Congress: export them without --congress."
+        )
     with engine.connect() as connection:
-        records = EXPORTERS[entity](connection, since=since)
+        narrowed = {} if congresses is None else {"congresses": congresses}
+        records = EXPORTERS[entity](connection, since=since, **narrowed)
         if fmt == "jsonl":
             return _write_jsonl(records, output)
         return _write_csv(records, output)

@@ -8,10 +8,10 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from hearings.reports import export as contract
-from hearings.store import schema
+from hearings.store.meeting_record import load_meetings
 from hearings.web.filters import HearingFilters
 from hearings.web.listing import find_hearings
 
@@ -22,22 +22,15 @@ _CHUNK = 500
 
 def search_records(engine: Engine, filters: HearingFilters) -> Iterator[dict[str, Any]]:
     """The records of every meeting the search finds (up to EXPORT_LIMIT), in result order."""
-    hearings = schema.hearings
     with engine.connect() as connection:
         page = find_hearings(connection, filters, limit=EXPORT_LIMIT, offset=0, children=False)
         ids = [row.event_id for row in page.rows]
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
-            rows = {
-                row.event_id: row
-                for row in connection.execute(
-                    select(hearings).where(hearings.c.event_id.in_(chunk))
-                )
-            }
-            children = contract._load_children(connection, chunk)
+            meetings = load_meetings(connection, chunk)
             for event_id in chunk:
-                if event_id in rows:
-                    yield contract._hearing_record(rows[event_id], children, event_id)
+                if event_id in meetings:
+                    yield contract.hearing_record(meetings[event_id])
 
 
 def export_search(engine: Engine, filters: HearingFilters, fmt: str) -> Iterator[str]:
@@ -72,26 +65,6 @@ def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
             buffer.truncate()
     if writer is None:
         # No results: still a header, so the file opens as the right table.
-        yield ",".join(_FIELDS) + contract.CSV_LINE_END
+        yield ",".join(contract.HEARING_FIELDS) + contract.CSV_LINE_END
         return
     yield buffer.getvalue()
-
-
-_FIELDS = [
-    "event_id",
-    "congress",
-    "chamber",
-    "type",
-    "status",
-    "title",
-    "start",
-    "update_date",
-    "location",
-    "is_stub",
-    "committees",
-    "witnesses",
-    "jacket_numbers",
-    "bills",
-    "documents",
-    "videos",
-]
