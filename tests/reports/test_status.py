@@ -1,16 +1,22 @@
-"""`hearings status`: one screen with the database's location and size, what it holds, the last
-successful run and its age, the high-water marks, the backups and the quarantine backlog."""
+"""`hearings status`: one screen with the database's location and size, what it holds (in all
+and by Congress), the last successful run and its age, the high-water marks, the backups and the
+quarantine backlog."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from hearings.config import Settings
+from hearings.replica import Corpus
 from hearings.reports.status import describe_age, gather_status
+from hearings.store.engine import open_database
 from tests.reports.conftest import Site, run_cli
+from tests.two_congresses import MEETINGS_118, import_congresses, two_congress_corpus
 
 
 def test_status_of_an_imported_database(
@@ -67,3 +73,60 @@ def test_ages_read_like_people_write_them() -> None:
     assert describe_age(3 * 3600 + 12 * 60) == "3 h 12 min"
     assert describe_age(2 * 86400 + 4 * 3600) == "2 days 4 h"
     assert describe_age(86400) == "1 day"
+
+
+def test_status_breaks_counts_down_by_congress(
+    tmp_path: Path,
+    packaged_corpus: Corpus,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    database = tmp_path / "two.db"
+    settings = Settings(
+        database_url=f"sqlite:///{database}",
+        backup_dir=tmp_path / "backups",
+        log_dir=tmp_path / "logs",
+    )
+    import_congresses(settings, two_congress_corpus(packaged_corpus))
+    engine = open_database(settings.database_url)
+    status = gather_status(settings, engine)
+    engine.dispose()
+    by_congress = {c.congress: c for c in status.by_congress}
+    assert [c.congress for c in status.by_congress] == [119, 118]
+    assert by_congress[118].meetings == len(MEETINGS_118)
+    assert by_congress[118].printed_hearings == 1
+    assert by_congress[119].meetings == 150
+    assert sum(c.meetings for c in status.by_congress) == status.counts["meetings"]
+    assert sum(c.printed_hearings for c in status.by_congress) == status.counts["printed hearings"]
+    assert sum(c.witness_appearances for c in status.by_congress) == status.counts["appearances"]
+    # Witnesses who appeared in both Congresses count in each, and once in the total.
+    assert sum(c.witnesses for c in status.by_congress) > status.counts["witnesses"]
+    first, last = by_congress[118].first_meeting, by_congress[118].last_meeting
+    assert first is not None and last is not None and first.year == last.year == 2023
+
+    env = {
+        "DATABASE_URL": settings.database_url,
+        "BACKUP_DIR": str(tmp_path / "backups"),
+        "LOG_DIR": str(tmp_path / "logs"),
+    }
+    shown = run_cli(monkeypatch, capsys, env, "status")
+    assert shown.code == 0, shown.err
+    # The table wraps long lines at the terminal's width; read the words.
+    words = " ".join(shown.out.replace("│", " ").split())
+    assert "by Congress" in words
+    assert f"118th: {len(MEETINGS_118)} meetings 2023-" in words
+    assert "1 printed hearing ·" in words
+    assert "119th: 150 meetings 2025-" in words
+    as_json = json.loads(run_cli(monkeypatch, capsys, env, "status", "--json").out)
+    assert [c["congress"] for c in as_json["by_congress"]] == [119, 118]
+    assert as_json["by_congress"][1] == {
+        "congress": 118,
+        "meetings": len(MEETINGS_118),
+        "printed_hearings": 1,
+        "witness_appearances": by_congress[118].witness_appearances,
+        "witnesses": by_congress[118].witnesses,
+        "committees_with_meetings": by_congress[118].committees_with_meetings,
+        "first_meeting": first.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "last_meeting": last.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }

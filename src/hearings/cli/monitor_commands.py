@@ -23,6 +23,7 @@ from hearings.cli.data_commands import MISSING_KEY_SENTENCE, current_settings
 from hearings.config import Settings
 from hearings.congress_api import ApiKeyMissing, CongressClient
 from hearings.errors import DatabaseUnreadable, HearingsError
+from hearings.reports.congress_counts import CongressCounts
 from hearings.reports.report import build_report
 from hearings.reports.report_render import render_markdown, render_text, text_renderables
 from hearings.reports.status import Status, describe_age, describe_size, gather_status
@@ -38,6 +39,7 @@ from hearings.reports.verify import (
     verify_database,
 )
 from hearings.store.engine import open_database, sqlite_file
+from hearings.web.timefmt import ordinal
 
 console = Console()
 err_console = Console(stderr=True)
@@ -279,7 +281,7 @@ def _print_status(current: Status) -> None:
     table.add_row(
         "last successful run",
         (
-            f"{success.command} #{success.run_id} (Congress {success.congress}) ended "
+            f"{success.command} #{success.run_id}{_congress_note(success.congress)} ended "
             f"{_when(success.end_time)} UTC, {describe_age(success.age_seconds)} ago"
         )
         if success
@@ -297,6 +299,10 @@ def _print_status(current: Status) -> None:
         for m in current.high_water_marks
     ]
     table.add_row("high-water marks", "\n".join(marks) if marks else "none yet")
+    table.add_row(
+        "by Congress",
+        "\n".join(_congress_line(c) for c in current.by_congress) or "nothing yet",
+    )
     newest = current.newest_backup
     table.add_row(
         "backups",
@@ -323,6 +329,29 @@ def _print_status(current: Status) -> None:
         + ")",
     )
     console.print(table)
+
+
+def _congress_note(congress: int | None) -> str:
+    return f" (Congress {congress})" if congress is not None else ""
+
+
+def _congress_line(counts: CongressCounts) -> str:
+    """`119th: 150 meetings 2025-01-14 to 2026-09-16 · 11 printed hearings · 219 appearances
+    (218 witnesses) · 80 committees`."""
+    span = ""
+    if counts.first_meeting and counts.last_meeting:
+        span = f" {counts.first_meeting:%Y-%m-%d} to {counts.last_meeting:%Y-%m-%d}"
+    return (
+        f"{ordinal(counts.congress)}: {_counted(counts.meetings, 'meeting')}{span}"
+        f" · {_counted(counts.printed_hearings, 'printed hearing')}"
+        f" · {_counted(counts.witness_appearances, 'appearance')}"
+        f" ({_counted(counts.witnesses, 'witness', 'witnesses')})"
+        f" · {_counted(counts.committees_with_meetings, 'committee')}"
+    )
+
+
+def _counted(number: int, one: str, many: str | None = None) -> str:
+    return f"{number:,} {one if number == 1 else (many or one + 's')}"
 
 
 def _when(moment: str | None) -> str:

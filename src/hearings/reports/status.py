@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, text
 
 from hearings.config import Settings
+from hearings.reports.congress_counts import CongressCounts, counts_by_congress
 from hearings.reports.export import iso_utc
 from hearings.reports.report import run_outcome
 from hearings.reports.verify import database_label
@@ -78,9 +79,11 @@ class Status:
     # Records with at least one archived payload, by entity (databases from before the archive
     # start archiving with their next update).
     archived_records: dict[str, int] = field(default_factory=dict)
+    # Newest Congress first.
+    by_congress: list[CongressCounts] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "by_congress": [c.as_json() for c in self.by_congress]}
 
 
 def gather_status(settings: Settings, engine: Engine, *, now: datetime | None = None) -> Status:
@@ -122,6 +125,7 @@ def gather_status(settings: Settings, engine: Engine, *, now: datetime | None = 
             )
         }
         archived = archived_record_counts(connection)
+        by_congress = counts_by_congress(connection)
         size = _database_size(engine, settings.database_url, connection)
     backups = list_backups(settings.backup_dir)
     newest = backups[0] if backups else None
@@ -141,6 +145,7 @@ def gather_status(settings: Settings, engine: Engine, *, now: datetime | None = 
         quarantine_open=sum(backlog.values()),
         quarantine_by_entity=backlog,
         archived_records=archived,
+        by_congress=by_congress,
     )
 
 

@@ -1,5 +1,5 @@
 """Recent changes across the database: the `/changes` page and its JSON twin `/api/changes`,
-newest first, filterable like `/hearings` (chamber, committee) and by kind of change."""
+newest first, filterable like `/hearings` (congress, chamber, committee) and by kind of change."""
 
 from __future__ import annotations
 
@@ -12,11 +12,19 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
+from hearings.congresses import CongressSelection
 from hearings.reports.history import CHANGE_KINDS, MeetingChange, recent_changes
 from hearings.store import schema
 from hearings.web.entity_pages import past_the_end
 from hearings.web.errors import NotFound
-from hearings.web.filters import COMMITTEE_CODE, MAX_PAGE, Chamber, HearingFilters
+from hearings.web.filters import (
+    COMMITTEE_CODE,
+    MAX_PAGE,
+    Chamber,
+    CongressParameter,
+    HearingFilters,
+    congress_selection,
+)
 from hearings.web.listing import filter_clauses
 from hearings.web.pages import facets, with_selected
 from hearings.web.summaries import SUMMARY_COLUMNS, HearingSummary, attach_children, summary
@@ -36,13 +44,14 @@ class ChangeFilters:
     days: int = 30
     page: int = 1
     per_page: int = 25
+    congress: CongressSelection | None = None
 
     def query_string(self, **changes: Any) -> str:
         current = replace(self, **changes)
         defaults = ChangeFilters()
         pairs = [
             (name, str(getattr(current, name)))
-            for name in ("chamber", "committee", "kind", "days", "page", "per_page")
+            for name in ("congress", "chamber", "committee", "kind", "days", "page", "per_page")
             if getattr(current, name) is not None
             and getattr(current, name) != getattr(defaults, name)
         ]
@@ -50,6 +59,7 @@ class ChangeFilters:
 
 
 def change_filters(
+    congress: CongressParameter = None,
     chamber: Annotated[Chamber | None, Query(description="house, senate or nochamber.")] = None,
     committee: Annotated[
         str | None,
@@ -64,7 +74,13 @@ def change_filters(
     per_page: Annotated[int, Query(ge=1, le=100, description="Changes per page.")] = 25,
 ) -> ChangeFilters:
     return ChangeFilters(
-        chamber, committee.lower() if committee else None, kind, days, page, per_page
+        chamber,
+        committee.lower() if committee else None,
+        kind,
+        days,
+        page,
+        per_page,
+        congress_selection(congress),
     )
 
 
@@ -97,8 +113,10 @@ def load_changes(connection: Connection, filters: ChangeFilters, now: datetime) 
     """One page of changes first seen in the last `days` days before `now`."""
     since = as_utc(now) - timedelta(days=filters.days)
     among = None
-    if filters.chamber or filters.committee:
-        narrowing = HearingFilters(chamber=filters.chamber, committee=filters.committee)
+    if filters.congress or filters.chamber or filters.committee:
+        narrowing = HearingFilters(
+            congress=filters.congress, chamber=filters.chamber, committee=filters.committee
+        )
         hearings = schema.hearings
         among = select(hearings.c.event_id).where(*filter_clauses(connection, narrowing))
     total, changes = recent_changes(

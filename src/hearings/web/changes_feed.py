@@ -9,24 +9,37 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from hearings.congresses import CongressSelection
 from hearings.reports.history import CHANGE_KINDS, recent_changes
 from hearings.store import schema
 from hearings.web.changes import ChangeRow, summaries_of
-from hearings.web.feed_routes import feed_base_url, feed_committee_name, feed_self_url
+from hearings.web.feed_routes import feed_base_url, feed_committee_name, feed_key, feed_self_url
 from hearings.web.feeds import ATOM_LIMIT
-from hearings.web.filters import COMMITTEE_CODE, HearingFilters
+from hearings.web.filters import (
+    COMMITTEE_CODE,
+    CongressParameter,
+    HearingFilters,
+    congress_selection,
+)
 from hearings.web.listing import filter_clauses
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 Code = Annotated[str, Path(pattern=COMMITTEE_CODE, description="Committee system code.")]
 
 
-def _changes_atom(request: Request, committee: str | None, title: str, page_path: str) -> Response:
+def _changes_atom(
+    request: Request,
+    committee: str | None,
+    title: str,
+    page_path: str,
+    congress: CongressSelection | None,
+) -> Response:
     with request.app.state.engine.connect() as connection:
         among = None
-        if committee is not None:
+        if committee is not None or congress is not None:
             hearings = schema.hearings
-            clauses = filter_clauses(connection, HearingFilters(committee=committee))
+            narrowing = HearingFilters(congress=congress, committee=committee)
+            clauses = filter_clauses(connection, narrowing)
             among = select(hearings.c.event_id).where(*clauses)
         _, changes = recent_changes(connection, since=None, among=among, limit=ATOM_LIMIT)
         meetings = summaries_of(connection, {c.event_id for c in changes})
@@ -42,7 +55,7 @@ def _changes_atom(request: Request, committee: str | None, title: str, page_path
             "base_url": feed_base_url(request),
             "self_url": feed_self_url(request),
             "page_url": feed_base_url(request) + page_path,
-            "feed_id": f"urn:hearings:changes:{committee or 'all'}",
+            "feed_id": f"urn:hearings:changes:{feed_key(committee, congress)}",
         },
         media_type="application/atom+xml",
     )
@@ -55,10 +68,11 @@ def _changes_atom(request: Request, committee: str | None, title: str, page_path
     response_class=Response,
     responses={200: {"content": {"application/atom+xml": {}}}},
 )
-def changes_atom(request: Request) -> Response:
+def changes_atom(request: Request, congress: CongressParameter = None) -> Response:
     """The 100 latest changes, one entry per new version of a meeting, titled with what changed
     ("Status: Scheduled → Postponed")."""
-    return _changes_atom(request, None, "Changes to congressional hearings", "/changes")
+    selection = congress_selection(congress)
+    return _changes_atom(request, None, "Changes to congressional hearings", "/changes", selection)
 
 
 @router.get(
@@ -67,9 +81,16 @@ def changes_atom(request: Request) -> Response:
     response_class=Response,
     responses={200: {"content": {"application/atom+xml": {}}}},
 )
-def committee_changes_atom(request: Request, code: Code) -> Response:
+def committee_changes_atom(
+    request: Request, code: Code, congress: CongressParameter = None
+) -> Response:
     """Changes to meetings of the committee and its subcommittees."""
+    selection = congress_selection(congress)
     name = feed_committee_name(request, code)
     return _changes_atom(
-        request, code.lower(), f"{name}: changes to hearings", f"/changes?committee={code.lower()}"
+        request,
+        code.lower(),
+        f"{name}: changes to hearings",
+        f"/changes?committee={code.lower()}",
+        selection,
     )

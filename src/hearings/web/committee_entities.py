@@ -1,13 +1,17 @@
-"""Committees: the list by chamber and name; one committee with its parent and subcommittees."""
+"""Committees: the list by chamber and name; one committee with its parent, its subcommittees
+and its meetings counted by Congress. A committee is one row under its system code, whatever
+the Congresses it met in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from hearings.store import schema
+from hearings.web.timefmt import iso_z
 
 CHAMBER_ORDER = {"House": 0, "Senate": 1, "Joint": 2}
 
@@ -90,18 +94,62 @@ def list_committees(
     return sorted(rows, key=reading_order)
 
 
+@dataclass(frozen=True)
+class CongressMeetings:
+    """A committee's meetings (its subcommittees' included) in one Congress."""
+
+    congress: int
+    meetings: int
+    first_meeting: datetime | None
+    last_meeting: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "congress": self.congress,
+            "meetings": self.meetings,
+            "first_meeting": iso_z(self.first_meeting),
+            "last_meeting": iso_z(self.last_meeting),
+        }
+
+
 @dataclass
 class CommitteeDetail:
     committee: CommitteeSummary
     parent: CommitteeSummary | None
     subcommittees: list[CommitteeSummary]
+    # Newest Congress first.
+    by_congress: list[CongressMeetings] = field(default_factory=list)
+
+    @property
+    def family_codes(self) -> list[str]:
+        return [self.committee.system_code, *(s.system_code for s in self.subcommittees)]
 
     def as_json(self) -> dict[str, Any]:
         return {
             **self.committee.as_json(),
             "parent_committee": self.parent.as_json() if self.parent else None,
             "subcommittees": [s.as_json() for s in self.subcommittees],
+            "meetings_by_congress": [c.as_json() for c in self.by_congress],
         }
+
+
+def meetings_by_congress(connection: Connection, codes: list[str]) -> list[CongressMeetings]:
+    """Meetings of any of `codes` per Congress, newest Congress first; a meeting two of them
+    held together counts once."""
+    hearings, links = schema.hearings, schema.hearing_committees
+    held = select(links.c.event_id).where(links.c.system_code.in_(codes))
+    rows = connection.execute(
+        select(
+            hearings.c.congress,
+            func.count().label("meetings"),
+            func.min(hearings.c.start_at).label("first"),
+            func.max(hearings.c.start_at).label("last"),
+        )
+        .where(hearings.c.event_id.in_(held))
+        .group_by(hearings.c.congress)
+        .order_by(hearings.c.congress.desc())
+    )
+    return [CongressMeetings(int(r.congress), int(r.meetings), r.first, r.last) for r in rows]
 
 
 def load_committee(connection: Connection, code: str) -> CommitteeDetail | None:
@@ -126,4 +174,6 @@ def load_committee(connection: Connection, code: str) -> CommitteeDetail | None:
         )
     ]
     subcommittees.sort(key=reading_order)
-    return CommitteeDetail(committee, parent, subcommittees)
+    detail = CommitteeDetail(committee, parent, subcommittees)
+    detail.by_congress = meetings_by_congress(connection, detail.family_codes)
+    return detail

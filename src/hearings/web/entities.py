@@ -44,6 +44,7 @@ class AppearanceRow:
     def as_json(self) -> dict[str, Any]:
         return {
             "event_id": self.event_id,
+            "congress": self.congress,
             "title": self.title,
             "start": iso_z(self.start_at),
             "status": self.status,
@@ -121,6 +122,11 @@ class WitnessDetail:
     appearances: list[AppearanceRow]
     organizations: list[OrganizationSpan] = field(default_factory=list)
 
+    @property
+    def congresses(self) -> list[int]:
+        """The Congresses this witness appeared in, oldest first: one witness, however many."""
+        return sorted({a.congress for a in self.appearances})
+
     def as_json(self) -> dict[str, Any]:
         return {
             "witness_id": self.witness_id,
@@ -129,6 +135,7 @@ class WitnessDetail:
             "honorific": self.honorific,
             "organization": self.organization,
             "appearance_count": len(self.appearances),
+            "congresses": self.congresses,
             "appearances": [a.as_json() for a in self.appearances],
             "organizations_over_time": [
                 {

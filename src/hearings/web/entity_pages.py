@@ -19,7 +19,7 @@ from hearings.web.entities import (
     organization_key,
 )
 from hearings.web.errors import NotFound
-from hearings.web.filters import HearingFilters
+from hearings.web.filters import CongressParameter, HearingFilters, congress_selection
 from hearings.web.listing import find_hearings
 from hearings.web.member_entities import list_members, load_member
 from hearings.web.organizations import load_organization
@@ -114,14 +114,20 @@ def committee_page(
     request: Request,
     code: Annotated[str, Path(max_length=16)],
     page: PageNumber = 1,
+    congress: CongressParameter = None,
 ) -> Response:
+    """A committee, its subcommittees, its meetings by Congress (counts), and the meetings
+    themselves, newest first (`congress` narrows them)."""
     code = code.lower()
+    selection = congress_selection(congress)
     engine = _engine(request)
     with engine.connect() as connection:
         committee = load_committee(connection, code)
         if committee is None:
             raise NotFound(f"There is no committee with code {code!r}.")
-        filters = HearingFilters(committee=code, sort="newest", page=page, per_page=PER_PAGE)
+        filters = HearingFilters(
+            congress=selection, committee=code, sort="newest", page=page, per_page=PER_PAGE
+        )
         meetings = find_hearings(connection, filters)
     clamped = past_the_end(request, page, meetings.total, PER_PAGE)
     if clamped is not None:

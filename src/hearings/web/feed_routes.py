@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from hearings.congresses import CongressSelection
 from hearings.store.archive import version_counts
 from hearings.web.errors import NotFound
 from hearings.web.feeds import (
@@ -17,7 +18,7 @@ from hearings.web.feeds import (
     feed_meetings,
     render_ics,
 )
-from hearings.web.filters import COMMITTEE_CODE
+from hearings.web.filters import COMMITTEE_CODE, CongressParameter, congress_selection
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 Code = Annotated[str, Path(pattern=COMMITTEE_CODE, description="Committee system code.")]
@@ -45,9 +46,18 @@ def feed_committee_name(request: Request, code: str) -> str:
     return name
 
 
-def _ics(request: Request, committee: str | None, title: str) -> Response:
+def feed_key(committee: str | None, congress: CongressSelection | None) -> str:
+    """What a feed covers, for its id: `all`, `hsgo00`, `all:118-119`."""
+    return (committee or "all") + (f":{congress}" if congress else "")
+
+
+def _ics(
+    request: Request, committee: str | None, title: str, congress: CongressSelection | None
+) -> Response:
     with request.app.state.engine.connect() as connection:
-        meetings = feed_meetings(connection, committee, sort="newest", limit=ICS_LIMIT)
+        meetings = feed_meetings(
+            connection, committee, sort="newest", limit=ICS_LIMIT, congress=congress
+        )
         sequences = version_counts(connection, "meeting", [m.event_id for m in meetings])
     body = render_ics(meetings, name=title, base_url=feed_base_url(request), sequences=sequences)
     filename = f"{committee or 'hearings'}.ics"
@@ -64,10 +74,10 @@ def _ics(request: Request, committee: str | None, title: str) -> Response:
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}},
 )
-def hearings_ics(request: Request) -> Response:
+def hearings_ics(request: Request, congress: CongressParameter = None) -> Response:
     """The latest meetings by date (future ones included). Canceled ones are STATUS:CANCELLED;
     SEQUENCE is the meeting's version number in the archive."""
-    return _ics(request, None, "Congressional committee hearings")
+    return _ics(request, None, "Congressional committee hearings", congress_selection(congress))
 
 
 @router.get(
@@ -76,15 +86,24 @@ def hearings_ics(request: Request) -> Response:
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}},
 )
-def committee_ics(request: Request, code: Code) -> Response:
+def committee_ics(request: Request, code: Code, congress: CongressParameter = None) -> Response:
     """Meetings of the committee and its subcommittees."""
+    selection = congress_selection(congress)
     name = feed_committee_name(request, code)
-    return _ics(request, code.lower(), f"{name} hearings")
+    return _ics(request, code.lower(), f"{name} hearings", selection)
 
 
-def _atom(request: Request, committee: str | None, title: str, page_path: str) -> Response:
+def _atom(
+    request: Request,
+    committee: str | None,
+    title: str,
+    page_path: str,
+    congress: CongressSelection | None,
+) -> Response:
     with request.app.state.engine.connect() as connection:
-        meetings = feed_meetings(connection, committee, sort="updated", limit=ATOM_LIMIT)
+        meetings = feed_meetings(
+            connection, committee, sort="updated", limit=ATOM_LIMIT, congress=congress
+        )
     entries = atom_entries(meetings)
     updated = max((m.last_changed_at for m in meetings), default=None)
     response: Response = request.app.state.render(
@@ -97,7 +116,7 @@ def _atom(request: Request, committee: str | None, title: str, page_path: str) -
             "base_url": feed_base_url(request),
             "self_url": feed_self_url(request),
             "page_url": feed_base_url(request) + page_path,
-            "feed_id": f"urn:hearings:feed:{committee or 'all'}",
+            "feed_id": f"urn:hearings:feed:{feed_key(committee, congress)}",
         },
         media_type="application/atom+xml",
     )
@@ -110,8 +129,9 @@ def _atom(request: Request, committee: str | None, title: str, page_path: str) -
     response_class=Response,
     responses={200: {"content": {"application/atom+xml": {}}}},
 )
-def hearings_atom(request: Request) -> Response:
-    return _atom(request, None, "New and changed congressional hearings", "/hearings")
+def hearings_atom(request: Request, congress: CongressParameter = None) -> Response:
+    selection = congress_selection(congress)
+    return _atom(request, None, "New and changed congressional hearings", "/hearings", selection)
 
 
 @router.get(
@@ -120,8 +140,13 @@ def hearings_atom(request: Request) -> Response:
     response_class=Response,
     responses={200: {"content": {"application/atom+xml": {}}}},
 )
-def committee_atom(request: Request, code: Code) -> Response:
+def committee_atom(request: Request, code: Code, congress: CongressParameter = None) -> Response:
+    selection = congress_selection(congress)
     name = feed_committee_name(request, code)
     return _atom(
-        request, code.lower(), f"{name}: new and changed hearings", f"/committees/{code.lower()}"
+        request,
+        code.lower(),
+        f"{name}: new and changed hearings",
+        f"/committees/{code.lower()}",
+        selection,
     )

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, select
 
+from hearings.congresses import CongressSelection
 from hearings.store import schema
 from hearings.web.detail import meeting_url
 from hearings.web.filters import HearingFilters
@@ -28,10 +29,15 @@ PRODID = "-//hearings//Congressional committee hearings//EN"
 
 
 def feed_meetings(
-    connection: Connection, committee: str | None, *, sort: str, limit: int
+    connection: Connection,
+    committee: str | None,
+    *,
+    sort: str,
+    limit: int,
+    congress: CongressSelection | None = None,
 ) -> list[HearingSummary]:
     """The meetings of a feed: the `limit` latest by date (`newest`) or by change (`updated`)."""
-    filters = HearingFilters(committee=committee, sort=sort, per_page=limit)
+    filters = HearingFilters(congress=congress, committee=committee, sort=sort, per_page=limit)
     return find_hearings(connection, filters, limit=limit, offset=0).rows
 
 

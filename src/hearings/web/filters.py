@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Annotated, Literal
@@ -9,7 +10,9 @@ from urllib.parse import urlencode
 
 from fastapi import Query
 
+from hearings.congresses import CongressSelection, CongressSelectionError, parse_congresses
 from hearings.web.errors import BadParameter
+from hearings.web.timefmt import ordinal
 
 Chamber = Literal["house", "senate", "nochamber"]
 Status = Literal["scheduled", "canceled", "postponed", "rescheduled"]
@@ -27,13 +30,54 @@ MAX_PAGE = 2000
 MAX_PER_PAGE = 100
 COMMITTEE_CODE = r"^[A-Za-z]{2,8}[0-9]{2}$"
 
+CongressParameter = Annotated[
+    str | None,
+    Query(
+        max_length=80,
+        description="Congresses: one (119), a range (115-119), a list (117,119), both "
+        "(113-115,119), or all. A string since version 1.1; `?congress=119` still works.",
+        examples=["119", "115-119", "117,119", "all"],
+    ),
+]
+
+
+def congress_selection(value: str | None) -> CongressSelection | None:
+    """A `congress` parameter as the Congresses it names; None when absent or `all`. A value
+    that names no Congress is a 400 with one sentence."""
+    if value is None:
+        return None
+    try:
+        selection = parse_congresses(value)
+    except CongressSelectionError as exc:
+        raise BadParameter("congress", f"Parameter 'congress': {exc}") from None
+    return None if selection.is_all else selection
+
+
+def congress_label(selection: CongressSelection | Sequence[int] | None) -> str:
+    """Congresses as people say them: "119th Congress", "115th–119th Congresses",
+    "117th and 119th Congresses", "113th–115th and 119th Congresses"."""
+    if selection is not None and not isinstance(selection, CongressSelection):
+        selection = CongressSelection(tuple(sorted(set(selection)))) if selection else None
+    if selection is None or selection.numbers is None:
+        return "every Congress"
+    spans = [_ordinal_span(part) for part in str(selection).split(",")]
+    plural = len(selection.numbers) > 1
+    joined = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
+    return f"{joined} {'Congresses' if plural else 'Congress'}"
+
+
+def _ordinal_span(part: str) -> str:
+    first, _, last = part.partition("-")
+    return f"{ordinal(int(first))}–{ordinal(int(last))}" if last else ordinal(int(first))
+
 
 @dataclass(frozen=True)
 class HearingFilters:
     """What the user asked for. `None` means "not given"."""
 
     q: str | None = None
-    congress: int | None = None
+    # Named Congresses; None is every Congress (`all` reads as None too).
+    congress: CongressSelection | None = None
     chamber: str | None = None
     committee: str | None = None
     status: str | None = None
@@ -95,7 +139,7 @@ def hearing_filters(
             "and full names find each other (GAO, Government Accountability Office).",
         ),
     ] = None,
-    congress: Annotated[int | None, Query(ge=1, le=200, description="Congress, e.g. 119.")] = None,
+    congress: CongressParameter = None,
     chamber: Annotated[Chamber | None, Query(description="house, senate or nochamber.")] = None,
     committee: Annotated[
         str | None,
@@ -139,7 +183,7 @@ def hearing_filters(
     kind = " ".join(type.split()) if type else None
     return HearingFilters(
         q=text or None,
-        congress=congress,
+        congress=congress_selection(congress),
         chamber=chamber,
         committee=committee.lower() if committee else None,
         status=status,

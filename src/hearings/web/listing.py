@@ -41,8 +41,8 @@ def filter_clauses(
     from hearings.web.timefmt import eastern_day_start
 
     clauses: list[ColumnElement[bool]] = []
-    if filters.congress is not None:
-        clauses.append(hearings.c.congress == filters.congress)
+    if filters.congress is not None and filters.congress.numbers is not None:
+        clauses.append(hearings.c.congress.in_(filters.congress.numbers))
     if filters.chamber is not None:
         clauses.append(hearings.c.chamber == CHAMBERS[filters.chamber])
     if filters.committee is not None:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
 
+from hearings.reports.congress_counts import counts_by_congress
 from hearings.store import schema
 from hearings.web.timefmt import iso_z
 
@@ -172,7 +173,8 @@ def _count(connection: Connection, table: Any) -> int:
 
 
 def database_stats(connection: Connection) -> dict[str, Any]:
-    """The JSON of /api/stats: table sizes and how meetings divide up."""
+    """The JSON of /api/stats: table sizes, how meetings divide up, and each Congress's counts
+    (`congresses`, newest first)."""
     hearings = schema.hearings
 
     def grouped(column: Any) -> dict[str, int]:
@@ -196,6 +198,7 @@ def database_stats(connection: Connection) -> dict[str, Any]:
         "bills": _count(connection, schema.bills),
         "printed_hearings": _count(connection, schema.printed_hearings),
         "by_congress": grouped(hearings.c.congress),
+        "congresses": [c.as_json() for c in counts_by_congress(connection)],
         "by_chamber": grouped(hearings.c.chamber),
         "by_status": grouped(hearings.c.status),
         "by_type": grouped(hearings.c.meeting_type),

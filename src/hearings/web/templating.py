@@ -13,7 +13,7 @@ from markupsafe import Markup
 from hearings.web import timefmt
 from hearings.web.detail import bill_label, meeting_url
 from hearings.web.entities import organization_slug
-from hearings.web.filters import SORTS, STATUSES
+from hearings.web.filters import SORTS, STATUSES, congress_label
 
 
 def status_class(status: str | None) -> str:
@@ -108,6 +108,7 @@ def install(environment: Environment) -> None:
             "meeting_url": meeting_url,
             "bill_label": bill_label,
             "ordinal": timefmt.ordinal,
+            "congress_label": congress_label,
             "SORTS": SORTS,
             "STATUSES": STATUSES,
         }

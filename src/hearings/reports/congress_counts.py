@@ -1,0 +1,99 @@
+"""What the database holds for each Congress: meetings, printed hearings, witnesses and their
+appearances, committees that met, and the span of meeting dates. Shared by `hearings status`
+and /api/stats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from hearings.reports.export import iso_utc
+from hearings.store import schema
+
+
+@dataclass(frozen=True)
+class CongressCounts:
+    congress: int
+    meetings: int
+    printed_hearings: int
+    witness_appearances: int
+    # Distinct witnesses who appeared in this Congress; one who appeared in several Congresses
+    # counts in each of them (and once in the database's total).
+    witnesses: int
+    committees_with_meetings: int
+    first_meeting: datetime | None
+    last_meeting: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "congress": self.congress,
+            "meetings": self.meetings,
+            "printed_hearings": self.printed_hearings,
+            "witness_appearances": self.witness_appearances,
+            "witnesses": self.witnesses,
+            "committees_with_meetings": self.committees_with_meetings,
+            "first_meeting": iso_utc(self.first_meeting),
+            "last_meeting": iso_utc(self.last_meeting),
+        }
+
+
+def counts_by_congress(connection: Connection) -> list[CongressCounts]:
+    """One entry per Congress with meetings or printed hearings, newest Congress first."""
+    hearings, printed = schema.hearings, schema.printed_hearings
+    appearances, links = schema.witness_appearances, schema.hearing_committees
+    meetings = {
+        int(row.congress): (int(row.n), row.first, row.last)
+        for row in connection.execute(
+            select(
+                hearings.c.congress,
+                func.count().label("n"),
+                func.min(hearings.c.start_at).label("first"),
+                func.max(hearings.c.start_at).label("last"),
+            ).group_by(hearings.c.congress)
+        )
+    }
+    printed_counts = _grouped(
+        connection, select(printed.c.congress, func.count()).group_by(printed.c.congress)
+    )
+    appeared = {
+        int(row.congress): (int(row.n), int(row.people))
+        for row in connection.execute(
+            select(
+                hearings.c.congress,
+                func.count().label("n"),
+                func.count(func.distinct(appearances.c.witness_id)).label("people"),
+            )
+            .join(hearings, hearings.c.event_id == appearances.c.event_id)
+            .group_by(hearings.c.congress)
+        )
+    }
+    committees = _grouped(
+        connection,
+        select(hearings.c.congress, func.count(func.distinct(links.c.system_code)))
+        .join(hearings, hearings.c.event_id == links.c.event_id)
+        .group_by(hearings.c.congress),
+    )
+    result = []
+    for congress in sorted(set(meetings) | set(printed_counts), reverse=True):
+        count, first, last = meetings.get(congress, (0, None, None))
+        appearance_count, people = appeared.get(congress, (0, 0))
+        result.append(
+            CongressCounts(
+                congress=congress,
+                meetings=count,
+                printed_hearings=printed_counts.get(congress, 0),
+                witness_appearances=appearance_count,
+                witnesses=people,
+                committees_with_meetings=committees.get(congress, 0),
+                first_meeting=first,
+                last_meeting=last,
+            )
+        )
+    return result
+
+
+def _grouped(connection: Connection, query: Any) -> dict[int, int]:
+    return {int(key): int(n) for key, n in connection.execute(query)}
