@@ -132,6 +132,26 @@ def test_a_folder_without_a_corpus_is_refused_in_one_sentence(tmp_path: Path) ->
     assert str(refused.value).count(". ") == 0
 
 
+def test_in_one_folder_of_two_congresses_a_committee_belongs_to_both(tmp_path: Path) -> None:
+    # A single corpus folder filing meetings under 118/ and 119/, its committee file silent
+    # about Congresses: the committee is listed under both, as its system code persists.
+    for congress, event_id in ((118, "115538"), (119, "117214")):
+        source = next(
+            BUNDLED_CORPUS_DIR.glob(f"congress-{congress}/committee-meeting/*/*/{event_id}.json")
+        )
+        target = tmp_path / "committee-meeting" / str(congress) / "house" / source.name
+        target.parent.mkdir(parents=True)
+        target.write_bytes(source.read_bytes())
+    (tmp_path / "committee" / "house").mkdir(parents=True)
+    committee = {"name": "Natural Resources Committee", "systemCode": "hsii00", "type": "Standing"}
+    committee["updateDate"] = "2025-01-10T12:00:00Z"
+    (tmp_path / "committee/house/hsii00.json").write_text(json.dumps({"committee": committee}))
+    corpus = Corpus.load(tmp_path)
+    for congress in (118, 119):
+        listed, count = corpus.list_records("committee", congress=congress, chamber="house")
+        assert [r.ident for r in listed] == ["hsii00"] and count == 1
+
+
 def test_a_committee_in_two_folders_is_one_record_with_the_newest_body(tmp_path: Path) -> None:
     for congress, name, stamp in (
         (118, "Old Name", "2023-01-10T12:00:00Z"),
@@ -293,6 +313,22 @@ def test_a_jacket_number_can_recur_in_another_congress(replica: ReplicaServer) -
     assert corpus.remove_printed_hearing(60035, congress=117)
     assert corpus.printed_hearing(60035, congress=117) is None
     assert corpus.printed_hearing(60035) == current
+
+
+def test_an_override_can_name_the_congress_of_a_recurring_jacket(replica: ReplicaServer) -> None:
+    corpus = replica.corpus
+    current = corpus.printed_hearing(60035, congress=119) or {}
+    corpus.put_printed_hearing({**current, "congress": 117, "updateDate": "2022-05-01T00:00:00Z"})
+    replica.overrides.set_item("hearing", 60035, lambda h: {**h, "title": "ONLY 117"}, congress=117)
+    replica.overrides.set_list_entry("hearing", 60035, lambda e: {**e, "part": 9}, congress=117)
+    assert get(replica, "hearing/117/house/60035")["hearing"]["title"] == "ONLY 117"
+    assert get(replica, "hearing/119/house/60035")["hearing"]["title"] == current["title"]
+    parts = {
+        e["congress"]: e.get("part")
+        for e in every_page(replica, "hearing", limit=250)
+        if e["jacketNumber"] == 60035
+    }
+    assert parts == {117: 9, 119: current.get("part")}
 
 
 def test_an_override_changes_a_118th_meeting_on_the_wire(replica: ReplicaServer) -> None:

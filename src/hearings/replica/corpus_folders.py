@@ -44,22 +44,38 @@ def folder_congress(folder: Path) -> int | None:
     return int(matched.group(1)) if matched else None
 
 
+def folder_congresses(folder: Path) -> list[int] | None:
+    """The Congresses a committee or member of `folder` belongs to when its file does not say:
+    the folder's own (`congress-NNN`), else every Congress its meetings and printed hearings are
+    filed under, else None (the corpus's newest)."""
+    named = folder_congress(folder)
+    if named is not None:
+        return [named]
+    filed = {
+        int(path.name)
+        for kind in ("committee-meeting", "hearing")
+        for path in folder.glob(f"{kind}/*")
+        if path.is_dir() and path.name.isdigit()
+    }
+    return sorted(filed) or None
+
+
 def fill(corpus: Corpus, folder: Path) -> None:
     """Add every record under `folder` to `corpus`, merging committees and members it already
     holds."""
-    congress = folder_congress(folder)
+    congresses = folder_congresses(folder)
     for path in sorted(folder.glob("committee-meeting/*/*/*.json")):
         corpus.put_meeting(read_json(path), chamber=path.parent.name)
     for path in sorted(folder.glob("hearing/*/*/*.json")):
         corpus.put_printed_hearing(read_json(path), chamber=path.parent.name)
     for path in sorted(folder.glob("committee/*/*.json")):
         raw = _unwrapped(read_json(path), "committee")
-        chosen = _merged(corpus, "committee", "systemCode", raw, congress)
+        chosen = _merged(corpus, "committee", "systemCode", raw, congresses)
         if chosen is not None:
             corpus.put_committee(chosen[0], chamber=path.parent.name, congresses=chosen[1])
     for path in sorted(folder.glob("member/*.json")):
         raw = _unwrapped(read_json(path), "member")
-        chosen = _merged(corpus, "member", "bioguideId", raw, congress)
+        chosen = _merged(corpus, "member", "bioguideId", raw, congresses)
         if chosen is not None:
             corpus.put_member(chosen[0], congresses=chosen[1])
 
@@ -91,10 +107,10 @@ def _unwrapped(payload: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def _merged(
-    corpus: Corpus, kind: str, id_field: str, raw: dict[str, Any], congress: int | None
+    corpus: Corpus, kind: str, id_field: str, raw: dict[str, Any], congresses: list[int] | None
 ) -> tuple[dict[str, Any], list[int] | None] | None:
     """The body to store and its Congresses, or None to keep the stored body as it is."""
-    own = _own_congresses(kind, raw, congress)
+    own = _own_congresses(kind, raw, congresses)
     existing = corpus.record(kind, str(raw.get(id_field) or ""))  # type: ignore[arg-type]
     raw = {k: v for k, v in raw.items() if k != "_congresses"}  # replaced by `own`
     if existing is None:
@@ -107,7 +123,9 @@ def _merged(
     return body, congresses
 
 
-def _own_congresses(kind: str, raw: dict[str, Any], congress: int | None) -> list[int] | None:
+def _own_congresses(
+    kind: str, raw: dict[str, Any], congresses: list[int] | None
+) -> list[int] | None:
     listed = raw.get("_congresses")
     if isinstance(listed, list) and listed:
         return [int(c) for c in listed]
@@ -118,7 +136,7 @@ def _own_congresses(kind: str, raw: dict[str, Any], congress: int | None) -> lis
         ]
         if from_terms:
             return from_terms
-    return [congress] if congress is not None else None
+    return congresses
 
 
 def _instant(text: object) -> float:

@@ -8,6 +8,9 @@ importer malformed input through real HTTP:
     replica.overrides.set_list_entry("meeting", "118001", lambda e: {**e, "chamber": "Hosue"})
     replica.overrides.set_item("committee", "hsag00", lambda c: {**c, "name": None})
     replica.overrides.set_item_body("hearing", "60001", b"[" * 100_000)
+
+Each override may name a Congress (`congress=118`): it then applies to that Congress's record
+only, for ids that recur across Congresses (printed hearings' jacket numbers).
 """
 
 from __future__ import annotations
@@ -41,26 +44,32 @@ class Overrides:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple[Kind, str], Replacement] = {}
-        self._items: dict[tuple[Kind, str], Replacement] = {}
-        self._bodies: dict[tuple[Kind, str], bytes] = {}
+        self._entries: dict[_Key, Replacement] = {}
+        self._items: dict[_Key, Replacement] = {}
+        self._bodies: dict[_Key, bytes] = {}
 
-    def set_list_entry(self, kind: Kind, ident: str | int, entry: Replacement) -> None:
+    def set_list_entry(
+        self, kind: Kind, ident: str | int, entry: Replacement, *, congress: int | None = None
+    ) -> None:
         """Serve `entry` (or `entry(default)`) as this record's list entry. It may be any JSON
         value, not only an object, or contain `Raw` values."""
         with self._lock:
-            self._entries[(kind, _key(ident))] = entry
+            self._entries[_key(kind, ident, congress)] = entry
 
-    def set_item(self, kind: Kind, ident: str | int, record: Replacement) -> None:
+    def set_item(
+        self, kind: Kind, ident: str | int, record: Replacement, *, congress: int | None = None
+    ) -> None:
         """Serve `record` (or `record(default)`) under the item key of this record's item
         response; the envelope and its `request` block stay as the API writes them."""
         with self._lock:
-            self._items[(kind, _key(ident))] = record
+            self._items[_key(kind, ident, congress)] = record
 
-    def set_item_body(self, kind: Kind, ident: str | int, body: bytes) -> None:
+    def set_item_body(
+        self, kind: Kind, ident: str | int, body: bytes, *, congress: int | None = None
+    ) -> None:
         """Answer this record's item path with exactly `body` (status 200, JSON content type)."""
         with self._lock:
-            self._bodies[(kind, _key(ident))] = body
+            self._bodies[_key(kind, ident, congress)] = body
 
     def clear(self) -> None:
         with self._lock:
@@ -72,32 +81,47 @@ class Overrides:
         with self._lock:
             return bool(self._entries or self._items or self._bodies)
 
-    def list_entry(self, kind: Kind, ident: str, default: dict[str, Any]) -> object:
-        """The entry to serve for a record whose own entry is `default`."""
+    def list_entry(
+        self, kind: Kind, ident: str, default: dict[str, Any], congress: int | None = None
+    ) -> object:
+        """The entry to serve for a record (of `congress`) whose own entry is `default`."""
         with self._lock:
-            replacement = self._entries.get((kind, _key(ident)), _UNSET)
+            replacement = _lookup(self._entries, kind, ident, congress)
         return default if replacement is _UNSET else _apply(replacement, default)
 
-    def item_body(self, kind: Kind, ident: str) -> bytes | None:
+    def item_body(self, kind: Kind, ident: str, congress: int | None = None) -> bytes | None:
         with self._lock:
-            return self._bodies.get((kind, _key(ident)))
+            body = _lookup(self._bodies, kind, ident, congress)
+        return None if body is _UNSET else bytes(body)
 
-    def has_item(self, kind: Kind, ident: str) -> bool:
+    def has_item(self, kind: Kind, ident: str, congress: int | None = None) -> bool:
         with self._lock:
-            return (kind, _key(ident)) in self._items
+            return _lookup(self._items, kind, ident, congress) is not _UNSET
 
-    def item(self, kind: Kind, ident: str, default: dict[str, Any] | None) -> object:
+    def item(
+        self, kind: Kind, ident: str, default: dict[str, Any] | None, congress: int | None = None
+    ) -> object:
         """The record to serve under the item key; `default` is the corpus's (None if absent)."""
         with self._lock:
-            replacement = self._items[(kind, _key(ident))]
+            replacement = _lookup(self._items, kind, ident, congress)
         return _apply(replacement, default)
 
 
 _UNSET = object()
+_Key = tuple[Kind, str, int | None]
 
 
-def _key(ident: str | int) -> str:
-    return str(ident).strip().lower()
+def _key(kind: Kind, ident: str | int, congress: int | None) -> _Key:
+    return (kind, str(ident).strip().lower(), congress)
+
+
+def _lookup(table: dict[_Key, Any], kind: Kind, ident: str, congress: int | None) -> Any:
+    """The override for this record in its Congress, else the one for every Congress."""
+    if congress is not None:
+        found = table.get(_key(kind, ident, congress), _UNSET)
+        if found is not _UNSET:
+            return found
+    return table.get(_key(kind, ident, None), _UNSET)
 
 
 def _apply(replacement: Replacement, default: Any) -> object:

@@ -25,7 +25,7 @@ from hearings.replica.answers import (
     api_json,
     not_found,
 )
-from hearings.replica.corpus import BUNDLED_CORPUS_DIR, ITEM_KEY, LIST_KEY, Corpus
+from hearings.replica.corpus import BUNDLED_CORPUS_DIR, ITEM_KEY, LIST_KEY, Corpus, Record
 from hearings.replica.corpus_folders import CorpusSource
 from hearings.replica.faults import (
     FAULT_KINDS,
@@ -295,10 +295,10 @@ class ReplicaServer:
 
     def _overridden_item(self, target: Route) -> Answer | None:
         assert target.resource is not None and target.ident is not None
-        body = self.overrides.item_body(target.resource, target.ident)
+        body = self.overrides.item_body(target.resource, target.ident, target.congress)
         if body is not None:
             return Answer(200, body)
-        if not self.overrides.has_item(target.resource, target.ident):
+        if not self.overrides.has_item(target.resource, target.ident, target.congress):
             return None
         record = self.corpus.record(target.resource, target.ident, target.congress)
         default = (
@@ -306,7 +306,7 @@ class ReplicaServer:
             if record is None
             else self.corpus.get(target.resource, target.ident, target.congress)
         )
-        served = self.overrides.item(target.resource, target.ident, default)
+        served = self.overrides.item(target.resource, target.ident, default, target.congress)
         envelope = {ITEM_KEY[target.resource]: served, "request": request_block(target)}
         return Answer(200, encode(envelope, api_json))
 
@@ -338,7 +338,7 @@ class ReplicaServer:
         if offset > 0:
             pagination["prev"] = page_link(page_url, kept, max(0, offset - limit), limit)
         entries = [
-            self.overrides.list_entry(r.kind, r.ident, self.corpus.summary(r, base))
+            self.overrides.list_entry(r.kind, r.ident, self.corpus.summary(r, base), filed_under(r))
             for r in records
         ]
         envelope = {
@@ -358,6 +358,11 @@ class ReplicaServer:
         if segments == ["stats"] and method == "GET":
             return Answer(200, api_json(self.stats.snapshot()))
         return not_found("/_replica/" + "/".join(segments))
+
+
+def filed_under(record: Record) -> int | None:
+    """The Congress a meeting's or printed hearing's item path names (None for the others)."""
+    return record.congresses[0] if record.kind in ("meeting", "hearing") else None
 
 
 def build_replica(
