@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Connection, func, literal_column, select
 
 from hearings.store import schema
+from hearings.store.meeting_record import meeting_of_row
 from hearings.store.search_index import (
     BM25_WEIGHTS,
     HIGHLIGHT_END,
@@ -123,7 +124,7 @@ def search_before(
             marks[r.key] = (r.title, r.snippet)
     summaries = []
     for row in rows:
-        summary = HearingSummary(**{c.name: row._mapping[c.name] for c in SUMMARY_COLUMNS})
+        summary = HearingSummary(meeting_of_row(row))
         title, text = marks.get(keys[row.event_id], (None, None))
         summary.title_html = _highlighted(title) if title else None
         if text and HIGHLIGHT_START in text:
