@@ -31,6 +31,10 @@ class BatchStats:
     batches_succeeded: int = 0
     batches_failed: int = 0
     batch_errors: list[BatchError] = field(default_factory=list)
+    # Commits that applied meetings: one per batch, fewer when clean batches commit together
+    # (adaptive commit units), and the most meetings one of them held.
+    commit_units: int = 0
+    largest_commit_unit: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
