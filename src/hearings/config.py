@@ -31,8 +31,6 @@ class Settings(BaseSettings):
 
     enable_batch_processing: bool = True
     batch_processing_size: int = Field(default=50, ge=1, le=10_000)
-    # Long runs commit consecutive clean batches together, up to 1,000 records a commit.
-    adaptive_commit_units: bool = True
 
     backup_dir: Path = Path("backups")
     backup_retention_days: int = Field(default=7, ge=0)

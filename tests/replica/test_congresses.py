@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from hearings.congress_api.models import parse_api_datetime
 from hearings.replica import BUNDLED_CORPUS_DIR, DEFAULT_CORPUS_DIR, Corpus, ReplicaServer
-from hearings.replica.records import LIST_KEY, Kind
+from hearings.replica.corpus import LIST_KEY, Kind
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 KEY = {"X-Api-Key": "replica-key"}

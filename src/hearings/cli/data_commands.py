@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -13,8 +14,17 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Engine
 
 from hearings.cli import app
+from hearings.cli.congress_option import (
+    FilterCongresses,
+    ImportCongresses,
+    UpdateCongresses,
+    congresses_to_import,
+    congresses_to_update,
+    cover,
+)
 from hearings.cli.invocation import program
 from hearings.cli.progress import RequestsByStage
 from hearings.cli.progress_display import stage_progress
@@ -25,7 +35,7 @@ from hearings.errors import ConfigurationError, HearingsError, UsageError, quote
 from hearings.logs import configure_logging
 from hearings.store.engine import open_database, sqlite_file
 from hearings.sync.batches import FailureInjector
-from hearings.sync.commit_units import COMMIT_UNIT_RECORDS
+from hearings.sync.congress_runs import held_congresses
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runlog import RunMetrics
 from hearings.sync.runner import EXIT_PARTIAL, RunEnvironment, run_sync
@@ -78,6 +88,7 @@ def _sync_command(
     as_json: bool,
     show_progress: bool,
     backup: bool = True,
+    choose_congresses: Callable[[Engine], tuple[int, ...]] | None = None,
 ) -> RunMetrics:
     if not settings.api_key_value():
         raise ApiKeyMissing(MISSING_KEY_SENTENCE)
@@ -85,6 +96,12 @@ def _sync_command(
         settings.log_dir, settings.log_level, console=err_console, quiet=quiet or as_json
     )
     engine = open_database(settings.database_url)
+    if choose_congresses is not None:
+        try:
+            cover(options, choose_congresses(engine))
+        except HearingsError:
+            engine.dispose()
+            raise
     with ExitStack() as stack:
         display = None
         if show_progress and not quiet and not as_json:
@@ -209,8 +226,7 @@ def _batch_line(metrics: RunMetrics) -> str:
         return "disabled (one transaction)"
     return (
         f"{stats.batch_count} of up to {stats.batch_size} "
-        f"({stats.batches_succeeded} clean, {stats.batches_failed} with failures) "
-        f"in {stats.commit_units} commits"
+        f"({stats.batches_succeeded} clean, {stats.batches_failed} with failures)"
     )
 
 
@@ -235,9 +251,6 @@ def _describe_url(database_url: str) -> str:
     return make_url(database_url).render_as_string(hide_password=True)
 
 
-CongressOption = Annotated[
-    int, typer.Option("--congress", min=1, max=200, help="Congress number, e.g. 119.")
-]
 ChamberOption = Annotated[
     Chamber | None, typer.Option("--chamber", help="Only this chamber (default: both).")
 ]
@@ -260,7 +273,7 @@ QuietOption = Annotated[
 
 @app.command("import")
 def import_command(
-    congress: CongressOption,
+    congress: ImportCongresses,
     chamber: ChamberOption = None,
     batch: BatchOption = None,
     batch_size: BatchSizeOption = None,
@@ -271,15 +284,19 @@ def import_command(
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Import a whole Congress: committees, members, meetings and printed hearings.
+    """Import whole Congresses: committees, members, meetings and printed hearings.
 
-    Batch mode and size default to the settings ENABLE_BATCH_PROCESSING and
-    BATCH_PROCESSING_SIZE. Exit codes: 0 all imported; 3 imported, with records quarantined or
-    list entries rejected; 4 partial (some stages committed, then another failed; the next run
-    does the rest); 1 nothing imported; 2 usage error.
+    A range (115-119) or list (117,119) imports each Congress in turn, in one run: one lock, one
+    backup, one run record with each Congress's figures. Batch mode and size default to the
+    settings ENABLE_BATCH_PROCESSING and BATCH_PROCESSING_SIZE. Exit codes: 0 all imported;
+    3 imported, with records quarantined or list entries rejected; 4 partial (some stages
+    committed, then another failed; the next run does the rest); 1 nothing imported; 2 usage
+    error.
     """
     settings = current_settings()
-    options = _options(settings, congress, chamber, batch, batch_size)
+    options = cover(
+        _options(settings, 0, chamber, batch, batch_size), congresses_to_import(congress)
+    )
     options.full_refresh = full_refresh
     metrics = _sync_command(
         "import",
@@ -296,7 +313,7 @@ def import_command(
 
 @app.command()
 def update(
-    congress: CongressOption,
+    congress: UpdateCongresses = None,
     chamber: ChamberOption = None,
     lookback_days: Annotated[
         int, typer.Option("--lookback-days", min=0, max=3660, help="Always look this far back.")
@@ -331,13 +348,15 @@ def update(
 ) -> None:
     """Fetch what changed since the last successful run and apply it.
 
-    Batch mode and size default to the settings ENABLE_BATCH_PROCESSING and
-    BATCH_PROCESSING_SIZE. Exit codes: 0 all applied; 3 applied, with records quarantined or
-    list entries rejected; 4 partial (some stages committed, then another failed; the next run
-    does the rest); 1 nothing applied (rolled back); 2 usage error.
+    Without --congress it updates every Congress the database holds, listing the changes once
+    across them (so a daily cron line never changes). Batch mode and size default to the
+    settings ENABLE_BATCH_PROCESSING and BATCH_PROCESSING_SIZE. Exit codes: 0 all applied;
+    3 applied, with records quarantined or list entries rejected; 4 partial (some stages
+    committed, then another failed; the next run does the rest); 1 nothing applied (rolled
+    back); 2 usage error.
     """
     settings = current_settings()
-    options = _options(settings, congress, chamber, batch, batch_size)
+    options = _options(settings, 0, chamber, batch, batch_size)
     options.lookback_days = lookback_days
     options.dry_run = dry_run
     options.failure_injector = FailureInjector(rate=simulate_failures, seed=seed)
@@ -351,6 +370,7 @@ def update(
         as_json=as_json,
         show_progress=True,
         backup=not no_backup,
+        choose_congresses=lambda engine: congresses_to_update(congress, held_congresses(engine)),
     )
     _print_metrics(metrics, as_json=as_json, quiet=quiet)
     raise typer.Exit(metrics.exit_code or 0)
@@ -368,7 +388,6 @@ def _options(
         chamber=chamber.value if chamber else None,
         batch_enabled=settings.enable_batch_processing if batch is None else batch,
         batch_size=batch_size or settings.batch_processing_size,
-        commit_unit_limit=COMMIT_UNIT_RECORDS if settings.adaptive_commit_units else 0,
         concurrency=settings.api_concurrency,
     )
 
@@ -400,22 +419,31 @@ def export(
     since: Annotated[
         str | None, typer.Option("--since", help="Only records changed since this date.")
     ] = None,
+    congress: FilterCongresses = None,
 ) -> None:
-    """Export one record per entity as JSON Lines or CSV (the format is in the README)."""
+    """Export one record per entity as JSON Lines or CSV (the format is in the README).
+
+    --congress keeps the meetings and appearances of those Congresses, the witnesses who appeared
+    in them and the committees that met in them (members are not stored by Congress)."""
     from hearings.reports.export import write_export
 
     settings = current_settings()
     moment = _parse_since(since)
+    congresses = None if congress is None or congress.is_all else congress.numbers
     engine = open_database(settings.database_url, allow_read_only=True)
     try:
         if output is None:
-            write_export(engine, entity, sys.stdout, fmt=fmt.value, since=moment)
+            write_export(
+                engine, entity, sys.stdout, fmt=fmt.value, since=moment, congresses=congresses
+            )
             sys.stdout.flush()
             return
         temporary = output.with_name(output.name + ".partial")
         try:
             with temporary.open("w", encoding="utf-8", newline="") as handle:
-                count = write_export(engine, entity, handle, fmt=fmt.value, since=moment)
+                count = write_export(
+                    engine, entity, handle, fmt=fmt.value, since=moment, congresses=congresses
+                )
         except OSError as exc:
             raise HearingsError(f"Cannot write {output}: {exc.strerror}.") from None
         temporary.replace(output)

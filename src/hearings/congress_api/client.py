@@ -427,14 +427,16 @@ class CongressClient:
 
     def list_meetings(
         self,
-        congress: int,
+        congress: int | None,
         chamber: str | None = None,
         *,
         since: datetime | date | None = None,
         until: datetime | date | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Meeting summaries: `{chamber, congress, eventId, updateDate, url}`, newest first."""
-        path = list_path("committee-meeting", congress, chamber)
+        """Meeting summaries: `{chamber, congress, eventId, updateDate, url}`, newest first.
+        With no congress, the list across Congresses (`/committee-meeting`), which has no
+        chamber path: every chamber's meetings, each entry naming its own."""
+        path = _list_path("committee-meeting", congress, chamber)
         return self.iter_list(path, "committeeMeetings", from_datetime=since, to_datetime=until)
 
     def get_meeting(self, congress: int, chamber: str, event_id: str | int) -> dict[str, Any]:
@@ -443,13 +445,15 @@ class CongressClient:
 
     def list_printed_hearings(
         self,
-        congress: int,
+        congress: int | None,
         chamber: str | None = None,
         *,
         since: datetime | date | None = None,
         until: datetime | date | None = None,
     ) -> Iterator[dict[str, Any]]:
-        path = list_path("hearing", congress, chamber)
+        """Printed-hearing summaries; with no congress, the list across Congresses (`/hearing`,
+        every chamber)."""
+        path = _list_path("hearing", congress, chamber)
         return self.iter_list(path, "hearings", from_datetime=since, to_datetime=until)
 
     def get_printed_hearing(
@@ -460,13 +464,18 @@ class CongressClient:
 
     def list_committees(
         self,
-        congress: int,
+        congress: int | None,
         chamber: str | None = None,
         *,
         since: datetime | date | None = None,
         until: datetime | date | None = None,
     ) -> Iterator[dict[str, Any]]:
-        path = list_path("committee", congress, chamber)
+        """Committee summaries; with no congress, every committee of every Congress
+        (`/committee`, or `/committee/{chamber}`)."""
+        if congress is None:
+            path = f"committee/{chamber_path(chamber)}" if chamber else "committee"
+        else:
+            path = list_path("committee", congress, chamber)
         return self.iter_list(path, "committees", from_datetime=since, to_datetime=until)
 
     def get_committee(self, chamber: str, system_code: str) -> dict[str, Any]:
@@ -495,3 +504,9 @@ class CongressClient:
                 f"The response for {shown} has no {key!r} object.", url=shown, body=body
             )
         return record
+
+
+def _list_path(resource: str, congress: int | None, chamber: str | None) -> str:
+    """A meeting or printed-hearing list: under its Congress (and chamber), or across Congresses,
+    where the API has no chamber segment."""
+    return resource if congress is None else list_path(resource, congress, chamber)

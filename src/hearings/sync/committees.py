@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
 
@@ -26,6 +26,7 @@ from hearings.sync.gate import (
 from hearings.sync.listing import (
     ApiClient,
     Listing,
+    read_list,
     record_refusals,
     stored_differs,
     update_dates,
@@ -40,10 +41,13 @@ log = logging.getLogger(__name__)
 COMMITTEE_CHAMBERS = ("house", "senate", "joint")
 
 
-def committee_chambers(options: SyncOptions) -> list[str]:
-    """The committee lists a run reads: its chamber's and the joint committees, or all three."""
+def committee_chambers(options: SyncOptions) -> list[str | None]:
+    """The committee lists a run reads: its chamber's and the joint committees, or all three;
+    across Congresses without a chamber, the one list of every committee (`/committee`)."""
     if options.chamber:
         return [options.chamber.lower(), "joint"]
+    if options.across_congresses:
+        return [None]
     return list(COMMITTEE_CHAMBERS)
 
 
@@ -83,6 +87,8 @@ def prefetch_committees(
         for code, chamber in wanted.items()
         if code not in dated or stored_differs(dated[code], stored, code, options.full_refresh)
     }
+    if options.across_congresses:
+        chosen = _of_run_congresses(client, options, chosen, set(stored), since)
     for item in retry:
         if item.identifier not in listing.refused_ids:
             chosen.setdefault(item.identifier, str(item.locator.get("chamber") or "house"))
@@ -90,6 +96,36 @@ def prefetch_committees(
         Request("committee", None, chamber, code) for code, chamber in sorted(chosen.items())
     ]
     return CommitteeFetch(listing, fetch_committees(client, requests, options.concurrency))
+
+
+def _of_run_congresses(
+    client: ApiClient,
+    options: SyncOptions,
+    chosen: dict[str, str],
+    stored: set[str],
+    since: datetime | None,
+) -> dict[str, str]:
+    """The list across Congresses names committees of every Congress, and its entries say none.
+    A stored committee that changed is ours whatever its Congress; one new to the database is
+    kept only when a list of the run's Congresses names it. Those lists are read only then."""
+    new = {code for code in chosen if code not in stored}
+    if not new:
+        return chosen
+    named: set[str] = set()
+    for congress in options.selected:
+        per_congress = options.for_congress(congress)
+        for chamber in committee_chambers(per_congress):
+            listing = read_list(
+                "committee", client.list_committees, per_congress, chamber, since, _utc_now()
+            )
+            for entry in listing.listed:
+                named.add(entry.identifier)
+                named.update(entry.nested)
+    return {code: ch for code, ch in chosen.items() if code not in new or code in named}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def fetch_committees(

@@ -36,7 +36,7 @@ class ApiClient(Protocol):
 
     def list_meetings(
         self,
-        congress: int,
+        congress: int | None,
         chamber: str | None = None,
         *,
         since: datetime | None = None,
@@ -47,7 +47,7 @@ class ApiClient(Protocol):
 
     def list_printed_hearings(
         self,
-        congress: int,
+        congress: int | None,
         chamber: str | None = None,
         *,
         since: datetime | None = None,
@@ -60,7 +60,7 @@ class ApiClient(Protocol):
 
     def list_committees(
         self,
-        congress: int,
+        congress: int | None,
         chamber: str | None = None,
         *,
         since: datetime | None = None,
@@ -79,6 +79,8 @@ class Listing:
     listed: list[Listed] = field(default_factory=list)
     refused: list[Quarantined] = field(default_factory=list)
     unnamed: list[Unnamed] = field(default_factory=list)
+    # Entries of a list across Congresses that belong to Congresses the run does not cover.
+    ignored: int = 0
 
     def add(self, result: ListResult) -> None:
         if isinstance(result, Listed):
@@ -92,6 +94,7 @@ class Listing:
         self.listed += other.listed
         self.refused += other.refused
         self.unnamed += other.unnamed
+        self.ignored += other.ignored
 
     def by_identifier(self) -> dict[str, Listed]:
         """One entry per record: when a list names a record twice, the newest `updateDate` wins
@@ -152,13 +155,41 @@ def read_list(
     since: datetime | None,
     now: datetime,
 ) -> Listing:
-    """Read one list endpoint (on a background thread) and pass its entries through the gate."""
+    """Read one list endpoint (on a background thread) and pass its entries through the gate.
+    A list across Congresses keeps only the entries of the run's Congresses (and chamber)."""
     if entity == "member":
-        entries: Iterable[object] = list_fn(options.congress)
-    else:
-        entries = list_fn(options.congress, chamber, since=since)
-    request = Request(entity, options.congress if entity != "committee" else None, chamber)
-    return admit_entries(request, entries, now)
+        return admit_entries(Request(entity, None, None), list_fn(options.congress), now)
+    congress = options.list_congress
+    entries = list_fn(congress, chamber, since=since)
+    if entity == "committee":
+        return admit_entries(Request(entity, None, chamber), entries, now)
+    if congress is not None:
+        return admit_entries(Request(entity, congress, chamber), entries, now)
+    # The API's list across Congresses has no chamber path: each entry names its own.
+    return within(admit_entries(Request(entity, None, None), entries, now), options)
+
+
+def within(listing: Listing, options: SyncOptions) -> Listing:
+    """The entries of a list across Congresses that belong to the run: its Congresses and its
+    chamber. The others are counted in `ignored`, never fetched or quarantined."""
+    congresses = set(options.selected)
+    chamber = options.chamber.lower() if options.chamber else None
+    kept = Listing()
+    for entry in listing.listed:
+        if entry.congress in congresses and (chamber is None or entry.chamber == chamber):
+            kept.listed.append(entry)
+        else:
+            kept.ignored += 1
+    for item in listing.refused:
+        place = item.locator
+        if place.get("congress") not in (None, *congresses) or (
+            chamber is not None and place.get("chamber") not in (None, chamber)
+        ):
+            kept.ignored += 1
+        else:
+            kept.refused.append(item)
+    kept.unnamed = listing.unnamed
+    return kept
 
 
 def combined(listings: Iterable[Listing]) -> Listing:

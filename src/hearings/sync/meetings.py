@@ -20,7 +20,7 @@ from hearings.sync.batches import Change
 from hearings.sync.fetching import fetch_in_order
 from hearings.sync.gate import Admitted, Request, admit_item
 from hearings.sync.listing import ApiClient, Listing, stored_differs, stored_update_dates
-from hearings.sync.load import CommitteeLoader, finish_loading, load_batch
+from hearings.sync.load import CommitteeLoader, load_batch
 from hearings.sync.options import ProgressFn
 from hearings.sync.run_state import RunState
 from hearings.sync.stages import close_if_gone
@@ -42,6 +42,7 @@ class MeetingPlan:
     retried: set[str] = field(default_factory=set)
     unlisted_retries: set[str] = field(default_factory=set)
     unchanged: int = 0
+    unchanged_by_congress: dict[int, int] = field(default_factory=dict)
 
 
 def select_meetings(state: RunState, listing: Listing) -> MeetingPlan:
@@ -62,7 +63,12 @@ def select_meetings(state: RunState, listing: Listing) -> MeetingPlan:
     requests = [e.request for e in changed]
     unlisted = {event_id: r for event_id, r in retry.items() if event_id not in listed}
     requests += list(unlisted.values())
-    return MeetingPlan(requests, set(retry), set(unlisted), len(listed) - len(changed))
+    fetching = {e.identifier for e in changed}
+    unchanged: dict[int, int] = {}
+    for entry in listed.values():
+        if entry.identifier not in fetching and entry.congress is not None:
+            unchanged[entry.congress] = unchanged.get(entry.congress, 0) + 1
+    return MeetingPlan(requests, set(retry), set(unlisted), len(listed) - len(changed), unchanged)
 
 
 def _quarantined_meetings(state: RunState) -> dict[str, Request]:
@@ -70,13 +76,16 @@ def _quarantined_meetings(state: RunState) -> dict[str, Request]:
         return {}
     options = state.options
     with state.transaction() as connection:
-        items = quarantine_store.open_items(connection, entity="meeting", congress=options.congress)
+        items = quarantine_store.open_items(connection, entity="meeting")
     retry: dict[str, Request] = {}
     for item in items:
         chamber = item.locator.get("chamber")
         if not chamber or (options.chamber and chamber != options.chamber.lower()):
             continue
-        congress = int(item.locator.get("congress") or options.congress)
+        located = item.locator.get("congress")
+        if located is not None and located not in options.selected:
+            continue
+        congress = int(located or options.congress)
         retry[item.identifier] = Request("meeting", congress, str(chamber), item.identifier)
     return retry
 
@@ -91,7 +100,7 @@ def check_change_ratio(state: RunState, requests: Sequence[Request]) -> None:
         existing = connection.execute(
             select(func.count())
             .select_from(schema.hearings)
-            .where(schema.hearings.c.congress == state.options.congress)
+            .where(schema.hearings.c.congress.in_(state.options.selected))
         ).scalar_one()
     if not existing:
         return
@@ -128,6 +137,9 @@ def meetings_stage(
     )
     for done, (request, result) in enumerate(fetched, start=1):
         metrics.hearings_checked += 1
+        figures = metrics.figures(request.congress)
+        if figures is not None:
+            figures.hearings_checked += 1
         from_quarantine = request.identifier in retried
         if from_quarantine:
             metrics.quarantine_retried += 1
@@ -144,7 +156,6 @@ def meetings_stage(
         progress("meetings", done, total)
     if pending:
         load_batch(state, pending, load_committees)
-    finish_loading(state)  # the batches still waiting in a commit unit
     progress("meetings", total, total)
 
 

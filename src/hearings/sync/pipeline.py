@@ -120,13 +120,7 @@ def _run(
             )
         )
         printed = background.submit(
-            read_list,
-            "printed_hearing",
-            client.list_printed_hearings,
-            options,
-            chamber,
-            since["printed_hearings"],
-            now,
+            _list_printed_hearings, client, options, chamber, since["printed_hearings"], now
         )
         if options.include_members and not incremental:
             members = background.submit(lambda: list(client.list_members(options.congress)))
@@ -176,6 +170,29 @@ def _run(
             )
 
 
+def _list_printed_hearings(
+    client: ApiClient,
+    options: SyncOptions,
+    chamber: str | None,
+    since: datetime | None,
+    now: datetime,
+) -> Listing:
+    """Printed hearings are listed under each Congress, even in a run across Congresses: the API
+    documents no `fromDateTime` for `/hearing`, and were it ignored there, the list across
+    Congresses would be every printed hearing ever (34,000), not one Congress's."""
+    return combined(
+        read_list(
+            "printed_hearing",
+            client.list_printed_hearings,
+            options.for_congress(congress),
+            chamber,
+            since,
+            now,
+        )
+        for congress in options.selected
+    )
+
+
 def _windows(state: RunState, incremental: bool) -> dict[str, datetime | None]:
     """Where each stage's list starts: nowhere for an import; for an update, its own window."""
     entities = ("meetings", "committees", "printed_hearings")
@@ -208,11 +225,23 @@ def _plan_meetings(
     )
     record_refusals(state, listing, "meetings", since)
     plan = select_meetings(state, listing)
-    state.metrics.hearings_unchanged += plan.unchanged
-    state.metrics.hearings_checked += plan.unchanged
+    metrics = state.metrics
+    metrics.hearings_unchanged += plan.unchanged
+    metrics.hearings_checked += plan.unchanged
+    metrics.list_entries_elsewhere += listing.ignored
+    for congress, unchanged in plan.unchanged_by_congress.items():
+        figures = metrics.figures(congress)
+        if figures is not None:
+            figures.hearings_unchanged += unchanged
+            figures.hearings_checked += unchanged
     if incremental:
         check_change_ratio(state, plan.requests)
-    log.info("%d meetings listed, %d to fetch", len(listing.listed), len(plan.requests))
+    log.info(
+        "%d meetings listed, %d to fetch%s",
+        len(listing.listed),
+        len(plan.requests),
+        f" ({listing.ignored} of other Congresses ignored)" if listing.ignored else "",
+    )
     return plan
 
 

@@ -92,6 +92,9 @@ class RunState:
         self.metrics.quarantined_records.append(
             QuarantinedRecord(item.entity, item.identifier, item.stage, item.reason)
         )
+        figures = self.metrics.figures(item.locator.get("congress"))
+        if figures is not None:
+            figures.quarantined += 1
         if not self.writes:
             return
         if self.single is not None:

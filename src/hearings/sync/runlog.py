@@ -31,10 +31,6 @@ class BatchStats:
     batches_succeeded: int = 0
     batches_failed: int = 0
     batch_errors: list[BatchError] = field(default_factory=list)
-    # Commits that applied meetings: one per batch, fewer when clean batches commit together
-    # (adaptive commit units), and the most meetings one of them held.
-    commit_units: int = 0
-    largest_commit_unit: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -65,6 +61,17 @@ class StageOutcome:
     status: str = "completed"  # completed | failed | skipped
     committed: int = 0
     error: str | None = None
+
+
+@dataclass
+class CongressFigures:
+    """One Congress's share of a run that covers several (`metrics.congresses`)."""
+
+    hearings_checked: int = 0
+    hearings_added: int = 0
+    hearings_updated: int = 0
+    hearings_unchanged: int = 0
+    quarantined: int = 0
 
 
 @dataclass
@@ -103,6 +110,14 @@ class RunMetrics:
     exit_code: int | None = None
     backup_path: str | None = None
     log_path: str | None = None
+    # Per Congress covered (an import of a range, an update across Congresses).
+    congresses: dict[int, CongressFigures] = field(default_factory=dict)
+    # Entries of a list across Congresses for Congresses the run does not cover: not fetched.
+    list_entries_elsewhere: int = 0
+
+    def figures(self, congress: int | None) -> CongressFigures | None:
+        """The figures of `congress`, when the run covers it."""
+        return self.congresses.get(congress) if congress is not None else None
 
     @property
     def mode(self) -> str:
@@ -177,6 +192,8 @@ class RunMetrics:
             "list_entries_rejected": self.list_entries_rejected,
             "rejected_entries": [asdict(r) for r in self.rejected_entries],
             "stages": {name: asdict(stage) for name, stage in self.stages.items()},
+            "congresses": {str(c): asdict(f) for c, f in sorted(self.congresses.items())},
+            "list_entries_elsewhere": self.list_entries_elsewhere,
             "success": self.success,
             "exit_code": self.exit_code,
             "anomalies": list(self.anomalies),

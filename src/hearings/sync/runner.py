@@ -20,6 +20,7 @@ from hearings.congress_api.client import redact_text
 from hearings.congress_api.errors import ApiError
 from hearings.errors import HearingsError, UpdateAlreadyRunning
 from hearings.sync.backfill import Backfill
+from hearings.sync.congress_runs import run_congresses
 from hearings.sync.failpoints import failpoint
 from hearings.sync.lock import writer_lock
 from hearings.sync.pipeline import (
@@ -27,7 +28,6 @@ from hearings.sync.pipeline import (
     ChangeRatioExceeded,
     ProgressFn,
     SyncOptions,
-    run_pipeline,
 )
 from hearings.sync.runlog import BatchStats, RunMetrics, finish_run, start_run
 
@@ -67,7 +67,7 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
     """Run `import` or `update`; always returns the metrics, with `exit_code` set."""
     metrics = RunMetrics(
         command=command,
-        congress=options.congress,
+        congress=options.congress if len(options.selected) == 1 else None,
         chamber=options.chamber,
         batch_processing=BatchStats(enabled=options.batch_enabled, batch_size=options.batch_size),
         start_time=env.clock(),
@@ -94,7 +94,7 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
             try:
                 if env.backfill is not None:
                     env.backfill.prepare()
-                run_pipeline(
+                run_congresses(
                     env.engine,
                     env.client,
                     options,

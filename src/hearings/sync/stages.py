@@ -83,15 +83,15 @@ def printed_hearings_stage(
     unlisted: set[str] = set()
     if state.writes:
         with state.transaction() as connection:
-            retry = quarantine_store.open_items(
-                connection, entity="printed_hearing", congress=options.congress
-            )
+            retry = quarantine_store.open_items(connection, entity="printed_hearing")
         for item in retry:
             chamber = item.locator.get("chamber")
+            located = item.locator.get("congress")
+            if located is not None and located not in options.selected:
+                continue
             if chamber and item.identifier.isdigit() and item.identifier not in listing.refused_ids:
-                request = Request(
-                    "printed_hearing", options.congress, str(chamber), item.identifier
-                )
+                congress = int(located or options.congress)
+                request = Request("printed_hearing", congress, str(chamber), item.identifier)
                 wanted.setdefault(item.identifier, request)
     fetched = fetch_in_order(
         lambda r: client.get_printed_hearing(

@@ -104,7 +104,8 @@ def admit_entry(request: Request, entry: object, *, now: datetime) -> ListResult
         return named
     try:
         _names_one_record(named, entry)
-        return _listed(named, storable(entry), url_parts(named.entity, entry)[1], now)
+        url_congress, url_chamber, _ = url_parts(named.entity, entry)
+        return _listed(named, storable(entry), url_chamber, now, url_congress)
     except Refused as refusal:
         return _refuse(named, "list", str(refusal), entry, locator_from_url(named, entry))
     except Exception as exc:
@@ -157,7 +158,13 @@ def _names_one_record(request: Request, entry: object) -> None:
         raise Refused(f"its {key} {own!r} is not the record its url names ({request.identifier})")
 
 
-def _listed(request: Request, entry: Any, url_chamber: str | None, now: datetime) -> Listed:
+def _listed(
+    request: Request,
+    entry: Any,
+    url_chamber: str | None,
+    now: datetime,
+    url_congress: int | None = None,
+) -> Listed:
     entity = request.entity
     summary: Any = parse_record(
         _SUMMARIES[entity], entry, entity=LABELS[entity], identifier=request.identifier
@@ -165,6 +172,13 @@ def _listed(request: Request, entry: Any, url_chamber: str | None, now: datetime
     congress = getattr(summary, "congress", None) if entity != "member" else None
     if request.congress is not None and congress is not None and congress != request.congress:
         raise Refused(f"listed under congress {request.congress} but says congress {congress}")
+    if request.congress is None and entity in ("meeting", "printed_hearing"):
+        # A list across Congresses: each entry says its own, and its url must agree.
+        if congress is not None and url_congress is not None and congress != url_congress:
+            raise Refused(f"it says congress {congress} but its url names congress {url_congress}")
+        congress = congress if congress is not None else url_congress
+        if congress is None:
+            raise Refused("the entry names no congress, and neither does its url")
     chamber = _entry_chamber(entity, summary.chamber, url_chamber, request)
     check_update_date(summary.update_date, now)
     nested: dict[str, str] = {}

@@ -1,0 +1,88 @@
+"""`--congress`: one Congress (119), a range (115-119), a list (117,119) or `all`, read by the one
+parser in `hearings.congresses` for every command that takes it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated
+
+import typer
+
+from hearings.congress_api.client import current_congress
+from hearings.congresses import (
+    FIRST_MEETINGS_CONGRESS,
+    CongressSelection,
+    CongressSelectionError,
+    parse_congresses,
+)
+from hearings.errors import HearingsError
+from hearings.sync.options import SyncOptions
+
+NOTHING_HELD = (
+    "The database holds no Congress yet, so there is nothing to update: "
+    "run `hearings import --congress N` first."
+)
+
+
+def congress_selection(text: str | CongressSelection) -> CongressSelection:
+    """Typer's parser for `--congress`: a bad spelling is a usage error (exit 2), one sentence."""
+    if isinstance(text, CongressSelection):
+        return text
+    try:
+        return parse_congresses(text)
+    except CongressSelectionError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+_METAVAR = "N|A-B|A,B|all"
+
+ImportCongresses = Annotated[
+    CongressSelection,
+    typer.Option(
+        "--congress",
+        parser=congress_selection,
+        metavar=_METAVAR,
+        help="Congresses to import: 119, a range 115-119, a list 117,119, or all (113 to now).",
+    ),
+]
+UpdateCongresses = Annotated[
+    CongressSelection | None,
+    typer.Option(
+        "--congress",
+        parser=congress_selection,
+        metavar=_METAVAR,
+        help="Congresses to update: 119, 115-119, 117,119 or all (default: every one held).",
+    ),
+]
+FilterCongresses = Annotated[
+    CongressSelection | None,
+    typer.Option(
+        "--congress",
+        parser=congress_selection,
+        metavar=_METAVAR,
+        help="Only these Congresses: 119, 115-119, 117,119 or all (default: all).",
+    ),
+]
+
+
+def congresses_to_import(selection: CongressSelection) -> tuple[int, ...]:
+    """The Congresses an import covers; `all` is every Congress whose meetings the API has."""
+    return selection.resolve(range(FIRST_MEETINGS_CONGRESS, current_congress() + 1))
+
+
+def congresses_to_update(
+    selection: CongressSelection | None, held: Iterable[int]
+) -> tuple[int, ...]:
+    """The Congresses an update covers; `all` (the default) is every Congress the database holds.
+    Raises one sentence when that is none."""
+    chosen = (selection or CongressSelection(None)).resolve(held)
+    if not chosen:
+        raise HearingsError(NOTHING_HELD)
+    return chosen
+
+
+def cover(options: SyncOptions, congresses: tuple[int, ...]) -> SyncOptions:
+    """`options` covering `congresses` (the newest stands for them where one is needed)."""
+    options.congresses = congresses
+    options.congress = max(congresses)
+    return options

@@ -1,0 +1,96 @@
+"""A run over several Congresses: an import takes them one at a time, an update lists them all at
+once. Either way the caller holds one lock, took one backup and writes one run record, and
+`metrics.congresses` carries each Congress's figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Engine, select, union
+
+from hearings.store import schema
+from hearings.sync.pipeline import ApiClient, ProgressFn, SyncOptions, run_pipeline
+from hearings.sync.runlog import CongressFigures, RunMetrics, StageOutcome
+
+
+def held_congresses(engine: Engine) -> tuple[int, ...]:
+    """The Congresses a database holds: those of its meetings, and those it keeps marks for."""
+    query = union(
+        select(schema.hearings.c.congress).distinct(),
+        select(schema.sync_state.c.congress).distinct(),
+    )
+    with engine.connect() as connection:
+        return tuple(sorted(int(c) for c in connection.execute(query).scalars() if c))
+
+
+def run_congresses(
+    engine: Engine,
+    client: ApiClient,
+    options: SyncOptions,
+    metrics: RunMetrics,
+    *,
+    incremental: bool,
+    clock: Callable[[], datetime],
+    progress: ProgressFn,
+    redact: Callable[[str], str] = str,
+) -> None:
+    """Run the pipeline over `options.selected`: an update once, across them; an import once per
+    Congress, oldest first (`import_each_congress`)."""
+    if len(options.selected) > 1:
+        metrics.congresses = {c: CongressFigures() for c in options.selected}
+    run = _pipeline_runner(engine, client, metrics, incremental, clock, progress, redact)
+    if incremental or not options.across_congresses:
+        run(options)
+        return
+    import_each_congress(options, metrics, run)
+
+
+def import_each_congress(
+    options: SyncOptions, metrics: RunMetrics, run: Callable[[SyncOptions], None]
+) -> None:
+    """Import the Congresses one after another into the one run record. Each Congress's stages
+    start afresh, so a stage that failed for one is still tried for the next; the run's stage
+    outcome is failed when it failed for any."""
+    outcomes: dict[str, StageOutcome] = {}
+    try:
+        for congress in options.selected:
+            metrics.stages = {}
+            try:
+                run(options.for_congress(congress))
+            finally:
+                _merge_stages(outcomes, metrics.stages)
+    finally:
+        metrics.stages = outcomes
+
+
+def _merge_stages(into: dict[str, StageOutcome], stages: dict[str, StageOutcome]) -> None:
+    for name, stage in stages.items():
+        merged = into.setdefault(name, StageOutcome())
+        merged.committed += stage.committed
+        if stage.status == "failed" and merged.status != "failed":
+            merged.status, merged.error = "failed", stage.error
+
+
+def _pipeline_runner(
+    engine: Engine,
+    client: ApiClient,
+    metrics: RunMetrics,
+    incremental: bool,
+    clock: Callable[[], datetime],
+    progress: ProgressFn,
+    redact: Callable[[str], str],
+) -> Callable[[SyncOptions], None]:
+    def run(options: SyncOptions) -> None:
+        run_pipeline(
+            engine,
+            client,
+            options,
+            metrics,
+            incremental=incremental,
+            clock=clock,
+            progress=progress,
+            redact=redact,
+        )
+
+    return run

@@ -1,0 +1,187 @@
+"""Every Congress in one database (issue #14, items 1 and 2).
+
+Two Congresses are imported with `--congress 118-119` in one run. Then a day of changes lands in
+both, and one `hearings update` without `--congress` applies all of it: one backup, one
+`update_logs` row with each Congress's figures, at most changed records + list pages + 5 requests
+(counted at the replica), and exports byte-identical to a fresh import of the changed corpus.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
+from tests.sync.site import CliRun, Site, stamp_for
+
+EXPORTS = ("hearings", "appearances", "witnesses", "committees")
+BOTH = ("118", "119")
+
+
+@pytest.fixture(scope="module")
+def both_congresses() -> Corpus:
+    """The bundled corpus: the 119th Congress and a small 118th."""
+    return Corpus.load(BUNDLED_CORPUS_DIR)
+
+
+@pytest.fixture
+def site(both_congresses: Corpus, tmp_path: Path, database_url: str) -> Iterator[Site]:
+    with ReplicaServer(both_congresses.copy()) as replica:
+        yield Site(tmp_path, replica, database_url)
+
+
+def meetings_of(corpus: Corpus, congress: int) -> list[str]:
+    return sorted(
+        event_id
+        for event_id in corpus.ids("meeting")
+        if (corpus.meeting(event_id) or {}).get("congress") == congress
+        and (corpus.meeting(event_id) or {}).get("title")
+    )
+
+
+def a_day_of_changes(corpus: Corpus, stamp: str) -> dict[int, int]:
+    """In each Congress two meetings change and one is added. Returns changed records per
+    Congress."""
+    changed: dict[int, int] = {}
+    for congress, new_id in ((118, "990118"), (119, "990119")):
+        existing = meetings_of(corpus, congress)
+        first, second = corpus.meeting(existing[0]), corpus.meeting(existing[1])
+        assert first is not None and second is not None
+        first.update(meetingStatus="Postponed", updateDate=stamp)
+        second.update(title=f"{second['title']} (revised)", updateDate=stamp)
+        corpus.put_meeting(first)
+        corpus.put_meeting(second)
+        added = copy.deepcopy(second)
+        added.pop("hearingTranscript", None)
+        added.update(eventId=new_id, title=f"A new hearing of the {congress}th", updateDate=stamp)
+        corpus.put_meeting(added)
+        changed[congress] = 3
+    return changed
+
+
+def update_all(site: Site) -> CliRun:
+    """The daily cron line: `hearings update`, no --congress."""
+    return site.hearings("update", "--lookback-days", "7")
+
+
+def exports(site: Site) -> dict[str, str]:
+    found = {}
+    for entity in EXPORTS:
+        target = site.folder / f"{entity}.jsonl"
+        run = site.hearings("export", entity, "--output", str(target))
+        assert run.code == 0, run.err
+        found[entity] = target.read_text()
+    return found
+
+
+def list_pages(replica: ReplicaServer) -> int:
+    return sum(n for kind, n in replica.stats.by_kind.items() if kind.endswith("_list"))
+
+
+def backups(site: Site) -> list[Path]:
+    folder = site.folder / "backups"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_an_import_of_a_range_is_one_run_with_each_congresses_figures(site: Site) -> None:
+    run = site.hearings("import", "--congress", "118-119", "--json")
+
+    site.assert_sound(run)
+    assert run.code == 0, run.err[-3000:]
+    assert len(site.query("SELECT run_id FROM update_logs")) == 1
+    assert site.last_run()["congress"] is None
+    assert len(backups(site)) <= 1
+    figures = site.last_metrics()["congresses"]
+    assert sorted(figures) == list(BOTH)
+    stored = {
+        str(r["congress"]): r["n"]
+        for r in site.query("SELECT congress, count(*) AS n FROM hearings GROUP BY congress")
+    }
+    assert stored == {c: figures[c]["hearings_added"] for c in BOTH}
+    assert set(stored) == set(BOTH)
+
+
+def test_one_update_applies_a_day_of_changes_in_both_congresses(site: Site, tmp_path: Path) -> None:
+    assert site.hearings("import", "--congress", "118-119").code == 0
+    runs_before, backups_before = len(site.query("SELECT run_id FROM update_logs")), backups(site)
+    changed = a_day_of_changes(site.corpus, stamp_for(datetime.now(UTC)))
+    # The reference is a SQLite file on either backend: exports are the same bytes on both.
+    reference = Site(tmp_path / "reference", site.replica)
+    reference.folder.mkdir()
+    assert reference.hearings("import", "--congress", "118-119").code == 0
+    expected = exports(reference)
+    site.replica.reset_counters()
+
+    run = update_all(site)
+
+    site.assert_sound(run)
+    assert run.code == 0, run.err[-3000:]
+    requests = site.replica.request_count
+    assert requests <= sum(changed.values()) + list_pages(site.replica) + 5, (
+        site.replica.stats.by_kind
+    )
+    assert len(site.query("SELECT run_id FROM update_logs")) == runs_before + 1
+    assert len(backups(site)) == len(backups_before) + 1
+    metrics = site.last_metrics()
+    assert site.last_run()["congress"] is None
+    for congress in BOTH:
+        figures = metrics["congresses"][congress]
+        assert (figures["hearings_added"], figures["hearings_updated"]) == (1, 2), congress
+    assert exports(site) == expected
+
+
+def test_an_update_reads_the_meeting_list_once_whatever_the_congresses(site: Site) -> None:
+    assert site.hearings("import", "--congress", "118-119").code == 0
+    site.replica.reset_counters()
+
+    run = update_all(site)
+
+    assert run.code == 0, run.err[-3000:]
+    kinds = site.replica.stats.by_kind
+    assert kinds["meeting_list"] == 1, kinds
+    assert kinds["meeting_item"] == 0, kinds
+
+
+def test_a_congress_imported_later_is_listed_from_its_own_mark(site: Site) -> None:
+    """The 118th is imported after the 119th has been updated: the next update still lists from
+    the older of the two windows, so nothing the 118th missed is skipped."""
+    assert site.hearings("import", "--congress", "119").code == 0
+    assert update_all(site).code == 0
+    assert site.hearings("import", "--congress", "118").code == 0
+    stamp = stamp_for(datetime.now(UTC))
+    event_id = meetings_of(site.corpus, 118)[0]
+    body = site.corpus.meeting(event_id)
+    assert body is not None
+    body.update(meetingStatus="Canceled", updateDate=stamp)
+    site.corpus.put_meeting(body)
+
+    run = update_all(site)
+
+    assert run.code == 0, run.err[-3000:]
+    assert site.row("meeting", event_id)["status"] == "Canceled"  # type: ignore[index]
+    marks = {
+        r["congress"]
+        for r in site.query("SELECT congress FROM sync_state WHERE entity = 'meetings'")
+    }
+    assert marks == {118, 119}
+
+
+def test_an_update_of_an_empty_database_says_to_import_first(site: Site) -> None:
+    run = site.hearings("update")
+
+    assert run.code == 1
+    assert "hearings import --congress N" in run.err
+    assert "Traceback" not in run.err
+
+
+@pytest.mark.parametrize("spelling", ["12x", "119-115", "0", "1190"])
+def test_a_congress_that_names_none_is_a_usage_error(site: Site, spelling: str) -> None:
+    run = site.hearings("update", "--congress", spelling)
+
+    assert run.code == 2
+    assert "Traceback" not in run.err
+    assert "--congress" in run.err
