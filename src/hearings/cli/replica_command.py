@@ -60,19 +60,22 @@ def replica(
     ] = 0,
 ) -> None:
     """Serve the offline replica of the Congress.gov API until Ctrl-C; prints its base URL."""
-    server = build_replica(
-        corpus,
-        host=host,
-        port=port,
-        latency_ms=latency_ms,
-        fault_rate=fault_rate,
-        rate_limit=rate_limit,
-        scale=scale,
-        seed=seed,
-        retry_after=retry_after,
-        burst_429_seconds=burst_429,
-        burst_after_requests=burst_after,
-    )
+    try:
+        server = build_replica(
+            corpus,
+            host=host,
+            port=port,
+            latency_ms=latency_ms,
+            fault_rate=fault_rate,
+            rate_limit=rate_limit,
+            scale=scale,
+            seed=seed,
+            retry_after=retry_after,
+            burst_429_seconds=burst_429,
+            burst_after_requests=burst_after,
+        )
+    except ValueError as exc:  # a corpus folder that holds no corpus, or a file that is no record
+        raise UsageError(f"The replica cannot serve this corpus: {exc}.") from None
     try:
         base_url = server.start()
     except OSError as exc:

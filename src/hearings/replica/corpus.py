@@ -14,76 +14,36 @@ sample meetings under fresh event ids, storing only an id and a date per clone.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from hearings.congress_api.models import chamber_path, parse_api_datetime
+from hearings.replica.clones import CloneTemplate, clone_template, clone_text, scaled_meetings
 from hearings.replica.corpus_folders import CorpusSource, corpus_folders, fill
 from hearings.replica.list_entries import list_entry
-
-Kind = Literal["meeting", "hearing", "committee", "member"]
-KINDS: tuple[Kind, ...] = ("meeting", "hearing", "committee", "member")
-
-#: The key of the record inside an item response, per kind.
-ITEM_KEY: dict[Kind, str] = {
-    "meeting": "committeeMeeting",
-    "hearing": "hearing",
-    "committee": "committee",
-    "member": "member",
-}
-#: The key of the entries inside a list response, per kind.
-LIST_KEY: dict[Kind, str] = {
-    "meeting": "committeeMeetings",
-    "hearing": "hearings",
-    "committee": "committees",
-    "member": "members",
-}
-_ID_FIELD: dict[Kind, str] = {
-    "meeting": "eventId",
-    "hearing": "jacketNumber",
-    "committee": "systemCode",
-    "member": "bioguideId",
-}
+from hearings.replica.records import (
+    ID_FIELD,
+    KINDS,
+    Kind,
+    Record,
+    nested_json,
+    record_body,
+    required,
+    store_key,
+    strip_meta,
+    unwrap,
+)
 
 #: Every bundled Congress: `congress-118/` (small) and `congress-119/`, what `hearings demo` and
 #: `hearings replica` serve.
 BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 #: The bundled 119th Congress alone, the corpus most tests import.
 DEFAULT_CORPUS_DIR = BUNDLED_CORPUS_DIR / "congress-119"
-
-# Scaled clones get event ids from here up, above any real event id (House ~119,000, Senate
-# ~337,000 in 2025-26).
-_CLONE_FIRST_ID = 1_000_000
-_CLONE_SPREAD = timedelta(days=365)
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Record:
-    """One stored item. `body` is the record without corpus metadata (`_` keys); a scaled clone
-    has no body of its own and is rendered from `clone_of` on demand."""
-
-    kind: Kind
-    key: str  # lookup id: lowercase
-    ident: str  # id as the API spells it
-    congresses: tuple[int, ...]
-    chamber: str  # path form (`house`); empty for members
-    updated: float  # updateDate as epoch seconds, for ordering and windows
-    update_date: str  # updateDate as stored, both API formats occur
-    body: dict[str, Any] | None = None
-    clone_of: Record | None = None
-
-    @property
-    def sort_key(self) -> tuple[float, int, int, str]:
-        # Newest first, then by id (numerically when the id is a number) so pages are stable.
-        if self.ident.isdigit():
-            return (-self.updated, 0, int(self.ident), "")
-        return (-self.updated, 1, 0, self.key)
 
 
 @dataclass(slots=True)
@@ -104,7 +64,7 @@ class Corpus:
         self._indexes: dict[tuple[Kind, int | None, str | None], _Index] = {}
         # Serialized bodies, so a record is encoded once however often it is served.
         self._texts: dict[Record, str] = {}
-        self._clone_templates: dict[Record, tuple[str, re.Pattern[str]]] = {}
+        self._clone_templates: dict[Record, CloneTemplate] = {}
 
     # ---- construction ---------------------------------------------------------------------
 
@@ -151,50 +111,23 @@ class Corpus:
 
         Clones drop `hearingTranscript` so each printed hearing keeps one meeting.
         """
-        if n_meetings < 0:
-            raise ValueError("n_meetings must not be negative")
         other = self.copy()
         other._scale = n_meetings
-        originals = sorted(self._records["meeting"].values(), key=lambda r: r.sort_key)
-        templates = [r.clone_of or r for r in originals]
-        meetings: dict[str, Record] = {r.key: r for r in originals[:n_meetings]}
-        needed = n_meetings - len(meetings)
-        if needed > 0 and not templates:
-            raise ValueError("cannot scale a corpus that has no meetings")
-        newest = originals[0].updated if originals else 0.0
-        step = _CLONE_SPREAD.total_seconds() / max(needed, 1)
-        numeric = [int(r.ident) for r in originals if r.ident.isdigit()]
-        next_id = max([_CLONE_FIRST_ID, *(n + 1 for n in numeric)])
-        for i in range(max(needed, 0)):
-            template = templates[i % len(templates)]
-            updated = float(int(newest - (i + 1) * step))
-            ident = str(next_id)
-            next_id += 1
-            meetings[ident] = Record(
-                kind="meeting",
-                key=ident,
-                ident=ident,
-                congresses=template.congresses,
-                chamber=template.chamber,
-                updated=updated,
-                update_date=datetime.fromtimestamp(updated, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                clone_of=template,
-            )
-        other._records["meeting"] = meetings
+        other._records["meeting"] = scaled_meetings(self._records["meeting"].values(), n_meetings)
         return other
 
     # ---- mutation -------------------------------------------------------------------------
 
     def put_meeting(self, payload: Mapping[str, Any], *, chamber: str | None = None) -> str:
         """Add or replace a meeting (an item response or the bare record); returns its eventId."""
-        body = _record_body(payload, "meeting")
-        congress = _required(body, "congress", "meeting")
+        body = record_body(payload, "meeting")
+        congress = required(body, "congress", "meeting")
         room = chamber_path(str(body.get("chamber") or chamber or ""))
         return self._put("meeting", body, congresses=(int(congress),), chamber=room)
 
     def put_printed_hearing(self, payload: Mapping[str, Any], *, chamber: str | None = None) -> str:
-        body = _record_body(payload, "hearing")
-        congress = _required(body, "congress", "hearing")
+        body = record_body(payload, "hearing")
+        congress = required(body, "congress", "hearing")
         room = chamber_path(str(body.get("chamber") or chamber or ""))
         return self._put("hearing", body, congresses=(int(congress),), chamber=room)
 
@@ -208,19 +141,19 @@ class Corpus:
         """Add or replace a committee. Committee items often lack `chamber`: pass it (the corpus
         folder name supplies it). Congresses come from `_congresses`, the argument, the record
         being replaced, or else the newest congress in the corpus."""
-        raw = _unwrap(payload, "committee")
-        body = _strip_meta(raw)
+        raw = unwrap(payload, "committee")
+        body = strip_meta(raw)
         room = chamber_path(str(body.get("chamber") or chamber or ""))
-        key = str(_required(body, "systemCode", "committee")).lower()
+        key = str(required(body, "systemCode", "committee")).lower()
         chosen = self._congresses_for("committee", key, raw, congresses)
         return self._put("committee", body, congresses=chosen, chamber=room)
 
     def put_member(
         self, payload: Mapping[str, Any], *, congresses: Iterable[int] | None = None
     ) -> str:
-        raw = _unwrap(payload, "member")
-        body = _strip_meta(raw)
-        key = str(_required(body, "bioguideId", "member")).lower()
+        raw = unwrap(payload, "member")
+        body = strip_meta(raw)
+        key = str(required(body, "bioguideId", "member")).lower()
         from_terms = [t.get("congress") for t in body.get("terms") or [] if isinstance(t, dict)]
         fallback = congresses if congresses is not None else [c for c in from_terms if c]
         chosen = self._congresses_for("member", key, raw, fallback or None)
@@ -234,12 +167,12 @@ class Corpus:
         when None)."""
         with self._lock:
             found = [
-                store_key
-                for store_key, r in self._records["hearing"].items()
+                slot
+                for slot, r in self._records["hearing"].items()
                 if r.key == str(jacket_number).strip().lower()
                 and (congress is None or congress in r.congresses)
             ]
-        return any([self._remove("hearing", store_key) for store_key in found])
+        return any([self._remove("hearing", slot) for slot in found])
 
     def remove_committee(self, system_code: str) -> bool:
         return self._remove("committee", system_code)
@@ -250,10 +183,11 @@ class Corpus:
     def _put(
         self, kind: Kind, body: dict[str, Any], *, congresses: Iterable[int], chamber: str
     ) -> str:
-        ident = str(_required(body, _ID_FIELD[kind], kind)).strip()
-        update_date = str(_required(body, "updateDate", kind))
+        ident = str(required(body, ID_FIELD[kind], kind)).strip()
+        update_date = str(required(body, "updateDate", kind))
         moment = parse_api_datetime(update_date)
-        assert moment is not None  # _required rejected empty values
+        if moment is None:
+            raise ValueError(f"a {kind} record's updateDate {update_date!r} is not a date-time")
         record = Record(
             kind=kind,
             key=ident.lower(),
@@ -264,10 +198,10 @@ class Corpus:
             update_date=update_date,
             body=body,
         )
-        store_key = _store_key(kind, record.key, record.congresses)
+        slot = store_key(kind, record.key, record.congresses)
         with self._lock:
-            replaced = self._records[kind].get(store_key)
-            self._records[kind][store_key] = record
+            replaced = self._records[kind].get(slot)
+            self._records[kind][slot] = record
             self._indexes.clear()
             if replaced is not None:
                 self._texts.pop(replaced, None)
@@ -327,7 +261,7 @@ class Corpus:
             records = self._records[kind]
             if kind == "hearing":
                 if congress is not None:
-                    return records.get(_store_key(kind, key, (congress,)))
+                    return records.get(store_key(kind, key, (congress,)))
                 matches = [r for r in records.values() if r.key == key]
                 return max(matches, key=lambda r: r.congresses) if matches else None
             found = records.get(key)
@@ -350,11 +284,11 @@ class Corpus:
         with self._lock:
             text = self._texts.get(record)
         if text is None:
-            text = _nested_json(record.body)
+            text = nested_json(record.body)
             with self._lock:
                 if (
                     self._records[record.kind].get(
-                        _store_key(record.kind, record.key, record.congresses)
+                        store_key(record.kind, record.key, record.congresses)
                     )
                     is record
                 ):
@@ -386,18 +320,10 @@ class Corpus:
         with self._lock:
             cached = self._clone_templates.get(template)
         if cached is None:
-            shown = {k: v for k, v in (template.body or {}).items() if k != "hearingTranscript"}
-            # The event id also appears inside document and video URLs; rewrite those too so a
-            # clone does not point at its template's files.
-            pattern = re.compile(rf'(?<=[/"]){re.escape(template.ident)}(?=[/"?])')
-            cached = (_nested_json(shown), pattern)
+            cached = clone_template(template)
             with self._lock:
                 self._clone_templates[template] = cached
-        text, pattern = cached
-        # Top-level keys of the nested record sit at 8 spaces; deeper `updateDate`s are untouched.
-        old_date = f'\n        "updateDate": {json.dumps(template.update_date, ensure_ascii=False)}'
-        new_date = f'\n        "updateDate": {json.dumps(record.update_date, ensure_ascii=False)}'
-        return pattern.sub(record.ident, text).replace(old_date, new_date, 1)
+        return clone_text(record, template, cached)
 
     # ---- lists ----------------------------------------------------------------------------
 
@@ -464,39 +390,3 @@ class Corpus:
     def summary(self, record: Record, base_url: str) -> dict[str, Any]:
         """The list entry for a record, shaped like the real list endpoints."""
         return list_entry(self, record, base_url)
-
-
-# ---- shaping helpers -----------------------------------------------------------------------
-
-
-def _nested_json(value: object) -> str:
-    """`value` as the API serializes it, indented to sit one level inside a response object."""
-    return json.dumps(value, indent=4, sort_keys=True, ensure_ascii=False).replace("\n", "\n    ")
-
-
-def _store_key(kind: Kind, key: str, congresses: tuple[int, ...]) -> str:
-    # Jacket numbers recur across Congresses; every other id is unique upstream.
-    return f"{congresses[0]}/{key}" if kind == "hearing" else key
-
-
-def _unwrap(payload: Mapping[str, Any], kind: Kind) -> dict[str, Any]:
-    inner = payload.get(ITEM_KEY[kind])
-    chosen = inner if isinstance(inner, Mapping) else payload
-    # A JSON round trip detaches the record from the caller's dict and proves it serializable.
-    copied: dict[str, Any] = json.loads(json.dumps(chosen, ensure_ascii=False))
-    return copied
-
-
-def _strip_meta(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in record.items() if not k.startswith("_")}
-
-
-def _record_body(payload: Mapping[str, Any], kind: Kind) -> dict[str, Any]:
-    return _strip_meta(_unwrap(payload, kind))
-
-
-def _required(body: Mapping[str, Any], name: str, kind: str) -> Any:
-    value = body.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError(f"a {kind} record needs {name!r}")
-    return value

@@ -1,12 +1,13 @@
-"""Reading corpus folders into a `Corpus`: one folder, a folder of `congress-NNN` folders, or a
-list of folders. A committee or member found in several folders is one record that serves every
-folder's Congresses, with the body whose `updateDate` is newest."""
+"""Reading corpus folders into a `Corpus`: one folder, a folder of corpus folders (named
+`congress-NNN`, say), or a list of folders. A committee or member found in several folders is
+one record that serves every folder's Congresses, with the body whose `updateDate` is newest."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ def corpus_folders(source: CorpusSource) -> list[Path]:
         if not found:
             raise ValueError(
                 f"{path} is not a corpus folder: it holds none of {', '.join(KIND_FOLDERS)}, "
-                "and no congress-NNN folder that does"
+                "and no folder (such as congress-119) that does"
             )
         folders.extend(found)
     return folders
@@ -62,43 +63,64 @@ def folder_congresses(folder: Path) -> list[int] | None:
 
 def fill(corpus: Corpus, folder: Path) -> None:
     """Add every record under `folder` to `corpus`, merging committees and members it already
-    holds."""
+    holds. A file that is not a record is a `ValueError` naming it."""
     congresses = folder_congresses(folder)
     for path in sorted(folder.glob("committee-meeting/*/*/*.json")):
-        corpus.put_meeting(read_json(path), chamber=path.parent.name)
+        with _naming(path):
+            corpus.put_meeting(read_json(path), chamber=path.parent.name)
     for path in sorted(folder.glob("hearing/*/*/*.json")):
-        corpus.put_printed_hearing(read_json(path), chamber=path.parent.name)
+        with _naming(path):
+            corpus.put_printed_hearing(read_json(path), chamber=path.parent.name)
     for path in sorted(folder.glob("committee/*/*.json")):
-        raw = _unwrapped(read_json(path), "committee")
-        chosen = _merged(corpus, "committee", "systemCode", raw, congresses)
-        if chosen is not None:
-            corpus.put_committee(chosen[0], chamber=path.parent.name, congresses=chosen[1])
+        with _naming(path):
+            raw = _unwrapped(read_json(path), "committee")
+            chosen = _merged(corpus, "committee", "systemCode", raw, congresses)
+            if chosen is not None:
+                corpus.put_committee(chosen[0], chamber=path.parent.name, congresses=chosen[1])
     for path in sorted(folder.glob("member/*.json")):
-        raw = _unwrapped(read_json(path), "member")
-        chosen = _merged(corpus, "member", "bioguideId", raw, congresses)
-        if chosen is not None:
-            corpus.put_member(chosen[0], congresses=chosen[1])
+        with _naming(path):
+            raw = _unwrapped(read_json(path), "member")
+            chosen = _merged(corpus, "member", "bioguideId", raw, congresses)
+            if chosen is not None:
+                corpus.put_member(chosen[0], congresses=chosen[1])
 
 
 def read_json(path: Path) -> dict[str, Any]:
     try:
         loaded = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} cannot be read as JSON: {exc}") from None
+        raise ValueError(f"{path} cannot be read as JSON ({exc})") from None
     if not isinstance(loaded, dict):
-        raise ValueError(f"{path}: expected a JSON object")
+        raise ValueError(f"{path} holds no JSON object")
     return loaded
+
+
+@contextmanager
+def _naming(path: Path) -> Iterator[None]:
+    """Name the file in any error its record causes."""
+    try:
+        yield
+    except ValueError as exc:
+        if str(path) in str(exc):
+            raise
+        raise ValueError(f"{path} is not a corpus record: {exc}") from None
+    except (TypeError, AttributeError, KeyError) as exc:
+        raise ValueError(f"{path} is not a corpus record ({type(exc).__name__})") from None
 
 
 def _expand(path: Path) -> list[Path]:
     if not path.is_dir():
         return []
-    if any((path / kind).is_dir() for kind in KIND_FOLDERS):
+    if _holds_records(path):
         return [path]
-    inner = [p for p in path.iterdir() if p.is_dir() and folder_congress(p) is not None]
+    inner = [p for p in path.iterdir() if p.is_dir() and _holds_records(p)]
     # Oldest Congress first, so a later Congress's record wins a tie on updateDate.
-    inner.sort(key=lambda p: folder_congress(p) or 0)
-    return [p for p in inner if any((p / kind).is_dir() for kind in KIND_FOLDERS)]
+    inner.sort(key=lambda p: (folder_congress(p) or 10_000, p.name))
+    return inner
+
+
+def _holds_records(folder: Path) -> bool:
+    return any((folder / kind).is_dir() for kind in KIND_FOLDERS)
 
 
 def _unwrapped(payload: dict[str, Any], kind: str) -> dict[str, Any]:
