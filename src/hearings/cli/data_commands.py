@@ -389,6 +389,7 @@ def _options(
         batch_enabled=settings.enable_batch_processing if batch is None else batch,
         batch_size=batch_size or settings.batch_processing_size,
         concurrency=settings.api_concurrency,
+        suspicious_changes=settings.suspicious_changes,
     )
 
 
