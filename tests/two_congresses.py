@@ -83,8 +83,17 @@ def printed_hearing_118() -> dict[str, Any]:
 
 
 def two_congress_corpus(packaged: Corpus) -> Corpus:
-    """The bundled 119th Congress plus the 118th records above."""
+    """The bundled 119th Congress plus the 118th records above (and no other 118th records,
+    whatever the bundled corpus holds, so the counts here are the tests' own)."""
     corpus = packaged.copy()
+    for event_id in corpus.ids("meeting"):
+        record = corpus.record("meeting", event_id)
+        if record is not None and record.congresses != (119,):
+            corpus.remove_meeting(event_id)
+    for jacket in corpus.ids("hearing"):
+        record = corpus.record("hearing", jacket)
+        if record is not None and record.congresses != (119,):
+            corpus.remove_printed_hearing(jacket)
     real = json.loads((SAMPLES / "committee-meeting-item-118-house-115538-2023.json").read_text())
     corpus.put_meeting(real)
     for current, old in COPIED:

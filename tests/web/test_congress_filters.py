@@ -174,6 +174,16 @@ def test_any_congress_text_gets_an_answer_or_a_sentence_never_a_bug(
         assert message.endswith(".") and "\n" not in message and len(message) < 300
 
 
+def test_a_text_search_keeps_to_the_selected_congresses(site: TwoCongressSite) -> None:
+    def found(congress: str) -> set[str]:
+        return {str(r["event_id"]) for r in listed(site.client, q="Malley", congress=congress)}
+
+    assert found("118") == {"115775"}
+    assert found("119") & OMALLEY_MEETINGS == {"117775"}
+    assert found("117-119") >= OMALLEY_MEETINGS
+    assert found("all") == found("118-119")
+
+
 # ---- pages, exports, feeds ---------------------------------------------------------------------
 
 

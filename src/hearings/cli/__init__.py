@@ -35,7 +35,6 @@ def _register_commands() -> None:
         data_commands,
         history_command,
         monitor_commands,
-        quarantine_command,
         rebuild_command,
         replica_command,
         web_command,

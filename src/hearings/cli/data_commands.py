@@ -35,6 +35,7 @@ from hearings.errors import ConfigurationError, HearingsError, UsageError, quote
 from hearings.logs import configure_logging
 from hearings.store.engine import open_database, sqlite_file
 from hearings.sync.batches import FailureInjector
+from hearings.sync.commit_units import COMMIT_UNIT_RECORDS
 from hearings.sync.congress_runs import held_congresses
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runlog import RunMetrics
@@ -226,7 +227,8 @@ def _batch_line(metrics: RunMetrics) -> str:
         return "disabled (one transaction)"
     return (
         f"{stats.batch_count} of up to {stats.batch_size} "
-        f"({stats.batches_succeeded} clean, {stats.batches_failed} with failures)"
+        f"({stats.batches_succeeded} clean, {stats.batches_failed} with failures) "
+        f"in {stats.commit_units} commits"
     )
 
 
@@ -388,8 +390,8 @@ def _options(
         chamber=chamber.value if chamber else None,
         batch_enabled=settings.enable_batch_processing if batch is None else batch,
         batch_size=batch_size or settings.batch_processing_size,
+        commit_unit_limit=COMMIT_UNIT_RECORDS if settings.adaptive_commit_units else 0,
         concurrency=settings.api_concurrency,
-        suspicious_changes=settings.suspicious_changes,
     )
 
 

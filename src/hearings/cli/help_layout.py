@@ -20,7 +20,6 @@ COMMAND_ORDER = (
     "history",
     "verify",
     "backup",
-    "quarantine",
     "rebuild",
     "replica",
     "init",

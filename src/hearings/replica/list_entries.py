@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from hearings.congress_api.models import normalize_chamber
 
 if TYPE_CHECKING:
-    from hearings.replica.corpus import Corpus, Record
+    from hearings.replica.corpus import Corpus
+    from hearings.replica.records import Record
 
 
 def list_entry(corpus: Corpus, record: Record, base_url: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hearings.replica.corpus import Kind
+from hearings.replica.records import Kind
 
 #: An override: a JSON value, `Raw` bytes, or a function of the value the corpus would serve.
 Replacement = object | Callable[[Any], object]

@@ -9,7 +9,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from hearings.congress_api.models import parse_api_datetime
-from hearings.replica.corpus import Kind
+from hearings.replica.records import Kind
 
 CHAMBERS = ("house", "senate", "joint", "nochamber")
 

@@ -25,7 +25,7 @@ from hearings.replica.answers import (
     api_json,
     not_found,
 )
-from hearings.replica.corpus import BUNDLED_CORPUS_DIR, ITEM_KEY, LIST_KEY, Corpus, Record
+from hearings.replica.corpus import BUNDLED_CORPUS_DIR, Corpus
 from hearings.replica.corpus_folders import CorpusSource
 from hearings.replica.faults import (
     FAULT_KINDS,
@@ -36,6 +36,7 @@ from hearings.replica.faults import (
     RequestStats,
 )
 from hearings.replica.overrides import Overrides, encode
+from hearings.replica.records import ITEM_KEY, LIST_KEY, Record
 from hearings.replica.routes import Route, instant, page_link, request_block, route, route_path
 
 # Importable from here as before the split.

@@ -110,3 +110,26 @@ def finish_checkpoint(
         .where(schema.batch_checkpoints.c.checkpoint_id == checkpoint_id)
         .values(status=status, error=error, finished_at=now)
     )
+
+
+def checkpoint_in_transaction(
+    connection: Connection,
+    *,
+    run_id: int,
+    batch_number: int,
+    changes: Sequence[Change],
+    now: datetime,
+) -> None:
+    """A batch's checkpoint written in the transaction that applies it (single-transaction mode,
+    a commit unit): it commits with the batch, or neither exists."""
+    connection.execute(
+        insert(schema.batch_checkpoints).values(
+            run_id=run_id,
+            batch_number=batch_number,
+            event_ids=[c.event_id for c in changes],
+            before_images=snapshot_meetings(connection, [c.event_id for c in changes]),
+            status="committed",
+            created_at=now,
+            finished_at=now,
+        )
+    )

@@ -1,16 +1,17 @@
 """The batched load of meetings: checkpoint → validate → apply → validate → commit, one batch at a
-time, with bisection so a bad record costs only itself. In single-transaction mode the same steps
-run inside the run's one transaction."""
+time, with bisection so a bad record costs only itself; on long runs consecutive clean batches
+commit together (sync/commit_units.py). In single-transaction mode the same steps run inside the
+run's one transaction."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 
-from hearings.store import schema
 from hearings.store.archive import Version, archive_versions
 from hearings.store.writer import known_committee_codes
 from hearings.sync import quarantine as quarantine_store
@@ -22,25 +23,33 @@ from hearings.sync.batches import (
     apply_changes,
     validate_before_apply,
 )
-from hearings.sync.checkpoints import create_checkpoint, finish_checkpoint, snapshot_meetings
+from hearings.sync.checkpoints import (
+    checkpoint_in_transaction,
+    create_checkpoint,
+    finish_checkpoint,
+)
+from hearings.sync.commit_units import CommitUnit, PendingBatch, grouping_enabled
+from hearings.sync.dry_run import classify_dry_run
+from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Quarantined
 from hearings.sync.marks import advance_high_water_mark
 from hearings.sync.run_state import RunState
 from hearings.sync.runlog import BatchError
-from hearings.sync.screening import screen_suspicious
 
 log = logging.getLogger(__name__)
 
 # Stores committees that meetings name but the database lacks (code → path chamber).
 CommitteeLoader = Callable[[dict[str, str]], None]
 
+# Each run's commit unit being gathered (kept beside the run's state, which it outlives only
+# until the run is dropped).
+_UNITS: WeakKeyDictionary[RunState, CommitUnit] = WeakKeyDictionary()
+
 
 def load_batch(state: RunState, changes: list[Change], load_committees: CommitteeLoader) -> None:
     """Validate and apply one batch of admitted meetings."""
     state.batch_number += 1
     batch_number = state.batch_number
-    # Versions held for review (SUSPICIOUS_CHANGES=hold) or rejected in review go no further.
-    changes = screen_suspicious(state, changes)
     _load_unknown_committees(state, changes, load_committees)
     valid, rejected = validate_before_apply(changes)
     for rejection in rejected:
@@ -48,16 +57,93 @@ def load_batch(state: RunState, changes: list[Change], load_committees: Committe
     if not valid:
         return
     if state.options.dry_run:
-        _classify_dry_run(state, valid)
+        classify_dry_run(state, valid)
         return
     state.metrics.batch_processing.batch_count += 1
     if state.single is not None:
         _apply_in_run_transaction(state, valid, batch_number)
-    else:
+        return
+    options = state.options
+    if not grouping_enabled(options.commit_unit_limit, options.batch_size):
         _apply_in_own_transaction(state, valid, batch_number)
+        return
+    unit = _UNITS.setdefault(state, CommitUnit(options.commit_unit_limit, options.batch_size))
+    unit.batches.append(PendingBatch(batch_number, valid))
+    if unit.full:
+        _commit_unit(state, unit)
 
 
-def _apply_in_own_transaction(state: RunState, changes: list[Change], batch_number: int) -> None:
+def finish_loading(state: RunState) -> None:
+    """Commit the batches still waiting in the run's commit unit (the stage's last ones)."""
+    unit = _UNITS.get(state)
+    if unit is not None and unit.batches:
+        _commit_unit(state, unit)
+
+
+def _commit_unit(state: RunState, unit: CommitUnit) -> None:
+    """Apply the unit's batches in one transaction, each checkpointed and validated; when any
+    fails, roll back and apply them one by one, each bisected as usual."""
+    batches = unit.take()
+    if len(batches) == 1:
+        if _apply_in_own_transaction(state, batches[0].changes, batches[0].number):
+            unit.grow()
+        else:
+            unit.shrink()
+        return
+    outcomes = []
+    try:
+        with state.transaction() as connection:
+            for pending in batches:
+                checkpoint_in_transaction(
+                    connection,
+                    run_id=state.metrics.run_id or 0,
+                    batch_number=pending.number,
+                    changes=pending.changes,
+                    now=state.now(),
+                )
+                result = apply_changes(
+                    connection,
+                    pending.changes,
+                    injector=state.options.failure_injector,
+                    now=state.clock(),
+                )
+                failpoint("batch_applied")
+                _after_apply(state, connection, pending.changes)
+                outcome = BatchOutcome()
+                outcome.absorb(result, pending.changes)
+                outcomes.append(outcome)
+            failpoint("batch_before_commit")
+        failpoint("batch_committed")
+    except Exception as exc:  # rolled back already: each batch again, on its own
+        log.info(
+            "commit unit of %d batches failed (%s: %s); applying them one by one",
+            len(batches),
+            type(exc).__name__,
+            exc,
+        )
+        unit.shrink()
+        for pending in batches:
+            _apply_in_own_transaction(state, pending.changes, pending.number)
+        return
+    stats = state.metrics.batch_processing
+    stats.commit_units += 1
+    records = sum(len(p.changes) for p in batches)
+    stats.largest_commit_unit = max(stats.largest_commit_unit, records)
+    for outcome in outcomes:
+        _record_outcome(state, outcome)
+        stats.batches_succeeded += 1
+    log.info(
+        "batches %d-%d committed as one unit of %d meetings",
+        batches[0].number,
+        batches[-1].number,
+        records,
+    )
+    unit.grow()
+
+
+def _apply_in_own_transaction(state: RunState, changes: list[Change], batch_number: int) -> bool:
+    """One batch, checkpointed in its own transaction and then applied in another, bisected when
+    it fails. Returns whether every record committed."""
     metrics = state.metrics
     checkpoint_id = create_checkpoint(
         state.connection,
@@ -76,6 +162,9 @@ def _apply_in_own_transaction(state: RunState, changes: list[Change], batch_numb
     )
     _record_outcome(state, outcome)
     stats = metrics.batch_processing
+    if outcome.committed:
+        stats.commit_units += 1
+        stats.largest_commit_unit = max(stats.largest_commit_unit, len(outcome.committed))
     if not outcome.failed:
         stats.batches_succeeded += 1
         log.info(
@@ -85,7 +174,7 @@ def _apply_in_own_transaction(state: RunState, changes: list[Change], batch_numb
             len(outcome.updated),
             len(outcome.unchanged),
         )
-        return
+        return True
     stats.batches_failed += 1
     stats.batch_errors.append(
         BatchError(
@@ -106,6 +195,7 @@ def _apply_in_own_transaction(state: RunState, changes: list[Change], batch_numb
     )
     for rejection in outcome.failed:
         state.quarantine(_quarantined(rejection))
+    return False
 
 
 def _apply_in_run_transaction(state: RunState, changes: list[Change], batch_number: int) -> None:
@@ -113,17 +203,12 @@ def _apply_in_run_transaction(state: RunState, changes: list[Change], batch_numb
     connection = state.single
     if connection is None:
         raise RuntimeError("single-transaction mode without its transaction")
-    now = state.now()
-    connection.execute(
-        insert(schema.batch_checkpoints).values(
-            run_id=state.metrics.run_id or 0,
-            batch_number=batch_number,
-            event_ids=[c.event_id for c in changes],
-            before_images=snapshot_meetings(connection, [c.event_id for c in changes]),
-            status="committed",
-            created_at=now,
-            finished_at=now,
-        )
+    checkpoint_in_transaction(
+        connection,
+        run_id=state.metrics.run_id or 0,
+        batch_number=batch_number,
+        changes=changes,
+        now=state.now(),
     )
     result = apply_changes(
         connection, changes, injector=state.options.failure_injector, now=state.clock()
@@ -242,41 +327,3 @@ def committee_path_chamber(ref: dict[str, Any]) -> str:
         return guessed
     fallback = str(ref.get("chamber") or "").lower()
     return fallback if fallback in ("house", "senate", "joint") else "house"
-
-
-def _classify_dry_run(state: RunState, changes: list[Change]) -> None:
-    """Count, and name, what an update would do; write nothing."""
-    hearings = schema.hearings
-    with state.engine.connect() as connection:
-        stored = {
-            row.event_id: row
-            for row in connection.execute(
-                select(
-                    hearings.c.event_id,
-                    hearings.c.content_hash,
-                    hearings.c.status,
-                    hearings.c.title,
-                ).where(hearings.c.event_id.in_([c.event_id for c in changes]))
-            )
-        }
-    metrics = state.metrics
-    for change in changes:
-        row = stored.get(change.event_id)
-        if row is None:
-            metrics.hearings_added += 1
-            title = change.meeting.title or "(no title)"
-            metrics.planned_changes.append(f"add {change.event_id}: {title}")
-        elif row.content_hash != change.rows.hearing["content_hash"]:
-            metrics.hearings_updated += 1
-            metrics.planned_changes.append(f"update {change.event_id}: {_describe(row, change)}")
-        else:
-            metrics.hearings_unchanged += 1
-
-
-def _describe(row: Any, change: Change) -> str:
-    parts = []
-    if row.status != change.meeting.status:
-        parts.append(f"status {row.status} → {change.meeting.status}")
-    if row.title != change.meeting.title:
-        parts.append("title changed")
-    return ", ".join(parts) or "witnesses, documents or other details changed"

@@ -20,7 +20,7 @@ from hearings.sync.batches import Change
 from hearings.sync.fetching import fetch_in_order
 from hearings.sync.gate import Admitted, Request, admit_item
 from hearings.sync.listing import ApiClient, Listing, stored_differs, stored_update_dates
-from hearings.sync.load import CommitteeLoader, load_batch
+from hearings.sync.load import CommitteeLoader, finish_loading, load_batch
 from hearings.sync.options import ProgressFn
 from hearings.sync.run_state import RunState
 from hearings.sync.stages import close_if_gone
@@ -156,6 +156,7 @@ def meetings_stage(
         progress("meetings", done, total)
     if pending:
         load_batch(state, pending, load_committees)
+    finish_loading(state)  # the batches still waiting in a commit unit
     progress("meetings", total, total)
 
 

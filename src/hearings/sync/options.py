@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from hearings.sync.batches import FailureInjector
+from hearings.sync.commit_units import COMMIT_UNIT_RECORDS
 
 # Progress callback: (stage, done, total or None when unknown). A stage's last call has
 # done == total.
@@ -23,6 +24,9 @@ class SyncOptions:
     chamber: str | None = None
     batch_enabled: bool = True
     batch_size: int = 50
+    # Most records consecutive clean batches may commit together (sync/commit_units.py); 0 turns
+    # the grouping off (ADAPTIVE_COMMIT_UNITS=false): every batch commits alone.
+    commit_unit_limit: int = COMMIT_UNIT_RECORDS
     concurrency: int = 8
     lookback_days: int = 7
     failure_injector: FailureInjector = field(default_factory=FailureInjector)
@@ -32,8 +36,6 @@ class SyncOptions:
     full_refresh: bool = False
     include_members: bool = True
     include_reference_data: bool = True
-    # SUSPICIOUS_CHANGES: flag (apply degraded versions and flag them) or hold (quarantine them).
-    suspicious_changes: str = "flag"
     # Every Congress the run covers; empty means just `congress`.
     congresses: tuple[int, ...] = ()
 

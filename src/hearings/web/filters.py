@@ -35,7 +35,8 @@ CongressParameter = Annotated[
     Query(
         max_length=80,
         description="Congresses: one (119), a range (115-119), a list (117,119), both "
-        "(113-115,119), or all. A string since version 1.1; `?congress=119` still works.",
+        "(113-115,119), or all (the same as leaving it out). It used to be an integer; "
+        "`?congress=119` still works.",
         examples=["119", "115-119", "117,119", "all"],
     ),
 ]
