@@ -44,6 +44,7 @@ def test_the_command_serves_until_interrupted() -> None:
             process.wait()
     assert process.returncode == 0
     assert "Replica stopped." in stderr
+    assert "serving 300 meetings (Congress 118-119)" in " ".join(stderr.split())
 
 
 def test_bad_arguments_are_refused_cleanly() -> None:

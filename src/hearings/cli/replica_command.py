@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from hearings.cli import app
+from hearings.congresses import describe_congresses
 from hearings.errors import UsageError
 from hearings.replica import BUNDLED_CORPUS_DIR
 from hearings.replica.server import build_replica
@@ -82,7 +83,8 @@ def replica(
         raise UsageError(f"The replica cannot listen on {host}:{port}: {exc.strerror}.") from None
     typer.echo(base_url)
     err_console.print(
-        f"Replica of the Congress.gov API serving {server.corpus.count('meeting')} meetings. "
+        f"Replica of the Congress.gov API serving {server.corpus.count('meeting')} meetings "
+        f"(Congress {describe_congresses(server.corpus.congresses())}). "
         f"Use CONGRESS_API_BASE_URL={base_url} and any CONGRESS_API_KEY (DEMO_KEY works). "
         "Ctrl-C stops it.",
         highlight=False,
