@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -33,6 +34,8 @@ class Settings(BaseSettings):
     batch_processing_size: int = Field(default=50, ge=1, le=10_000)
     # Long runs commit consecutive clean batches together, up to 1,000 records a commit.
     adaptive_commit_units: bool = True
+    # A new version that degrades a meeting: flag applies it and flags it, hold quarantines it.
+    suspicious_changes: Literal["flag", "hold"] = "flag"
 
     backup_dir: Path = Path("backups")
     backup_retention_days: int = Field(default=7, ge=0)
@@ -82,6 +85,15 @@ class Settings(BaseSettings):
                 "and optional path, e.g. https://hearings.example.org"
             )
         return url
+
+    @field_validator("suspicious_changes", mode="before")
+    @classmethod
+    def _suspicious_mode(cls, value: Any) -> str:
+        mode = str(value).strip().lower()
+        if mode not in ("flag", "hold"):
+            shown = str(value) if len(str(value)) <= 40 else str(value)[:39] + "…"
+            raise ValueError(f"SUSPICIOUS_CHANGES must be flag or hold, not {shown!r}")
+        return mode
 
     @field_validator("log_level")
     @classmethod

@@ -89,6 +89,7 @@ def test_the_bundled_corpus_holds_the_119th_and_a_small_118th(both_congresses: C
         for congress in (118, 119)
     }
     assert per_congress == {118: 10, 119: 150}
+    assert both_congresses.congresses() == (118, 119)
     assert both_congresses.count("meeting") == 160
     assert both_congresses.list_records("hearing", congress=118, limit=0)[1] == 1
     # The real 118th meeting, as recorded in 2023 (old date format, printed hearing 51692).

@@ -193,6 +193,7 @@ def test_json_format_follows_the_documented_schema(
         "new_witnesses",
         "open_quarantine",
         "anomalies",
+        "suspicious_changes",
     ]
     assert data["report_version"] == 1 and data["period"]["days"] == 7
     assert [r["run_id"] for r in data["runs"]] == [day.import_run, day.update_run]

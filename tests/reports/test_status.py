@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hearings.config import Settings
-from hearings.replica import Corpus
+from hearings.replica import Corpus, ReplicaServer
 from hearings.reports.status import describe_age, gather_status
 from hearings.store.engine import open_database
 from tests.reports.conftest import Site, run_cli
@@ -88,7 +88,8 @@ def test_status_breaks_counts_down_by_congress(
         backup_dir=tmp_path / "backups",
         log_dir=tmp_path / "logs",
     )
-    import_congresses(settings, two_congress_corpus(packaged_corpus))
+    corpus = two_congress_corpus(packaged_corpus)
+    import_congresses(settings, corpus)
     engine = open_database(settings.database_url)
     status = gather_status(settings, engine)
     engine.dispose()
@@ -119,6 +120,7 @@ def test_status_breaks_counts_down_by_congress(
     assert "1 printed hearing ·" in words
     assert "119th: 150 meetings 2025-" in words
     as_json = json.loads(run_cli(monkeypatch, capsys, env, "status", "--json").out)
+    assert as_json["last_success"]["congress"] == 119
     assert [c["congress"] for c in as_json["by_congress"]] == [119, 118]
     assert as_json["by_congress"][1] == {
         "congress": 118,
@@ -130,3 +132,13 @@ def test_status_breaks_counts_down_by_congress(
         "first_meeting": first.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "last_meeting": last.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+
+    # One update across every Congress held: the last successful run names them all.
+    with ReplicaServer(corpus) as replica:
+        live = {**env, "CONGRESS_API_BASE_URL": replica.base_url, "CONGRESS_API_KEY": "k"}
+        updated = run_cli(monkeypatch, capsys, live, "update", "--quiet")
+    assert updated.code == 0, updated.err
+    words = " ".join(run_cli(monkeypatch, capsys, env, "status").out.replace("│", " ").split())
+    assert "update #3 (Congresses 118-119) ended" in words
+    as_json = json.loads(run_cli(monkeypatch, capsys, env, "status", "--json").out)
+    assert as_json["last_success"]["congresses"] == [118, 119]

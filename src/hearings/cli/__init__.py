@@ -35,6 +35,7 @@ def _register_commands() -> None:
         data_commands,
         history_command,
         monitor_commands,
+        quarantine_command,
         rebuild_command,
         replica_command,
         web_command,

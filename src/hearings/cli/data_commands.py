@@ -392,6 +392,7 @@ def _options(
         batch_size=batch_size or settings.batch_processing_size,
         commit_unit_limit=COMMIT_UNIT_RECORDS if settings.adaptive_commit_units else 0,
         concurrency=settings.api_concurrency,
+        suspicious_changes=settings.suspicious_changes,
     )
 
 

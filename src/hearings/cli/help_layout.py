@@ -20,6 +20,7 @@ COMMAND_ORDER = (
     "history",
     "verify",
     "backup",
+    "quarantine",
     "rebuild",
     "replica",
     "init",

@@ -22,11 +22,12 @@ from hearings.cli import app
 from hearings.cli.data_commands import MISSING_KEY_SENTENCE, current_settings
 from hearings.config import Settings
 from hearings.congress_api import ApiKeyMissing, CongressClient
+from hearings.congresses import describe_congresses
 from hearings.errors import DatabaseUnreadable, HearingsError
 from hearings.reports.congress_counts import CongressCounts
 from hearings.reports.report import build_report
 from hearings.reports.report_render import render_markdown, render_text, text_renderables
-from hearings.reports.status import Status, describe_age, describe_size, gather_status
+from hearings.reports.status import RunRef, Status, describe_age, describe_size, gather_status
 from hearings.reports.verify import (
     Problem,
     VerifyResult,
@@ -281,7 +282,7 @@ def _print_status(current: Status) -> None:
     table.add_row(
         "last successful run",
         (
-            f"{success.command} #{success.run_id}{_congress_note(success.congress)} ended "
+            f"{success.command} #{success.run_id}{_congress_note(success)} ended "
             f"{_when(success.end_time)} UTC, {describe_age(success.age_seconds)} ago"
         )
         if success
@@ -331,8 +332,11 @@ def _print_status(current: Status) -> None:
     console.print(table)
 
 
-def _congress_note(congress: int | None) -> str:
-    return f" (Congress {congress})" if congress is not None else ""
+def _congress_note(run: RunRef) -> str:
+    """` (Congress 119)`, or ` (Congresses 118-119)` for a run across several."""
+    if len(run.congresses) > 1:
+        return f" (Congresses {describe_congresses(run.congresses)})"
+    return f" (Congress {run.congress})" if run.congress is not None else ""
 
 
 def _congress_line(counts: CongressCounts) -> str:

@@ -243,6 +243,15 @@ class Corpus:
         with self._lock:
             return [record.ident for record in self._records[kind].values()]
 
+    def congresses(self) -> tuple[int, ...]:
+        """The Congresses whose meetings or printed hearings the corpus holds, ascending."""
+        with self._lock:
+            filed = {
+                c for kind in ("meeting", "hearing") for r in self._records[kind].values()
+                for c in r.congresses
+            }  # fmt: skip
+        return tuple(sorted(filed))
+
     def newest_congress(self) -> int:
         with self._lock:
             seen = [

@@ -1,15 +1,14 @@
 """The operator's report: what the updater did over the last N days.
 
-Read from `update_logs` (the runs), `batch_checkpoints` (before-images of the meetings each batch
-changed), `witnesses` and the quarantine. `Report.as_dict()` is the JSON schema documented in the
-README; the text (rich) and Markdown renderers are in `hearings.reports.report_render`.
+Read from `update_logs` (the runs), the payload archive (each changed meeting before and after:
+`hearings.reports.meeting_changes`), `witnesses` and the quarantine. `Report.as_dict()` is the
+JSON schema documented in the README; the text (rich) and Markdown renderers are in
+`hearings.reports.report_render`.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,10 +16,21 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from hearings.reports.export import iso_utc
+from hearings.reports.meeting_changes import ChangedHearing, changed_hearings
+from hearings.reports.meeting_compare import FieldChange, compare_meeting, witness_delta
 from hearings.store import schema
 
+# The changed meetings' types live in meeting_changes and meeting_compare; named here too.
+__all__ = [
+    "ChangedHearing",
+    "FieldChange",
+    "Report",
+    "build_report",
+    "compare_meeting",
+    "witness_delta",
+]
+
 REPORT_VERSION = 1
-_CHUNK = 500
 
 
 @dataclass
@@ -49,33 +59,6 @@ class RunLine:
     # List entries that named no record, so could be neither applied nor quarantined.
     list_entries_rejected: int = 0
     rejected_entries: list[str] = field(default_factory=list)
-
-
-@dataclass
-class FieldChange:
-    """One field of a meeting, before the period's first change and now."""
-
-    field: str
-    before: Any
-    after: Any
-
-
-@dataclass
-class ChangedHearing:
-    """A meeting added or changed in the period. `run_id` is the last run that did so and
-    `change` what that run did; `changes` compare the meeting's first before-image in the
-    period with its current rows (empty for a meeting added and not changed since)."""
-
-    event_id: str
-    # added | updated
-    change: str
-    run_id: int
-    changed_at: str | None
-    title: str | None
-    start: str | None
-    chamber: str
-    committees: list[str]
-    changes: list[FieldChange] = field(default_factory=list)
 
 
 @dataclass
@@ -157,7 +140,7 @@ def build_report(engine: Engine, days: int, now: datetime) -> Report:
     start = end - timedelta(days=days)
     with engine.connect() as connection:
         runs, anomalies = _runs(connection, start, end)
-        changed = _changed_hearings(connection, start, end)
+        changed = changed_hearings(connection, start, end)
         witnesses = _new_witnesses(connection, start, end)
         quarantine = _open_quarantine(connection)
     summary = ReportSummary(
@@ -265,187 +248,6 @@ def _runs(
     return runs, anomalies
 
 
-# ---- changed hearings ----------------------------------------------------------------------
-
-
-@dataclass
-class _Touch:
-    """A batch in the period that included a meeting, with the meeting's before-image."""
-
-    run_id: int
-    at: datetime
-    before: dict[str, Any] | None
-
-
-def _touches(connection: Connection, start: datetime, end: datetime) -> dict[str, list[_Touch]]:
-    checkpoints = schema.batch_checkpoints
-    touches: dict[str, list[_Touch]] = {}
-    # Pending checkpoints never committed and rolled-back ones changed nothing; a partial batch
-    # committed some of its meetings, which the comparison of before-images sorts out.
-    for row in connection.execute(
-        select(checkpoints)
-        .where(
-            checkpoints.c.created_at >= start,
-            checkpoints.c.created_at <= end,
-            checkpoints.c.status.in_(["committed", "partial"]),
-        )
-        .order_by(checkpoints.c.checkpoint_id)
-    ):
-        images = row.before_images if isinstance(row.before_images, dict) else {}
-        for event_id in row.event_ids or []:
-            image = images.get(str(event_id))
-            touches.setdefault(str(event_id), []).append(
-                _Touch(int(row.run_id), row.created_at, image if isinstance(image, dict) else None)
-            )
-    return touches
-
-
-def _changed_hearings(
-    connection: Connection, start: datetime, end: datetime
-) -> list[ChangedHearing]:
-    """Meetings some run in the period added or changed. Each touch's before-image is compared
-    with the next one (or the current rows) to tell which run really changed what."""
-    touches = _touches(connection, start, end)
-    current = _current_meetings(connection, list(touches))
-    changed: list[ChangedHearing] = []
-    for event_id, seen in touches.items():
-        now = current.get(event_id)
-        if now is None:  # never applied (quarantined), or gone since
-            continue
-        states = [t.before for t in seen[1:]] + [now]
-        last: _Touch | None = None
-        for touch, after in zip(seen, states, strict=True):
-            if after is not None and (touch.before is None or compare_meeting(touch.before, after)):
-                last = touch
-        if last is None:
-            continue
-        first_image = next((t.before for t in seen if t.before is not None), None)
-        hearing = now["hearing"]
-        changed.append(
-            ChangedHearing(
-                event_id=event_id,
-                change="added" if last.before is None else "updated",
-                run_id=last.run_id,
-                changed_at=iso_utc(last.at),
-                title=hearing["title"],
-                start=hearing["start_at"],
-                chamber=hearing["chamber"],
-                committees=list(now["committees"]),
-                changes=compare_meeting(first_image, now) if first_image else [],
-            )
-        )
-    # Newest change first; within one batch, by event id (numerically). Both sorts are stable.
-    changed.sort(key=lambda h: (len(h.event_id), h.event_id))
-    # Timestamps have whole seconds, so an import and an update can tie: the later run wins.
-    changed.sort(key=lambda h: (h.changed_at or "", h.run_id), reverse=True)
-    return changed
-
-
-def _current_meetings(connection: Connection, event_ids: Sequence[str]) -> dict[str, Any]:
-    """The current rows, shaped like a checkpoint's before-image."""
-    hearings = schema.hearings
-    found: dict[str, Any] = {}
-    for chunk in _chunks(event_ids):
-        for row in connection.execute(select(hearings).where(hearings.c.event_id.in_(chunk))):
-            found[row.event_id] = {
-                "hearing": {
-                    "title": row.title,
-                    "status": row.status,
-                    "chamber": row.chamber,
-                    "start_at": iso_utc(row.start_at),
-                    "room": row.room,
-                    "building": row.building,
-                    "address": row.address,
-                    "content_hash": row.content_hash,
-                },
-                "committees": [],
-                "witnesses": [],
-            }
-        links = schema.hearing_committees
-        for row in connection.execute(
-            select(links.c.event_id, links.c.system_code)
-            .where(links.c.event_id.in_(chunk))
-            .order_by(links.c.event_id, links.c.ordinal)
-        ):
-            if row.event_id in found:
-                found[row.event_id]["committees"].append(row.system_code)
-        appearances = schema.witness_appearances
-        for row in connection.execute(
-            select(appearances)
-            .where(appearances.c.event_id.in_(chunk))
-            .order_by(appearances.c.event_id, appearances.c.ordinal)
-        ):
-            if row.event_id in found:
-                found[row.event_id]["witnesses"].append(
-                    {
-                        "name": row.name_as_given,
-                        "organization": row.organization,
-                        "position": row.position,
-                    }
-                )
-    return found
-
-
-_LOCATION = ("room", "building", "address")
-
-
-def compare_meeting(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
-    """What differs between two before-image-shaped meetings: status, title, date, location,
-    committees and witnesses; "other" when only the payload (documents, videos…) changed."""
-    old, new = before.get("hearing") or {}, after.get("hearing") or {}
-    changes: list[FieldChange] = []
-    for name, column in (("status", "status"), ("title", "title"), ("start", "start_at")):
-        if old.get(column) != new.get(column):
-            changes.append(FieldChange(name, old.get(column), new.get(column)))
-    old_place = {k: old.get(k) for k in _LOCATION}
-    new_place = {k: new.get(k) for k in _LOCATION}
-    if old_place != new_place:
-        changes.append(FieldChange("location", old_place, new_place))
-    if list(before.get("committees") or []) != list(after.get("committees") or []):
-        changes.append(FieldChange("committees", before.get("committees"), after.get("committees")))
-    old_witnesses = [_witness(w) for w in before.get("witnesses") or []]
-    new_witnesses = [_witness(w) for w in after.get("witnesses") or []]
-    if old_witnesses != new_witnesses:
-        changes.append(FieldChange("witnesses", old_witnesses, new_witnesses))
-    if not changes and old.get("content_hash") != new.get("content_hash"):
-        changes.append(FieldChange("other", None, None))
-    return changes
-
-
-def _witness(entry: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": entry.get("name"),
-        "organization": entry.get("organization"),
-        "position": entry.get("position"),
-    }
-
-
-def witness_delta(change: FieldChange) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(added, removed) witnesses of a `witnesses` change, as multisets in their list order."""
-    before, after = list(change.before or []), list(change.after or [])
-    remaining = Counter(_witness_key(w) for w in before)
-    added = []
-    for witness in after:
-        key = _witness_key(witness)
-        if remaining[key]:
-            remaining[key] -= 1
-        else:
-            added.append(witness)
-    kept = Counter(_witness_key(w) for w in after)
-    removed = []
-    for witness in before:
-        key = _witness_key(witness)
-        if kept[key]:
-            kept[key] -= 1
-        else:
-            removed.append(witness)
-    return added, removed
-
-
-def _witness_key(witness: dict[str, Any]) -> tuple[Any, ...]:
-    return (witness.get("name"), witness.get("organization"), witness.get("position"))
-
-
 # ---- witnesses and quarantine --------------------------------------------------------------
 
 
@@ -494,8 +296,3 @@ def _open_quarantine(connection: Connection) -> list[QuarantineLine]:
             .order_by(errors.c.first_seen_at, errors.c.entity, errors.c.identifier)
         )
     ]
-
-
-def _chunks(items: Sequence[str]) -> Iterable[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield list(items[start : start + _CHUNK])

@@ -90,6 +90,18 @@ def _summary_rows(report: Report) -> list[tuple[str, str]]:
         ("list entries rejected (they named no record)", str(s.list_entries_rejected)),
         ("open quarantine items", str(s.open_quarantine)),
         ("anomalies flagged", str(s.anomalies)),
+        ("suspicious changes (flagged, held or skipped)", str(s.suspicious_changes)),
+    ]
+
+
+SUSPICIOUS_COLUMNS = ("run", "event", "action", "what", "before", "after")
+
+
+def suspicious_rows(report: Report) -> list[tuple[str, ...]]:
+    """Each suspicious change: the run, the meeting, what the run did, and the values."""
+    return [
+        (str(s.run_id), s.event_id, s.action, s.sentence, _one_line(s.before), _one_line(s.after))
+        for s in report.suspicious_changes
     ]
 
 
@@ -206,6 +218,9 @@ def text_renderables(report: Report, *, limit: int = DEFAULT_LIMIT) -> list[Rend
         [(str(a.run_id), _when(a.start_time), a.message) for a in report.anomalies],
         limit,
         "anomalies",
+    )
+    _text_list(
+        parts, "Suspicious changes", SUSPICIOUS_COLUMNS, suspicious_rows(report), limit, "changes"
     )
     return parts
 
@@ -343,6 +358,7 @@ def render_markdown(report: Report, *, limit: int = DEFAULT_LIMIT) -> str:
             [(a.run_id, _when(a.start_time), a.message) for a in report.anomalies],
             "anomalies",
         ),
+        ("Suspicious changes", SUSPICIOUS_COLUMNS, list(suspicious_rows(report)), "changes"),
     ]
     for title, headers, rows, what in sections:
         lines += ["", f"## {title}" + (f" ({len(rows)})" if rows else ""), ""]

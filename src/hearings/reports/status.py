@@ -45,6 +45,9 @@ class RunRef:
     end_time: str | None
     # Seconds from the run's end (or start, when it never ended) to the status time.
     age_seconds: float | None
+    # Every Congress the run covered (an import of a range, an update across Congresses), from
+    # its per-Congress figures; empty for runs from before them.
+    congresses: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -161,7 +164,15 @@ def _run_ref(row: Any, now: datetime) -> RunRef | None:
         start_time=iso_utc(row.start_time),
         end_time=iso_utc(row.end_time),
         age_seconds=round((now - reference).total_seconds(), 1) if reference else None,
+        congresses=_covered_congresses(row.metrics),
     )
+
+
+def _covered_congresses(metrics: object) -> list[int]:
+    figures = metrics.get("congresses") if isinstance(metrics, dict) else None
+    if not isinstance(figures, dict):
+        return []
+    return sorted(int(key) for key in figures if str(key).isdigit())
 
 
 def _database_size(engine: Engine, database_url: str, connection: Any) -> int | None:

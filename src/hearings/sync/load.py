@@ -35,6 +35,7 @@ from hearings.sync.gate import Quarantined
 from hearings.sync.marks import advance_high_water_mark
 from hearings.sync.run_state import RunState
 from hearings.sync.runlog import BatchError
+from hearings.sync.screening import screen_suspicious
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ def load_batch(state: RunState, changes: list[Change], load_committees: Committe
     """Validate and apply one batch of admitted meetings."""
     state.batch_number += 1
     batch_number = state.batch_number
+    # Versions held for review (SUSPICIOUS_CHANGES=hold) or rejected in review go no further.
+    changes = screen_suspicious(state, changes)
     _load_unknown_committees(state, changes, load_committees)
     valid, rejected = validate_before_apply(changes)
     for rejection in rejected:

@@ -1,6 +1,8 @@
-"""Announcing a failed run, or one with anomalies, to a webhook (NOTIFY_WEBHOOK_URL).
+"""Announcing a failed run, or one with anomalies or suspicious changes, to a webhook
+(NOTIFY_WEBHOOK_URL).
 
-The body is the run's metrics (`RunMetrics.as_dict()`) plus a Slack-compatible `text` line. A
+The body is the run's metrics (`RunMetrics.as_dict()`, flagged and held changes under
+`suspicious_changes`) plus a Slack-compatible `text` line. A
 notification that cannot be delivered is logged and never fails the run. The webhook URL often
 carries a token, so it is never logged; only its host is.
 """
@@ -34,15 +36,34 @@ def notification_text(metrics: RunMetrics) -> str:
         parts = [f"hearings {metrics.command} FAILED ({run}{scope}): {reason.rstrip('.')}"]
         if metrics.anomalies:
             parts.append("Anomalies: " + "; ".join(a.rstrip(".") for a in metrics.anomalies))
-    else:
+    elif metrics.anomalies:
         count = len(metrics.anomalies)
         noun = "anomaly" if count == 1 else "anomalies"
         parts = [
             f"hearings {metrics.command} succeeded with {count} {noun} ({run}{scope}): "
             + "; ".join(a.rstrip(".") for a in metrics.anomalies)
         ]
+    else:
+        parts = [f"hearings {metrics.command} succeeded ({run}{scope})"]
+    if metrics.suspicious_changes:
+        parts.append(suspicious_text(metrics))
     parts.append(figures)
     return ". ".join(parts) + "."
+
+
+def suspicious_text(metrics: RunMetrics) -> str:
+    """The run's suspicious changes in one sentence: how many of each action, and the first few."""
+    changes = metrics.suspicious_changes
+    actions: dict[str, int] = {}
+    for change in changes:
+        actions[change.action] = actions.get(change.action, 0) + 1
+    counts = ", ".join(f"{count} {action}" for action, count in sorted(actions.items()))
+    shown = "; ".join(
+        f"meeting {c.event_id}: {c.sentence.rstrip('.')} ({c.before} → {c.after})"
+        for c in changes[:5]
+    )
+    more = f"; and {len(changes) - 5} more" if len(changes) > 5 else ""
+    return f"Suspicious changes ({counts}): {shown}{more}"
 
 
 def notification_body(metrics: RunMetrics) -> dict[str, Any]:

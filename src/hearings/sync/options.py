@@ -36,6 +36,8 @@ class SyncOptions:
     full_refresh: bool = False
     include_members: bool = True
     include_reference_data: bool = True
+    # SUSPICIOUS_CHANGES: flag (apply degraded versions and flag them) or hold (quarantine them).
+    suspicious_changes: str = "flag"
     # Every Congress the run covers; empty means just `congress`.
     congresses: tuple[int, ...] = ()
 

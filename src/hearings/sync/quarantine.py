@@ -145,3 +145,32 @@ def resolve(connection: Connection, entity: str, identifiers: Iterable[str], now
         .values(resolved=True, resolved_at=now)
     )
     return int(result.rowcount or 0)
+
+
+# ---- review of held suspicious changes ---------------------------------------------------------
+
+# The reason of a version held for review starts with this; only such entries can be reviewed.
+SUSPICIOUS_PREFIX = "suspicious: "
+# Kept in the entry's locator: the content hash of the version a reviewer accepted or rejected.
+ACCEPTED_HASH = "accepted_hash"
+REJECTED_HASH = "rejected_hash"
+
+
+def review_marks(
+    connection: Connection, entity: str, identifiers: Iterable[str]
+) -> dict[str, dict[str, Any]]:
+    """The review decisions on these records (identifier → the entry's locator), resolved or not."""
+    wanted = sorted(set(identifiers))
+    if not wanted:
+        return {}
+    table = schema.import_errors
+    rows = connection.execute(
+        select(table.c.identifier, table.c.locator).where(
+            table.c.entity == entity, table.c.identifier.in_(wanted)
+        )
+    )
+    return {
+        row.identifier: dict(row.locator)
+        for row in rows
+        if row.locator and (ACCEPTED_HASH in row.locator or REJECTED_HASH in row.locator)
+    }

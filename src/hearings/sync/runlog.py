@@ -59,6 +59,18 @@ class RejectedEntry:
 
 
 @dataclass
+class SuspiciousChange:
+    """A new version that degrades a meeting (see sync/suspicious.py), and what the run did."""
+
+    event_id: str
+    reason: str  # a stable code, e.g. title_placeholder
+    sentence: str
+    before: str
+    after: str
+    action: str  # flagged (applied) | held (quarantined for review) | skipped (rejected before)
+
+
+@dataclass
 class StageOutcome:
     """How one stage (committees, members, meetings, printed hearings) ended."""
 
@@ -110,6 +122,7 @@ class RunMetrics:
     stages: dict[str, StageOutcome] = field(default_factory=dict)
     anomalies: list[str] = field(default_factory=list)
     planned_changes: list[str] = field(default_factory=list)
+    suspicious_changes: list[SuspiciousChange] = field(default_factory=list)
     success: bool | None = None
     exit_code: int | None = None
     backup_path: str | None = None
@@ -141,6 +154,9 @@ class RunMetrics:
             record.identifier, record.reason = redact(record.identifier), redact(record.reason)
         for entry in self.rejected_entries:
             entry.reason = redact(entry.reason)
+        for suspicious in self.suspicious_changes:
+            suspicious.before = redact(suspicious.before)
+            suspicious.after = redact(suspicious.after)
         for stage in self.stages.values():
             stage.error = redact(stage.error) if stage.error else stage.error
         for error in self.batch_processing.batch_errors:
@@ -195,6 +211,7 @@ class RunMetrics:
             "quarantined_records": [asdict(q) for q in self.quarantined_records],
             "list_entries_rejected": self.list_entries_rejected,
             "rejected_entries": [asdict(r) for r in self.rejected_entries],
+            "suspicious_changes": [asdict(s) for s in self.suspicious_changes],
             "stages": {name: asdict(stage) for name, stage in self.stages.items()},
             "congresses": {str(c): asdict(f) for c, f in sorted(self.congresses.items())},
             "list_entries_elsewhere": self.list_entries_elsewhere,

@@ -127,7 +127,9 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
     except UpdateAlreadyRunning:
         raise
     _log_outcome(metrics)
-    if env.notify is not None and (not metrics.success or metrics.anomalies):
+    if env.notify is not None and (
+        not metrics.success or metrics.anomalies or metrics.suspicious_changes
+    ):
         try:
             env.notify(metrics)
         except Exception:  # a failed notification never fails the run

@@ -1,0 +1,95 @@
+"""`hearings quarantine list|accept|reject`: review versions held as suspicious
+(SUSPICIOUS_CHANGES=hold). Accept applies the held version; reject discards it for good."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from hearings.cli import app
+from hearings.cli.data_commands import current_settings
+from hearings.cli.monitor_commands import _database, _require_existing, console
+from hearings.store.engine import open_database
+from hearings.sync.review import ReviewOutcome, accept, held_versions, reject
+
+quarantine_app = typer.Typer(
+    help="Review suspicious changes held for review: list, accept or reject them.",
+    no_args_is_help=True,
+)
+app.add_typer(quarantine_app, name="quarantine")
+
+EntryId = Annotated[
+    int, typer.Argument(help="The entry's id, as `hearings quarantine list` shows.")
+]
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entries as JSON.")] = False,
+) -> None:
+    """List the suspicious versions held for review, oldest first."""
+    settings = current_settings()
+    with _database(settings) as engine, engine.connect() as connection:
+        held = held_versions(connection)
+    if as_json:
+        entries = [
+            {
+                "id": h.error_id,
+                "event_id": h.event_id,
+                "reason": h.reason,
+                "attempts": h.attempts,
+                "first_seen_at": h.first_seen_at.isoformat(),
+                "last_seen_at": h.last_seen_at.isoformat(),
+            }
+            for h in held
+        ]
+        sys.stdout.write(json.dumps(entries, indent=2, ensure_ascii=False) + "\n")
+        return
+    if not held:
+        console.print("No suspicious changes are held for review.", highlight=False)
+        return
+    table = Table("id", "meeting", "held since (UTC)", "seen", "reason")
+    for h in held:
+        table.add_row(
+            str(h.error_id),
+            h.event_id,
+            h.first_seen_at.strftime("%Y-%m-%d %H:%M"),
+            f"{h.attempts}×",
+            h.reason,
+        )
+    console.print(table)
+    console.print(
+        "Accept one with `hearings quarantine accept ID`, reject it with "
+        "`hearings quarantine reject ID`.",
+        highlight=False,
+    )
+
+
+@quarantine_app.command("accept")
+def quarantine_accept(error_id: EntryId) -> None:
+    """Apply the held version now (or, when it cannot be yet, on the next update)."""
+    _print(_review("accept", error_id))
+
+
+@quarantine_app.command("reject")
+def quarantine_reject(error_id: EntryId) -> None:
+    """Discard the held version: it is never applied unless upstream changes the meeting again."""
+    _print(_review("reject", error_id))
+
+
+def _review(decision: str, error_id: int) -> ReviewOutcome:
+    settings = current_settings()
+    _require_existing(settings)
+    engine = open_database(settings.database_url)
+    try:
+        return (accept if decision == "accept" else reject)(engine, error_id)
+    finally:
+        engine.dispose()
+
+
+def _print(outcome: ReviewOutcome) -> None:
+    console.print(outcome.sentence, highlight=False, markup=False, soft_wrap=True)

@@ -1,0 +1,136 @@
+"""Two versions of a meeting compared field by field, as the report shows them: status, title,
+date, location, committees and witnesses. A version is an image, shaped like the before-images
+`batch_checkpoints` keep; images are made from the meeting's read model or an archived payload."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from hearings.congress_api.errors import MalformedPayload
+from hearings.congress_api.models import Meeting as ApiMeeting
+from hearings.congress_api.models import parse_record
+from hearings.reports.export import iso_utc
+from hearings.store.meeting_record import Meeting
+from hearings.store.records import meeting_rows
+
+# A before-image: {"hearing": {...}, "committees": [codes], "witnesses": [{name, organization,
+# position}]}, as `batch_checkpoints` keeps them.
+Image = dict[str, Any]
+
+
+@dataclass
+class FieldChange:
+    """One field of a meeting, before the period's first change and after its last."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+def current_image(meeting: Meeting) -> Image:
+    """The meeting as it is now, shaped like a checkpoint's before-image."""
+    return {
+        "hearing": {
+            "title": meeting.title,
+            "status": meeting.status,
+            "chamber": meeting.chamber,
+            "start_at": iso_utc(meeting.start_at),
+            "room": meeting.room,
+            "building": meeting.building,
+            "address": meeting.address,
+            "content_hash": meeting.content_hash,
+        },
+        "committees": [c.system_code for c in meeting.committees],
+        "witnesses": [
+            {"name": w.name, "organization": w.organization, "position": w.position}
+            for w in meeting.witnesses
+        ],
+    }
+
+
+def payload_image(payload: dict[str, Any] | None) -> Image | None:
+    """An archived payload as a before-image, through today's parser (None if it fails it)."""
+    if payload is None:
+        return None
+    try:
+        parsed = parse_record(ApiMeeting, payload, entity="meeting")
+    except MalformedPayload:
+        return None
+    rows = meeting_rows(parsed, "", datetime.min)
+    hearing = rows.hearing
+    return {
+        "hearing": {key: hearing[key] for key in ("title", "status", "chamber", *_LOCATION)}
+        | {"start_at": iso_utc(hearing["start_at"])},
+        "committees": [row["system_code"] for row in rows.committees],
+        "witnesses": [
+            {
+                "name": a["name_as_given"],
+                "organization": a["organization"],
+                "position": a["position"],
+            }
+            for a in rows.appearances
+        ],
+    }
+
+
+_LOCATION = ("room", "building", "address")
+
+
+def compare_meeting(before: Image, after: Image) -> list[FieldChange]:
+    """What differs between two before-image-shaped meetings: status, title, date, location,
+    committees and witnesses; "other" when only the payload (documents, videos…) changed."""
+    old, new = before.get("hearing") or {}, after.get("hearing") or {}
+    changes: list[FieldChange] = []
+    for name, column in (("status", "status"), ("title", "title"), ("start", "start_at")):
+        if old.get(column) != new.get(column):
+            changes.append(FieldChange(name, old.get(column), new.get(column)))
+    old_place = {k: old.get(k) for k in _LOCATION}
+    new_place = {k: new.get(k) for k in _LOCATION}
+    if old_place != new_place:
+        changes.append(FieldChange("location", old_place, new_place))
+    if list(before.get("committees") or []) != list(after.get("committees") or []):
+        changes.append(FieldChange("committees", before.get("committees"), after.get("committees")))
+    old_witnesses = [_witness(w) for w in before.get("witnesses") or []]
+    new_witnesses = [_witness(w) for w in after.get("witnesses") or []]
+    if old_witnesses != new_witnesses:
+        changes.append(FieldChange("witnesses", old_witnesses, new_witnesses))
+    if not changes and old.get("content_hash") != new.get("content_hash"):
+        changes.append(FieldChange("other", None, None))
+    return changes
+
+
+def _witness(entry: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": entry.get("name"),
+        "organization": entry.get("organization"),
+        "position": entry.get("position"),
+    }
+
+
+def witness_delta(change: FieldChange) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(added, removed) witnesses of a `witnesses` change, as multisets in their list order."""
+    before, after = list(change.before or []), list(change.after or [])
+    remaining = Counter(_witness_key(w) for w in before)
+    added = []
+    for witness in after:
+        key = _witness_key(witness)
+        if remaining[key]:
+            remaining[key] -= 1
+        else:
+            added.append(witness)
+    kept = Counter(_witness_key(w) for w in after)
+    removed = []
+    for witness in before:
+        key = _witness_key(witness)
+        if kept[key]:
+            kept[key] -= 1
+        else:
+            removed.append(witness)
+    return added, removed
+
+
+def _witness_key(witness: dict[str, Any]) -> tuple[Any, ...]:
+    return (witness.get("name"), witness.get("organization"), witness.get("position"))

@@ -1,0 +1,102 @@
+"""Screening a batch for suspicious changes before it loads (SUSPICIOUS_CHANGES).
+
+`flag` (the default) lets a degraded version apply and records it in the run's metrics; `hold`
+quarantines it for review instead, so the stored record stays. A version a reviewer rejected is
+never applied again; one a reviewer accepted passes unflagged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from hearings.sync import quarantine as quarantine_store
+from hearings.sync.batches import Change
+from hearings.sync.gate import Quarantined
+from hearings.sync.run_state import RunState
+from hearings.sync.runlog import SuspiciousChange
+from hearings.sync.suspicious import Degradation, degradations, shape_of, stored_shapes
+
+log = logging.getLogger(__name__)
+
+
+def screen_suspicious(state: RunState, changes: list[Change]) -> list[Change]:
+    """The changes that may load: held and previously rejected versions are taken out."""
+    if not changes:
+        return changes
+    incoming = {c.event_id: version_hash(c) for c in changes}
+    with state.transaction() as connection:
+        stored = stored_shapes(connection, incoming)
+        marks = quarantine_store.review_marks(connection, "meeting", stored) if stored else {}
+    if not stored:
+        return changes
+    now = state.now()
+    hold = state.options.suspicious_changes == "hold"
+    kept: list[Change] = []
+    for change in changes:
+        before = stored.get(change.event_id)
+        mark = marks.get(change.event_id, {})
+        digest = incoming[change.event_id]
+        if before is not None and mark.get(quarantine_store.REJECTED_HASH) == digest:
+            log.info("meeting %s: skipped a version rejected in review", change.event_id)
+            _record(state, change, [], "skipped")
+            continue
+        if before is None or mark.get(quarantine_store.ACCEPTED_HASH) == digest:
+            kept.append(change)
+            continue
+        found = degradations(before, shape_of(change.meeting, change.rows), now=now)
+        if not found:
+            kept.append(change)
+        elif hold:
+            _record(state, change, found, "held")
+            state.quarantine(held_for_review(change, found))
+        else:
+            _record(state, change, found, "flagged")
+            kept.append(change)
+    return kept
+
+
+def version_hash(change: Change) -> str:
+    """The content hash of a change's version (the archive's: `updateDate` left out)."""
+    return str(change.rows.hearing["content_hash"])
+
+
+def held_for_review(change: Change, found: list[Degradation]) -> Quarantined:
+    reasons = " ".join(d.sentence for d in found)
+    return Quarantined(
+        entity="meeting",
+        identifier=change.event_id,
+        stage="validate",
+        reason=f"{quarantine_store.SUSPICIOUS_PREFIX}{reasons}",
+        raw_payload=change.payload,
+        locator=dict(change.locator),
+    )
+
+
+def _record(state: RunState, change: Change, found: list[Degradation], action: str) -> None:
+    changes = state.metrics.suspicious_changes
+    if not found:
+        changes.append(
+            SuspiciousChange(
+                change.event_id, "rejected_version", "A version rejected in review.", "", "", action
+            )
+        )
+        return
+    for degradation in found:
+        log.warning(
+            "meeting %s: suspicious change %s (%s): %s → %s",
+            change.event_id,
+            action,
+            degradation.reason,
+            degradation.before,
+            degradation.after,
+        )
+        changes.append(
+            SuspiciousChange(
+                change.event_id,
+                degradation.reason,
+                degradation.sentence,
+                degradation.before,
+                degradation.after,
+                action,
+            )
+        )

@@ -1,0 +1,115 @@
+"""`hearings quarantine list|accept|reject ID`: reviewing versions held as suspicious.
+
+Accept applies the held version; reject discards it, and that exact version is never applied
+again, until upstream changes the meeting once more.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.sync.degraded import appearances, import_once, publish, site_copy, witnessed_meeting
+from tests.sync.site import Site
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return import_once(tmp_path_factory.mktemp("imported"))
+
+
+@pytest.fixture
+def site(imported: Path, tmp_path: Path) -> Iterator[Site]:
+    with site_copy(imported, tmp_path) as made:
+        yield made
+
+
+HOLD = {"SUSPICIOUS_CHANGES": "hold"}
+
+
+def hold_update(site: Site) -> None:
+    run = site.hearings("update", "--congress", "119", **HOLD)
+    site.assert_sound(run)
+    assert run.code in (0, 3), run.err
+
+
+def held_entry(site: Site, event_id: str) -> int:
+    listed = site.hearings("quarantine", "list", "--json")
+    assert listed.code == 0, listed.err
+    entries = {e["event_id"]: e for e in json.loads(listed.out)}
+    return int(entries[event_id]["id"])
+
+
+def hold_a_degraded_version(site: Site) -> tuple[str, int, dict[str, Any]]:
+    body = witnessed_meeting(site)
+    publish(site, body, lambda b: b.__setitem__("witnesses", []))
+    hold_update(site)
+    return body["eventId"], held_entry(site, body["eventId"]), body
+
+
+def test_accept_applies_the_held_version_now(site: Site) -> None:
+    event_id, entry, _ = hold_a_degraded_version(site)
+    assert appearances(site, event_id) > 0
+
+    run = site.hearings("quarantine", "accept", str(entry))
+    assert run.code == 0, run.err
+    assert run.out.strip() == f"Accepted and applied the held version of meeting {event_id}."
+    assert appearances(site, event_id) == 0
+    assert ("meeting", event_id) not in site.quarantine()
+    history = site.hearings("history", event_id, "--json")
+    assert history.code == 0, history.err
+    assert len(json.loads(history.out)) == 2  # the accepted version is archived
+
+    # Upstream still serves that version: the next update has nothing to hold or apply.
+    hold_update(site)
+    assert site.last_metrics()["suspicious_changes"] == []
+    assert appearances(site, event_id) == 0
+
+
+def test_reject_discards_that_version_until_upstream_changes_it_again(site: Site) -> None:
+    event_id, entry, body = hold_a_degraded_version(site)
+    before = appearances(site, event_id)
+
+    run = site.hearings("quarantine", "reject", str(entry))
+    assert run.code == 0, run.err
+    assert "will not be applied unless upstream changes the meeting again" in run.out
+    assert ("meeting", event_id) not in site.quarantine()
+
+    # The same version again, in either mode: skipped, neither applied nor held.
+    for mode in ("hold", "flag"):
+        run = site.hearings("update", "--congress", "119", SUSPICIOUS_CHANGES=mode)
+        assert run.code == 0, run.err
+        assert appearances(site, event_id) == before
+        assert ("meeting", event_id) not in site.quarantine()
+        assert [s["action"] for s in site.last_metrics()["suspicious_changes"]] == ["skipped"]
+
+    # Upstream changes it once more: a new version, judged afresh.
+    publish(site, body, lambda b: b.update(witnesses=[], meetingStatus="Canceled"))
+    hold_update(site)
+    assert ("meeting", event_id) in site.quarantine()
+    assert appearances(site, event_id) == before
+
+
+def test_list_says_so_when_nothing_is_held(site: Site) -> None:
+    run = site.hearings("quarantine", "list")
+    assert run.code == 0, run.err
+    assert run.out.strip() == "No suspicious changes are held for review."
+
+
+def test_an_entry_that_is_not_held_for_review_is_refused_in_one_sentence(site: Site) -> None:
+    run = site.hearings("quarantine", "accept", "999")
+    assert run.code == 1
+    assert run.err.strip() == (
+        "Error: There is no quarantine entry 999; `hearings quarantine list` shows them."
+    )
+    event_id, entry, _ = hold_a_degraded_version(site)
+    assert site.hearings("quarantine", "reject", str(entry)).code == 0
+    again = site.hearings("quarantine", "accept", str(entry))
+    assert again.code == 1
+    assert again.err.strip() == (
+        f"Error: Quarantine entry {entry} was already reviewed or resolved."
+    )
