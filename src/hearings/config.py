@@ -32,6 +32,8 @@ class Settings(BaseSettings):
 
     enable_batch_processing: bool = True
     batch_processing_size: int = Field(default=50, ge=1, le=10_000)
+    # A new version that degrades a meeting: flag applies it and flags it, hold quarantines it.
+    suspicious_changes: Literal["flag", "hold"] = "flag"
     # Long runs commit consecutive clean batches together, up to 1,000 records a commit.
     adaptive_commit_units: bool = True
     # A new version that degrades a meeting: flag applies it and flags it, hold quarantines it.

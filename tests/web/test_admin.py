@@ -1,14 +1,26 @@
 """The admin: disabled without ADMIN_TOKEN, 401 without a token, 403 with a wrong one; run charts,
-batches, the quarantine with its retry action, and the backups."""
+batches, the quarantine with its retry action, the backups, and suspicious changes held for
+review with Accept and Reject (by script, and in Chromium)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from playwright.sync_api import expect, sync_playwright
+from sqlalchemy import func, select
 
+from hearings.congress_api.client import CongressClient
+from hearings.replica import Corpus, ReplicaServer
 from hearings.store import schema
+from hearings.sync.options import SyncOptions
+from hearings.sync.review import held_versions
+from hearings.sync.runner import RunEnvironment, run_sync
+from hearings.web.app import create_app
+from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.web.conftest import ADMIN_TOKEN, QUARANTINED_ID, Scratch
 
 BEARER = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -91,3 +103,134 @@ def test_retry_reopens_quarantined_records_for_the_next_update(scratch: Scratch)
         "/admin/quarantine/retry", data={"error_id": str(error_id)}, headers=BEARER
     )
     assert scripted.json() == {"marked_for_retry": 1}
+
+
+# ---- suspicious changes held for review ------------------------------------------------------
+
+
+def hold_degraded_versions(scratch: Scratch, corpus: Corpus, count: int = 2) -> list[str]:
+    """Upstream empties the witness lists of `count` past meetings; an update with
+    SUSPICIOUS_CHANGES=hold holds each version for review. Returns their event ids."""
+    copied = corpus.copy()
+    stamp = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    degraded = []
+    for event_id in sorted(copied.ids("meeting")):
+        body = copied.meeting(event_id)
+        if body and body.get("witnesses") and body.get("date") and body.get("title"):
+            copied.put_meeting({**body, "witnesses": [], "updateDate": stamp})
+            degraded.append(event_id)
+        if len(degraded) == count:
+            break
+    with ReplicaServer(copied) as replica:
+        settings = scratch.database.settings(
+            congress_api_base_url=replica.base_url, congress_api_key="web-tests"
+        )
+        with CongressClient.from_settings(settings) as api:
+            metrics = run_sync(
+                RunEnvironment(settings=settings, engine=scratch.engine, client=api),
+                SyncOptions(congress=119, concurrency=4, suspicious_changes="hold"),
+                command="update",
+            )
+    assert [s.event_id for s in metrics.suspicious_changes] == degraded
+    return degraded
+
+
+def held_ids(scratch: Scratch) -> dict[str, int]:
+    with scratch.engine.connect() as connection:
+        return {h.event_id: h.error_id for h in held_versions(connection)}
+
+
+def appearances(scratch: Scratch, event_id: str) -> int:
+    table = schema.witness_appearances
+    with scratch.engine.connect() as connection:
+        return int(
+            connection.execute(
+                select(func.count()).select_from(table).where(table.c.event_id == event_id)
+            ).scalar_one()
+        )
+
+
+def test_accept_and_reject_by_script_and_their_refusals(
+    scratch: Scratch, packaged_corpus: Corpus
+) -> None:
+    accepted, rejected = hold_degraded_versions(scratch, packaged_corpus)
+    held = held_ids(scratch)
+    client = scratch.client()
+    assert client.post("/admin/quarantine/accept", data={"error_id": "1"}).status_code == 401
+    page = client.get("/admin", headers=BEARER).text
+    assert "Held for review" in page and f'id="held-{held[accepted]}"' in page
+    assert "Every witness was removed from a meeting that has already taken place." in page
+
+    done = client.post(
+        "/admin/quarantine/accept", data={"error_id": str(held[accepted])}, headers=BEARER
+    )
+    assert done.json() == {"error_id": held[accepted], "event_id": accepted, "decision": "applied"}
+    assert appearances(scratch, accepted) == 0
+    kept = appearances(scratch, rejected)
+    done = client.post(
+        "/admin/quarantine/reject", data={"error_id": str(held[rejected])}, headers=BEARER
+    )
+    assert done.json()["decision"] == "rejected"
+    assert appearances(scratch, rejected) == kept and held_ids(scratch) == {}
+
+    again = client.post(
+        "/admin/quarantine/reject", data={"error_id": str(held[rejected])}, headers=BEARER
+    )
+    assert again.status_code == 409
+    assert f"Quarantine entry {held[rejected]} was already reviewed or resolved." in again.text
+    with scratch.engine.connect() as connection:
+        parse_error = connection.execute(
+            select(schema.import_errors.c.error_id).where(
+                schema.import_errors.c.identifier == QUARANTINED_ID
+            )
+        ).scalar_one()
+    refused = client.post(
+        "/admin/quarantine/accept", data={"error_id": str(parse_error)}, headers=BEARER
+    )
+    assert refused.status_code == 409
+    assert "is not a suspicious change held for review" in refused.text
+
+
+@pytest.mark.browser
+def test_accept_and_reject_in_chromium(
+    scratch: Scratch, packaged_corpus: Corpus, tmp_path: Path
+) -> None:
+    accepted, rejected = hold_degraded_versions(scratch, packaged_corpus)
+    kept = appearances(scratch, rejected)
+    app = create_app(scratch.engine, settings=scratch.database.settings())
+    with serve(app) as base, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+        )
+        try:
+            page = context.new_page()
+            page.goto(f"{base}/admin")
+            page.fill("#token", ADMIN_TOKEN)
+            page.click("form.login button")
+            held = page.locator("table[aria-labelledby=held-h] tbody tr")
+            expect(held).to_have_count(2)
+
+            page.get_by_role(
+                "button", name=f"Accept the held version of meeting {accepted}"
+            ).click()
+            expect(page.locator("p.notice")).to_have_text(
+                f"Accepted and applied the held version of meeting {accepted}."
+            )
+            expect(held).to_have_count(1)
+            page.get_by_role(
+                "button", name=f"Reject the held version of meeting {rejected}"
+            ).click()
+            expect(page.locator("p.notice")).to_contain_text(
+                f"Rejected the held version of meeting {rejected}"
+            )
+            expect(page.get_by_text("Nothing is held for review.")).to_be_visible()
+            recent = page.locator("table[aria-labelledby=flagged-h] tbody tr")
+            expect(recent).to_have_count(2)
+            expect(recent.first).to_contain_text("held")
+        finally:
+            context.close()
+    assert appearances(scratch, accepted) == 0
+    assert appearances(scratch, rejected) == kept

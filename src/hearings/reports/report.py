@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, func, select
 from hearings.reports.export import iso_utc
 from hearings.reports.meeting_changes import ChangedHearing, changed_hearings
 from hearings.reports.meeting_compare import FieldChange, compare_meeting, witness_delta
+from hearings.reports.suspicious_changes import SuspiciousLine, suspicious_lines
 from hearings.store import schema
 
 # The changed meetings' types live in meeting_changes and meeting_compare; named here too.
@@ -102,6 +103,7 @@ class ReportSummary:
     list_entries_rejected: int = 0
     open_quarantine: int = 0
     anomalies: int = 0
+    suspicious_changes: int = 0
 
 
 @dataclass
@@ -116,6 +118,8 @@ class Report:
     new_witnesses: list[NewWitness]
     open_quarantine: list[QuarantineLine]
     anomalies: list[AnomalyLine]
+    # Degraded versions the runs flagged (applied), held for review, or skipped (rejected).
+    suspicious_changes: list[SuspiciousLine] = field(default_factory=list)
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -131,6 +135,7 @@ class Report:
             "new_witnesses": [asdict(w) for w in self.new_witnesses],
             "open_quarantine": [asdict(q) for q in self.open_quarantine],
             "anomalies": [asdict(a) for a in self.anomalies],
+            "suspicious_changes": [asdict(s) for s in self.suspicious_changes],
         }
 
 
@@ -143,6 +148,7 @@ def build_report(engine: Engine, days: int, now: datetime) -> Report:
         changed = changed_hearings(connection, start, end)
         witnesses = _new_witnesses(connection, start, end)
         quarantine = _open_quarantine(connection)
+        suspicious = suspicious_lines(connection, start, end)
     summary = ReportSummary(
         runs=len(runs),
         succeeded=sum(1 for r in runs if r.outcome == "succeeded"),
@@ -156,6 +162,7 @@ def build_report(engine: Engine, days: int, now: datetime) -> Report:
         list_entries_rejected=sum(r.list_entries_rejected for r in runs),
         open_quarantine=len(quarantine),
         anomalies=len(anomalies),
+        suspicious_changes=len(suspicious),
     )
     return Report(
         generated_at=_iso(end),
@@ -168,6 +175,7 @@ def build_report(engine: Engine, days: int, now: datetime) -> Report:
         new_witnesses=witnesses,
         open_quarantine=quarantine,
         anomalies=anomalies,
+        suspicious_changes=suspicious,
     )
 
 

@@ -1,4 +1,5 @@
-"""The admin: update runs over time, the latest run's batches, the quarantine and the backups.
+"""The admin: update runs over time, the latest run's batches, suspicious changes (held for
+review, and flagged), the quarantine and the backups.
 
 It exists only when ADMIN_TOKEN is set. A browser signs in with the token and gets a session
 (see admin_sessions: it expires, ends at logout and when the token changes); scripts send
@@ -28,6 +29,7 @@ from hearings.web.admin_access import (
     require_admin,
     require_form,
 )
+from hearings.web.admin_review import review_notice, review_section, utc_now
 from hearings.web.admin_sessions import SessionStore
 from hearings.web.charts import Chart, stacked_bars
 from hearings.web.status import RunSummary, recent_runs
@@ -196,6 +198,7 @@ def admin_home(request: Request, show_resolved: bool = False) -> Response:
         runs = recent_runs(connection, 60)
         run_id, batches = latest_batches(connection)
         quarantine = quarantine_rows(connection, include_resolved=show_resolved)
+        review = review_section(connection, utc_now())
     found, backup_problem = backups(request.app.state.settings.backup_dir)
     return request.app.state.render(
         request,
@@ -212,6 +215,10 @@ def admin_home(request: Request, show_resolved: bool = False) -> Response:
             "backup_dir": request.app.state.settings.backup_dir,
             "csrf": access.csrf,
             "retried": request.query_params.get("retried"),
+            "review": review,
+            "review_notice": review_notice(
+                request.query_params.get("reviewed"), request.query_params.get("meeting")
+            ),
         },
     )
 
