@@ -54,9 +54,12 @@ def congress_selection(value: str | None) -> CongressSelection | None:
     return None if selection.is_all else selection
 
 
-def congress_label(selection: CongressSelection | Sequence[int] | None) -> str:
+def congress_label(
+    selection: CongressSelection | Sequence[int] | None, *, noun: bool = True
+) -> str:
     """Congresses as people say them: "119th Congress", "115th–119th Congresses",
-    "117th and 119th Congresses", "113th–115th and 119th Congresses"."""
+    "117th and 119th Congresses", "113th–115th and 119th Congresses" (without the noun where a
+    label already says "Congress")."""
     if selection is not None and not isinstance(selection, CongressSelection):
         selection = CongressSelection(tuple(sorted(set(selection)))) if selection else None
     if selection is None or selection.numbers is None:
@@ -64,6 +67,8 @@ def congress_label(selection: CongressSelection | Sequence[int] | None) -> str:
     spans = [_ordinal_span(part) for part in str(selection).split(",")]
     plural = len(selection.numbers) > 1
     joined = spans[0] if len(spans) == 1 else ", ".join(spans[:-1]) + " and " + spans[-1]
+    if not noun:
+        return joined
     return f"{joined} {'Congresses' if plural else 'Congress'}"
 
 
