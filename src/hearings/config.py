@@ -36,8 +36,6 @@ class Settings(BaseSettings):
     suspicious_changes: Literal["flag", "hold"] = "flag"
     # Long runs commit consecutive clean batches together, up to 1,000 records a commit.
     adaptive_commit_units: bool = True
-    # A new version that degrades a meeting: flag applies it and flags it, hold quarantines it.
-    suspicious_changes: Literal["flag", "hold"] = "flag"
 
     backup_dir: Path = Path("backups")
     backup_retention_days: int = Field(default=7, ge=0)
