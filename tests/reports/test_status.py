@@ -10,11 +10,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from hearings.config import Settings
 from hearings.replica import Corpus, ReplicaServer
 from hearings.reports.status import describe_age, gather_status
 from hearings.store.engine import open_database
+from hearings.web.app import create_app
 from tests.reports.conftest import Site, run_cli
 from tests.two_congresses import MEETINGS_118, import_congresses, two_congress_corpus
 
@@ -142,3 +144,10 @@ def test_status_breaks_counts_down_by_congress(
     assert "update #3 (Congresses 118-119) ended" in words
     as_json = json.loads(run_cli(monkeypatch, capsys, env, "status", "--json").out)
     assert as_json["last_success"]["congresses"] == [118, 119]
+    # The web app's /api/update-status says the same.
+    engine = open_database(settings.database_url)
+    with TestClient(create_app(engine, settings=settings)) as client:
+        web = client.get("/api/update-status").json()
+    engine.dispose()
+    assert web["last_successful_run"]["congresses"] == [118, 119]
+    assert web["latest_run"]["run_id"] == as_json["last_success"]["run_id"]

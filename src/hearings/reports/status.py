@@ -164,11 +164,12 @@ def _run_ref(row: Any, now: datetime) -> RunRef | None:
         start_time=iso_utc(row.start_time),
         end_time=iso_utc(row.end_time),
         age_seconds=round((now - reference).total_seconds(), 1) if reference else None,
-        congresses=_covered_congresses(row.metrics),
+        congresses=covered_congresses(row.metrics),
     )
 
 
-def _covered_congresses(metrics: object) -> list[int]:
+def covered_congresses(metrics: object) -> list[int]:
+    """The Congresses a run's stored metrics give figures for, ascending."""
     figures = metrics.get("congresses") if isinstance(metrics, dict) else None
     if not isinstance(figures, dict):
         return []

@@ -5,13 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, select
 
 from hearings.reports.congress_counts import counts_by_congress
+from hearings.reports.status import covered_congresses
 from hearings.store import schema
 from hearings.web.timefmt import iso_z
 
@@ -62,6 +63,8 @@ class RunSummary:
     quarantined: int
     success: bool | None
     exit_code: int | None
+    # Every Congress the run covered, when it covered several (read only where shown).
+    congresses: list[int] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -76,6 +79,7 @@ class RunSummary:
             "run_id": self.run_id,
             "command": self.command,
             "congress": self.congress,
+            "congresses": self.congresses,
             "chamber": self.chamber,
             "mode": self.mode,
             "start_time": iso_z(self.start_time),
@@ -156,14 +160,21 @@ def open_quarantine_count(connection: Connection) -> int:
     )
 
 
+def with_congresses(connection: Connection, run: RunSummary) -> RunSummary:
+    """`run` with the Congresses it covered, from its stored metrics."""
+    logs = schema.update_logs
+    metrics = connection.execute(select(logs.c.metrics).where(logs.c.run_id == run.run_id)).scalar()
+    return replace(run, congresses=covered_congresses(metrics))
+
+
 def update_status(connection: Connection) -> dict[str, Any]:
     """The JSON of /api/update-status."""
     last_ok = last_successful_run(connection)
     latest = recent_runs(connection, 1)
     return {
         "data_as_of": iso_z(last_ok.end_time) if last_ok else None,
-        "last_successful_run": last_ok.as_json() if last_ok else None,
-        "latest_run": latest[0].as_json() if latest else None,
+        "last_successful_run": with_congresses(connection, last_ok).as_json() if last_ok else None,
+        "latest_run": with_congresses(connection, latest[0]).as_json() if latest else None,
         "quarantined_open": open_quarantine_count(connection),
     }
 
