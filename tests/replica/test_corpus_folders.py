@@ -108,6 +108,19 @@ def test_the_command_refuses_a_folder_without_records_in_one_sentence(tmp_path: 
         assert result.returncode == 2, result.stderr
         assert result.stdout == ""
         line = result.stderr.strip()
-        assert "\n" not in line and "Traceback" not in line and "Internal error" not in line
-        assert line.startswith("Error: The replica cannot serve this corpus: ")
-        assert str(tmp_path / folder) in line
+        assert "\n" not in line and "Traceback" not in line, line
+        assert line.startswith("Error: The replica cannot serve this corpus: "), line
+        assert str(tmp_path / folder) in line, line
+
+
+def test_a_meeting_filed_under_two_congresses_is_refused(tmp_path: Path) -> None:
+    # Event ids are unique across Congresses upstream; a corpus must not hide a duplicate.
+    for congress in (118, 119):
+        folder = tmp_path / f"congress-{congress}" / "committee-meeting" / str(congress) / "house"
+        folder.mkdir(parents=True)
+        meeting = {"congress": congress, "eventId": "115001", "updateDate": "2024-01-01T00:00:00Z"}
+        (folder / "115001.json").write_text(json.dumps({"committeeMeeting": meeting}))
+    with pytest.raises(
+        ValueError, match=r"congress-119/.*115001\.json .* event id 115001 is filed"
+    ):
+        Corpus.load(tmp_path)

@@ -67,7 +67,9 @@ def fill(corpus: Corpus, folder: Path) -> None:
     congresses = folder_congresses(folder)
     for path in sorted(folder.glob("committee-meeting/*/*/*.json")):
         with _naming(path):
-            corpus.put_meeting(read_json(path), chamber=path.parent.name)
+            meeting = read_json(path)
+            _refuse_a_second_congress(corpus, meeting)
+            corpus.put_meeting(meeting, chamber=path.parent.name)
     for path in sorted(folder.glob("hearing/*/*/*.json")):
         with _naming(path):
             corpus.put_printed_hearing(read_json(path), chamber=path.parent.name)
@@ -83,6 +85,17 @@ def fill(corpus: Corpus, folder: Path) -> None:
             chosen = _merged(corpus, "member", "bioguideId", raw, congresses)
             if chosen is not None:
                 corpus.put_member(chosen[0], congresses=chosen[1])
+
+
+def _refuse_a_second_congress(corpus: Corpus, payload: dict[str, Any]) -> None:
+    # Event ids are unique across Congresses upstream, and the corpus keys meetings by them: a
+    # second copy in another Congress would silently replace the first.
+    meeting = _unwrapped(payload, "committeeMeeting")
+    held = corpus.record("meeting", str(meeting.get("eventId") or ""))
+    if held is not None and str(meeting.get("congress")) != str(held.congresses[0]):
+        raise ValueError(
+            f"event id {held.ident} is filed under the {held.congresses[0]}th Congress already"
+        )
 
 
 def read_json(path: Path) -> dict[str, Any]:
