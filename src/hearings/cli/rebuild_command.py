@@ -3,20 +3,44 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
 
 from hearings.cli import app
 from hearings.cli.data_commands import current_settings
 from hearings.cli.monitor_commands import _require_existing, console
 from hearings.store.engine import check_database, create_db_engine
 from hearings.sync.backups import backup_now
+from hearings.sync.gate import Entity
 from hearings.sync.lock import writer_lock
 from hearings.sync.rebuild import rebuild_database
+from hearings.sync.rebuild_derive import ENTITY_ORDER
+
+# The entities `--entity` names, and the order the summary shows them in.
+_NAMES: dict[str, Entity] = {
+    "committees": "committee",
+    "members": "member",
+    "meetings": "meeting",
+    "printed_hearings": "printed_hearing",
+}
+_SHOWN: tuple[Entity, ...] = ("committee", "member", "meeting", "printed_hearing")
 
 
 @app.command()
-def rebuild() -> None:
+def rebuild(
+    entity_names: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--entity",
+            help="Only these: meetings, printed_hearings, committees, members (repeat it, or "
+            "give a comma list). Default: all of them.",
+        ),
+    ] = None,
+) -> None:
     """Re-derive meetings, witnesses, committees, members, printed hearings and the search index
     from the archived payloads, under the writer lock and after a backup; no API request."""
+    entities = _entities(entity_names or [])
     settings = current_settings()
     _require_existing(settings)
     check_database(settings.database_url)
@@ -25,10 +49,12 @@ def rebuild() -> None:
     try:
         with writer_lock(engine, settings.database_url):
             backup = backup_now(settings, now=now)
-            result = rebuild_database(settings.database_url, now=now)
+            result = rebuild_database(settings.database_url, now=now, entities=entities)
     finally:
         engine.dispose()
-    derived = ", ".join(f"{n:,} {e.replace('_', ' ')}s" for e, n in result.derived.items())
+    derived = ", ".join(
+        f"{result.derived[e]:,} {e.replace('_', ' ')}s" for e in _SHOWN if e in result.derived
+    )
     console.print(f"Rebuilt from the archive: {derived}.", highlight=False)
     if backup is not None:
         console.print(f"Backup taken first: {backup}", highlight=False)
@@ -42,3 +68,16 @@ def rebuild() -> None:
             f"today's checks[/] and left out: {'; '.join(reasons[:5])}",
             highlight=False,
         )
+
+
+def _entities(given: list[str]) -> tuple[Entity, ...]:
+    """The entities named by `--entity` (all when none), in the order a rebuild derives them."""
+    names = {n.strip().lower().replace("-", "_") for value in given for n in value.split(",")}
+    names.discard("")
+    unknown = sorted(names - set(_NAMES))
+    if unknown:
+        raise typer.BadParameter(
+            f"{', '.join(unknown)} is not one of {', '.join(_NAMES)}.", param_hint="--entity"
+        )
+    chosen = {_NAMES[n] for n in names} or set(ENTITY_ORDER)
+    return tuple(e for e in ENTITY_ORDER if e in chosen)

@@ -121,9 +121,13 @@ def rebuild_search_index(connection: Connection) -> int:
             _insert_rows(connection, rows)
             written += len(rows)
     if connection.dialect.name == "sqlite":
-        # Merge the index's b-trees after a bulk load.
-        connection.exec_driver_sql("INSERT INTO hearing_search(hearing_search) VALUES ('optimize')")
+        optimize_search_index(connection)
     return written
+
+
+def optimize_search_index(connection: Connection) -> None:
+    """Merge the FTS5 index's b-trees after a bulk load (SQLite)."""
+    connection.exec_driver_sql("INSERT INTO hearing_search(hearing_search) VALUES ('optimize')")
 
 
 def search_index_needs_rebuild(connection: Connection) -> bool:

@@ -133,3 +133,4 @@ def checkpoint_in_transaction(
             finished_at=now,
         )
     )
+    failpoint("checkpoint_created")

@@ -1,9 +1,11 @@
-"""`hearings rebuild`: re-derive every derived table from the payload archive, with no API request.
+"""`hearings rebuild [--entity …]`: re-derive the derived tables from the payload archive, with no
+API request.
 
 Each record's newest archived version passes through the gate again (today's parser, today's
 checks), in the order an import stores them: committees, members, meetings, printed hearings; the
-search index is rebuilt from the result. What is not derived — the run log, checkpoints, the
-quarantine, high-water marks and the archive itself — is kept as it is.
+search index is rebuilt from the result. `entities` narrows it to some of them; the other tables,
+and what is not derived (the run log, checkpoints, the quarantine, high-water marks and the archive
+itself) are kept as they are.
 
 On SQLite the new tables are built in a shadow file beside the database, which then replaces it
 atomically (the replaced file is kept, as a restore keeps it), so a crash at any moment leaves the
@@ -15,27 +17,21 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, cast, delete, func, insert, select
+from sqlalchemy import Connection, Engine, String, cast, func, insert, select
 
 from hearings.errors import HearingsError
 from hearings.store import schema
-from hearings.store.archive import ArchivedVersion, latest_versions
 from hearings.store.engine import open_database, sqlite_file
-from hearings.store.records import committee_row, member_row, printed_hearing_row
-from hearings.store.search_index import rebuild_search_index
-from hearings.store.writer import (
-    apply_meetings,
-    upsert_committees,
-    upsert_members,
-    upsert_printed_hearings,
-)
+from hearings.store.search_index import optimize_search_index, rebuild_search_index
 from hearings.sync.failpoints import failpoint
-from hearings.sync.gate import Admitted, Entity, Request, admit_item
+from hearings.sync.gate import Entity
+from hearings.sync.rebuild_derive import ENTITY_ORDER, ENTITY_TABLES, derive_entities
 from hearings.sync.sqlite_backups import restore_backup
 
 log = logging.getLogger(__name__)
@@ -108,34 +104,28 @@ def check_archive_covers(connection: Connection) -> None:
         )
 
 
-def derive(connection: Connection, now: datetime) -> RebuildResult:
-    """Fill the derived tables (empty) from the archive, in the caller's transaction."""
-    result = RebuildResult()
-    for entity in ("committee", "member", "meeting", "printed_hearing"):
-        admitted = []
-        for version in latest_versions(connection, entity):
-            verdict = admit_item(_request(entity, version), _payload(version), now=now)
-            if isinstance(verdict, Admitted):
-                admitted.append(verdict)
-            else:
-                result.refused.setdefault(entity, []).append(
-                    f"{verdict.identifier}: {verdict.reason}"
-                )
-        _store(connection, entity, admitted, now)
-        result.derived[entity] = len(admitted)
-    rebuild_search_index(connection)
-    return result
+def derive(
+    connection: Connection, now: datetime, entities: Sequence[Entity], *, previous: Connection
+) -> RebuildResult:
+    """Re-derive the tables of `entities` and the search index, in the caller's transaction."""
+    derived = derive_entities(connection, entities, now, previous=previous)
+    if "meeting" not in entities:
+        # Meetings index themselves as they are written; other entities' names are in their rows.
+        rebuild_search_index(connection)
+    elif connection.dialect.name == "sqlite":
+        optimize_search_index(connection)
+    return RebuildResult(derived=derived.counts, refused=derived.refused)
 
 
-def rebuild_postgres(engine: Engine, now: datetime) -> RebuildResult:
+def rebuild_postgres(engine: Engine, now: datetime, entities: Sequence[Entity]) -> RebuildResult:
     with engine.begin() as connection:
         check_archive_covers(connection)
-        for table in DERIVED_TABLES:
-            connection.execute(delete(table))
-        return derive(connection, now)
+        return derive(connection, now, entities, previous=connection)
 
 
-def rebuild_sqlite(engine: Engine, database: Path, now: datetime) -> RebuildResult:
+def rebuild_sqlite(
+    engine: Engine, database: Path, now: datetime, entities: Sequence[Entity]
+) -> RebuildResult:
     """Build the new database beside the old one, then swap it in."""
     with engine.connect() as connection:
         check_archive_covers(connection)
@@ -147,12 +137,15 @@ def rebuild_sqlite(engine: Engine, database: Path, now: datetime) -> RebuildResu
     os.close(handle)
     shadow = Path(name)
     shadow.unlink()
+    rebuilt = {t.name for e in entities if e == "meeting" for t in ENTITY_TABLES[e]}
     try:
         built = open_database(f"sqlite:///{shadow}")
         try:
-            with built.begin() as connection:
-                _copy_kept_tables(engine, connection)
-                result = derive(connection, now)
+            with built.begin() as connection, engine.connect() as previous:
+                # Parents first, so every foreign key finds its row.
+                copied = [t for t in reversed(DERIVED_TABLES) if t.name not in rebuilt]
+                _copy_tables(previous, connection, (*KEPT_TABLES, *copied))
+                result = derive(connection, now, entities, previous=previous)
             failpoint("rebuild_built")
             with built.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -166,64 +159,23 @@ def rebuild_sqlite(engine: Engine, database: Path, now: datetime) -> RebuildResu
             leftover.unlink(missing_ok=True)
 
 
-def rebuild_database(database_url: str, *, now: datetime) -> RebuildResult:
-    """Rebuild the derived tables of the database at `database_url` (the caller holds the
-    writer lock and has taken a backup)."""
+def rebuild_database(
+    database_url: str, *, now: datetime, entities: Sequence[Entity] = ENTITY_ORDER
+) -> RebuildResult:
+    """Rebuild the derived tables of `entities` in the database at `database_url` (the caller
+    holds the writer lock and has taken a backup)."""
     engine = open_database(database_url)
     try:
         path = sqlite_file(database_url)
         if path is None:
-            return rebuild_postgres(engine, now)
-        return rebuild_sqlite(engine, path, now)
+            return rebuild_postgres(engine, now, entities)
+        return rebuild_sqlite(engine, path, now, entities)
     finally:
         engine.dispose()
 
 
-def _copy_kept_tables(source: Engine, target: Connection) -> None:
-    with source.connect() as reading:
-        for table in KEPT_TABLES:
-            rows = reading.execute(select(table)).mappings()
-            while chunk := [dict(row) for row in rows.fetchmany(_CHUNK)]:
-                target.execute(insert(table), chunk)
-
-
-def _request(entity: Entity, version: ArchivedVersion) -> Request:
-    locator = version.locator or {}
-    congress = locator.get("congress")
-    chamber = locator.get("chamber")
-    return Request(
-        entity,
-        int(congress) if congress is not None else None,
-        str(chamber) if chamber else None,
-        version.identifier,
-    )
-
-
-def _payload(version: ArchivedVersion) -> dict[str, Any]:
-    """The version as last seen: its content, with the newest `updateDate` it was seen with."""
-    payload = dict(version.payload)
-    if version.update_date is not None:
-        payload["updateDate"] = version.update_date.replace(tzinfo=UTC).strftime(
-            "%Y-%m-%dT%H:%M:%SZ"
-        )
-    return payload
-
-
-def _store(connection: Connection, entity: Entity, admitted: list[Admitted], now: datetime) -> None:
-    moment = now.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-    for start in range(0, len(admitted), _CHUNK):
-        chunk = admitted[start : start + _CHUNK]
-        if entity == "meeting":
-            apply_meetings(connection, [a.rows for a in chunk if a.rows is not None], moment)
-        elif entity == "committee":
-            upsert_committees(
-                connection, [committee_row(a.record, a.content_hash, moment) for a in chunk]
-            )
-        elif entity == "member":
-            upsert_members(
-                connection, [member_row(a.record, a.content_hash, moment) for a in chunk]
-            )
-        else:
-            upsert_printed_hearings(
-                connection, [printed_hearing_row(a.record, a.content_hash, moment) for a in chunk]
-            )
+def _copy_tables(source: Connection, target: Connection, tables: Sequence[Any]) -> None:
+    for table in tables:
+        rows = source.execute(select(table)).mappings()
+        while chunk := [dict(row) for row in rows.fetchmany(_CHUNK)]:
+            target.execute(insert(table), chunk)
