@@ -9,6 +9,7 @@ both, and one `hearings update` without `--congress` applies all of it: one back
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,3 +186,35 @@ def test_a_congress_that_names_none_is_a_usage_error(site: Site, spelling: str) 
     assert run.code == 2
     assert "Traceback" not in run.err
     assert "--congress" in run.err
+
+
+def test_report_export_and_verify_take_a_congress_range(site: Site) -> None:
+    assert site.hearings("import", "--congress", "118-119").code == 0
+    a_day_of_changes(site.corpus, stamp_for(datetime.now(UTC)))
+    assert update_all(site).code == 0
+
+    whole = json.loads(site.hearings("report", "--format", "json").out)
+    update = whole["runs"][-1]
+    assert update["congress"] is None
+    assert {c: f["hearings_added"] for c, f in update["congresses"].items()} == {
+        "118": 1,
+        "119": 1,
+    }
+    text = site.hearings("report").out
+    assert "by Congress" in text and "Congress 118: 1 added, 2 updated" in text
+
+    only_118 = json.loads(site.hearings("report", "--format", "json", "--congress", "118").out)
+    changed_118 = {h["event_id"] for h in only_118["changed_hearings"]}
+    assert changed_118 and changed_118 <= set(meetings_of(site.corpus, 118))
+
+    lines = site.hearings("export", "hearings", "--congress", "118").out.splitlines()
+    assert {json.loads(line)["congress"] for line in lines} == {118}
+    assert len(lines) == len(site.query("SELECT event_id FROM hearings WHERE congress = 118"))
+    members = site.hearings("export", "members", "--congress", "118")
+    assert members.code == 2 and "not stored by Congress" in members.err
+
+    checked = site.hearings("verify", "--reconcile", "--congress", "118-119", "--json")
+    assert checked.code == 0, checked.out[-3000:]
+    reconciled = json.loads(checked.out)["reconcile"]
+    assert {r["congress"] for r in reconciled} == {118, 119}
+    assert all(not r["missing_locally"] and not r["missing_upstream"] for r in reconciled)

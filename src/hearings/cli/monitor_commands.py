@@ -19,10 +19,11 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from hearings.cli import app
+from hearings.cli.congress_option import FilterCongresses
 from hearings.cli.data_commands import MISSING_KEY_SENTENCE, current_settings
 from hearings.config import Settings
 from hearings.congress_api import ApiKeyMissing, CongressClient
-from hearings.congresses import describe_congresses
+from hearings.congresses import ALL_CONGRESSES, CongressSelection, describe_congresses
 from hearings.errors import DatabaseUnreadable, HearingsError
 from hearings.reports.congress_counts import CongressCounts
 from hearings.reports.report import build_report
@@ -113,11 +114,16 @@ def report(
         int,
         typer.Option("--limit", min=1, help="Rows per list in text and Markdown (JSON has all)."),
     ] = 50,
+    congress: FilterCongresses = None,
 ) -> None:
-    """What the updater did: runs, changed hearings, new witnesses, quarantine, anomalies."""
+    """What the updater did: runs, changed hearings, new witnesses, quarantine, anomalies.
+
+    A run over several Congresses is broken down by Congress; --congress keeps what concerns
+    those Congresses."""
     settings = current_settings()
+    chosen = None if congress is None or congress.is_all else congress.numbers
     with _database(settings) as engine:
-        built = build_report(engine, days, datetime.now(UTC))
+        built = build_report(engine, days, datetime.now(UTC), chosen)
     if fmt is ReportFormat.json:
         _write(output, built.to_json())
     elif fmt is ReportFormat.markdown:
@@ -143,12 +149,7 @@ def verify(
             "(a few list requests per congress and chamber).",
         ),
     ] = False,
-    congress: Annotated[
-        int | None,
-        typer.Option(
-            "--congress", min=1, max=200, help="Congress to reconcile (default: those stored)."
-        ),
-    ] = None,
+    congress: FilterCongresses = None,
 ) -> None:
     """Check the database's integrity and consistency; --reconcile compares it with the API.
 
@@ -173,7 +174,9 @@ def verify(
     raise typer.Exit(0 if result.healthy else 1)
 
 
-def _verify(settings: Settings, *, reconcile: bool, congress: int | None) -> VerifyResult:
+def _verify(
+    settings: Settings, *, reconcile: bool, congress: CongressSelection | None
+) -> VerifyResult:
     """Open without migrating (verify never writes), check, and reconcile when asked."""
     _require_existing(settings)
     # Never migrates or writes; refuses a schema this version does not know in one sentence.
@@ -182,7 +185,8 @@ def _verify(settings: Settings, *, reconcile: bool, congress: int | None) -> Ver
         result = verify_database(engine, settings.database_url)
         schema_current = not any(p.check == "schema" for p in result.problems)
         if reconcile and schema_current:
-            congresses = [congress] if congress else local_congresses(engine)
+            # --congress names the Congresses to reconcile; `all` (the default) those stored.
+            congresses = (congress or ALL_CONGRESSES).resolve(local_congresses(engine))
             reconciled = []
             with _client(settings) as client:
                 for number in congresses:

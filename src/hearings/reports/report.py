@@ -9,6 +9,7 @@ JSON schema documented in the README; the text (rich) and Markdown renderers are
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -60,6 +61,15 @@ class RunLine:
     # List entries that named no record, so could be neither applied nor quarantined.
     list_entries_rejected: int = 0
     rejected_entries: list[str] = field(default_factory=list)
+    # A run over several Congresses: each one's figures ({"118": {"hearings_added": 1, …}}).
+    congresses: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def covers(self) -> set[int]:
+        """The Congresses the run covered, as far as its record says."""
+        return {int(c) for c in self.congresses} | (
+            {self.congress} if self.congress is not None else set()
+        )
 
 
 @dataclass
@@ -139,8 +149,11 @@ class Report:
         }
 
 
-def build_report(engine: Engine, days: int, now: datetime) -> Report:
-    """Everything that happened in the `days` before `now` (a naive `now` is UTC)."""
+def build_report(
+    engine: Engine, days: int, now: datetime, congresses: Sequence[int] | None = None
+) -> Report:
+    """Everything that happened in the `days` before `now` (a naive `now` is UTC); with
+    `congresses`, only what concerns those Congresses."""
     end = _naive_utc(now)
     start = end - timedelta(days=days)
     with engine.connect() as connection:
@@ -148,6 +161,10 @@ def build_report(engine: Engine, days: int, now: datetime) -> Report:
         changed = changed_hearings(connection, start, end)
         witnesses = _new_witnesses(connection, start, end)
         quarantine = _open_quarantine(connection)
+        if congresses is not None:
+            runs, anomalies, changed, witnesses, quarantine = _of_congresses(
+                connection, set(congresses), runs, anomalies, changed, witnesses, quarantine
+            )
         suspicious = suspicious_lines(connection, start, end)
     summary = ReportSummary(
         runs=len(runs),
@@ -249,11 +266,74 @@ def _runs(
                     for r in metrics.get("rejected_entries") or []
                     if isinstance(r, dict)
                 ],
+                congresses=_congress_figures(metrics.get("congresses")),
             )
         )
         for message in metrics.get("anomalies") or []:
             anomalies.append(AnomalyLine(int(row.run_id), started, str(message)))
     return runs, anomalies
+
+
+def _congress_figures(recorded: Any) -> dict[str, dict[str, int]]:
+    """`metrics.congresses` as stored, keeping only well-formed figures."""
+    if not isinstance(recorded, dict):
+        return {}
+    return {
+        str(congress): {k: int(v) for k, v in figures.items() if isinstance(v, int)}
+        for congress, figures in recorded.items()
+        if str(congress).isdigit() and isinstance(figures, dict)
+    }
+
+
+def _of_congresses(
+    connection: Connection,
+    congresses: set[int],
+    runs: list[RunLine],
+    anomalies: list[AnomalyLine],
+    changed: list[ChangedHearing],
+    witnesses: list[NewWitness],
+    quarantine: list[QuarantineLine],
+) -> tuple[
+    list[RunLine], list[AnomalyLine], list[ChangedHearing], list[NewWitness], list[QuarantineLine]
+]:
+    """The parts of a report that concern `congresses`: the runs that covered one of them, the
+    meetings of them, the witnesses who appeared in them, the quarantine located in them."""
+    hearings, appearances = schema.hearings, schema.witness_appearances
+    kept_runs = [r for r in runs if r.covers & congresses]
+    run_ids = {r.run_id for r in kept_runs}
+    meetings = set(
+        connection.execute(
+            select(hearings.c.event_id).where(hearings.c.congress.in_(congresses))
+        ).scalars()
+    )
+    appeared = set(
+        connection.execute(
+            select(appearances.c.witness_id)
+            .join(hearings, hearings.c.event_id == appearances.c.event_id)
+            .where(hearings.c.congress.in_(congresses))
+        ).scalars()
+    )
+    located = _quarantine_congresses(connection)
+    return (
+        kept_runs,
+        [a for a in anomalies if a.run_id in run_ids],
+        [h for h in changed if h.event_id in meetings],
+        [w for w in witnesses if w.witness_id in appeared],
+        [q for q in quarantine if located.get((q.entity, q.identifier)) in congresses],
+    )
+
+
+def _quarantine_congresses(connection: Connection) -> dict[tuple[str, str], int | None]:
+    errors = schema.import_errors
+    found: dict[tuple[str, str], int | None] = {}
+    for row in connection.execute(
+        select(errors.c.entity, errors.c.identifier, errors.c.locator).where(
+            errors.c.resolved.is_(False)
+        )
+    ):
+        congress = (row.locator or {}).get("congress")
+        found[(row.entity, row.identifier)] = congress if isinstance(congress, int) else None
+    return found
 
 
 # ---- witnesses and quarantine --------------------------------------------------------------

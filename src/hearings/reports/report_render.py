@@ -105,6 +105,23 @@ def suspicious_rows(report: Report) -> list[tuple[str, ...]]:
     ]
 
 
+def congress_lines(report: Report) -> list[str]:
+    """Each run over several Congresses, broken down by Congress."""
+    lines = []
+    for run in report.runs:
+        if len(run.congresses) < 2:
+            continue
+        parts = [
+            f"Congress {congress}: {figures.get('hearings_added', 0)} added, "
+            f"{figures.get('hearings_updated', 0)} updated, "
+            f"{figures.get('hearings_unchanged', 0)} unchanged, "
+            f"{figures.get('quarantined', 0)} quarantined"
+            for congress, figures in sorted(run.congresses.items(), key=lambda c: int(c[0]))
+        ]
+        lines.append(f"Run {run.run_id} by Congress: " + "; ".join(parts))
+    return lines
+
+
 def _run_errors(report: Report) -> list[str]:
     errors = [f"run {r.run_id} {r.outcome}: {e}" for r in report.runs for e in r.errors]
     rejected = [f"run {r.run_id} rejected {e}" for r in report.runs for e in r.rejected_entries]
@@ -162,6 +179,8 @@ def text_renderables(report: Report, *, limit: int = DEFAULT_LIMIT) -> list[Rend
                 Text(r.outcome, style=style),
             )
         parts.append(runs)
+        for line in congress_lines(report):
+            parts.append(Text(line))
         for line in _run_errors(report):
             parts.append(Text(line, style="red"))
     else:
@@ -315,6 +334,9 @@ def render_markdown(report: Report, *, limit: int = DEFAULT_LIMIT) -> str:
                 for r in report.runs
             ],
         )
+        by_congress = congress_lines(report)
+        if by_congress:
+            lines += [""] + [f"- {line}" for line in by_congress]
         errors = _run_errors(report)
         if errors:
             lines += [""] + [f"- {_one_line(line)}" for line in errors]
