@@ -16,6 +16,7 @@ from pathlib import Path
 from bench import (
     apply_throughput,
     archive_size,
+    backfill_eta,
     batch_overheads,
     before_after,
     daily_update,
@@ -35,6 +36,7 @@ SECTIONS: dict[str, Callable[[Context, str], Section]] = {
     "web": web.run,
     "profile": before_after.run,
     "archive": archive_size.run,
+    "backfill_eta": backfill_eta.run,
 }
 
 

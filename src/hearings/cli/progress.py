@@ -2,7 +2,9 @@
 
 The sync pipeline reports `(stage, done, total)`; a stage closes when `done` reaches `total`,
 and whatever is still open closes when the run ends. Requests are counted per stage by the API
-endpoint they go to, because stages overlap: lists are fetched in the background.
+endpoint they go to, because stages overlap: lists are fetched in the background. An import says
+which Congress it is at, the requests of the rolling hour and the time left, waits for the hourly
+window included (its `RunOutlook`, `sync.backfill.Backfill`).
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import httpx
 from rich.spinner import Spinner
+
+from hearings.congress_api.limiter import Limiter
 
 #: The stage that a request serves, by the first segment of its API path.
 STAGE_OF_ENDPOINT = {
@@ -61,12 +66,25 @@ class RequestsByStage(httpx.BaseTransport):
             return self._first_at.get(stage)
 
 
+class RunOutlook(Protocol):
+    """What a run knows about itself beyond its stages: the Congress it is at, and the time the
+    rest takes, waits for the hourly window included."""
+
+    @property
+    def congress(self) -> int | None: ...
+
+    def seconds_left(self) -> float | None: ...
+
+
 @dataclass
 class Stage:
-    """One stage of a run as reported so far (`requests` are the stage's own)."""
+    """One stage of a run as reported so far (`requests` are the stage's own). `name` is what is
+    shown ("119 meetings" when a Congress is known), `kind` the pipeline's stage name."""
 
     name: str
     started: float
+    kind: str = ""
+    requests_before: int = 0
     done: int = 0
     total: int | None = None
     requests: int = 0
@@ -111,19 +129,31 @@ class StageProgress:
         self.clock = clock
         self.stages: dict[str, Stage] = {}
         self.finished = False
+        self.limiter: Limiter | None = None
+        self.outlook: RunOutlook | None = None
         self._lock = threading.Lock()
+
+    def follow(self, limiter: Limiter, outlook: RunOutlook | None = None) -> None:
+        """Show the requests of the rolling window (and, with an outlook, the Congress and the
+        time left) as the run goes."""
+        self.limiter, self.outlook = limiter, outlook
 
     def __call__(self, name: str, done: int, total: int | None) -> None:
         """The pipeline's callback: `done` of `total` (None while unknown) in stage `name`."""
         now, requests = self.clock(), self.requests.of(name)
+        congress = self.outlook.congress if self.outlook is not None else None
+        label = name if congress is None else f"{congress} {name}"
         with self._lock:
-            stage = self.stages.get(name)
+            stage = self.stages.get(label)
             if stage is None:
                 first_request = self.requests.first_at(name)
-                started = now if first_request is None else min(now, first_request)
-                stage = self.stages[name] = Stage(name, started=started)
+                fresh = congress is None or not any(s.kind == name for s in self.stages.values())
+                started = now if first_request is None or not fresh else min(now, first_request)
+                before = 0 if fresh else requests
+                stage = self.stages[label] = Stage(label, started, name, before)
             was_closed = stage.closed
-            stage.done, stage.total, stage.requests = done, total, requests
+            stage.done, stage.total = done, total
+            stage.requests = requests - stage.requests_before
             finished = total is not None and done >= total
             if finished and not was_closed:
                 stage.ended = now
@@ -142,7 +172,7 @@ class StageProgress:
             still_open = [stage for stage in self.stages.values() if not stage.closed]
             for stage in still_open:
                 stage.ended = now
-                stage.requests = self.requests.of(stage.name)
+                stage.requests = self.requests.of(stage.kind or stage.name) - stage.requests_before
                 if completed:
                     stage.total = stage.done
                 else:
@@ -159,11 +189,24 @@ class StageProgress:
 
     def budget_line(self) -> str:
         used = self.requests.total
-        return (
+        line = (
             f"{used:,} API request{'s' if used != 1 else ''} "
             f"{'in all' if self.finished else 'so far'}, "
-            f"{used / self.budget:.0%} of the hourly budget of {self.budget:,}"
         )
+        if self.limiter is None:
+            return line + f"{used / self.budget:.0%} of the hourly budget of {self.budget:,}"
+        in_window, rate = self.limiter.used_in_window(), self.limiter.rate_limit_per_hour
+        if self.limiter.window == 3600:
+            line += f"{in_window / rate:.0%} of the hourly budget of {rate:,} "
+            line += f"({in_window:,} in the last hour)"
+        else:  # a window scaled down for a rehearsal (API_RATE_WINDOW_SECONDS)
+            window = f"{self.limiter.window:g} s"
+            line += f"{in_window / rate:.0%} of the budget of {rate:,} per {window} "
+            line += f"({in_window:,} in the last {window})"
+        left = self.outlook.seconds_left() if self.outlook is not None else None
+        if left is not None and not self.finished:
+            line += f", about {duration(left)} to go (waits for the window included)"
+        return line
 
 
 def duration(seconds: float) -> str:

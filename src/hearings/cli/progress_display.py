@@ -120,7 +120,7 @@ class PlainStages(StageProgress):
             working = [stage for stage in self.snapshot() if not stage.closed]
             for stage in working:
                 self._print(_plain_line(stage, now))
-            if not working:
+            if not working or self.limiter is not None:
                 self._print(self.budget_line())
 
     def _print(self, line: str) -> None:

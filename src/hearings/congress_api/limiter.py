@@ -8,8 +8,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from hearings.congress_api.budget import RequestBudget
+
+if TYPE_CHECKING:
+    from hearings.config import Settings
 
 HOUR = 3600.0
 
@@ -124,6 +128,16 @@ class Limiter:
                 wait = max(wait, 1e-3)
                 self.waited_seconds += wait
             self._sleep(wait)
+
+
+def limiter_for(settings: Settings, max_requests: int | None = None) -> Limiter:
+    """The limiter the settings ask for, with a budget of `max_requests` for the run if given."""
+    return Limiter(
+        settings.api_rate_limit_per_hour,
+        settings.api_concurrency,
+        window=settings.api_rate_window_seconds,
+        budget=RequestBudget(max_requests) if max_requests is not None else None,
+    )
 
 
 def seconds_to_send(

@@ -27,9 +27,9 @@ from hearings.sync import quarantine as quarantine_store
 from hearings.sync.committees import committee_chambers
 from hearings.sync.gate import Request
 from hearings.sync.listing import Listing, admit_entries, stored_differs, update_dates
-from hearings.sync.options import SyncOptions
+from hearings.sync.options import ProgressFn, SyncOptions, no_progress
 from hearings.sync.runlog import RunMetrics
-from hearings.sync.stored_lists import StoredLists
+from hearings.sync.stored_lists import StoredLists, forget_lists
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,7 @@ class Backfill:
         *,
         clock: Callable[[], datetime],
         timer: Callable[[], float] = time.monotonic,
+        progress: ProgressFn = no_progress,
     ) -> None:
         self.engine = engine
         self.client = client
@@ -134,6 +135,7 @@ class Backfill:
         self.clock = clock
         self.budget = limiter.budget.limit if limiter.budget is not None else None
         self.timer = timer
+        self.progress = progress
         self.estimate: BackfillEstimate | None = None
         self.estimated_at: float | None = None
         self.requests_at_estimate = 0
@@ -143,7 +145,10 @@ class Backfill:
         Raises `BudgetSpent` when the budget runs out while listing; the lists read are kept."""
         before, started = self.client.request_count, self.timer()
         committees_seen: set[str] = set()
-        records = [self._records(congress, committees_seen) for congress in self.congresses]
+        records = []
+        for done, congress in enumerate(self.congresses, start=1):
+            records.append(self._records(congress, committees_seen))
+            self.progress("lists", done, len(self.congresses))
         list_requests = self.client.request_count - before
         elapsed = self.timer() - started
         per_request = elapsed / list_requests if list_requests else ASSUMED_SECONDS_PER_REQUEST
@@ -173,6 +178,12 @@ class Backfill:
         log.info("%s", estimate.sentence())
         return estimate
 
+    @property
+    def congress(self) -> int | None:
+        """The Congress the import is at (the latest one whose lists it read), when it imports
+        several."""
+        return self.client.current_congress if len(self.congresses) > 1 else None
+
     def seconds_left(self) -> float | None:
         """The time the rest takes, waits for the window included, at the pace seen so far."""
         if self.estimate is None:
@@ -201,9 +212,12 @@ class Backfill:
 
     def settle(self, metrics: RunMetrics) -> None:
         """A run the budget stopped is partial (exit 4): what it fetched is kept, and the next
-        import resumes from the kept lists and the stored records."""
+        import resumes from the kept lists and the stored records. A run that completed no
+        longer needs its lists: the next import reads them afresh."""
         budget = self.limiter.budget
         if budget is None or not budget.refused:
+            if metrics.success:
+                forget_lists(self.engine, self.congresses)
             return
         metrics.success = False
         metrics.exit_code = BudgetSpent.exit_code
@@ -226,7 +240,8 @@ class Backfill:
     # ---- one Congress ---------------------------------------------------------------------
 
     def _records(self, congress: int, committees_seen: set[str]) -> RecordsToFetch:
-        options, client, now = self.options, self.client, self.clock()
+        # The lists exactly as the import of this one Congress reads them.
+        options, client, now = self.options.for_congress(congress), self.client, self.clock()
         chamber = chamber_path(options.chamber) if options.chamber else None
         meetings = admit_entries(
             Request("meeting", congress, chamber), client.list_meetings(congress, chamber), now
@@ -293,3 +308,20 @@ def _committees(connection: Any, listing: Listing, options: SyncOptions, seen: s
     }
     seen.update(wanted)
     return len(chosen)
+
+
+def resumable_import(
+    engine: Engine,
+    client: Any,
+    options: SyncOptions,
+    limiter: Limiter,
+    *,
+    clock: Callable[[], datetime],
+    progress: ProgressFn = no_progress,
+) -> tuple[StoredLists, Backfill]:
+    """The client an import runs with (its lists kept until it completes) and its backfill."""
+    lists = StoredLists(client, engine, clock=clock)
+    backfill = Backfill(
+        engine, lists, limiter, options, options.selected, clock=clock, progress=progress
+    )
+    return lists, backfill

@@ -61,6 +61,8 @@ class StoredLists:
         self.max_age = max_age
         #: Lists served from the database in this run, by key.
         self.served: set[str] = set()
+        #: The Congress of the latest list asked for: the one the run is at.
+        self.current_congress: int | None = None
 
     def __getattr__(self, name: str) -> Any:
         # Record fetches, counters and everything else are the client's own.
@@ -103,6 +105,8 @@ class StoredLists:
         congress = args[0] if args else kwargs.get("congress")
         chamber = args[1] if len(args) > 1 else kwargs.get("chamber")
         key = list_key(entity, congress, chamber)
+        if congress is not None:
+            self.current_congress = int(congress)
         kept = self.entries(key)
         if kept is not None:
             self.served.add(key)

@@ -1,0 +1,66 @@
+"""What an import's progress says beyond its stages: the Congress each stage belongs to, the
+requests of the rolling window against the limit, and the time left with the waits for the
+window included (plain lines, as cron and logs see them)."""
+
+from __future__ import annotations
+
+import io
+import time
+
+from rich.console import Console
+
+from hearings.cli.progress import RequestsByStage
+from hearings.cli.progress_display import PlainStages
+from hearings.congress_api.limiter import Limiter
+
+
+class ImportAt:
+    """Where an import is: the part of `RunOutlook` the display reads."""
+
+    def __init__(self, congress: int | None, seconds_left: float | None) -> None:
+        self.congress = congress
+        self.left = seconds_left
+
+    def seconds_left(self) -> float | None:
+        return self.left
+
+
+def plain(interval: float = 60.0) -> tuple[PlainStages, io.StringIO]:
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=80)
+    return PlainStages(console, RequestsByStage(1), 5000, interval=interval), out
+
+
+def test_lines_name_the_congress_the_window_and_the_time_left_with_waits() -> None:
+    limiter = Limiter(100, 2)
+    for _ in range(7):
+        with limiter.slot():
+            pass
+    display, out = plain(interval=0.05)
+    display.follow(limiter, ImportAt(118, 3725))
+    display.start()
+    display("meetings", 3, 10)
+    time.sleep(0.3)
+    display("meetings", 10, 10)
+    display.finish(completed=True)
+    display.stop()
+    lines = out.getvalue().splitlines()
+    assert any(line.startswith("118 meetings: 3/10") for line in lines), lines
+    working = "0 API requests so far, 7% of the hourly budget of 100 (7 in the last hour), "
+    assert working + "about 1:02:05 to go (waits for the window included)" in lines, lines
+    assert lines[-1] == "0 API requests in all, 7% of the hourly budget of 100 (7 in the last hour)"
+
+
+def test_each_congress_has_its_own_stages() -> None:
+    display, out = plain()
+    at = ImportAt(118, None)
+    display.follow(Limiter(5000, 1), at)
+    display.start()
+    display("meetings", 10, 10)
+    at.congress = 119
+    display("meetings", 40, 150)
+    display("meetings", 150, 150)
+    display.finish(completed=True)
+    display.stop()
+    closing = [line.split(" done")[0] for line in out.getvalue().splitlines() if " done " in line]
+    assert closing == ["118 meetings: 10/10", "119 meetings: 150/150"]

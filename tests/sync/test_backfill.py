@@ -1,0 +1,162 @@
+"""A budgeted backfill, through the command line against the replica: `hearings import` estimates
+what it will cost before it fetches any record, `--max-requests N` stops it cleanly after N
+requests (counted at the replica), and reruns resume from the lists it kept, never reading them
+again, until the database is the one an uninterrupted import makes, export for export. A `kill -9`
+after the lists were read loses nothing either."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
+from tests.sync.site import CliRun, Site
+
+ENTITIES = ("hearings", "witnesses", "committees", "members", "appearances")
+BUDGET = 120
+#: The estimate line: `Importing 118-119: about 386 requests to go after 10 to list, …`.
+ESTIMATE = re.compile(
+    r"Importing (\S+): about ([\d,]+) requests? to go(?: after ([\d,]+) to list)?"
+)
+
+
+def exports(site: Site) -> dict[str, str]:
+    return {entity: site.hearings("export", entity).out for entity in ENTITIES}
+
+
+def list_requests(replica: ReplicaServer) -> int:
+    return sum(n for kind, n in replica.stats.by_kind.items() if kind.endswith("_list"))
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    return Corpus.load(BUNDLED_CORPUS_DIR)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(
+    corpus: Corpus, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, str], CliRun, int]:
+    """What one import of both Congresses makes, what it printed, and the requests it made."""
+    with ReplicaServer(corpus.copy()) as replica:
+        site = Site(tmp_path_factory.mktemp("uninterrupted"), replica)
+        run = site.hearings("import", "--congress", "118-119")
+        assert run.code == 0, run.err[-3000:]
+        return exports(site), run, replica.request_count
+
+
+@pytest.fixture
+def replica(corpus: Corpus) -> Iterator[ReplicaServer]:
+    with ReplicaServer(corpus.copy()) as server:
+        yield server
+
+
+def test_the_estimate_comes_before_any_record_and_counts_the_requests_the_import_makes(
+    uninterrupted: tuple[dict[str, str], CliRun, int],
+) -> None:
+    _, run, made = uninterrupted
+    found = ESTIMATE.search(run.err)
+    assert found is not None, run.err[-3000:]
+    assert found.group(1) == "118-119"
+    to_go, to_list = int(found.group(2).replace(",", "")), int(found.group(3).replace(",", ""))
+    # Before the estimate only the lists were read; the records it counts are the rest (a few
+    # parent committees may come on top).
+    assert to_list + to_go <= made <= to_list + to_go + 5
+    assert run.err.index(found.group(0)) < run.err.index("batch 1 committed")
+
+
+def test_a_budgeted_import_stops_at_the_budget_and_reruns_reach_the_uninterrupted_export(
+    replica: ReplicaServer, tmp_path: Path, uninterrupted: tuple[dict[str, str], CliRun, int]
+) -> None:
+    site = Site(tmp_path, replica)
+    codes: list[int] = []
+    for attempt in range(12):
+        replica.reset_counters()
+        run = site.hearings("import", "--congress", "118-119", "--max-requests", str(BUDGET))
+        assert "Traceback" not in run.err, run.err[-3000:]
+        assert replica.request_count <= BUDGET
+        if attempt > 0:  # every list was read to the end by the first run and kept
+            assert list_requests(replica) == 0, replica.stats.by_kind
+        codes.append(run.code)
+        if run.code != 4:
+            break
+        assert replica.request_count == BUDGET  # stopped at the budget, not before
+        assert "Stopped at the --max-requests budget of 120 requests" in run.err
+        assert "rerun the same command to resume" in run.err
+        last = site.last_run()
+        assert (last["exit_code"], bool(last["success"])) == (4, False)
+    assert codes[-1] == 0 and len(codes) >= 3, codes
+    assert site.query("SELECT * FROM import_lists") == []  # a completed import keeps no lists
+    expected, _, _ = uninterrupted
+    assert exports(site) == expected
+
+
+def test_an_import_killed_after_listing_resumes_without_reading_the_lists_again(
+    replica: ReplicaServer, tmp_path: Path, uninterrupted: tuple[dict[str, str], CliRun, int]
+) -> None:
+    site = Site(tmp_path, replica)
+    replica.faults.latency_ms = 20  # slow enough to be killed midway
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hearings", "import", "--congress", "118-119"],
+        env={**_without_settings(os.environ), **site.env(API_CONCURRENCY="2")},
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not _some_meetings_stored(site.database):
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert site.query("SELECT COUNT(*) AS n FROM import_lists")[0]["n"] > 0
+    stored_before = site.query("SELECT COUNT(*) AS n FROM hearings")[0]["n"]
+
+    replica.faults.latency_ms = 0
+    replica.reset_counters()
+    rerun = site.hearings("import", "--congress", "118-119")
+    assert rerun.code == 0, rerun.err[-3000:]
+    assert list_requests(replica) == 0, replica.stats.by_kind
+    expected, _, _ = uninterrupted
+    meetings = len(expected["hearings"].splitlines())
+    # The meetings stored before the kill are not fetched again.
+    assert replica.stats.by_kind.get("meeting_item", 0) == meetings - stored_before
+    assert exports(site) == expected
+
+
+def _without_settings(environment: Mapping[str, str]) -> dict[str, str]:
+    prefixes = ("CONGRESS_", "DATABASE_", "API_", "BACKUP_", "LOG_")
+    return {k: v for k, v in environment.items() if not k.startswith(prefixes)}
+
+
+def _some_meetings_stored(database: Path) -> bool:
+    if not database.exists():
+        return False
+    try:
+        connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=1)
+        try:
+            return bool(connection.execute("SELECT COUNT(*) FROM hearings").fetchone()[0])
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+
+
+def test_a_budget_needs_batch_mode(replica: ReplicaServer, tmp_path: Path) -> None:
+    run = Site(tmp_path, replica).hearings(
+        "import", "--congress", "119", "--max-requests", "50", "--no-batch"
+    )
+    assert run.code == 2
+    assert "--max-requests needs batch mode" in run.err
+    assert replica.request_count == 0
