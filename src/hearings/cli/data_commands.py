@@ -31,15 +31,18 @@ from hearings.cli.progress_display import stage_progress
 from hearings.config import Settings, load_settings
 from hearings.congress_api.client import CongressClient
 from hearings.congress_api.errors import ApiKeyMissing
+from hearings.congress_api.limiter import limiter_for
 from hearings.errors import ConfigurationError, HearingsError, UsageError, quoted
 from hearings.logs import configure_logging
 from hearings.store.engine import open_database, sqlite_file
+from hearings.sync.backfill import resumable_import
 from hearings.sync.batches import FailureInjector
 from hearings.sync.commit_units import COMMIT_UNIT_RECORDS
 from hearings.sync.congress_runs import held_congresses
-from hearings.sync.pipeline import SyncOptions
+from hearings.sync.options import no_progress
+from hearings.sync.pipeline import ApiClient, SyncOptions
 from hearings.sync.runlog import RunMetrics
-from hearings.sync.runner import EXIT_PARTIAL, RunEnvironment, run_sync
+from hearings.sync.runner import EXIT_PARTIAL, RunEnvironment, run_sync, utc_now
 
 MISSING_KEY_SENTENCE = (
     "No Congress.gov API key: set CONGRESS_API_KEY (in the environment or .env); get a free key "
@@ -90,6 +93,7 @@ def _sync_command(
     show_progress: bool,
     backup: bool = True,
     choose_congresses: Callable[[Engine], tuple[int, ...]] | None = None,
+    max_requests: int | None = None,
 ) -> RunMetrics:
     if not settings.api_key_value():
         raise ApiKeyMissing(MISSING_KEY_SENTENCE)
@@ -103,25 +107,38 @@ def _sync_command(
         except HearingsError:
             engine.dispose()
             raise
+    limiter = limiter_for(settings, max_requests)
     with ExitStack() as stack:
         display = None
         if show_progress and not quiet and not as_json:
             by_stage = RequestsByStage(settings.api_concurrency)
-            client = stack.enter_context(CongressClient.from_settings(settings, transport=by_stage))
+            client = stack.enter_context(
+                CongressClient.from_settings(settings, transport=by_stage, limiter=limiter)
+            )
             # Logging and the display share `err_console`, so log lines print above the display.
             display = stack.enter_context(
                 stage_progress(err_console, by_stage, settings.api_rate_limit_per_hour)
             )
         else:
-            client = stack.enter_context(CongressClient.from_settings(settings))
+            client = stack.enter_context(CongressClient.from_settings(settings, limiter=limiter))
+        backfill = None
+        run_client: ApiClient = client
+        if command == "import":  # its lists are kept until it completes; it estimates first
+            shown = display if display is not None else no_progress
+            run_client, backfill = resumable_import(
+                engine, client, options, limiter, clock=utc_now, progress=shown
+            )
+            if display is not None:
+                display.follow(limiter, backfill)
         env = RunEnvironment(
             settings=settings,
             engine=engine,
-            client=client,
+            client=run_client,
             progress=display,
             backup=(lambda: _backup_before_run(settings)) if backup else None,
             notify=_notifier(settings),
             log_path=str(log_path) if log_path else None,
+            backfill=backfill,
         )
         metrics = run_sync(env, options, command=command)
         if display is not None:
@@ -283,6 +300,14 @@ def import_command(
         bool, typer.Option("--full-refresh", help="Fetch every meeting even if stored and current.")
     ] = False,
     no_backup: Annotated[bool, typer.Option("--no-backup", help="Skip the backup.")] = False,
+    max_requests: Annotated[
+        int | None,
+        typer.Option(
+            "--max-requests",
+            min=1,
+            help="Stop cleanly after this many API requests (exit 4); rerunning resumes.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -300,6 +325,11 @@ def import_command(
         _options(settings, 0, chamber, batch, batch_size), congresses_to_import(congress)
     )
     options.full_refresh = full_refresh
+    if max_requests is not None and not options.batch_enabled:
+        raise UsageError(
+            "--max-requests needs batch mode: with --no-batch the run is one transaction, so a "
+            "stop at the budget would keep nothing."
+        )
     metrics = _sync_command(
         "import",
         settings,
@@ -308,6 +338,7 @@ def import_command(
         as_json=as_json,
         show_progress=True,
         backup=not no_backup,
+        max_requests=max_requests,
     )
     _print_metrics(metrics, as_json=as_json, quiet=quiet)
     raise typer.Exit(metrics.exit_code or 0)
