@@ -317,8 +317,9 @@ def import_command(
     backup, one run record with each Congress's figures. Batch mode and size default to the
     settings ENABLE_BATCH_PROCESSING and BATCH_PROCESSING_SIZE. Exit codes: 0 all imported;
     3 imported, with records quarantined or list entries rejected; 4 partial (some stages
-    committed, then another failed; the next run does the rest); 1 nothing imported; 2 usage
-    error.
+    committed, then another failed, or --max-requests was used up; the next run does the rest);
+    1 nothing imported; 2 usage error. It prints its estimate of requests and time before it
+    fetches records, and keeps the lists it read until it completes, so reruns resume.
     """
     settings = current_settings()
     options = cover(
