@@ -218,3 +218,42 @@ def test_report_export_and_verify_take_a_congress_range(site: Site) -> None:
     reconciled = json.loads(checked.out)["reconcile"]
     assert {r["congress"] for r in reconciled} == {118, 119}
     assert all(not r["missing_locally"] and not r["missing_upstream"] for r in reconciled)
+
+
+def a_committee(code: str, name: str, stamp: str) -> dict[str, object]:
+    return {
+        "history": [
+            {
+                "committeeTypeCode": "Select",
+                "libraryOfCongressName": name,
+                "officialName": name,
+                "startDate": stamp,
+                "updateDate": stamp,
+            }
+        ],
+        "isCurrent": True,
+        "systemCode": code,
+        "type": "Select",
+        "updateDate": stamp,
+    }
+
+
+def test_an_update_fetches_new_committees_of_its_congresses_only(site: Site) -> None:
+    """The committee list across Congresses names every Congress's committees: a committee new
+    to the database comes in when it belongs to a Congress the update covers, and not otherwise."""
+    assert site.hearings("import", "--congress", "118-119").code == 0
+    stamp = stamp_for(datetime.now(UTC))
+    site.corpus.put_committee(
+        a_committee("hlzz00", "Select Committee on Tests", stamp), chamber="house", congresses=[119]
+    )
+    site.corpus.put_committee(
+        a_committee("hlyy00", "Select Committee of Old", stamp), chamber="house", congresses=[117]
+    )
+    site.replica.reset_counters()
+
+    run = update_all(site)
+
+    assert run.code == 0, run.err[-3000:]
+    assert site.row("committee", "hlzz00") is not None
+    assert site.row("committee", "hlyy00") is None
+    assert site.replica.stats.by_kind["committee_item"] == 1, site.replica.stats.by_kind
