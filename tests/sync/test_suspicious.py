@@ -217,11 +217,13 @@ def test_a_title_that_was_a_placeholder_already_is_not_flagged_again() -> None:
 def test_the_stored_shape_of_an_imported_meeting_is_the_shape_of_its_payload(
     imported_database: str,
 ) -> None:
-    engine = create_engine(imported_database)
     bodies = {b["eventId"]: b for b in titled()}
+    # A new version with another title and no witnesses or documents: every stored fact is read.
+    emptied = MeetingShape("Another title", None, "house", 119, 0, 0)
+    engine = create_engine(imported_database)
     try:
         with engine.connect() as connection:
-            stored = stored_shapes(connection, dict.fromkeys(bodies, "another version"))
+            stored = stored_shapes(connection, dict.fromkeys(bodies, ("another version", emptied)))
     finally:
         engine.dispose()
     assert set(stored) == set(bodies)
@@ -238,16 +240,27 @@ def test_the_stored_shape_of_an_imported_meeting_is_the_shape_of_its_payload(
         assert bool(stored[event_id].committee_names) == bool(body.get("committees"))
 
 
-def test_a_stored_meeting_with_the_same_content_is_not_read_again(imported_database: str) -> None:
+def test_only_what_a_new_version_could_have_lost_is_read(imported_database: str) -> None:
     engine = create_engine(imported_database)
     try:
         with engine.connect() as connection:
-            row = connection.exec_driver_sql(
-                "SELECT event_id, content_hash FROM hearings LIMIT 1"
-            ).one()
-            assert stored_shapes(connection, {row.event_id: row.content_hash}) == {}
+            rows = connection.exec_driver_sql(
+                "SELECT event_id, content_hash, title FROM hearings WHERE event_id IN "
+                "(SELECT event_id FROM witness_appearances) LIMIT 2"
+            ).all()
+            same, other = rows
+            kept = MeetingShape(other.title, None, "house", 119, witnesses=3, documents=2)
+            found = stored_shapes(
+                connection,
+                {same.event_id: (same.content_hash, kept), other.event_id: ("new", kept)},
+            )
     finally:
         engine.dispose()
+    # The same content is not read at all; the other keeps witnesses and documents and its
+    # title, so neither is counted nor are committee names read.
+    assert list(found) == [other.event_id]
+    assert (found[other.event_id].witnesses, found[other.event_id].documents) == (0, 0)
+    assert found[other.event_id].committee_names == frozenset()
 
 
 @pytest.fixture(scope="module")

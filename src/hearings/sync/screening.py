@@ -23,7 +23,7 @@ def screen_suspicious(state: RunState, changes: list[Change]) -> list[Change]:
     """The changes that may load: held and previously rejected versions are taken out."""
     if not changes:
         return changes
-    incoming = {c.event_id: version_hash(c) for c in changes}
+    incoming = {c.event_id: (version_hash(c), shape_of(c.meeting, c.rows)) for c in changes}
     with state.transaction() as connection:
         stored = stored_shapes(connection, incoming)
         marks = quarantine_store.review_marks(connection, "meeting", stored) if stored else {}
@@ -35,7 +35,7 @@ def screen_suspicious(state: RunState, changes: list[Change]) -> list[Change]:
     for change in changes:
         before = stored.get(change.event_id)
         mark = marks.get(change.event_id, {})
-        digest = incoming[change.event_id]
+        digest, after = incoming[change.event_id]
         if before is not None and mark.get(quarantine_store.REJECTED_HASH) == digest:
             log.info("meeting %s: skipped a version rejected in review", change.event_id)
             _record(state, change, [], "skipped")
@@ -43,7 +43,7 @@ def screen_suspicious(state: RunState, changes: list[Change]) -> list[Change]:
         if before is None or mark.get(quarantine_store.ACCEPTED_HASH) == digest:
             kept.append(change)
             continue
-        found = degradations(before, shape_of(change.meeting, change.rows), now=now)
+        found = degradations(before, after, now=now)
         if not found:
             kept.append(change)
         elif hold:

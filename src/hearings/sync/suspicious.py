@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, bindparam, func, select
 
 from hearings.congress_api.models import Meeting
 from hearings.store import schema
@@ -140,7 +140,7 @@ def _title_degradation(before: MeetingShape, after: MeetingShape) -> Degradation
         return Degradation("title_placeholder", "The title was replaced by a placeholder.", *shown)
     names = before.committee_names | after.committee_names
     if (
-        _words(before.title) != _words(after.title)
+        _retitled(before.title, after.title)
         and _names_a_committee(after.title, names)
         and not _names_a_committee(before.title, names)
     ):
@@ -182,55 +182,73 @@ def _count(number: int, one: str, many: str) -> str:
 # ---- the stored side -------------------------------------------------------------------------
 
 
-def stored_shapes(connection: Connection, incoming: Mapping[str, str]) -> dict[str, MeetingShape]:
-    """The stored shape of each meeting in `incoming` (event id → content hash) that the database
-    holds with other content; the child tables are read only for those."""
+def stored_shapes(
+    connection: Connection, incoming: Mapping[str, tuple[str, MeetingShape]]
+) -> dict[str, MeetingShape]:
+    """The stored shape of each meeting in `incoming` (event id → the new version's content hash
+    and shape) that the database holds with other content. Child rows are counted only where the
+    new version has none (only then can it have lost them all), and committee names are read only
+    where the title changed; elsewhere those fields are left empty."""
     if not incoming:
         return {}
-    hearings = schema.hearings
     found = {
         row.event_id: MeetingShape(row.title, row.start_at, row.chamber, row.congress, 0, 0)
-        for row in connection.execute(
-            select(
-                hearings.c.event_id,
-                hearings.c.title,
-                hearings.c.start_at,
-                hearings.c.chamber,
-                hearings.c.congress,
-                hearings.c.content_hash,
-            ).where(hearings.c.event_id.in_(sorted(incoming)))
-        )
-        if row.content_hash != incoming[row.event_id]
+        for row in connection.execute(_STORED, {"ids": sorted(incoming)})
+        if row.content_hash != incoming[row.event_id][0]
     }
     if not found:
         return found
-    held = sorted(found)
-    witnesses = _counts(connection, schema.witness_appearances, held)
-    documents = _counts(connection, schema.meeting_documents, held)
-    for event_id, count in _counts(connection, schema.witness_documents, held).items():
+    after = {event_id: incoming[event_id][1] for event_id in found}
+    witnesses = _counts(connection, schema.witness_appearances, after, "witnesses")
+    documents = _counts(connection, schema.meeting_documents, after, "documents")
+    for event_id, count in _counts(
+        connection, schema.witness_documents, after, "documents"
+    ).items():
         documents[event_id] = documents.get(event_id, 0) + count
+    retitled = [e for e, shape in found.items() if _retitled(shape.title, after[e].title)]
     names: dict[str, set[str]] = {}
-    links, committees = schema.hearing_committees, schema.committees
-    for row in connection.execute(
-        select(links.c.event_id, committees.c.name)
-        .join(committees, committees.c.system_code == links.c.system_code)
-        .where(links.c.event_id.in_(held), committees.c.name.is_not(None))
-    ):
-        names.setdefault(row.event_id, set()).add(row.name)
-    return {
-        event_id: replace(
-            shape,
+    if retitled:
+        links, committees = schema.hearing_committees, schema.committees
+        for row in connection.execute(
+            select(links.c.event_id, committees.c.name)
+            .join(committees, committees.c.system_code == links.c.system_code)
+            .where(links.c.event_id.in_(sorted(retitled)), committees.c.name.is_not(None))
+        ):
+            names.setdefault(row.event_id, set()).add(row.name)
+    read = witnesses.keys() | documents.keys() | names.keys()
+    for event_id in read:
+        found[event_id] = replace(
+            found[event_id],
             witnesses=witnesses.get(event_id, 0),
             documents=documents.get(event_id, 0),
             committee_names=frozenset(names.get(event_id, ())),
         )
-        for event_id, shape in found.items()
-    }
+    return found
 
 
-def _counts(connection: Connection, table: Table, event_ids: list[str]) -> dict[str, int]:
+def _retitled(before: str | None, after: str | None) -> bool:
+    return before != after and _words(before) != _words(after)
+
+
+_STORED = select(
+    schema.hearings.c.event_id,
+    schema.hearings.c.title,
+    schema.hearings.c.start_at,
+    schema.hearings.c.chamber,
+    schema.hearings.c.congress,
+    schema.hearings.c.content_hash,
+).where(schema.hearings.c.event_id.in_(bindparam("ids", expanding=True)))
+
+
+def _counts(
+    connection: Connection, table: Table, after: Mapping[str, MeetingShape], field: str
+) -> dict[str, int]:
+    """Stored rows of `table` per meeting, for the meetings whose new version has no `field`."""
+    emptied = sorted(e for e, shape in after.items() if not getattr(shape, field))
+    if not emptied:
+        return {}
     column = table.c.event_id
     rows = connection.execute(
-        select(column, func.count()).where(column.in_(event_ids)).group_by(column)
+        select(column, func.count()).where(column.in_(emptied)).group_by(column)
     )
     return {event_id: int(count) for event_id, count in rows}
