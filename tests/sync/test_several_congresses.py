@@ -257,3 +257,20 @@ def test_an_update_fetches_new_committees_of_its_congresses_only(site: Site) -> 
     assert site.row("committee", "hlzz00") is not None
     assert site.row("committee", "hlyy00") is None
     assert site.replica.stats.by_kind["committee_item"] == 1, site.replica.stats.by_kind
+
+
+def test_without_batches_each_congress_of_a_range_is_one_transaction(site: Site) -> None:
+    """--no-batch: the 119th fails (its meetings cannot be fetched) and is rolled back; the 118th
+    keeps what it committed, and the run says it is partial."""
+    site.replica.faults.fail_next(500, "500", path=r"/committee-meeting/119/[a-z]+/")
+
+    run = site.hearings("import", "--congress", "118-119", "--no-batch")
+
+    site.assert_sound(run)
+    assert run.code == 4, run.err[-3000:]
+    stored = site.query("SELECT congress, count(*) AS n FROM hearings GROUP BY congress")
+    assert [(r["congress"], r["n"]) for r in stored] == [(118, len(meetings_of(site.corpus, 118)))]
+    metrics = site.last_metrics()
+    assert metrics["hearings_added"] == stored[0]["n"]
+    assert metrics["congresses"]["119"]["hearings_added"] == 0
+    assert metrics["stages"]["meetings"]["status"] == "failed"

@@ -4,14 +4,24 @@ once. Either way the caller holds one lock, took one backup and writes one run r
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import Engine, select, union
 
 from hearings.store import schema
-from hearings.sync.pipeline import ApiClient, ProgressFn, SyncOptions, run_pipeline
+from hearings.sync.pipeline import (
+    FATAL,
+    ApiClient,
+    ChangeRatioExceeded,
+    ProgressFn,
+    SyncOptions,
+    run_pipeline,
+)
 from hearings.sync.runlog import CongressFigures, RunMetrics, StageOutcome
+
+log = logging.getLogger(__name__)
 
 
 def held_congresses(engine: Engine) -> tuple[int, ...]:
@@ -51,17 +61,60 @@ def import_each_congress(
 ) -> None:
     """Import the Congresses one after another into the one run record. Each Congress's stages
     start afresh, so a stage that failed for one is still tried for the next; the run's stage
-    outcome is failed when it failed for any."""
+    outcome is failed when it failed for any.
+
+    With batch processing off each Congress is one transaction: one that fails is rolled back
+    (and counted so), the others keep what they committed; when none committed anything the
+    run fails as a whole."""
     outcomes: dict[str, StageOutcome] = {}
+    failure: Exception | None = None
     try:
         for congress in options.selected:
             metrics.stages = {}
+            before = _counts(metrics)
             try:
                 run(options.for_congress(congress))
+            except (ChangeRatioExceeded, *FATAL):
+                raise
+            except Exception as exc:
+                if options.batch_enabled:
+                    raise
+                log.error("the import of Congress %d was rolled back: %s", congress, exc)
+                _rolled_back(metrics, congress, before)
+                failure = exc
+                continue
             finally:
                 _merge_stages(outcomes, metrics.stages)
     finally:
         metrics.stages = outcomes
+    if failure is not None and not any(s.committed for s in outcomes.values()):
+        raise failure
+
+
+# What a rolled-back Congress had counted, restored from before it started.
+_COUNTERS = (
+    "hearings_added",
+    "hearings_updated",
+    "committees_updated",
+    "members_updated",
+    "printed_hearings_updated",
+    "witnesses_updated",
+    "quarantine_resolved",
+)
+
+
+def _counts(metrics: RunMetrics) -> dict[str, int]:
+    return {name: int(getattr(metrics, name)) for name in _COUNTERS}
+
+
+def _rolled_back(metrics: RunMetrics, congress: int, before: dict[str, int]) -> None:
+    for name, value in before.items():
+        setattr(metrics, name, value)
+    for stage in metrics.stages.values():
+        stage.committed = 0
+    figures = metrics.figures(congress)
+    if figures is not None:
+        figures.hearings_added = figures.hearings_updated = 0
 
 
 def _merge_stages(into: dict[str, StageOutcome], stages: dict[str, StageOutcome]) -> None:
