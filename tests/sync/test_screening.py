@@ -54,6 +54,7 @@ def test_flag_mode_applies_a_degraded_title_and_flags_it_everywhere(site: Site) 
             "action": "flagged",
         }
     ]
+    assert site.last_metrics()["suspicious_changes_total"] == 1
     assert [p["suspicious_changes"] for p in receiver.posts] == [flagged]
     assert (
         f"meeting {event_id}: The title was replaced by a placeholder" in receiver.posts[0]["text"]
@@ -103,6 +104,21 @@ def test_hold_mode_quarantines_the_degraded_version_and_keeps_the_stored_record(
     assert appearances(site, event_id) == before
     assert site.quarantine()[("meeting", event_id)]["attempts"] == 2
     assert site.last_metrics()["quarantine_retried"] == 1
+
+
+def test_hold_mode_in_one_all_or_nothing_transaction(site: Site) -> None:
+    body = witnessed_meeting(site)
+    event_id = body["eventId"]
+    before = appearances(site, event_id)
+    publish(site, body, lambda b: b.update(title="TBD", witnesses=[]))
+    run = site.hearings("update", "--congress", "119", "--no-batch", SUSPICIOUS_CHANGES="hold")
+    site.assert_sound(run)
+    assert run.code == 3, run.err
+    assert appearances(site, event_id) == before
+    assert (site.row("meeting", event_id) or {})["title"] == body["title"]
+    held = site.quarantine()[("meeting", event_id)]["reason"]
+    assert held.startswith("suspicious: The title was replaced by a placeholder.")
+    assert "Every witness was removed" in held
 
 
 def test_a_setting_that_is_neither_flag_nor_hold_is_one_sentence(site: Site) -> None:

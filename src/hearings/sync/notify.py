@@ -62,7 +62,8 @@ def suspicious_text(metrics: RunMetrics) -> str:
         f"meeting {c.event_id}: {c.sentence.rstrip('.')} ({c.before} → {c.after})"
         for c in changes[:5]
     )
-    more = f"; and {len(changes) - 5} more" if len(changes) > 5 else ""
+    total = max(metrics.suspicious_changes_total, len(changes))
+    more = f"; and {total - len(changes[:5])} more" if total > 5 else ""
     return f"Suspicious changes ({counts}): {shown}{more}"
 
 

@@ -123,6 +123,8 @@ class RunMetrics:
     anomalies: list[str] = field(default_factory=list)
     planned_changes: list[str] = field(default_factory=list)
     suspicious_changes: list[SuspiciousChange] = field(default_factory=list)
+    # Every suspicious change met; `suspicious_changes` lists the first SUSPICIOUS_LISTED.
+    suspicious_changes_total: int = 0
     success: bool | None = None
     exit_code: int | None = None
     backup_path: str | None = None
@@ -212,6 +214,7 @@ class RunMetrics:
             "list_entries_rejected": self.list_entries_rejected,
             "rejected_entries": [asdict(r) for r in self.rejected_entries],
             "suspicious_changes": [asdict(s) for s in self.suspicious_changes],
+            "suspicious_changes_total": self.suspicious_changes_total,
             "stages": {name: asdict(stage) for name, stage in self.stages.items()},
             "congresses": {str(c): asdict(f) for c, f in sorted(self.congresses.items())},
             "list_entries_elsewhere": self.list_entries_elsewhere,

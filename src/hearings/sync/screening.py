@@ -18,6 +18,10 @@ from hearings.sync.suspicious import Degradation, degradations, shape_of, stored
 
 log = logging.getLogger(__name__)
 
+# A run lists this many suspicious changes in its metrics (and the webhook's body), and counts
+# the rest: an upstream fault that empties thousands of meetings must not bloat every report.
+SUSPICIOUS_LISTED = 1000
+
 
 def screen_suspicious(state: RunState, changes: list[Change]) -> list[Change]:
     """The changes that may load: held and previously rejected versions are taken out."""
@@ -37,7 +41,6 @@ def screen_suspicious(state: RunState, changes: list[Change]) -> list[Change]:
         mark = marks.get(change.event_id, {})
         digest, after = incoming[change.event_id]
         if before is not None and mark.get(quarantine_store.REJECTED_HASH) == digest:
-            log.info("meeting %s: skipped a version rejected in review", change.event_id)
             _record(state, change, [], "skipped")
             continue
         if before is None or mark.get(quarantine_store.ACCEPTED_HASH) == digest:
@@ -73,30 +76,25 @@ def held_for_review(change: Change, found: list[Degradation]) -> Quarantined:
 
 
 def _record(state: RunState, change: Change, found: list[Degradation], action: str) -> None:
-    changes = state.metrics.suspicious_changes
-    if not found:
-        changes.append(
-            SuspiciousChange(
-                change.event_id, "rejected_version", "A version rejected in review.", "", "", action
-            )
+    """Count and log each degradation, and list it in the metrics while there is room."""
+    entries = [
+        SuspiciousChange(change.event_id, d.reason, d.sentence, d.before, d.after, action)
+        for d in found
+    ] or [
+        SuspiciousChange(
+            change.event_id, "rejected_version", "A version rejected in review.", "", "", action
         )
-        return
-    for degradation in found:
+    ]
+    metrics = state.metrics
+    for entry in entries:
         log.warning(
             "meeting %s: suspicious change %s (%s): %s → %s",
-            change.event_id,
+            entry.event_id,
             action,
-            degradation.reason,
-            degradation.before,
-            degradation.after,
+            entry.reason,
+            entry.before,
+            entry.after,
         )
-        changes.append(
-            SuspiciousChange(
-                change.event_id,
-                degradation.reason,
-                degradation.sentence,
-                degradation.before,
-                degradation.after,
-                action,
-            )
-        )
+        metrics.suspicious_changes_total += 1
+        if len(metrics.suspicious_changes) < SUSPICIOUS_LISTED:
+            metrics.suspicious_changes.append(entry)
