@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from tests.sync.degraded import appearances, import_once, publish, site_copy, witnessed_meeting
+from tests.sync.harness import day_of_changes
 from tests.sync.site import Site
 from tests.sync.test_notify import Receiver
 
@@ -72,11 +74,12 @@ def test_flag_mode_applies_a_degraded_title_and_flags_it_everywhere(site: Site) 
 
 
 def test_an_ordinary_day_of_changes_flags_nothing(site: Site) -> None:
-    body = witnessed_meeting(site)
-    publish(site, body, lambda b: b.__setitem__("meetingStatus", "Postponed"))
-    run = site.update()
-    assert run.code == 0, run.err
+    # Statuses, revised titles, witnesses added and edited, new meetings, malformed records.
+    expected = day_of_changes(site.corpus, datetime.now(UTC))
+    run = site.hearings("update", "--congress", "119", SUSPICIOUS_CHANGES="hold")
+    assert run.code == 3, run.err
     assert site.last_metrics()["suspicious_changes"] == []
+    assert {i for (_, i) in site.quarantine()} == expected.quarantined
 
 
 def test_hold_mode_quarantines_the_degraded_version_and_keeps_the_stored_record(
