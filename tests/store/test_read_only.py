@@ -68,9 +68,9 @@ def test_reading_a_read_only_file_still_works(read_only_file: Site) -> None:
     site = read_only_file
     status = site.cli("status", "--json", prefix=UNPRIVILEGED)
     assert status.returncode == 0, status.stderr
-    assert json.loads(status.stdout)["counts"]["meetings"] == 150
+    assert json.loads(status.stdout)["counts"]["meetings"] == 160
     exported = site.cli("export", "hearings", prefix=UNPRIVILEGED)
-    assert exported.returncode == 0 and len(exported.stdout.splitlines()) == 150
+    assert exported.returncode == 0 and len(exported.stdout.splitlines()) == 160
     assert site.cli("verify", prefix=UNPRIVILEGED).returncode == 0
     backup = site.cli("backup", "create", prefix=UNPRIVILEGED)
     assert backup.returncode == 0, backup.stderr
@@ -108,7 +108,7 @@ def test_reading_from_a_read_only_mount_works(site: Site) -> None:
     mount = on_read_only_mount(site.database.parent)
     status = site.cli("status", "--json", prefix=mount)
     assert status.returncode == 0, status.stderr
-    assert json.loads(status.stdout)["counts"]["meetings"] == 150
+    assert json.loads(status.stdout)["counts"]["meetings"] == 160
     report = site.cli("report", "--format", "json", prefix=mount)
     assert report.returncode == 0, report.stderr
     verify = site.cli("verify", prefix=mount)

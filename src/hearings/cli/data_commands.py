@@ -32,6 +32,7 @@ from hearings.config import Settings, load_settings
 from hearings.congress_api.client import CongressClient
 from hearings.congress_api.errors import ApiKeyMissing
 from hearings.congress_api.limiter import limiter_for
+from hearings.congresses import ALL_CONGRESSES, describe_congresses
 from hearings.errors import ConfigurationError, HearingsError, UsageError, quoted
 from hearings.logs import configure_logging
 from hearings.store.engine import open_database, sqlite_file
@@ -572,24 +573,27 @@ def backup_restore(
 
 
 @app.command()
-def demo(
-    congress: Annotated[int, typer.Option("--congress", min=1, max=200)] = 119,
-) -> None:
-    """Start the bundled offline replica, import its Congress into DATABASE_URL, print a summary.
+def demo(congress: FilterCongresses = None) -> None:
+    """Start the bundled offline replica, import its Congresses (the 119th and a small 118th)
+    into DATABASE_URL, print a summary.
 
     Needs no API key and no network: the replica serves the corpus bundled with the package.
     """
-    from hearings.replica import Corpus, ReplicaServer
+    from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
 
     base = current_settings()
-    corpus = Corpus.load()
+    corpus = Corpus.load(BUNDLED_CORPUS_DIR)
+    bundled = corpus.congresses()
+    chosen = tuple(c for c in bundled if (congress or ALL_CONGRESSES).includes(c))
+    if not chosen or (congress and set(congress.resolve(bundled)) - set(bundled)):
+        raise UsageError(f"The bundled corpus holds Congress {describe_congresses(bundled)} only.")
     with ReplicaServer(corpus) as server:
         err_console.print(f"Offline replica of the Congress.gov API at {server.base_url}")
         settings = current_settings(
             congress_api_base_url=server.base_url,
             congress_api_key=base.api_key_value() or "DEMO_KEY",
         )
-        options = _options(settings, congress, None, None, None)
+        options = cover(_options(settings, 0, None, None, None), chosen)
         metrics = _sync_command(
             "import", settings, options, quiet=False, as_json=False, show_progress=True
         )
