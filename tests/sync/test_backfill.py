@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
+from hearings.sync.estimate import span
 from tests.sync.site import CliRun, Site
 
 ENTITIES = ("hearings", "witnesses", "committees", "members", "appearances")
@@ -151,6 +152,28 @@ def _some_meetings_stored(database: Path) -> bool:
             connection.close()
     except sqlite3.Error:
         return False
+
+
+def test_a_list_the_api_fails_to_serve_costs_its_stage_not_the_import(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    # The printed-hearing list answers 500 to the estimate's reading and to the stage's.
+    replica.faults.fail_next(6, "500", path=r"/hearing/119$")
+    run = Site(tmp_path, replica).hearings("import", "--congress", "119")
+    assert run.code == 4, run.err[-3000:]  # partial: the other stages committed
+    assert ESTIMATE.search(run.err) is not None
+    assert "the printed hearing list could not be read for the estimate" in run.err
+    assert Site(tmp_path, replica).query("SELECT COUNT(*) AS n FROM hearings")[0]["n"] == 150
+
+
+def test_estimates_read_in_hours_and_minutes() -> None:
+    assert [span(s) for s in (44.6, 65, 600, 3600, 10_260)] == [
+        "45 s",
+        "1 min 5 s",
+        "10 min",
+        "1 h",
+        "2 h 51 min",
+    ]
 
 
 def test_a_budget_needs_batch_mode(replica: ReplicaServer, tmp_path: Path) -> None:

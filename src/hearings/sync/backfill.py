@@ -12,19 +12,25 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
 from hearings.congress_api.budget import BudgetSpent
+from hearings.congress_api.errors import ApiError, ApiKeyMissing, ApiKeyRejected
 from hearings.congress_api.limiter import Limiter, seconds_to_send
 from hearings.congress_api.models import chamber_path
-from hearings.congresses import describe_congresses
 from hearings.store import schema
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.committees import committee_chambers
+from hearings.sync.estimate import (
+    ASSUMED_SECONDS_PER_REQUEST,
+    BackfillEstimate,
+    RecordsToFetch,
+    rate_words,
+    span,
+)
 from hearings.sync.gate import Request
 from hearings.sync.listing import Listing, admit_entries, stored_differs, update_dates
 from hearings.sync.options import ProgressFn, SyncOptions, no_progress
@@ -32,84 +38,6 @@ from hearings.sync.runlog import RunMetrics
 from hearings.sync.stored_lists import StoredLists, forget_lists
 
 log = logging.getLogger(__name__)
-
-#: Seconds one request takes when this run has timed none (every list was kept): a cautious
-#: figure for api.congress.gov.
-ASSUMED_SECONDS_PER_REQUEST = 0.5
-
-
-@dataclass
-class RecordsToFetch:
-    """One Congress's records an import must still fetch, one request each."""
-
-    congress: int
-    meetings: int = 0
-    printed_hearings: int = 0
-    committees: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.meetings + self.printed_hearings + self.committees
-
-
-@dataclass
-class BackfillEstimate:
-    """What an import will cost from here: requests, and the time they take at the rate limit."""
-
-    congresses: list[int]
-    records: list[RecordsToFetch]
-    list_requests: int  # spent reading the lists in this run
-    rate_limit: int
-    window: float
-    per_second: float
-    seconds: float
-    budget: int | None = None
-    budget_seconds: float | None = None
-
-    @property
-    def requests(self) -> int:
-        """Every request of the import still to make (a few more may go to parent committees
-        and to retries)."""
-        return sum(r.total for r in self.records)
-
-    def sentence(self) -> str:
-        """`Importing 113-119: about 14,200 requests, about 2 h 51 min at 5,000 an hour.`"""
-        rate = _rate_words(self.rate_limit, self.window)
-        line = (
-            f"Importing {describe_congresses(self.congresses)}: about {self.requests:,} "
-            f"request{'s' if self.requests != 1 else ''} to go"
-            + (f" after {self.list_requests:,} to list" if self.list_requests else "")
-            + f", about {span(self.seconds)} at {rate}"
-        )
-        if self.budget is not None and self.budget_seconds is not None:
-            left = max(self.budget - self.list_requests, 0)
-            if left < self.requests:
-                runs = -(-(self.requests - left) // max(self.budget, 1))
-                line += (
-                    f"; this run stops after {self.budget:,} (--max-requests), in about "
-                    f"{span(self.budget_seconds)}, and about {runs:,} more "
-                    f"run{'s' if runs != 1 else ''} finish{'' if runs != 1 else 'es'} it"
-                )
-        return line + "."
-
-
-def span(seconds: float) -> str:
-    """`45 s`, `12 min`, `2 h 51 min`."""
-    whole = int(seconds + 0.5)
-    if whole < 60:
-        return f"{whole} s"
-    hours, rest = divmod(whole, 3600)
-    minutes = (rest + 30) // 60 if hours else rest // 60
-    if not hours:
-        secs = rest % 60
-        return f"{minutes} min {secs} s" if minutes < 10 and secs else f"{minutes} min"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
-def _rate_words(rate_limit: int, window: float) -> str:
-    if window == 3600:
-        return f"{rate_limit:,} an hour"
-    return f"{rate_limit:,} per {window:g} s"
 
 
 class Backfill:
@@ -231,7 +159,7 @@ class Backfill:
         made = self.client.request_count - self.requests_at_estimate
         total = self.estimate.requests
         left = max(total - made, 0)
-        rate = _rate_words(self.estimate.rate_limit, self.estimate.window)
+        rate = rate_words(self.estimate.rate_limit, self.estimate.window)
         return (
             f"{where}: about {total - left:,} of {total:,} records fetched, about {left:,} to go "
             f"(about {span(self._seconds_for(left))} at {rate}); {resume}"
@@ -239,31 +167,44 @@ class Backfill:
 
     # ---- one Congress ---------------------------------------------------------------------
 
+    def _listing(self, request: Request, read: Callable[..., Any], *args: Any) -> Listing:
+        """One list through the gate. A list the API fails to serve is left out of the estimate:
+        the import's own stage reads it again and fails alone, as without an estimate."""
+        try:
+            return admit_entries(request, read(*args), self.clock())
+        except (ApiKeyMissing, ApiKeyRejected):
+            raise  # no stage can succeed
+        except ApiError as failure:
+            return _read_failed(request, failure)
+
     def _records(self, congress: int, committees_seen: set[str]) -> RecordsToFetch:
         # The lists exactly as the import of this one Congress reads them.
-        options, client, now = self.options.for_congress(congress), self.client, self.clock()
+        options, client = self.options.for_congress(congress), self.client
         chamber = chamber_path(options.chamber) if options.chamber else None
-        meetings = admit_entries(
-            Request("meeting", congress, chamber), client.list_meetings(congress, chamber), now
+        meetings = self._listing(
+            Request("meeting", congress, chamber), client.list_meetings, congress, chamber
         )
         committees = Listing()
         printed = Listing()
         if options.include_reference_data:
             for committee_chamber in committee_chambers(options):
                 committees.extend(
-                    admit_entries(
+                    self._listing(
                         Request("committee", None, committee_chamber),
-                        client.list_committees(congress, committee_chamber),
-                        now,
+                        client.list_committees,
+                        congress,
+                        committee_chamber,
                     )
                 )
-            printed = admit_entries(
+            printed = self._listing(
                 Request("printed_hearing", congress, chamber),
-                client.list_printed_hearings(congress, chamber),
-                now,
+                client.list_printed_hearings,
+                congress,
+                chamber,
             )
             if options.include_members:
-                list(client.list_members(congress))  # the entries are the records: no fetch
+                # The entries are the records: nothing to fetch, but the list is kept.
+                self._listing(Request("member", None, None), client.list_members, congress)
         with self.engine.connect() as connection:
             return RecordsToFetch(
                 congress,
@@ -275,6 +216,15 @@ class Backfill:
                 + _retries(connection, "printed_hearing", congress, printed),
                 committees=_committees(connection, committees, options, committees_seen),
             )
+
+
+def _read_failed(request: Request, failure: ApiError) -> Listing:
+    log.warning(
+        "the %s list could not be read for the estimate (the import tries it again): %s",
+        request.entity.replace("_", " "),
+        failure,
+    )
+    return Listing()
 
 
 def _changed(connection: Any, listing: Listing, table: Any, key: str, options: SyncOptions) -> int:
