@@ -1,6 +1,6 @@
-"""The bundled corpus, both Congresses, through the command line: `hearings import` of the 118th
-and the 119th from the replica exits 0, quarantines nothing, and stores every meeting, printed
-hearing and committee the replica lists, each under its own Congress."""
+"""The bundled corpus, both Congresses, through the command line: `hearings import --congress
+118-119` from the replica exits 0, quarantines nothing, and stores every meeting, printed hearing
+and committee the replica lists, each under its own Congress."""
 
 from __future__ import annotations
 
@@ -19,13 +19,12 @@ from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
 
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, ReplicaServer]]:
-    """A database that imported the 118th and then the 119th from the bundled replica."""
+    """A database that imported the 118th and the 119th from the bundled replica in one run."""
     folder = tmp_path_factory.mktemp("bundled")
     with ReplicaServer(Corpus.load(BUNDLED_CORPUS_DIR)) as replica:
-        for congress in ("118", "119"):
-            done = hearings(folder, replica, "import", "--congress", congress, "--quiet")
-            assert done.returncode == 0, done.stdout + done.stderr
-            assert "Traceback" not in done.stderr
+        done = hearings(folder, replica, "import", "--congress", "118-119", "--quiet")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
         yield folder / "hearings.db", replica
 
 
@@ -57,6 +56,7 @@ def test_both_congresses_import_without_quarantine(imported: tuple[Path, Replica
     database, replica = imported
     corpus = replica.corpus
     assert rows(database, "SELECT COUNT(*) FROM import_errors") == [(0,)]
+    assert rows(database, "SELECT COUNT(*) FROM update_logs") == [(1,)]  # one run for both
     for congress in (118, 119):
         served = {r.ident for r in corpus.list_records("meeting", congress=congress, limit=999)[0]}
         stored = rows(database, "SELECT event_id FROM hearings WHERE congress = ?", congress)
