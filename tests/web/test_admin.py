@@ -212,6 +212,9 @@ def test_accept_and_reject_in_chromium(
             page.click("form.login button")
             held = page.locator("table[aria-labelledby=held-h] tbody tr")
             expect(held).to_have_count(2)
+            page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing too wide
+            assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+            page.set_viewport_size({"width": 1280, "height": 900})
 
             page.get_by_role(
                 "button", name=f"Accept the held version of meeting {accepted}"
