@@ -236,8 +236,12 @@ def test_from_date_time_windows_every_congress_at_once(replica: ReplicaServer) -
         meeting["updateDate"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
         corpus.put_meeting(meeting)
     since = (now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    replica.reset_counters()
     changed = every_page(replica, "committee-meeting", limit=1, fromDateTime=since)
     assert {(e["congress"], e["eventId"]) for e in changed} == {(118, "115538"), (119, "336604")}
+    # The replica counts list pages by path, so a test can tell one list across Congresses
+    # from a list per Congress.
+    assert replica.stats.snapshot()["list_pages"] == {"committee-meeting": 2}
 
     window = ("2023-06-01T00:00:00Z", "2025-03-01T00:00:00Z")
     entries = every_page(

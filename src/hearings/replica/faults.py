@@ -193,12 +193,14 @@ class Faults:
 
 @dataclass
 class RequestStats:
-    """What the server saw: totals by route kind and by status, and the peak of requests being
-    handled at once (how tests check a client's concurrency)."""
+    """What the server saw: totals by route kind and by status, list pages served by list path
+    (`committee-meeting` across Congresses, `committee-meeting/119/house` for one), and the peak
+    of requests being handled at once (how tests check a client's concurrency)."""
 
     total: int = 0
     by_kind: Counter[str] = field(default_factory=Counter)
     by_status: Counter[int] = field(default_factory=Counter)
+    list_pages: Counter[str] = field(default_factory=Counter)
     in_flight: int = 0
     max_in_flight: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -215,11 +217,16 @@ class RequestStats:
             self.by_kind[kind] += 1
             self.by_status[status] += 1
 
+    def list_page_served(self, list_path: str) -> None:
+        with self._lock:
+            self.list_pages[list_path] += 1
+
     def reset(self) -> None:
         with self._lock:
             self.total = 0
             self.by_kind.clear()
             self.by_status.clear()
+            self.list_pages.clear()
             self.max_in_flight = self.in_flight
 
     def snapshot(self) -> dict[str, Any]:
@@ -228,6 +235,7 @@ class RequestStats:
                 "total": self.total,
                 "by_kind": dict(self.by_kind),
                 "by_status": {str(k): v for k, v in self.by_status.items()},
+                "list_pages": dict(self.list_pages),
                 "in_flight": self.in_flight,
                 "max_in_flight": self.max_in_flight,
             }

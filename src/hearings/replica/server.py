@@ -332,7 +332,9 @@ class ReplicaServer:
             until=until,
         )
         pagination: dict[str, Any] = {"count": count}
-        page_url = base + "/" + "/".join(route_path(target))
+        list_path = "/".join(route_path(target))
+        self.stats.list_page_served(list_path)
+        page_url = f"{base}/{list_path}"
         kept = {k: query[k] for k in ("fromDateTime", "toDateTime") if query.get(k)}
         if offset + limit < count:
             pagination["next"] = page_link(page_url, kept, offset + limit, limit)
