@@ -229,7 +229,11 @@ def _log_outcome(metrics: RunMetrics) -> None:
         "%s %s: %d checked, %d added, %d updated, %d unchanged, %d quarantined, %d requests, "
         "%.1f s",
         metrics.command,
-        "succeeded" if metrics.success else "FAILED",
+        "succeeded"
+        if metrics.success
+        else "PARTIAL"
+        if metrics.exit_code == EXIT_PARTIAL
+        else "FAILED",
         metrics.hearings_checked,
         metrics.hearings_added,
         metrics.hearings_updated,
