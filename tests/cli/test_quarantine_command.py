@@ -7,6 +7,7 @@ again, until upstream changes the meeting once more.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,17 @@ def test_reject_discards_that_version_until_upstream_changes_it_again(site: Site
         assert appearances(site, event_id) == before
         assert ("meeting", event_id) not in site.quarantine()
         assert [s["action"] for s in site.last_metrics()["suspicious_changes"]] == ["skipped"]
+
+    # Put back in line (Retry in /admin), the entry is closed again and the version skipped.
+    connection = sqlite3.connect(site.database)
+    with connection:
+        connection.execute(
+            "UPDATE import_errors SET resolved = 0, attempts = 0 WHERE error_id = ?", (entry,)
+        )
+    connection.close()
+    hold_update(site)
+    assert appearances(site, event_id) == before
+    assert ("meeting", event_id) not in site.quarantine()
 
     # Upstream changes it once more: a new version, judged afresh.
     publish(site, body, lambda b: b.update(witnesses=[], meetingStatus="Canceled"))

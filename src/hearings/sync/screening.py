@@ -36,12 +36,15 @@ def screen_suspicious(state: RunState, changes: list[Change]) -> list[Change]:
     now = state.now()
     hold = state.options.suspicious_changes == "hold"
     kept: list[Change] = []
+    reopened: list[str] = []
     for change in changes:
         before = stored.get(change.event_id)
         mark = marks.get(change.event_id, {})
         digest, after = incoming[change.event_id]
         if before is not None and mark.get(quarantine_store.REJECTED_HASH) == digest:
             _record(state, change, [], "skipped")
+            if change.from_quarantine:
+                reopened.append(change.event_id)
             continue
         if before is None or mark.get(quarantine_store.ACCEPTED_HASH) == digest:
             kept.append(change)
@@ -55,6 +58,11 @@ def screen_suspicious(state: RunState, changes: list[Change]) -> list[Change]:
         else:
             _record(state, change, found, "flagged")
             kept.append(change)
+    if reopened and state.writes:
+        # A rejected entry put back in line (Retry in /admin) is closed again: its version stays
+        # rejected.
+        with state.transaction() as connection:
+            quarantine_store.resolve(connection, "meeting", reopened, state.now())
     return kept
 
 
