@@ -274,3 +274,28 @@ def test_without_batches_each_congress_of_a_range_is_one_transaction(site: Site)
     assert metrics["hearings_added"] == stored[0]["n"]
     assert metrics["congresses"]["119"]["hearings_added"] == 0
     assert metrics["stages"]["meetings"]["status"] == "failed"
+
+
+def test_a_quiet_congress_does_not_hold_every_later_update_back(site: Site) -> None:
+    """Nothing changes in the 118th, whose mark is two years old after its import: once an update
+    has listed across both Congresses, both marks stand at the newest entry it listed, and the
+    next update lists from there, not from 2023."""
+    assert site.hearings("import", "--congress", "118-119").code == 0
+    assert update_all(site).code == 0
+    first_window = site.last_metrics()["window_start"]
+
+    assert update_all(site).code == 0
+
+    marks = {
+        r["congress"]: str(r["high_water_mark"])
+        for r in site.query(
+            "SELECT congress, high_water_mark FROM sync_state WHERE entity = ?", "meetings"
+        )
+    }
+    assert set(marks) == {118, 119} and marks[118] == marks[119]
+    newest = max(
+        str((site.corpus.meeting(e) or {}).get("updateDate")) for e in site.corpus.ids("meeting")
+    )
+    assert marks[118].replace(" ", "T")[:19] == newest[:19]
+    window = site.last_metrics()["window_start"]
+    assert first_window < "2024" < window

@@ -43,6 +43,8 @@ class MeetingPlan:
     unlisted_retries: set[str] = field(default_factory=set)
     unchanged: int = 0
     unchanged_by_congress: dict[int, int] = field(default_factory=dict)
+    # The newest `updateDate` the list named (None: nothing listed, or nothing dated).
+    newest_listed: datetime | None = None
 
 
 def select_meetings(state: RunState, listing: Listing) -> MeetingPlan:
@@ -68,7 +70,15 @@ def select_meetings(state: RunState, listing: Listing) -> MeetingPlan:
     for entry in listed.values():
         if entry.identifier not in fetching and entry.congress is not None:
             unchanged[entry.congress] = unchanged.get(entry.congress, 0) + 1
-    return MeetingPlan(requests, set(retry), set(unlisted), len(listed) - len(changed), unchanged)
+    dated = [e.update_date for e in listed.values() if e.update_date is not None]
+    return MeetingPlan(
+        requests,
+        set(retry),
+        set(unlisted),
+        len(listed) - len(changed),
+        unchanged,
+        max(dated, default=None),
+    )
 
 
 def _quarantined_meetings(state: RunState) -> dict[str, Request]:

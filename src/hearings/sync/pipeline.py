@@ -33,7 +33,7 @@ from hearings.sync.committees import (
 )
 from hearings.sync.failpoints import failpoint
 from hearings.sync.listing import ApiClient, Listing, combined, read_list, record_refusals
-from hearings.sync.marks import update_window
+from hearings.sync.marks import advance_high_water_mark, update_window
 from hearings.sync.meetings import (
     ChangeRatioExceeded,
     MeetingPlan,
@@ -160,6 +160,7 @@ def _run(
                 "meetings",
                 lambda: meetings_stage(state, client, plan, load_committees, progress),
             )
+            _listed_through(state, plan)
         if printed is not None:
             _stage(
                 state,
@@ -243,6 +244,28 @@ def _plan_meetings(
         f" ({listing.ignored} of other Congresses ignored)" if listing.ignored else "",
     )
     return plan
+
+
+def _listed_through(state: RunState, plan: MeetingPlan) -> None:
+    """After a run across Congresses lists and loads its meetings, every Congress it covers is
+    current up to the newest entry listed, changed or not: without this, a Congress where
+    nothing changes would keep an old mark and pull every later entry of every Congress into the
+    list, every day."""
+    stage = state.metrics.stages.get("meetings")
+    if not state.options.across_congresses or plan.newest_listed is None or not state.writes:
+        return
+    if stage is None or stage.status == "failed":
+        return
+    with state.transaction() as connection:
+        advance_high_water_mark(
+            connection,
+            state.options,
+            "meetings",
+            plan.newest_listed,
+            run_id=state.metrics.run_id,
+            run_started=state.started,
+            now=state.now(),
+        )
 
 
 def _stage(state: RunState, name: str, step: Callable[[], Any]) -> Any:
