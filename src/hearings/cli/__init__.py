@@ -38,6 +38,7 @@ def _register_commands() -> None:
         quarantine_command,
         rebuild_command,
         replica_command,
+        status_command,
         web_command,
     )
 

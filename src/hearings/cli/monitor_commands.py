@@ -1,5 +1,5 @@
-"""Commands that watch the database: report, verify, status. Each is a thin call into
-`hearings.reports`; the only logic here is choosing what to print."""
+"""Commands that watch the database: report and verify (status is in `status_command`). Each
+is a thin call into `hearings.reports`; the only logic here is choosing what to print."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -23,12 +22,10 @@ from hearings.cli.congress_option import FilterCongresses
 from hearings.cli.data_commands import MISSING_KEY_SENTENCE, current_settings
 from hearings.config import Settings
 from hearings.congress_api import ApiKeyMissing, CongressClient
-from hearings.congresses import ALL_CONGRESSES, CongressSelection, describe_congresses
+from hearings.congresses import ALL_CONGRESSES, CongressSelection
 from hearings.errors import DatabaseUnreadable, HearingsError
-from hearings.reports.congress_counts import CongressCounts
 from hearings.reports.report import build_report
 from hearings.reports.report_render import render_markdown, render_text, text_renderables
-from hearings.reports.status import RunRef, Status, describe_age, describe_size, gather_status
 from hearings.reports.verify import (
     Problem,
     VerifyResult,
@@ -41,7 +38,6 @@ from hearings.reports.verify import (
     verify_database,
 )
 from hearings.store.engine import open_database, sqlite_file
-from hearings.web.timefmt import ordinal
 
 console = Console()
 err_console = Console(stderr=True)
@@ -254,113 +250,3 @@ def _print_verify(result: VerifyResult) -> None:
         if warning.ids:
             line += f": {_shown_ids(warning.ids)}"
         console.print(line, highlight=False, soft_wrap=True)
-
-
-# ---- status --------------------------------------------------------------------------------
-
-
-@app.command()
-def status(
-    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
-) -> None:
-    """The database at a glance: where, how big, what it holds, when it was last updated."""
-    settings = current_settings()
-    with _database(settings) as engine:
-        current = gather_status(settings, engine)
-    if as_json:
-        sys.stdout.write(json.dumps(current.as_dict(), indent=2, ensure_ascii=False) + "\n")
-        return
-    _print_status(current)
-
-
-def _print_status(current: Status) -> None:
-    table = Table(title="hearings status", title_justify="left", show_header=False, box=None)
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("database", f"{current.database} ({describe_size(current.size_bytes)})")
-    table.add_row(
-        "holds",
-        ", ".join(f"{count:,} {name}" for name, count in current.counts.items()),
-    )
-    success = current.last_success
-    table.add_row(
-        "last successful run",
-        (
-            f"{success.command} #{success.run_id}{_congress_note(success)} ended "
-            f"{_when(success.end_time)} UTC, {describe_age(success.age_seconds)} ago"
-        )
-        if success
-        else "[yellow]none yet[/]",
-    )
-    last = current.last_run
-    if last is not None and (success is None or last.run_id != success.run_id):
-        table.add_row(
-            "last run",
-            f"[red]{last.command} #{last.run_id} {last.outcome}[/] "
-            f"(started {_when(last.start_time)} UTC, {describe_age(last.age_seconds)} ago)",
-        )
-    marks = [
-        f"{m.congress} {m.chamber} {m.entity}: {_when(m.high_water_mark)}"
-        for m in current.high_water_marks
-    ]
-    table.add_row("high-water marks", "\n".join(marks) if marks else "none yet")
-    table.add_row(
-        "by Congress",
-        "\n".join(_congress_line(c) for c in current.by_congress) or "nothing yet",
-    )
-    newest = current.newest_backup
-    table.add_row(
-        "backups",
-        f"{current.backup_count} in {current.backup_dir}"
-        + (
-            f"; newest {Path(newest.path).name} ({describe_size(newest.size_bytes)})"
-            if newest
-            else ""
-        ),
-    )
-    archived = current.archived_records
-    table.add_row(
-        "archived payloads",
-        ", ".join(f"{n:,} {entity.replace('_', ' ')}s" for entity, n in sorted(archived.items()))
-        or "none yet (they are kept from the next update on)",
-    )
-    backlog = current.quarantine_open
-    table.add_row(
-        "quarantine",
-        "empty"
-        if not backlog
-        else f"[yellow]{backlog} open[/] ("
-        + ", ".join(f"{n} {entity}" for entity, n in current.quarantine_by_entity.items())
-        + ")",
-    )
-    console.print(table)
-
-
-def _congress_note(run: RunRef) -> str:
-    """` (Congress 119)`, or ` (Congresses 118-119)` for a run across several."""
-    if len(run.congresses) > 1:
-        return f" (Congresses {describe_congresses(run.congresses)})"
-    return f" (Congress {run.congress})" if run.congress is not None else ""
-
-
-def _congress_line(counts: CongressCounts) -> str:
-    """`119th: 150 meetings 2025-01-14 to 2026-09-16 · 11 printed hearings · 219 appearances
-    (218 witnesses) · 80 committees`."""
-    span = ""
-    if counts.first_meeting and counts.last_meeting:
-        span = f" {counts.first_meeting:%Y-%m-%d} to {counts.last_meeting:%Y-%m-%d}"
-    return (
-        f"{ordinal(counts.congress)}: {_counted(counts.meetings, 'meeting')}{span}"
-        f" · {_counted(counts.printed_hearings, 'printed hearing')}"
-        f" · {_counted(counts.witness_appearances, 'appearance')}"
-        f" ({_counted(counts.witnesses, 'witness', 'witnesses')})"
-        f" · {_counted(counts.committees_with_meetings, 'committee')}"
-    )
-
-
-def _counted(number: int, one: str, many: str | None = None) -> str:
-    return f"{number:,} {one if number == 1 else (many or one + 's')}"
-
-
-def _when(moment: str | None) -> str:
-    return moment[:16].replace("T", " ") if moment else "never"

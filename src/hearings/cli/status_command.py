@@ -1,0 +1,127 @@
+"""`hearings status`: the database at a glance, in all and by Congress. A thin call into
+`reports.status`; the only logic here is how it prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from hearings.cli import app
+from hearings.cli.data_commands import current_settings
+from hearings.cli.monitor_commands import _database, console
+from hearings.congresses import describe_congresses
+from hearings.reports.congress_counts import CongressCounts
+from hearings.reports.status import RunRef, Status, describe_age, describe_size, gather_status
+from hearings.web.timefmt import ordinal
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """The database at a glance: where, how big, what it holds, when it was last updated."""
+    settings = current_settings()
+    with _database(settings) as engine:
+        current = gather_status(settings, engine)
+    if as_json:
+        sys.stdout.write(json.dumps(current.as_dict(), indent=2, ensure_ascii=False) + "\n")
+        return
+    _print_status(current)
+
+
+def _print_status(current: Status) -> None:
+    table = Table(title="hearings status", title_justify="left", show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("database", f"{current.database} ({describe_size(current.size_bytes)})")
+    table.add_row(
+        "holds",
+        ", ".join(f"{count:,} {name}" for name, count in current.counts.items()),
+    )
+    success = current.last_success
+    table.add_row(
+        "last successful run",
+        (
+            f"{success.command} #{success.run_id}{_congress_note(success)} ended "
+            f"{_when(success.end_time)} UTC, {describe_age(success.age_seconds)} ago"
+        )
+        if success
+        else "[yellow]none yet[/]",
+    )
+    last = current.last_run
+    if last is not None and (success is None or last.run_id != success.run_id):
+        table.add_row(
+            "last run",
+            f"[red]{last.command} #{last.run_id} {last.outcome}[/] "
+            f"(started {_when(last.start_time)} UTC, {describe_age(last.age_seconds)} ago)",
+        )
+    marks = [
+        f"{m.congress} {m.chamber} {m.entity}: {_when(m.high_water_mark)}"
+        for m in current.high_water_marks
+    ]
+    table.add_row("high-water marks", "\n".join(marks) if marks else "none yet")
+    table.add_row(
+        "by Congress",
+        "\n".join(_congress_line(c) for c in current.by_congress) or "nothing yet",
+    )
+    newest = current.newest_backup
+    table.add_row(
+        "backups",
+        f"{current.backup_count} in {current.backup_dir}"
+        + (
+            f"; newest {Path(newest.path).name} ({describe_size(newest.size_bytes)})"
+            if newest
+            else ""
+        ),
+    )
+    archived = current.archived_records
+    table.add_row(
+        "archived payloads",
+        ", ".join(f"{n:,} {entity.replace('_', ' ')}s" for entity, n in sorted(archived.items()))
+        or "none yet (they are kept from the next update on)",
+    )
+    backlog = current.quarantine_open
+    table.add_row(
+        "quarantine",
+        "empty"
+        if not backlog
+        else f"[yellow]{backlog} open[/] ("
+        + ", ".join(f"{n} {entity}" for entity, n in current.quarantine_by_entity.items())
+        + ")",
+    )
+    console.print(table)
+
+
+def _congress_note(run: RunRef) -> str:
+    """` (Congress 119)`, or ` (Congresses 118-119)` for a run across several."""
+    if len(run.congresses) > 1:
+        return f" (Congresses {describe_congresses(run.congresses)})"
+    return f" (Congress {run.congress})" if run.congress is not None else ""
+
+
+def _congress_line(counts: CongressCounts) -> str:
+    """`119th: 150 meetings 2025-01-14 to 2026-09-16 · 11 printed hearings · 219 appearances
+    (218 witnesses) · 80 committees`."""
+    span = ""
+    if counts.first_meeting and counts.last_meeting:
+        span = f" {counts.first_meeting:%Y-%m-%d} to {counts.last_meeting:%Y-%m-%d}"
+    return (
+        f"{ordinal(counts.congress)}: {_counted(counts.meetings, 'meeting')}{span}"
+        f" · {_counted(counts.printed_hearings, 'printed hearing')}"
+        f" · {_counted(counts.witness_appearances, 'appearance')}"
+        f" ({_counted(counts.witnesses, 'witness', 'witnesses')})"
+        f" · {_counted(counts.committees_with_meetings, 'committee')}"
+    )
+
+
+def _counted(number: int, one: str, many: str | None = None) -> str:
+    return f"{number:,} {one if number == 1 else (many or one + 's')}"
+
+
+def _when(moment: str | None) -> str:
+    return moment[:16].replace("T", " ") if moment else "never"
