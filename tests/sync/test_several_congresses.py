@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
+from hearings.sync.notify import notification_text
+from hearings.sync.runlog import BatchStats, CongressFigures, RunMetrics
 from tests.sync.site import CliRun, Site, stamp_for
 
 EXPORTS = ("hearings", "appearances", "witnesses", "committees")
@@ -299,3 +301,18 @@ def test_a_quiet_congress_does_not_hold_every_later_update_back(site: Site) -> N
     assert marks[118].replace(" ", "T")[:19] == newest[:19]
     window = site.last_metrics()["window_start"]
     assert first_window < "2024" < window
+
+
+def test_a_notification_names_the_congresses_a_run_covered() -> None:
+    metrics = RunMetrics(
+        command="update",
+        congress=None,
+        chamber=None,
+        batch_processing=BatchStats(enabled=True, batch_size=50),
+        start_time=datetime(2026, 12, 1, 6, 30, tzinfo=UTC),
+        success=False,
+        errors=["Congress.gov is unavailable."],
+        congresses={118: CongressFigures(), 119: CongressFigures()},
+    )
+
+    assert "(congresses 118-119)" in notification_text(metrics)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from hearings.congresses import describe_congresses
 from hearings.sync.runlog import RunMetrics
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,12 @@ log = logging.getLogger(__name__)
 
 def notification_text(metrics: RunMetrics) -> str:
     """One line for people: what happened, to which congress, and the run's figures."""
-    scope = f"congress {metrics.congress}" if metrics.congress is not None else "all congresses"
+    if metrics.congress is not None:
+        scope = f"congress {metrics.congress}"
+    elif metrics.congresses:  # a run over several: "congresses 118-119"
+        scope = f"congresses {describe_congresses(metrics.congresses)}"
+    else:
+        scope = "all congresses"
     if metrics.chamber:
         scope += f", {metrics.chamber}"
     run = f"run {metrics.run_id}, " if metrics.run_id is not None else ""
