@@ -5,6 +5,7 @@ quarantine backlog."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -142,6 +143,8 @@ def test_status_breaks_counts_down_by_congress(
     assert updated.code == 0, updated.err
     words = " ".join(run_cli(monkeypatch, capsys, env, "status").out.replace("│", " ").split())
     assert "update #3 (Congresses 118-119) ended" in words
+    # Marks the update moved together are one line naming both Congresses.
+    assert re.search(r"committees: [0-9-]+ [0-9:]+ \(Congresses 118-119\)", words), words
     as_json = json.loads(run_cli(monkeypatch, capsys, env, "status", "--json").out)
     assert as_json["last_success"]["congresses"] == [118, 119]
     # The web app's /api/update-status says the same.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import defaultdict
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,14 @@ from hearings.cli.data_commands import current_settings
 from hearings.cli.monitor_commands import _database, console
 from hearings.congresses import describe_congresses
 from hearings.reports.congress_counts import CongressCounts
-from hearings.reports.status import RunRef, Status, describe_age, describe_size, gather_status
+from hearings.reports.status import (
+    HighWaterMark,
+    RunRef,
+    Status,
+    describe_age,
+    describe_size,
+    gather_status,
+)
 from hearings.web.timefmt import ordinal
 
 
@@ -60,10 +68,7 @@ def _print_status(current: Status) -> None:
             f"[red]{last.command} #{last.run_id} {last.outcome}[/] "
             f"(started {_when(last.start_time)} UTC, {describe_age(last.age_seconds)} ago)",
         )
-    marks = [
-        f"{m.congress} {m.chamber} {m.entity}: {_when(m.high_water_mark)}"
-        for m in current.high_water_marks
-    ]
+    marks = _mark_lines(current.high_water_marks)
     table.add_row("high-water marks", "\n".join(marks) if marks else "none yet")
     table.add_row(
         "by Congress",
@@ -95,6 +100,22 @@ def _print_status(current: Status) -> None:
         + ")",
     )
     console.print(table)
+
+
+def _mark_lines(marks: list[HighWaterMark]) -> list[str]:
+    """One line per entity, chamber and mark, naming the Congresses that share it: an update
+    across Congresses moves them together, so many Congresses still fit on a screen."""
+    shared: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    for mark in marks:
+        shared[(mark.entity, mark.chamber, _when(mark.high_water_mark))].append(mark.congress)
+    lines = []
+    for (entity, chamber, when), congresses in sorted(shared.items()):
+        where = "" if chamber == "all" else f" {chamber}"
+        noun = "Congresses" if len(congresses) > 1 else "Congress"
+        lines.append(
+            f"{entity.replace('_', ' ')}{where}: {when} ({noun} {describe_congresses(congresses)})"
+        )
+    return lines
 
 
 def _congress_note(run: RunRef) -> str:
