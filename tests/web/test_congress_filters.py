@@ -399,4 +399,13 @@ def test_a_committee_page_by_congress_in_chromium(site: TwoCongressSite) -> None
         expect(page.locator("ol.results a.title")).to_contain_text("118th Congress")
         section.get_by_role("link", name="Every Congress").click()
         expect(page.locator("h3.congress-heading")).to_have_count(2)
+
+        # A range typed into the address is the filter's choice; picking one Congress narrows.
+        page.goto(f"{base}/hearings?congress=118-119&sort=newest")
+        expect(page.locator("#congress")).to_have_value("118-119")
+        expect(page.locator("#congress option:checked")).to_have_text("118th–119th")
+        expect(page.locator("p.count")).to_contain_text(str(ALL))
+        page.select_option("#congress", "118")
+        page.wait_for_url("**congress=118&**")
+        expect(page.locator("ol.results > li")).to_have_count(len(MEETINGS_118))
         browser.close()
