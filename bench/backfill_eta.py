@@ -126,7 +126,7 @@ def import_once(base_url: str, folder: Path, label: str, *extra: str) -> Trial:
 def run(ctx: Context, command: str) -> Section:
     section = Section(
         "backfill_eta",
-        "Backfill: the estimate printed before fetching against the time taken",
+        "11. Backfill: the estimate printed before fetching against the time taken",
         command,
     )
     work = OUT / "work" / "backfill_eta"
