@@ -88,6 +88,24 @@ def printed_hearing() -> dict[str, Any]:
     }
 
 
+def related_committees(codes: set[str]) -> set[str]:
+    """`codes` with their parents and their parents' subcommittees: every committee an import
+    of them fetches."""
+    found: set[str] = set()
+    waiting = set(codes)
+    while waiting:
+        code = waiting.pop()
+        path = next(SOURCE.glob(f"committee/*/{code}.json"), None)
+        if path is None or code in found:
+            continue
+        found.add(code)
+        committee = json.loads(path.read_text(encoding="utf-8"))["committee"]
+        parent = (committee.get("parent") or {}).get("systemCode")
+        subcommittees = [s["systemCode"] for s in committee.get("subcommittees") or []]
+        waiting.update(c for c in (parent, *subcommittees) if c and c not in found)
+    return found
+
+
 def item(key: str, record: dict[str, Any], request: dict[str, str]) -> str:
     body = {
         key: record,
@@ -119,19 +137,15 @@ def main() -> None:
 
     codes = {c["systemCode"] for m in meetings for c in m.get("committees") or []}
     codes.add("hsii00")  # the printed hearing's committee
-    for code in sorted(codes):
-        path = next(SOURCE.glob(f"committee/*/{code}.json"))
-        committee = json.loads(path.read_text(encoding="utf-8"))["committee"]
-        parent = (committee.get("parent") or {}).get("systemCode")
-        for wanted in filter(None, (code, parent)):
-            source = next(SOURCE.glob(f"committee/*/{wanted}.json"))
-            record = json.loads(source.read_text(encoding="utf-8"))["committee"]
-            record["_congresses"] = [118]
-            request = {"chamber": source.parent.name, "systemCode": wanted}
-            write(
-                TARGET / "committee" / source.parent.name / f"{wanted}.json",
-                item("committee", record, request),
-            )
+    for code in sorted(related_committees(codes)):
+        source = next(SOURCE.glob(f"committee/*/{code}.json"))
+        record = json.loads(source.read_text(encoding="utf-8"))["committee"]
+        record["_congresses"] = [118]
+        request = {"chamber": source.parent.name, "systemCode": code}
+        write(
+            TARGET / "committee" / source.parent.name / f"{code}.json",
+            item("committee", record, request),
+        )
 
     request = {"chamber": "house", "congress": "118", "jacketNumber": str(PRINTED_JACKET)}
     write(
