@@ -5,6 +5,7 @@ from. Read against the real imported demo database."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +44,14 @@ def _count(engine: Engine, table: Any) -> int:
 def test_every_column_of_a_meeting_is_a_field_of_its_record() -> None:
     # A new column cannot be forgotten by the read model: it must be a field of the same name.
     assert [c.name for c in MEETING_COLUMNS] == [c.name for c in schema.hearings.c]
-    assert all(hasattr(Meeting, c.name) for c in schema.hearings.c)
+    # ...and the columns come first, in their order: records are built from rows by position.
+    names = [f.name for f in fields(Meeting)]
+    assert names[: len(schema.hearings.c)] == [c.name for c in schema.hearings.c]
 
 
 def test_records_hold_every_child_row_once(engine: Engine) -> None:
     meetings = _all_meetings(engine)
-    assert len(meetings) == _count(engine, schema.hearings) == 150
+    assert len(meetings) == _count(engine, schema.hearings) == 160  # the 118th and the 119th
     assert sum(m.witness_count for m in meetings.values()) == _count(
         engine, schema.witness_appearances
     )
@@ -112,8 +115,10 @@ def test_queries_do_not_grow_with_the_number_of_meetings(engine: Engine) -> None
         few = len(statements)
         statements.clear()
         load_meetings(connection, ids)
-        # The meetings, then one query per child table (documents and printed hearings: two).
-        assert len(statements) == few == 1 + len(ALL_PARTS) + 2
+        # The meetings, then one query per child table (documents: two; printed hearings: those
+        # naming the meeting, and those its transcript links name that are not among them).
+        bound = 1 + len(ALL_PARTS) + 3
+        assert few <= bound and len(statements) <= bound
 
 
 def test_parts_not_asked_for_stay_empty(engine: Engine) -> None:

@@ -5,11 +5,10 @@ and one query per part for a chunk of meetings, each returning the part by event
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, or_, select
+from sqlalchemy import BindParameter, Connection, bindparam, select
 
 from hearings.store import schema
 
@@ -83,29 +82,122 @@ class PrintedHearingLink:
     imported: bool
 
 
+# The statements are built once: building a select costs more than running it on one meeting.
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+_JACKETS: BindParameter[list[int]] = bindparam("jackets", expanding=True)
+_links, _committees = schema.hearing_committees, schema.committees
+_parents, _grandparents = _committees.alias("parents"), _committees.alias("grandparents")
+_COMMITTEES = (
+    select(
+        _links.c.event_id,
+        _links.c.system_code,
+        _links.c.is_primary,
+        _committees.c.system_code.is_not(None),
+        _committees.c.name,
+        _committees.c.chamber,
+        _committees.c.parent_code,
+        _parents.c.name,
+        _grandparents.c.name,
+    )
+    .outerjoin(_committees, _committees.c.system_code == _links.c.system_code)
+    .outerjoin(_parents, _parents.c.system_code == _committees.c.parent_code)
+    .outerjoin(_grandparents, _grandparents.c.system_code == _parents.c.parent_code)
+    .where(_links.c.event_id.in_(_IDS))
+    .order_by(_links.c.event_id, _links.c.ordinal)
+)
+_appearances, _witnesses = schema.witness_appearances, schema.witnesses
+_APPEARANCES = (
+    select(
+        _appearances.c.event_id,
+        _appearances.c.ordinal,
+        _appearances.c.witness_id,
+        _appearances.c.name_as_given,
+        _appearances.c.organization,
+        _appearances.c.position,
+        _witnesses.c.organization_key,
+    )
+    .outerjoin(_witnesses, _witnesses.c.witness_id == _appearances.c.witness_id)
+    .where(_appearances.c.event_id.in_(_IDS))
+    .order_by(_appearances.c.event_id, _appearances.c.ordinal)
+)
+_statements = schema.witness_documents
+_WITNESS_DOCUMENTS = (
+    select(
+        _statements.c.event_id,
+        _statements.c.appearance_ordinal,
+        _statements.c.name,
+        _statements.c.document_type,
+        _statements.c.format,
+        _statements.c.url,
+    )
+    .where(_statements.c.event_id.in_(_IDS))
+    .order_by(_statements.c.event_id, _statements.c.ordinal)
+)
+_documents = schema.meeting_documents
+_MEETING_DOCUMENTS = (
+    select(
+        _documents.c.event_id,
+        _documents.c.name,
+        _documents.c.document_type,
+        _documents.c.format,
+        _documents.c.url,
+        _documents.c.description,
+    )
+    .where(_documents.c.event_id.in_(_IDS))
+    .order_by(_documents.c.event_id, _documents.c.ordinal)
+)
+_videos = schema.videos
+_VIDEOS = (
+    select(_videos.c.event_id, _videos.c.name, _videos.c.url, _videos.c.kind)
+    .where(_videos.c.event_id.in_(_IDS))
+    .order_by(_videos.c.event_id, _videos.c.ordinal)
+)
+_bill_links, _bills = schema.hearing_bills, schema.bills
+_BILLS = (
+    select(
+        _bill_links.c.event_id,
+        _bills.c.congress,
+        _bills.c.bill_type,
+        _bills.c.number,
+        _bills.c.url,
+    )
+    .join(_bills, _bills.c.bill_id == _bill_links.c.bill_id)
+    .where(_bill_links.c.event_id.in_(_IDS))
+    .order_by(_bill_links.c.event_id, _bill_links.c.ordinal)
+)
+_transcripts, _printed_table = schema.hearing_transcripts, schema.printed_hearings
+_TRANSCRIPTS = (
+    select(_transcripts.c.event_id, _transcripts.c.jacket_number)
+    .where(_transcripts.c.event_id.in_(_IDS))
+    .order_by(_transcripts.c.event_id, _transcripts.c.ordinal)
+)
+_PRINTED = select(
+    _printed_table.c.jacket_number,
+    _printed_table.c.associated_event_id,
+    _printed_table.c.title,
+    _printed_table.c.citation,
+    _printed_table.c.dates,
+    _printed_table.c.formats,
+)
+_PRINTED_NAMING = _PRINTED.where(_printed_table.c.associated_event_id.in_(_IDS))
+_PRINTED_NAMED = _PRINTED.where(
+    _printed_table.c.jacket_number.in_(bindparam("jackets", expanding=True))
+)
+
+
 def committees_by_event(connection: Connection, ids: list[str]) -> dict[str, list[CommitteeLink]]:
-    links, committees = schema.hearing_committees, schema.committees
-    parents, grandparents = committees.alias("parents"), committees.alias("grandparents")
-    rows = connection.execute(
-        select(
-            links.c.event_id,
-            links.c.system_code,
-            links.c.is_primary,
-            committees.c.system_code.is_not(None),
-            committees.c.name,
-            committees.c.chamber,
-            committees.c.parent_code,
-            parents.c.name,
-            grandparents.c.name,
-        )
-        .outerjoin(committees, committees.c.system_code == links.c.system_code)
-        .outerjoin(parents, parents.c.system_code == committees.c.parent_code)
-        .outerjoin(grandparents, grandparents.c.system_code == parents.c.parent_code)
-        .where(links.c.event_id.in_(ids))
-        .order_by(links.c.event_id, links.c.ordinal)
-    ).all()
     by_event: dict[str, list[CommitteeLink]] = defaultdict(list)
-    for event_id, code, primary, known, name, chamber, parent, parent_name, grand_name in rows:
+    for (
+        event_id,
+        code,
+        primary,
+        known,
+        name,
+        chamber,
+        parent,
+        parent_name,
+        grand_name,
+    ) in connection.execute(_COMMITTEES, {"ids": ids}).all():
         by_event[event_id].append(
             CommitteeLink(
                 code, bool(primary), bool(known), name, chamber, parent, parent_name, grand_name
@@ -127,30 +219,18 @@ class Witnesses:
 def witnesses_by_event(connection: Connection, ids: list[str], *, documents: bool) -> Witnesses:
     """Appearances in their order; with `documents`, each with its witness documents (the rest
     stay on the meeting), and the meetings' own documents."""
-    appearances, witnesses = schema.witness_appearances, schema.witnesses
-    rows = connection.execute(
-        select(
-            appearances.c.event_id,
-            appearances.c.ordinal,
-            appearances.c.witness_id,
-            appearances.c.name_as_given,
-            appearances.c.organization,
-            appearances.c.position,
-            witnesses.c.organization_key,
-        )
-        .outerjoin(witnesses, witnesses.c.witness_id == appearances.c.witness_id)
-        .where(appearances.c.event_id.in_(ids))
-        .order_by(appearances.c.event_id, appearances.c.ordinal)
-    ).all()
+    rows = connection.execute(_APPEARANCES, {"ids": ids}).all()
     owned: dict[tuple[str, int], list[Document]] = {}
     unmatched: dict[str, list[Document]] = defaultdict(list)
     meeting_documents: dict[str, list[Document]] = defaultdict(list)
     if documents:
         owned = {(r[0], int(r[1])): [] for r in rows}
-        for event_id, ordinal, *described in _witness_documents(connection, ids):
+        for event_id, ordinal, *described in connection.execute(
+            _WITNESS_DOCUMENTS, {"ids": ids}
+        ).all():
             owner = owned.get((event_id, ordinal)) if ordinal is not None else None
             (unmatched[event_id] if owner is None else owner).append(Document(*described))
-        for event_id, *described in _meeting_documents(connection, ids):
+        for event_id, *described in connection.execute(_MEETING_DOCUMENTS, {"ids": ids}).all():
             meeting_documents[event_id].append(Document(*described))
     by_event: dict[str, list[Appearance]] = defaultdict(list)
     for event_id, ordinal, witness_id, name, organization, position, key in rows:
@@ -169,60 +249,19 @@ def witnesses_by_event(connection: Connection, ids: list[str], *, documents: boo
     return Witnesses(by_event, unmatched, meeting_documents)
 
 
-def _witness_documents(connection: Connection, ids: list[str]) -> Sequence[Any]:
-    statements = schema.witness_documents
-    return connection.execute(
-        select(
-            statements.c.event_id,
-            statements.c.appearance_ordinal,
-            statements.c.name,
-            statements.c.document_type,
-            statements.c.format,
-            statements.c.url,
-        )
-        .where(statements.c.event_id.in_(ids))
-        .order_by(statements.c.event_id, statements.c.ordinal)
-    ).all()
-
-
-def _meeting_documents(connection: Connection, ids: list[str]) -> Sequence[Any]:
-    documents = schema.meeting_documents
-    return connection.execute(
-        select(
-            documents.c.event_id,
-            documents.c.name,
-            documents.c.document_type,
-            documents.c.format,
-            documents.c.url,
-            documents.c.description,
-        )
-        .where(documents.c.event_id.in_(ids))
-        .order_by(documents.c.event_id, documents.c.ordinal)
-    ).all()
-
-
 def videos_by_event(connection: Connection, ids: list[str]) -> dict[str, list[Video]]:
-    videos = schema.videos
     by_event: dict[str, list[Video]] = defaultdict(list)
-    for event_id, name, url, kind in connection.execute(
-        select(videos.c.event_id, videos.c.name, videos.c.url, videos.c.kind)
-        .where(videos.c.event_id.in_(ids))
-        .order_by(videos.c.event_id, videos.c.ordinal)
-    ).all():
+    for event_id, name, url, kind in connection.execute(_VIDEOS, {"ids": ids}).all():
         by_event[event_id].append(Video(name, url, kind))
     return by_event
 
 
 def bills_by_event(connection: Connection, ids: list[str]) -> dict[str, list[Bill]]:
-    links, bills = schema.hearing_bills, schema.bills
     by_event: dict[str, list[Bill]] = defaultdict(list)
-    for r in connection.execute(
-        select(links.c.event_id, bills.c.congress, bills.c.bill_type, bills.c.number, bills.c.url)
-        .join(bills, bills.c.bill_id == links.c.bill_id)
-        .where(links.c.event_id.in_(ids))
-        .order_by(links.c.event_id, links.c.ordinal)
+    for event_id, congress, bill_type, number, url in connection.execute(
+        _BILLS, {"ids": ids}
     ).all():
-        by_event[r[0]].append(Bill(int(r[1]), r[2], r[3], r[4]))
+        by_event[event_id].append(Bill(int(congress), bill_type, number, url))
     return by_event
 
 
@@ -231,31 +270,18 @@ def printed_hearings_by_event(
 ) -> dict[str, list[PrintedHearingLink]]:
     """The transcript links in their order, then printed hearings that name the meeting
     themselves, by jacket number."""
-    transcripts, printed = schema.hearing_transcripts, schema.printed_hearings
     jackets: dict[str, list[int]] = defaultdict(list)
-    for r in connection.execute(
-        select(transcripts.c.event_id, transcripts.c.jacket_number)
-        .where(transcripts.c.event_id.in_(ids))
-        .order_by(transcripts.c.event_id, transcripts.c.ordinal)
-    ):
-        jackets[r.event_id].append(int(r.jacket_number))
-    named = sorted({j for listed in jackets.values() for j in listed})
-    clause: ColumnElement[bool] = printed.c.associated_event_id.in_(ids)
-    if named:
-        clause = or_(clause, printed.c.jacket_number.in_(named))
+    for event_id, jacket in connection.execute(_TRANSCRIPTS, {"ids": ids}).all():
+        jackets[event_id].append(int(jacket))
     stored: dict[int, Any] = {
-        int(r.jacket_number): r
-        for r in connection.execute(
-            select(
-                printed.c.jacket_number,
-                printed.c.associated_event_id,
-                printed.c.title,
-                printed.c.citation,
-                printed.c.dates,
-                printed.c.formats,
-            ).where(clause)
-        )
+        int(r.jacket_number): r for r in connection.execute(_PRINTED_NAMING, {"ids": ids})
     }
+    named = sorted({j for listed in jackets.values() for j in listed} - set(stored))
+    if named:
+        stored.update(
+            (int(r.jacket_number), r)
+            for r in connection.execute(_PRINTED_NAMED, {"jackets": named})
+        )
     associated: dict[str, list[int]] = defaultdict(list)
     for jacket, r in stored.items():
         if r.associated_event_id is not None:

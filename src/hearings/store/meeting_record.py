@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from hearings.store import schema
 from hearings.store.meeting_parts import (
@@ -95,25 +95,37 @@ _FIELDS = tuple(f.name for f in fields(Meeting))
 _ROW_FIELDS = tuple(f.name for f in fields(Meeting) if f.name in schema.hearings.c)
 # The `hearings` columns a record reads: every one the record has a field for.
 MEETING_COLUMNS = tuple(schema.hearings.c[name] for name in _ROW_FIELDS)
+_FIELD_INDEX = {name: index for index, name in enumerate(_FIELDS)}
+_CONGRESS, _IS_STUB = _ROW_FIELDS.index("congress"), _ROW_FIELDS.index("is_stub")
+_ONE = select(*MEETING_COLUMNS).where(schema.hearings.c.event_id == bindparam("event_id"))
+_SOME = select(*MEETING_COLUMNS).where(
+    schema.hearings.c.event_id.in_(bindparam("ids", expanding=True))
+)
 
 
 def meeting_of_row(row: Row[Any]) -> Meeting:
     """The record of one `hearings` row (any select that includes MEETING_COLUMNS), no parts."""
-    values = row._mapping
-    record = {name: values[name] for name in _ROW_FIELDS}
-    record["congress"] = int(record["congress"])
-    record["is_stub"] = bool(record["is_stub"])
-    return Meeting(**record)
+    return _meeting(row, _positions(row))
+
+
+def _positions(row: Row[Any]) -> list[int]:
+    # Reading a row by position is several times cheaper than through `row._mapping`.
+    names = row._fields
+    return [names.index(name) for name in _ROW_FIELDS]
+
+
+def _meeting(row: Row[Any], positions: list[int]) -> Meeting:
+    values = [row[i] for i in positions]
+    values[_CONGRESS] = int(values[_CONGRESS])
+    values[_IS_STUB] = bool(values[_IS_STUB])
+    return Meeting(*values)
 
 
 def load_meeting(
     connection: Connection, event_id: str, parts: Collection[Part] = ALL_PARTS
 ) -> Meeting | None:
     """One meeting with `parts`, or None."""
-    hearings = schema.hearings
-    row = connection.execute(
-        select(*MEETING_COLUMNS).where(hearings.c.event_id == event_id)
-    ).first()
+    row = connection.execute(_ONE, {"event_id": event_id}).first()
     if row is None:
         return None
     return with_parts(connection, [meeting_of_row(row)], parts)[0]
@@ -123,17 +135,18 @@ def meetings_of_rows(
     connection: Connection, rows: Iterable[Row[Any]], parts: Collection[Part] = ALL_PARTS
 ) -> list[Meeting]:
     """The records of `hearings` rows, in their order, with `parts` loaded."""
-    return with_parts(connection, [meeting_of_row(row) for row in rows], parts)
+    listed = list(rows)
+    positions = _positions(listed[0]) if listed else []
+    return with_parts(connection, [_meeting(row, positions) for row in listed], parts)
 
 
 def load_meetings(
     connection: Connection, event_ids: Iterable[str], parts: Collection[Part] = ALL_PARTS
 ) -> dict[str, Meeting]:
     """The meetings of `event_ids` the database holds, by event id."""
-    hearings = schema.hearings
     found: list[Meeting] = []
     for chunk in _chunks(sorted(set(event_ids))):
-        rows = connection.execute(select(*MEETING_COLUMNS).where(hearings.c.event_id.in_(chunk)))
+        rows = connection.execute(_SOME, {"ids": chunk})
         found += meetings_of_rows(connection, rows, parts)
     return {m.event_id: m for m in found}
 
@@ -168,9 +181,10 @@ def with_parts(
 
 def _with(meeting: Meeting, parts: dict[str, Any]) -> Meeting:
     # What `dataclasses.replace` does, at a third of its cost (it runs for every meeting).
-    values = {name: getattr(meeting, name) for name in _FIELDS}
-    values.update(parts)
-    return Meeting(**values)
+    values = [getattr(meeting, name) for name in _FIELDS]
+    for name, value in parts.items():
+        values[_FIELD_INDEX[name]] = value
+    return Meeting(*values)
 
 
 def _put(found: dict[str, dict[str, Any]], part: str, by_event: Mapping[str, list[Any]]) -> None:
