@@ -44,7 +44,7 @@ from hearings.sync.meetings import (
 from hearings.sync.options import ProgressFn, SyncOptions, no_progress
 from hearings.sync.run_state import RunState
 from hearings.sync.runlog import RunMetrics, StageOutcome
-from hearings.sync.stages import members_stage, printed_hearings_stage
+from hearings.sync.stages import list_printed_hearings, members_stage, printed_hearings_stage
 
 __all__ = ["ApiClient", "ChangeRatioExceeded", "ProgressFn", "SyncOptions", "run_pipeline"]
 
@@ -120,7 +120,7 @@ def _run(
             )
         )
         printed = background.submit(
-            _list_printed_hearings, client, options, chamber, since["printed_hearings"], now
+            list_printed_hearings, client, options, chamber, since["printed_hearings"], now
         )
         if options.include_members and not incremental:
             members = background.submit(lambda: list(client.list_members(options.congress)))
@@ -169,29 +169,6 @@ def _run(
                     state, client, printed.result(), since["printed_hearings"], progress
                 ),
             )
-
-
-def _list_printed_hearings(
-    client: ApiClient,
-    options: SyncOptions,
-    chamber: str | None,
-    since: datetime | None,
-    now: datetime,
-) -> Listing:
-    """Printed hearings are listed under each Congress, even in a run across Congresses: the API
-    documents no `fromDateTime` for `/hearing`, and were it ignored there, the list across
-    Congresses would be every printed hearing ever (34,000), not one Congress's."""
-    return combined(
-        read_list(
-            "printed_hearing",
-            client.list_printed_hearings,
-            options.for_congress(congress),
-            chamber,
-            since,
-            now,
-        )
-        for congress in options.selected
-    )
 
 
 def _windows(state: RunState, incremental: bool) -> dict[str, datetime | None]:

@@ -26,12 +26,14 @@ from hearings.sync.gate import (
 from hearings.sync.listing import (
     ApiClient,
     Listing,
+    combined,
+    read_list,
     record_refusals,
     stored_differs,
     stored_update_dates,
 )
 from hearings.sync.marks import advance_high_water_mark
-from hearings.sync.options import ProgressFn
+from hearings.sync.options import ProgressFn, SyncOptions
 from hearings.sync.reference import load_records
 from hearings.sync.run_state import RunState
 
@@ -61,6 +63,29 @@ def members_stage(state: RunState, entries: Sequence[object], progress: Progress
 
 
 # ---- printed hearings ----------------------------------------------------------------------
+
+
+def list_printed_hearings(
+    client: ApiClient,
+    options: SyncOptions,
+    chamber: str | None,
+    since: datetime | None,
+    now: datetime,
+) -> Listing:
+    """Printed hearings are listed under each Congress, even in a run across Congresses: the API
+    documents no `fromDateTime` for `/hearing`, and were it ignored there, the list across
+    Congresses would be every printed hearing ever (34,000), not one Congress's."""
+    return combined(
+        read_list(
+            "printed_hearing",
+            client.list_printed_hearings,
+            options.for_congress(congress),
+            chamber,
+            since,
+            now,
+        )
+        for congress in options.selected
+    )
 
 
 def printed_hearings_stage(
