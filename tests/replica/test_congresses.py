@@ -115,6 +115,22 @@ def test_committees_keep_their_system_codes_across_congresses(both_congresses: C
     assert named <= codes_118
 
 
+@pytest.mark.parametrize("folder", ["congress-118", "congress-119"])
+def test_each_bundled_congress_names_only_committees_it_holds(folder: str) -> None:
+    # An import fetches every committee a meeting or printed hearing names, every parent and
+    # every listed subcommittee: each bundled folder serves all of them on its own.
+    corpus = Corpus.load(BUNDLED_CORPUS_DIR / folder)
+    named: set[str] = set()
+    for kind in ("meeting", "hearing"):
+        for record in corpus.iter_records(kind):
+            named.update(c["systemCode"] for c in corpus.body(record).get("committees") or [])
+    for record in corpus.iter_records("committee"):
+        body = corpus.body(record)
+        named.update(s["systemCode"] for s in body.get("subcommittees") or [])
+        named.update([body["parent"]["systemCode"]] if body.get("parent") else [])
+    assert {code for code in named if corpus.record("committee", code) is None} == set()
+
+
 def test_a_folder_of_congress_folders_loads_like_the_list_of_them(both_congresses: Corpus) -> None:
     listed = Corpus.load([CONGRESS_118, DEFAULT_CORPUS_DIR])
     kinds: tuple[Kind, ...] = ("meeting", "hearing", "committee", "member")
