@@ -14,11 +14,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import insert
 
+from hearings.congress_api.limiter import Limiter
 from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
+from hearings.store import schema
+from hearings.store.engine import open_database
+from hearings.sync.backfill import earlier_request_ages
 from hearings.sync.estimate import span
 from tests.sync.site import CliRun, Site
 
@@ -174,6 +180,39 @@ def test_estimates_read_in_hours_and_minutes() -> None:
         "1 h",
         "2 h 51 min",
     ]
+
+
+def test_a_slice_counts_the_requests_earlier_runs_made_in_the_last_hour(tmp_path: Path) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'hearings.db'}")
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    runs = [  # (ended minutes ago, lasted minutes, requests)
+        (30, 10, 100),  # the last slice: inside the hour
+        (50, 40, 4000),  # the one before: its last 10 of 40 minutes inside the hour
+        (65, 50, 4500),  # over before the hour began
+    ]
+    with engine.begin() as connection:
+        for ended, lasted, requests in runs:
+            end = (now - timedelta(minutes=ended)).replace(tzinfo=None)
+            connection.execute(
+                insert(schema.update_logs).values(
+                    command="import",
+                    mode="batch",
+                    start_time=end - timedelta(minutes=lasted),
+                    end_time=end,
+                    api_requests=requests,
+                )
+            )
+    ages = earlier_request_ages(engine, now, 3600)
+    engine.dispose()
+    assert len(ages) == 100 + 1000
+    assert min(ages) == pytest.approx(30 * 60 + 3, abs=0.5)
+    limiter = Limiter(5000, 1)
+    limiter.remember(ages)
+    assert limiter.used_in_window() == len(ages)
+    small = Limiter(60, 1)
+    small.remember(ages)
+    assert small.used_in_window() == 60  # a window holds no more than its limit
+    assert min(small.stamp_ages()) == pytest.approx(min(ages), abs=1)
 
 
 def test_a_budget_needs_batch_mode(replica: ReplicaServer, tmp_path: Path) -> None:

@@ -100,6 +100,14 @@ class Limiter:
             self._expire(self._clock())
             return len(self._stamps)
 
+    def remember(self, ages: Sequence[float]) -> None:
+        """Count requests another process made `ages` seconds ago (an earlier slice of a
+        backfill) against the window, as the API does."""
+        with self._lock:
+            now = self._clock()
+            earlier = sorted(now - age for age in ages if 0 <= age < self._window)
+            self._stamps = deque(sorted([*earlier, *self._stamps])[-self.rate_limit_per_hour :])
+
     def stamp_ages(self) -> list[float]:
         """How long ago each request still inside the window went out, oldest first."""
         with self._lock:

@@ -12,16 +12,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from hearings.congress_api.budget import BudgetSpent
 from hearings.congress_api.errors import ApiError, ApiKeyMissing, ApiKeyRejected
 from hearings.congress_api.limiter import Limiter, seconds_to_send
 from hearings.congress_api.models import chamber_path
 from hearings.store import schema
+from hearings.store.records import utc_naive
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.committees import committee_chambers
 from hearings.sync.estimate import (
@@ -71,6 +72,8 @@ class Backfill:
     def prepare(self) -> BackfillEstimate:
         """Read every list the import needs (kept ones cost nothing) and estimate the rest.
         Raises `BudgetSpent` when the budget runs out while listing; the lists read are kept."""
+        # Earlier runs on this database (the last slice, the daily update) share the key's hour.
+        self.limiter.remember(earlier_request_ages(self.engine, self.clock(), self.limiter.window))
         before, started = self.client.request_count, self.timer()
         committees_seen: set[str] = set()
         records = []
@@ -275,3 +278,24 @@ def resumable_import(
         engine, lists, limiter, options, options.selected, clock=clock, progress=progress
     )
     return lists, backfill
+
+
+def earlier_request_ages(engine: Engine, now: datetime, window: float) -> list[float]:
+    """How many seconds ago each request of the runs that ended inside the window went out. The
+    run log keeps a count per run, not times, so a run's requests are spread evenly over it."""
+    log_table = schema.update_logs
+    horizon = utc_naive(now - timedelta(seconds=window))
+    query = select(log_table.c.start_time, log_table.c.end_time, log_table.c.api_requests).where(
+        log_table.c.end_time >= horizon, log_table.c.api_requests > 0
+    )
+    with engine.connect() as connection:
+        runs = connection.execute(query).all()
+    moment = utc_naive(now) or datetime.min
+    ages: list[float] = []
+    for started, ended, requests in runs:
+        length = max((ended - started).total_seconds(), 0.0)
+        for n in range(requests):
+            age = (moment - started).total_seconds() - length * (n + 0.5) / requests
+            if 0 <= age < window:
+                ages.append(age)
+    return ages
