@@ -1,23 +1,80 @@
 """Prebuilt INSERT statements executed with plain tuples: on SQLite's hot paths (apply, rebuild)
-SQLAlchemy's per-row parameter processing costs more than SQLite's own work.
-
-Only for tables whose columns need no type processing (text, integers, booleans): a `DateTime`
-or `JSON` column goes through SQLAlchemy, which decides how those are stored."""
+SQLAlchemy's per-row parameter processing costs more than SQLite's own work. Each column's own
+type still converts its values (a `DateTime` is stored exactly as SQLAlchemy stores it); only the
+per-row machinery is skipped. Other databases take SQLAlchemy's executemany."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from functools import cache
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, TableClause, insert
+from sqlalchemy import Connection, Table, TableClause, bindparam, insert
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 
+Converter = Callable[[Any], Any] | None
 
-@cache
-def _statement(table: TableClause, columns: tuple[str, ...], dialect: Dialect) -> str:
-    compiled = insert(table).values({c: None for c in columns}).compile(dialect=dialect)
-    return str(compiled)
+
+# Built once per table, columns and dialect kind (keyed by the dialect's name, not the object:
+# every SQLite engine compiles them alike).
+_CONVERTERS: dict[tuple[Any, ...], list[Converter]] = {}
+_STATEMENTS: dict[tuple[Any, ...], str | None] = {}
+
+
+def _compiled(statement: Any, columns: tuple[str, ...], dialect: Dialect) -> str | None:
+    """The statement's SQL, when its parameters are exactly `columns` in order (a column with a
+    Python-side default adds one of its own: such rows take SQLAlchemy's path)."""
+    compiled = statement.compile(dialect=dialect)
+    return str(compiled) if tuple(compiled.positiontup or ()) == columns else None
+
+
+def _converters(table: TableClause, columns: tuple[str, ...], dialect: Dialect) -> list[Converter]:
+    cache_key = (table.name, columns, dialect.name)
+    if cache_key not in _CONVERTERS:
+        _CONVERTERS[cache_key] = [
+            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+        ]
+    return _CONVERTERS[cache_key]
+
+
+def _insert_sql(table: TableClause, columns: tuple[str, ...], dialect: Dialect) -> str | None:
+    cache_key = ("insert", table.name, columns, dialect.name)
+    if cache_key not in _STATEMENTS:
+        statement = insert(table).values({c: bindparam(c) for c in columns})
+        _STATEMENTS[cache_key] = _compiled(statement, columns, dialect)
+    return _STATEMENTS[cache_key]
+
+
+def _upsert_sql(
+    table: Table,
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    updated: tuple[str, ...],
+    dialect: Dialect,
+) -> str | None:
+    cache_key = ("upsert", table.name, columns, key, updated, dialect.name)
+    if cache_key not in _STATEMENTS:
+        statement = sqlite.insert(table).values({c: bindparam(c) for c in columns})
+        if updated:
+            statement = statement.on_conflict_do_update(
+                index_elements=list(key), set_={c: statement.excluded[c] for c in updated}
+            )
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=list(key))
+        _STATEMENTS[cache_key] = _compiled(statement, columns, dialect)
+    return _STATEMENTS[cache_key]
+
+
+def _values(
+    table: TableClause, columns: tuple[str, ...], rows: Iterable[Sequence[Any]], dialect: Dialect
+) -> list[tuple[Any, ...]]:
+    converters = _converters(table, columns, dialect)
+    if not any(converters):
+        return [tuple(row) for row in rows]
+    return [
+        tuple(v if c is None else c(v) for c, v in zip(converters, row, strict=True))
+        for row in rows
+    ]
 
 
 def insert_tuples(
@@ -30,8 +87,31 @@ def insert_tuples(
     values = list(rows)
     if not values:
         return
-    dialect = connection.dialect
-    if dialect.paramstyle == "qmark":
-        connection.exec_driver_sql(_statement(table, tuple(columns), dialect), values)
-    else:  # PostgreSQL is not where local speed shows: SQLAlchemy's executemany, with mappings
-        connection.execute(insert(table), [dict(zip(columns, v, strict=True)) for v in values])
+    dialect, names = connection.dialect, tuple(columns)
+    sql = _insert_sql(table, names, dialect) if dialect.name == "sqlite" else None
+    if sql is not None:
+        connection.exec_driver_sql(sql, _values(table, names, values, dialect))
+    else:
+        connection.execute(insert(table), [dict(zip(names, v, strict=True)) for v in values])
+
+
+def upsert_tuples_sqlite(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    key: Sequence[str],
+    updated: Sequence[str],
+) -> bool:
+    """SQLite: insert rows, or update the `updated` columns where the key exists (none: leave
+    the stored row alone), with one executemany. False, having done nothing, when the table's
+    defaults need SQLAlchemy's own path."""
+    values = list(rows)
+    dialect, names = connection.dialect, tuple(columns)
+    sql = _upsert_sql(table, names, tuple(key), tuple(updated), dialect)
+    if sql is None:
+        return False
+    if values:
+        connection.exec_driver_sql(sql, _values(table, names, values, dialect))
+    return True

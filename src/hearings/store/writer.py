@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hearings.store import schema
-from hearings.store.bulk import insert_tuples
+from hearings.store.bulk import insert_tuples, upsert_tuples_sqlite
 from hearings.store.records import MeetingRows, Row
 
 # SQLite caps bound parameters per statement; stay well below it for IN lists.
@@ -36,14 +36,24 @@ def upsert(
     if not rows:
         return
     dialect = connection.dialect.name
-    insert_fn: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert_fn(table)
     kept = set(keep) | set(key)
     columns = (
         list(update_columns)
         if update_columns is not None
         else [c for c in rows[0] if c not in kept]
     )
+    names = tuple(rows[0])
+    if dialect == "sqlite" and upsert_tuples_sqlite(
+        connection,
+        table,
+        names,
+        [tuple(row[c] for c in names) for row in rows],
+        key=key,
+        updated=columns,
+    ):
+        return
+    insert_fn: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert_fn(table)
     if columns:
         statement = statement.on_conflict_do_update(
             index_elements=list(key),

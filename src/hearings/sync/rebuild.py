@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import tempfile
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, cast, func, insert, select
+from sqlalchemy import Connection, Engine, String, cast, func, select
 
 from hearings.errors import HearingsError
 from hearings.store import schema
@@ -66,7 +68,6 @@ _STORED: dict[Entity, tuple[Any, str]] = {
     "meeting": (schema.hearings, "event_id"),
     "printed_hearing": (schema.printed_hearings, "jacket_number"),
 }
-_CHUNK = 500
 
 
 class RebuildRefused(HearingsError):
@@ -141,10 +142,10 @@ def rebuild_sqlite(
     try:
         built = open_database(f"sqlite:///{shadow}")
         try:
+            # Parents first, so every foreign key finds its row.
+            copied = [t for t in reversed(DERIVED_TABLES) if t.name not in rebuilt]
+            _copy_tables(database, shadow, (*KEPT_TABLES, *copied))
             with built.begin() as connection, engine.connect() as previous:
-                # Parents first, so every foreign key finds its row.
-                copied = [t for t in reversed(DERIVED_TABLES) if t.name not in rebuilt]
-                _copy_tables(previous, connection, (*KEPT_TABLES, *copied))
                 result = derive(connection, now, entities, previous=previous)
             failpoint("rebuild_built")
             with built.connect() as connection:
@@ -174,8 +175,16 @@ def rebuild_database(
         engine.dispose()
 
 
-def _copy_tables(source: Connection, target: Connection, tables: Sequence[Any]) -> None:
-    for table in tables:
-        rows = source.execute(select(table)).mappings()
-        while chunk := [dict(row) for row in rows.fetchmany(_CHUNK)]:
-            target.execute(insert(table), chunk)
+def _copy_tables(database: Path, shadow: Path, tables: Sequence[Any]) -> None:
+    """Copy tables as they are from the database into the shadow, in SQLite itself."""
+    with closing(sqlite3.connect(shadow)) as raw:
+        raw.execute("ATTACH DATABASE ? AS previous", (str(database),))
+        with raw:  # one transaction
+            for table in tables:
+                names = ", ".join(f'"{c.name}"' for c in table.columns)
+                # Names from the schema, never from input.
+                raw.execute(
+                    f'INSERT INTO main."{table.name}" ({names}) '  # noqa: S608
+                    f'SELECT {names} FROM previous."{table.name}"'
+                )
+        raw.execute("DETACH DATABASE previous")
