@@ -113,7 +113,9 @@ class Backfill:
     def congress(self) -> int | None:
         """The Congress the import is at (the latest one whose lists it read), when it imports
         several."""
-        return self.client.current_congress if len(self.congresses) > 1 else None
+        if self.estimate is None or len(self.congresses) == 1:
+            return None  # the lists of every Congress are read first, as one stage
+        return self.client.current_congress
 
     def seconds_left(self) -> float | None:
         """The time the rest takes, waits for the window included, at the pace seen so far."""
