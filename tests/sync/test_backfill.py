@@ -82,9 +82,12 @@ def test_the_estimate_comes_before_any_record_and_counts_the_requests_the_import
 
 
 def test_a_budgeted_import_stops_at_the_budget_and_reruns_reach_the_uninterrupted_export(
-    replica: ReplicaServer, tmp_path: Path, uninterrupted: tuple[dict[str, str], CliRun, int]
+    replica: ReplicaServer,
+    tmp_path: Path,
+    database_url: str,
+    uninterrupted: tuple[dict[str, str], CliRun, int],
 ) -> None:
-    site = Site(tmp_path, replica)
+    site = Site(tmp_path, replica, database_url)
     codes: list[int] = []
     for attempt in range(12):
         replica.reset_counters()
