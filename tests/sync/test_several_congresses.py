@@ -316,3 +316,54 @@ def test_a_notification_names_the_congresses_a_run_covered() -> None:
     )
 
     assert "(congresses 118-119)" in notification_text(metrics)
+
+
+def with_older_congresses(corpus: Corpus, congresses: tuple[int, ...]) -> Corpus:
+    """`corpus` plus a few meetings in each of `congresses`: 118th meetings moved back by whole
+    Congresses (synthesized, so that a run can cover more than the two bundled ones)."""
+    widened = corpus.copy()
+    for offset, congress in enumerate(sorted(congresses, reverse=True), start=1):
+        for index, event_id in enumerate(meetings_of(corpus, 118)[:3]):
+            body = copy.deepcopy(corpus.meeting(event_id))
+            assert body is not None
+            body.pop("hearingTranscript", None)
+            body.update(
+                congress=congress,
+                eventId=str(800_000 + congress * 10 + index),
+                title=f"{body['title']} ({congress}th Congress)",
+            )
+            for key in ("date", "updateDate"):
+                year = int(str(body[key])[:4]) - 2 * offset
+                body[key] = f"{year}{str(body[key])[4:]}"
+            widened.put_meeting(body)
+    return widened
+
+
+def test_the_meeting_list_is_read_once_however_many_congresses(
+    both_congresses: Corpus, tmp_path: Path
+) -> None:
+    """Four Congresses, a change in each: one list page of meetings, one of committees, one of
+    printed hearings per Congress, and the changed meetings; nothing per Congress besides."""
+    corpus = with_older_congresses(both_congresses, (116, 117))
+    with ReplicaServer(corpus) as replica:
+        site = Site(tmp_path, replica)
+        assert site.hearings("import", "--congress", "116-119").code == 0
+        stamp = stamp_for(datetime.now(UTC))
+        for congress in (116, 117, 118, 119):
+            body = corpus.meeting(meetings_of(corpus, congress)[0])
+            assert body is not None
+            body.update(meetingStatus="Canceled", updateDate=stamp)
+            corpus.put_meeting(body)
+        replica.reset_counters()
+
+        run = update_all(site)
+
+        assert run.code == 0, run.err[-3000:]
+        kinds = replica.stats.by_kind
+        assert (kinds["meeting_list"], kinds["committee_list"]) == (1, 1), kinds
+        assert kinds["meeting_item"] == 4 and kinds["hearing_list"] == 4, kinds
+        assert replica.request_count <= 4 + list_pages(replica) + 5
+        figures = site.last_metrics()["congresses"]
+        assert {c: f["hearings_updated"] for c, f in figures.items()} == dict.fromkeys(
+            ("116", "117", "118", "119"), 1
+        )
