@@ -134,6 +134,7 @@ def test_one_update_applies_a_day_of_changes_in_both_congresses(site: Site, tmp_
     for congress in BOTH:
         figures = metrics["congresses"][congress]
         assert (figures["hearings_added"], figures["hearings_updated"]) == (1, 2), congress
+        assert f"Congress {congress}" in run.out and "1 added, 2 updated" in run.out
     assert exports(site) == expected
 
 

@@ -201,6 +201,14 @@ def _print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
         ("API requests", metrics.api_requests),
         ("seconds", f"{metrics.duration_seconds or 0:.1f}"),
     ]
+    for congress, figures in sorted(metrics.congresses.items()):
+        rows.append(
+            (
+                f"Congress {congress}",
+                f"{figures.hearings_checked} checked, {figures.hearings_added} added, "
+                f"{figures.hearings_updated} updated, {figures.quarantined} quarantined",
+            )
+        )
     if metrics.backup_path:
         rows.append(("backup", metrics.backup_path))
     for label, value in rows:
