@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from hearings.errors import DatabaseUnreadable
 from hearings.store import schema
 from hearings.store.engine import is_sqlite, needs_migration, sqlite_file
+from hearings.sync.congress_runs import held_congresses
 
 KNOWN_CHAMBERS = ("House", "Senate", "NoChamber")
 EARLIEST_DATE = datetime(1900, 1, 1)
@@ -563,11 +564,8 @@ def local_chambers(engine: Engine, congress: int) -> list[str]:
 
 
 def local_congresses(engine: Engine) -> list[int]:
-    hearings, state = schema.hearings, schema.sync_state
-    with engine.connect() as connection:
-        found = set(connection.execute(select(hearings.c.congress).distinct()).scalars())
-        found |= set(connection.execute(select(state.c.congress).distinct()).scalars())
-    return sorted(int(c) for c in found)
+    """The Congresses the database holds, as `hearings update` counts them."""
+    return list(held_congresses(engine))
 
 
 def reconcile_meetings(
