@@ -5,10 +5,11 @@ per-row machinery is skipped. Other databases take SQLAlchemy's executemany."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, TableClause, bindparam, insert
+from sqlalchemy import Boolean, Connection, Table, TableClause, bindparam, insert
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 
@@ -31,9 +32,13 @@ def _compiled(statement: Any, columns: tuple[str, ...], dialect: Dialect) -> str
 def _converters(table: TableClause, columns: tuple[str, ...], dialect: Dialect) -> list[Converter]:
     cache_key = (table.name, columns, dialect.name)
     if cache_key not in _CONVERTERS:
-        _CONVERTERS[cache_key] = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
-        ]
+        converters: list[Converter] = []
+        for name in columns:
+            kind = table.c[name].type
+            # sqlite3 stores a bool as the 0 or 1 SQLAlchemy's Boolean would write.
+            plain = isinstance(kind, Boolean) and dialect.name == "sqlite"
+            converters.append(None if plain else kind.dialect_impl(dialect).bind_processor(dialect))
+        _CONVERTERS[cache_key] = converters
     return _CONVERTERS[cache_key]
 
 
@@ -67,14 +72,25 @@ def _upsert_sql(
 
 def _values(
     table: TableClause, columns: tuple[str, ...], rows: Iterable[Sequence[Any]], dialect: Dialect
-) -> list[tuple[Any, ...]]:
-    converters = _converters(table, columns, dialect)
-    if not any(converters):
-        return [tuple(row) for row in rows]
-    return [
-        tuple(v if c is None else c(v) for c, v in zip(converters, row, strict=True))
-        for row in rows
-    ]
+) -> list[Sequence[Any]]:
+    converting = [(i, c) for i, c in enumerate(_converters(table, columns, dialect)) if c]
+    if not converting:
+        return list(rows)
+    converted: list[Sequence[Any]] = []
+    for row in rows:
+        values = list(row)
+        for index, convert in converting:
+            values[index] = convert(values[index])
+        converted.append(tuple(values))
+    return converted
+
+
+def row_tuples(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Each row's values in `columns` order (at C speed: this is on every write's path)."""
+    if len(columns) == 1:
+        return [(row[columns[0]],) for row in rows]
+    values = itemgetter(*columns)
+    return [values(row) for row in rows]
 
 
 def insert_tuples(

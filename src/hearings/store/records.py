@@ -12,8 +12,10 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
+from hearings.citations import find_citations
 from hearings.congress_api.models import Committee, Meeting, Member, PrintedHearing
 from hearings.witness_names import (
     DocumentMatcher,
@@ -93,6 +95,13 @@ class MeetingRows:
     @property
     def event_id(self) -> str:
         return str(self.hearing["event_id"])
+
+    @cached_property
+    def title_bills(self) -> list[str]:
+        """The index tokens of the bills the title names ("H.R. 2334, the … Act"), which the
+        search index adds to the bills of relatedItems. Kept once worked out, so a rebuild's
+        parsing workers ship it with the rows."""
+        return [c.token for c in find_citations(self.hearing["title"] or "")[0]]
 
 
 def meeting_rows(meeting: Meeting, payload_hash: str, now: datetime) -> MeetingRows:

@@ -28,11 +28,13 @@ IndexRow = dict[str, str]
 
 
 def _join(parts: Iterable[str | None]) -> str:
-    seen: list[str] = []
+    """The distinct texts of `parts`, whitespace collapsed, one a line, in order."""
+    seen: dict[str, None] = {}
     for part in parts:
-        text = " ".join(str(part).split()) if part else ""
-        if text and text not in seen:
-            seen.append(text)
+        if part:
+            text = " ".join(str(part).split())
+            if text:
+                seen.setdefault(text)
     return "\n".join(seen)
 
 
@@ -118,11 +120,18 @@ def index_documents(connection: Connection, event_ids: Sequence[str]) -> list[In
     return [_document(event_id, titles[event_id], parts[event_id]) for event_id in sorted(found)]
 
 
-def _document(event_id: str, title: str | None, entry: dict[str, list[str | None]]) -> IndexRow:
+def _document(
+    event_id: str,
+    title: str | None,
+    entry: dict[str, list[str | None]],
+    title_bills: list[str] | None = None,
+) -> IndexRow:
     """One index row from its parts, column by column."""
     # A title that names a bill ("H.R. 2334, the ... Act") takes it up even when the API
     # leaves it out of relatedItems.
-    bills = entry["bills"] + [c.token for c in find_citations(title or "")[0]]
+    if title_bills is None:
+        title_bills = [c.token for c in find_citations(title or "")[0]]
+    bills = entry["bills"] + title_bills
     row: IndexRow = {"event_id": event_id, "title": _join([title])}
     for name in TEXT_COLUMNS[1:-1]:
         row[name] = _join(entry[name])
@@ -179,7 +188,7 @@ def documents_of(connection: Connection, batch: Sequence[MeetingRows]) -> list[I
             entry["documents"] += [d["name"], d["document_type"]]
         entry["documents"] += printed.get(rows.event_id, [])
         entry["bills"] = [bill_token(b["bill_type"], b["number"]) for b in rows.bills]
-        documents.append(_document(rows.event_id, rows.hearing["title"], entry))
+        documents.append(_document(rows.event_id, rows.hearing["title"], entry, rows.title_bills))
     return documents
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hearings.store import schema
-from hearings.store.bulk import insert_tuples, upsert_tuples_sqlite
+from hearings.store.bulk import insert_tuples, row_tuples, upsert_tuples_sqlite
 from hearings.store.records import MeetingRows, Row
 
 # SQLite caps bound parameters per statement; stay well below it for IN lists.
@@ -47,7 +47,7 @@ def upsert(
         connection,
         table,
         names,
-        [tuple(row[c] for c in names) for row in rows],
+        row_tuples(rows, names),
         key=key,
         updated=columns,
     ):
@@ -271,7 +271,7 @@ def _insert(connection: Connection, table: Table, rows: list[Row]) -> None:
     """Child rows (text, integers, booleans only) with one prebuilt executemany."""
     if rows:
         columns = tuple(rows[0])
-        insert_tuples(connection, table, columns, [tuple(r[c] for c in columns) for r in rows])
+        insert_tuples(connection, table, columns, row_tuples(rows, columns))
 
 
 def _unique(rows: Iterable[Row], key: str = "witness_id") -> list[Row]:

@@ -167,6 +167,7 @@ def parse_meeting_chunk(
     for version in versions:
         verdict = _admit("meeting", version, moment)
         if isinstance(verdict, Admitted) and verdict.rows is not None:
+            verdict.rows.title_bills  # noqa: B018 -- worked out here, on the worker
             parsed.append(verdict.rows)
         else:
             parsed.append(verdict if isinstance(verdict, str) else f"{version.identifier}: no rows")
