@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hearings.congress_api.models import parse_api_datetime
+from hearings.replica.records import Kind
 
 if TYPE_CHECKING:
     from hearings.replica.corpus import Corpus
@@ -94,7 +95,7 @@ def _refuse_a_second_congress(corpus: Corpus, payload: dict[str, Any]) -> None:
     held = corpus.record("meeting", str(meeting.get("eventId") or ""))
     if held is not None and str(meeting.get("congress")) != str(held.congresses[0]):
         raise ValueError(
-            f"event id {held.ident} is filed under the {held.congresses[0]}th Congress already"
+            f"event id {held.ident} is filed under Congress {held.congresses[0]} already"
         )
 
 
@@ -142,11 +143,11 @@ def _unwrapped(payload: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def _merged(
-    corpus: Corpus, kind: str, id_field: str, raw: dict[str, Any], congresses: list[int] | None
+    corpus: Corpus, kind: Kind, id_field: str, raw: dict[str, Any], congresses: list[int] | None
 ) -> tuple[dict[str, Any], list[int] | None] | None:
     """The body to store and its Congresses, or None to keep the stored body as it is."""
     own = _own_congresses(kind, raw, congresses)
-    existing = corpus.record(kind, str(raw.get(id_field) or ""))  # type: ignore[arg-type]
+    existing = corpus.record(kind, str(raw.get(id_field) or ""))
     raw = {k: v for k, v in raw.items() if k != "_congresses"}  # replaced by `own`
     if existing is None:
         return raw, own
@@ -159,7 +160,7 @@ def _merged(
 
 
 def _own_congresses(
-    kind: str, raw: dict[str, Any], congresses: list[int] | None
+    kind: Kind, raw: dict[str, Any], congresses: list[int] | None
 ) -> list[int] | None:
     listed = raw.get("_congresses")
     if isinstance(listed, list) and listed:
