@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import (
+    apply_before_after,
     apply_throughput,
     archive_size,
     backfill_eta,
@@ -22,6 +23,7 @@ from bench import (
     daily_update,
     full_import,
     memory,
+    rebuild_speed,
     web,
 )
 from bench.harness import OUT, REPO, Context, Section, git_commit, machine
@@ -36,6 +38,8 @@ SECTIONS: dict[str, Callable[[Context, str], Section]] = {
     "web": web.run,
     "profile": before_after.run,
     "archive": archive_size.run,
+    "apply_before_after": apply_before_after.run,
+    "rebuild": rebuild_speed.run,
     "backfill_eta": backfill_eta.run,
 }
 
