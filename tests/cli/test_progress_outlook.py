@@ -7,10 +7,12 @@ from __future__ import annotations
 import io
 import time
 
+import pytest
 from rich.console import Console
 
 from hearings.cli.progress import RequestsByStage
 from hearings.cli.progress_display import PlainStages
+from hearings.congress_api.budget import BudgetSpent, RequestBudget
 from hearings.congress_api.limiter import Limiter
 
 
@@ -64,3 +66,25 @@ def test_each_congress_has_its_own_stages() -> None:
     display.stop()
     closing = [line.split(" done")[0] for line in out.getvalue().splitlines() if " done " in line]
     assert closing == ["118 meetings: 10/10", "119 meetings: 150/150"]
+
+
+def test_a_stage_the_request_budget_cut_short_says_where_it_stopped() -> None:
+    limiter = Limiter(5000, 1, budget=RequestBudget(1))
+    with limiter.slot():
+        pass
+    with pytest.raises(BudgetSpent):
+        limiter.acquire()  # --max-requests is used up: the stages close at their totals
+    display, out = plain()
+    display.follow(limiter, ImportAt(None, None))
+    display.start()
+    display("meetings", 40, 150)
+    display("meetings", 150, 150)
+    display("printed hearings", 11, 11)  # not one of its records was fetched
+    display("members", 500, 538)
+    display("members", 538, 538)  # members come whole in their list: all stored
+    display.finish(completed=False)
+    display.stop()
+    lines = out.getvalue().splitlines()
+    assert "meetings: stopped at 40/150, 0 requests" in lines, lines
+    assert "printed hearings: stopped at 0/11, 0 requests" in lines, lines
+    assert any(line.startswith("members: 538/538 done in") for line in lines), lines

@@ -29,6 +29,10 @@ STAGE_OF_ENDPOINT = {
 }
 
 
+#: The stages that fetch a record per item (members come whole in their list).
+FETCHING = frozenset({"committees", "meetings", "printed hearings"})
+
+
 class RequestsByStage(httpx.BaseTransport):
     """An HTTP transport that counts each request by the stage it serves, then sends it on."""
 
@@ -152,14 +156,25 @@ class StageProgress:
                 before = 0 if fresh else requests
                 stage = self.stages[label] = Stage(label, started, name, before)
             was_closed = stage.closed
+            finished = total is not None and done >= total
+            if finished and not was_closed and self._cut_short(name, stage.done, done):
+                # A fetching stage closes at its total even when the request budget ran out
+                # before its records were fetched: it stopped where its count last was.
+                stage.stopped, stage.ended, stage.total = True, now, total
+                stage.requests = requests - stage.requests_before
+                self.shown(stage, closed_now=True)
+                return
             stage.done, stage.total = done, total
             stage.requests = requests - stage.requests_before
-            finished = total is not None and done >= total
             if finished and not was_closed:
                 stage.ended = now
             elif not finished:  # at work again (a second round, such as parent committees)
                 stage.ended = None
         self.shown(stage, closed_now=stage.closed and not was_closed)
+
+    def _cut_short(self, name: str, before: int, done: int) -> bool:
+        budget = self.limiter.budget if self.limiter is not None else None
+        return budget is not None and budget.refused and name in FETCHING and done > before + 1
 
     def finish(self, *, completed: bool) -> None:
         """Close what is still open: a completed run's stages are done at their count; a failed
