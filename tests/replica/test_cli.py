@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from hearings.cli import app
 from hearings.cli import replica_command as _registers_the_command  # noqa: F401
+from hearings.replica import BUNDLED_CORPUS_DIR
 
 
 def test_the_command_serves_until_interrupted() -> None:
@@ -45,6 +46,36 @@ def test_the_command_serves_until_interrupted() -> None:
     assert process.returncode == 0
     assert "Replica stopped." in stderr
     assert "serving 300 meetings (Congress 118-119)" in " ".join(stderr.split())
+
+
+def test_several_corpus_folders_are_served_as_one() -> None:
+    folders = [str(BUNDLED_CORPUS_DIR / f"congress-{c}") for c in (118, 119)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hearings", "replica", "--port", "0",
+         "--corpus", folders[0], "--corpus", folders[1]],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().strip()
+        answer = httpx.get(
+            f"{base_url}/committee/118/senate?format=json&limit=250",
+            headers={"X-Api-Key": "DEMO_KEY"},
+            timeout=10,
+        ).json()
+        # A committee in both folders is one, listed for each Congress.
+        assert "ssju00" in {c["systemCode"] for c in answer["committees"]}
+        meetings = httpx.get(
+            f"{base_url}/committee-meeting?format=json&limit=1",
+            headers={"X-Api-Key": "DEMO_KEY"},
+            timeout=10,
+        ).json()
+        assert meetings["pagination"]["count"] == 160
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_bad_arguments_are_refused_cleanly() -> None:

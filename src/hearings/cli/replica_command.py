@@ -20,18 +20,20 @@ err_console = Console(stderr=True)
 @app.command()
 def replica(
     corpus: Annotated[
-        Path,
+        list[Path] | None,
         typer.Option(
             "--corpus",
+            metavar="DIR",
             exists=True,
             file_okay=False,
             dir_okay=True,
             help=(
                 "Corpus folder (committee-meeting/, hearing/, committee/, member/), or a folder "
-                "of congress-NNN corpus folders. Default: the bundled 118th and 119th Congresses."
+                "of such folders (congress-118/, congress-119/); repeat it to serve several. "
+                "Default: the bundled 118th and 119th Congresses."
             ),
         ),
-    ] = BUNDLED_CORPUS_DIR,
+    ] = None,
     port: Annotated[
         int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")
     ] = 8765,
@@ -63,7 +65,7 @@ def replica(
     """Serve the offline replica of the Congress.gov API until Ctrl-C; prints its base URL."""
     try:
         server = build_replica(
-            corpus,
+            corpus or BUNDLED_CORPUS_DIR,
             host=host,
             port=port,
             latency_ms=latency_ms,
