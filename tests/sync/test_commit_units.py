@@ -114,3 +114,16 @@ def _empty(harness: Harness) -> None:
     with harness.engine().begin() as connection:
         for table in reversed(schema.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+def test_the_report_shows_the_commits_beside_the_batches(harness: Harness) -> None:
+    metrics = harness.run("import", batch_size=4, commit_unit_limit=16)
+
+    done = harness.cli("report", "--format", "json")
+    markdown = harness.cli("report", "--format", "markdown")
+
+    assert done.returncode == 0 and markdown.returncode == 0, done.stderr + markdown.stderr
+    (run,) = json.loads(done.stdout)["runs"]
+    assert run["batches"] == metrics.batch_processing.batch_count == 38
+    assert run["commit_units"] == metrics.batch_processing.commit_units == 11
+    assert "| batches | commits |" in markdown.stdout

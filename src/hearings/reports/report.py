@@ -63,6 +63,9 @@ class RunLine:
     rejected_entries: list[str] = field(default_factory=list)
     # A run over several Congresses: each one's figures ({"118": {"hearings_added": 1, …}}).
     congresses: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Meeting batches, and the commits that applied them (fewer with adaptive commit units).
+    batches: int = 0
+    commit_units: int = 0
 
     @property
     def covers(self) -> set[int]:
@@ -226,6 +229,12 @@ def run_outcome(success: bool | None, exit_code: int | None = None) -> str:
 # ---- runs and anomalies --------------------------------------------------------------------
 
 
+def _batch_figure(metrics: dict[str, Any], name: str) -> int:
+    stats = metrics.get("batch_processing")
+    value = stats.get(name) if isinstance(stats, dict) else None
+    return value if isinstance(value, int) else 0
+
+
 def _runs(
     connection: Connection, start: datetime, end: datetime
 ) -> tuple[list[RunLine], list[AnomalyLine]]:
@@ -267,6 +276,8 @@ def _runs(
                     if isinstance(r, dict)
                 ],
                 congresses=_congress_figures(metrics.get("congresses")),
+                batches=int(_batch_figure(metrics, "batch_count")),
+                commit_units=int(_batch_figure(metrics, "commit_units")),
             )
         )
         for message in metrics.get("anomalies") or []:

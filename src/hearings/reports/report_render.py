@@ -314,6 +314,8 @@ def render_markdown(report: Report, *, limit: int = DEFAULT_LIMIT) -> str:
                 "updated",
                 "unchanged",
                 "quarantined",
+                "batches",
+                "commits",
                 "seconds",
                 "result",
             ),
@@ -328,6 +330,8 @@ def render_markdown(report: Report, *, limit: int = DEFAULT_LIMIT) -> str:
                     r.hearings_updated,
                     r.hearings_unchanged,
                     r.quarantined,
+                    r.batches,
+                    r.commit_units,
                     _seconds(r.duration_seconds),
                     r.outcome,
                 )
