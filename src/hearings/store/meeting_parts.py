@@ -15,8 +15,8 @@ from hearings.store import schema
 
 @dataclass(frozen=True, slots=True)
 class CommitteeLink:
-    """A committee holding the meeting (`hearing_committees` joined to `committees`); the names
-    of its parent and grandparent let a list name a subcommittee with its full committee."""
+    """A committee holding the meeting (`hearing_committees` joined to `committees`); its
+    parent's name lets a list name a subcommittee with its full committee."""
 
     system_code: str
     is_primary: bool
@@ -26,7 +26,6 @@ class CommitteeLink:
     chamber: str | None
     parent_code: str | None
     parent_name: str | None
-    grandparent_name: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +85,7 @@ class PrintedHearingLink:
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
 _JACKETS: BindParameter[list[int]] = bindparam("jackets", expanding=True)
 _links, _committees = schema.hearing_committees, schema.committees
-_parents, _grandparents = _committees.alias("parents"), _committees.alias("grandparents")
+_parents = _committees.alias("parents")
 _COMMITTEES = (
     select(
         _links.c.event_id,
@@ -97,11 +96,9 @@ _COMMITTEES = (
         _committees.c.chamber,
         _committees.c.parent_code,
         _parents.c.name,
-        _grandparents.c.name,
     )
     .outerjoin(_committees, _committees.c.system_code == _links.c.system_code)
     .outerjoin(_parents, _parents.c.system_code == _committees.c.parent_code)
-    .outerjoin(_grandparents, _grandparents.c.system_code == _parents.c.parent_code)
     .where(_links.c.event_id.in_(_IDS))
     .order_by(_links.c.event_id, _links.c.ordinal)
 )
@@ -187,21 +184,10 @@ _PRINTED_NAMED = _PRINTED.where(
 
 def committees_by_event(connection: Connection, ids: list[str]) -> dict[str, list[CommitteeLink]]:
     by_event: dict[str, list[CommitteeLink]] = defaultdict(list)
-    for (
-        event_id,
-        code,
-        primary,
-        known,
-        name,
-        chamber,
-        parent,
-        parent_name,
-        grand_name,
-    ) in connection.execute(_COMMITTEES, {"ids": ids}).all():
+    for row in connection.execute(_COMMITTEES, {"ids": ids}).all():
+        event_id, code, primary, known, name, chamber, parent, parent_name = row
         by_event[event_id].append(
-            CommitteeLink(
-                code, bool(primary), bool(known), name, chamber, parent, parent_name, grand_name
-            )
+            CommitteeLink(code, bool(primary), bool(known), name, chamber, parent, parent_name)
         )
     return by_event
 

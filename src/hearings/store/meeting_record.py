@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Row, bindparam, select
@@ -108,17 +109,23 @@ def meeting_of_row(row: Row[Any]) -> Meeting:
     return _meeting(row, _positions(row))
 
 
-def _positions(row: Row[Any]) -> list[int]:
+def _positions(row: Row[Any]) -> tuple[int, ...]:
     # Reading a row by position is several times cheaper than through `row._mapping`.
-    names = row._fields
-    return [names.index(name) for name in _ROW_FIELDS]
+    return _positions_of(row._fields)
 
 
-def _meeting(row: Row[Any], positions: list[int]) -> Meeting:
+@cache
+def _positions_of(names: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(names.index(name) for name in _ROW_FIELDS)
+
+
+def _meeting(
+    row: Row[Any], positions: tuple[int, ...], parts: dict[str, Any] | None = None
+) -> Meeting:
     values = [row[i] for i in positions]
     values[_CONGRESS] = int(values[_CONGRESS])
     values[_IS_STUB] = bool(values[_IS_STUB])
-    return Meeting(*values)
+    return Meeting(*values, **parts) if parts else Meeting(*values)
 
 
 def load_meeting(
@@ -128,7 +135,7 @@ def load_meeting(
     row = connection.execute(_ONE, {"event_id": event_id}).first()
     if row is None:
         return None
-    return with_parts(connection, [meeting_of_row(row)], parts)[0]
+    return meetings_of_rows(connection, [row], parts)[0]
 
 
 def meetings_of_rows(
@@ -136,8 +143,17 @@ def meetings_of_rows(
 ) -> list[Meeting]:
     """The records of `hearings` rows, in their order, with `parts` loaded."""
     listed = list(rows)
-    positions = _positions(listed[0]) if listed else []
-    return with_parts(connection, [_meeting(row, positions) for row in listed], parts)
+    if not listed:
+        return []
+    positions = _positions(listed[0])
+    event_id = positions[_ROW_FIELDS.index("event_id")]
+    found: list[Meeting] = []
+    for start in range(0, len(listed), _CHUNK):
+        chunk = listed[start : start + _CHUNK]
+        by_event = _parts(connection, [row[event_id] for row in chunk], parts)
+        # Each record is built once, with its parts (records are frozen).
+        found += [_meeting(row, positions, by_event.get(row[event_id])) for row in chunk]
+    return found
 
 
 def load_meetings(
@@ -160,23 +176,30 @@ def with_parts(
     loaded: list[Meeting] = []
     for start in range(0, len(meetings), _CHUNK):
         chunk = meetings[start : start + _CHUNK]
-        ids = [m.event_id for m in chunk]
-        found: dict[str, dict[str, Any]] = defaultdict(dict)
-        if "committees" in parts:
-            _put(found, "committees", committees_by_event(connection, ids))
-        if "witnesses" in parts or "documents" in parts:
-            witnesses = witnesses_by_event(connection, ids, documents="documents" in parts)
-            _put(found, "witnesses", witnesses.appearances)
-            _put(found, "unmatched_witness_documents", witnesses.unmatched)
-            _put(found, "meeting_documents", witnesses.meeting_documents)
-        if "videos" in parts:
-            _put(found, "videos", videos_by_event(connection, ids))
-        if "bills" in parts:
-            _put(found, "bills", bills_by_event(connection, ids))
-        if "printed_hearings" in parts:
-            _put(found, "printed_hearings", printed_hearings_by_event(connection, ids))
+        found = _parts(connection, [m.event_id for m in chunk], parts)
         loaded += [_with(m, found[m.event_id]) if m.event_id in found else m for m in chunk]
     return loaded
+
+
+def _parts(
+    connection: Connection, ids: list[str], parts: Collection[Part]
+) -> dict[str, dict[str, Any]]:
+    """The `parts` of up to 500 meetings, one query each: {event id: {field: tuple}}."""
+    found: dict[str, dict[str, Any]] = defaultdict(dict)
+    if "committees" in parts:
+        _put(found, "committees", committees_by_event(connection, ids))
+    if "witnesses" in parts or "documents" in parts:
+        witnesses = witnesses_by_event(connection, ids, documents="documents" in parts)
+        _put(found, "witnesses", witnesses.appearances)
+        _put(found, "unmatched_witness_documents", witnesses.unmatched)
+        _put(found, "meeting_documents", witnesses.meeting_documents)
+    if "videos" in parts:
+        _put(found, "videos", videos_by_event(connection, ids))
+    if "bills" in parts:
+        _put(found, "bills", bills_by_event(connection, ids))
+    if "printed_hearings" in parts:
+        _put(found, "printed_hearings", printed_hearings_by_event(connection, ids))
+    return found
 
 
 def _with(meeting: Meeting, parts: dict[str, Any]) -> Meeting:

@@ -16,7 +16,7 @@ from hearings.store.meeting_record import (
     Video,
     load_meeting,
 )
-from hearings.web.committee_names import committee_label
+from hearings.web.committee_names import committee_label, committee_labels
 from hearings.web.congress_links import bill_label, bill_url, meeting_url, youtube_id
 from hearings.web.timefmt import iso_z
 
@@ -141,8 +141,9 @@ def _document_json(document: Document) -> dict[str, Any]:
     }
 
 
-def _committee_json(committee: CommitteeLink) -> dict[str, Any]:
-    """A committee of the meeting, named as the page names it (a subcommittee with its parent)."""
+def _committee_json(committee: CommitteeLink, labels: dict[str, str]) -> dict[str, Any]:
+    """A committee of the meeting, named as the page names it (a subcommittee with its parent);
+    `labels` name the parents."""
     shown: dict[str, Any] = {
         "system_code": committee.system_code,
         "name": committee.name,
@@ -152,16 +153,14 @@ def _committee_json(committee: CommitteeLink) -> dict[str, Any]:
         "label": committee_label(committee.name, committee.system_code, committee.parent_name),
     }
     if committee.parent_code:
-        shown["parent_name"] = committee_label(
-            committee.parent_name, committee.parent_code, committee.grandparent_name
-        )
+        shown["parent_name"] = labels.get(committee.parent_code, committee.parent_code)
     return shown
 
 
-def hearing_detail(meeting: Meeting) -> HearingDetail:
+def hearing_detail(meeting: Meeting, parent_labels: dict[str, str]) -> HearingDetail:
     return HearingDetail(
         meeting=meeting,
-        committees=[_committee_json(c) for c in meeting.committees if c.known],
+        committees=[_committee_json(c, parent_labels) for c in meeting.committees if c.known],
         videos=[
             VideoLink(v, youtube_id(v.url) if v.kind == "youtube" else None) for v in meeting.videos
         ],
@@ -171,4 +170,7 @@ def hearing_detail(meeting: Meeting) -> HearingDetail:
 
 def load_hearing(connection: Connection, event_id: str) -> HearingDetail | None:
     meeting = load_meeting(connection, event_id)
-    return None if meeting is None else hearing_detail(meeting)
+    if meeting is None:
+        return None
+    parents = [c.parent_code for c in meeting.committees if c.known and c.parent_code]
+    return hearing_detail(meeting, committee_labels(connection, parents) if parents else {})
