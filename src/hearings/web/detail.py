@@ -71,8 +71,9 @@ class HearingDetail:
     bills: list[BillLink] = field(default_factory=list)
 
     def __getattr__(self, name: str) -> Any:
-        # Only called for names the view lacks; the dunder guard keeps copy and pickle sane.
-        if name.startswith("__"):
+        # Only called for names the view lacks. The guard keeps copy, pickle and a half-built
+        # view from recursing.
+        if name.startswith("__") or name == "meeting":
             raise AttributeError(name)
         return getattr(self.meeting, name)
 

@@ -40,8 +40,9 @@ class HearingSummary:
     matched_in: list[str] = field(default_factory=list)
 
     def __getattr__(self, name: str) -> Any:
-        # Only called for names the summary lacks; the dunder guard keeps copy and pickle sane.
-        if name.startswith("__"):
+        # Only called for names the summary lacks. The guard keeps copy, pickle and a half-built
+        # summary from recursing.
+        if name.startswith("__") or name == "meeting":
             raise AttributeError(name)
         return getattr(self.meeting, name)
 
