@@ -368,3 +368,33 @@ def test_the_meeting_list_is_read_once_however_many_congresses(
         assert {c: f["hearings_updated"] for c, f in figures.items()} == dict.fromkeys(
             ("116", "117", "118", "119"), 1
         )
+
+
+def test_a_jacket_number_two_congresses_share_is_quarantined_not_written_over(site: Site) -> None:
+    """GPO reuses jacket numbers across Congresses; printed hearings are stored by jacket number
+    alone, so the second Congress's record waits in the quarantine with its payload."""
+    assert site.hearings("import", "--congress", "119").code == 0
+    held = site.query("SELECT jacket_number, title FROM printed_hearings WHERE congress = 119")[0]
+    jacket = held["jacket_number"]
+    borrowed = copy.deepcopy(site.corpus.printed_hearing(jacket, congress=119))
+    assert borrowed is not None
+    borrowed.update(congress=118, title="A 118th-Congress hearing under a reused jacket number")
+    site.corpus.put_printed_hearing(borrowed)
+
+    run = site.hearings("import", "--congress", "118")
+
+    site.assert_sound(run)
+    assert run.code == 3, run.err[-3000:]
+    stored = site.query(
+        "SELECT congress, title FROM printed_hearings WHERE jacket_number = ?", jacket
+    )
+    assert stored == [{"congress": 119, "title": held["title"]}]
+    entry = site.query(
+        "SELECT reason, raw_payload FROM import_errors WHERE entity = 'printed_hearing' "
+        "AND identifier = ? AND resolved = ?",
+        str(jacket),
+        False,
+    )
+    assert len(entry) == 1
+    assert "already held by a printed hearing of Congress 119" in entry[0]["reason"]
+    assert "reused jacket number" in str(entry[0]["raw_payload"])

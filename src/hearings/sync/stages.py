@@ -12,12 +12,15 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import select
+
 from hearings.congress_api.errors import NotFound
 from hearings.store import schema
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.fetching import fetch_in_order
 from hearings.sync.gate import (
     Admitted,
+    Listed,
     Quarantined,
     Request,
     admit_item,
@@ -99,12 +102,18 @@ def printed_hearings_stage(
     options = state.options
     record_refusals(state, listing, "printed_hearings", since)
     listed = listing.by_identifier()
+    _quarantine_second_congresses(state, listing, listed)
     stored = stored_update_dates(state, schema.printed_hearings, "jacket_number", list(listed))
     wanted = {
         jacket: entry.request
         for jacket, entry in listed.items()
         if stored_differs(entry, stored, int(jacket), options.full_refresh)
     }
+    # A jacket number stored under another Congress is not this record, however equal the dates.
+    held = _held_congresses(state, [int(jacket) for jacket in listed if jacket not in wanted])
+    for jacket, entry in listed.items():
+        if held.get(int(jacket), entry.congress) != entry.congress:
+            wanted[jacket] = entry.request
     unlisted: set[str] = set()
     if state.writes:
         with state.transaction() as connection:
@@ -136,11 +145,84 @@ def printed_hearings_stage(
         else:
             state.quarantine(outcome)
         if len(admitted) >= 500:
-            load_records(state, "printed_hearing", last_per_id(admitted))
+            load_records(state, "printed_hearing", _one_congress_per_jacket(state, admitted))
             admitted = []
-    load_records(state, "printed_hearing", last_per_id(admitted))
+    load_records(state, "printed_hearing", _one_congress_per_jacket(state, admitted))
     progress("printed hearings", len(wanted), len(wanted))
     mark_stage_done(state, "printed_hearings")
+
+
+# The store keys printed hearings by jacket number alone, and GPO reuses jacket numbers across
+# Congresses (they wrap at 99,999). A second Congress's printed hearing under a jacket number
+# already held is kept in the quarantine, with its payload, rather than written over the first.
+
+
+def _jacket_taken(jacket: object, held_by: int, congress: object) -> str:
+    return (
+        f"jacket number {jacket} is already held by a printed hearing of Congress {held_by}, and "
+        f"printed hearings are stored by jacket number alone, so this one (Congress {congress}) "
+        "is kept here rather than written over it"
+    )
+
+
+def _quarantine_second_congresses(
+    state: RunState, listing: Listing, chosen: dict[str, Listed]
+) -> None:
+    """A list across Congresses that names one jacket number under two of them: the entry
+    `by_identifier` did not choose is quarantined, not silently dropped."""
+    for entry in listing.listed:
+        winner = chosen.get(entry.identifier)
+        if winner is None or winner.congress is None or entry.congress in (None, winner.congress):
+            continue
+        reason = _jacket_taken(entry.identifier, winner.congress, entry.congress)
+        state.quarantine(
+            Quarantined(
+                "printed_hearing", entry.identifier, "list", reason, None, entry.request.locator
+            )
+        )
+
+
+def _held_congresses(state: RunState, jackets: Sequence[int]) -> dict[int, int]:
+    """The Congress whose printed hearing holds each stored jacket number."""
+    table = schema.printed_hearings
+    held: dict[int, int] = {}
+    with state.transaction() as connection:
+        for start in range(0, len(jackets), 500):
+            chunk = jackets[start : start + 500]
+            query = select(table.c.jacket_number, table.c.congress)
+            for jacket, congress in connection.execute(
+                query.where(table.c.jacket_number.in_(chunk))
+            ):
+                held[jacket] = congress
+    return held
+
+
+def _one_congress_per_jacket(state: RunState, admitted: Sequence[Admitted]) -> list[Admitted]:
+    """The admitted records whose jacket number is free or held by their own Congress; the
+    others are quarantined."""
+    records = last_per_id(admitted)
+    if not records:
+        return records
+    held = _held_congresses(state, [int(a.record.jacket_number) for a in records])
+    kept: list[Admitted] = []
+    for item in records:
+        jacket, congress = int(item.record.jacket_number), int(item.record.congress)
+        owner = held.get(jacket, congress)
+        if owner == congress:
+            kept.append(item)
+            continue
+        reason = _jacket_taken(jacket, owner, congress)
+        state.quarantine(
+            Quarantined(
+                "printed_hearing",
+                item.request.identifier or str(jacket),
+                "apply",
+                reason,
+                item.payload,
+                item.request.locator,
+            )
+        )
+    return kept
 
 
 # ---- shared --------------------------------------------------------------------------------
