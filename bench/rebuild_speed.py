@@ -56,7 +56,7 @@ def trial_plain(template: str, work: str, base: str) -> dict[str, Any]:
     from sqlalchemy import select
 
     from hearings.store import schema
-    from hearings.store.archive import latest_packed_versions
+    from hearings.store.archive_latest import latest_packed_versions
     from hearings.store.engine import open_database
     from hearings.store.records import MeetingRows
     from hearings.store.search_index import search_rowid

@@ -157,58 +157,6 @@ def latest_versions(connection: Connection, entity: str) -> Iterable[ArchivedVer
         yield _archived(row)
 
 
-@dataclass(frozen=True, slots=True)
-class PackedVersion:
-    """A record's newest version still compressed: what a rebuild ships to its parsing workers."""
-
-    identifier: str
-    packed: bytes
-    update_date: datetime | None
-    locator: dict[str, Any] | None
-
-
-def latest_packed_versions(connection: Connection, entity: str) -> Iterable[PackedVersion]:
-    """Like `latest_versions`, without unpacking the payloads."""
-    table = schema.payload_archive
-    newest = (
-        select(table.c.identifier, func.max(table.c.version_id).label("version_id"))
-        .where(table.c.entity == entity)
-        .group_by(table.c.identifier)
-        .subquery()
-    )
-    rows = connection.execute(
-        select(table.c.identifier, table.c.payload, table.c.update_date, table.c.locator)
-        .join(newest, newest.c.version_id == table.c.version_id)
-        .order_by(table.c.identifier)
-    )
-    for row in rows:
-        yield PackedVersion(row.identifier, bytes(row.payload), row.update_date, row.locator)
-
-
-def first_seen_times(connection: Connection, entity: str) -> dict[str, tuple[datetime, datetime]]:
-    """Each record's first sighting and when its newest version was first seen: its first-seen
-    and last-changed times, as the archive knows them."""
-    table = schema.payload_archive
-    newest = (
-        select(table.c.identifier, func.max(table.c.version_id).label("version_id"))
-        .where(table.c.entity == entity)
-        .group_by(table.c.identifier)
-        .subquery()
-    )
-    first = (
-        select(table.c.identifier, func.min(table.c.first_seen_at).label("first_seen_at"))
-        .where(table.c.entity == entity)
-        .group_by(table.c.identifier)
-        .subquery()
-    )
-    rows = connection.execute(
-        select(table.c.identifier, first.c.first_seen_at, table.c.first_seen_at.label("changed"))
-        .join(newest, newest.c.version_id == table.c.version_id)
-        .join(first, first.c.identifier == table.c.identifier)
-    )
-    return {row.identifier: (row.first_seen_at, row.changed) for row in rows}
-
-
 def archived_record_counts(connection: Connection) -> dict[str, int]:
     """How many records of each entity have at least one archived version."""
     table = schema.payload_archive

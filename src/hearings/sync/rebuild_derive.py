@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, DateTime, bindparam, delete, func, select, update
 
 from hearings.store import schema
-from hearings.store.archive import PackedVersion, first_seen_times, latest_packed_versions, unpack
+from hearings.store.archive import unpack
+from hearings.store.archive_latest import PackedVersion, first_seen_times, latest_packed_versions
 from hearings.store.records import (
     MeetingRows,
     Row,
