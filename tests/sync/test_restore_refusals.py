@@ -86,7 +86,7 @@ def test_restore_refuses_what_is_not_a_known_hearings_database(
     assert sentence.endswith(f"{site.database} was not changed.")
     assert fingerprint(site.database.parent) == before
     status = site.cli("status", "--json")
-    assert json.loads(status.stdout)["counts"]["meetings"] == 150
+    assert json.loads(status.stdout)["counts"]["meetings"] == 160
 
 
 def test_a_backup_from_an_older_version_is_restored_and_migrated(site: Site) -> None:
@@ -151,7 +151,7 @@ def test_restoring_a_good_backup_is_the_way_out_of_a_newer_schema(site: Site) ->
 
     assert restored.returncode == 0, restored.stderr
     status = site.cli("status", "--json")
-    assert status.returncode == 0 and json.loads(status.stdout)["counts"]["meetings"] == 150
+    assert status.returncode == 0 and json.loads(status.stdout)["counts"]["meetings"] == 160
     kept = list(site.database.parent.glob("hearings.db.replaced-*"))
     assert len(kept) == 1  # the newer version's database is kept, not lost
 
