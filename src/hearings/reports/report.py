@@ -164,21 +164,24 @@ def build_report(
         changed = changed_hearings(connection, start, end)
         witnesses = _new_witnesses(connection, start, end)
         quarantine = _open_quarantine(connection)
-        if congresses is not None:
-            runs, anomalies, changed, witnesses, quarantine = _of_congresses(
-                connection, set(congresses), runs, anomalies, changed, witnesses, quarantine
-            )
         suspicious = suspicious_lines(connection, start, end)
+        if congresses is not None:
+            runs, anomalies, changed, witnesses, quarantine, suspicious = _of_congresses(
+                connection,
+                set(congresses),
+                (runs, anomalies, changed, witnesses, quarantine, suspicious),
+            )
+    selected = None if congresses is None else set(congresses)
     summary = ReportSummary(
         runs=len(runs),
         succeeded=sum(1 for r in runs if r.outcome == "succeeded"),
         partial=sum(1 for r in runs if r.outcome == "partial"),
         failed=sum(1 for r in runs if r.outcome == "failed"),
         interrupted=sum(1 for r in runs if r.outcome == "interrupted"),
-        hearings_checked=sum(r.hearings_checked for r in runs),
-        hearings_updated=sum(r.hearings_updated for r in runs),
-        hearings_added=sum(r.hearings_added for r in runs),
-        quarantined=sum(r.quarantined for r in runs),
+        hearings_checked=_total(runs, "hearings_checked", selected),
+        hearings_updated=_total(runs, "hearings_updated", selected),
+        hearings_added=_total(runs, "hearings_added", selected),
+        quarantined=_total(runs, "quarantined", selected),
         list_entries_rejected=sum(r.list_entries_rejected for r in runs),
         open_quarantine=len(quarantine),
         anomalies=len(anomalies),
@@ -296,19 +299,38 @@ def _congress_figures(recorded: Any) -> dict[str, dict[str, int]]:
     }
 
 
-def _of_congresses(
-    connection: Connection,
-    congresses: set[int],
-    runs: list[RunLine],
-    anomalies: list[AnomalyLine],
-    changed: list[ChangedHearing],
-    witnesses: list[NewWitness],
-    quarantine: list[QuarantineLine],
-) -> tuple[
-    list[RunLine], list[AnomalyLine], list[ChangedHearing], list[NewWitness], list[QuarantineLine]
-]:
+_Parts = tuple[
+    list[RunLine],
+    list[AnomalyLine],
+    list[ChangedHearing],
+    list[NewWitness],
+    list[QuarantineLine],
+    list[SuspiciousLine],
+]
+
+
+def _total(runs: list[RunLine], figure: str, congresses: set[int] | None) -> int:
+    """A run figure summed over `runs`; with `congresses`, only those Congresses' share of it: a
+    run over several Congresses adds its figures for them (metrics["congresses"])."""
+    total = 0
+    for run in runs:
+        if congresses is None or not run.congresses:
+            if congresses is None or run.congress in congresses:
+                total += int(getattr(run, figure))
+            continue
+        total += sum(
+            figures.get(figure, 0)
+            for congress, figures in run.congresses.items()
+            if int(congress) in congresses
+        )
+    return total
+
+
+def _of_congresses(connection: Connection, congresses: set[int], parts: _Parts) -> _Parts:
     """The parts of a report that concern `congresses`: the runs that covered one of them, the
-    meetings of them, the witnesses who appeared in them, the quarantine located in them."""
+    meetings of them, the witnesses who appeared in them, the quarantine located in them, the
+    suspicious changes of their meetings."""
+    runs, anomalies, changed, witnesses, quarantine, suspicious = parts
     hearings, appearances = schema.hearings, schema.witness_appearances
     kept_runs = [r for r in runs if r.covers & congresses]
     run_ids = {r.run_id for r in kept_runs}
@@ -331,6 +353,7 @@ def _of_congresses(
         [h for h in changed if h.event_id in meetings],
         [w for w in witnesses if w.witness_id in appeared],
         [q for q in quarantine if located.get((q.entity, q.identifier)) in congresses],
+        [s for s in suspicious if s.run_id in run_ids and s.event_id in meetings],
     )
 
 
