@@ -133,7 +133,8 @@ def test_the_old_single_congress_spelling_still_works(site: TwoCongressSite) -> 
     ],
 )
 @pytest.mark.parametrize(
-    "path", ["/hearings", "/api/hearings", "/hearings.csv", "/changes", "/api/changes"]
+    "path",
+    ["/hearings", "/api/hearings", "/hearings.csv", "/changes", "/api/changes", "/api/stats"],
 )
 def test_a_congress_that_names_no_congress_is_a_400_with_one_sentence(
     site: TwoCongressSite, path: str, value: str, words: str
@@ -249,7 +250,7 @@ def test_the_openapi_document_says_congress_is_a_string_of_congresses(
     site: TwoCongressSite,
 ) -> None:
     document = site.client.get("/openapi.json").json()
-    for path in ("/api/hearings", "/api/changes", "/feeds/hearings.ics"):
+    for path in ("/api/hearings", "/api/changes", "/api/stats", "/feeds/hearings.ics"):
         operation = document["paths"][path]["get"]
         (parameter,) = [p for p in operation["parameters"] if p["name"] == "congress"]
         schema_types = {s.get("type") for s in parameter["schema"].get("anyOf", [])}
@@ -296,6 +297,33 @@ def test_stats_break_counts_down_by_congress(site: TwoCongressSite) -> None:
     assert stats["by_congress"] == {"118": len(MEETINGS_118), "119": ALL_119}
     total_meetings = sum(c["meetings"] for c in stats["congresses"])
     assert total_meetings == stats["hearings"]
+
+
+def test_stats_of_some_congresses_count_only_them(site: TwoCongressSite) -> None:
+    whole = site.client.get("/api/stats").json()
+    by_congress = {c["congress"]: c for c in whole["congresses"]}
+    only_118 = site.client.get("/api/stats", params={"congress": "118"}).json()
+
+    counts = by_congress[118]
+    assert only_118["congresses"] == [counts]
+    assert only_118["by_congress"] == {"118": len(MEETINGS_118)}
+    assert only_118["hearings"] == counts["meetings"] == len(MEETINGS_118)
+    assert only_118["printed_hearings"] == counts["printed_hearings"] == 1
+    assert only_118["witnesses"] == counts["witnesses"]
+    assert only_118["witness_appearances"] == counts["witness_appearances"]
+    assert only_118["committees"] == counts["committees_with_meetings"]
+    assert only_118["members"] is None
+    assert sum(only_118["by_chamber"].values()) == len(MEETINGS_118)
+    assert only_118["first_meeting"].startswith("2023-")
+    assert only_118["last_meeting"] == counts["last_meeting"]
+    assert 0 < only_118["documents"] < whole["documents"]
+
+    both = site.client.get("/api/stats", params={"congress": "118-119"}).json()
+    for name in ("hearings", "witness_appearances", "documents", "videos", "printed_hearings"):
+        assert both[name] == whole[name], name
+    assert both["by_congress"] == whole["by_congress"]
+    everything = site.client.get("/api/stats", params={"congress": "all"}).json()
+    assert everything["members"] == whole["members"] and everything["hearings"] == ALL
 
 
 def test_a_committee_page_lists_its_meetings_by_congress_with_counts(

@@ -4,6 +4,7 @@ and /api/stats."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -93,6 +94,54 @@ def counts_by_congress(connection: Connection) -> list[CongressCounts]:
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class SelectionTotals:
+    """What the database holds for some Congresses: their meetings, what hangs off them, and
+    their printed hearings. Witnesses and committees count once across the Congresses."""
+
+    meetings: int
+    committees_with_meetings: int
+    witnesses: int
+    witness_appearances: int
+    documents: int
+    videos: int
+    bills: int
+    printed_hearings: int
+
+
+def selection_totals(connection: Connection, congresses: Collection[int]) -> SelectionTotals:
+    """The totals of `congresses` (the meetings held in them; the bills of those Congresses)."""
+    hearings = schema.hearings
+    chosen = sorted(set(congresses))
+    in_scope = hearings.c.congress.in_(chosen)
+
+    def linked(column: Any, table: Any, *, distinct: bool = False) -> int:
+        counted = func.count(func.distinct(column)) if distinct else func.count()
+        query = (
+            select(counted)
+            .select_from(table)
+            .join(hearings, hearings.c.event_id == table.c.event_id)
+            .where(in_scope)
+        )
+        return int(connection.execute(query).scalar_one())
+
+    def own(table: Any) -> int:
+        query = select(func.count()).select_from(table).where(table.c.congress.in_(chosen))
+        return int(connection.execute(query).scalar_one())
+
+    appearances, links = schema.witness_appearances, schema.hearing_committees
+    return SelectionTotals(
+        meetings=own(hearings),
+        committees_with_meetings=linked(links.c.system_code, links, distinct=True),
+        witnesses=linked(appearances.c.witness_id, appearances, distinct=True),
+        witness_appearances=linked(None, appearances),
+        documents=linked(None, schema.witness_documents) + linked(None, schema.meeting_documents),
+        videos=linked(None, schema.videos),
+        bills=own(schema.bills),
+        printed_hearings=own(schema.printed_hearings),
+    )
 
 
 def _grouped(connection: Connection, query: Any) -> dict[int, int]:

@@ -18,7 +18,14 @@ from hearings.web.entities import (
     organization_key,
 )
 from hearings.web.errors import NotFound
-from hearings.web.filters import MAX_PAGE, MAX_PER_PAGE, HearingFilters, hearing_filters
+from hearings.web.filters import (
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    CongressParameter,
+    HearingFilters,
+    congress_selection,
+    hearing_filters,
+)
 from hearings.web.listing import HearingSummary
 from hearings.web.member_entities import list_members, load_member
 from hearings.web.organizations import load_organization
@@ -254,14 +261,25 @@ def api_member(
     return member.as_json()
 
 
-@router.get("/stats", summary="Counts of everything in the database")
-def api_stats(request: Request) -> dict[str, Any]:
+@router.get(
+    "/stats",
+    summary="Counts of everything in the database",
+    description="With `congress`, the counts of those Congresses only: their meetings and what "
+    "hangs off them, the committees that met and the witnesses who appeared in them, their "
+    "bills and printed hearings; `members` is null, as members are not stored by Congress.",
+)
+def api_stats(request: Request, congress: CongressParameter = None) -> dict[str, Any]:
     engine = _engine(request)
+    selection = congress_selection(congress)
+    numbers = selection.numbers if selection is not None else None
 
     def compute() -> dict[str, Any]:
         with engine.connect() as connection:
-            return database_stats(connection)
+            return database_stats(connection, numbers)
 
+    if numbers is not None:
+        # Not cached: the cache keeps every key it is given, and spellings are many.
+        return compute()
     # Counting every table is the slowest thing the API does; the counts move only with updates.
     stats: dict[str, Any] = request.app.state.cache.get("stats", compute)
     return stats

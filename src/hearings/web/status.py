@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, true
 
-from hearings.reports.congress_counts import counts_by_congress
+from hearings.reports.congress_counts import counts_by_congress, selection_totals
 from hearings.reports.status import covered_congresses
 from hearings.store import schema
 from hearings.web.timefmt import iso_z
@@ -183,22 +183,44 @@ def _count(connection: Connection, table: Any) -> int:
     return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def database_stats(connection: Connection) -> dict[str, Any]:
+def database_stats(
+    connection: Connection, congresses: Sequence[int] | None = None
+) -> dict[str, Any]:
     """The JSON of /api/stats: table sizes, how meetings divide up, and each Congress's counts
-    (`congresses`, newest first)."""
+    (`congresses`, newest first); with `congresses`, only what concerns those Congresses."""
     hearings = schema.hearings
+    scope = true() if congresses is None else hearings.c.congress.in_(sorted(set(congresses)))
 
     def grouped(column: Any) -> dict[str, int]:
         rows = connection.execute(
-            select(column, func.count()).group_by(column).order_by(column)
+            select(column, func.count()).where(scope).group_by(column).order_by(column)
         ).all()
         return {str(key) if key is not None else "unknown": int(n) for key, n in rows}
 
     first, last = connection.execute(
-        select(func.min(hearings.c.start_at), func.max(hearings.c.start_at))
+        select(func.min(hearings.c.start_at), func.max(hearings.c.start_at)).where(scope)
     ).one()
+    per_congress = [
+        c.as_json()
+        for c in counts_by_congress(connection)
+        if congresses is None or c.congress in congresses
+    ]
     return {
-        "hearings": _count(connection, hearings),
+        **(_table_sizes(connection) if congresses is None else _selected(connection, congresses)),
+        "by_congress": grouped(hearings.c.congress),
+        "congresses": per_congress,
+        "by_chamber": grouped(hearings.c.chamber),
+        "by_status": grouped(hearings.c.status),
+        "by_type": grouped(hearings.c.meeting_type),
+        "first_meeting": iso_z(first),
+        "last_meeting": iso_z(last),
+        "data_as_of": iso_z(data_as_of(connection)),
+    }
+
+
+def _table_sizes(connection: Connection) -> dict[str, int]:
+    return {
+        "hearings": _count(connection, schema.hearings),
         "committees": _count(connection, schema.committees),
         "members": _count(connection, schema.members),
         "witnesses": _count(connection, schema.witnesses),
@@ -208,14 +230,23 @@ def database_stats(connection: Connection) -> dict[str, Any]:
         "videos": _count(connection, schema.videos),
         "bills": _count(connection, schema.bills),
         "printed_hearings": _count(connection, schema.printed_hearings),
-        "by_congress": grouped(hearings.c.congress),
-        "congresses": [c.as_json() for c in counts_by_congress(connection)],
-        "by_chamber": grouped(hearings.c.chamber),
-        "by_status": grouped(hearings.c.status),
-        "by_type": grouped(hearings.c.meeting_type),
-        "first_meeting": iso_z(first),
-        "last_meeting": iso_z(last),
-        "data_as_of": iso_z(data_as_of(connection)),
+    }
+
+
+def _selected(connection: Connection, congresses: Sequence[int]) -> dict[str, int | None]:
+    """The same sizes for some Congresses: committees that met in them, witnesses who appeared
+    in them; members are not stored by Congress, so they are null."""
+    totals = selection_totals(connection, congresses)
+    return {
+        "hearings": totals.meetings,
+        "committees": totals.committees_with_meetings,
+        "members": None,
+        "witnesses": totals.witnesses,
+        "witness_appearances": totals.witness_appearances,
+        "documents": totals.documents,
+        "videos": totals.videos,
+        "bills": totals.bills,
+        "printed_hearings": totals.printed_hearings,
     }
 
 
