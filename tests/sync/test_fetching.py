@@ -7,8 +7,10 @@ import threading
 import time
 from collections.abc import Iterator
 
-from hearings.congress_api.errors import NotFound
-from hearings.sync.fetching import fetch_in_order
+import pytest
+
+from hearings.congress_api.errors import ApiUnavailable, NotFound
+from hearings.sync.fetching import OUTAGE_AFTER, fetch_in_order
 
 
 def test_results_come_back_in_order_with_failures_as_values() -> None:
@@ -55,3 +57,37 @@ def test_it_keeps_at_most_concurrency_calls_running() -> None:
 
     done = [result for _, result in fetch_in_order(work, range(60), concurrency=3)]
     assert done == list(range(60)) and peak <= 3
+
+
+def test_one_record_the_api_keeps_failing_comes_back_as_a_value() -> None:
+    def fetch(item: str) -> str:
+        if item == "broken":
+            raise ApiUnavailable("Congress.gov answered HTTP 500 for broken.")
+        return item
+
+    results = list(fetch_in_order(fetch, ["a", "broken", "c"], concurrency=2))
+    assert [item for item, _ in results] == ["a", "broken", "c"]
+    assert isinstance(results[1][1], ApiUnavailable)
+
+
+def test_unavailable_answers_in_a_row_are_an_outage_and_none_is_handed_back() -> None:
+    def fetch(item: int) -> int:
+        if item >= 3:
+            raise ApiUnavailable("Congress.gov could not be reached.")
+        return item
+
+    handed_back: list[int] = []
+    with pytest.raises(ApiUnavailable):
+        for item, _ in fetch_in_order(fetch, range(3 + OUTAGE_AFTER + 5), concurrency=2):
+            handed_back.append(item)
+    assert handed_back == [0, 1, 2]
+
+
+def test_a_short_run_of_failures_at_the_end_is_handed_back() -> None:
+    def fetch(item: int) -> int:
+        if item >= 5:
+            raise ApiUnavailable("Congress.gov answered HTTP 503.")
+        return item
+
+    results = list(fetch_in_order(fetch, range(5 + OUTAGE_AFTER - 1), concurrency=2))
+    assert len(results) == 5 + OUTAGE_AFTER - 1

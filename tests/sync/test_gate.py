@@ -13,7 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hearings.congress_api.errors import ApiUnavailable, MalformedPayload, NotFound
+from hearings.congress_api.errors import (
+    ApiKeyRejected,
+    ApiUnavailable,
+    MalformedPayload,
+    NotFound,
+)
 from hearings.replica import Corpus
 from hearings.sync.gate import (
     Admitted,
@@ -145,8 +150,12 @@ def test_fetch_failures_of_the_record_itself_are_quarantined_others_end_the_stag
     assert deep.raw_payload == "[[[[[["
     missing = admit_item(request, NotFound("no such meeting"), now=NOW)
     assert isinstance(missing, Quarantined)
-    with pytest.raises(ApiUnavailable):
-        admit_item(request, ApiUnavailable("down"), now=NOW)
+    # One record the API keeps failing; an outage is `fetch_in_order`'s to catch.
+    failing = admit_item(request, ApiUnavailable("HTTP 500 after 3 attempts"), now=NOW)
+    assert isinstance(failing, Quarantined) and failing.stage == "fetch"
+    assert failing.reason == "HTTP 500 after 3 attempts"
+    with pytest.raises(ApiKeyRejected):
+        admit_item(request, ApiKeyRejected("The API key was rejected."), now=NOW)
 
 
 # ---- list entries --------------------------------------------------------------------------

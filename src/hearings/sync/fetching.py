@@ -2,7 +2,11 @@
 stays flat however many records a run touches.
 
 A spent request budget (`--max-requests`) is no record's failure: the fetch stops there, yields
-what it did fetch, and leaves the rest for the next run, which finds it still to fetch."""
+what it did fetch, and leaves the rest for the next run, which finds it still to fetch.
+
+One record the API keeps failing (5xx, timeouts, after the client's retries) is handed back like
+any other failure, for the gate to quarantine. Many in a row are an outage, not bad records: the
+fetch raises rather than quarantine every record of the stage."""
 
 from __future__ import annotations
 
@@ -12,9 +16,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 from hearings.congress_api.budget import BudgetSpent
+from hearings.congress_api.errors import ApiUnavailable
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# Consecutive records the API did not answer (after retries) that count as an outage.
+OUTAGE_AFTER = 10
 
 
 def fetch_in_order(
@@ -22,10 +30,13 @@ def fetch_in_order(
 ) -> Iterator[tuple[T, R | Exception]]:
     """Run `fetch` over items with at most `2 × concurrency` submitted ahead; yield each item with
     its result (or the exception it raised) in the items' order. Items the request budget refused
-    are not yielded, and once it refuses one no more are submitted."""
+    are not yielded, and once it refuses one no more are submitted. `OUTAGE_AFTER` unavailable
+    answers in a row raise the last of them, and none of that run is yielded."""
     window = max(1, 2 * concurrency)
     source = iter(items)
     pending: deque[tuple[T, Future[R]]] = deque()
+    # Unavailable answers in a row, held back until an answer shows the API is up.
+    unavailable: list[tuple[T, R | Exception]] = []
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fetch") as pool:
         try:
             for item in source:
@@ -34,15 +45,32 @@ def fetch_in_order(
                     resolved = _resolve(pending.popleft())
                     if isinstance(resolved[1], BudgetSpent):
                         break  # submit no more
-                    yield resolved
+                    yield from _unless_outage(resolved, unavailable)
             while pending:
                 resolved = _resolve(pending.popleft())  # type: ignore[arg-type]
                 # Those submitted before the budget ran out may still have been fetched.
                 if not isinstance(resolved[1], BudgetSpent):
-                    yield resolved
+                    yield from _unless_outage(resolved, unavailable)
+            yield from unavailable
         finally:
             for _, future in pending:
                 future.cancel()
+
+
+def _unless_outage(
+    resolved: tuple[T, R | Exception], unavailable: list[tuple[T, R | Exception]]
+) -> list[tuple[T, R | Exception]]:
+    """What to yield now: nothing while unavailable answers pile up (raising at the
+    `OUTAGE_AFTER`th), then those held back and this one once the API answers."""
+    outcome = resolved[1]
+    if isinstance(outcome, ApiUnavailable):
+        unavailable.append(resolved)
+        if len(unavailable) >= OUTAGE_AFTER:
+            raise outcome
+        return []
+    released = [*unavailable, resolved]
+    unavailable.clear()
+    return released
 
 
 def _resolve(entry: tuple[T, Future[R]]) -> tuple[T, R | Exception]:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from hearings.congress_api.errors import MalformedPayload, NotFound
+from hearings.congress_api.errors import ApiUnavailable, MalformedPayload, NotFound
 from hearings.congress_api.models import (
     ApiModel,
     Committee,
@@ -252,8 +252,11 @@ def admit_item(
 
 
 def _fetch_failure(request: Request, error: BaseException) -> Quarantined:
-    """A record the API would not give as JSON: quarantined when the record itself is at fault
-    (404, a body that is not a readable object); anything else ends the stage."""
+    """A record the API would not give as JSON: quarantined when the record alone may be at fault
+    (404, an unreadable body, a 5xx or timeout after every retry); anything else ends the stage.
+    An outage across records is `fetch_in_order`'s to catch, not the gate's."""
+    if isinstance(error, ApiUnavailable):
+        return _refuse(request, "fetch", str(error), None)
     if isinstance(error, MalformedPayload | NotFound):
         body = error.body if isinstance(error, MalformedPayload) else None
         return _refuse(request, "fetch", str(error), body)

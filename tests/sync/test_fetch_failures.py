@@ -1,0 +1,120 @@
+"""A record the API keeps failing costs only itself: after the client's retries it is quarantined
+at stage `fetch` with its reason, the rest of the stage applies, and the next run retries it. An
+API that fails record after record is an outage: the stage fails instead of quarantining them.
+Driven through the CLI against the replica."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from hearings.store import schema
+from hearings.sync.fetching import OUTAGE_AFTER
+from hearings.sync.runner import EXIT_FAILED, EXIT_OK, EXIT_QUARANTINED
+from tests.sync.harness import API_KEY, Harness, api_time, meeting_ids
+
+
+def _postpone(harness: Harness, count: int) -> list[str]:
+    """Mark `count` meetings postponed upstream, as an update an hour ago."""
+    changed = meeting_ids(harness.corpus)[:count]
+    for event_id in changed:
+        body = harness.corpus.meeting(event_id)
+        assert body is not None
+        body.update(
+            meetingStatus="Postponed", updateDate=api_time(datetime.now(UTC) - timedelta(hours=1))
+        )
+        harness.corpus.put_meeting(body)
+    return changed
+
+
+def _open_fetch_failures(harness: Harness) -> dict[str, str]:
+    table = schema.import_errors
+    with harness.engine().connect() as connection:
+        rows = connection.execute(
+            select(table.c.identifier, table.c.stage, table.c.reason).where(
+                table.c.resolved.is_(False)
+            )
+        ).all()
+    return {row.identifier: row.reason for row in rows if row.stage == "fetch"}
+
+
+def test_a_meeting_the_api_keeps_failing_is_quarantined_and_the_others_apply(
+    harness: Harness,
+) -> None:
+    harness.run("import")
+    victim, *others = _postpone(harness, 8)
+    # Every attempt at the victim, retries included, answers HTTP 500.
+    harness.replica.faults.fail_next(10_000, "500", path=rf"/committee-meeting/119/\w+/{victim}$")
+
+    done = harness.cli("update", "--congress", "119", "--json")
+
+    assert done.returncode == EXIT_QUARANTINED, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    metrics = json.loads(done.stdout)
+    assert metrics["stages"]["meetings"]["status"] == "completed"
+    assert metrics["hearings_updated"] == len(others)
+    assert all(harness.hearing(e).status == "Postponed" for e in others)
+    assert harness.hearing(victim).status != "Postponed"
+    reason = _open_fetch_failures(harness)[victim]
+    assert "HTTP 500" in reason and API_KEY not in reason and "\n" not in reason
+
+    harness.replica.faults.clear()
+    again = harness.cli("update", "--congress", "119", "--json")
+
+    assert again.returncode == EXIT_OK, again.stderr[-2000:]
+    assert harness.hearing(victim).status == "Postponed"
+    assert victim not in _open_fetch_failures(harness)
+
+
+def test_a_printed_hearing_the_api_keeps_failing_costs_only_itself(harness: Harness) -> None:
+    harness.run("import")
+    victim, other = _retitle_printed_hearings(harness, 2)
+    harness.replica.faults.fail_next(10_000, "500", path=rf"/hearing/119/\w+/{victim}$")
+
+    done = harness.cli("update", "--congress", "119", "--json")
+
+    assert done.returncode == EXIT_QUARANTINED, done.stderr[-2000:]
+    metrics = json.loads(done.stdout)
+    assert metrics["stages"]["printed hearings"]["status"] == "completed"
+    assert "HTTP 500" in _open_fetch_failures(harness)[victim]
+    titles = _printed_titles(harness)
+    assert "(revised)" not in titles.get(victim, "") and "(revised)" in titles[other]
+
+
+def _retitle_printed_hearings(harness: Harness, count: int) -> list[str]:
+    jackets = [j for j in harness.corpus.ids("hearing") if harness.corpus.printed_hearing(j, 119)]
+    for jacket in jackets[:count]:
+        body = harness.corpus.printed_hearing(jacket, 119)
+        assert body is not None
+        body.update(
+            title=f"{body.get('title')} (revised)",
+            updateDate=api_time(datetime.now(UTC) - timedelta(hours=1)),
+        )
+        harness.corpus.put_printed_hearing(body)
+    return jackets[:count]
+
+
+def _printed_titles(harness: Harness) -> dict[str, str]:
+    table = schema.printed_hearings
+    with harness.engine().connect() as connection:
+        rows = connection.execute(select(table.c.jacket_number, table.c.title)).all()
+    return {str(row.jacket_number): str(row.title) for row in rows}
+
+
+def test_an_api_failing_record_after_record_fails_the_stage_rather_than_quarantine_them(
+    harness: Harness,
+) -> None:
+    harness.run("import")
+    _postpone(harness, OUTAGE_AFTER + 2)
+    harness.replica.faults.fail_next(10_000, "503", path=r"/committee-meeting/119/\w+/\d+$")
+
+    done = harness.cli("update", "--congress", "119", "--json", API_MAX_RETRIES="0")
+
+    assert done.returncode == EXIT_FAILED, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    metrics = json.loads(done.stdout)
+    assert metrics["stages"]["meetings"]["status"] == "failed"
+    assert "HTTP 503" in metrics["stages"]["meetings"]["error"]
+    assert _open_fetch_failures(harness) == {}
