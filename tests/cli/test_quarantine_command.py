@@ -7,6 +7,7 @@ again, until upstream changes the meeting once more.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,7 +64,15 @@ def test_accept_applies_the_held_version_now(site: Site) -> None:
     assert ("meeting", event_id) not in site.quarantine()
     history = site.hearings("history", event_id, "--json")
     assert history.code == 0, history.err
-    assert len(json.loads(history.out)) == 2  # the accepted version is archived
+    versions = json.loads(history.out)
+    assert len(versions) == 2  # the accepted version is archived
+    assert [v["accepted_from_quarantine"] for v in versions] == [False, True]
+    shown = site.hearings("history", event_id).out
+    assert "accepted from the quarantine" in shown and "run unknown" not in shown
+    assert versions[1]["first_seen"].replace("T", " ").replace("Z", " UTC") in shown
+    report = json.loads(site.hearings("report", "--format", "json").out)
+    (changed,) = [h for h in report["changed_hearings"] if h["event_id"] == event_id]
+    assert changed["run_id"] is None
 
     # Upstream still serves that version: the next update has nothing to hold or apply.
     hold_update(site)
@@ -87,6 +96,11 @@ def test_reject_discards_that_version_until_upstream_changes_it_again(site: Site
         assert appearances(site, event_id) == before
         assert ("meeting", event_id) not in site.quarantine()
         assert [s["action"] for s in site.last_metrics()["suspicious_changes"]] == ["skipped"]
+    logged = [line for line in site.log_text().splitlines() if f"meeting {event_id}:" in line]
+    skipped = [line for line in logged if "held" not in line]
+    assert len(skipped) == 2  # one for each update
+    assert all("because a reviewer rejected it" in line for line in skipped)
+    assert not any("→" in line for line in skipped)
 
     # Put back in line (Retry in /admin), the entry is closed again and the version skipped.
     connection = sqlite3.connect(site.database)
@@ -104,6 +118,14 @@ def test_reject_discards_that_version_until_upstream_changes_it_again(site: Site
     hold_update(site)
     assert ("meeting", event_id) in site.quarantine()
     assert appearances(site, event_id) == before
+
+
+def test_list_json_gives_utc_times_ending_in_z(site: Site) -> None:
+    event_id, entry, _ = hold_a_degraded_version(site)
+    (listed,) = json.loads(site.hearings("quarantine", "list", "--json").out)
+    assert listed["id"] == entry and listed["event_id"] == event_id
+    for name in ("first_seen_at", "last_seen_at"):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", listed[name]), listed[name]
 
 
 def test_list_says_so_when_nothing_is_held(site: Site) -> None:

@@ -189,6 +189,13 @@ def test_accept_and_reject_by_script_and_their_refusals(
     )
     assert refused.status_code == 409
     assert "is not a suspicious change held for review" in refused.text
+    missing = client.post("/admin/quarantine/accept", data={"error_id": "999999"}, headers=BEARER)
+    assert missing.status_code == 404
+    assert (
+        "There is no quarantine entry 999999; /admin lists the entries held for review."
+        in missing.text
+    )
+    assert "hearings quarantine" not in missing.text
 
 
 @pytest.mark.browser

@@ -36,7 +36,10 @@ def history(
         sys.stdout.write(json.dumps(as_json(entries), indent=2, ensure_ascii=False) + "\n")
         return
     for entry in entries:
-        run = f"run {entry.run_id}" if entry.run_id is not None else "run unknown"
+        if entry.accepted_from_quarantine:
+            run = "accepted from the quarantine"
+        else:
+            run = f"run {entry.run_id}" if entry.run_id is not None else "run unknown"
         seen = entry.first_seen.replace("T", " ").replace("Z", " UTC")
         console.print(f"[bold]Version {entry.version}[/] · {seen} · {run}", highlight=False)
         for sentence in entry.changes:

@@ -13,6 +13,7 @@ from rich.table import Table
 from hearings.cli import app
 from hearings.cli.data_commands import current_settings
 from hearings.cli.monitor_commands import _database, _require_existing, console
+from hearings.reports.export import iso_utc
 from hearings.store.engine import open_database
 from hearings.sync.review import ReviewOutcome, accept, held_versions, reject
 
@@ -42,8 +43,8 @@ def quarantine_list(
                 "event_id": h.event_id,
                 "reason": h.reason,
                 "attempts": h.attempts,
-                "first_seen_at": h.first_seen_at.isoformat(),
-                "last_seen_at": h.last_seen_at.isoformat(),
+                "first_seen_at": iso_utc(h.first_seen_at),
+                "last_seen_at": iso_utc(h.last_seen_at),
             }
             for h in held
         ]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, Select
+from sqlalchemy import Connection, Engine, Select, select
 
 from hearings.citations import cite_bill
 from hearings.congress_api.models import parse_api_datetime
@@ -24,6 +24,8 @@ from hearings.store.archive import (
     version_steps,
     versions_of,
 )
+from hearings.store.schema import import_errors
+from hearings.sync.quarantine import ACCEPTED_HASH
 
 EASTERN = ZoneInfo("America/New_York")
 _BUILDING_SUFFIXES = (" House Office Building", " Senate Office Building", " Office Building")
@@ -37,12 +39,15 @@ class HistoryEntry:
     run_id: int | None
     update_date: str | None
     changes: list[str] = field(default_factory=list)
+    # Applied by a reviewer's accept (`hearings quarantine accept`, /admin), not by a run.
+    accepted_from_quarantine: bool = False
 
 
 def meeting_history(engine: Engine, event_id: str) -> list[HistoryEntry]:
     """Every archived version of a meeting, oldest first, with its changes in sentences."""
     with engine.connect() as connection:
         versions = versions_of(connection, "meeting", event_id)
+        accepted = accepted_hashes(connection, event_id)
     entries = []
     previous: dict[str, Any] | None = None
     for number, version in enumerate(versions, start=1):
@@ -50,9 +55,26 @@ def meeting_history(engine: Engine, event_id: str) -> list[HistoryEntry]:
             changes = ["First seen"]
         else:
             changes = describe_changes(previous, version.payload) or ["Details changed"]
-        entries.append(_entry(number, version, changes))
+        entry = _entry(number, version, changes)
+        entry.accepted_from_quarantine = version.run_id is None and version.content_hash in accepted
+        entries.append(entry)
         previous = version.payload
     return entries
+
+
+def accepted_hashes(connection: Connection, event_id: str) -> set[str]:
+    """The content hashes of a meeting's versions a reviewer accepted from the quarantine."""
+    errors = import_errors
+    rows = connection.execute(
+        select(errors.c.locator).where(
+            errors.c.entity == "meeting", errors.c.identifier == event_id
+        )
+    ).scalars()
+    return {
+        str(locator[ACCEPTED_HASH])
+        for locator in rows
+        if isinstance(locator, dict) and locator.get(ACCEPTED_HASH)
+    }
 
 
 def as_json(entries: Iterable[HistoryEntry]) -> list[dict[str, Any]]:

@@ -41,7 +41,8 @@ class ChangedHearing:
     event_id: str
     # added | updated
     change: str
-    run_id: int
+    # None when no run applied it: a version a reviewer accepted from the quarantine.
+    run_id: int | None
     changed_at: str | None
     title: str | None
     start: str | None
@@ -104,7 +105,7 @@ def changed_hearings(
     # Newest change first; within one batch, by event id (numerically). Both sorts are stable.
     changed.sort(key=lambda h: (len(h.event_id), h.event_id))
     # Timestamps have whole seconds, so an import and an update can tie: the later run wins.
-    changed.sort(key=lambda h: (h.changed_at or "", h.run_id), reverse=True)
+    changed.sort(key=lambda h: (h.changed_at or "", h.run_id or 0), reverse=True)
     return changed
 
 
@@ -118,7 +119,7 @@ def _changed(
     return ChangedHearing(
         event_id=meeting.event_id,
         change=change,
-        run_id=run_id or 0,
+        run_id=run_id,
         changed_at=iso_utc(at),
         title=meeting.title,
         start=iso_utc(meeting.start_at),

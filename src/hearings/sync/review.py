@@ -33,6 +33,16 @@ class ReviewRefused(HearingsError):
     """The quarantine entry is not a held suspicious version waiting for review."""
 
 
+class NoSuchEntry(ReviewRefused):
+    """No quarantine entry has the id given."""
+
+    def __init__(self, error_id: int):
+        super().__init__(
+            f"There is no quarantine entry {error_id}; `hearings quarantine list` shows them."
+        )
+        self.error_id = error_id
+
+
 @dataclass(frozen=True)
 class HeldVersion:
     """An open quarantine entry holding a suspicious version of a meeting."""
@@ -117,9 +127,7 @@ def _held(connection: Connection, error_id: int) -> Any:
     errors = schema.import_errors
     row = connection.execute(select(errors).where(errors.c.error_id == error_id)).first()
     if row is None:
-        raise ReviewRefused(
-            f"There is no quarantine entry {error_id}; `hearings quarantine list` shows them."
-        )
+        raise NoSuchEntry(error_id)
     if row.entity != "meeting" or not row.reason.startswith(quarantine_store.SUSPICIOUS_PREFIX):
         raise ReviewRefused(
             f"Quarantine entry {error_id} is not a suspicious change held for review; only those "

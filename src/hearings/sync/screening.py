@@ -95,14 +95,22 @@ def _record(state: RunState, change: Change, found: list[Degradation], action: s
     ]
     metrics = state.metrics
     for entry in entries:
-        log.warning(
-            "meeting %s: suspicious change %s (%s): %s → %s",
-            entry.event_id,
-            action,
-            entry.reason,
-            entry.before,
-            entry.after,
-        )
+        if not found:
+            log.warning(
+                "meeting %s: skipped the version with content hash %s, because a reviewer "
+                "rejected it; the stored version stays.",
+                entry.event_id,
+                version_hash(change)[:12],
+            )
+        else:
+            log.warning(
+                "meeting %s: suspicious change %s (%s): %s → %s",
+                entry.event_id,
+                action,
+                entry.reason,
+                entry.before,
+                entry.after,
+            )
         metrics.suspicious_changes_total += 1
         if len(metrics.suspicious_changes) < SUSPICIOUS_LISTED:
             metrics.suspicious_changes.append(entry)

@@ -19,9 +19,16 @@ from sqlalchemy import Connection, Engine
 
 from hearings.errors import HearingsError
 from hearings.reports.suspicious_changes import SuspiciousLine, suspicious_lines
-from hearings.sync.review import HeldVersion, ReviewOutcome, accept, held_versions, reject
+from hearings.sync.review import (
+    HeldVersion,
+    NoSuchEntry,
+    ReviewOutcome,
+    accept,
+    held_versions,
+    reject,
+)
 from hearings.web.admin_access import require_admin, require_form
-from hearings.web.errors import WebError
+from hearings.web.errors import NotFound, WebError
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -88,6 +95,11 @@ def _review(
     require_form(request, access, csrf)
     try:
         outcome = decide(request.app.state.engine, error_id)
+    except NoSuchEntry:
+        raise NotFound(
+            f"There is no quarantine entry {error_id}; /admin lists the entries held for "
+            "review."
+        ) from None
     except HearingsError as exc:
         raise ReviewConflict(str(exc)) from None
     decision = "applied" if outcome.applied else outcome.decision
