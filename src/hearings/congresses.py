@@ -19,7 +19,8 @@ FIRST_MEETINGS_CONGRESS = 113
 # A range wider than this is a typo, not a request ("1-19999").
 MAX_SPAN = LAST_CONGRESS
 
-_PART = re.compile(r"^\s*(\d{1,4})\s*(?:(?:-|–|\.\.)\s*(\d{1,4})\s*)?$")
+# ASCII digits only (`\d` would take "０119"), and a hyphen or the en dash pages display.
+_PART = re.compile(r"^\s*([0-9]{1,4})\s*(?:[-–]\s*([0-9]{1,4})\s*)?$")
 
 
 class CongressSelectionError(ValueError):
@@ -111,6 +112,14 @@ def describe_congresses(numbers: Iterable[int]) -> str:
     if start is not None:
         parts.append(_span(start, previous))
     return ",".join(parts)
+
+
+def ordinal(number: int) -> str:
+    """119 -> `119th`, 121 -> `121st`, for sentences that name a Congress."""
+    if 10 <= number % 100 <= 20:
+        return f"{number}th"
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def _span(first: int, last: int | None) -> str:

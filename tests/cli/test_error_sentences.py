@@ -141,3 +141,29 @@ def test_a_deleted_working_folder_is_a_sentence_not_a_bug(tmp_path: Path) -> Non
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "working folder no longer exists" in one_sentence(result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["export", "hearings", "--congress", "1-999"], "Congress 999 is out of range"),
+        (["update", "--congress", "118..119"], "names no Congress"),
+        (["import", "--congress", "119", "--batch-size", "0"], "--batch-size"),
+        (["import"], "Missing option '--congress'"),
+        (["no-such-command"], "No such command"),
+    ],
+)
+def test_a_usage_error_is_one_sentence_with_where_to_read_more(
+    args: list[str], says: str, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "hearings", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    sentence = one_sentence(result.stderr)
+    assert says in sentence and sentence.endswith("--help`.")
+    assert not (tmp_path / "hearings.db").exists()

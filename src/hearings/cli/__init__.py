@@ -7,10 +7,17 @@ import logging
 import os
 import sys
 import threading
+from typing import Any, NoReturn
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+try:  # typer 0.29 and later raise usage errors from a vendored copy of click
+    from typer._click.exceptions import UsageError as _TyperUsageError
+except ImportError:  # pragma: no cover - older typer uses click's own
+    _TyperUsageError = click.exceptions.UsageError  # type: ignore[misc,assignment]
 
 from hearings.cli.help_layout import CommandsInUseOrder
 from hearings.errors import HearingsError
@@ -77,9 +84,9 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit:
         raise
     except Exception as exc:  # a bug: full traceback to the log, one sentence to the user
-        import click
-
         # Newer typer raises its own vendored copy of click's usage errors.
+        if isinstance(exc, click.exceptions.UsageError | _TyperUsageError):
+            _usage_error(exc)
         if isinstance(exc, click.exceptions.ClickException | typer.TyperException) and hasattr(
             exc, "show"
         ):
@@ -95,6 +102,20 @@ def main(argv: list[str] | None = None) -> None:
             soft_wrap=True,
         )
         sys.exit(1)
+
+
+def _usage_error(exc: Any) -> NoReturn:
+    """A usage error in one sentence, with where to read more, instead of click's three lines."""
+    sentence = exc.format_message().rstrip()
+    if not sentence.endswith((".", "?", "!")):
+        sentence += "."
+    where = exc.ctx.command_path if exc.ctx is not None else "hearings"
+    err_console.print(
+        f"[bold red]Error:[/] {escape(sentence)} See `{escape(where)} --help`.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    sys.exit(exc.exit_code)
 
 
 def _working_folder_exists() -> bool:
