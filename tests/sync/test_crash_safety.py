@@ -3,6 +3,7 @@ uninterrupted run reaches."""
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from hearings.replica import Corpus, ReplicaServer
 from hearings.store import schema
@@ -115,5 +117,23 @@ def test_interrupted_runs_are_closed_by_the_next_run(harness: Harness) -> None:
         pending = connection.execute(
             schema.batch_checkpoints.select().where(schema.batch_checkpoints.c.status == "pending")
         ).all()
-    assert [r.success for r in runs] == [True, False, True]
+    assert [r.success for r in runs] == [True, None, True]  # the killed run stays interrupted
     assert pending == []
+    killed = runs[1]
+    assert killed.exit_code is None and killed.end_time is not None
+    with harness.engine().connect() as connection:
+        committed = connection.execute(
+            select(schema.batch_checkpoints.c.event_ids).where(
+                schema.batch_checkpoints.c.run_id == killed.run_id,
+                schema.batch_checkpoints.c.status == "committed",
+            )
+        ).scalars()
+        applied = {event_id for ids in committed for event_id in ids}
+    assert applied and killed.hearings_added + killed.hearings_updated == len(applied)
+    report = json.loads(harness.cli("report", "--format", "json").stdout)
+    (shown,) = [r for r in report["runs"] if r["run_id"] == killed.run_id]
+    assert shown["outcome"] == "interrupted" and shown["exit_code"] is None
+    assert shown["hearings_added"] + shown["hearings_updated"] == len(applied)
+    assert report["summary"]["interrupted"] == 1 and report["summary"]["failed"] == 0
+    verified = harness.cli("verify")
+    assert "never recorded an outcome" not in verified.stdout + verified.stderr

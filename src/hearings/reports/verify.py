@@ -514,7 +514,9 @@ def _check_quarantine(connection: Connection, found: _Findings, now: datetime) -
 def _check_runs(connection: Connection, found: _Findings, now: datetime) -> None:
     logs = schema.update_logs
     open_runs = list(
-        connection.execute(select(logs.c.run_id).where(logs.c.success.is_(None))).scalars()
+        connection.execute(
+            select(logs.c.run_id).where(logs.c.success.is_(None), logs.c.end_time.is_(None))
+        ).scalars()
     )
     if open_runs:
         found.warning(

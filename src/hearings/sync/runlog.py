@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, update
 
 from hearings.store import schema
+from hearings.sync.interrupted_runs import close_interrupted_runs
 
 
 @dataclass
@@ -250,11 +251,7 @@ def start_run(engine: Engine, metrics: RunMetrics) -> int:
     checkpoints that a crash left open are closed as interrupted (the caller holds the writer
     lock, so none of them is still running)."""
     with engine.begin() as connection:
-        connection.execute(
-            update(schema.update_logs)
-            .where(schema.update_logs.c.success.is_(None))
-            .values(success=False, exit_code=1, error_count=1)
-        )
+        close_interrupted_runs(connection)
         connection.execute(
             update(schema.batch_checkpoints)
             .where(schema.batch_checkpoints.c.status == "pending")

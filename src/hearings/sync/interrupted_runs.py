@@ -1,0 +1,53 @@
+"""Closing runs that never recorded an outcome (killed, Ctrl-C): they stay `interrupted`
+(success NULL), and what their committed batches applied stays visible."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection, select, update
+
+from hearings.store import schema
+
+
+def close_interrupted_runs(connection: Connection) -> list[int]:
+    """Give each open run an end time (its last committed batch, else its start) and, when its row
+    has no figures, the meetings its committed batches added and updated. Returns their ids.
+    The caller holds the writer lock, so none of them is still running."""
+    logs = schema.update_logs
+    open_runs = connection.execute(
+        select(
+            logs.c.run_id, logs.c.start_time, logs.c.hearings_added, logs.c.hearings_updated
+        ).where(logs.c.success.is_(None), logs.c.end_time.is_(None))
+    ).all()
+    for run in open_runs:
+        added, updated, last_commit = _committed_meetings(connection, run.run_id)
+        end = max(last_commit or run.start_time, run.start_time)
+        values: dict[str, object] = {
+            "end_time": end,
+            "duration_seconds": (end - run.start_time).total_seconds(),
+        }
+        # Figures the run wrote as it went are its own; checkpoints only stand in for none.
+        if not (run.hearings_added or run.hearings_updated):
+            values.update(hearings_added=added, hearings_updated=updated)
+        connection.execute(update(logs).where(logs.c.run_id == run.run_id).values(**values))
+    return [run.run_id for run in open_runs]
+
+
+def _committed_meetings(connection: Connection, run_id: int) -> tuple[int, int, datetime | None]:
+    """Meetings the run's committed batches added (no before-image) and updated, and when its
+    last one committed."""
+    checkpoints = schema.batch_checkpoints
+    rows = connection.execute(
+        select(
+            checkpoints.c.event_ids, checkpoints.c.before_images, checkpoints.c.finished_at
+        ).where(checkpoints.c.run_id == run_id, checkpoints.c.status == "committed")
+    ).all()
+    added: set[str] = set()
+    updated: set[str] = set()
+    for row in rows:
+        images = row.before_images if isinstance(row.before_images, dict) else {}
+        for event_id in row.event_ids or []:
+            (updated if event_id in images else added).add(str(event_id))
+    finished = [row.finished_at for row in rows if row.finished_at is not None]
+    return len(added), len(updated - added), max(finished, default=None)
