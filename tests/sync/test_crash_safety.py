@@ -103,12 +103,19 @@ def test_import_killed_at_random_moments_converges(
     assert harness.export() == expected_export
 
 
-def test_interrupted_runs_are_closed_by_the_next_run(harness: Harness) -> None:
+@pytest.mark.parametrize(
+    ("kill_at", "figures_written"),
+    [
+        ("batch_applied:2", True),  # after a batch committed and its figures were written
+        ("batch_committed:1", False),  # between a commit and its figures: the checkpoints count
+    ],
+)
+def test_interrupted_runs_are_closed_by_the_next_run(
+    harness: Harness, kill_at: str, figures_written: bool
+) -> None:
     harness.run("import")
     day_of_changes(harness.corpus, FIXED_NOW)
-    harness.cli(
-        "update", "--congress", "119", "--batch-size", "4", HEARINGS_FAILPOINT="batch_applied:2"
-    )
+    harness.cli("update", "--congress", "119", "--batch-size", "4", HEARINGS_FAILPOINT=kill_at)
 
     harness.run("update")
 
@@ -129,7 +136,9 @@ def test_interrupted_runs_are_closed_by_the_next_run(harness: Harness) -> None:
             )
         ).scalars()
         applied = {event_id for ids in committed for event_id in ids}
+    # Written as its batches committed: the meetings they applied and the requests made.
     assert applied and killed.hearings_added + killed.hearings_updated == len(applied)
+    assert (killed.api_requests > 0) is figures_written
     report = json.loads(harness.cli("report", "--format", "json").stdout)
     (shown,) = [r for r in report["runs"] if r["run_id"] == killed.run_id]
     assert shown["outcome"] == "interrupted" and shown["exit_code"] is None

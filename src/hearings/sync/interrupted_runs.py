@@ -1,13 +1,18 @@
-"""Closing runs that never recorded an outcome (killed, Ctrl-C): they stay `interrupted`
-(success NULL), and what their committed batches applied stays visible."""
+"""Runs that never record an outcome (killed, Ctrl-C) stay `interrupted` (success NULL), and what
+their committed batches applied stays visible: the run writes its figures as each batch commits,
+and the next run closes it, counting from its checkpoints when it wrote none."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select, update
 
 from hearings.store import schema
+
+if TYPE_CHECKING:  # runlog closes interrupted runs with this module
+    from hearings.sync.runlog import RunMetrics
 
 
 def close_interrupted_runs(connection: Connection) -> list[int]:
@@ -51,3 +56,23 @@ def _committed_meetings(connection: Connection, run_id: int) -> tuple[int, int, 
             (updated if event_id in images else added).add(str(event_id))
     finished = [row.finished_at for row in rows if row.finished_at is not None]
     return len(added), len(updated - added), max(finished, default=None)
+
+
+def record_progress(connection: Connection, metrics: RunMetrics, api_requests: int) -> None:
+    """Write the run's figures so far into its row (the outcome columns stay NULL), so a run
+    killed after this batch still shows what it committed and the requests it made."""
+    if metrics.run_id is None:
+        return
+    logs = schema.update_logs
+    connection.execute(
+        update(logs)
+        .where(logs.c.run_id == metrics.run_id, logs.c.success.is_(None))
+        .values(
+            hearings_checked=metrics.hearings_checked,
+            hearings_added=metrics.hearings_added,
+            hearings_updated=metrics.hearings_updated,
+            hearings_unchanged=metrics.hearings_unchanged,
+            witnesses_updated=metrics.witnesses_updated,
+            api_requests=api_requests,
+        )
+    )

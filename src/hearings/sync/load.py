@@ -32,6 +32,7 @@ from hearings.sync.commit_units import CommitUnit, PendingBatch, grouping_enable
 from hearings.sync.dry_run import classify_dry_run
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Quarantined
+from hearings.sync.interrupted_runs import record_progress
 from hearings.sync.marks import advance_high_water_mark
 from hearings.sync.run_state import RunState
 from hearings.sync.runlog import BatchError
@@ -273,6 +274,9 @@ def _record_outcome(state: RunState, outcome: BatchOutcome) -> None:
     stage = metrics.stages.get("meetings")
     if stage is not None:
         stage.committed += len(outcome.added) + len(outcome.updated)
+    if state.single is None and outcome.committed:  # one transaction for the run keeps nothing
+        with state.transaction() as connection:
+            record_progress(connection, metrics, state.requests_made())
 
 
 def _count_by_congress(state: RunState, outcome: BatchOutcome) -> None:

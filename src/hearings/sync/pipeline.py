@@ -69,6 +69,7 @@ def run_pipeline(
     Each stage's outcome is in `metrics.stages`. Raises only for a failure that ends the whole
     run; in single-transaction mode nothing is then kept."""
     state = RunState(engine, options, metrics, clock, redact)
+    state.requests_made = lambda: client.request_count  # a run's client is its own
     # Up to six lists and fetches at once beside the meeting list: three committee lists and
     # the committee fetch waiting on them, the printed-hearing list, the member list.
     background = ThreadPoolExecutor(max_workers=6, thread_name_prefix="list")

@@ -45,6 +45,8 @@ class RunState:
         self._quarantined: set[tuple[str, str]] = set()
         self.batch_number = 0
         self._connection: Connection | None = None
+        # The requests the run's client has made: written with each batch's figures.
+        self.requests_made: Callable[[], int] = lambda: 0
 
     @property
     def connection(self) -> Connection:
