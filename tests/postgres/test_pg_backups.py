@@ -89,6 +89,7 @@ def test_without_pg_dump_a_run_refuses_in_one_sentence_unless_no_backup(
     on_postgres: Harness, tmp_path: Path
 ) -> None:
     harness = on_postgres
+    assert harness.run("import").success  # an update refuses a Congress never imported
     empty = tmp_path / "no-postgres-client"
     empty.mkdir()
 
@@ -99,9 +100,9 @@ def test_without_pg_dump_a_run_refuses_in_one_sentence_unless_no_backup(
     assert message.startswith("Error: pg_dump is not installed")
     assert "--no-backup" in message
     assert message.count(". ") == 0 and message.endswith(".")  # one sentence
-    assert harness.count(schema.update_logs) == 0  # it stopped before the run began
+    assert harness.count(schema.update_logs) == 1  # it stopped before the run began
 
     allowed = harness.cli("update", "--congress", "119", "-q", "--no-backup", PATH=str(empty))
     assert allowed.returncode == 0, allowed.stderr
-    assert harness.count(schema.update_logs) == 1
+    assert harness.count(schema.update_logs) == 2
     assert not (harness.tmp_path / "backups").exists()

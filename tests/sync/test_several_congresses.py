@@ -182,6 +182,40 @@ def test_an_update_of_an_empty_database_says_to_import_first(site: Site) -> None
     assert "Traceback" not in run.err
 
 
+def rows_written(site: Site) -> list[dict[str, object]]:
+    return site.query(
+        "SELECT (SELECT COUNT(*) FROM sync_state) AS marks,"
+        " (SELECT COUNT(*) FROM update_logs) AS runs, (SELECT COUNT(*) FROM hearings) AS meetings"
+    )
+
+
+def test_an_update_of_a_congress_never_imported_is_refused_and_writes_nothing(site: Site) -> None:
+    assert site.hearings("import", "--congress", "118").code == 0
+    before = rows_written(site)
+    backups = sorted((site.folder / "backups").iterdir())
+
+    run = site.hearings("update", "--congress", "119", "--lookback-days", "3660")
+
+    assert run.code == 1, run.err
+    assert " ".join(run.err.split()) == (
+        "Error: The database has never imported the 119th Congress: "
+        "run `hearings import --congress 119` first."
+    )
+    assert rows_written(site) == before
+    assert {r["congress"] for r in site.query("SELECT congress FROM sync_state")} == {118}
+    assert sorted((site.folder / "backups").iterdir()) == backups  # no backup taken
+
+
+def test_an_update_naming_held_and_unheld_congresses_names_the_unheld(site: Site) -> None:
+    assert site.hearings("import", "--congress", "118").code == 0
+
+    run = site.hearings("update", "--congress", "116-119", "--dry-run")
+
+    assert run.code == 1 and "Traceback" not in run.err
+    assert "116th, 117th and 119th Congresses" in " ".join(run.err.split())
+    assert "hearings import --congress 116-117,119" in " ".join(run.err.split())
+
+
 @pytest.mark.parametrize("spelling", ["12x", "119-115", "0", "1190"])
 def test_a_congress_that_names_none_is_a_usage_error(site: Site, spelling: str) -> None:
     run = site.hearings("update", "--congress", spelling)

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select, union
 
+from hearings.congresses import describe_congresses, ordinal
+from hearings.errors import HearingsError
 from hearings.store import schema
 from hearings.sync.pipeline import (
     FATAL,
@@ -32,6 +34,25 @@ def held_congresses(engine: Engine) -> tuple[int, ...]:
     )
     with engine.connect() as connection:
         return tuple(sorted(int(c) for c in connection.execute(query).scalars() if c))
+
+
+class CongressNotHeld(HearingsError):
+    """An update names a Congress the database never imported: it would get no members and only
+    the meetings inside the lookback window, and every later update would cover it."""
+
+
+def refuse_unheld(engine: Engine, congresses: tuple[int, ...]) -> None:
+    """Raise one sentence naming the Congresses in `congresses` the database does not hold."""
+    missing = sorted(set(congresses) - set(held_congresses(engine)))
+    if not missing:
+        return
+    names = [ordinal(c) for c in missing]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    noun = "Congress" if len(names) == 1 else "Congresses"
+    raise CongressNotHeld(
+        f"The database has never imported the {listed} {noun}: "
+        f"run `hearings import --congress {describe_congresses(missing)}` first."
+    )
 
 
 def run_congresses(

@@ -20,7 +20,7 @@ from hearings.congress_api.client import redact_text
 from hearings.congress_api.errors import ApiError
 from hearings.errors import HearingsError, UpdateAlreadyRunning
 from hearings.sync.backfill import Backfill
-from hearings.sync.congress_runs import run_congresses
+from hearings.sync.congress_runs import refuse_unheld, run_congresses
 from hearings.sync.failpoints import failpoint
 from hearings.sync.lock import writer_lock
 from hearings.sync.pipeline import (
@@ -74,10 +74,6 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
         dry_run=options.dry_run,
         log_path=env.log_path,
     )
-    if options.batch_enabled:
-        log.info("Batch processing ENABLED (batch size %d)", options.batch_size)
-    else:
-        log.info("Batch processing DISABLED: the whole run is one transaction")
     requests_before = env.client.request_count
     incremental = command == "update"
     secret = env.settings.api_key_value()
@@ -87,6 +83,12 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
 
     try:
         with writer_lock(env.engine, env.settings.database_url), redacted_logs(redact):
+            if incremental:  # under the lock: an import running now may be adding the Congress
+                refuse_unheld(env.engine, options.selected)
+            if options.batch_enabled:
+                log.info("Batch processing ENABLED (batch size %d)", options.batch_size)
+            else:
+                log.info("Batch processing DISABLED: the whole run is one transaction")
             if not options.dry_run:
                 if env.backup is not None:
                     metrics.backup_path = env.backup()
