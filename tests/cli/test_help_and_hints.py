@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,6 +59,43 @@ def test_help_has_no_type_label_on_flags_and_no_break_mid_sentence(command: list
         if line.strip() and following.strip():
             # A line broken early would have had room for the next line's first word.
             assert len(line.rstrip()) + 1 + len(following.split()[0]) > 79, (line, following)
+
+
+def every_command() -> list[tuple[list[str], list[str]]]:
+    """Each command and subcommand of `hearings`, with the option names it declares."""
+    import typer.main
+
+    from hearings.cli import _register_commands, app
+
+    _register_commands()
+    found: list[tuple[list[str], list[str]]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        if hasattr(command, "commands"):  # a group: `hearings`, `hearings backup`
+            for name, sub in command.commands.items():
+                walk(sub, [*path, name])
+            return
+        names = [o for p in command.params for o in (*p.opts, *p.secondary_opts) if "--" in o]
+        found.append((path, names))
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+COMMANDS = every_command()
+
+
+@pytest.mark.parametrize(
+    "command,option_names", COMMANDS, ids=[" ".join(path) for path, _ in COMMANDS]
+)
+def test_help_at_80_columns_shows_every_option_name_whole(
+    command: list[str], option_names: list[str]
+) -> None:
+    text = help_text(*command)
+    options = text[text.index("Options") :]
+    cells = [c for line in options.splitlines() for c in line.strip("│ ").split()]
+    assert not [c for c in cells if c.startswith("-") and "…" in c]
+    assert set(option_names) <= {c.strip(",") for c in cells}
 
 
 def test_verify_is_summed_up_in_one_sentence() -> None:

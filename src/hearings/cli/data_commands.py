@@ -375,7 +375,7 @@ def update(
             help="Make the apply step fail for this share of records (trial runs).",
         ),
     ] = 0.0,
-    seed: Annotated[int, typer.Option("--seed", help="Seed for --simulate-failures.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the simulated failures.")] = 0,
     max_change_ratio: Annotated[
         float,
         typer.Option(
@@ -384,7 +384,7 @@ def update(
             help="Abort before writing if more than this share of stored meetings would change.",
         ),
     ] = 0.5,
-    force: Annotated[bool, typer.Option("--force", help="Ignore --max-change-ratio.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Ignore the change ratio limit.")] = False,
     no_backup: Annotated[bool, typer.Option("--no-backup", help="Skip the backup.")] = False,
     as_json: JsonOption = False,
     quiet: QuietOption = False,

@@ -1,10 +1,13 @@
-"""How `hearings --help` reads: commands in the order a new user reaches for them, and no
-`<bool>` label on flags, which take no value."""
+"""How `hearings --help` reads: commands in the order a new user reaches for them, no `<bool>`
+label on flags, which take no value, and option names never cut short at 80 columns."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import typer.rich_utils
+from rich.console import RenderableType
+from rich.table import Table
 from typer.core import TyperGroup
 
 #: The order of `hearings --help`: try it, build, keep current, look, share, check, administer.
@@ -54,3 +57,23 @@ def _unlabel_flags(command: Any, ctx: Any) -> None:
             param.metavar = ""
     for subcommand in getattr(command, "commands", {}).values():  # `backup list` and the like
         _unlabel_flags(subcommand, ctx)
+
+
+class OptionsTable(Table):
+    """Typer's options table, whose option names (`--simulate-failures`) stay whole.
+
+    Typer declares no columns, so rich squeezes every one alike when the terminal is narrow and
+    cuts the names (`--simulate-failur…`). Here only the type and help columns wrap."""
+
+    def add_row(self, *renderables: RenderableType | None, **kwargs: Any) -> None:
+        if not self.columns and len(renderables) > 2:
+            for _ in renderables[:-2]:
+                self.add_column(no_wrap=True)
+            self.add_column(overflow="fold")
+            self.add_column()
+        super().add_row(*renderables, **kwargs)
+
+
+# Typer builds the options table from this module's `Table`; the commands table declares its
+# columns, so it is unchanged.
+typer.rich_utils.Table = OptionsTable  # type: ignore[misc]

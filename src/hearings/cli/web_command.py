@@ -20,21 +20,25 @@ def serve(
         bool | None,
         typer.Option(
             "--proxy-headers/--no-proxy-headers",
-            help="Trust X-Forwarded-Proto and X-Forwarded-For from the addresses in "
-            "FORWARDED_ALLOW_IPS (behind a TLS-terminating proxy). Default: PROXY_HEADERS, "
-            "else on exactly when FORWARDED_ALLOW_IPS is set.",
+            help="Trust the proxy's X-Forwarded-* headers (see above).",
         ),
     ] = None,
     forwarded_allow_ips: Annotated[
         str | None,
         typer.Option(
             "--forwarded-allow-ips",
-            help="Comma-separated proxy addresses or networks to trust, or '*'. "
-            "Implies --proxy-headers. Default: FORWARDED_ALLOW_IPS, else 127.0.0.1.",
+            help="The proxies to trust (see above).",
         ),
     ] = None,
 ) -> None:
-    """Serve the web app and the JSON API (pages at /hearings, API docs at /api)."""
+    """Serve the web app and the JSON API (pages at /hearings, API docs at /api).
+
+    Behind a TLS-terminating proxy, --proxy-headers trusts X-Forwarded-Proto and X-Forwarded-For
+    from the addresses in --forwarded-allow-ips: comma-separated addresses or networks, or '*'
+    (default: the FORWARDED_ALLOW_IPS setting, else 127.0.0.1); giving it implies
+    --proxy-headers. Without either option the PROXY_HEADERS setting decides, else proxy
+    headers are trusted exactly when FORWARDED_ALLOW_IPS is set.
+    """
     import uvicorn
 
     from hearings.logs import configure_logging
