@@ -146,3 +146,39 @@ def test_interrupted_runs_are_closed_by_the_next_run(
     assert report["summary"]["interrupted"] == 1 and report["summary"]["failed"] == 0
     verified = harness.cli("verify")
     assert "never recorded an outcome" not in verified.stdout + verified.stderr
+
+
+def test_ctrl_c_says_what_is_kept_and_the_run_is_reported_interrupted(harness: Harness) -> None:
+    """SIGINT in the middle of an import of two Congresses, once a batch has committed."""
+    harness.replica.faults.latency_ms = 100
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hearings", "import", "--congress", "118-119"],
+        env=harness.cli_env(API_CONCURRENCY="2"),
+        cwd=harness.tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A shell's background job ignores SIGINT, and Python keeps that: undo it for the child.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    checkpoints = schema.batch_checkpoints
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not harness.count(
+        checkpoints, checkpoints.c.status == "committed"
+    ):
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    harness.replica.faults.latency_ms = 0
+
+    assert process.returncode == 130
+    assert stderr.strip().splitlines()[-1] == (
+        "Interrupted; committed work is kept and the next run continues."
+    )
+    assert "Traceback" not in stderr
+    rerun = harness.cli("import", "--congress", "118-119", "--quiet")
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    report = json.loads(harness.cli("report", "--format", "json").stdout)
+    first = min(report["runs"], key=lambda r: r["run_id"])
+    assert first["outcome"] == "interrupted" and first["exit_code"] is None
+    assert first["hearings_added"] > 0 and first["api_requests"] > 0

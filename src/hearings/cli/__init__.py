@@ -50,6 +50,15 @@ def _register_commands() -> None:
     )
 
 
+# The shell's exit code for a process stopped by SIGINT (128 + 2).
+INTERRUPTED = 130
+
+
+def _interrupted() -> NoReturn:
+    err_console.print("Interrupted; committed work is kept and the next run continues.")
+    sys.exit(INTERRUPTED)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors become one sentence and an exit code, never a traceback."""
     # Errors in worker threads and in finalizers are bugs too: into the log, not on the console.
@@ -67,6 +76,8 @@ def main(argv: list[str] | None = None) -> None:
         _register_commands()
         # Outside standalone mode, click returns a command's `typer.Exit` code instead of exiting.
         code = app(args=argv, standalone_mode=False)
+        if code == INTERRUPTED:  # typer turns Ctrl-C into this exit code before we see it
+            _interrupted()
         if isinstance(code, int) and code:
             sys.exit(code)
     except HearingsError as exc:
@@ -79,8 +90,7 @@ def main(argv: list[str] | None = None) -> None:
         err_console.print("Aborted.")
         sys.exit(130)
     except KeyboardInterrupt:
-        err_console.print("Interrupted; committed work is kept and the next run continues.")
-        sys.exit(130)
+        _interrupted()
     except SystemExit:
         raise
     except Exception as exc:  # a bug: full traceback to the log, one sentence to the user
