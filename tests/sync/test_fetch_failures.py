@@ -118,3 +118,19 @@ def test_an_api_failing_record_after_record_fails_the_stage_rather_than_quaranti
     assert metrics["stages"]["meetings"]["status"] == "failed"
     assert "HTTP 503" in metrics["stages"]["meetings"]["error"]
     assert _open_fetch_failures(harness) == {}
+
+
+def test_a_title_holding_a_lone_surrogate_is_served_and_repaired(harness: Harness) -> None:
+    """The API can send `\\udcff` (a JSON escape no UTF-8 text can hold): the replica serves it
+    as that escape, and the gate stores U+FFFD in its place."""
+    harness.run("import")
+    (event_id,) = _postpone(harness, 1)
+    body = harness.corpus.meeting(event_id)
+    assert body is not None
+    body["title"] = "Oversight of \udcff the budget"
+    harness.corpus.put_meeting(body)
+
+    done = harness.cli("update", "--congress", "119", "--json")
+
+    assert done.returncode == EXIT_OK, done.stderr[-2000:]
+    assert harness.hearing(event_id).title == "Oversight of \ufffd the budget"

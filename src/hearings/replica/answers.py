@@ -34,7 +34,13 @@ XML_BODY = (
 
 def api_json(obj: object) -> bytes:
     """Serialize like the real API: sorted keys, 4-space indent, literal UTF-8, no newline."""
-    return json.dumps(obj, indent=4, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return utf8_json(json.dumps(obj, indent=4, sort_keys=True, ensure_ascii=False))
+
+
+def utf8_json(text: str) -> bytes:
+    """JSON text as UTF-8. A lone surrogate, which UTF-8 cannot carry, can only sit inside a JSON
+    string, so it goes out as its escape (`\\udcff`), as the API sends one."""
+    return text.encode("utf-8", errors="backslashreplace")
 
 
 @dataclass

@@ -24,6 +24,7 @@ from hearings.replica.answers import (
     Answer,
     api_json,
     not_found,
+    utf8_json,
 )
 from hearings.replica.corpus import BUNDLED_CORPUS_DIR, Corpus
 from hearings.replica.corpus_folders import CorpusSource
@@ -292,7 +293,7 @@ class ReplicaServer:
         text = (
             f'{{\n    "{key}": {self.corpus.item_text(record)},\n    "request": {request_text}\n}}'
         )
-        return Answer(200, text.encode("utf-8"))
+        return Answer(200, utf8_json(text))
 
     def _overridden_item(self, target: Route) -> Answer | None:
         assert target.resource is not None and target.ident is not None
