@@ -14,6 +14,7 @@ from hearings.store import schema
 from hearings.sync.fetching import OUTAGE_AFTER
 from hearings.sync.runner import EXIT_FAILED, EXIT_OK, EXIT_QUARANTINED
 from tests.sync.harness import API_KEY, Harness, api_time, meeting_ids
+from tests.sync.mutations import touch
 
 
 def _postpone(harness: Harness, count: int) -> list[str]:
@@ -134,3 +135,22 @@ def test_a_title_holding_a_lone_surrogate_is_served_and_repaired(harness: Harnes
 
     assert done.returncode == EXIT_OK, done.stderr[-2000:]
     assert harness.hearing(event_id).title == "Oversight of \ufffd the budget"
+
+
+def test_a_committee_the_api_keeps_failing_costs_only_itself(harness: Harness) -> None:
+    harness.run("import")
+    victim, other = [c for c in sorted(harness.corpus.ids("committee")) if c.startswith("hs")][:2]
+    for code in (victim, other):
+        touch(harness.corpus, "committee", code, api_time(datetime.now(UTC) - timedelta(hours=1)))
+    harness.replica.faults.fail_next(10_000, "500", path=rf"/committee/house/{victim}$")
+
+    done = harness.cli("update", "--congress", "119", "--json")
+
+    assert done.returncode == EXIT_QUARANTINED, done.stderr[-2000:]
+    metrics = json.loads(done.stdout)
+    assert metrics["stages"]["committees"]["status"] == "completed"
+    assert set(_open_fetch_failures(harness)) == {victim}
+    committees = schema.committees
+    with harness.engine().connect() as connection:
+        names = dict(connection.execute(select(committees.c.system_code, committees.c.name)).all())
+    assert "(renamed)" in str(names[other]) and "(renamed)" not in str(names[victim])
