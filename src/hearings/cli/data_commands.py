@@ -241,7 +241,12 @@ def _result_word(metrics: RunMetrics) -> str:
 
 
 def _stages_line(metrics: RunMetrics) -> str:
-    marks = {"completed": "✓", "failed": "✗ failed", "skipped": "skipped"}
+    marks = {
+        "completed": "✓",
+        "failed": "✗ failed",
+        "skipped": "skipped",
+        "stopped": "stopped at the budget",
+    }
     return ", ".join(
         f"{name} {marks.get(stage.status, stage.status)}" for name, stage in metrics.stages.items()
     )

@@ -151,9 +151,13 @@ class StageProgress:
             stage = self.stages.get(label)
             if stage is None:
                 first_request = self.requests.first_at(name)
-                fresh = congress is None or not any(s.kind == name for s in self.stages.values())
+                earlier = [s for s in self.stages.values() if s.kind == name]
+                fresh = congress is None or not earlier
                 started = now if first_request is None or not fresh else min(now, first_request)
-                before = 0 if fresh else requests
+                # A later Congress's stage counts from where the earlier one's count last was,
+                # not from its own first report: its records (committees) may have been fetched
+                # in the background before then.
+                before = 0 if fresh else max(s.requests_before + s.requests for s in earlier)
                 stage = self.stages[label] = Stage(label, started, name, before)
             was_closed = stage.closed
             finished = total is not None and done >= total

@@ -155,6 +155,7 @@ class Backfill:
         metrics.success = False
         metrics.exit_code = BudgetSpent.exit_code
         metrics.errors.append(self.stop_sentence(budget.limit))
+        _mark_stopped(metrics, self.client.stopped_in)
 
     def stop_sentence(self, limit: int) -> str:
         where = f"Stopped at the --max-requests budget of {limit:,} requests"
@@ -221,6 +222,20 @@ class Backfill:
                 + _retries(connection, "printed_hearing", congress, printed),
                 committees=_committees(connection, committees, options, committees_seen),
             )
+
+
+# The stages that fetch records, in the order they run: the one the budget stopped in, and
+# those after it, left records unfetched. (Members come whole in their lists, read first.)
+_FETCHING_ORDER = ("committees", "meetings", "printed hearings")
+
+
+def _mark_stopped(metrics: RunMetrics, stopped_in: str | None) -> None:
+    if stopped_in not in _FETCHING_ORDER:
+        return
+    for name in _FETCHING_ORDER[_FETCHING_ORDER.index(stopped_in) :]:
+        stage = metrics.stages.get(name)
+        if stage is not None and stage.status == "completed":
+            stage.status = "stopped"
 
 
 def _read_failed(request: Request, failure: ApiError) -> Listing:

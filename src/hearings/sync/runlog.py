@@ -75,7 +75,8 @@ class SuspiciousChange:
 class StageOutcome:
     """How one stage (committees, members, meetings, printed hearings) ended."""
 
-    status: str = "completed"  # completed | failed | skipped
+    # completed | failed | skipped | stopped (the --max-requests budget left records unfetched)
+    status: str = "completed"
     committed: int = 0
     error: str | None = None
 

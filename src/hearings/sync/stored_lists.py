@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select
 
+from hearings.congress_api.budget import BudgetSpent
 from hearings.store import schema
 from hearings.store.records import utc_naive
 
@@ -63,6 +64,8 @@ class StoredLists:
         self.served: set[str] = set()
         #: The Congress of the latest list asked for: the one the run is at.
         self.current_congress: int | None = None
+        #: The stage of the first record fetch the --max-requests budget refused.
+        self.stopped_in: str | None = None
 
     def __getattr__(self, name: str) -> Any:
         # Record fetches, counters and everything else are the client's own.
@@ -73,13 +76,22 @@ class StoredLists:
         return int(self.client.request_count)
 
     def get_meeting(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return self.client.get_meeting(*args, **kwargs)
+        return self._fetch("meetings", self.client.get_meeting, args, kwargs)
 
     def get_printed_hearing(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return self.client.get_printed_hearing(*args, **kwargs)
+        return self._fetch("printed hearings", self.client.get_printed_hearing, args, kwargs)
 
     def get_committee(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        return self.client.get_committee(*args, **kwargs)
+        return self._fetch("committees", self.client.get_committee, args, kwargs)
+
+    def _fetch(
+        self, stage: str, fetch: Callable[..., dict[str, Any]], args: Any, kwargs: Any
+    ) -> dict[str, Any]:
+        try:
+            return fetch(*args, **kwargs)
+        except BudgetSpent:
+            self.stopped_in = self.stopped_in or stage
+            raise
 
     def list_meetings(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
         return self._whole("meeting", self.client.list_meetings, args, kwargs)
