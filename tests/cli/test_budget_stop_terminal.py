@@ -67,6 +67,10 @@ def test_the_closing_table_names_the_stages_the_budget_stopped(
     assert sum(per_stage) == int(total.group(1).replace(",", "")) == 100, run.stderr
     later_committees = re.search(r"^119 committees: .*, ([\d,]+) requests?$", run.stderr, re.M)
     assert later_committees is not None and int(later_committees.group(1)) > 0, run.stderr
+    # The progress lines agree with the table: a stage the budget stopped never shows done.
+    for stage in ("committees", "meetings", "printed hearings"):
+        last = re.findall(rf"^(?:\d+ )?{stage}: (.*)$", run.stderr, re.M)[-1]
+        assert ("stopped at" in last) == (f"{stage} stopped at the budget" in stages), last
 
 
 def test_the_run_record_keeps_each_stage_stopped_by_the_budget(

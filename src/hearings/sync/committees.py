@@ -62,6 +62,8 @@ class CommitteeFetch:
     since: datetime | None = None
     # Quarantined committees fetched again although no list names them.
     unlisted_retries: set[str] = field(default_factory=set)
+    # How many were to be fetched: more than `results` when the request budget ran out.
+    wanted: int | None = None
 
 
 def prefetch_committees(
@@ -95,7 +97,8 @@ def prefetch_committees(
     requests = [
         Request("committee", None, chamber, code) for code, chamber in sorted(chosen.items())
     ]
-    return CommitteeFetch(listing, fetch_committees(client, requests, options.concurrency))
+    fetched = fetch_committees(client, requests, options.concurrency)
+    return CommitteeFetch(listing, fetched, wanted=len(requests))
 
 
 def _of_run_congresses(
@@ -147,11 +150,12 @@ def store_committees(
     *,
     parents: bool = True,
     unlisted_retries: set[str] | None = None,
+    wanted: int | None = None,
 ) -> set[str]:
     """Gate and store fetched committees, then their parents the database lacks. Returns the
-    codes stored."""
+    codes stored. `wanted` is how many were to be fetched, when the budget left some out."""
     admitted: list[Admitted] = []
-    total = len(fetched)
+    total = max(wanted or 0, len(fetched))
     for done, (request, result) in enumerate(fetched, start=1):
         progress("committees", done, total)
         if request.identifier in (unlisted_retries or ()) and close_if_gone(state, request, result):
@@ -237,9 +241,17 @@ def committees_stage(
 ) -> None:
     record_refusals(state, prefetched.listing, "committees", prefetched.since)
     store_committees(
-        state, client, prefetched.results, progress, unlisted_retries=prefetched.unlisted_retries
+        state,
+        client,
+        prefetched.results,
+        progress,
+        unlisted_retries=prefetched.unlisted_retries,
+        wanted=prefetched.wanted,
     )
-    progress("committees", len(prefetched.results), len(prefetched.results))
+    # Short of its total when the --max-requests budget left committees unfetched: the stage
+    # then shows where it stopped rather than done.
+    wanted = max(prefetched.wanted or 0, len(prefetched.results))
+    progress("committees", len(prefetched.results), wanted)
     mark_stage_done(state, "committees")
 
 
