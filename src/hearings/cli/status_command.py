@@ -15,7 +15,7 @@ from rich.table import Table
 from hearings.cli import app
 from hearings.cli.data_commands import current_settings
 from hearings.cli.monitor_commands import _database, console
-from hearings.congresses import describe_congresses
+from hearings.congresses import describe_congresses, ordinal
 from hearings.reports.congress_counts import CongressCounts
 from hearings.reports.status import (
     HighWaterMark,
@@ -25,7 +25,6 @@ from hearings.reports.status import (
     describe_size,
     gather_status,
 )
-from hearings.web.timefmt import ordinal
 
 
 @app.command()

@@ -97,8 +97,7 @@ def _review(
         outcome = decide(request.app.state.engine, error_id)
     except NoSuchEntry:
         raise NotFound(
-            f"There is no quarantine entry {error_id}; /admin lists the entries held for "
-            "review."
+            f"There is no quarantine entry {error_id}; /admin lists the entries held for review."
         ) from None
     except HearingsError as exc:
         raise ReviewConflict(str(exc)) from None

@@ -6,7 +6,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from hearings.citations import cite_bill
-from hearings.web.timefmt import ordinal
+from hearings.congresses import ordinal
 
 _BILL_PATHS = {
     "HR": "house-bill",

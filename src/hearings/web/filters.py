@@ -10,9 +10,8 @@ from urllib.parse import urlencode
 
 from fastapi import Query
 
-from hearings.congresses import CongressSelection, CongressSelectionError, parse_congresses
+from hearings.congresses import CongressSelection, CongressSelectionError, ordinal, parse_congresses
 from hearings.web.errors import BadParameter
-from hearings.web.timefmt import ordinal
 
 Chamber = Literal["house", "senate", "nochamber"]
 Status = Literal["scheduled", "canceled", "postponed", "rescheduled"]

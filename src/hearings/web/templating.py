@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment
 from markupsafe import Markup
 
+from hearings.congresses import ordinal
 from hearings.web import timefmt
 from hearings.web.detail import bill_label, meeting_url
 from hearings.web.entities import organization_slug
@@ -107,7 +108,7 @@ def install(environment: Environment) -> None:
             "external_link": external_link,
             "meeting_url": meeting_url,
             "bill_label": bill_label,
-            "ordinal": timefmt.ordinal,
+            "ordinal": ordinal,
             "congress_label": congress_label,
             "SORTS": SORTS,
             "STATUSES": STATUSES,

@@ -78,12 +78,3 @@ def format_utc(moment: datetime | None) -> str:
 def iso_z(moment: datetime | None) -> str | None:
     """`2025-06-11T14:00:00Z`, or None."""
     return None if moment is None else as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def ordinal(number: int) -> str:
-    """119 -> `119th`, 121 -> `121st`."""
-    if 10 <= number % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
