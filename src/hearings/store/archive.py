@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Select, bindparam, func, insert, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Select,
+    Subquery,
+    bindparam,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 
 from hearings.store import schema
 from hearings.store.records import utc_naive
@@ -139,15 +150,21 @@ def versions_of(connection: Connection, entity: str, identifier: str) -> list[Ar
     return [_archived(row) for row in rows]
 
 
-def latest_versions(connection: Connection, entity: str) -> Iterable[ArchivedVersion]:
-    """The newest archived version of each record of `entity`, by identifier."""
+def newest_version_ids(entity: str) -> Subquery:
+    """A subquery of each `entity` record's identifier and its newest version's id."""
     table = schema.payload_archive
-    newest = (
+    return (
         select(table.c.identifier, func.max(table.c.version_id).label("version_id"))
         .where(table.c.entity == entity)
         .group_by(table.c.identifier)
         .subquery()
     )
+
+
+def latest_versions(connection: Connection, entity: str) -> Iterable[ArchivedVersion]:
+    """The newest archived version of each record of `entity`, by identifier."""
+    table = schema.payload_archive
+    newest = newest_version_ids(entity)
     rows = connection.execute(
         select(table)
         .join(newest, newest.c.version_id == table.c.version_id)

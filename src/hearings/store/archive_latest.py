@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from hearings.store import schema
+from hearings.store.archive import newest_version_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +27,7 @@ class PackedVersion:
 def latest_packed_versions(connection: Connection, entity: str) -> Iterable[PackedVersion]:
     """Like `latest_versions`, without unpacking the payloads."""
     table = schema.payload_archive
-    newest = (
-        select(table.c.identifier, func.max(table.c.version_id).label("version_id"))
-        .where(table.c.entity == entity)
-        .group_by(table.c.identifier)
-        .subquery()
-    )
+    newest = newest_version_ids(entity)
     rows = connection.execute(
         select(table.c.identifier, table.c.payload, table.c.update_date, table.c.locator)
         .join(newest, newest.c.version_id == table.c.version_id)
@@ -45,12 +41,7 @@ def first_seen_times(connection: Connection, entity: str) -> dict[str, tuple[dat
     """Each record's first sighting and when its newest version was first seen: its first-seen
     and last-changed times, as the archive knows them."""
     table = schema.payload_archive
-    newest = (
-        select(table.c.identifier, func.max(table.c.version_id).label("version_id"))
-        .where(table.c.entity == entity)
-        .group_by(table.c.identifier)
-        .subquery()
-    )
+    newest = newest_version_ids(entity)
     first = (
         select(table.c.identifier, func.min(table.c.first_seen_at).label("first_seen_at"))
         .where(table.c.entity == entity)

@@ -40,19 +40,10 @@ log = logging.getLogger(__name__)
 
 # Children before parents, so deleting in this order never breaks a foreign key.
 DERIVED_TABLES = (
-    schema.witness_documents,
-    schema.witness_appearances,
-    schema.meeting_documents,
-    schema.videos,
-    schema.hearing_bills,
-    schema.hearing_transcripts,
-    schema.hearing_committees,
-    schema.hearings,
-    schema.witnesses,
-    schema.bills,
-    schema.printed_hearings,
-    schema.members,
-    schema.committees,
+    *ENTITY_TABLES["meeting"],
+    *ENTITY_TABLES["printed_hearing"],
+    *ENTITY_TABLES["member"],
+    *ENTITY_TABLES["committee"],
 )
 KEPT_TABLES = (
     schema.update_logs,
