@@ -7,7 +7,6 @@ URL that reaches a log line or an exception is redacted first.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -16,27 +15,23 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 import tenacity
 
-from hearings.config import API_KEY_SIGNUP_URL
 from hearings.congress_api.errors import (
-    ApiError,
     ApiKeyMissing,
-    ApiKeyRejected,
     ApiUnavailable,
     MalformedPayload,
-    NotFound,
     RateLimited,
 )
 from hearings.congress_api.limiter import Limiter
 from hearings.congress_api.models import chamber_path, normalize_chamber
 from hearings.congress_api.pages import salvage_page
+from hearings.congress_api.responses import MISSING_KEY_MESSAGE, Transient, decode_body, give_up
 from hearings.congress_api.wire import (
     current_congress,
-    error_detail,
     format_api_datetime,
     list_path,
     path_key,
@@ -44,7 +39,6 @@ from hearings.congress_api.wire import (
     query_params,
     redact_text,
     redact_url,
-    retry_after_seconds,
     window_params,
 )
 
@@ -60,24 +54,6 @@ MAX_PAGE_SIZE = 250
 RETRY_AFTER_CAP = 3600.0
 # The first wait after a 429, doubled on each retry: five retries span at least 31 s.
 RATE_LIMIT_BACKOFF = 1.0
-
-T = TypeVar("T")
-R = TypeVar("R")
-
-MISSING_KEY_MESSAGE = (
-    f"No Congress.gov API key is configured: get a free one at {API_KEY_SIGNUP_URL} and set "
-    "CONGRESS_API_KEY (DEMO_KEY is accepted too, at a much lower rate limit)."
-)
-
-
-class _Transient(Exception):
-    """A failure worth another attempt; `error` is what the caller gets if attempts run out."""
-
-    def __init__(self, error: ApiError, reason: str, retry_after: float | None = None):
-        super().__init__(str(error))
-        self.error = error
-        self.reason = reason
-        self.retry_after = retry_after
 
 
 class CongressClient:
@@ -187,15 +163,15 @@ class CongressClient:
         retrying = tenacity.Retrying(
             stop=tenacity.stop_after_attempt(self.max_retries + 1),
             wait=self._wait,
-            retry=tenacity.retry_if_exception_type(_Transient),
+            retry=tenacity.retry_if_exception_type(Transient),
             sleep=self._sleep,
             before_sleep=lambda state: self._log_retry(shown, state),
             reraise=True,
         )
         try:
             body: dict[str, Any] = retrying(self._attempt, url, query, key, shown)
-        except _Transient as failure:
-            raise self._give_up(failure, shown) from None
+        except Transient as failure:
+            raise give_up(failure, shown, self.max_retries + 1) from None
         return body
 
     def _require_key(self) -> str:
@@ -211,94 +187,29 @@ class CongressClient:
                 response = self._http.get(url, params=query, headers={"X-Api-Key": key})
             except httpx.TimeoutException:
                 self._count("timeout")
-                raise _Transient(
+                raise Transient(
                     ApiUnavailable(f"Congress.gov did not answer in time for {shown}.", url=shown),
                     reason="a timeout",
                 ) from None
             except httpx.RequestError as exc:
                 self._count("connection-error")
                 reason = f"a connection error ({type(exc).__name__})"
-                raise _Transient(
+                raise Transient(
                     ApiUnavailable(f"Congress.gov could not be reached for {shown}.", url=shown),
                     reason=reason,
                 ) from None
         self._count(str(response.status_code))
-        return self._decode(response, shown, key)
-
-    def _decode(self, response: httpx.Response, shown: str, key: str) -> dict[str, Any]:
-        status = response.status_code
-        if not 200 <= status < 300:
-            raise self._failure(response, shown, key)
-        # JSON is UTF-8; bytes that are not become U+FFFD rather than costing the record.
-        text = response.content.decode("utf-8", errors="replace")
         try:
-            body = json.loads(text)
-        except RecursionError:
-            # Nesting deeper than the decoder goes is the body itself, not the network: another
-            # attempt returns the same. The body travels with the error to the quarantine.
-            raise MalformedPayload(
-                f"Congress.gov returned JSON nested too deeply to read for {shown}.",
-                url=shown,
-                body=text,
-            ) from None
-        except ValueError:
-            raise _Transient(
-                MalformedPayload(
-                    f"Congress.gov returned a truncated or invalid JSON body for {shown}.",
-                    url=shown,
-                    body=text,
-                ),
-                reason="a truncated or invalid JSON body",
-            ) from None
-        if not isinstance(body, dict):
-            raise MalformedPayload(
-                f"Congress.gov returned JSON that is not an object for {shown}.",
-                url=shown,
-                body=text,
-            )
-        return body
-
-    def _failure(self, response: httpx.Response, shown: str, key: str) -> Exception:
-        """The exception for a non-2xx answer: `_Transient` when another attempt may succeed."""
-        status = response.status_code
-        code, detail = error_detail(response, key)
-        said = f" ({detail})" if detail else ""
-        if status == 429:
-            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-            if retry_after:
-                self.limiter.hold(retry_after)
-            limited = RateLimited(
-                f"Congress.gov refused {shown} for exceeding the rate limit{said}.",
-                url=shown,
-                retry_after=retry_after,
-            )
-            return _Transient(limited, "HTTP 429 Too Many Requests", retry_after)
-        if status >= 500:
-            down = ApiUnavailable(
-                f"Congress.gov answered HTTP {status} for {shown}{said}.", url=shown, status=status
-            )
-            return _Transient(down, f"HTTP {status}")
-        if status in (401, 403):
-            if code == "API_KEY_MISSING":
-                return ApiKeyMissing(MISSING_KEY_MESSAGE, url=shown, status=status)
-            return ApiKeyRejected(
-                f"The API key was rejected by Congress.gov{said}: check CONGRESS_API_KEY, "
-                f"or get a new key at {API_KEY_SIGNUP_URL}.",
-                url=shown,
-                status=status,
-            )
-        if status == 404:
-            return NotFound(
-                f"Congress.gov has no such record or route: {shown}{said}.", url=shown, status=404
-            )
-        return ApiError(
-            f"Congress.gov answered HTTP {status} for {shown}{said}.", url=shown, status=status
-        )
+            return decode_body(response, shown, key)
+        except Transient as failure:
+            if failure.retry_after:  # a 429 that said how long: every thread waits it out
+                self.limiter.hold(failure.retry_after)
+            raise
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None
         attempt = state.attempt_number
-        if isinstance(failure, _Transient) and isinstance(failure.error, RateLimited):
+        if isinstance(failure, Transient) and isinstance(failure.error, RateLimited):
             # A burst window can outlast many `Retry-After`s: wait at least that long, and
             # longer each time, so the retries together span several windows.
             backoff = min(self.backoff_max, self.rate_limit_backoff * 2 ** (attempt - 1))
@@ -310,7 +221,7 @@ class CongressClient:
 
     def _log_retry(self, shown: str, state: tenacity.RetryCallState) -> None:
         failure = state.outcome.exception() if state.outcome else None
-        reason = failure.reason if isinstance(failure, _Transient) else "an error"
+        reason = failure.reason if isinstance(failure, Transient) else "an error"
         delay = state.next_action.sleep if state.next_action else 0.0
         log.warning(
             "retrying %s in %.2fs after %s (attempt %d of %d)",
@@ -319,31 +230,6 @@ class CongressClient:
             reason,
             state.attempt_number,
             self.max_retries + 1,
-        )
-
-    def _give_up(self, failure: _Transient, shown: str) -> ApiError:
-        attempts = self.max_retries + 1
-        tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
-        error = failure.error
-        if isinstance(error, RateLimited):
-            return RateLimited(
-                f"Congress.gov kept answering HTTP 429 Too Many Requests for {shown} "
-                f"after {tries}; wait for the hourly budget to refill, "
-                "or lower API_RATE_LIMIT_PER_HOUR.",
-                url=shown,
-                retry_after=error.retry_after,
-            )
-        if isinstance(error, MalformedPayload):
-            return MalformedPayload(
-                f"Congress.gov kept returning a truncated or invalid JSON body for {shown} "
-                f"after {tries}.",
-                url=shown,
-                body=error.body,
-            )
-        return ApiUnavailable(
-            f"Congress.gov is unavailable: {failure.reason} for {shown} after {tries}.",
-            url=shown,
-            status=error.status,
         )
 
     # ---- paging ---------------------------------------------------------------------------
