@@ -59,7 +59,9 @@ def test_accept_applies_the_held_version_now(site: Site) -> None:
 
     run = site.hearings("quarantine", "accept", str(entry))
     assert run.code == 0, run.err
-    assert run.out.strip() == f"Accepted and applied the held version of meeting {event_id}."
+    assert run.out.splitlines()[0] == (
+        f"Accepted and applied the held version of meeting {event_id}."
+    )
     assert appearances(site, event_id) == 0
     assert ("meeting", event_id) not in site.quarantine()
     history = site.hearings("history", event_id, "--json")
@@ -147,3 +149,81 @@ def test_an_entry_that_is_not_held_for_review_is_refused_in_one_sentence(site: S
     assert again.err.strip() == (
         f"Error: Quarantine entry {entry} was already reviewed or resolved."
     )
+
+
+def backups(site: Site) -> set[Path]:
+    return set((site.folder / "backups").glob("hearings_backup_*"))
+
+
+def entry_in(database: Path, entry: int) -> dict[str, Any]:
+    connection = sqlite3.connect(database)
+    connection.row_factory = sqlite3.Row
+    try:
+        row = connection.execute(
+            "SELECT resolved, locator FROM import_errors WHERE error_id = ?", (entry,)
+        ).fetchone()
+    finally:
+        connection.close()
+    return {"resolved": bool(row["resolved"]), "locator": json.loads(row["locator"] or "{}")}
+
+
+@pytest.mark.parametrize("decision", ["accept", "reject"])
+def test_a_review_backs_the_database_up_before_it_writes(site: Site, decision: str) -> None:
+    event_id, entry, _ = hold_a_degraded_version(site)
+    before = backups(site)
+
+    run = site.hearings("quarantine", decision, str(entry))
+    assert run.code == 0, run.err
+    (made,) = backups(site) - before
+    assert f"Backup taken first: {made}" in " ".join(run.out.split())
+    # The backup holds the database as it was before the decision: the entry still waiting.
+    kept = entry_in(made, entry)
+    assert kept["resolved"] is False
+    assert not {"accepted_hash", "rejected_hash", "rejected_hashes"} & set(kept["locator"])
+    assert entry_in(site.database, entry)["resolved"] is True
+
+    # An entry that cannot be reviewed is refused before any backup is taken.
+    again = site.hearings("quarantine", decision, str(entry))
+    assert again.code == 1
+    assert backups(site) == before | {made}
+
+
+def test_a_rejected_version_stays_rejected_after_the_meeting_is_held_again(site: Site) -> None:
+    event_id, entry, body = hold_a_degraded_version(site)
+    before = appearances(site, event_id)
+    assert site.hearings("quarantine", "reject", str(entry)).code == 0
+
+    # Upstream changes the meeting once more: the new version is screened afresh and held.
+    publish(site, body, lambda b: b.update(witnesses=[], meetingStatus="Canceled"))
+    hold_update(site)
+    assert ("meeting", event_id) in site.quarantine()
+    assert [s["action"] for s in site.last_metrics()["suspicious_changes"]] == ["held"]
+
+    # Then it serves the rejected version again: skipped in either mode, never applied.
+    publish(site, body, lambda b: b.__setitem__("witnesses", []))
+    for mode in ("flag", "hold"):
+        run = site.hearings("update", "--congress", "119", SUSPICIOUS_CHANGES=mode)
+        assert run.code in (0, 3), run.err
+        assert appearances(site, event_id) == before
+        actions = {
+            s["action"]
+            for s in site.last_metrics()["suspicious_changes"]
+            if s["event_id"] == event_id
+        }
+        assert "skipped" in actions and "flagged" not in actions, actions
+
+
+def test_rejecting_a_second_version_keeps_the_first_rejected(site: Site) -> None:
+    event_id, first, body = hold_a_degraded_version(site)
+    before = appearances(site, event_id)
+    assert site.hearings("quarantine", "reject", str(first)).code == 0
+    publish(site, body, lambda b: b.update(witnesses=[], meetingStatus="Canceled"))
+    hold_update(site)
+    second = held_entry(site, event_id)
+    assert site.hearings("quarantine", "reject", str(second)).code == 0
+
+    publish(site, body, lambda b: b.__setitem__("witnesses", []))
+    run = site.hearings("update", "--congress", "119", SUSPICIOUS_CHANGES="flag")
+    assert run.code == 0, run.err
+    assert appearances(site, event_id) == before
+    assert [s["action"] for s in site.last_metrics()["suspicious_changes"]] == ["skipped"]

@@ -151,11 +151,12 @@ def appearances(scratch: Scratch, event_id: str) -> int:
 
 
 def test_accept_and_reject_by_script_and_their_refusals(
-    scratch: Scratch, packaged_corpus: Corpus
+    scratch: Scratch, packaged_corpus: Corpus, tmp_path: Path
 ) -> None:
     accepted, rejected = hold_degraded_versions(scratch, packaged_corpus)
     held = held_ids(scratch)
-    client = scratch.client()
+    backup_dir = tmp_path / "backups"
+    client = scratch.client(backup_dir=backup_dir)
     assert client.post("/admin/quarantine/accept", data={"error_id": "1"}).status_code == 401
     page = client.get("/admin", headers=BEARER).text
     assert "Held for review" in page and f'id="held-{held[accepted]}"' in page
@@ -164,7 +165,14 @@ def test_accept_and_reject_by_script_and_their_refusals(
     done = client.post(
         "/admin/quarantine/accept", data={"error_id": str(held[accepted])}, headers=BEARER
     )
-    assert done.json() == {"error_id": held[accepted], "event_id": accepted, "decision": "applied"}
+    # Each decision is written after a backup, as an update's changes are.
+    (first_backup,) = backup_dir.iterdir()
+    assert done.json() == {
+        "error_id": held[accepted],
+        "event_id": accepted,
+        "decision": "applied",
+        "backup": str(first_backup),
+    }
     assert appearances(scratch, accepted) == 0
     kept = appearances(scratch, rejected)
     done = client.post(
@@ -172,6 +180,8 @@ def test_accept_and_reject_by_script_and_their_refusals(
     )
     assert done.json()["decision"] == "rejected"
     assert appearances(scratch, rejected) == kept and held_ids(scratch) == {}
+    backups = set(backup_dir.iterdir())
+    assert len(backups) == 2 and done.json()["backup"] in {str(b) for b in backups}
 
     again = client.post(
         "/admin/quarantine/reject", data={"error_id": str(held[rejected])}, headers=BEARER
@@ -196,6 +206,7 @@ def test_accept_and_reject_by_script_and_their_refusals(
         in missing.text
     )
     assert "hearings quarantine" not in missing.text
+    assert set(backup_dir.iterdir()) == backups  # a refused review backs nothing up
 
 
 @pytest.mark.browser

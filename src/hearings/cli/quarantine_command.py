@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -15,6 +16,7 @@ from hearings.cli.data_commands import current_settings
 from hearings.cli.monitor_commands import _database, _require_existing, console
 from hearings.reports.export import iso_utc
 from hearings.store.engine import open_database
+from hearings.sync.backups import backup_now
 from hearings.sync.review import ReviewOutcome, accept, held_versions, reject
 
 quarantine_app = typer.Typer(
@@ -87,10 +89,19 @@ def _review(decision: str, error_id: int) -> ReviewOutcome:
     _require_existing(settings)
     engine = open_database(settings.database_url)
     try:
-        return (accept if decision == "accept" else reject)(engine, error_id)
+        return (accept if decision == "accept" else reject)(
+            engine, error_id, backup=lambda: backup_now(settings, now=datetime.now(UTC))
+        )
     finally:
         engine.dispose()
 
 
 def _print(outcome: ReviewOutcome) -> None:
     console.print(outcome.sentence, highlight=False, markup=False, soft_wrap=True)
+    if outcome.backup_path is not None:
+        console.print(
+            f"Backup taken first: {outcome.backup_path}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )

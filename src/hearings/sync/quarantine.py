@@ -39,13 +39,15 @@ def quarantine(
     """Record (or refresh) a bad record. A record quarantined again keeps its first-seen time and
     counts another attempt."""
     identifier = storable_text(identifier)[:128]
+    table = schema.import_errors
     existing = connection.execute(
-        select(schema.import_errors.c.attempts, schema.import_errors.c.resolved).where(
-            schema.import_errors.c.entity == entity,
-            schema.import_errors.c.identifier == identifier,
+        select(table.c.attempts, table.c.resolved, table.c.locator).where(
+            table.c.entity == entity, table.c.identifier == identifier
         )
     ).first()
     attempts = 1 if existing is None else (1 if existing.resolved else existing.attempts + 1)
+    if existing is not None:
+        locator = _with_review_marks(locator, existing.locator)
     upsert(
         connection,
         schema.import_errors,
@@ -151,9 +153,33 @@ def resolve(connection: Connection, entity: str, identifiers: Iterable[str], now
 
 # The reason of a version held for review starts with this; only such entries can be reviewed.
 SUSPICIOUS_PREFIX = "suspicious: "
-# Kept in the entry's locator: the content hash of the version a reviewer accepted or rejected.
+# Kept in the entry's locator: the content hash of the version a reviewer accepted, and those of
+# every version a reviewer rejected (`rejected_hash` is the one rejection an older entry kept).
 ACCEPTED_HASH = "accepted_hash"
 REJECTED_HASH = "rejected_hash"
+REJECTED_HASHES = "rejected_hashes"
+REVIEW_KEYS = (ACCEPTED_HASH, REJECTED_HASH, REJECTED_HASHES)
+
+
+def rejected_hashes(locator: dict[str, Any]) -> set[str]:
+    """The content hashes of the versions a reviewer rejected, as an entry's locator keeps them."""
+    found = set(locator.get(REJECTED_HASHES) or [])
+    if locator.get(REJECTED_HASH):
+        found.add(str(locator[REJECTED_HASH]))
+    return {str(digest) for digest in found}
+
+
+def _with_review_marks(
+    locator: dict[str, Any] | None, previous: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """`locator`, keeping the review decisions of the entry it replaces: a record quarantined
+    again (a later version held, a payload that no longer parses) must not forget that a
+    reviewer rejected a version, or that version could be applied when upstream serves it
+    again."""
+    kept = {key: previous[key] for key in REVIEW_KEYS if previous and key in previous}
+    if not kept:
+        return locator
+    return {**(locator or {}), **kept}
 
 
 def review_marks(
@@ -172,5 +198,5 @@ def review_marks(
     return {
         row.identifier: dict(row.locator)
         for row in rows
-        if row.locator and (ACCEPTED_HASH in row.locator or REJECTED_HASH in row.locator)
+        if row.locator and any(key in row.locator for key in REVIEW_KEYS)
     }

@@ -2,15 +2,18 @@
 version, reject discards it so that exact version (its content hash) is never applied again.
 
 Both work on a quarantine entry by its id, under the writer lock, so a review never races an
-update. The decision is kept in the entry's locator; see `quarantine.review_marks`.
+update, and take the backup they are given first, as an update does. The decision is kept in the
+entry's locator; see `quarantine.review_marks`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, select, update
@@ -27,6 +30,8 @@ from hearings.sync.screening import version_hash
 log = logging.getLogger(__name__)
 
 Decision = Literal["accepted", "rejected"]
+# Backs the database up and says where (None: nothing to back up); called under the writer lock.
+BackUp = Callable[[], Path | None]
 
 
 class ReviewRefused(HearingsError):
@@ -62,6 +67,8 @@ class ReviewOutcome:
     decision: Decision
     # Accepted: applied now, or (when it could not be) left for the next update to apply.
     applied: bool
+    # The backup taken before the decision was written.
+    backup_path: Path | None = None
 
     @property
     def sentence(self) -> str:
@@ -100,27 +107,41 @@ def held_versions(connection: Connection) -> list[HeldVersion]:
     ]
 
 
-def accept(engine: Engine, error_id: int, *, now: datetime | None = None) -> ReviewOutcome:
+def accept(
+    engine: Engine, error_id: int, *, backup: BackUp | None, now: datetime | None = None
+) -> ReviewOutcome:
     """Accept a held version: apply it now, or, when that fails, on the next update."""
     moment = now or datetime.now(UTC)
     with writer_lock(engine, _url(engine)):
+        row, change, backup_path = _prepare(engine, error_id, moment, backup)
         with engine.begin() as connection:
-            row = _held(connection, error_id)
-            change = _held_change(row, moment)
             _decide(connection, row, version_hash(change), "accepted")
         applied = _apply(engine, change, moment)
-    return ReviewOutcome(error_id, row.identifier, "accepted", applied)
+    return ReviewOutcome(error_id, row.identifier, "accepted", applied, backup_path)
 
 
-def reject(engine: Engine, error_id: int, *, now: datetime | None = None) -> ReviewOutcome:
+def reject(
+    engine: Engine, error_id: int, *, backup: BackUp | None, now: datetime | None = None
+) -> ReviewOutcome:
     """Reject a held version: its entry is closed and that exact version is never applied."""
     moment = now or datetime.now(UTC)
-    with writer_lock(engine, _url(engine)), engine.begin() as connection:
+    with writer_lock(engine, _url(engine)):
+        row, change, backup_path = _prepare(engine, error_id, moment, backup)
+        with engine.begin() as connection:
+            _decide(connection, row, version_hash(change), "rejected")
+            quarantine_store.resolve(connection, "meeting", [row.identifier], _naive(moment))
+    return ReviewOutcome(error_id, row.identifier, "rejected", False, backup_path)
+
+
+def _prepare(
+    engine: Engine, error_id: int, moment: datetime, backup: BackUp | None
+) -> tuple[Any, Change, Path | None]:
+    """The held entry and its version, then the backup: an entry that cannot be reviewed is
+    refused before anything is written, a backup included. The caller holds the writer lock."""
+    with engine.connect() as connection:
         row = _held(connection, error_id)
-        change = _held_change(row, moment)
-        _decide(connection, row, version_hash(change), "rejected")
-        quarantine_store.resolve(connection, "meeting", [row.identifier], _naive(moment))
-    return ReviewOutcome(error_id, row.identifier, "rejected", False)
+    change = _held_change(row, moment)
+    return row, change, backup() if backup is not None else None
 
 
 def _held(connection: Connection, error_id: int) -> Any:
@@ -159,12 +180,17 @@ def _held_change(row: Any, moment: datetime) -> Change:
 
 def _decide(connection: Connection, row: Any, digest: str, decision: Decision) -> None:
     locator = dict(row.locator or {})
-    locator.pop(quarantine_store.ACCEPTED_HASH, None)
+    # Every rejection is kept, so a version rejected earlier stays rejected whatever came after.
+    rejected = quarantine_store.rejected_hashes(locator)
     locator.pop(quarantine_store.REJECTED_HASH, None)
-    key = (
-        quarantine_store.ACCEPTED_HASH if decision == "accepted" else quarantine_store.REJECTED_HASH
-    )
-    locator[key] = digest
+    if decision == "accepted":
+        rejected.discard(digest)
+        locator[quarantine_store.ACCEPTED_HASH] = digest
+    else:
+        rejected.add(digest)
+        if locator.get(quarantine_store.ACCEPTED_HASH) == digest:
+            locator.pop(quarantine_store.ACCEPTED_HASH)
+    locator[quarantine_store.REJECTED_HASHES] = sorted(rejected)
     errors = schema.import_errors
     connection.execute(
         update(errors).where(errors.c.error_id == row.error_id).values(locator=locator)

@@ -41,7 +41,7 @@ def screen_suspicious(state: RunState, changes: list[Change]) -> list[Change]:
         before = stored.get(change.event_id)
         mark = marks.get(change.event_id, {})
         digest, after = incoming[change.event_id]
-        if before is not None and mark.get(quarantine_store.REJECTED_HASH) == digest:
+        if before is not None and digest in quarantine_store.rejected_hashes(mark):
             _record(state, change, [], "skipped")
             if change.from_quarantine:
                 reopened.append(change.event_id)

@@ -2,7 +2,7 @@
 with Accept and Reject, and the changes recent runs flagged, held or skipped.
 
 Accept and Reject are POST forms with the admin's CSRF token, like Retry; they call the same
-library functions as `hearings quarantine accept|reject ID`.
+library functions as `hearings quarantine accept|reject ID`, and take a backup first as it does.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from hearings.errors import HearingsError
 from hearings.reports.suspicious_changes import SuspiciousLine, suspicious_lines
+from hearings.sync.backups import backup_now
 from hearings.sync.review import (
     HeldVersion,
     NoSuchEntry,
@@ -89,12 +90,17 @@ def reject_held(
 
 
 def _review(
-    request: Request, decide: Callable[[Engine, int], ReviewOutcome], error_id: int, csrf: str
+    request: Request, decide: Callable[..., ReviewOutcome], error_id: int, csrf: str
 ) -> Response:
     access = require_admin(request)
     require_form(request, access, csrf)
+    settings = request.app.state.settings
     try:
-        outcome = decide(request.app.state.engine, error_id)
+        outcome = decide(
+            request.app.state.engine,
+            error_id,
+            backup=lambda: backup_now(settings, now=datetime.now(UTC)),
+        )
     except NoSuchEntry:
         raise NotFound(
             f"There is no quarantine entry {error_id}; /admin lists the entries held for review."
@@ -103,8 +109,14 @@ def _review(
         raise ReviewConflict(str(exc)) from None
     decision = "applied" if outcome.applied else outcome.decision
     if access.session is None:
+        backup = str(outcome.backup_path) if outcome.backup_path is not None else None
         return JSONResponse(
-            {"error_id": error_id, "event_id": outcome.event_id, "decision": decision}
+            {
+                "error_id": error_id,
+                "event_id": outcome.event_id,
+                "decision": decision,
+                "backup": backup,
+            }
         )
     return RedirectResponse(
         f"/admin?reviewed={decision}&meeting={outcome.event_id}#suspicious-h", status_code=303
