@@ -149,8 +149,13 @@ def test_status_breaks_counts_down_by_congress(
     assert as_json["last_success"]["congresses"] == [118, 119]
     # The web app's /api/update-status says the same.
     engine = open_database(settings.database_url)
-    with TestClient(create_app(engine, settings=settings)) as client:
+    admin = Settings(**{**settings.model_dump(), "admin_token": "status-admin"})
+    with TestClient(create_app(engine, settings=admin)) as client:
         web = client.get("/api/update-status").json()
+        runs = client.get("/admin", headers={"Authorization": "Bearer status-admin"}).text
     engine.dispose()
     assert web["last_successful_run"]["congresses"] == [118, 119]
     assert web["latest_run"]["run_id"] == as_json["last_success"]["run_id"]
+    # The admin's run list names the Congresses each run covered, one or several.
+    commands = re.findall(r"<td>\d+</td><td>([^<]*)</td>", runs)
+    assert commands == ["update 118th–119th", "import 119th", "import 118th"]

@@ -32,7 +32,7 @@ from hearings.web.admin_access import (
 from hearings.web.admin_review import review_notice, review_section, utc_now
 from hearings.web.admin_sessions import SessionStore
 from hearings.web.charts import Chart, stacked_bars
-from hearings.web.status import RunSummary, recent_runs
+from hearings.web.status import RunSummary, recent_runs, with_covered_congresses
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -195,7 +195,7 @@ def admin_home(request: Request, show_resolved: bool = False) -> Response:
     access = require_admin(request)
     engine = request.app.state.engine
     with engine.connect() as connection:
-        runs = recent_runs(connection, 60)
+        runs = with_covered_congresses(connection, recent_runs(connection, 60))
         run_id, batches = latest_batches(connection)
         quarantine = quarantine_rows(connection, include_resolved=show_resolved)
         review = review_section(connection, utc_now())

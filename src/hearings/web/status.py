@@ -67,6 +67,13 @@ class RunSummary:
     congresses: list[int] = field(default_factory=list)
 
     @property
+    def covered(self) -> list[int]:
+        """The Congresses the run worked on: its one Congress, or those its metrics name."""
+        if self.congress is not None:
+            return [self.congress]
+        return self.congresses
+
+    @property
     def outcome(self) -> str:
         if self.success is None:
             return "running" if self.end_time is None else "interrupted"
@@ -165,6 +172,22 @@ def with_congresses(connection: Connection, run: RunSummary) -> RunSummary:
     logs = schema.update_logs
     metrics = connection.execute(select(logs.c.metrics).where(logs.c.run_id == run.run_id)).scalar()
     return replace(run, congresses=covered_congresses(metrics))
+
+
+def with_covered_congresses(connection: Connection, runs: list[RunSummary]) -> list[RunSummary]:
+    """`runs`, each run over several Congresses (no one `congress`) with the Congresses its
+    stored metrics give figures for; one query for them all."""
+    several = [r.run_id for r in runs if r.congress is None]
+    if not several:
+        return runs
+    logs = schema.update_logs
+    rows = connection.execute(
+        select(logs.c.run_id, logs.c.metrics).where(logs.c.run_id.in_(several))
+    ).all()
+    covered = {int(row.run_id): covered_congresses(row.metrics) for row in rows}
+    return [
+        replace(r, congresses=covered.get(r.run_id, [])) if r.congress is None else r for r in runs
+    ]
 
 
 def update_status(connection: Connection) -> dict[str, Any]:
