@@ -26,7 +26,7 @@ from bench import (
     rebuild_speed,
     web,
 )
-from bench.harness import OUT, REPO, Context, Section, git_commit, machine
+from bench.harness import OUT, REPO, Context, Section, git_commit, machine, verdict
 from bench.results_file import write_merged
 
 SECTIONS: dict[str, Callable[[Context, str], Section]] = {
@@ -184,7 +184,7 @@ def _markdown(sections: list[Section], command: str, seconds: float, quick: bool
         ]
         for section, (requirement, figure, met) in checks:
             lines.append(
-                f"| {requirement} | {figure} | {'met' if met else '**not met**'} | "
+                f"| {requirement} | {figure} | {'met' if met else verdict(met)} | "
                 f"{section.title.split('.')[0]} |"
             )
         lines.append("")

@@ -168,10 +168,11 @@ class Section:
     command: str
     body: list[str] = field(default_factory=list)
     figures: dict[str, Any] = field(default_factory=dict)
-    # (requirement or target, the figure, met) for the summary at the top of RESULTS.md.
-    checks: list[tuple[str, str, bool]] = field(default_factory=list)
+    # (requirement or target, the figure, met) for the summary at the top of RESULTS.md; met is
+    # None when the measurement could not decide.
+    checks: list[tuple[str, str, bool | None]] = field(default_factory=list)
 
-    def check(self, requirement: str, figure: str, met: bool) -> str:
+    def check(self, requirement: str, figure: str, met: bool | None) -> str:
         """Record a requirement's verdict for the summary; returns "figure: **met**"."""
         self.checks.append((requirement, figure, met))
         return f"{figure}: {verdict(met)}"
@@ -191,7 +192,9 @@ class Section:
         return "\n".join(lines).rstrip() + "\n"
 
 
-def verdict(met: bool) -> str:
+def verdict(met: bool | None) -> str:
+    if met is None:
+        return "**not decidable at this noise**"
     return "**met**" if met else "**not met**"
 
 
