@@ -38,13 +38,21 @@ def test_a_quick_apply_run_writes_a_results_table_with_numbers(tmp_path: Path) -
     assert "## 2. Apply throughput" in text
     assert re.search(r"^Machine: \d+ cores", text, re.MULTILINE)
     assert "Command: `" in text
-    rows = [line for line in text.splitlines() if line.startswith("| 500 |")]
-    assert len(rows) == 1
-    cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
-    # meetings, batch time, batch meetings/s, single time, single meetings/s, batch vs single
-    assert len(cells) == 6
-    assert all(re.search(r"\d", cell) for cell in cells)
+    rates, p5 = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in text.splitlines()
+        if line.startswith("| 500 |")
+    ]
+    # meetings, meetings/s in each of the three modes, their commits, their CPU time
+    assert len(rates) == 6
+    assert all(re.search(r"\d", cell) for cell in rates)
+    assert rates[4] == "4 / 10 / 1"  # adaptive units of 1, 2, 4 and 3 batches; 10 alone; one
+    # meetings, then wall and CPU against single and a verdict, for adaptive and alone
+    assert len(p5) == 7
+    assert all(re.search(r"\[[-+][\d.]+% to [-+][\d.]+%, \d+%, 4 rounds\]", c) for c in p5[1:3])
+    assert p5[3] in ("met", "**not met**", "not decidable")
     assert "P1: 500 hearings applied in under 5 s" in text
+    assert "P5: batch mode (adaptive commit units) within ±10% of single-transaction mode" in text
 
     figures = json.loads(output.with_suffix(".json").read_text(encoding="utf-8"))
     rate = figures["sections"]["apply"]["500"]["batch_per_second"]
