@@ -13,6 +13,8 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi import FastAPI
@@ -134,7 +136,19 @@ def test_the_old_single_congress_spelling_still_works(site: TwoCongressSite) -> 
 )
 @pytest.mark.parametrize(
     "path",
-    ["/hearings", "/api/hearings", "/hearings.csv", "/changes", "/api/changes", "/api/stats"],
+    [
+        "/hearings",
+        "/api/hearings",
+        "/hearings.csv",
+        "/changes",
+        "/api/changes",
+        "/api/stats",
+        "/calendar",
+        "/committees",
+        "/api/committees",
+        "/witnesses",
+        "/api/witnesses",
+    ],
 )
 def test_a_congress_that_names_no_congress_is_a_400_with_one_sentence(
     site: TwoCongressSite, path: str, value: str, words: str
@@ -257,6 +271,98 @@ def test_the_openapi_document_says_congress_is_a_string_of_congresses(
         assert "string" in schema_types and "integer" not in schema_types
         assert "115-119" in parameter["description"] and "all" in parameter["description"]
         assert "400" in operation["responses"]
+
+
+def test_the_calendar_shows_only_the_selected_congresses_and_keeps_them_in_its_links(
+    site: TwoCongressSite,
+) -> None:
+    meetings_118 = listed(site.client, congress="118")
+    months = {str(m["event_id"]): eastern_month(str(m["start"])) for m in meetings_118}
+    month = max(months.values())
+    in_month = {event_id for event_id, when in months.items() if when == month}
+    page = site.client.get("/calendar", params={"month": month, "congress": "118"})
+    assert page.status_code == 200
+    text = page.text
+    assert "118th Congress" in text
+    assert '<option value="118" selected>118th</option>' in text
+    assert all(f'href="/hearings/{e}"' in text for e in in_month)
+    assert f'<span class="muted">({len(in_month)})</span>' in text
+    for neighbour in ('rel="prev"', 'rel="next"'):
+        link = text.split(neighbour + ' href="')[1].split('"')[0]
+        assert "congress=118" in link, link
+    assert "/feeds/hearings.ics?congress=118" in text
+
+    # The 119th Congress held nothing that month; this month (June 2025) is the 119th's.
+    other = site.client.get("/calendar", params={"month": month, "congress": "119"}).text
+    assert not any(f'href="/hearings/{e}"' in other for e in MEETINGS_118)
+    june = site.client.get("/calendar", params={"month": "2025-06", "congress": "118"}).text
+    assert '<span class="muted">(0)</span>' in june
+    # Nothing is coming up in the 118th: the way back is its latest month, still the 118th.
+    assert f'href="/calendar?month={month}&amp;congress=118">Go to the latest month' in june
+    ranged = site.client.get("/calendar", params={"month": month, "congress": "117-118"}).text
+    assert '<option value="117-118" selected>117th–118th</option>' in ranged
+    assert "congress=117-118" in ranged
+
+
+def test_the_committee_list_counts_the_selected_congresses(site: TwoCongressSite) -> None:
+    def counts(**params: str) -> dict[str, int]:
+        answer = site.client.get("/api/committees", params=params)
+        assert answer.status_code == 200, answer.text
+        return {c["system_code"]: c["hearing_count"] for c in answer.json()["results"]}
+
+    every, only_118, only_119 = counts(), counts(congress="118"), counts(congress="119")
+    assert set(every) == set(only_118) == set(only_119)  # every committee is listed
+    assert all(every[code] == only_118[code] + only_119[code] for code in every)
+    assert counts(congress="118-119") == every == counts(congress="all")
+    links = schema.hearing_committees
+    with site.engine.connect() as connection:
+        direct = dict(
+            connection.execute(
+                select(links.c.system_code, func.count())
+                .join(schema.hearings, schema.hearings.c.event_id == links.c.event_id)
+                .where(schema.hearings.c.congress == 118)
+                .group_by(links.c.system_code)
+            ).all()
+        )
+    assert {code: n for code, n in only_118.items() if n} == direct
+
+    page = site.client.get("/committees", params={"congress": "118"}).text
+    assert "Meetings in the 118th Congress" in page
+    assert '<option value="118" selected>118th</option>' in page
+    assert f'href="/committees/{SHARED_COMMITTEE}?congress=118"' in page
+    assert 'href="/committees?chamber=house&amp;congress=118"' in page
+    house = site.client.get("/committees", params={"congress": "118", "chamber": "house"}).text
+    assert '<input type="hidden" name="chamber" value="house">' in house
+    row = house.split(f'href="/committees/{SHARED_COMMITTEE}?congress=118"')[1]
+    assert f'<td class="num">{only_118[SHARED_COMMITTEE]}</td>' in row.split("</tr>")[0]
+
+
+def test_the_witness_list_holds_those_who_appeared_in_the_selected_congresses(
+    site: TwoCongressSite,
+) -> None:
+    stats = {c["congress"]: c for c in site.client.get("/api/stats").json()["congresses"]}
+    answer = site.client.get("/api/witnesses", params={"congress": "118", "per_page": "100"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["total"] == stats[118]["witnesses"] == len(body["results"])
+    assert sum(w["appearance_count"] for w in body["results"]) == stats[118]["witness_appearances"]
+    malley = site.client.get("/api/witnesses", params={"q": "malley social", "congress": "118"})
+    (witness,) = malley.json()["results"]
+    assert witness["appearance_count"] == 1  # 115775; in every Congress, two or more
+    every = site.client.get("/api/witnesses", params={"q": "malley social"}).json()["results"]
+    assert [w["appearance_count"] for w in every][0] >= 2
+
+    page = site.client.get("/witnesses", params={"congress": "118"}).text
+    assert f"{stats[118]['witnesses']} witnesses who appeared in the 118th Congress" in page
+    assert '<option value="118" selected>118th</option>' in page
+    pages = site.client.get("/witnesses", params={"congress": "118-119"}).text
+    assert 'href="/witnesses?congress=118-119&amp;page=2"' in pages
+
+
+def eastern_month(start: str) -> str:
+    """`2023-03` for a meeting's UTC start as the API gives it, in Eastern Time as pages show."""
+    moment = datetime.fromisoformat(start.replace("Z", "+00:00"))
+    return moment.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m")
 
 
 # ---- counts by Congress ------------------------------------------------------------------------
@@ -436,4 +542,19 @@ def test_a_committee_page_by_congress_in_chromium(site: TwoCongressSite) -> None
         page.select_option("#congress", "118")
         page.wait_for_url("**congress=118&**")
         expect(page.locator("ol.results > li")).to_have_count(len(MEETINGS_118))
+
+        # The committee list and the calendar take the same choice, and keep it as one moves on.
+        page.goto(f"{base}/committees")
+        page.select_option("#congress", "118")
+        page.wait_for_url("**/committees?congress=118")
+        expect(page.locator("table.committees thead")).to_contain_text("in the 118th Congress")
+        page.get_by_role("link", name="House", exact=True).click()
+        page.wait_for_url("**/committees?chamber=house&congress=118")
+        expect(page.locator("#congress")).to_have_value("118")
+        page.goto(f"{base}/calendar?month=2025-06")
+        page.select_option("#congress", "118")
+        page.wait_for_url("**/calendar?month=2025-06&congress=118")
+        page.get_by_role("link", name="Go to the latest month with meetings").click()
+        expect(page.locator("#congress")).to_have_value("118")
+        expect(page.locator(".month-grid a.event")).not_to_have_count(0)
         browser.close()

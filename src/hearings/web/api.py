@@ -173,9 +173,19 @@ def api_witnesses(
     ] = None,
     page: PageNumber = 1,
     per_page: PerPage = 25,
+    congress: CongressParameter = None,
 ) -> dict[str, Any]:
+    """Witnesses by last name; with `congress`, those who appeared in those Congresses, and
+    `appearance_count` counts their appearances there."""
+    selection = congress_selection(congress)
     with _engine(request).connect() as connection:
-        total, rows = list_witnesses(connection, q=q, limit=per_page, offset=(page - 1) * per_page)
+        total, rows = list_witnesses(
+            connection,
+            q=q,
+            limit=per_page,
+            offset=(page - 1) * per_page,
+            congresses=selection.numbers if selection else None,
+        )
     return {
         "total": total,
         "page": page,
@@ -212,9 +222,14 @@ def api_organization(
 def api_committees(
     request: Request,
     chamber: Annotated[Literal["house", "senate", "joint"] | None, Query()] = None,
+    congress: CongressParameter = None,
 ) -> dict[str, Any]:
+    """Every committee; with `congress`, `hearing_count` counts those Congresses' meetings."""
+    selection = congress_selection(congress)
     with _engine(request).connect() as connection:
-        rows = list_committees(connection, chamber=chamber)
+        rows = list_committees(
+            connection, chamber=chamber, congresses=selection.numbers if selection else None
+        )
     return {"total": len(rows), "results": [c.as_json() for c in rows]}
 
 

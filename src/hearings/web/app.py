@@ -25,7 +25,16 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from hearings.config import Settings, load_settings
 from hearings.errors import quoted
 from hearings.store.engine import migrate, open_database
-from hearings.web import admin, admin_access, admin_review, api, feed_routes, pages, templating
+from hearings.web import (
+    admin,
+    admin_access,
+    admin_review,
+    api,
+    calendar_page,
+    feed_routes,
+    pages,
+    templating,
+)
 from hearings.web.changes import router as changes_router
 from hearings.web.changes_feed import router as changes_feed_router
 from hearings.web.errors import WebError
@@ -316,6 +325,7 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(admin_review.router)
     app.include_router(pages.router)
+    app.include_router(calendar_page.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     _install_error_handlers(app)

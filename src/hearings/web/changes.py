@@ -17,6 +17,7 @@ from hearings.reports.history import CHANGE_KINDS, MeetingChange, recent_changes
 from hearings.store import schema
 from hearings.web.entity_pages import past_the_end
 from hearings.web.errors import NotFound
+from hearings.web.filter_choices import facets, with_selected
 from hearings.web.filters import (
     COMMITTEE_CODE,
     MAX_PAGE,
@@ -26,7 +27,6 @@ from hearings.web.filters import (
     congress_selection,
 )
 from hearings.web.listing import filter_clauses
-from hearings.web.pages import facets, with_selected
 from hearings.web.summaries import SUMMARY_COLUMNS, HearingSummary, attach_children, summary
 from hearings.web.timefmt import as_utc, format_eastern, iso_z
 

@@ -4,6 +4,7 @@ the Congresses it met in."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -61,13 +62,15 @@ def _committee_query(counts: Any) -> Any:
     ).outerjoin(counts, counts.c.system_code == committees.c.system_code)
 
 
-def _hearing_counts() -> Any:
-    links = schema.hearing_committees
-    return (
-        select(links.c.system_code, func.count().label("hearing_count"))
-        .group_by(links.c.system_code)
-        .subquery()
-    )
+def _hearing_counts(congresses: Sequence[int] | None = None) -> Any:
+    """Meetings per committee code: all of them, or those of `congresses`."""
+    links, hearings = schema.hearing_committees, schema.hearings
+    query = select(links.c.system_code, func.count().label("hearing_count"))
+    if congresses is not None:
+        query = query.join(hearings, hearings.c.event_id == links.c.event_id).where(
+            hearings.c.congress.in_(sorted(set(congresses)))
+        )
+    return query.group_by(links.c.system_code).subquery()
 
 
 def _committee(row: Any) -> CommitteeSummary:
@@ -83,11 +86,15 @@ def _committee(row: Any) -> CommitteeSummary:
 
 
 def list_committees(
-    connection: Connection, *, chamber: str | None = None
+    connection: Connection,
+    *,
+    chamber: str | None = None,
+    congresses: Sequence[int] | None = None,
 ) -> list[CommitteeSummary]:
-    """Every committee with its meeting count, by chamber and then by name."""
+    """Every committee with its meeting count (in `congresses` only, when given), by chamber
+    and then by name."""
     committees = schema.committees
-    query = _committee_query(_hearing_counts())
+    query = _committee_query(_hearing_counts(congresses))
     if chamber is not None:
         query = query.where(func.lower(committees.c.chamber) == chamber.lower())
     rows = [_committee(r) for r in connection.execute(query)]

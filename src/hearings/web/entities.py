@@ -4,11 +4,12 @@ committees in `committee_entities`, members in `member_entities`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import ColumnElement, Connection, func, or_, select
 
 from hearings.store import schema
 from hearings.web.timefmt import iso_z
@@ -210,12 +211,29 @@ class WitnessSummary:
 
 
 def list_witnesses(
-    connection: Connection, *, q: str | None, limit: int, offset: int
+    connection: Connection,
+    *,
+    q: str | None,
+    limit: int,
+    offset: int,
+    congresses: Sequence[int] | None = None,
 ) -> tuple[int, list[WitnessSummary]]:
-    """Witnesses whose name or organization contains every word of `q`, by last name;
-    appearance counts are computed for the page only."""
+    """Witnesses whose name or organization contains every word of `q` (and, with
+    `congresses`, who appeared in those Congresses, their appearances there counted), by last
+    name; appearance counts are computed for the page only."""
     witnesses, appearances = schema.witnesses, schema.witness_appearances
-    clauses = []
+    in_congresses = (
+        [hearings.c.congress.in_(sorted(set(congresses)))] if congresses is not None else []
+    )
+    clauses: list[ColumnElement[bool]] = []
+    if congresses is not None:
+        clauses.append(
+            witnesses.c.witness_id.in_(
+                select(appearances.c.witness_id)
+                .join(hearings, hearings.c.event_id == appearances.c.event_id)
+                .where(*in_congresses)
+            )
+        )
     for word in re.findall(r"\w+", (q or "").lower())[:8]:
         pattern = f"%{word}%"
         clauses.append(
@@ -253,7 +271,7 @@ def list_witnesses(
         for r in connection.execute(
             select(appearances.c.witness_id, func.count(), func.max(hearings.c.start_at))
             .join(hearings, hearings.c.event_id == appearances.c.event_id)
-            .where(appearances.c.witness_id.in_(ids))
+            .where(appearances.c.witness_id.in_(ids), *in_congresses)
             .group_by(appearances.c.witness_id)
         ):
             counts[r[0]] = (int(r[1]), r[2])

@@ -19,6 +19,7 @@ from hearings.web.entities import (
     organization_key,
 )
 from hearings.web.errors import NotFound
+from hearings.web.filter_choices import facets
 from hearings.web.filters import CongressParameter, HearingFilters, congress_selection
 from hearings.web.listing import find_hearings
 from hearings.web.member_entities import list_members, load_member
@@ -57,16 +58,33 @@ def witnesses_page(
     request: Request,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: PageNumber = 1,
+    congress: CongressParameter = None,
 ) -> Response:
+    """Witnesses by last name; with `congress`, those who appeared in those Congresses."""
+    selection = congress_selection(congress)
     with _engine(request).connect() as connection:
-        total, rows = list_witnesses(connection, q=q, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        total, rows = list_witnesses(
+            connection,
+            q=q,
+            limit=PER_PAGE,
+            offset=(page - 1) * PER_PAGE,
+            congresses=selection.numbers if selection else None,
+        )
     clamped = past_the_end(request, page, total, PER_PAGE)
     if clamped is not None:
         return clamped
     return _render(
         request,
         "witnesses.html",
-        {"rows": rows, "total": total, "q": q or "", "page": page, "per_page": PER_PAGE},
+        {
+            "rows": rows,
+            "total": total,
+            "q": q or "",
+            "page": page,
+            "per_page": PER_PAGE,
+            "filters": HearingFilters(congress=selection),
+            "facets": facets(request),
+        },
     )
 
 
@@ -94,9 +112,16 @@ def organization_page(request: Request, slug: Annotated[str, Path(max_length=300
 def committees_page(
     request: Request,
     chamber: Annotated[str | None, Query(pattern="^(?i:house|senate|joint)$")] = None,
+    congress: CongressParameter = None,
 ) -> Response:
+    """Every committee with its subcommittees and meeting counts (of `congress` only, when
+    given)."""
+    selection = congress_selection(congress)
+    chamber = chamber.lower() if chamber else None
     with _engine(request).connect() as connection:
-        rows = list_committees(connection, chamber=chamber)
+        rows = list_committees(
+            connection, chamber=chamber, congresses=selection.numbers if selection else None
+        )
     parents = [r for r in rows if not r.parent_code]
     children: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
@@ -105,7 +130,14 @@ def committees_page(
     return _render(
         request,
         "committees.html",
-        {"parents": parents, "children": children, "chamber": chamber, "total": len(rows)},
+        {
+            "parents": parents,
+            "children": children,
+            "chamber": chamber,
+            "total": len(rows),
+            "filters": HearingFilters(congress=selection),
+            "facets": facets(request),
+        },
     )
 
 
