@@ -177,8 +177,12 @@ def apply_in_turn(
             shift = number % len(runs)
             for run in runs[shift:] + runs[:shift]:
                 apply_chunk(run, _fetched(corpus, chunk))
-        for run in runs:
-            figures[run.mode].append(finish(run, n_meetings))
+        finished = {run.mode: finish(run, n_meetings) for run in runs}
+        for mode, figure in finished.items():
+            figures[mode].append(figure)
+        # Kept as each round ends, so a long run cut short still has the rounds it measured.
+        with (Path(work) / "apply-rounds.jsonl").open("a", encoding="utf-8") as rounds:
+            rounds.write(json.dumps({"n_meetings": n_meetings, "modes": finished}) + "\n")
     return figures
 
 
