@@ -39,7 +39,9 @@ def _register_commands() -> None:
     # Imported for their side effect of adding commands to `app`.
     from hearings.cli import (  # noqa: F401
         admin_commands,
+        backup_commands,
         data_commands,
+        export_command,
         history_command,
         monitor_commands,
         quarantine_command,

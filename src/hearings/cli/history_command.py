@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from hearings.cli import app
-from hearings.cli.data_commands import current_settings
+from hearings.cli.environment import current_settings
 from hearings.cli.monitor_commands import _database, console
 from hearings.errors import HearingsError
 from hearings.reports.history import as_json, meeting_history

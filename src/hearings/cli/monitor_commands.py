@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from hearings.cli import app
 from hearings.cli.congress_option import FilterCongresses
-from hearings.cli.data_commands import MISSING_KEY_SENTENCE, current_settings
+from hearings.cli.environment import MISSING_KEY_SENTENCE, current_settings
 from hearings.config import Settings
 from hearings.congress_api import ApiKeyMissing, CongressClient
 from hearings.congresses import ALL_CONGRESSES, CongressSelection

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from hearings.cli import app
-from hearings.cli.data_commands import current_settings
+from hearings.cli.environment import current_settings
 from hearings.cli.monitor_commands import _database, _require_existing, console
 from hearings.reports.export import iso_utc
 from hearings.store.engine import open_database

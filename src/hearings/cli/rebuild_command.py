@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from hearings.cli import app
-from hearings.cli.data_commands import current_settings
+from hearings.cli.environment import current_settings
 from hearings.cli.monitor_commands import _require_existing, console
 from hearings.store.engine import check_database, create_db_engine
 from hearings.sync.backups import backup_now

@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from hearings.cli import app
-from hearings.cli.data_commands import current_settings
+from hearings.cli.environment import current_settings
 from hearings.cli.monitor_commands import _database, console
 from hearings.congresses import describe_congresses, ordinal
 from hearings.reports.congress_counts import CongressCounts

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from hearings.cli import app
-from hearings.cli.data_commands import current_settings
+from hearings.cli.environment import current_settings
 
 
 @app.command()

@@ -1,0 +1,105 @@
+"""`hearings backup list|create|restore`: the backups in BACKUP_DIR, a verified backup now, and a
+verified restore that keeps what it replaces."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from hearings.cli import app
+from hearings.cli.environment import (
+    backup_before_run,
+    console,
+    current_settings,
+    describe_database,
+)
+from hearings.errors import HearingsError
+from hearings.store.engine import sqlite_file
+
+backup_app = typer.Typer(help="List, create and restore database backups.", no_args_is_help=True)
+app.add_typer(backup_app, name="backup")
+
+
+@backup_app.command("list")
+def backup_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the backups as JSON.")] = False,
+) -> None:
+    """List backups in BACKUP_DIR, newest first."""
+    from hearings.sync.backups import list_backups
+
+    settings = current_settings()
+    backups = list_backups(settings.backup_dir)
+    if as_json:
+        sys.stdout.write(
+            json.dumps(
+                [
+                    {"path": str(b.path), "created_at": b.created_at.isoformat(), "size": b.size}
+                    for b in backups
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
+        return
+    if not backups:
+        console.print(f"No backups in {settings.backup_dir}.", highlight=False)
+        return
+    table = Table("backup", "created (UTC)", "size")
+    for b in backups:
+        table.add_row(str(b.path), b.created_at.strftime("%Y-%m-%d %H:%M:%S"), _size(b.size))
+    console.print(table)
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+@backup_app.command("create")
+def backup_create() -> None:
+    """Back up the database now (verified with an integrity check)."""
+    settings = current_settings()
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        raise HearingsError(f"There is no database at {path} to back up.")
+    made = backup_before_run(settings)
+    if made is None:
+        raise HearingsError(f"The database at {path} is empty; there is nothing to back up.")
+    console.print(f"Backup written and verified: {made}", highlight=False)
+
+
+@backup_app.command("restore")
+def backup_restore(
+    path: Annotated[Path, typer.Argument(help="The backup file to restore.")],
+) -> None:
+    """Verify a backup, then replace the database with it atomically (the old file is kept).
+
+    Only a hearings database at a schema this version knows is restored; anything else is
+    refused and the database is left as it was."""
+    from hearings.sync.backups import restore_into
+
+    settings = current_settings()
+    kept = restore_into(settings, path, now=datetime.now(UTC))
+    database = describe_database(settings.database_url)
+    if kept is None:
+        console.print(f"Restored {path} into {database}.", highlight=False)
+    elif sqlite_file(settings.database_url) is None:
+        console.print(
+            f"Restored {path} into {database}; what it replaced is backed up as {kept}",
+            highlight=False,
+        )
+    else:
+        console.print(
+            f"Restored {path} into {database}; the replaced file is kept as {kept}",
+            highlight=False,
+        )

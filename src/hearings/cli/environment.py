@@ -1,0 +1,57 @@
+"""What the commands share: the settings, read with one sentence for a bad value; the database,
+described without its password; and the backup a writing command takes first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Console
+
+from hearings.config import Settings, load_settings
+from hearings.errors import ConfigurationError
+from hearings.store.engine import sqlite_file
+
+MISSING_KEY_SENTENCE = (
+    "No Congress.gov API key: set CONGRESS_API_KEY (in the environment or .env); get a free key "
+    "at https://api.congress.gov/sign-up/ (DEMO_KEY works for a few requests), or run "
+    "`hearings demo` to use the bundled offline replica."
+)
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def current_settings(**overrides: Any) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ValueError as exc:
+        reason = _first_error(exc).rstrip(".")
+        raise ConfigurationError(f"The configuration is not valid: {reason}.") from None
+
+
+def _first_error(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        field = ".".join(str(p) for p in first.get("loc", ())).upper()
+        message = str(first.get("msg")).removeprefix("Value error, ")
+        # A validator's own sentence names the setting already.
+        return message if message.startswith(field) else f"{field}: {message}"
+    return str(exc)
+
+
+def describe_database(database_url: str) -> str:
+    path = sqlite_file(database_url)
+    if path is not None:
+        return str(path.resolve())
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+def backup_before_run(settings: Settings) -> str | None:
+    from hearings.sync.backups import backup_now
+
+    made = backup_now(settings, now=datetime.now(UTC))
+    return str(made) if made is not None else None

@@ -1,0 +1,109 @@
+"""The summary a run prints: a table of its figures, or its metrics as JSON, or one line when
+quiet and it failed."""
+
+from __future__ import annotations
+
+import sys
+
+from rich.table import Table
+
+from hearings.cli.environment import console, err_console
+from hearings.sync.runlog import RunMetrics
+from hearings.sync.runner import EXIT_PARTIAL
+
+
+def print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
+    if as_json:
+        sys.stdout.write(metrics.to_json() + "\n")
+        return
+    if quiet:
+        if not metrics.success:
+            reason = metrics.errors[0] if metrics.errors else "see the log"
+            word = "PARTIAL" if metrics.exit_code == EXIT_PARTIAL else "FAILED"
+            err_console.print(
+                f"hearings {metrics.command} {word}: {reason} (log: {metrics.log_path})",
+                highlight=False,
+                soft_wrap=True,
+            )
+        return
+    table = Table(title=f"hearings {metrics.command}", show_header=False, box=None)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")  # a long backup path wraps instead of losing its end
+    rows = [
+        ("result", _result_word(metrics)),
+        ("mode", "batch" if metrics.batch_processing.enabled else "single transaction"),
+        ("meetings checked", metrics.hearings_checked),
+        ("added", metrics.hearings_added),
+        ("updated", metrics.hearings_updated),
+        ("unchanged", metrics.hearings_unchanged),
+        ("quarantined", metrics.quarantined),
+        ("list entries rejected", metrics.list_entries_rejected),
+        ("stages", _stages_line(metrics)),
+        ("committees added or changed", metrics.committees_updated),
+        ("members added or changed", metrics.members_updated),
+        ("printed hearings added or changed", metrics.printed_hearings_updated),
+        ("new witnesses", metrics.witnesses_updated),
+        ("batches", _batch_line(metrics)),
+        ("API requests", metrics.api_requests),
+        ("seconds", f"{metrics.duration_seconds or 0:.1f}"),
+    ]
+    for congress, figures in sorted(metrics.congresses.items()):
+        rows.append(
+            (
+                f"Congress {congress}",
+                f"{figures.hearings_checked} checked, {figures.hearings_added} added, "
+                f"{figures.hearings_updated} updated, {figures.quarantined} quarantined",
+            )
+        )
+    if metrics.backup_path:
+        rows.append(("backup", metrics.backup_path))
+    for label, value in rows:
+        table.add_row(label, str(value))
+    console.print(table)
+    for record in metrics.quarantined_records[:20]:
+        console.print(
+            f"  quarantined {record.entity} {record.identifier} ({record.stage}): {record.reason}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    for planned in metrics.planned_changes:
+        console.print(f"  would {planned}", highlight=False, soft_wrap=True, markup=False)
+    for error in metrics.errors:
+        err_console.print(f"[red]error:[/] {error}", highlight=False, soft_wrap=True)
+    for anomaly in metrics.anomalies:
+        err_console.print(f"[yellow]anomaly:[/] {anomaly}", highlight=False, soft_wrap=True)
+
+
+def _result_word(metrics: RunMetrics) -> str:
+    if metrics.dry_run:
+        return "dry run: nothing written"
+    if metrics.exit_code == EXIT_PARTIAL:
+        return "PARTIAL: what committed is kept; the next run does the rest"
+    if not metrics.success:
+        return "FAILED (rolled back)" if not metrics.batch_processing.enabled else "FAILED"
+    if metrics.quarantined or metrics.list_entries_rejected:
+        return "succeeded with quarantined records"
+    return "succeeded"
+
+
+def _stages_line(metrics: RunMetrics) -> str:
+    marks = {
+        "completed": "✓",
+        "failed": "✗ failed",
+        "skipped": "skipped",
+        "stopped": "stopped at the budget",
+    }
+    return ", ".join(
+        f"{name} {marks.get(stage.status, stage.status)}" for name, stage in metrics.stages.items()
+    )
+
+
+def _batch_line(metrics: RunMetrics) -> str:
+    stats = metrics.batch_processing
+    if not stats.enabled:
+        return "disabled (one transaction)"
+    return (
+        f"{stats.batch_count} of up to {stats.batch_size} "
+        f"({stats.batches_succeeded} clean, {stats.batches_failed} with failures) "
+        f"in {stats.commit_units} commits"
+    )
