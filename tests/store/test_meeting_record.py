@@ -17,6 +17,7 @@ from hearings.store.meeting_record import (
     ALL_PARTS,
     LIST_PARTS,
     MEETING_COLUMNS,
+    SCALAR_FIELDS,
     Meeting,
     load_meeting,
     load_meetings,
@@ -47,6 +48,13 @@ def test_every_column_of_a_meeting_is_a_field_of_its_record() -> None:
     # ...and the columns come first, in their order: records are built from rows by position.
     names = [f.name for f in fields(Meeting)]
     assert names[: len(schema.hearings.c)] == [c.name for c in schema.hearings.c]
+
+
+def test_the_fields_outputs_show_as_values_are_fields_of_the_record() -> None:
+    names = {f.name for f in fields(Meeting)}
+    assert {f.attribute for f in SCALAR_FIELDS} <= names
+    shown = [f.shown_as for f in SCALAR_FIELDS]
+    assert len(set(shown)) == len(shown)
 
 
 def test_records_hold_every_child_row_once(engine: Engine) -> None:

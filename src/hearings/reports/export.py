@@ -19,7 +19,13 @@ from sqlalchemy import Connection, Engine, func, select
 
 from hearings.errors import UsageError, quoted
 from hearings.store import schema
-from hearings.store.meeting_record import MEETING_COLUMNS, Meeting, meetings_of_rows
+from hearings.store.meeting_record import (
+    MEETING_COLUMNS,
+    SCALAR_FIELDS,
+    Meeting,
+    meetings_of_rows,
+    scalar_values,
+)
 from hearings.store.postgres import in_binary_order
 
 FORMATS = ("jsonl", "csv")
@@ -76,51 +82,53 @@ def hearing_records(
             yield hearing_record(meeting)
 
 
+# The meeting fields the contract places first, by their exported names, in order.
+_LEADING = ("event_id", "congress", "chamber", "type", "status", "title", "start", "update_date")
+# When this database first saw and last changed a meeting: its own bookkeeping, not the meeting's.
+_NOT_EXPORTED = frozenset(("first_seen_at", "last_changed_at"))
+_PLACED = frozenset((*_LEADING, "is_stub")) | _NOT_EXPORTED
+# The read model's other scalar fields follow the contract's own, so the export grows only
+# additively as the model gains fields.
+_LATER = tuple(f.shown_as for f in SCALAR_FIELDS if f.shown_as not in _PLACED)
+
+
+def _exported(value: Any) -> Any:
+    return iso_utc(value) if isinstance(value, datetime) else value
+
+
 def hearing_record(meeting: Meeting) -> dict[str, Any]:
     """The export record of a meeting (the contract: field names, types and order)."""
-    return {
-        "event_id": meeting.event_id,
-        "congress": meeting.congress,
-        "chamber": meeting.chamber,
-        "type": meeting.meeting_type,
-        "status": meeting.status,
-        "title": meeting.title,
-        "start": iso_utc(meeting.start_at),
-        "update_date": iso_utc(meeting.update_date),
-        "location": {
-            "room": meeting.room,
-            "building": meeting.building,
-            "address": meeting.address,
-        },
-        "is_stub": meeting.is_stub,
-        "committees": [c.system_code for c in meeting.committees],
-        "witnesses": [
-            {
-                "witness_id": w.witness_id,
-                "name": w.name,
-                "organization": w.organization,
-                "position": w.position,
-            }
-            for w in meeting.witnesses
-        ],
-        "jacket_numbers": meeting.jacket_numbers,
-        "bills": [
-            {"congress": b.congress, "type": b.bill_type, "number": b.number} for b in meeting.bills
-        ],
-        "documents": meeting.document_count,
-        "videos": [v.url for v in meeting.videos],
+    scalars = {name: _exported(value) for name, value in scalar_values(meeting).items()}
+    record = {name: scalars[name] for name in _LEADING}
+    record["location"] = {
+        "room": meeting.room,
+        "building": meeting.building,
+        "address": meeting.address,
     }
+    record["is_stub"] = scalars["is_stub"]
+    record["committees"] = [c.system_code for c in meeting.committees]
+    record["witnesses"] = [
+        {
+            "witness_id": w.witness_id,
+            "name": w.name,
+            "organization": w.organization,
+            "position": w.position,
+        }
+        for w in meeting.witnesses
+    ]
+    record["jacket_numbers"] = meeting.jacket_numbers
+    record["bills"] = [
+        {"congress": b.congress, "type": b.bill_type, "number": b.number} for b in meeting.bills
+    ]
+    record["documents"] = meeting.document_count
+    record["videos"] = [v.url for v in meeting.videos]
+    for name in _LATER:
+        record[name] = scalars[name]
+    return record
 
 
 HEARING_FIELDS = (
-    "event_id",
-    "congress",
-    "chamber",
-    "type",
-    "status",
-    "title",
-    "start",
-    "update_date",
+    *_LEADING,
     "location",
     "is_stub",
     "committees",
@@ -129,6 +137,7 @@ HEARING_FIELDS = (
     "bills",
     "documents",
     "videos",
+    *_LATER,
 )
 
 

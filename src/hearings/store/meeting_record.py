@@ -92,6 +92,39 @@ class Meeting:
         return (self.status or "").lower() == "postponed"
 
 
+@dataclass(frozen=True, slots=True)
+class ScalarField:
+    """A field of `Meeting` that the export and the JSON API show as one value, and the name
+    they show it under."""
+
+    attribute: str
+    shown_as: str
+
+
+# The meeting's own values as the outputs show them, in order. Each output places those its
+# contract fixes and shows the rest after its own fields, so a field added here (at the end)
+# reaches the export and the JSON API without a line in either.
+SCALAR_FIELDS: tuple[ScalarField, ...] = (
+    ScalarField("event_id", "event_id"),
+    ScalarField("congress", "congress"),
+    ScalarField("chamber", "chamber"),
+    ScalarField("meeting_type", "type"),
+    ScalarField("status", "status"),
+    ScalarField("title", "title"),
+    ScalarField("start_at", "start"),
+    ScalarField("update_date", "update_date"),
+    ScalarField("is_stub", "is_stub"),
+    ScalarField("first_seen_at", "first_seen_at"),
+    ScalarField("last_changed_at", "last_changed_at"),
+)
+
+
+def scalar_values(meeting: Meeting) -> dict[str, Any]:
+    """The meeting's SCALAR_FIELDS by the names they are shown under, in order, as stored (each
+    output writes date-times its own way)."""
+    return {f.shown_as: getattr(meeting, f.attribute) for f in SCALAR_FIELDS}
+
+
 _FIELDS = tuple(f.name for f in fields(Meeting))
 _ROW_FIELDS = tuple(f.name for f in fields(Meeting) if f.name in schema.hearings.c)
 # The `hearings` columns a record reads: every one the record has a field for.

@@ -17,6 +17,7 @@ from typing import Any
 
 from hearings.citations import find_citations
 from hearings.congress_api.models import Committee, Meeting, Member, PrintedHearing
+from hearings.store import schema
 from hearings.witness_names import (
     DocumentMatcher,
     normalize_organization,
@@ -104,30 +105,39 @@ class MeetingRows:
         return [c.token for c in find_citations(self.hearing["title"] or "")[0]]
 
 
+# The `hearings` columns, in the table's order.
+_HEARING_COLUMNS = tuple(schema.hearings.c.keys())
+
+
+def hearing_row(meeting: Meeting, payload_hash: str, now: datetime) -> Row:
+    """The meeting's `hearings` row. A column named as a field of the parsed meeting holds that
+    field (date-times as naive UTC), so such a column needs no line here; the others are
+    worked out from the meeting and the run."""
+    location = meeting.location
+    worked_out: Row = {
+        "start_at": utc_naive(meeting.date),
+        "room": location.room if location else None,
+        "building": location.building if location else None,
+        "address": location.address if location else None,
+        "content_hash": payload_hash,
+        "first_seen_at": now,
+        "last_changed_at": now,
+    }
+    return {
+        name: worked_out[name] if name in worked_out else _as_stored(getattr(meeting, name))
+        for name in _HEARING_COLUMNS
+    }
+
+
+def _as_stored(value: Any) -> Any:
+    return utc_naive(value) if isinstance(value, datetime) else value
+
+
 def meeting_rows(meeting: Meeting, payload_hash: str, now: datetime) -> MeetingRows:
     """All rows for one meeting. `first_seen_at`/`last_changed_at` are set to `now`; the writer
     keeps the stored first-seen time for meetings it already has."""
     event_id = meeting.event_id
-    location = meeting.location
-    rows = MeetingRows(
-        hearing={
-            "event_id": event_id,
-            "congress": meeting.congress,
-            "chamber": meeting.chamber,
-            "meeting_type": meeting.meeting_type,
-            "status": meeting.status,
-            "title": meeting.title,
-            "start_at": utc_naive(meeting.date),
-            "room": location.room if location else None,
-            "building": location.building if location else None,
-            "address": location.address if location else None,
-            "is_stub": meeting.is_stub,
-            "update_date": utc_naive(meeting.update_date),
-            "content_hash": payload_hash,
-            "first_seen_at": now,
-            "last_changed_at": now,
-        }
-    )
+    rows = MeetingRows(hearing=hearing_row(meeting, payload_hash, now))
 
     seen_codes: set[str] = set()
     for ref in meeting.committees:

@@ -4,6 +4,7 @@ model (`store.meeting_record`) with the names and links a reader needs."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -15,6 +16,7 @@ from hearings.store.meeting_record import (
     Meeting,
     Video,
     load_meeting,
+    scalar_values,
 )
 from hearings.web.committee_names import committee_label, committee_labels
 from hearings.web.congress_links import bill_label, bill_url, meeting_url, youtube_id
@@ -85,16 +87,13 @@ class HearingDetail:
     def as_json(self) -> dict[str, Any]:
         """The JSON twin of the hearing page."""
         m = self.meeting
+        scalars = {name: _shown(value) for name, value in scalar_values(m).items()}
+        leading = {name: scalars.pop(name) for name in _LEADING}
+        is_stub = scalars.pop("is_stub")
         return {
-            "event_id": m.event_id,
-            "congress": m.congress,
-            "chamber": m.chamber,
-            "type": m.meeting_type,
-            "status": m.status,
-            "title": m.title,
-            "start": iso_z(m.start_at),
+            **leading,
             "location": {"room": m.room, "building": m.building, "address": m.address},
-            "is_stub": m.is_stub,
+            "is_stub": is_stub,
             "committees": self.committees,
             "witnesses": [
                 {
@@ -126,10 +125,18 @@ class HearingDetail:
                 for p in m.printed_hearings
             ],
             "congress_gov_url": self.congress_gov_url,
-            "update_date": iso_z(m.update_date),
-            "first_seen_at": iso_z(m.first_seen_at),
-            "last_changed_at": iso_z(m.last_changed_at),
+            # The rest of the read model's scalar fields (`update_date`, `first_seen_at`…), in
+            # its order: a field added to the model shows here with no line of its own.
+            **scalars,
         }
+
+
+# The meeting fields the JSON twin shows first, by their shown names, in order.
+_LEADING = ("event_id", "congress", "chamber", "type", "status", "title", "start")
+
+
+def _shown(value: Any) -> Any:
+    return iso_z(value) if isinstance(value, datetime) else value
 
 
 def _document_json(document: Document) -> dict[str, Any]:
