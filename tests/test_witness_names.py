@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given
@@ -19,6 +20,7 @@ from hearings.witness_names import (
     match_document_to_witness,
     normalize_organization,
     parse_witness_name,
+    url_path,
     witness_document_token,
 )
 
@@ -492,6 +494,51 @@ def test_normalizes_organizations(org: str | None, key: str) -> None:
 )
 def test_reads_the_name_token_of_a_document_url(url: str, token: str | None) -> None:
     assert witness_document_token(url) == token
+
+
+@given(
+    st.one_of(
+        st.text(),
+        st.builds(
+            "".join,
+            st.lists(
+                st.sampled_from(
+                    [
+                        "http",
+                        "https",
+                        "HTTPS",
+                        ":",
+                        "//",
+                        "/",
+                        "?",
+                        "#",
+                        "[",
+                        "]",
+                        "@",
+                        "é",
+                        "\t",
+                        "\n",
+                        " ",
+                        "\x01",
+                        "www.congress.gov",
+                        "a.pdf",
+                        "-20250225",
+                    ]
+                ),
+                max_size=12,
+            ),
+        ),
+    )
+)
+def test_the_path_of_a_url_is_the_one_urlsplit_finds(url: str) -> None:
+    try:
+        expected = urlsplit(url).path
+    except ValueError:
+        # A host urlsplit rejects is left to urlsplit, which rejects it here too.
+        with pytest.raises(ValueError):
+            url_path(url)
+        return
+    assert url_path(url) == expected
 
 
 def _meeting(event_id: str) -> dict[str, Any]:

@@ -325,10 +325,29 @@ _DOCUMENT_NAME = re.compile(
 )
 
 
+def url_path(url: str) -> str:
+    """`urlsplit(url).path`, at a fraction of its cost for the plain http(s) URLs documents
+    have (three a meeting, on the path of every import and rebuild); anything less plain, such
+    as a tab inside or an unusual host, takes `urlsplit` itself."""
+    head = url[:8].lower()
+    rest = url[8:] if head == "https://" else url[7:] if head[:7] == "http://" else None
+    if rest is None or "\t" in rest or "\r" in rest or "\n" in rest:
+        return urlsplit(url).path
+    end = len(rest)
+    for mark in "/?#":
+        found = rest.find(mark, 0, end)
+        if found != -1:
+            end = found
+    host = rest[:end]
+    if not host.isascii() or "[" in host or "]" in host:
+        return urlsplit(url).path
+    return rest[end:].split("#", 1)[0].split("?", 1)[0]
+
+
 def witness_document_token(url: str) -> str | None:
     """The Lastname+FirstInitial token of a House witness document URL ("StarComesOutF"), or None
     when the file name carries none (a hearing-wide "...-20250225-SD001.pdf")."""
-    path = urlsplit(url.strip()).path
+    path = url_path(url.strip())
     stem = path.rsplit("/", 1)[-1]
     stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", stem)
     match = _DOCUMENT_NAME.match(stem)

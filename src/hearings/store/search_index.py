@@ -94,6 +94,14 @@ def index_meetings(connection: Connection, batch: Sequence[MeetingRows]) -> int:
     return written
 
 
+def index_new_meetings(connection: Connection, batch: Sequence[MeetingRows]) -> int:
+    """`index_meetings` for meetings that have no index row yet (a rebuild writes into an
+    emptied index): nothing to delete first."""
+    documents = documents_of(connection, batch)
+    _insert_rows(connection, documents)
+    return len(documents)
+
+
 def refresh_search_index(connection: Connection, event_ids: Iterable[str]) -> int:
     """Rebuild the index rows of these meetings from the tables, in the caller's transaction.
 
