@@ -98,8 +98,8 @@ def _exported(value: Any) -> Any:
 
 def hearing_record(meeting: Meeting) -> dict[str, Any]:
     """The export record of a meeting (the contract: field names, types and order)."""
-    scalars = {name: _exported(value) for name, value in scalar_values(meeting).items()}
-    record = {name: scalars[name] for name in _LEADING}
+    scalars = scalar_values(meeting)
+    record = {name: _exported(scalars[name]) for name in _LEADING}
     record["location"] = {
         "room": meeting.room,
         "building": meeting.building,
@@ -123,7 +123,7 @@ def hearing_record(meeting: Meeting) -> dict[str, Any]:
     record["documents"] = meeting.document_count
     record["videos"] = [v.url for v in meeting.videos]
     for name in _LATER:
-        record[name] = scalars[name]
+        record[name] = _exported(scalars[name])
     return record
 
 

@@ -122,7 +122,10 @@ SCALAR_FIELDS: tuple[ScalarField, ...] = (
 def scalar_values(meeting: Meeting) -> dict[str, Any]:
     """The meeting's SCALAR_FIELDS by the names they are shown under, in order, as stored (each
     output writes date-times its own way)."""
-    return {f.shown_as: getattr(meeting, f.attribute) for f in SCALAR_FIELDS}
+    return {shown_as: getattr(meeting, attribute) for attribute, shown_as in _SHOWN}
+
+
+_SHOWN = tuple((f.attribute, f.shown_as) for f in SCALAR_FIELDS)
 
 
 _FIELDS = tuple(f.name for f in fields(Meeting))
