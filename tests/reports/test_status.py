@@ -47,6 +47,24 @@ def test_status_of_an_imported_database(
         ("all", "meetings"),
         ("all", "printed_hearings"),
     }
+    # The meetings' mark is the newest change the import applied; the committees' and printed
+    # hearings' is the start of the run that read their whole list (later than any change they
+    # hold), and status says which.
+    marks = {m.entity: m for m in status.high_water_marks}
+    with sqlite3.connect(site.database) as connection:
+        newest_meeting, newest_committee, started = connection.execute(
+            "SELECT (SELECT MAX(update_date) FROM hearings), (SELECT MAX(update_date) FROM"
+            " committees), (SELECT start_time FROM update_logs WHERE run_id = ?)",
+            (status.last_success.run_id,),
+        ).fetchone()
+    connection.close()
+    assert marks["meetings"].kind == "newest_change"
+    assert marks["meetings"].high_water_mark == _z(newest_meeting)
+    for entity in ("committees", "printed_hearings"):
+        assert marks[entity].kind == "run_start"
+        assert marks[entity].run_id == status.last_success.run_id
+        assert marks[entity].high_water_mark == _z(started)
+    assert _z(newest_committee) < _z(started)
     assert status.backup_count == 2 and status.newest_backup is not None
     assert status.newest_backup.path.endswith("hearings_backup_20260102_000000.db")
     assert (status.quarantine_open, status.quarantine_by_entity) == (1, {"meeting": 1})
@@ -56,8 +74,25 @@ def test_status_of_an_imported_database(
     assert len(shown.out.splitlines()) <= 24  # one screen
     for expected in ("150 meetings", "import #", "high-water marks", "2 in", "1 open"):
         assert expected in shown.out
+    words = " ".join(shown.out.split())
+    run = status.last_success.run_id
+    assert f"committees: {_minute(started)}, start of run #{run} (Congress 119)" in words
+    assert f"meetings: {_minute(newest_meeting)}, newest change seen (Congress 119)" in words
     as_json = json.loads(run_cli(monkeypatch, capsys, site.env(), "status", "--json").out)
     assert as_json["counts"]["meetings"] == 150 and as_json["backup_count"] == 2
+    by_entity = {m["entity"]: m for m in as_json["high_water_marks"]}
+    assert by_entity["committees"]["kind"] == "run_start"
+    assert by_entity["committees"]["run_id"] == run
+    assert by_entity["meetings"]["kind"] == "newest_change"
+
+
+def _z(stored: str) -> str:
+    """A time as SQLite stores it (`2025-06-11 14:00:00.123456`), as status writes it."""
+    return stored[:19].replace(" ", "T") + "Z"
+
+
+def _minute(stored: str) -> str:
+    return stored[:16]
 
 
 def test_status_without_a_database_says_so(
@@ -144,7 +179,9 @@ def test_status_breaks_counts_down_by_congress(
     words = " ".join(run_cli(monkeypatch, capsys, env, "status").out.replace("│", " ").split())
     assert "update #3 (Congresses 118-119) ended" in words
     # Marks the update moved together are one line naming both Congresses.
-    assert re.search(r"committees: [0-9-]+ [0-9:]+ \(Congresses 118-119\)", words), words
+    assert re.search(
+        r"committees: [0-9-]+ [0-9:]+, start of run #3 \(Congresses 118-119\)", words
+    ), words
     as_json = json.loads(run_cli(monkeypatch, capsys, env, "status", "--json").out)
     assert as_json["last_success"]["congresses"] == [118, 119]
     # The web app's /api/update-status says the same.

@@ -25,6 +25,7 @@ from hearings.reports.status import (
     describe_size,
     gather_status,
 )
+from hearings.sync.marks import HELD
 
 
 @app.command()
@@ -102,19 +103,32 @@ def _print_status(current: Status) -> None:
 
 
 def _mark_lines(marks: list[HighWaterMark]) -> list[str]:
-    """One line per entity, chamber and mark, naming the Congresses that share it: an update
-    across Congresses moves them together, so many Congresses still fit on a screen."""
-    shared: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    """One line per entity, chamber and mark, naming the Congresses that share it (an update
+    across Congresses moves them together, so many Congresses still fit on a screen), and
+    saying what the moment is: a mark set when a run had read a whole list is that run's start,
+    not an `updateDate` of the data."""
+    shared: dict[tuple[str, str, str, str], list[int]] = defaultdict(list)
     for mark in marks:
-        shared[(mark.entity, mark.chamber, _when(mark.high_water_mark))].append(mark.congress)
+        meaning = _mark_meaning(mark)
+        key = (mark.entity, mark.chamber, _when(mark.high_water_mark), meaning)
+        shared[key].append(mark.congress)
     lines = []
-    for (entity, chamber, when), congresses in sorted(shared.items()):
+    for (entity, chamber, when, meaning), congresses in sorted(shared.items()):
+        name = entity.removesuffix(HELD).replace("_", " ")
         where = "" if chamber == "all" else f" {chamber}"
         noun = "Congresses" if len(congresses) > 1 else "Congress"
         lines.append(
-            f"{entity.replace('_', ' ')}{where}: {when} ({noun} {describe_congresses(congresses)})"
+            f"{name}{where}: {meaning.format(when=when)} ({noun} {describe_congresses(congresses)})"
         )
     return lines
+
+
+def _mark_meaning(mark: HighWaterMark) -> str:
+    if mark.kind == "relist":
+        return "the next update lists again from {when}"
+    if mark.kind == "run_start" and mark.run_id is not None:
+        return f"{{when}}, start of run #{mark.run_id}"
+    return "{when}, newest change seen"
 
 
 def _congress_note(run: RunRef) -> str:

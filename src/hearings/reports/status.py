@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, func, select, text
 
@@ -19,6 +19,7 @@ from hearings.store import schema
 from hearings.store.archive import archived_record_counts
 from hearings.store.engine import sqlite_file
 from hearings.sync.backups import list_backups
+from hearings.sync.marks import HELD
 
 # Entity name → table, in the order `status` shows them.
 COUNTED_TABLES = (
@@ -50,12 +51,23 @@ class RunRef:
     congresses: list[int] = field(default_factory=list)
 
 
+# What a mark's moment is. Meetings are marked with the newest `updateDate` a run applied or
+# listed; committees and printed hearings with the start of the run that read their whole list
+# (sync/marks.py: `mark_stage_done`), which is later than any `updateDate` they hold. Either way
+# the database holds every change up to the mark, and the next update lists from an hour before.
+MarkKind = Literal["newest_change", "run_start", "relist"]
+
+
 @dataclass
 class HighWaterMark:
     congress: int
     chamber: str
     entity: str
     high_water_mark: str | None
+    # newest_change, run_start (of run `run_id`), or relist: a held window, where the next
+    # update lists again from.
+    kind: MarkKind = "newest_change"
+    run_id: int | None = None
 
 
 @dataclass
@@ -108,14 +120,11 @@ def gather_status(settings: Settings, engine: Engine, *, now: datetime | None = 
             select(logs).order_by(logs.c.start_time.desc(), logs.c.run_id.desc()).limit(1)
         ).first()
         marks = [
-            HighWaterMark(
-                congress=int(row.congress),
-                chamber=row.chamber,
-                entity=row.entity,
-                high_water_mark=iso_utc(row.high_water_mark),
-            )
+            _mark(row)
             for row in connection.execute(
-                select(state).order_by(state.c.congress, state.c.chamber, state.c.entity)
+                select(state, logs.c.start_time.label("run_start"))
+                .outerjoin(logs, logs.c.run_id == state.c.last_run_id)
+                .order_by(state.c.congress, state.c.chamber, state.c.entity)
             )
         ]
         backlog = {
@@ -174,6 +183,30 @@ def covered_congresses(metrics: object) -> list[int]:
     if not isinstance(figures, dict):
         return []
     return sorted(int(key) for key in figures if str(key).isdigit())
+
+
+def _mark(row: Any) -> HighWaterMark:
+    """A `sync_state` row (with its last run's start) as status shows it, saying what it is."""
+    kind: MarkKind = "newest_change"
+    if row.entity.endswith(HELD):
+        kind = "relist"
+    elif _same_second(row.high_water_mark, row.run_start):
+        kind = "run_start"
+    return HighWaterMark(
+        congress=int(row.congress),
+        chamber=row.chamber,
+        entity=row.entity,
+        high_water_mark=iso_utc(row.high_water_mark),
+        kind=kind,
+        run_id=row.last_run_id,
+    )
+
+
+def _same_second(mark: datetime | None, run_start: datetime | None) -> bool:
+    # Marks are kept to the second; a run's start time has its microseconds.
+    if mark is None or run_start is None:
+        return False
+    return mark.replace(microsecond=0) == run_start.replace(microsecond=0)
 
 
 def _database_size(engine: Engine, database_url: str, connection: Any) -> int | None:
