@@ -1,6 +1,12 @@
 """The read model of a meeting: one record, built here from the database, that the export, the
-JSON API, the pages, the feeds and the report all map from. A new field of a meeting is a column
-of `hearings`, a field of `Meeting` (same name) and a line in each output that shows it.
+JSON API, the pages, the feeds and the report all map from.
+
+A new scalar field of a meeting (tried end to end with the API's meeting `description`, not
+merged) touches: the API model (congress_api/models.py), the column (store/schema.py) and its
+migration, a field of `Meeting` and a line of SCALAR_FIELDS here (the export and the JSON API
+follow), the hearing page (hearing.html), history's sentence (reports/history.py), the README's
+export table and a test: 6 source files, 8 in all. Before SCALAR_FIELDS and records.hearing_row
+it was 9 and 11 (store/records.py, reports/export.py and web/detail.py too).
 
 Records are built for many meetings at once, one query per part (no query per meeting).
 """
