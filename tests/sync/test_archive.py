@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from hearings.store import schema
@@ -30,8 +31,8 @@ def test_an_import_archives_one_version_of_every_record(harness: Harness) -> Non
     assert version.run_id == metrics.run_id
 
 
+@pytest.mark.imported
 def test_a_changed_record_adds_a_version_and_a_touched_one_does_not(harness: Harness) -> None:
-    harness.run("import")
     changed, touched = meeting_ids(harness.corpus)[:2]
     stamp = api_time(datetime.now(UTC) - timedelta(minutes=5))
     for event_id, edit in ((changed, {"meetingStatus": "Postponed"}), (touched, {})):
@@ -57,10 +58,10 @@ def test_a_changed_record_adds_a_version_and_a_touched_one_does_not(harness: Har
     assert total == 150 + 214 + 538 + 11 + 1
 
 
+@pytest.mark.imported
 def test_a_refused_record_is_not_archived_and_status_counts_the_archive(
     harness: Harness,
 ) -> None:
-    harness.run("import")
     victim = meeting_ids(harness.corpus)[3]
     body = harness.corpus.meeting(victim)
     assert body is not None

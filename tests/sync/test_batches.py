@@ -64,8 +64,8 @@ def test_the_failure_injector_is_reproducible_and_proportional() -> None:
     assert not any(FailureInjector(rate=0.0, seed=11).should_fail(e) for e in ids)
 
 
+@pytest.mark.imported
 def test_mixed_additions_and_updates_in_one_batch(harness: Harness) -> None:
-    harness.run("import")
     existing = harness.corpus.meeting("117214")
     assert existing is not None
     existing["meetingStatus"] = "Postponed"
@@ -82,8 +82,8 @@ def test_mixed_additions_and_updates_in_one_batch(harness: Harness) -> None:
     assert metrics.batch_processing.batches_succeeded == 1
 
 
+@pytest.mark.imported
 def test_an_unknown_committee_is_fetched_never_a_failure(harness: Harness) -> None:
-    harness.run("import")
     body = harness.corpus.meeting("117214")
     assert body is not None
     body.update(eventId="990888", updateDate="2026-11-26T10:00:00Z")

@@ -56,10 +56,10 @@ FIXED_NOW = datetime.now(UTC)
 
 
 @pytest.mark.parametrize("point", FAILPOINTS)
+@pytest.mark.imported
 def test_update_killed_at_a_failpoint_converges_after_rerun(
     harness: Harness, reference: tuple[dict, str], point: str
 ) -> None:
-    harness.run("import")
     day_of_changes(harness.corpus, FIXED_NOW)
 
     killed = harness.cli(
@@ -110,10 +110,10 @@ def test_import_killed_at_random_moments_converges(
         ("batch_committed:1", False),  # between a commit and its figures: the checkpoints count
     ],
 )
+@pytest.mark.imported
 def test_interrupted_runs_are_closed_by_the_next_run(
     harness: Harness, kill_at: str, figures_written: bool
 ) -> None:
-    harness.run("import")
     day_of_changes(harness.corpus, FIXED_NOW)
     harness.cli("update", "--congress", "119", "--batch-size", "4", HEARINGS_FAILPOINT=kill_at)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from hearings.store import schema
@@ -41,10 +42,10 @@ def _open_fetch_failures(harness: Harness) -> dict[str, str]:
     return {row.identifier: row.reason for row in rows if row.stage == "fetch"}
 
 
+@pytest.mark.imported
 def test_a_meeting_the_api_keeps_failing_is_quarantined_and_the_others_apply(
     harness: Harness,
 ) -> None:
-    harness.run("import")
     victim, *others = _postpone(harness, 8)
     # Every attempt at the victim, retries included, answers HTTP 500.
     harness.replica.faults.fail_next(10_000, "500", path=rf"/committee-meeting/119/\w+/{victim}$")
@@ -69,8 +70,8 @@ def test_a_meeting_the_api_keeps_failing_is_quarantined_and_the_others_apply(
     assert victim not in _open_fetch_failures(harness)
 
 
+@pytest.mark.imported
 def test_a_printed_hearing_the_api_keeps_failing_costs_only_itself(harness: Harness) -> None:
-    harness.run("import")
     victim, other = _retitle_printed_hearings(harness, 2)
     harness.replica.faults.fail_next(10_000, "500", path=rf"/hearing/119/\w+/{victim}$")
 
@@ -104,10 +105,10 @@ def _printed_titles(harness: Harness) -> dict[str, str]:
     return {str(row.jacket_number): str(row.title) for row in rows}
 
 
+@pytest.mark.imported
 def test_an_api_failing_record_after_record_fails_the_stage_rather_than_quarantine_them(
     harness: Harness,
 ) -> None:
-    harness.run("import")
     _postpone(harness, OUTAGE_AFTER + 2)
     harness.replica.faults.fail_next(10_000, "503", path=r"/committee-meeting/119/\w+/\d+$")
 
@@ -121,10 +122,10 @@ def test_an_api_failing_record_after_record_fails_the_stage_rather_than_quaranti
     assert _open_fetch_failures(harness) == {}
 
 
+@pytest.mark.imported
 def test_a_title_holding_a_lone_surrogate_is_served_and_repaired(harness: Harness) -> None:
     """The API can send `\\udcff` (a JSON escape no UTF-8 text can hold): the replica serves it
     as that escape, and the gate stores U+FFFD in its place."""
-    harness.run("import")
     (event_id,) = _postpone(harness, 1)
     body = harness.corpus.meeting(event_id)
     assert body is not None
@@ -137,8 +138,8 @@ def test_a_title_holding_a_lone_surrogate_is_served_and_repaired(harness: Harnes
     assert harness.hearing(event_id).title == "Oversight of \ufffd the budget"
 
 
+@pytest.mark.imported
 def test_a_committee_the_api_keeps_failing_costs_only_itself(harness: Harness) -> None:
-    harness.run("import")
     victim, other = [c for c in sorted(harness.corpus.ids("committee")) if c.startswith("hs")][:2]
     for code in (victim, other):
         touch(harness.corpus, "committee", code, api_time(datetime.now(UTC) - timedelta(hours=1)))

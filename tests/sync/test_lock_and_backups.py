@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlalchemy.engine import make_url
 
 from hearings.store import schema
@@ -13,8 +14,8 @@ from tests.backends import backup_files, backup_meeting_count, writer_lock_held
 from tests.sync.harness import Harness
 
 
+@pytest.mark.imported
 def test_a_concurrent_update_exits_cleanly_without_touching_the_database(harness: Harness) -> None:
-    harness.run("import")
     harness.replica.faults.latency_ms = 300
     first = subprocess.Popen(
         [sys.executable, "-m", "hearings", "import", "--congress", "119", "--full-refresh"],

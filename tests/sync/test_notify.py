@@ -80,10 +80,10 @@ def _run(harness: Harness, command: str, url: str, **settings: Any) -> RunMetric
         return run_sync(env, SyncOptions(congress=119, concurrency=4), command=command)
 
 
+@pytest.mark.imported  # an update covers only a Congress the database holds
 def test_a_failed_update_is_announced_with_its_metrics(
     harness: Harness, receiver: Receiver
 ) -> None:
-    harness.run("import")  # an update covers only a Congress the database holds
     harness.replica.stop()  # Congress.gov is down
     done = harness.cli(
         "update",
@@ -113,10 +113,10 @@ def test_a_failed_update_is_announced_with_its_metrics(
     assert API_KEY.encode() not in receiver.raw[0]
 
 
+@pytest.mark.imported
 def test_an_anomaly_is_announced_and_ordinary_runs_are_not(
     harness: Harness, receiver: Receiver
 ) -> None:
-    assert harness.run("import").success
     for _ in range(5):  # a quiet week: the history anomalies are judged against
         assert _run(harness, "update", receiver.url).anomalies == []
     assert receiver.posts == []

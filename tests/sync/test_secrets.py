@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from hearings.store import schema
@@ -13,8 +14,8 @@ from tests.sync.harness import API_KEY, Harness, api_time, meeting_ids
 from tests.sync.test_notify import Receiver
 
 
+@pytest.mark.imported
 def test_an_echoed_api_key_is_redacted_everywhere_it_could_be_kept(harness: Harness) -> None:
-    harness.run("import")
     refused, applied = meeting_ids(harness.corpus)[:2]
     stamp = api_time(datetime.now(UTC) - timedelta(minutes=5))
     bad, good = harness.corpus.meeting(refused), harness.corpus.meeting(applied)

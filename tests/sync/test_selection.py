@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from hearings.store import schema
@@ -69,8 +70,8 @@ def test_a_stale_duplicate_entry_never_hides_a_change() -> None:
     assert Listing(listed=[fresh, undated, stale]).by_identifier()["118000"] is undated
 
 
+@pytest.mark.imported
 def test_a_refused_printed_hearing_entry_is_not_applied_in_the_same_run(harness: Harness) -> None:
-    harness.run("import")
     body = harness.corpus.printed_hearing(JACKET)
     assert body is not None
     title = body["title"]
@@ -91,10 +92,10 @@ def test_a_refused_printed_hearing_entry_is_not_applied_in_the_same_run(harness:
     assert stored == title  # kept until a run lists it cleanly
 
 
+@pytest.mark.imported
 def test_a_quarantined_record_gone_upstream_is_closed_not_retried_forever(
     harness: Harness,
 ) -> None:
-    harness.run("import")
     victim = meeting_ids(harness.corpus)[3]
     body = harness.corpus.meeting(victim)
     assert body is not None
@@ -112,8 +113,8 @@ def test_a_quarantined_record_gone_upstream_is_closed_not_retried_forever(
     assert harness.hearing(victim) is not None  # nothing is deleted on a 404
 
 
+@pytest.mark.imported
 def test_a_committee_whose_parent_chain_loops_is_quarantined(harness: Harness) -> None:
-    harness.run("import")
     body = harness.corpus.committee("hsju01")
     assert body is not None
     body.update(parent={"systemCode": "hsju01", "name": "Itself"}, updateDate=recent())
@@ -133,8 +134,8 @@ def test_a_committee_whose_parent_chain_loops_is_quarantined(harness: Harness) -
     assert parent == "hsju00"
 
 
+@pytest.mark.imported
 def test_a_record_is_quarantined_once_per_run(harness: Harness) -> None:
-    harness.run("import")
     new_code = "hszz77"
     harness.corpus.put_committee(
         {"systemCode": new_code, "type": "Subcommittee", "updateDate": recent(), "history": []},

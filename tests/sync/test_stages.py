@@ -8,6 +8,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from hearings.store import schema
@@ -26,8 +27,8 @@ def _change_a_meeting(harness: Harness) -> str:
     return event_id
 
 
+@pytest.mark.imported
 def test_a_failed_stage_after_committed_ones_is_a_partial_run(harness: Harness) -> None:
-    harness.run("import")
     changed = _change_a_meeting(harness)
     harness.replica.faults.fail_next(50, "500", path=r"/hearing/119")  # printed hearings are down
 
@@ -47,8 +48,8 @@ def test_a_failed_stage_after_committed_ones_is_a_partial_run(harness: Harness) 
     assert report["summary"]["partial"] == 1
 
 
+@pytest.mark.imported
 def test_with_every_stage_down_nothing_is_applied_and_the_run_failed(harness: Harness) -> None:
-    harness.run("import")
     harness.replica.stop()
 
     done = harness.cli("update", "--congress", "119", "--quiet", API_MAX_RETRIES="0")
@@ -59,10 +60,10 @@ def test_with_every_stage_down_nothing_is_applied_and_the_run_failed(harness: Ha
     assert re.search(r"the [a-z ]+ stages? failed\)", line)
 
 
+@pytest.mark.imported
 def test_a_list_entry_that_names_no_record_is_counted_logged_and_reported(
     harness: Harness,
 ) -> None:
-    harness.run("import")
     _change_a_meeting(harness)
     victim = meeting_ids(harness.corpus)[1]
     harness.replica.overrides.set_list_entry("meeting", victim, ["not", "an", "object"])

@@ -39,8 +39,8 @@ def meetings_in_overlap(harness: Harness) -> int:
     )
 
 
+@pytest.mark.imported
 def test_a_day_of_changes_is_applied_with_exact_counts(harness: Harness) -> None:
-    harness.run("import")
     overlap = meetings_in_overlap(harness)
     expected = day_of_changes(harness.corpus, now())
     requests_before = harness.replica.stats.snapshot()["total"]
@@ -77,8 +77,8 @@ def test_a_day_of_changes_is_applied_with_exact_counts(harness: Harness) -> None
     assert metrics.api_requests == requests
 
 
+@pytest.mark.imported
 def test_quarantined_records_are_retried_and_resolved_on_the_next_run(harness: Harness) -> None:
-    harness.run("import")
     expected = day_of_changes(harness.corpus, now())
     harness.run("update")
     fixed = harness.corpus.meeting("990001")
@@ -96,8 +96,8 @@ def test_quarantined_records_are_retried_and_resolved_on_the_next_run(harness: H
         assert harness.hearing(event_id).title == f"Fixed {event_id}"
 
 
+@pytest.mark.imported
 def test_simulated_failures_in_batch_mode_lose_no_good_record(harness: Harness) -> None:
-    harness.run("import")
     expected = day_of_changes(harness.corpus, now())
 
     failing = harness.run("update", failure_rate=0.3, seed=7, batch_size=4)
@@ -125,8 +125,8 @@ def test_simulated_failures_in_batch_mode_lose_no_good_record(harness: Harness) 
     )
 
 
+@pytest.mark.imported
 def test_single_transaction_mode_commits_nothing_on_failure(harness: Harness) -> None:
-    harness.run("import")
     before = snapshot(harness.engine())
     expected = day_of_changes(harness.corpus, now())
     seed = seed_that_fails_one_of(expected.new_event_ids + expected.changed_event_ids, rate=0.05)
@@ -143,8 +143,8 @@ def test_single_transaction_mode_commits_nothing_on_failure(harness: Harness) ->
     assert last is not None and last.success is False and last.mode == "single"
 
 
+@pytest.mark.imported
 def test_single_transaction_mode_applies_everything_when_nothing_fails(harness: Harness) -> None:
-    harness.run("import")
     expected = day_of_changes(harness.corpus, now())
 
     metrics = harness.run("update", batch=False)
@@ -165,10 +165,10 @@ def test_toggling_the_flag_between_runs_reaches_the_same_state(
     assert len(exported.splitlines()) == 150 + 3
 
 
+@pytest.mark.imported
 def test_failed_batches_roll_back_added_and_updated_meetings_with_every_child(
     harness: Harness,
 ) -> None:
-    harness.run("import")
     before = snapshot(harness.engine())
     expected = day_of_changes(harness.corpus, now())
 
@@ -186,8 +186,8 @@ def test_failed_batches_roll_back_added_and_updated_meetings_with_every_child(
         assert harness.hearing(event_id) is None
 
 
+@pytest.mark.imported
 def test_metrics_have_every_documented_field(harness: Harness) -> None:
-    harness.run("import")
     day_of_changes(harness.corpus, now())
     data = harness.run("update").as_dict()
     for key in (
@@ -225,8 +225,8 @@ def test_metrics_have_every_documented_field(harness: Harness) -> None:
     json.dumps(data)
 
 
+@pytest.mark.imported
 def test_checkpoints_record_before_images_of_changed_meetings(harness: Harness) -> None:
-    harness.run("import")
     expected = day_of_changes(harness.corpus, now())
     changed = expected.changed_event_ids[0]
     old_status = harness.hearing(changed).status
@@ -249,8 +249,8 @@ def test_checkpoints_record_before_images_of_changed_meetings(harness: Harness) 
         assert all(event_id not in c.before_images for c in checkpoints)
 
 
+@pytest.mark.imported
 def test_a_missed_week_is_caught_up(harness: Harness) -> None:
-    harness.run("import")
     ten_days_ago = now() - timedelta(days=10)
     body = harness.corpus.meeting("117214")
     assert body is not None
@@ -266,8 +266,8 @@ def test_a_missed_week_is_caught_up(harness: Harness) -> None:
     assert harness.hearing("117214").status == "Canceled"
 
 
+@pytest.mark.imported
 def test_high_water_mark_advances_only_with_committed_data(harness: Harness) -> None:
-    harness.run("import")
     with harness.engine().connect() as connection:
         mark_before = connection.execute(
             select(schema.sync_state.c.high_water_mark).where(
@@ -287,8 +287,8 @@ def test_high_water_mark_advances_only_with_committed_data(harness: Harness) -> 
     assert mark_after == mark_before
 
 
+@pytest.mark.imported
 def test_the_change_ratio_guard_aborts_before_writing(harness: Harness) -> None:
-    harness.run("import")
     before = snapshot(harness.engine())
     stamp = api_time(now() - timedelta(hours=1))
     for event_id in list(harness.corpus.ids("meeting"))[:100]:
@@ -307,8 +307,8 @@ def test_the_change_ratio_guard_aborts_before_writing(harness: Harness) -> None:
     assert forced.hearings_updated == 100
 
 
+@pytest.mark.imported
 def test_dry_run_shows_changes_and_writes_nothing(harness: Harness) -> None:
-    harness.run("import")
     before = snapshot(harness.engine())
     expected = day_of_changes(harness.corpus, now())
     runs_before = harness.count(schema.update_logs)
@@ -325,8 +325,8 @@ def test_dry_run_shows_changes_and_writes_nothing(harness: Harness) -> None:
     assert harness.count(schema.import_errors) == 0
 
 
+@pytest.mark.imported
 def test_anomalies_are_flagged_against_history(harness: Harness) -> None:
-    harness.run("import")
     for _ in range(6):
         quiet = harness.run("update")
         assert quiet.anomalies == []
