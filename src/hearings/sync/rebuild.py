@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Sequence
@@ -31,10 +32,11 @@ from hearings.errors import HearingsError
 from hearings.store import schema
 from hearings.store.engine import open_database, sqlite_file
 from hearings.store.search_index import optimize_search_index, rebuild_search_index
+from hearings.sync.backup_files import fsync_dir, fsync_file, utc
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Entity
 from hearings.sync.rebuild_derive import ENTITY_ORDER, ENTITY_TABLES, derive_entities
-from hearings.sync.sqlite_backups import restore_backup
+from hearings.sync.sqlite_backups import diagnose, not_restorable, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +148,7 @@ def rebuild_sqlite(
         finally:
             built.dispose()
         engine.dispose()
-        result.replaced = restore_backup(shadow, database, now=now)
+        result.replaced = _swap_in(shadow, database, now)
         return result
     finally:
         for leftover in (shadow, *(shadow.with_name(shadow.name + s) for s in ("-wal", "-shm"))):
@@ -166,6 +168,28 @@ def rebuild_database(
         return rebuild_sqlite(engine, path, now, entities)
     finally:
         engine.dispose()
+
+
+def _swap_in(shadow: Path, database: Path, now: datetime) -> Path | None:
+    """Put the finished shadow in the database's place, as a restore does (synced, checked
+    whole, the replaced file kept and its path returned), but moved rather than copied: it is
+    ours, beside the database, and used by nothing else."""
+    problem = diagnose(shadow) or not_restorable(shadow)
+    if problem:
+        raise RebuildRefused(f"The rebuilt database {problem}; {database} was not changed.")
+    try:
+        fsync_file(shadow)
+        if database.exists():
+            shutil.copymode(database, shadow)  # mkstemp made it private
+        replaced = set_aside(database, utc(now))
+        os.replace(shadow, database)
+    except OSError as exc:
+        raise RebuildRefused(
+            f"Putting the rebuilt database in place of {database} failed "
+            f"({exc.strerror or exc}); the database was not replaced."
+        ) from None
+    fsync_dir(database.parent)
+    return replaced
 
 
 def _unjournaled(raw: Any) -> None:

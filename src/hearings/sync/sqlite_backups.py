@@ -205,7 +205,7 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
         problem = not_restorable(staged)
         if problem:
             raise RestoreFailed(refusal(backup_path, problem, database_path))
-        replaced = _set_aside(database_path, utc(now))
+        replaced = set_aside(database_path, utc(now))
         os.replace(staged, database_path)
         fsync_dir(folder)
         return replaced
@@ -252,7 +252,7 @@ def refusal(backup_path: Path, problem: str, database_path: Path) -> str:
     return f"Cannot restore from {backup_path}: {problem}; {database_path} was not changed."
 
 
-def _set_aside(database_path: Path, now: datetime) -> Path | None:
+def set_aside(database_path: Path, now: datetime) -> Path | None:
     """Keep the current database under a `.replaced-` name (linked, so it stays in place until
     the new file atomically takes its name) and clear its -wal/-shm/-journal out of the way."""
     if not database_path.exists():
