@@ -174,7 +174,8 @@ def judge(
     unnamed = [
         v
         for v in victims
-        if v.mutation.expect == "unnamed" and (v.mutation.entity, v.ident.lower()) not in quarantine
+        if v.mutation.expect == "unnamed"
+        and (v.mutation.entity, quarantine_key(site, v.mutation.entity, v.ident)) not in quarantine
     ]
     assert rejected >= len(unnamed), f"{len(unnamed)} unnamed entries, {rejected} counted"
     for entity, ident in cast.other.items():
@@ -200,6 +201,15 @@ def _judge_mates(site: Site, cast: Cast, command: str) -> None:
             assert row is not None and "(renamed)" in str(row["name"]), ident
 
 
+def quarantine_key(site: Site, entity: Entity, ident: str) -> str:
+    """The identifier the quarantine keeps a record under, in lower case: a printed hearing's
+    names its Congress (`119/60035`), as GPO reuses jacket numbers."""
+    record = site.corpus.record("hearing", ident) if entity == "printed_hearing" else None
+    if record is not None:
+        return f"{record.congresses[0]}/{ident}"
+    return ident.lower()
+
+
 def _judge_victim(
     site: Site,
     victim: Victim,
@@ -209,7 +219,7 @@ def _judge_victim(
     solo: bool,
 ) -> None:
     mutation, ident = victim.mutation, victim.ident
-    entry = quarantine.get((mutation.entity, ident.lower()))
+    entry = quarantine.get((mutation.entity, quarantine_key(site, mutation.entity, ident)))
     after = site.stored(mutation.entity, ident)
     what = f"{mutation} (victim {ident})"
     if entry is not None:

@@ -80,7 +80,8 @@ def test_a_printed_hearing_the_api_keeps_failing_costs_only_itself(harness: Harn
     assert done.returncode == EXIT_QUARANTINED, done.stderr[-2000:]
     metrics = json.loads(done.stdout)
     assert metrics["stages"]["printed hearings"]["status"] == "completed"
-    assert "HTTP 500" in _open_fetch_failures(harness)[victim]
+    # Quarantined under its Congress and jacket number: GPO reuses jacket numbers.
+    assert "HTTP 500" in _open_fetch_failures(harness)[f"119/{victim}"]
     titles = _printed_titles(harness)
     assert "(revised)" not in titles.get(victim, "") and "(revised)" in titles[other]
 

@@ -270,7 +270,8 @@ def check_verdict(request: Request, body: Any) -> None:
         )
     else:
         assert isinstance(verdict, Quarantined)
-        assert verdict.identifier == request.identifier
+        # Quarantined under its record key: a printed hearing's names its Congress.
+        assert verdict.identifier == request.key
         assert verdict.reason and len(verdict.reason) <= 400
 
 

@@ -82,11 +82,13 @@ def test_a_refused_printed_hearing_entry_is_not_applied_in_the_same_run(harness:
     code, metrics = update(harness)
 
     assert code == EXIT_QUARANTINED
-    assert ("printed_hearing", JACKET) in open_quarantine(harness)
+    # Quarantined under its Congress and jacket number: GPO reuses jacket numbers.
+    assert ("printed_hearing", f"119/{JACKET}") in open_quarantine(harness)
     with harness.engine().connect() as connection:
         stored = connection.execute(
             select(schema.printed_hearings.c.title).where(
-                schema.printed_hearings.c.jacket_number == int(JACKET)
+                schema.printed_hearings.c.congress == 119,
+                schema.printed_hearings.c.jacket_number == int(JACKET),
             )
         ).scalar_one()
     assert stored == title  # kept until a run lists it cleanly

@@ -223,24 +223,28 @@ def _check_orphans(connection: Connection, found: _Findings, now: datetime) -> N
         )
     printed, hearings = schema.printed_hearings, schema.hearings
     unmatched = connection.execute(
-        select(printed.c.jacket_number)
+        select(printed.c.congress, printed.c.jacket_number)
         .select_from(
             printed.outerjoin(hearings, hearings.c.event_id == printed.c.associated_event_id)
         )
         .where(printed.c.associated_event_id.isnot(None), hearings.c.event_id.is_(None))
-    ).scalars()
-    jackets = list(unmatched)
-    if jackets:
+        .order_by(printed.c.congress, printed.c.jacket_number)
+    ).all()
+    if unmatched:
         found.warning(
-            f"{_rows(len(jackets), 'printed hearing')} name an associated meeting the database "
+            f"{_rows(len(unmatched), 'printed hearing')} name an associated meeting the database "
             "lacks",
-            jackets,
+            [f"{row.congress}/{row.jacket_number}" for row in unmatched],
         )
     transcripts = schema.hearing_transcripts
     absent = connection.execute(
-        select(transcripts.c.event_id, transcripts.c.jacket_number)
+        select(transcripts.c.event_id, transcripts.c.congress, transcripts.c.jacket_number)
         .select_from(
-            transcripts.outerjoin(printed, printed.c.jacket_number == transcripts.c.jacket_number)
+            transcripts.outerjoin(
+                printed,
+                (printed.c.congress == transcripts.c.congress)
+                & (printed.c.jacket_number == transcripts.c.jacket_number),
+            )
         )
         .where(printed.c.jacket_number.is_(None))
     ).all()
@@ -248,7 +252,7 @@ def _check_orphans(connection: Connection, found: _Findings, now: datetime) -> N
         found.warning(
             f"{_rows(len(absent), 'meeting transcript link')} point to printed hearings the "
             "database lacks (the API lists them on the meeting only)",
-            [f"{row.event_id}/{row.jacket_number}" for row in absent],
+            [f"{row.event_id}/{row.congress}/{row.jacket_number}" for row in absent],
         )
 
 

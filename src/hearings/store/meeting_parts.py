@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, select
+from sqlalchemy import BindParameter, Connection, bindparam, select, tuple_
 
 from hearings.store import schema
 
@@ -68,12 +68,17 @@ class Bill:
     url: str | None
 
 
+# A printed hearing's key: (congress, jacket number).
+Printed = tuple[int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class PrintedHearingLink:
     """A printed hearing of the meeting: named by a transcript link or by its own
-    `associatedMeeting`; `imported` is False for a jacket not in `printed_hearings` yet."""
+    `associatedMeeting`; `imported` is False for one not in `printed_hearings` yet."""
 
     jacket_number: int
+    congress: int
     title: str | None
     citation: str | None
     dates: tuple[str, ...]
@@ -83,7 +88,6 @@ class PrintedHearingLink:
 
 # The statements are built once: building a select costs more than running it on one meeting.
 _IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
-_JACKETS: BindParameter[list[int]] = bindparam("jackets", expanding=True)
 _links, _committees = schema.hearing_committees, schema.committees
 _parents = _committees.alias("parents")
 _COMMITTEES = (
@@ -164,11 +168,12 @@ _BILLS = (
 )
 _transcripts, _printed_table = schema.hearing_transcripts, schema.printed_hearings
 _TRANSCRIPTS = (
-    select(_transcripts.c.event_id, _transcripts.c.jacket_number)
+    select(_transcripts.c.event_id, _transcripts.c.congress, _transcripts.c.jacket_number)
     .where(_transcripts.c.event_id.in_(_IDS))
     .order_by(_transcripts.c.event_id, _transcripts.c.ordinal)
 )
 _PRINTED = select(
+    _printed_table.c.congress,
     _printed_table.c.jacket_number,
     _printed_table.c.associated_event_id,
     _printed_table.c.title,
@@ -178,7 +183,9 @@ _PRINTED = select(
 )
 _PRINTED_NAMING = _PRINTED.where(_printed_table.c.associated_event_id.in_(_IDS))
 _PRINTED_NAMED = _PRINTED.where(
-    _printed_table.c.jacket_number.in_(bindparam("jackets", expanding=True))
+    tuple_(_printed_table.c.congress, _printed_table.c.jacket_number).in_(
+        bindparam("printed", expanding=True)
+    )
 )
 
 
@@ -255,36 +262,39 @@ def printed_hearings_by_event(
     connection: Connection, ids: list[str]
 ) -> dict[str, list[PrintedHearingLink]]:
     """The transcript links in their order, then printed hearings that name the meeting
-    themselves, by jacket number."""
-    jackets: dict[str, list[int]] = defaultdict(list)
-    for event_id, jacket in connection.execute(_TRANSCRIPTS, {"ids": ids}).all():
-        jackets[event_id].append(int(jacket))
-    stored: dict[int, Any] = {
-        int(r.jacket_number): r for r in connection.execute(_PRINTED_NAMING, {"ids": ids})
+    themselves, by Congress and jacket number (GPO reuses jacket numbers across Congresses)."""
+    linked: dict[str, list[Printed]] = defaultdict(list)
+    for event_id, congress, jacket in connection.execute(_TRANSCRIPTS, {"ids": ids}).all():
+        linked[event_id].append((int(congress), int(jacket)))
+    stored: dict[Printed, Any] = {
+        (int(r.congress), int(r.jacket_number)): r
+        for r in connection.execute(_PRINTED_NAMING, {"ids": ids})
     }
-    named = sorted({j for listed in jackets.values() for j in listed} - set(stored))
-    if named:
+    named = sorted({p for listed in linked.values() for p in listed} - set(stored))
+    for start in range(0, len(named), 500):
         stored.update(
-            (int(r.jacket_number), r)
-            for r in connection.execute(_PRINTED_NAMED, {"jackets": named})
+            ((int(r.congress), int(r.jacket_number)), r)
+            for r in connection.execute(_PRINTED_NAMED, {"printed": named[start : start + 500]})
         )
-    associated: dict[str, list[int]] = defaultdict(list)
-    for jacket, r in stored.items():
+    associated: dict[str, list[Printed]] = defaultdict(list)
+    for printed, r in stored.items():
         if r.associated_event_id is not None:
-            associated[r.associated_event_id].append(jacket)
+            associated[r.associated_event_id].append(printed)
     by_event: dict[str, list[PrintedHearingLink]] = {}
-    for event_id in set(jackets) | set(associated):
-        listed = jackets.get(event_id, [])
-        extra = sorted(j for j in associated.get(event_id, []) if j not in listed)
-        by_event[event_id] = [_printed(j, stored.get(j)) for j in listed + extra]
+    for event_id in set(linked) | set(associated):
+        listed = linked.get(event_id, [])
+        extra = sorted(p for p in associated.get(event_id, []) if p not in listed)
+        by_event[event_id] = [_printed(p, stored.get(p)) for p in listed + extra]
     return by_event
 
 
-def _printed(jacket: int, row: Any) -> PrintedHearingLink:
+def _printed(printed: Printed, row: Any) -> PrintedHearingLink:
+    congress, jacket = printed
     if row is None:
-        return PrintedHearingLink(jacket, None, None, (), (), imported=False)
+        return PrintedHearingLink(jacket, congress, None, None, (), (), imported=False)
     return PrintedHearingLink(
         jacket_number=jacket,
+        congress=congress,
         title=row.title,
         citation=row.citation,
         dates=tuple(row.dates or ()),

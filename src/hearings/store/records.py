@@ -248,19 +248,31 @@ def meeting_rows(meeting: Meeting, payload_hash: str, now: datetime) -> MeetingR
             {"event_id": event_id, "bill_id": key, "ordinal": len(rows.hearing_bills)}
         )
 
-    seen_jackets: set[int] = set()
+    seen_printed: set[tuple[int, int]] = set()
     for transcript in meeting.hearing_transcripts:
-        if transcript.jacket_number in seen_jackets:
+        printed = (transcript_congress(transcript.url, meeting.congress), transcript.jacket_number)
+        if printed in seen_printed:
             continue
-        seen_jackets.add(transcript.jacket_number)
+        seen_printed.add(printed)
         rows.transcripts.append(
             {
                 "event_id": event_id,
                 "jacket_number": transcript.jacket_number,
                 "ordinal": len(rows.transcripts),
+                "congress": printed[0],
             }
         )
     return rows
+
+
+_PRINTED_HEARING_URL = re.compile(r"/hearing/(\d{1,4})/[A-Za-z]+/\d+")
+
+
+def transcript_congress(url: str | None, meeting_congress: int) -> int:
+    """The Congress of a meeting's printed hearing: the one its API url names (a hearing printed
+    in the next Congress), else the meeting's own."""
+    found = _PRINTED_HEARING_URL.search(url) if url else None
+    return int(found.group(1)) if found else meeting_congress
 
 
 def _display_name(person: Any, raw_name: str) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -236,10 +237,11 @@ hearing_bills = Table(
     Index("ix_hearing_bills_bill_id", "bill_id"),
 )
 
+# Keyed by Congress and jacket number: GPO reuses jacket numbers across Congresses.
 printed_hearings = Table(
     "printed_hearings",
     metadata,
-    Column("jacket_number", Integer, primary_key=True),
+    Column("jacket_number", Integer, nullable=False),
     Column("congress", Integer, nullable=False, index=True),
     Column("chamber", Text, nullable=True),
     Column("title", Text, nullable=True),
@@ -254,6 +256,7 @@ printed_hearings = Table(
     Column("content_hash", String(64), nullable=True),
     Column("first_seen_at", DateTime, nullable=False),
     Column("last_changed_at", DateTime, nullable=False),
+    PrimaryKeyConstraint("congress", "jacket_number"),
 )
 
 # A meeting's `hearingTranscript` entries: the link from a meeting to its printed hearings.
@@ -264,10 +267,13 @@ hearing_transcripts = Table(
         "event_id",
         String(32),
         ForeignKey("hearings.event_id", ondelete="CASCADE"),
-        primary_key=True,
+        nullable=False,
     ),
-    Column("jacket_number", Integer, primary_key=True),
+    Column("jacket_number", Integer, nullable=False),
     Column("ordinal", Integer, nullable=False),
+    # The printed hearing's Congress: the one its url names, else the meeting's.
+    Column("congress", Integer, nullable=False),
+    PrimaryKeyConstraint("event_id", "congress", "jacket_number"),
     Index("ix_hearing_transcripts_jacket_number", "jacket_number"),
 )
 

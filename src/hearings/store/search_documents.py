@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, tuple_
 
 from hearings.citations import bill_token, find_citations
 from hearings.store import schema
@@ -96,7 +96,11 @@ def index_documents(connection: Connection, event_ids: Sequence[str]) -> list[In
     printed, transcripts = schema.printed_hearings, schema.hearing_transcripts
     for r in connection.execute(
         select(transcripts.c.event_id, printed.c.title, printed.c.citation)
-        .join(printed, printed.c.jacket_number == transcripts.c.jacket_number)
+        .join(
+            printed,
+            (printed.c.congress == transcripts.c.congress)
+            & (printed.c.jacket_number == transcripts.c.jacket_number),
+        )
         .where(transcripts.c.event_id.in_(found))
         .order_by(transcripts.c.event_id, transcripts.c.ordinal)
     ):
@@ -104,7 +108,7 @@ def index_documents(connection: Connection, event_ids: Sequence[str]) -> list[In
     for r in connection.execute(
         select(printed.c.associated_event_id, printed.c.title, printed.c.citation)
         .where(printed.c.associated_event_id.in_(found))
-        .order_by(printed.c.associated_event_id, printed.c.jacket_number)
+        .order_by(printed.c.associated_event_id, printed.c.congress, printed.c.jacket_number)
     ):
         parts[r.associated_event_id]["documents"] += [r.title, r.citation]
 
@@ -199,23 +203,27 @@ def _printed_hearings_of(
     name it, in the order `index_documents` reads them."""
     printed = schema.printed_hearings
     found: dict[str, list[str | None]] = defaultdict(list)
-    jackets = sorted({t["jacket_number"] for rows in batch for t in rows.transcripts})
-    if jackets:
-        by_jacket = {
-            r.jacket_number: (r.title, r.citation)
+    linked = sorted(
+        {(t["congress"], t["jacket_number"]) for rows in batch for t in rows.transcripts}
+    )
+    if linked:
+        key = tuple_(printed.c.congress, printed.c.jacket_number)
+        by_key = {
+            (r.congress, r.jacket_number): (r.title, r.citation)
+            for start in range(0, len(linked), 500)
             for r in connection.execute(
-                select(printed.c.jacket_number, printed.c.title, printed.c.citation).where(
-                    printed.c.jacket_number.in_(jackets)
-                )
+                select(
+                    printed.c.congress, printed.c.jacket_number, printed.c.title, printed.c.citation
+                ).where(key.in_(linked[start : start + 500]))
             )
         }
         for rows in batch:
             for t in rows.transcripts:
-                found[rows.event_id] += by_jacket.get(t["jacket_number"], ())
+                found[rows.event_id] += by_key.get((t["congress"], t["jacket_number"]), ())
     for r in connection.execute(
         select(printed.c.associated_event_id, printed.c.title, printed.c.citation)
         .where(printed.c.associated_event_id.in_(ids))
-        .order_by(printed.c.associated_event_id, printed.c.jacket_number)
+        .order_by(printed.c.associated_event_id, printed.c.congress, printed.c.jacket_number)
     ):
         found[r.associated_event_id] += [r.title, r.citation]
     return found

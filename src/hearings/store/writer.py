@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, delete, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hearings.store import schema
@@ -290,7 +290,7 @@ def upsert_members(connection: Connection, rows: Sequence[Row]) -> UpsertCounts:
 
 
 def upsert_printed_hearings(connection: Connection, rows: Sequence[Row]) -> UpsertCounts:
-    return upsert_changed(connection, schema.printed_hearings, rows, "jacket_number")
+    return upsert_changed(connection, schema.printed_hearings, rows, ("congress", "jacket_number"))
 
 
 @dataclass
@@ -301,29 +301,35 @@ class UpsertCounts:
 
 
 def upsert_changed(
-    connection: Connection, table: Table, rows: Sequence[Row], key: str
+    connection: Connection, table: Table, rows: Sequence[Row], key: str | tuple[str, ...]
 ) -> UpsertCounts:
     """Upsert rows whose content hash differs from the stored one; leave the rest untouched so
-    `last_changed_at` means what it says."""
+    `last_changed_at` means what it says. `key` is the row's natural key: one column or several."""
     counts = UpsertCounts()
     if not rows:
         return counts
-    key_column = table.c[key]
+    names = (key,) if isinstance(key, str) else key
+    columns = [table.c[name] for name in names]
+    matched = columns[0] if len(columns) == 1 else tuple_(*columns)
+
+    def key_of(row: Row) -> Any:
+        return row[names[0]] if len(names) == 1 else tuple(row[name] for name in names)
+
     stored: dict[Any, str | None] = {}
-    for chunk in _chunks([row[key] for row in rows]):
+    for chunk in _chunks([key_of(row) for row in rows]):
         for found in connection.execute(
-            select(key_column, table.c.content_hash).where(key_column.in_(chunk))
+            select(*columns, table.c.content_hash).where(matched.in_(chunk))
         ):
-            stored[found[0]] = found[1]
+            stored[found[0] if len(names) == 1 else tuple(found[:-1])] = found[-1]
     writing = []
     for row in rows:
-        if row[key] not in stored:
+        if key_of(row) not in stored:
             counts.added += 1
             writing.append(row)
-        elif stored[row[key]] != row["content_hash"]:
+        elif stored[key_of(row)] != row["content_hash"]:
             counts.updated += 1
             writing.append(row)
         else:
             counts.unchanged += 1
-    upsert(connection, table, writing, [key], keep=["first_seen_at"])
+    upsert(connection, table, writing, list(names), keep=["first_seen_at"])
     return counts

@@ -33,7 +33,13 @@ from hearings.sync.estimate import (
     span,
 )
 from hearings.sync.gate import Request
-from hearings.sync.listing import Listing, admit_entries, stored_differs, update_dates
+from hearings.sync.listing import (
+    Listing,
+    admit_entries,
+    printed_update_dates,
+    stored_differs,
+    update_dates,
+)
 from hearings.sync.options import ProgressFn, SyncOptions, no_progress
 from hearings.sync.runlog import RunMetrics
 from hearings.sync.stored_lists import StoredLists, forget_lists
@@ -214,10 +220,16 @@ class Backfill:
         with self.engine.connect() as connection:
             return RecordsToFetch(
                 congress,
-                meetings=_changed(connection, meetings, schema.hearings, "event_id", options)
+                meetings=_changed(
+                    meetings,
+                    update_dates(
+                        connection, schema.hearings, "event_id", list(meetings.by_identifier())
+                    ),
+                    options,
+                )
                 + _retries(connection, "meeting", congress, meetings),
                 printed_hearings=_changed(
-                    connection, printed, schema.printed_hearings, "jacket_number", options
+                    printed, printed_update_dates(connection, printed.listed), options
                 )
                 + _retries(connection, "printed_hearing", congress, printed),
                 committees=_committees(connection, committees, options, committees_seen),
@@ -247,18 +259,16 @@ def _read_failed(request: Request, failure: ApiError) -> Listing:
     return Listing()
 
 
-def _changed(connection: Any, listing: Listing, table: Any, key: str, options: SyncOptions) -> int:
-    listed = listing.by_identifier()
-    stored = update_dates(connection, table, key, list(listed))
-    convert: Callable[[str], Any] = int if key == "jacket_number" else str
+def _changed(listing: Listing, stored: dict[Any, datetime | None], options: SyncOptions) -> int:
+    """How many listed records the import will fetch; `stored` is by record key."""
     return sum(
-        stored_differs(entry, stored, convert(ident), options.full_refresh)
-        for ident, entry in listed.items()
+        stored_differs(entry, stored, key, options.full_refresh)
+        for key, entry in listing.by_identifier().items()
     )
 
 
 def _retries(connection: Any, entity: str, congress: int, listing: Listing) -> int:
-    listed = {entry.identifier for entry in listing.listed}
+    listed = {entry.key for entry in listing.listed}
     items = quarantine_store.open_items(connection, entity=entity, congress=congress)
     return sum(item.identifier not in listed for item in items)
 

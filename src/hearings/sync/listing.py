@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, tuple_
 
+from hearings.store import schema
 from hearings.store.records import utc_naive
 from hearings.sync.gate import (
     Entity,
@@ -22,6 +23,7 @@ from hearings.sync.gate import (
     Request,
     Unnamed,
     admit_entry,
+    record_key,
 )
 from hearings.sync.marks import hold_window, release_window
 from hearings.sync.options import SyncOptions
@@ -97,13 +99,14 @@ class Listing:
         self.ignored += other.ignored
 
     def by_identifier(self) -> dict[str, Listed]:
-        """One entry per record: when a list names a record twice, the newest `updateDate` wins
-        (an undated one most of all), so a stale duplicate can never hide a change."""
+        """One entry per record, by record key (a printed hearing's names its Congress): when a
+        list names a record twice, the newest `updateDate` wins (an undated one most of all), so
+        a stale duplicate can never hide a change."""
         chosen: dict[str, Listed] = {}
         for entry in self.listed:
-            seen = chosen.get(entry.identifier)
+            seen = chosen.get(entry.key)
             if seen is None or _newer(entry.update_date, seen.update_date):
-                chosen[entry.identifier] = entry
+                chosen[entry.key] = entry
         return chosen
 
     @property
@@ -220,11 +223,27 @@ def stored_update_dates(
         return update_dates(connection, table, key, ids)
 
 
+def printed_update_dates(connection: Any, listed: Iterable[Listed]) -> dict[str, datetime | None]:
+    """The stored `updateDate` of each listed printed hearing, by record key: a jacket number
+    names a printed hearing only together with its Congress."""
+    table = schema.printed_hearings
+    wanted = sorted({(entry.congress, int(entry.identifier)) for entry in listed})
+    found: dict[str, datetime | None] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        key = tuple_(table.c.congress, table.c.jacket_number)
+        for congress, jacket, update_date in connection.execute(
+            select(table.c.congress, table.c.jacket_number, table.c.update_date).where(
+                key.in_(chunk)
+            )
+        ):
+            found[record_key("printed_hearing", congress, str(jacket))] = update_date
+    return found
+
+
 def update_dates(
     connection: Any, table: Table, key: str, ids: Sequence[Any]
 ) -> dict[Any, datetime | None]:
-    if key == "jacket_number":
-        ids = [int(i) for i in ids]
     found: dict[Any, datetime | None] = {}
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])

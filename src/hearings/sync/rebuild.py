@@ -54,12 +54,17 @@ KEPT_TABLES = (
     schema.sync_state,
     schema.payload_archive,
 )
-# Entity → the table whose rows it derives, and that table's key.
-_STORED: dict[Entity, tuple[Any, str]] = {
-    "committee": (schema.committees, "system_code"),
-    "member": (schema.members, "bioguide_id"),
-    "meeting": (schema.hearings, "event_id"),
-    "printed_hearing": (schema.printed_hearings, "jacket_number"),
+_printed = schema.printed_hearings
+# Entity → the table whose rows it derives, and each row's identifier in the archive.
+_STORED: dict[Entity, tuple[Any, Any]] = {
+    "committee": (schema.committees, schema.committees.c.system_code),
+    "member": (schema.members, schema.members.c.bioguide_id),
+    "meeting": (schema.hearings, schema.hearings.c.event_id),
+    # `118/51692`: the archive names a printed hearing by Congress and jacket number.
+    "printed_hearing": (
+        _printed,
+        cast(_printed.c.congress, String) + "/" + cast(_printed.c.jacket_number, String),
+    ),
 }
 
 
@@ -86,7 +91,7 @@ def check_archive_covers(connection: Connection) -> None:
         lacking = connection.execute(
             select(func.count())
             .select_from(stored)
-            .where(cast(stored.c[key], String).not_in(archived), stored.c.content_hash.is_not(None))
+            .where(cast(key, String).not_in(archived), stored.c.content_hash.is_not(None))
         ).scalar_one()
         if lacking:
             missing.append(f"{lacking} {entity.replace('_', ' ')}s")

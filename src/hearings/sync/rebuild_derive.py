@@ -29,7 +29,7 @@ from hearings.store.records import (
 )
 from hearings.store.search_index import hearing_search, index_new_meetings
 from hearings.store.writer import apply_meetings, upsert
-from hearings.sync.gate import Admitted, Entity, Request, admit_item
+from hearings.sync.gate import Admitted, Entity, Request, admit_item, key_parts
 
 # Printed hearings before meetings: a meeting's index row holds its printed hearing's title.
 ENTITY_ORDER: tuple[Entity, ...] = ("committee", "member", "printed_hearing", "meeting")
@@ -51,10 +51,10 @@ ENTITY_TABLES: dict[Entity, tuple[Any, ...]] = {
     ),
     "printed_hearing": (schema.printed_hearings,),
 }
-_KEYS: dict[Entity, str] = {
-    "committee": "system_code",
-    "member": "bioguide_id",
-    "printed_hearing": "jacket_number",
+_KEYS: dict[Entity, list[str]] = {
+    "committee": ["system_code"],
+    "member": ["bioguide_id"],
+    "printed_hearing": ["congress", "jacket_number"],
 }
 _ROWS: dict[Entity, Callable[[Any, str, datetime], Row]] = {
     "committee": committee_row,
@@ -119,7 +119,7 @@ def _derive_reference(
     table = ENTITY_TABLES[entity][0]
     for start in range(0, len(rows), _WRITE_CHUNK):
         chunk = rows[start : start + _WRITE_CHUNK]
-        upsert(connection, table, chunk, [_KEYS[entity]], keep=["first_seen_at", "last_changed_at"])
+        upsert(connection, table, chunk, _KEYS[entity], keep=["first_seen_at", "last_changed_at"])
     derived.counts[entity] = len(rows)
 
 
@@ -210,13 +210,15 @@ def _parsed(version: PackedVersion, moment: datetime) -> MeetingRows | str:
 
 def _admit(entity: Entity, version: PackedVersion, moment: datetime) -> Admitted | str:
     locator = version.locator or {}
-    congress = locator.get("congress")
+    # A printed hearing's key names its Congress (`118/51692`); the API's identifier follows.
+    keyed_congress, identifier = key_parts(entity, version.identifier)
+    congress = locator.get("congress", keyed_congress)
     chamber = locator.get("chamber")
     request = Request(
         entity,
         int(congress) if congress is not None else None,
         str(chamber) if chamber else None,
-        version.identifier,
+        identifier,
     )
     payload = unpack(version.packed)
     if version.update_date is not None:

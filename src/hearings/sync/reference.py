@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, tuple_
 
 from hearings.store import schema
 from hearings.store.archive import Version, archive_versions
@@ -43,7 +43,7 @@ def load_records(state: RunState, entity: Entity, admitted: Sequence[Admitted]) 
     versions = [
         Version(
             entity,
-            a.request.identifier or "",
+            a.request.key or "",
             a.content_hash,
             a.payload,
             a.record.update_date,
@@ -58,7 +58,7 @@ def load_records(state: RunState, entity: Entity, admitted: Sequence[Admitted]) 
             refresh_search_index(connection, _meetings_of(connection, admitted))
         archive_versions(connection, versions, run_id=state.metrics.run_id, now=now)
         resolved = quarantine_store.resolve(
-            connection, entity, [a.request.identifier or "" for a in admitted], now
+            connection, entity, [a.request.key or "" for a in admitted], now
         )
     state.metrics.quarantine_resolved += resolved
     changed = counts.added + counts.updated
@@ -76,20 +76,19 @@ def load_records(state: RunState, entity: Entity, admitted: Sequence[Admitted]) 
 
 def _meetings_of(connection: Connection, admitted: Sequence[Admitted]) -> set[str]:
     """The meetings whose printed hearing is among `admitted`: named by the printed hearing, or
-    naming it as their transcript."""
-    jackets = [a.record.jacket_number for a in admitted]
+    naming it (its Congress and jacket number) as their transcript."""
+    printed = sorted({(a.record.congress, a.record.jacket_number) for a in admitted})
     named = {
         a.record.associated_meeting.event_id
         for a in admitted
         if a.record.associated_meeting is not None and a.record.associated_meeting.event_id
     }
     transcripts = schema.hearing_transcripts
-    for start in range(0, len(jackets), 500):
+    key = tuple_(transcripts.c.congress, transcripts.c.jacket_number)
+    for start in range(0, len(printed), 500):
         named.update(
             connection.execute(
-                select(transcripts.c.event_id).where(
-                    transcripts.c.jacket_number.in_(jackets[start : start + 500])
-                )
+                select(transcripts.c.event_id).where(key.in_(printed[start : start + 500]))
             ).scalars()
         )
     return named

@@ -117,6 +117,7 @@ class HearingDetail:
             "printed_hearings": [
                 {
                     "jacket_number": p.jacket_number,
+                    "congress": p.congress,
                     "title": p.title,
                     "citation": p.citation,
                     "dates": list(p.dates),

@@ -63,6 +63,8 @@ from hearings.sync.gate.verdicts import (
     Request,
     Stage,
     Unnamed,
+    key_parts,
+    record_key,
 )
 
 __all__ = [
@@ -78,6 +80,8 @@ __all__ = [
     "admit_entry",
     "admit_item",
     "admit_record_entry",
+    "key_parts",
+    "record_key",
 ]
 
 log = logging.getLogger(__name__)
@@ -272,7 +276,7 @@ def _refuse(
 ) -> Quarantined:
     return Quarantined(
         entity=request.entity,
-        identifier=request.identifier or "?",
+        identifier=request.key or "?",
         stage=stage,
         reason=reason,
         raw_payload=payload,

@@ -18,6 +18,23 @@ LABELS: dict[Entity, str] = {
 }
 
 
+def record_key(entity: str, congress: int | None, identifier: str) -> str:
+    """The name the quarantine and the archive keep a record under: its API identifier, and for a
+    printed hearing its Congress before it (`118/51692`), as GPO reuses jacket numbers."""
+    if entity == "printed_hearing" and congress is not None:
+        return f"{congress}/{identifier}"
+    return identifier
+
+
+def key_parts(entity: str, key: str) -> tuple[int | None, str]:
+    """(Congress, API identifier) of a record key; keys of other entities, and printed hearings'
+    from before revision 0007, name no Congress."""
+    congress, slash, identifier = key.partition("/")
+    if entity == "printed_hearing" and slash and congress.isdigit():
+        return int(congress), identifier
+    return None, key
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """What the run asked for: a list (no identifier) or one record."""
@@ -26,6 +43,13 @@ class Request:
     congress: int | None
     chamber: str | None  # as in an API path: house, senate, joint, nochamber
     identifier: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """The record key (`record_key`), when the request names a record."""
+        if self.identifier is None:
+            return None
+        return record_key(self.entity, self.congress, self.identifier)
 
     @property
     def locator(self) -> dict[str, Any]:
@@ -70,6 +94,10 @@ class Listed:
     @property
     def request(self) -> Request:
         return Request(self.entity, self.congress, self.chamber, self.identifier)
+
+    @property
+    def key(self) -> str:
+        return record_key(self.entity, self.congress, self.identifier)
 
 
 @dataclass(slots=True)
