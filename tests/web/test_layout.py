@@ -27,7 +27,9 @@ from tests.web.conftest import ADMIN_TOKEN, FIXED_NOW, WebDatabase
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "layout"
 SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
-pytestmark = pytest.mark.browser
+# One worker runs them all: the thousand-meeting import and chromium are then set up once, not on
+# every worker that would otherwise draw one of these tests (`--dist loadgroup`).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("layout")]
 
 
 @pytest.fixture(scope="module")
