@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from hearings.errors import DatabaseUnreadable
-from hearings.reports.verify import reconcile, verify_database
+from hearings.reports.reconcile import reconcile
+from hearings.reports.verify import verify_database
 from hearings.store.engine import create_db_engine
 from tests.reports.conftest import Site, run_cli
 

@@ -24,19 +24,16 @@ from hearings.config import Settings
 from hearings.congress_api import ApiKeyMissing, CongressClient
 from hearings.congresses import ALL_CONGRESSES, CongressSelection
 from hearings.errors import DatabaseUnreadable, HearingsError
-from hearings.reports.report import build_report
-from hearings.reports.report_render import render_markdown, render_text, text_renderables
-from hearings.reports.verify import (
-    Problem,
-    VerifyResult,
+from hearings.reports.reconcile import (
     add_reconciliation,
-    database_label,
     local_chambers,
     local_congresses,
     reconcile_meetings,
-    unreadable,
-    verify_database,
 )
+from hearings.reports.report import build_report
+from hearings.reports.report_render import render_markdown, render_text, text_renderables
+from hearings.reports.verify import verify_database
+from hearings.reports.verify_result import Problem, VerifyResult, database_label, unreadable
 from hearings.store.engine import open_database, sqlite_file
 
 console = Console()

@@ -14,7 +14,7 @@ from hearings.config import Settings
 from hearings.reports.congress_counts import CongressCounts, counts_by_congress
 from hearings.reports.export import iso_utc
 from hearings.reports.run_lines import run_outcome
-from hearings.reports.verify import database_label
+from hearings.reports.verify_result import database_label
 from hearings.store import schema
 from hearings.store.archive import archived_record_counts
 from hearings.store.engine import sqlite_file

@@ -1,0 +1,126 @@
+"""`hearings verify --reconcile`: the API's counts and ids of meetings against the stored ones,
+per Congress and chamber; every id missing on either side is a problem."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, func, select
+
+from hearings.reports.verify_result import Problem, ReconcileResult, VerifyResult, sorted_ids
+from hearings.store import schema
+from hearings.sync.congress_runs import held_congresses
+
+
+class MeetingLister(Protocol):
+    """What `reconcile` needs from `hearings.congress_api.CongressClient`."""
+
+    def count_list(self, path: str) -> int: ...
+
+    def list_meetings(
+        self, congress: int, chamber: str | None = None
+    ) -> Iterator[dict[str, Any]]: ...
+
+
+def local_chambers(engine: Engine, congress: int) -> list[str]:
+    """The path chambers to reconcile: House and Senate, and NoChamber when the database has it."""
+    hearings = schema.hearings
+    with engine.connect() as connection:
+        stored = set(
+            connection.execute(
+                select(hearings.c.chamber).where(hearings.c.congress == congress).distinct()
+            ).scalars()
+        )
+    return ["house", "senate"] + (["nochamber"] if "NoChamber" in stored else [])
+
+
+def local_congresses(engine: Engine) -> list[int]:
+    """The Congresses the database holds, as `hearings update` counts them."""
+    return list(held_congresses(engine))
+
+
+def reconcile_meetings(
+    engine: Engine, client: MeetingLister, congress: int, chambers: Sequence[str]
+) -> list[ReconcileResult]:
+    """For each chamber: the API's `pagination.count` (one request) and its listed ids (a few
+    pages) against the meetings stored for that congress and chamber."""
+    results = []
+    hearings, errors = schema.hearings, schema.import_errors
+    for chamber in chambers:
+        path = f"committee-meeting/{int(congress)}/{chamber.lower()}"
+        api_count = client.count_list(path)
+        upstream = {
+            str(entry.get("eventId")).strip()
+            for entry in client.list_meetings(congress, chamber)
+            if entry.get("eventId") is not None
+        }
+        with engine.connect() as connection:
+            local = set(
+                connection.execute(
+                    select(hearings.c.event_id).where(
+                        hearings.c.congress == congress,
+                        func.lower(hearings.c.chamber) == chamber.lower(),
+                    )
+                ).scalars()
+            )
+            waiting = set(
+                connection.execute(
+                    select(errors.c.identifier).where(
+                        errors.c.entity == "meeting", errors.c.resolved.is_(False)
+                    )
+                ).scalars()
+            )
+        missing_locally = sorted_ids(upstream - local)
+        results.append(
+            ReconcileResult(
+                congress=congress,
+                chamber=chamber.lower(),
+                api_count=api_count,
+                local_count=len(local),
+                missing_locally=missing_locally,
+                missing_upstream=sorted_ids(local - upstream),
+                quarantined=[i for i in missing_locally if i in waiting],
+            )
+        )
+    return results
+
+
+def add_reconciliation(result: VerifyResult, reconciled: Sequence[ReconcileResult]) -> None:
+    """Record the reconciliation in `result`: every id missing on either side is a problem."""
+    result.reconciled = list(reconciled)
+    result.checks.append("reconcile")
+    for r in reconciled:
+        where = f"Congress {r.congress}, {r.chamber}"
+        counts = f"the API counts {r.api_count} meetings, the database holds {r.local_count}"
+        if r.missing_locally:
+            waiting = f" ({len(r.quarantined)} of them in the quarantine)" if r.quarantined else ""
+            result.problems.append(
+                Problem(
+                    "reconcile",
+                    f"{where}: {counts}; the database lacks {len(r.missing_locally)} the API "
+                    f"lists{waiting}",
+                    list(r.missing_locally),
+                )
+            )
+        if r.missing_upstream:
+            result.problems.append(
+                Problem(
+                    "reconcile",
+                    f"{where}: {counts}; the API no longer lists {len(r.missing_upstream)} the "
+                    "database holds",
+                    list(r.missing_upstream),
+                )
+            )
+        if r.agrees and r.api_count != r.local_count:
+            result.warnings.append(
+                Problem(
+                    "reconcile",
+                    f"{where}: {counts}, but every id it lists is stored (its count includes "
+                    "repeated entries)",
+                )
+            )
+
+
+# The name the design notes use.
+reconcile = reconcile_meetings

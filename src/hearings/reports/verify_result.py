@@ -1,0 +1,109 @@
+"""What `hearings verify` reports: its findings (problems and warnings, each with the check
+that made it and the ids involved), the reconciliation with the API, and the database's name
+and the one sentence for a database that cannot be read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+
+from hearings.errors import DatabaseUnreadable
+from hearings.store.engine import sqlite_file
+
+
+@dataclass
+class Problem:
+    """One finding: the check that made it, a sentence, and the ids involved."""
+
+    check: str
+    detail: str
+    ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReconcileResult:
+    """One congress and chamber: the API's `pagination.count` and ids against the local ones."""
+
+    congress: int
+    chamber: str
+    api_count: int
+    local_count: int
+    missing_locally: list[str]
+    missing_upstream: list[str]
+    # Of `missing_locally`, the ids waiting in the quarantine (the next update retries them).
+    quarantined: list[str]
+
+    @property
+    def agrees(self) -> bool:
+        return not self.missing_locally and not self.missing_upstream
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class VerifyResult:
+    database: str
+    checks: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    reconciled: list[ReconcileResult] | None = None
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "healthy": self.healthy,
+            "checks": list(self.checks),
+            "problems": [asdict(p) for p in self.problems],
+            "warnings": [asdict(w) for w in self.warnings],
+            "reconcile": (
+                None if self.reconciled is None else [r.as_dict() for r in self.reconciled]
+            ),
+        }
+
+
+class Findings:
+    """What one check found, recorded in the result as problems or warnings."""
+
+    def __init__(self, check: str, result: VerifyResult):
+        self.check = check
+        self.result = result
+
+    def problem(self, detail: str, ids: Iterable[Any] = ()) -> None:
+        self.result.problems.append(Problem(self.check, detail, sorted_ids(ids)))
+
+    def warning(self, detail: str, ids: Iterable[Any] = ()) -> None:
+        self.result.warnings.append(Problem(self.check, detail, sorted_ids(ids)))
+
+
+def sorted_ids(values: Iterable[Any]) -> list[str]:
+    return sorted({str(v) for v in values}, key=lambda v: (len(v), v))
+
+
+def counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def database_label(database_url: str) -> str:
+    path = sqlite_file(database_url)
+    if path is not None:
+        return str(path.resolve())
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+def unreadable(database_url: str, exc: DBAPIError) -> DatabaseUnreadable:
+    """The one sentence for a database that fails while being read."""
+    reason = str(exc.orig).splitlines()[0].rstrip(".") if exc.orig else type(exc).__name__
+    return DatabaseUnreadable(
+        f"The database {database_label(database_url)} is corrupt or unreadable ({reason}); "
+        "restore it with `hearings backup restore PATH`."
+    )
