@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from hearings.reports.export import FORMULA_STARTS
+from hearings.reports.export_formats import FORMULA_STARTS
 from tests.store.conftest import Site, imported_database, site
 
 __all__ = ["imported_database", "site"]  # the fixtures, shared with tests/store

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import insert, select, update
 
-from hearings.reports.export import FORMULA_STARTS
+from hearings.reports.export_formats import FORMULA_STARTS
 from hearings.store import schema
 from hearings.web.app import create_app
 from tests.web.conftest import FIXED_NOW, Scratch

@@ -7,17 +7,16 @@ PostgreSQL alike.
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, func, select
 
 from hearings.errors import UsageError, quoted
+from hearings.reports.export_formats import FORMATS, write_csv, write_jsonl
 from hearings.store import schema
 from hearings.store.meeting_record import (
     MEETING_COLUMNS,
@@ -28,7 +27,6 @@ from hearings.store.meeting_record import (
 )
 from hearings.store.postgres import in_binary_order
 
-FORMATS = ("jsonl", "csv")
 _CHUNK = 500
 
 
@@ -369,58 +367,8 @@ def write_export(
         narrowed = {} if congresses is None else {"congresses": congresses}
         records = EXPORTERS[entity](connection, since=since, **narrowed)
         if fmt == "jsonl":
-            return _write_jsonl(records, output)
-        return _write_csv(records, output)
-
-
-def _write_jsonl(records: Iterable[dict[str, Any]], output: IO[str]) -> int:
-    count = 0
-    for record in records:
-        output.write(json.dumps(record, ensure_ascii=False, sort_keys=False))
-        output.write("\n")
-        count += 1
-    return count
-
-
-# RFC 4180's line end. It also makes the csv module quote any cell holding a carriage return,
-# which with "\n" alone it would leave bare, breaking the row for every reader.
-CSV_LINE_END = "\r\n"
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV
-# Injection"); full-width forms too, which some spreadsheets fold to ASCII.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def _csv_cell(value: Any) -> str:
-    # Nested values (lists, objects) are JSON in their cell; scalars as they are.
-    if isinstance(value, list | dict):
-        text = json.dumps(value, ensure_ascii=False)
-    elif value is None:
-        return ""
-    elif isinstance(value, bool):
-        return "true" if value else "false"
-    else:
-        text = str(value)
-    return neutralize_formula(text)
-
-
-def neutralize_formula(text: str) -> str:
-    """A cell a spreadsheet shows as text, never runs: one that starts (after any spaces) with a
-    formula character gets a leading apostrophe, as OWASP advises. JSON exports stay exact."""
-    if text.lstrip(" ").startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
-def _write_csv(records: Iterable[dict[str, Any]], output: IO[str]) -> int:
-    writer: csv.DictWriter[str] | None = None
-    count = 0
-    for record in records:
-        if writer is None:
-            writer = csv.DictWriter(output, fieldnames=list(record), lineterminator=CSV_LINE_END)
-            writer.writeheader()
-        writer.writerow({k: _csv_cell(v) for k, v in record.items()})
-        count += 1
-    return count
+            return write_jsonl(records, output)
+        return write_csv(records, output)
 
 
 def export_to_string(engine: Engine, entity: str, *, fmt: str = "jsonl") -> str:

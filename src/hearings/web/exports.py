@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from hearings.reports import export as contract
+from hearings.reports.export_formats import CSV_LINE_END, csv_cell
 from hearings.store.meeting_record import load_meetings
 from hearings.web.filters import HearingFilters
 from hearings.web.listing import find_hearings
@@ -54,17 +55,15 @@ def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
     writer: csv.DictWriter[str] | None = None
     for record in records:
         if writer is None:
-            writer = csv.DictWriter(
-                buffer, fieldnames=list(record), lineterminator=contract.CSV_LINE_END
-            )
+            writer = csv.DictWriter(buffer, fieldnames=list(record), lineterminator=CSV_LINE_END)
             writer.writeheader()
-        writer.writerow({k: contract._csv_cell(v) for k, v in record.items()})
+        writer.writerow({k: csv_cell(v) for k, v in record.items()})
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     if writer is None:
         # No results: still a header, so the file opens as the right table.
-        yield ",".join(contract.HEARING_FIELDS) + contract.CSV_LINE_END
+        yield ",".join(contract.HEARING_FIELDS) + CSV_LINE_END
         return
     yield buffer.getvalue()
