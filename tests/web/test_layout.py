@@ -27,9 +27,7 @@ from tests.web.conftest import ADMIN_TOKEN, FIXED_NOW, WebDatabase
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "layout"
 SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
-# One worker runs them all: the thousand-meeting import and chromium are then set up once, not on
-# every worker that would otherwise draw one of these tests (`--dist loadgroup`).
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("layout")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
