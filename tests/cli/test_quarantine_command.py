@@ -66,7 +66,7 @@ def test_accept_applies_the_held_version_now(site: Site) -> None:
     assert ("meeting", event_id) not in site.quarantine()
     history = site.hearings("history", event_id, "--json")
     assert history.code == 0, history.err
-    versions = json.loads(history.out)
+    versions = json.loads(history.out)["versions"]
     assert len(versions) == 2  # the accepted version is archived
     assert [v["accepted_from_quarantine"] for v in versions] == [False, True]
     shown = site.hearings("history", event_id).out

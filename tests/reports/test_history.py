@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from hearings.replica import Corpus, ReplicaServer
+from hearings.web.app import create_app
 from tests.sync.harness import Harness, api_time
 
 EVENT = "118278"  # Rayburn 1324, Wed May 21 2025 10:30 a.m. ET, three witnesses, a video
@@ -64,7 +66,7 @@ def test_a_meetings_history_says_what_changed_in_each_version(harness: Harness) 
 
     shown = harness.cli("history", EVENT, "--json")
     assert shown.returncode == 0, shown.stderr
-    versions = json.loads(shown.stdout)
+    versions = json.loads(shown.stdout)["versions"]
     assert [v["version"] for v in versions] == [1, 2, 3]
     assert versions[0]["changes"] == ["First seen"]
     assert versions[1]["changes"] == ["Status: Scheduled → Postponed"]
@@ -75,7 +77,7 @@ def test_a_meetings_history_says_what_changed_in_each_version(harness: Harness) 
         "Room 1324 Rayburn → 1100 Longworth",
         "Witness added: Dr. Jane Roe (GAO)",
         "Witness removed: Rachel McArdle (Department of Veterans Affairs)",
-        "Documents: +2 −0",
+        "Documents: +2",
         "Video removed",
         "Bill added: H.R. 1",
     ]
@@ -91,3 +93,53 @@ def test_history_of_a_meeting_never_archived_is_one_sentence(harness: Harness) -
     assert shown.returncode == 1
     assert "no version of meeting '999999'" in shown.stderr
     assert "Traceback" not in shown.stderr
+
+
+def test_a_witness_who_stays_with_a_new_position_or_organization_is_one_sentence(
+    harness: Harness,
+) -> None:
+    harness.run("import")
+
+    def move_people(body: dict) -> None:  # type: ignore[type-arg]
+        scholten, latona = body["witnesses"][1], body["witnesses"][2]
+        assert (scholten["name"], latona["name"]) == ("Prof. Joel Scholten", "Mr. Jason Latona")
+        scholten["position"] = "Chief of Staff"
+        latona["organization"] = "GAO"
+        latona["position"] = "Director"
+        # The same person, written without his title: the name as given is what changed.
+        body["witnesses"][3]["name"] = "Brigadier General Tom Landwermeyer"
+        body["witnesses"].append({"name": "Jason Latona", "organization": "OMB", "position": None})
+        body["witnessDocuments"] = body["witnessDocuments"][:3]
+
+    _upstream(harness, 10, move_people)
+    harness.run("update")
+
+    shown = harness.cli("history", EVENT, "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["versions"][1]["changes"] == [
+        # Two Jason Latonas now: the first in the list is the one before, the second is new.
+        "Witness added: Jason Latona (OMB)",
+        "Witness changed: Prof. Joel Scholten: position Executive Director, Physical Medicine "
+        "and Rehabilitation Service → Chief of Staff",
+        "Witness changed: Mr. Jason Latona: position Assistant Director, Loan Guaranty Service "
+        "→ Director; organization Department of Veterans Affairs → GAO",
+        "Witness changed: Brigadier General Tom Landwermeyer: name Mrs. Brigadier General Tom "
+        "Landwermeyer → Brigadier General Tom Landwermeyer",
+        "Documents: −11",
+    ]
+    changes = harness.cli("history", EVENT).stdout
+    assert "• Witness changed: Prof. Joel Scholten: position" in changes
+
+
+def test_the_history_json_is_the_object_the_api_gives(harness: Harness) -> None:
+    harness.run("import")
+    _upstream(harness, 10, lambda body: body.update(meetingStatus="Postponed"))
+    harness.run("update")
+
+    shown = harness.cli("history", EVENT, "--json")
+    assert shown.returncode == 0, shown.stderr
+    with TestClient(create_app(harness.engine(), settings=harness.settings())) as client:
+        served = client.get(f"/api/hearings/{EVENT}/history")
+    assert served.status_code == 200
+    assert json.loads(shown.stdout) == served.json()
+    assert served.json()["version_count"] == 2

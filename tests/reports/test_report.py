@@ -146,11 +146,11 @@ def test_the_update_s_changes_are_read_from_the_before_images(day: Day, report: 
         FieldChange("title", day.old_title, day.old_title + " (revised)")
     ]
     (witnesses,) = by_update[day.witness_added].changes
-    added, removed = witness_delta(witnesses)
-    assert added == [
+    delta = witness_delta(witnesses)
+    assert delta.added == [
         {"name": "Dr. Ada Quill", "organization": "Institute of Tests", "position": "Fellow"}
     ]
-    assert removed == []
+    assert delta.removed == [] and delta.changed == []
     new = by_update[NEW_EVENT]
     assert (new.change, new.title, new.changes) == ("added", "A brand-new hearing", [])
     assert new.committees and new.chamber in ("House", "Senate")

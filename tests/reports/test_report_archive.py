@@ -111,11 +111,11 @@ def test_before_is_the_meeting_before_its_first_change_and_after_its_last(
         FieldChange("title", updates.old_title, updates.old_title + " (revised)"),
     ]
     (witnesses,) = changed[updates.witnessed].changes
-    added, removed = witness_delta(witnesses)
-    assert added == [
+    delta = witness_delta(witnesses)
+    assert delta.added == [
         {"name": "Dr. Ada Quill", "organization": "Institute of Tests", "position": None}
     ]
-    assert removed == []
+    assert delta.removed == [] and delta.changed == []
     # The import added the rest, and nothing changed them since.
     others = [h for e, h in changed.items() if e not in (updates.canceled, updates.witnessed)]
     assert others and all(h.change == "added" and h.changes == [] for h in others)

@@ -36,7 +36,9 @@ RESCHEDULED = [
     "Room 1324 Rayburn → 1100 Longworth",
     "Witness added: Dr. Jane Roe (GAO)",
     "Witness removed: Rachel McArdle (Department of Veterans Affairs)",
-    "Documents: +2 −0",
+    "Witness changed: Prof. Joel Scholten: position Executive Director, Physical Medicine and "
+    "Rehabilitation Service → Chief of Staff; organization Department of Veterans Affairs → GAO",
+    "Documents: +2",
     "Video removed",
     "Bill added: H.R. 1",
 ]
@@ -63,6 +65,7 @@ def _reschedule(body: dict[str, Any]) -> None:
     body["location"] = {"building": "Longworth House Office Building", "room": "1100"}
     body["title"] = body["title"] + " (rescheduled)"
     body["witnesses"].pop(0)
+    body["witnesses"][0].update(position="Chief of Staff", organization="GAO")  # the same person
     body["witnesses"].append(
         {"name": "Dr. Jane Roe", "organization": "GAO", "position": "Director"}
     )

@@ -13,27 +13,33 @@ from hearings.cli import app
 from hearings.cli.environment import current_settings
 from hearings.cli.monitor_commands import _database, console
 from hearings.errors import HearingsError
-from hearings.reports.history import as_json, meeting_history
+from hearings.reports.history import meeting_history
+from hearings.web.history_document import history_document
 
 
 @app.command()
 def history(
     event_id: Annotated[str, typer.Argument(help="The meeting's event id, e.g. 118000.")],
     as_json_output: Annotated[
-        bool, typer.Option("--json", help="Print the versions as JSON.")
+        bool,
+        typer.Option(
+            "--json", help="Print the history as JSON, the object /api/hearings/ID/history gives."
+        ),
     ] = False,
 ) -> None:
     """Show every archived version of a meeting and what changed in each, oldest first."""
     settings = current_settings()
+    event_id = event_id.strip()
     with _database(settings) as engine:
-        entries = meeting_history(engine, event_id.strip())
+        entries = meeting_history(engine, event_id)
     if not entries:
         raise HearingsError(
-            f"The archive holds no version of meeting {event_id.strip()!r}. Versions are kept "
+            f"The archive holds no version of meeting {event_id!r}. Versions are kept "
             "from the first import or update that fetches a meeting on."
         )
     if as_json_output:
-        sys.stdout.write(json.dumps(as_json(entries), indent=2, ensure_ascii=False) + "\n")
+        document = history_document(event_id, entries)
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
         return
     for entry in entries:
         if entry.accepted_from_quarantine:

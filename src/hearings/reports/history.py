@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, Select, select
 
 from hearings.citations import cite_bill
 from hearings.congress_api.models import parse_api_datetime
+from hearings.reports.meeting_compare import match_witnesses, witness_differences
 from hearings.store.archive import (
     ArchivedVersion,
     VersionStep,
@@ -98,7 +99,8 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
     docs_after = _urls(after, ("meetingDocuments", "witnessDocuments"))
     if docs_before != docs_after:
         added, removed = len(docs_after - docs_before), len(docs_before - docs_after)
-        sentences.append(f"Documents: +{added} −{removed}")
+        counts = ([f"+{added}"] if added else []) + ([f"−{removed}"] if removed else [])
+        sentences.append("Documents: " + " ".join(counts))
     videos_before, videos_after = _urls(before, ("videos",)), _urls(after, ("videos",))
     if videos_after - videos_before:
         sentences.append("Video added")
@@ -149,19 +151,30 @@ def _room(location: object) -> str | None:
 
 
 def _people(before: object, after: object) -> list[str]:
-    was, now = _witnesses(before), _witnesses(after)
-    added = [f"Witness added: {w}" for w in now if w not in was]
-    removed = [f"Witness removed: {w}" for w in was if w not in now]
-    return added + removed
+    delta = match_witnesses(_witnesses(before), _witnesses(after))
+    added = [f"Witness added: {_person(w)}" for w in delta.added]
+    removed = [f"Witness removed: {_person(w)}" for w in delta.removed]
+    changed = [
+        f"Witness changed: {now['name']}: " + "; ".join(witness_differences(was, now))
+        for was, now in delta.changed
+    ]
+    return added + removed + changed
 
 
-def _witnesses(value: object) -> list[str]:
+def _witnesses(value: object) -> list[dict[str, str | None]]:
+    """The named witnesses of a payload, their text with whitespace collapsed."""
     found = []
     for item in _items(value):
-        name, organization = _text(item.get("name")), _text(item.get("organization"))
-        if name:
-            found.append(f"{name} ({organization})" if organization else name)
+        witness = {key: _text(item.get(key)) for key in ("name", "organization", "position")}
+        if witness["name"]:
+            found.append(witness)
     return found
+
+
+def _person(witness: dict[str, str | None]) -> str:
+    """`Dr. Jane Roe (GAO)`, or the name alone."""
+    name, organization = witness["name"], witness["organization"]
+    return f"{name} ({organization})" if organization else str(name)
 
 
 def _urls(payload: dict[str, Any], keys: tuple[str, ...]) -> set[str]:
@@ -234,7 +247,7 @@ def change_kinds(before: dict[str, Any], after: dict[str, Any]) -> list[ChangeKi
     moved = None not in (date_before, date_after) and date_before != date_after
     if (now != was and now == "rescheduled") or moved:
         kinds.append("rescheduled")
-    if set(_witnesses(before.get("witnesses"))) != set(_witnesses(after.get("witnesses"))):
+    if _people(before.get("witnesses"), after.get("witnesses")):
         kinds.append("witnesses")
     return kinds
 

@@ -15,6 +15,7 @@ from hearings.congress_api.models import parse_record
 from hearings.reports.export import iso_utc
 from hearings.store.meeting_record import Meeting
 from hearings.store.records import meeting_rows
+from hearings.witness_names import parse_witness_name
 
 # A before-image: {"hearing": {...}, "committees": [codes], "witnesses": [{name, organization,
 # position}]}, as `batch_checkpoints` keeps them.
@@ -110,9 +111,25 @@ def _witness(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def witness_delta(change: FieldChange) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(added, removed) witnesses of a `witnesses` change, as multisets in their list order."""
-    before, after = list(change.before or []), list(change.after or [])
+@dataclass
+class WitnessDelta:
+    """How a witness list changed: who was added, who was removed, and who stayed with another
+    name as given, position or organization, as (before, after) pairs."""
+
+    added: list[dict[str, Any]]
+    removed: list[dict[str, Any]]
+    changed: list[tuple[dict[str, Any], dict[str, Any]]]
+
+
+def witness_delta(change: FieldChange) -> WitnessDelta:
+    """The witnesses a `witnesses` change added, removed and changed."""
+    return match_witnesses(list(change.before or []), list(change.after or []))
+
+
+def match_witnesses(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> WitnessDelta:
+    """Two witness lists compared as multisets in their list order. An added and a removed
+    witness who are the same person (the name's identity key, as witness ids are made) are one
+    changed witness."""
     remaining = Counter(_witness_key(w) for w in before)
     added = []
     for witness in after:
@@ -129,7 +146,29 @@ def witness_delta(change: FieldChange) -> tuple[list[dict[str, Any]], list[dict[
             kept[key] -= 1
         else:
             removed.append(witness)
-    return added, removed
+    changed = []
+    for witness in list(added):
+        person = same_person_key(witness)
+        was = next((w for w in removed if person and same_person_key(w) == person), None)
+        if was is not None:
+            removed.remove(was)
+            added.remove(witness)
+            changed.append((was, witness))
+    return WitnessDelta(added, removed, changed)
+
+
+def same_person_key(witness: dict[str, Any]) -> str:
+    """The identity key of a witness's name ("" for no name, which matches no one)."""
+    return parse_witness_name(str(witness.get("name") or "")).normalized
+
+
+def witness_differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What changed in one witness, a clause a field: `position Director → Deputy Director`."""
+    return [
+        f"{field} {before.get(field) or 'none'} → {after.get(field) or 'none'}"
+        for field in ("name", "position", "organization")
+        if before.get(field) != after.get(field)
+    ]
 
 
 def _witness_key(witness: dict[str, Any]) -> tuple[Any, ...]:

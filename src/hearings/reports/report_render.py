@@ -12,6 +12,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from hearings.reports.meeting_compare import witness_differences
 from hearings.reports.report import ChangedHearing, FieldChange, Report, witness_delta
 
 DEFAULT_LIMIT = 50
@@ -50,8 +51,12 @@ def _person(witness: dict[str, Any]) -> str:
 def describe_change(change: FieldChange) -> str:
     """One field's change in words: `status: Scheduled → Canceled`."""
     if change.field == "witnesses":
-        added, removed = witness_delta(change)
-        parts = [f"+{_person(w)}" for w in added] + [f"−{_person(w)}" for w in removed]
+        delta = witness_delta(change)
+        parts = [f"+{_person(w)}" for w in delta.added] + [f"−{_person(w)}" for w in delta.removed]
+        parts += [
+            f"{_one_line(now.get('name'))} changed ({', '.join(witness_differences(was, now))})"
+            for was, now in delta.changed
+        ]
         return "witnesses: " + (", ".join(parts) if parts else "details changed")
     if change.field == "committees":
         return f"committees: {', '.join(change.before or [])} → {', '.join(change.after or [])}"

@@ -4,16 +4,16 @@ hearing page's History section shows (newest first, times in Eastern Time)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from sqlalchemy import Engine, select
 
-from hearings.reports.history import HistoryEntry, as_json, meeting_history
+from hearings.reports.history import meeting_history
 from hearings.store import schema
 from hearings.web.errors import NotFound
-from hearings.web.timefmt import format_eastern
+from hearings.web.history_document import history_document, seen_moment
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -28,23 +28,15 @@ class ShownVersion:
     changes: list[str]
 
 
-def _moment(stamp: str) -> datetime:
-    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-
-
 def shown_history(engine: Engine, event_id: str) -> list[ShownVersion]:
     """The versions of a meeting, newest first; empty when there is only one (nothing changed)."""
     entries = meeting_history(engine, event_id)
     if len(entries) < 2:
         return []
     return [
-        ShownVersion(e.version, _moment(e.first_seen), e.run_id, e.changes)
+        ShownVersion(e.version, seen_moment(e.first_seen), e.run_id, e.changes)
         for e in reversed(entries)
     ]
-
-
-def _version_json(entry: HistoryEntry, shape: dict[str, Any]) -> dict[str, Any]:
-    return {**shape, "first_seen_eastern": format_eastern(_moment(entry.first_seen))}
 
 
 @router.get("/hearings/{event_id}/history", summary="Every archived version of a meeting")
@@ -62,9 +54,4 @@ def api_history(request: Request, event_id: Annotated[str, Path(max_length=32)])
             ).first()
         if known is None:
             raise NotFound(f"There is no meeting with id {event_id!r} in this database.")
-    return {
-        "event_id": event_id,
-        "version_count": len(entries),
-        "versions": [_version_json(e, s) for e, s in zip(entries, as_json(entries), strict=True)],
-        "url": f"/hearings/{event_id}",
-    }
+    return history_document(event_id, entries)
