@@ -3,10 +3,12 @@ modules beside this one register their commands on `app`."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
 import threading
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 import click
@@ -35,21 +37,40 @@ err_console = Console(stderr=True)
 log = logging.getLogger("hearings")
 
 
-def _register_commands() -> None:
-    # Imported for their side effect of adding commands to `app`.
-    from hearings.cli import (  # noqa: F401
-        admin_commands,
-        backup_commands,
-        data_commands,
-        export_command,
-        history_command,
-        monitor_commands,
-        quarantine_command,
-        rebuild_command,
-        replica_command,
-        status_command,
-        web_command,
-    )
+# The module that registers each command. A run imports only its command's module: imports are
+# most of a short command's time, and the other commands' (the sync pipeline, the web app, the
+# replica, the copier) cost about a second more. Help, and a name not here, import them all.
+COMMAND_MODULES = {
+    "demo": "data_commands",
+    "import": "data_commands",
+    "update": "data_commands",
+    "init": "data_commands",
+    "status": "status_command",
+    "serve": "web_command",
+    "export": "export_command",
+    "report": "monitor_commands",
+    "verify": "monitor_commands",
+    "history": "history_command",
+    "backup": "backup_commands",
+    "quarantine": "quarantine_command",
+    "rebuild": "rebuild_command",
+    "replica": "replica_command",
+    "migrate-db": "admin_commands",
+}
+
+
+@app.callback()
+def _group() -> None:
+    # A callback keeps `hearings` a group of commands even when one command is registered
+    # (typer runs a lone command without its name otherwise).
+    pass
+
+
+def _register_commands(args: Sequence[str] = ()) -> None:
+    """Register the command the arguments name, or every command when they name none."""
+    named = COMMAND_MODULES.get(args[0]) if args else None
+    for module in [named] if named else sorted(set(COMMAND_MODULES.values())):
+        importlib.import_module(f"hearings.cli.{module}")
 
 
 # The shell's exit code for a process stopped by SIGINT (128 + 2).
@@ -75,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         sys.exit(1)
     try:
-        _register_commands()
+        _register_commands(sys.argv[1:] if argv is None else argv)
         # Outside standalone mode, click returns a command's `typer.Exit` code instead of exiting.
         code = app(args=argv, standalone_mode=False)
         if code == INTERRUPTED:  # typer turns Ctrl-C into this exit code before we see it
