@@ -247,7 +247,7 @@ FINDINGS = (
     "- Matching witness documents to witnesses recomputed every witness's document keys for "
     "every document: O(documents × witnesses) string work per meeting, 0.7 ms of parsing per "
     "meeting, most of the parse step. Now each witness's keys are computed once per meeting "
-    "(`witness_names.DocumentMatcher`), and ASCII text skips Unicode normalization and accent "
+    "(`witness_documents.DocumentMatcher`), and ASCII text skips Unicode normalization and accent "
     "folding.",
     "- Every batch-mode transaction (checkpoint, apply, committee lookup, quarantine) opened a "
     "new SQLite connection and closed it; closing the last connection checkpoints the WAL into "

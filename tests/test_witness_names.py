@@ -15,14 +15,12 @@ from hypothesis import strategies as st
 
 import hearings
 from hearings import witness_names
-from hearings.witness_names import (
-    PersonName,
+from hearings.witness_documents import (
     match_document_to_witness,
-    normalize_organization,
-    parse_witness_name,
     url_path,
     witness_document_token,
 )
+from hearings.witness_names import PersonName, normalize_organization, parse_witness_name
 
 CORPUS = Path(hearings.__file__).parent / "replica" / "corpus" / "congress-119"
 MEETINGS = CORPUS / "committee-meeting"

@@ -1,5 +1,5 @@
 """Witness names as the API gives them: parsed into parts, reduced to a "same person" key, and
-matched to the witness documents whose House file names encode them (`...-Wstate-SmithJ-...`).
+matched to witness documents by `hearings.witness_documents`.
 
 Identity rule for `PersonName.normalized`: keep everything that is part of the person's legal name
 (given names, initials, surname, generational suffix such as Jr. or III) and drop everything that
@@ -16,7 +16,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ _RANK_HALVES = (("upper", "half"), ("lower", "half"))
 _AMBIGUOUS_TITLES = _vocabulary("chief major judge justice master bishop father pastor")
 # The courtesy prefixes the House witness system adds; ranks, by contrast, are part of its name
 # fields and show up in document file names ("...-GeneralTomLandwermeyerB-...").
-_COURTESY = _vocabulary("mr mrs ms miss mx dr prof professor hon honorable the rev reverend")
+COURTESY = _vocabulary("mr mrs ms miss mx dr prof professor hon honorable the rev reverend")
 
 _GENERATIONAL = {
     "jr": "jr",
@@ -131,7 +130,7 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _word_key(word: str) -> str:
+def word_key(word: str) -> str:
     return word.lower().replace(".", "").strip(",;:()")
 
 
@@ -159,7 +158,7 @@ def _is_postnominal(phrase: str, *, after_comma: bool) -> bool:
 
 
 def _is_title(word: str) -> bool:
-    key = _word_key(word)
+    key = word_key(word)
     return key in _TITLES or key in _AMBIGUOUS_TITLES or word.strip(",;:()") in _CAPITAL_RANKS
 
 
@@ -219,7 +218,7 @@ def parse_witness_name(raw: str) -> PersonName:
 
     titles: list[str] = []
     while taken := _leading_title(
-        words, after_rank=bool(titles) and _word_key(titles[-1]) not in _COURTESY
+        words, after_rank=bool(titles) and word_key(titles[-1]) not in COURTESY
     ):
         titles += words[:taken]
         del words[:taken]
@@ -234,13 +233,13 @@ def _leading_title(words: list[str], *, after_rank: bool) -> int:
     after it (0: none). `after_rank` says a title was taken already."""
     if len(words) < 2:
         return 0
-    key = _word_key(words[0])
+    key = word_key(words[0])
     if after_rank and len(words) > 2 and _is_rank_half(words[:2]):
         return 2
     if key == "the" or key in _TITLE_MODIFIERS:
         # Only before a title that leaves a name after it.
         following = 1
-        while following < len(words) - 1 and _word_key(words[following]) in _TITLE_MODIFIERS:
+        while following < len(words) - 1 and word_key(words[following]) in _TITLE_MODIFIERS:
             following += 1
         if _is_title(words[following]) and len(words) - following > 1:
             return 1
@@ -253,7 +252,7 @@ def _leading_title(words: list[str], *, after_rank: bool) -> int:
 
 def _is_rank_half(words: Sequence[str]) -> bool:
     """ "Upper Half" or "Lower Half", as in Rear Admiral (Lower Half)."""
-    return tuple(_word_key(w) for w in words) in _RANK_HALVES
+    return tuple(word_key(w) for w in words) in _RANK_HALVES
 
 
 def _is_initial(word: str) -> bool:
@@ -314,131 +313,3 @@ def normalize_organization(org: str | None) -> str:
     while len(words) > 1 and words[-1] in _CORPORATE_FORMS:
         words.pop()
     return " ".join(words)
-
-
-# ---- witness documents -----------------------------------------------------------------------
-
-# HHRG-119-AP06-Wstate-IsaacsK-20250225.pdf; supporting documents may append "-SD001".
-_DOCUMENT_NAME = re.compile(
-    r"^[A-Z]{3,5}-\d{2,3}-[A-Z]{2}\d{2}-[A-Za-z]+-(?P<token>[A-Za-z]{2,})-\d{8}(?:-|$)",
-    re.IGNORECASE,
-)
-
-
-def url_path(url: str) -> str:
-    """`urlsplit(url).path`, at a fraction of its cost for the plain http(s) URLs documents
-    have (three a meeting, on the path of every import and rebuild); anything less plain, such
-    as a tab inside or an unusual host, takes `urlsplit` itself."""
-    head = url[:8].lower()
-    rest = url[8:] if head == "https://" else url[7:] if head[:7] == "http://" else None
-    if rest is None or "\t" in rest or "\r" in rest or "\n" in rest:
-        return urlsplit(url).path
-    end = len(rest)
-    for mark in "/?#":
-        found = rest.find(mark, 0, end)
-        if found != -1:
-            end = found
-    host = rest[:end]
-    if not host.isascii() or "[" in host or "]" in host:
-        return urlsplit(url).path
-    return rest[end:].split("#", 1)[0].split("?", 1)[0]
-
-
-def witness_document_token(url: str) -> str | None:
-    """The Lastname+FirstInitial token of a House witness document URL ("StarComesOutF"), or None
-    when the file name carries none (a hearing-wide "...-20250225-SD001.pdf")."""
-    path = url_path(url.strip())
-    stem = path.rsplit("/", 1)[-1]
-    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", stem)
-    match = _DOCUMENT_NAME.match(stem)
-    return match.group("token") if match else None
-
-
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
-
-
-def _squash_variants(words: Sequence[str]) -> set[str]:
-    """The words run together in lowercase ASCII, accents folded ("rodriguez") and, as the House
-    file names do, dropped ("rodrguez")."""
-    joined = "".join(words)
-    folded = _NOT_ALNUM.sub("", fold_accents(joined).lower())
-    dropped = _NOT_ALNUM.sub("", joined.lower())
-    return {v for v in (folded, dropped) if v}
-
-
-def _initials(word: str | None) -> set[str]:
-    return {v[0] for v in _squash_variants([word])} if word else set()
-
-
-def _document_keys(name: PersonName) -> tuple[frozenset[str], frozenset[str]]:
-    """(full keys "surname+initial", surname-only keys) under which the House may file `name`."""
-    last_words = (name.last or "").split()
-    if not last_words:
-        return frozenset(), frozenset()
-    surnames = _squash_variants(last_words) | _squash_variants(last_words[-1:])
-    # The House splits a name as given into its first word and "the rest", ranks, nicknames and
-    # suffixes included: "Master Chief Petty Officer James Honea" -> "ChiefPettyOfficerJamesHoneaM".
-    ranks = [w for w in (name.honorific or "").split() if _word_key(w) not in _COURTESY]
-    given = [w for w in [*ranks, name.first] if w]
-    house_rest = [
-        *given[1:],
-        *(name.nickname or "").split(),
-        *(name.middle or "").split(),
-        *last_words,
-        *(name.suffix or "").split(),
-    ]
-    full: set[str] = set()
-    for initial in _initials(name.first):
-        full |= {s + initial for s in surnames}
-    if given:
-        rest = _squash_variants(house_rest)
-        surnames |= rest
-        full |= {r + i for r in rest for i in _initials(given[0])}
-    for initial in _initials(name.nickname):
-        full |= {s + initial for s in surnames}
-    return frozenset(full), frozenset(surnames)
-
-
-def match_document_to_witness(url: str, witnesses: Sequence[PersonName]) -> int | None:
-    """Index of the witness a document URL belongs to, or None (the caller then attaches it to the
-    meeting, so no document is ever dropped)."""
-    return DocumentMatcher(witnesses).match(url)
-
-
-class DocumentMatcher:
-    """`match_document_to_witness` for many documents of one meeting: each witness's document keys
-    are worked out once, not once per document."""
-
-    def __init__(self, witnesses: Sequence[PersonName]):
-        self.witnesses = witnesses
-        self._keys: list[tuple[frozenset[str], frozenset[str]]] | None = None
-
-    def match(self, url: str) -> int | None:
-        token = witness_document_token(url)
-        if token is None:
-            return None
-        if self._keys is None:
-            self._keys = [_document_keys(w) for w in self.witnesses]
-        return _match_token(token.lower(), self._keys, self.witnesses)
-
-
-def _match_token(
-    key: str,
-    keys: Sequence[tuple[frozenset[str], frozenset[str]]],
-    witnesses: Sequence[PersonName],
-) -> int | None:
-    exact = [i for i, (full, _) in enumerate(keys) if key in full]
-    if exact:
-        return _unique(exact, witnesses)
-    # Last name alone, with or without the trailing initial: right only when one witness has it.
-    by_surname = [
-        i for i, (_, surnames) in enumerate(keys) if key in surnames or key[:-1] in surnames
-    ]
-    return _unique(by_surname, witnesses) if by_surname else None
-
-
-def _unique(indexes: list[int], witnesses: Sequence[PersonName]) -> int | None:
-    # The same person listed twice still identifies one witness; two different people do not.
-    if len({witnesses[i].normalized for i in indexes}) == 1:
-        return indexes[0]
-    return None

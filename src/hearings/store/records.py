@@ -18,11 +18,8 @@ from typing import Any
 from hearings.citations import find_citations
 from hearings.congress_api.models import Committee, Meeting, Member, PrintedHearing
 from hearings.store import schema
-from hearings.witness_names import (
-    DocumentMatcher,
-    normalize_organization,
-    parse_witness_name,
-)
+from hearings.witness_documents import DocumentMatcher
+from hearings.witness_names import normalize_organization, parse_witness_name
 
 Row = dict[str, Any]
 
