@@ -14,7 +14,8 @@ import typer
 from hearings.cli import app
 from hearings.cli.congress_option import FilterCongresses
 from hearings.cli.environment import current_settings, err_console
-from hearings.errors import HearingsError, UsageError, quoted
+from hearings.errors import UsageError, quoted
+from hearings.reports.output_file import check_output_path, means_standard_output, written_whole
 from hearings.store.engine import open_database
 
 
@@ -45,7 +46,12 @@ def export(
         ExportFormat, typer.Option("--format", help="jsonl or csv.")
     ] = ExportFormat.jsonl,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write, whole or not at all; - or none means standard output.",
+        ),
     ] = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Only records changed since this date.")
@@ -61,23 +67,21 @@ def export(
     settings = current_settings()
     moment = _parse_since(since)
     congresses = None if congress is None or congress.is_all else congress.numbers
+    to_file = None if means_standard_output(output) else output
+    if to_file is not None:
+        check_output_path(to_file)  # before the database is opened: nothing is written
     engine = open_database(settings.database_url, allow_read_only=True)
     try:
-        if output is None:
+        if to_file is None:
             write_export(
                 engine, entity, sys.stdout, fmt=fmt.value, since=moment, congresses=congresses
             )
             sys.stdout.flush()
             return
-        temporary = output.with_name(output.name + ".partial")
-        try:
-            with temporary.open("w", encoding="utf-8", newline="") as handle:
-                count = write_export(
-                    engine, entity, handle, fmt=fmt.value, since=moment, congresses=congresses
-                )
-        except OSError as exc:
-            raise HearingsError(f"Cannot write {output}: {exc.strerror}.") from None
-        temporary.replace(output)
-        err_console.print(f"Wrote {count} {entity} to {output}", highlight=False)
+        with written_whole(to_file) as handle:
+            count = write_export(
+                engine, entity, handle, fmt=fmt.value, since=moment, congresses=congresses
+            )
+        err_console.print(f"Wrote {count} {entity} to {to_file}", highlight=False)
     finally:
         engine.dispose()

@@ -23,7 +23,8 @@ from hearings.cli.environment import MISSING_KEY_SENTENCE, current_settings
 from hearings.config import Settings
 from hearings.congress_api import ApiKeyMissing, CongressClient
 from hearings.congresses import ALL_CONGRESSES, CongressSelection
-from hearings.errors import DatabaseUnreadable, HearingsError
+from hearings.errors import DatabaseUnreadable, HearingsError, UsageError
+from hearings.reports.output_file import check_output_path, means_standard_output, written_whole
 from hearings.reports.reconcile import (
     add_reconciliation,
     local_chambers,
@@ -79,12 +80,8 @@ def _write(output: Path | None, text: str) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    temporary = output.with_name(output.name + ".partial")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(output)
-    except OSError as exc:
-        raise HearingsError(f"Cannot write {output}: {exc.strerror}.") from None
+    with written_whole(output) as handle:
+        handle.write(text)
     err_console.print(f"Wrote the report to {output}", highlight=False)
 
 
@@ -100,8 +97,16 @@ def report(
         ReportFormat,
         typer.Option("--format", help="text (terminal), markdown (sharing) or json (machines)."),
     ] = ReportFormat.text,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The same as --format json, as in the other commands.")
+    ] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write, whole or not at all; - or none means standard output.",
+        ),
     ] = None,
     limit: Annotated[
         int,
@@ -113,6 +118,14 @@ def report(
 
     A run over several Congresses is broken down by Congress; --congress keeps what concerns
     those Congresses."""
+    if as_json and fmt not in (ReportFormat.text, ReportFormat.json):
+        raise UsageError(f"--json and --format {fmt.value} disagree; give one of them.")
+    if as_json:
+        fmt = ReportFormat.json
+    if means_standard_output(output):
+        output = None
+    elif output is not None:
+        check_output_path(output)  # before the report is built, which takes a while
     settings = current_settings()
     chosen = None if congress is None or congress.is_all else congress.numbers
     with _database(settings) as engine:

@@ -1,0 +1,48 @@
+"""A file a command writes whole or not at all: the text goes to `<file>.partial` and replaces the
+file only when complete. A path that cannot be a file is refused before anything is written, and
+a failed write leaves no `.partial` behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TextIO
+
+from hearings.errors import HearingsError, UsageError
+
+# The output path that means standard output, as in most command-line tools.
+STANDARD_OUTPUT = "-"
+
+
+def means_standard_output(path: Path | None) -> bool:
+    """No path, or `-`: the text goes to standard output."""
+    return path is None or str(path) == STANDARD_OUTPUT
+
+
+def check_output_path(path: Path, option: str = "--output") -> None:
+    """Refuse, in one sentence, a path that names a folder or lies in no folder."""
+    if path.is_dir():
+        raise UsageError(f"{option} {path} is a folder; give the name of a file to write.")
+    parent = path.parent
+    if not parent.exists():
+        raise UsageError(f"{option} {path}: the folder {parent} does not exist.")
+    if not parent.is_dir():
+        raise UsageError(f"{option} {path}: {parent} is not a folder.")
+
+
+@contextmanager
+def written_whole(path: Path, option: str = "--output") -> Iterator[TextIO]:
+    """A handle whose text becomes `path` when the block ends without error, and nothing else."""
+    check_output_path(path, option)
+    temporary = path.with_name(path.name + ".partial")
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as handle:
+            yield handle
+        temporary.replace(path)
+    except OSError as exc:
+        raise HearingsError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    finally:
+        # Gone already after a successful replace; a failed write must not leave it behind.
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)

@@ -1,0 +1,101 @@
+"""`--output` of export and report: a file written whole or not at all, `-` for standard output,
+and a path that cannot be written refused in one sentence, leaving nothing behind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.store.conftest import Site, fingerprint, imported_database, one_sentence, site
+
+__all__ = ["imported_database", "site"]  # the fixtures, shared with tests/store
+
+COMMANDS = {"export": ("export", "hearings"), "report": ("report", "--format", "markdown")}
+
+
+def _out_folder(site: Site) -> Path:
+    folder = site.folder / "out"
+    folder.mkdir()
+    (folder / "kept.txt").write_text("someone else's file")
+    return folder
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_folder_as_output_is_refused_before_anything_is_written(site: Site, command: str) -> None:
+    folder = _out_folder(site)
+    before = fingerprint(site.folder / "out")
+    result = site.cli(*COMMANDS[command], "--output", str(folder))
+    assert result.returncode == 2
+    sentence = one_sentence(result.stderr)
+    assert sentence == f"Error: --output {folder} is a folder; give the name of a file to write."
+    assert fingerprint(folder) == before
+    assert not folder.with_name("out.partial").exists()
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_missing_or_unwritable_folder_is_one_sentence_and_leaves_nothing(
+    site: Site, command: str
+) -> None:
+    folder = _out_folder(site)
+    before = fingerprint(folder)
+    missing = folder / "no-such-folder" / "hearings.jsonl"
+    result = site.cli(*COMMANDS[command], "--output", str(missing))
+    assert result.returncode == 2
+    assert one_sentence(result.stderr) == (
+        f"Error: --output {missing}: the folder {missing.parent} does not exist."
+    )
+    not_a_folder = folder / "kept.txt" / "hearings.jsonl"
+    result = site.cli(*COMMANDS[command], "--output", str(not_a_folder))
+    assert result.returncode == 2
+    assert one_sentence(result.stderr) == (
+        f"Error: --output {not_a_folder}: {folder / 'kept.txt'} is not a folder."
+    )
+    assert fingerprint(folder) == before
+    # sysfs takes no new files, even from root: the write itself fails, after the checks.
+    unwritable = Path("/sys/hearings.jsonl")
+    result = site.cli(*COMMANDS[command], "--output", str(unwritable))
+    assert result.returncode == 1
+    assert one_sentence(result.stderr) == f"Error: Cannot write {unwritable}: Permission denied."
+    assert not unwritable.exists() and not Path("/sys/hearings.jsonl.partial").exists()
+
+
+def test_an_export_that_fails_leaves_no_partial_file(site: Site) -> None:
+    folder = _out_folder(site)
+    before = fingerprint(folder)
+    result = site.cli("export", "members", "--congress", "118", "--output", str(folder / "m"))
+    assert result.returncode == 2
+    assert "not stored by Congress" in one_sentence(result.stderr)
+    assert fingerprint(folder) == before
+
+
+def test_a_dash_means_standard_output(site: Site) -> None:
+    printed = site.cli("export", "committees")
+    dashed = site.cli("export", "committees", "--output", "-")
+    assert dashed.returncode == 0, dashed.stderr
+    assert dashed.stdout == printed.stdout and dashed.stdout.count("\n") > 10
+    report = site.cli("report", "--format", "markdown", "-o", "-")
+    assert report.returncode == 0, report.stderr
+    assert report.stdout.startswith("# ")
+    assert not (site.folder / "-").exists()
+    assert "standard output" in site.cli("export", "--help").stdout
+
+
+def _without_time(report: str) -> dict[str, object]:
+    shown = json.loads(report)
+    del shown["generated_at"], shown["period"]
+    return dict(shown)
+
+
+def test_report_json_is_the_same_as_format_json(site: Site) -> None:
+    as_format = site.cli("report", "--format", "json")
+    as_flag = site.cli("report", "--json")
+    assert as_flag.returncode == 0, as_flag.stderr
+    assert _without_time(as_flag.stdout) == _without_time(as_format.stdout)
+    assert _without_time(as_flag.stdout)["report_version"] == 1
+    clash = site.cli("report", "--json", "--format", "markdown")
+    assert clash.returncode == 2
+    assert one_sentence(clash.stderr) == (
+        "Error: --json and --format markdown disagree; give one of them."
+    )
