@@ -129,6 +129,14 @@ def test_a_witness_who_stays_with_a_new_position_or_organization_is_one_sentence
     ]
     changes = harness.cli("history", EVENT).stdout
     assert "• Witness changed: Prof. Joel Scholten: position" in changes
+    report = harness.cli("report", "--format", "markdown")
+    assert report.returncode == 0, report.stderr
+    assert (
+        "witnesses: +Jason Latona (OMB), Prof. Joel Scholten changed (position Executive "
+        "Director, Physical Medicine and Rehabilitation Service → Chief of Staff), Mr. Jason "
+        "Latona changed (position Assistant Director, Loan Guaranty Service → Director; "
+        "organization Department of Veterans Affairs → GAO)"
+    ) in report.stdout
 
 
 def test_the_history_json_is_the_object_the_api_gives(harness: Harness) -> None:

@@ -54,7 +54,7 @@ def describe_change(change: FieldChange) -> str:
         delta = witness_delta(change)
         parts = [f"+{_person(w)}" for w in delta.added] + [f"−{_person(w)}" for w in delta.removed]
         parts += [
-            f"{_one_line(now.get('name'))} changed ({', '.join(witness_differences(was, now))})"
+            f"{_one_line(now.get('name'))} changed ({'; '.join(witness_differences(was, now))})"
             for was, now in delta.changed
         ]
         return "witnesses: " + (", ".join(parts) if parts else "details changed")
