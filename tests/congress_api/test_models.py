@@ -20,10 +20,9 @@ from hearings.congress_api.models import (
     PrintedHearing,
     PrintedHearingSummary,
     chamber_path,
-    parse_api_date,
-    parse_api_datetime,
     parse_record,
 )
+from hearings.congress_api.values import parse_api_date, parse_api_datetime
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 CORPUS = Path(hearings.__file__).parent / "replica" / "corpus" / "congress-119"
