@@ -50,3 +50,48 @@ def test_kinds_follow_the_status_the_date_and_the_witnesses() -> None:
     assert change_kinds(scheduled, reordered) == []
     assert change_kinds(scheduled, {**scheduled, "witnesses": []}) == ["witnesses"]
     assert change_kinds(scheduled, {**scheduled, "title": "New title"}) == []
+
+
+# "Dr. Jane Roe" and "Jane Roe" are one person (titles aside); John Smith Jr. is not John Smith.
+PEOPLE = ("Dr. Jane Roe", "Jane Roe", "Mr. John Smith", "John Smith Jr.", "Ada Quill")
+WITNESS = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(PEOPLE),
+        "organization": st.sampled_from([None, "GAO", "OMB"]),
+        "position": st.sampled_from([None, "Director", "Deputy Director"]),
+    }
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=st.lists(WITNESS, max_size=5), after=st.lists(WITNESS, max_size=5))
+def test_each_witness_is_kept_added_removed_or_changed_once(
+    before: list[dict[str, Any]], after: list[dict[str, Any]]
+) -> None:
+    sentences = describe_changes({"witnesses": before}, {"witnesses": after})
+    added = sum(s.startswith("Witness added: ") for s in sentences)
+    removed = sum(s.startswith("Witness removed: ") for s in sentences)
+    changed = sum(s.startswith("Witness changed: ") for s in sentences)
+    assert added + removed + changed == len(sentences)
+    # The witnesses neither added, removed nor changed are the same on both sides.
+    assert len(after) - added - changed == len(before) - removed - changed >= 0
+    assert ("witnesses" in change_kinds({"witnesses": before}, {"witnesses": after})) == bool(
+        sentences
+    )
+    # Order alone is no change.
+    assert describe_changes({"witnesses": before}, {"witnesses": before[::-1]}) == []
+
+
+def test_the_same_person_with_a_new_organization_is_one_changed_witness() -> None:
+    before = {
+        "witnesses": [{"name": "Dr. Jane Roe", "organization": "GAO", "position": "Director"}]
+    }
+    after = {"witnesses": [{"name": "Jane Roe", "organization": "OMB", "position": "Director"}]}
+    assert describe_changes(before, after) == [
+        "Witness changed: Jane Roe: name Dr. Jane Roe → Jane Roe; organization GAO → OMB"
+    ]
+    junior = {"witnesses": [{"name": "Jane Roe Jr.", "organization": "OMB", "position": None}]}
+    assert describe_changes(before, junior) == [
+        "Witness added: Jane Roe Jr. (OMB)",
+        "Witness removed: Dr. Jane Roe (GAO)",
+    ]
