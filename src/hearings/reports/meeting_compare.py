@@ -128,8 +128,8 @@ def witness_delta(change: FieldChange) -> WitnessDelta:
 
 def match_witnesses(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> WitnessDelta:
     """Two witness lists compared as multisets in their list order. An added and a removed
-    witness who are the same person (the name's identity key, as witness ids are made) are one
-    changed witness."""
+    witness who are the same person (the name's identity key that witness ids are made from)
+    are one changed witness."""
     remaining = Counter(_witness_key(w) for w in before)
     added = []
     for witness in after:
