@@ -24,7 +24,7 @@ from hearings.congress_api.models import chamber_path
 from hearings.store import schema
 from hearings.store.records import utc_naive
 from hearings.sync import quarantine as quarantine_store
-from hearings.sync.committees import committee_chambers
+from hearings.sync.committees import choose_committees, committee_chambers
 from hearings.sync.estimate import (
     ASSUMED_SECONDS_PER_REQUEST,
     BackfillEstimate,
@@ -275,18 +275,10 @@ def _retries(connection: Any, entity: str, congress: int, listing: Listing) -> i
 
 def _committees(connection: Any, listing: Listing, options: SyncOptions, seen: set[str]) -> int:
     """Committees are one record across Congresses: each code counts once in a run."""
-    wanted: set[str] = set()
+    chosen = set(choose_committees(connection, listing, options.full_refresh)) - seen
     for entry in listing.listed:
-        wanted.add(entry.identifier)
-        wanted.update(entry.nested)
-    dated = listing.by_identifier()
-    stored = update_dates(connection, schema.committees, "system_code", sorted(wanted))
-    chosen = {
-        code
-        for code in wanted - seen
-        if code not in dated or stored_differs(dated[code], stored, code, options.full_refresh)
-    }
-    seen.update(wanted)
+        seen.add(entry.identifier)
+        seen.update(entry.nested)
     return len(chosen)
 
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from hearings.congress_api.errors import NotFound
 from hearings.store import schema
@@ -60,10 +60,39 @@ class CommitteeFetch:
     results: list[tuple[Request, object]]
     # Where the committee lists started (None: everything).
     since: datetime | None = None
-    # Quarantined committees fetched again although no list names them.
-    unlisted_retries: set[str] = field(default_factory=set)
+    # Committees fetched that no list entry of their own names (subcommittees only a parent's
+    # entry names, quarantined ones no list names): a 404 for one means gone upstream.
+    unlisted: set[str] = field(default_factory=set)
+    # Quarantined committees fetched again (`quarantine_retried`).
+    retried: set[str] = field(default_factory=set)
     # How many were to be fetched: more than `results` when the request budget ran out.
     wanted: int | None = None
+
+
+def choose_committees(
+    connection: Connection, listing: Listing, full_refresh: bool
+) -> dict[str, str]:
+    """The committees a listing names whose record must be fetched (code → path chamber): those
+    listed whose stored `updateDate` differs, and the subcommittees that only a parent's entry
+    names when the database neither holds them nor knows them gone upstream."""
+    wanted: dict[str, str] = {}
+    for entry in listing.listed:
+        wanted.setdefault(entry.identifier, entry.chamber or "house")
+        for code, chamber in entry.nested.items():
+            wanted.setdefault(code, chamber)
+    dated = listing.by_identifier()
+    stored = update_dates(connection, schema.committees, "system_code", sorted(wanted))
+    named_only = [code for code in wanted if code not in dated and code not in stored]
+    gone = quarantine_store.closed_identifiers(connection, "committee", named_only)
+    return {
+        code: chamber
+        for code, chamber in wanted.items()
+        if (
+            stored_differs(dated[code], stored, code, full_refresh)
+            if code in dated
+            else code in named_only and code not in gone
+        )
+    }
 
 
 def prefetch_committees(
@@ -72,33 +101,42 @@ def prefetch_committees(
     options: SyncOptions,
     listing: Listing,
     since: datetime | None,
+    quarantined_in_run: set[str] | None = None,
 ) -> CommitteeFetch:
-    """Choose the listed committees whose record must be fetched, and fetch them (on a
-    background thread, with a connection of its own)."""
-    wanted: dict[str, str] = {}
-    for entry in listing.listed:
-        wanted.setdefault(entry.identifier, entry.chamber or "house")
-        for code, chamber in entry.nested.items():
-            wanted.setdefault(code, chamber)
-    dated = listing.by_identifier()
+    """Choose the listed committees whose record must be fetched, and the quarantined ones to
+    retry, and fetch them (on a background thread, with a connection of its own). A committee
+    this run has quarantined already, for an earlier Congress, is not fetched again."""
+    already = quarantined_in_run or set()
     with engine.connect() as connection:
-        stored = update_dates(connection, schema.committees, "system_code", sorted(wanted))
+        chosen = {
+            code: chamber
+            for code, chamber in choose_committees(
+                connection, listing, options.full_refresh
+            ).items()
+            if code not in already
+        }
+        stored = set(update_dates(connection, schema.committees, "system_code", sorted(chosen)))
         retry = quarantine_store.open_items(connection, entity="committee")
-    chosen = {
-        code: chamber
-        for code, chamber in wanted.items()
-        if code not in dated or stored_differs(dated[code], stored, code, options.full_refresh)
-    }
     if options.across_congresses:
-        chosen = _of_run_congresses(client, options, chosen, set(stored), since)
+        chosen = _of_run_congresses(client, options, chosen, stored, since)
+    retried = set()
     for item in retry:
-        if item.identifier not in listing.refused_ids:
-            chosen.setdefault(item.identifier, str(item.locator.get("chamber") or "house"))
+        if item.identifier in listing.refused_ids or item.identifier in already:
+            continue
+        chosen.setdefault(item.identifier, str(item.locator.get("chamber") or "house"))
+        retried.add(item.identifier)
+    dated = listing.by_identifier()
     requests = [
         Request("committee", None, chamber, code) for code, chamber in sorted(chosen.items())
     ]
     fetched = fetch_committees(client, requests, options.concurrency)
-    return CommitteeFetch(listing, fetched, wanted=len(requests))
+    return CommitteeFetch(
+        listing,
+        fetched,
+        unlisted={code for code in chosen if code not in dated},
+        retried=retried,
+        wanted=len(requests),
+    )
 
 
 def _of_run_congresses(
@@ -149,7 +187,8 @@ def store_committees(
     progress: ProgressFn,
     *,
     parents: bool = True,
-    unlisted_retries: set[str] | None = None,
+    unlisted: set[str] | None = None,
+    retried: set[str] | None = None,
     wanted: int | None = None,
 ) -> set[str]:
     """Gate and store fetched committees, then their parents the database lacks. Returns the
@@ -158,7 +197,9 @@ def store_committees(
     total = max(wanted or 0, len(fetched))
     for done, (request, result) in enumerate(fetched, start=1):
         progress("committees", done, total)
-        if request.identifier in (unlisted_retries or ()) and close_if_gone(state, request, result):
+        if request.identifier in (retried or ()):
+            state.metrics.quarantine_retried += 1
+        if request.identifier in (unlisted or ()) and close_if_gone(state, request, result):
             continue
         outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
         if isinstance(outcome, Admitted):
@@ -245,7 +286,8 @@ def committees_stage(
         client,
         prefetched.results,
         progress,
-        unlisted_retries=prefetched.unlisted_retries,
+        unlisted=prefetched.unlisted,
+        retried=prefetched.retried,
         wanted=prefetched.wanted,
     )
     # Short of its total when the --max-requests budget left committees unfetched: the stage
@@ -259,6 +301,13 @@ def load_committees_by_code(
     state: RunState, client: ApiClient, codes: Mapping[str, str], progress: ProgressFn
 ) -> None:
     """Committees that meetings name but the database lacks (code → path chamber). One the API
-    does not have is no bad record: the meeting's own reference stands in as a placeholder."""
-    requests = [Request("committee", None, ch, code) for code, ch in sorted(codes.items())]
+    does not have is no bad record: the meeting's own reference stands in as a placeholder.
+    Those already found gone upstream are not asked for again."""
+    with state.transaction() as connection:
+        gone = quarantine_store.closed_identifiers(connection, "committee", codes)
+    requests = [
+        Request("committee", None, ch, code)
+        for code, ch in sorted(codes.items())
+        if code not in gone
+    ]
     store_committees(state, client, _served(fetch_committees(client, requests, 4)), progress)

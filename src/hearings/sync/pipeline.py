@@ -111,6 +111,8 @@ def _run(
             )
             for committee_chamber in committee_chambers(options)
         ]
+        # Read here: the run's own thread quarantines while the background one fetches.
+        quarantined_in_run = state.quarantined_in_run("committee")
         committees = background.submit(
             lambda: prefetch_committees(
                 state.engine,
@@ -118,6 +120,7 @@ def _run(
                 options,
                 combined([future.result() for future in committee_lists]),
                 since["committees"],
+                quarantined_in_run,
             )
         )
         printed = background.submit(

@@ -149,6 +149,67 @@ def resolve(connection: Connection, entity: str, identifiers: Iterable[str], now
     return int(result.rowcount or 0)
 
 
+def close_as_gone(
+    connection: Connection,
+    *,
+    entity: str,
+    identifier: str,
+    reason: str,
+    locator: dict[str, Any] | None,
+    now: datetime,
+) -> bool:
+    """Record that upstream does not serve a record any more: its entry, open or new, is closed
+    with `reason`, so the record is neither retried nor fetched again while no list names it.
+    Returns whether an open entry was closed."""
+    identifier = storable_text(identifier)[:128]
+    table = schema.import_errors
+    existing = connection.execute(
+        select(table.c.attempts, table.c.resolved, table.c.locator).where(
+            table.c.entity == entity, table.c.identifier == identifier
+        )
+    ).first()
+    upsert(
+        connection,
+        table,
+        [
+            {
+                "entity": entity,
+                "identifier": identifier,
+                "stage": "fetch",
+                "reason": storable_text(reason)[:4000],
+                "raw_payload": None,
+                "locator": _with_review_marks(locator, existing.locator if existing else None),
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "attempts": 1 if existing is None else existing.attempts + 1,
+                "resolved": True,
+                "resolved_at": now,
+            }
+        ],
+        ["entity", "identifier"],
+        # A reopened entry keeps what was first seen of it, its payload too.
+        keep=["first_seen_at", "raw_payload"] if existing is not None else [],
+    )
+    return existing is not None and not existing.resolved
+
+
+def closed_identifiers(connection: Connection, entity: str, identifiers: Iterable[str]) -> set[str]:
+    """Those of `identifiers` whose entry is closed: resolved, or found gone upstream."""
+    wanted = sorted(set(identifiers))
+    table = schema.import_errors
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        rows = connection.execute(
+            select(table.c.identifier).where(
+                table.c.entity == entity,
+                table.c.identifier.in_(wanted[start : start + 500]),
+                table.c.resolved.is_(True),
+            )
+        )
+        found.update(row.identifier for row in rows)
+    return found
+
+
 # ---- review of held suspicious changes ---------------------------------------------------------
 
 # The reason of a version held for review starts with this; only such entries can be reviewed.

@@ -42,7 +42,11 @@ class RunState:
         self.started = metrics.start_time
         self.single: Connection | None = None
         self.deferred_quarantine: list[Quarantined] = []
-        self._quarantined: set[tuple[str, str]] = set()
+        # Once per record and run: an import of several Congresses runs the pipeline once per
+        # Congress with one `metrics`, and a record refused for the first is not counted again.
+        self._quarantined: set[tuple[str, str]] = {
+            (r.entity, r.identifier) for r in metrics.quarantined_records
+        }
         self.batch_number = 0
         self._connection: Connection | None = None
         # The requests the run's client has made: written with each batch's figures.
@@ -103,6 +107,10 @@ class RunState:
             self.deferred_quarantine.append(item)
             return
         self._write_quarantine([item])
+
+    def quarantined_in_run(self, entity: str) -> set[str]:
+        """The records of `entity` this run (for any of its Congresses) has quarantined."""
+        return {identifier for kind, identifier in self._quarantined if kind == entity}
 
     def reject(self, entry: Unnamed) -> None:
         """A list entry that names no record: nothing to quarantine or retry, so it is logged,

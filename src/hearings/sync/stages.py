@@ -119,6 +119,8 @@ def printed_hearings_stage(
                 continue
             if request.key not in listing.refused_ids:
                 wanted.setdefault(request.key or "", request)
+                if request.key not in listed:
+                    unlisted.add(request.key or "")
     fetched = fetch_in_order(
         lambda r: client.get_printed_hearing(
             r.congress or 0, r.chamber or "", int(r.identifier or 0)
@@ -160,22 +162,31 @@ def _retry_request(item: QuarantineItem, default_congress: int) -> Request | Non
 # ---- shared --------------------------------------------------------------------------------
 
 
+# What a record found gone upstream is closed with.
+GONE_REASON = "gone upstream: no list names it and the API answers 404 for it"
+
+
 def close_if_gone(state: RunState, request: Request, result: object) -> bool:
-    """A quarantined record that no list names any more and that the API answers 404 for is gone
-    upstream: its quarantine entry is closed (the stored row, if any, is kept), rather than
-    quarantined again on every run. Returns whether it was."""
+    """A record that no list names (any more) and that the API answers 404 for is gone upstream:
+    its quarantine entry, open or new, is closed with that reason (the stored row, if any, is
+    kept), rather than quarantined again on every run. Returns whether it was."""
     if not isinstance(result, NotFound) or not state.writes:
         return False
     with state.transaction() as connection:
-        closed = quarantine_store.resolve(
-            connection, request.entity, [request.identifier or ""], state.now()
+        was_open = quarantine_store.close_as_gone(
+            connection,
+            entity=request.entity,
+            identifier=request.key or "",
+            reason=GONE_REASON,
+            locator=request.locator,
+            now=state.now(),
         )
-    if closed:
-        log.warning(
-            "%s %s is no longer served by the API (404); its quarantine entry is closed",
-            request.entity.replace("_", " "),
-            request.identifier,
-        )
+    log.warning(
+        "%s %s is not served by the API (404) and no list names it: %s",
+        request.entity.replace("_", " "),
+        request.identifier,
+        "its quarantine entry is closed" if was_open else "recorded as gone upstream",
+    )
     return True
 
 
