@@ -134,8 +134,9 @@ def _commit_unit(state: RunState, unit: CommitUnit) -> None:
     records = sum(len(p.changes) for p in batches)
     stats.largest_commit_unit = max(stats.largest_commit_unit, records)
     for outcome in outcomes:
-        _record_outcome(state, outcome)
+        _record_outcome(state, outcome, progress=False)
         stats.batches_succeeded += 1
+    _record_progress(state)  # once for the unit: a write per batch would be a commit per batch
     log.info(
         "batches %d-%d committed as one unit of %d meetings",
         batches[0].number,
@@ -264,7 +265,7 @@ def _after_apply(state: RunState, connection: Connection, applied: Sequence[Chan
         )
 
 
-def _record_outcome(state: RunState, outcome: BatchOutcome) -> None:
+def _record_outcome(state: RunState, outcome: BatchOutcome, *, progress: bool = True) -> None:
     metrics = state.metrics
     metrics.hearings_added += len(outcome.added)
     metrics.hearings_updated += len(outcome.updated)
@@ -274,9 +275,15 @@ def _record_outcome(state: RunState, outcome: BatchOutcome) -> None:
     stage = metrics.stages.get("meetings")
     if stage is not None:
         stage.committed += len(outcome.added) + len(outcome.updated)
-    if state.single is None and outcome.committed:  # one transaction for the run keeps nothing
+    if progress and outcome.committed:
+        _record_progress(state)
+
+
+def _record_progress(state: RunState) -> None:
+    """The run's figures so far into its row, for a run killed after this commit."""
+    if state.single is None:  # one transaction for the run keeps nothing
         with state.transaction() as connection:
-            record_progress(connection, metrics, state.requests_made())
+            record_progress(connection, state.metrics, state.requests_made())
 
 
 def _count_by_congress(state: RunState, outcome: BatchOutcome) -> None:
