@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from hearings.replica import Corpus, ReplicaServer
 from hearings.reports.report import FieldChange, Report, build_report, witness_delta
-from hearings.reports.report_render import render_markdown, render_text
+from hearings.reports.report_markdown import render_markdown
+from hearings.reports.report_render import render_text
 from hearings.store import schema
 from tests.reports.conftest import Site, api_time, copy_database, run_cli
 

@@ -32,7 +32,8 @@ from hearings.reports.reconcile import (
     reconcile_meetings,
 )
 from hearings.reports.report import build_report
-from hearings.reports.report_render import render_markdown, render_text, text_renderables
+from hearings.reports.report_markdown import render_markdown
+from hearings.reports.report_render import render_text, text_renderables
 from hearings.reports.verify import verify_database
 from hearings.reports.verify_result import Problem, VerifyResult, database_label, unreadable
 from hearings.store.engine import open_database, sqlite_file
