@@ -169,9 +169,12 @@ GONE_REASON = "gone upstream: no list names it and the API answers 404 for it"
 def close_if_gone(state: RunState, request: Request, result: object) -> bool:
     """A record that no list names (any more) and that the API answers 404 for is gone upstream:
     its quarantine entry, open or new, is closed with that reason (the stored row, if any, is
-    kept), rather than quarantined again on every run. Returns whether it was."""
-    if not isinstance(result, NotFound) or not state.writes:
+    kept), rather than quarantined again on every run. Returns whether it was (a dry run says
+    so and writes nothing)."""
+    if not isinstance(result, NotFound):
         return False
+    if not state.writes:
+        return True
     with state.transaction() as connection:
         was_open = quarantine_store.close_as_gone(
             connection,
