@@ -18,6 +18,7 @@ from sqlalchemy import update
 from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
 from hearings.store import schema
 from hearings.store.engine import open_database
+from hearings.sync.quarantine import quarantine
 from hearings.sync.stages import GONE_REASON
 from tests.sync.site import Site, sentence, stamp_for
 
@@ -218,3 +219,36 @@ def test_a_committee_quarantined_for_one_congress_is_not_fetched_or_counted_agai
     assert [r["identifier"] for r in metrics["quarantined_records"]] == ["hsag14"]
     assert metrics["quarantined"] == 1
     assert ("committee", "hsag14") in site.quarantine()
+
+
+def test_a_quarantined_printed_hearing_no_list_names_is_closed_when_gone(site: Site) -> None:
+    """The same rule for printed hearings: one waiting in the quarantine that no list names and
+    that the API answers 404 for is closed, not retried by every later update."""
+    assert site.hearings("import", "--congress", "118-119").code == 0
+    engine = open_database(site.database_url)
+    try:
+        with engine.begin() as connection:
+            quarantine(
+                connection,
+                entity="printed_hearing",
+                identifier="118/99999",
+                stage="fetch",
+                reason="HTTP 500",
+                raw_payload=None,
+                locator={"congress": 118, "chamber": "house"},
+                now=datetime.now(UTC).replace(tzinfo=None),
+            )
+    finally:
+        engine.dispose()
+    site.replica.reset_counters()
+
+    first = site.hearings("update", "--lookback-days", "7")
+
+    assert first.code == 0, first.err[-3000:]
+    assert not_found(site) == 1
+    closed = site.query("SELECT * FROM import_errors WHERE identifier = ?", "118/99999")
+    assert [(bool(r["resolved"]), r["reason"]) for r in closed] == [(True, GONE_REASON)]
+    site.replica.reset_counters()
+
+    assert site.hearings("update", "--lookback-days", "7").code == 0
+    assert not_found(site) == 0
