@@ -34,8 +34,10 @@ class Settings(BaseSettings):
     batch_processing_size: int = Field(default=50, ge=1, le=10_000)
     # A new version that degrades a meeting: flag applies it and flags it, hold quarantines it.
     suspicious_changes: Literal["flag", "hold"] = "flag"
-    # Long runs commit consecutive clean batches together, up to 1,000 records a commit.
+    # Long runs commit consecutive clean batches together: once this many records have committed
+    # batch by batch, up to this many a commit.
     adaptive_commit_units: bool = True
+    commit_unit_records: int = Field(default=1_000, ge=1, le=100_000)
 
     backup_dir: Path = Path("backups")
     backup_retention_days: int = Field(default=7, ge=0)

@@ -1,6 +1,8 @@
-"""Adaptive commit units: on a long run, consecutive clean batches commit together (up to a bound),
-each still checkpointed and validated; a failure shrinks the unit back to one batch and bisects,
-so a bad record costs only itself; ADAPTIVE_COMMIT_UNITS=false commits every batch alone."""
+"""Adaptive commit units: once a run has committed the bound's worth of records batch by batch,
+consecutive clean batches commit together (up to the bound), each still checkpointed and
+validated; a failure shrinks the unit back to one batch and bisects, so a bad record costs only
+itself; ADAPTIVE_COMMIT_UNITS=false commits every batch alone, and a run smaller than the bound
+commits batch by batch."""
 
 from __future__ import annotations
 
@@ -20,8 +22,9 @@ def test_clean_batches_commit_together_up_to_the_bound(harness: Harness) -> None
     stats = metrics.batch_processing
     assert metrics.success and metrics.hearings_added == 150
     assert stats.batch_count == 38  # 150 meetings in batches of 4
-    # Units of 1, 2, then 4 batches (16 meetings, the bound): 1 + 1 + 9 commits, the last short.
-    assert stats.commit_units == 11
+    # 4 batches alone (16 meetings, the bound), then units of 2 and 4 batches (16 meetings):
+    # 4 + 1 + 8 commits.
+    assert stats.commit_units == 13
     assert stats.largest_commit_unit == 16
     assert stats.batches_succeeded == 38
     with harness.engine().connect() as connection:
@@ -44,7 +47,7 @@ def test_without_adaptive_units_every_batch_commits_alone(harness: Harness) -> N
 
 
 def test_a_bad_record_in_a_grouped_unit_costs_only_itself(harness: Harness) -> None:
-    grouped = harness.run("import", batch_size=4, failure_rate=0.03, seed=5)
+    grouped = harness.run("import", batch_size=4, failure_rate=0.03, seed=5, commit_unit_limit=16)
     bad = {q.identifier for q in grouped.quarantined_records}
     grouped_export = harness.export()
 
@@ -74,7 +77,9 @@ def test_a_bad_record_in_a_grouped_unit_costs_only_itself(harness: Harness) -> N
 
 
 def test_the_setting_turns_grouping_off_and_the_metrics_show_the_units(harness: Harness) -> None:
-    on = harness.cli("import", "--congress", "119", "--batch-size", "5", "--json")
+    on = harness.cli(
+        "import", "--congress", "119", "--batch-size", "5", "--json", COMMIT_UNIT_RECORDS="20"
+    )
     _empty(harness)
     off = harness.cli(
         "import", "--congress", "119", "--batch-size", "5", "--json", ADAPTIVE_COMMIT_UNITS="false"
@@ -84,25 +89,27 @@ def test_the_setting_turns_grouping_off_and_the_metrics_show_the_units(harness: 
     grouped = json.loads(on.stdout)["batch_processing"]
     alone = json.loads(off.stdout)["batch_processing"]
     assert grouped["batch_count"] == alone["batch_count"] == 30
-    assert grouped["commit_units"] < 10 < alone["commit_units"] == 30
+    # 4 batches alone (20 meetings, the bound), then units of 2, 4, 4 … batches: 4 + 7 commits.
+    assert grouped["commit_units"] == 11 < alone["commit_units"] == 30
     assert alone["largest_commit_unit"] == 5 < grouped["largest_commit_unit"]
 
 
 def test_a_kill_inside_a_grouped_unit_loses_nothing_committed(harness: Harness) -> None:
-    # Batches of 5: units of 1, 2 and 4 batches; the third unit (meetings 16-35) is killed just
-    # before its commit.
+    # Batches of 5 and a bound of 20: four batches alone, then units of 2 and 4 batches; the
+    # unit of four (meetings 31-50) is killed just before its commit, the sixth commit.
     killed = harness.cli(
         "import",
         "--congress",
         "119",
         "--batch-size",
         "5",
-        HEARINGS_FAILPOINT="batch_before_commit:3",
+        COMMIT_UNIT_RECORDS="20",
+        HEARINGS_FAILPOINT="batch_before_commit:6",
     )
 
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert_consistent(harness.database_url)
-    assert harness.count(schema.hearings) == 15  # the first two units, and nothing of the third
+    assert harness.count(schema.hearings) == 30  # the first five commits, nothing of the sixth
     rerun = harness.cli("import", "--congress", "119", "--batch-size", "5")
     assert rerun.returncode == 0, rerun.stderr
     assert harness.count(schema.hearings) == 150
@@ -125,5 +132,5 @@ def test_the_report_shows_the_commits_beside_the_batches(harness: Harness) -> No
     assert done.returncode == 0 and markdown.returncode == 0, done.stderr + markdown.stderr
     (run,) = json.loads(done.stdout)["runs"]
     assert run["batches"] == metrics.batch_processing.batch_count == 38
-    assert run["commit_units"] == metrics.batch_processing.commit_units == 11
+    assert run["commit_units"] == metrics.batch_processing.commit_units == 13
     assert "| batches | commits |" in markdown.stdout

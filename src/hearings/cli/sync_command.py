@@ -22,7 +22,6 @@ from hearings.errors import HearingsError
 from hearings.logs import configure_logging
 from hearings.store.engine import open_database
 from hearings.sync.backfill import resumable_import
-from hearings.sync.commit_units import COMMIT_UNIT_RECORDS
 from hearings.sync.options import no_progress
 from hearings.sync.pipeline import ApiClient, SyncOptions
 from hearings.sync.runlog import RunMetrics
@@ -121,7 +120,7 @@ def sync_options(
         chamber=chamber.value if chamber else None,
         batch_enabled=settings.enable_batch_processing if batch is None else batch,
         batch_size=batch_size or settings.batch_processing_size,
-        commit_unit_limit=COMMIT_UNIT_RECORDS if settings.adaptive_commit_units else 0,
+        commit_unit_limit=settings.commit_unit_records if settings.adaptive_commit_units else 0,
         concurrency=settings.api_concurrency,
         suspicious_changes=settings.suspicious_changes,
     )

@@ -90,7 +90,7 @@ def _commit_unit(state: RunState, unit: CommitUnit) -> None:
     batches = unit.take()
     if len(batches) == 1:
         if _apply_in_own_transaction(state, batches[0].changes, batches[0].number):
-            unit.grow()
+            unit.grow(len(batches[0].changes))
         else:
             unit.shrink()
         return
@@ -143,7 +143,7 @@ def _commit_unit(state: RunState, unit: CommitUnit) -> None:
         batches[-1].number,
         records,
     )
-    unit.grow()
+    unit.grow(records)
 
 
 def _apply_in_own_transaction(state: RunState, changes: list[Change], batch_number: int) -> bool:
