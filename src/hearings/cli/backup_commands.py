@@ -20,6 +20,7 @@ from hearings.cli.environment import (
     describe_database,
 )
 from hearings.errors import HearingsError
+from hearings.reports.status import describe_size
 from hearings.store.engine import sqlite_file
 
 backup_app = typer.Typer(help="List, create and restore database backups.", no_args_is_help=True)
@@ -52,17 +53,10 @@ def backup_list(
         return
     table = Table("backup", "created (UTC)", "size")
     for b in backups:
-        table.add_row(str(b.path), b.created_at.strftime("%Y-%m-%d %H:%M:%S"), _size(b.size))
+        table.add_row(
+            str(b.path), b.created_at.strftime("%Y-%m-%d %H:%M:%S"), describe_size(b.size)
+        )
     console.print(table)
-
-
-def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
 
 
 @backup_app.command("create")

@@ -11,6 +11,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from hearings.congresses import ordinal
+from hearings.reports.status import describe_size
 from hearings.web import timefmt
 from hearings.web.detail import bill_label, meeting_url
 from hearings.web.entities import organization_slug
@@ -27,15 +28,6 @@ def status_class(status: str | None) -> str:
     if value == "rescheduled":
         return "status-rescheduled"
     return "status-scheduled"
-
-
-def file_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GB"
 
 
 def location(room: str | None, building: str | None, address: str | None = None) -> str:
@@ -97,7 +89,7 @@ def install(environment: Environment) -> None:
         "utc": timefmt.format_utc,
         "iso": iso,
         "status_class": status_class,
-        "file_size": file_size,
+        "file_size": describe_size,
         "org_slug": organization_slug,
         "http_href": http_href,
     }
