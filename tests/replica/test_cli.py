@@ -17,6 +17,8 @@ from hearings.replica import BUNDLED_CORPUS_DIR
 def test_the_command_serves_until_interrupted() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "hearings", "replica", "--port", "0", "--scale", "300"],
+        # A shell's background job ignores SIGINT, and Python keeps that: undo it for the child.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

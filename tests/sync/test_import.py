@@ -148,6 +148,8 @@ def test_interrupted_import_resumes_where_it_stopped(harness: Harness) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "hearings", "import", "--congress", "119", "--batch-size", "10"],
         env=harness.cli_env(API_CONCURRENCY="2"),
+        # A shell's background job ignores SIGINT, and Python keeps that: undo it for the child.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         cwd=harness.tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
