@@ -30,7 +30,7 @@ fi
 .venv/bin/ruff check
 .venv/bin/mypy
 set +e
-.venv/bin/python -m pytest -n 2 --dist loadgroup -q "$@"
+.venv/bin/python -m pytest -n 2 --dist loadgroup -q --durations=25 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
