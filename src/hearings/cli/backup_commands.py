@@ -17,11 +17,10 @@ from hearings.cli.environment import (
     backup_before_run,
     console,
     current_settings,
-    describe_database,
 )
 from hearings.errors import HearingsError
 from hearings.reports.status import describe_size
-from hearings.store.engine import sqlite_file
+from hearings.store.engine import database_label, sqlite_file
 
 backup_app = typer.Typer(help="List, create and restore database backups.", no_args_is_help=True)
 app.add_typer(backup_app, name="backup")
@@ -84,7 +83,7 @@ def backup_restore(
 
     settings = current_settings()
     kept = restore_into(settings, path, now=datetime.now(UTC))
-    database = describe_database(settings.database_url)
+    database = database_label(settings.database_url, absolute=True)
     if kept is None:
         console.print(f"Restored {path} into {database}.", highlight=False)
     elif sqlite_file(settings.database_url) is None:

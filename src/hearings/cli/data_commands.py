@@ -15,13 +15,13 @@ from hearings.cli.congress_option import (
     congresses_to_update,
     cover,
 )
-from hearings.cli.environment import console, current_settings, describe_database, err_console
+from hearings.cli.environment import console, current_settings, err_console
 from hearings.cli.invocation import program
 from hearings.cli.run_summary import print_metrics
 from hearings.cli.sync_command import Chamber, run_command, sync_options
 from hearings.congresses import ALL_CONGRESSES, describe_congresses
 from hearings.errors import UsageError
-from hearings.store.engine import open_database
+from hearings.store.engine import database_label, open_database
 from hearings.sync.batches import FailureInjector
 from hearings.sync.congress_runs import held_congresses
 
@@ -32,7 +32,9 @@ def init() -> None:
     settings = current_settings()
     engine = open_database(settings.database_url)
     engine.dispose()
-    console.print(f"Database ready: {describe_database(settings.database_url)}", highlight=False)
+    console.print(
+        f"Database ready: {database_label(settings.database_url, absolute=True)}", highlight=False
+    )
 
 
 ChamberOption = Annotated[
@@ -203,7 +205,7 @@ def demo(congress: FilterCongresses = None) -> None:
     print_metrics(metrics, as_json=False, quiet=False)
     hearings = program()
     console.print(
-        f"\nDatabase: {describe_database(settings.database_url)}. Try:\n"
+        f"\nDatabase: {database_label(settings.database_url, absolute=True)}. Try:\n"
         f"  {hearings} status\n  {hearings} export hearings --format csv\n  {hearings} serve",
         highlight=False,
         markup=False,

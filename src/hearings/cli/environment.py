@@ -1,5 +1,5 @@
 """What the commands share: the settings, read with one sentence for a bad value; the database,
-described without its password; and the backup a writing command takes first."""
+and the backup a writing command takes first."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from rich.console import Console
 
 from hearings.config import Settings, load_settings
 from hearings.errors import ConfigurationError
-from hearings.store.engine import sqlite_file
 
 MISSING_KEY_SENTENCE = (
     "No Congress.gov API key: set CONGRESS_API_KEY (in the environment or .env); get a free key "
@@ -39,15 +38,6 @@ def _first_error(exc: ValueError) -> str:
         # A validator's own sentence names the setting already.
         return message if message.startswith(field) else f"{field}: {message}"
     return str(exc)
-
-
-def describe_database(database_url: str) -> str:
-    path = sqlite_file(database_url)
-    if path is not None:
-        return str(path.resolve())
-    from sqlalchemy.engine import make_url
-
-    return make_url(database_url).render_as_string(hide_password=True)
 
 
 def backup_before_run(settings: Settings) -> str | None:

@@ -35,8 +35,8 @@ from hearings.reports.report import build_report
 from hearings.reports.report_markdown import render_markdown
 from hearings.reports.report_render import render_text, text_renderables
 from hearings.reports.verify import verify_database
-from hearings.reports.verify_result import Problem, VerifyResult, database_label, unreadable
-from hearings.store.engine import open_database, sqlite_file
+from hearings.reports.verify_result import Problem, VerifyResult, unreadable
+from hearings.store.engine import database_label, open_database, sqlite_file
 
 console = Console()
 err_console = Console(stderr=True)
@@ -170,7 +170,7 @@ def verify(
         result = _verify(settings, reconcile=reconcile, congress=congress)
     except DatabaseUnreadable as exc:
         if as_json:
-            failed = VerifyResult(database=database_label(settings.database_url))
+            failed = VerifyResult(database=database_label(settings.database_url, absolute=True))
             failed.problems.append(Problem("readable", str(exc)))
             sys.stdout.write(json.dumps(failed.as_dict(), indent=2) + "\n")
         raise

@@ -14,10 +14,9 @@ from hearings.config import Settings
 from hearings.reports.congress_counts import CongressCounts, counts_by_congress
 from hearings.reports.export import iso_utc
 from hearings.reports.run_lines import run_outcome
-from hearings.reports.verify_result import database_label
 from hearings.store import schema
 from hearings.store.archive import archived_record_counts
-from hearings.store.engine import sqlite_file
+from hearings.store.engine import database_label, sqlite_file
 from hearings.sync.backups import list_backups
 from hearings.sync.marks import HELD
 
@@ -142,7 +141,7 @@ def gather_status(settings: Settings, engine: Engine, *, now: datetime | None = 
     backups = list_backups(settings.backup_dir)
     newest = backups[0] if backups else None
     return Status(
-        database=database_label(settings.database_url),
+        database=database_label(settings.database_url, absolute=True),
         size_bytes=size,
         generated_at=iso_utc(moment) or "",
         counts=counts,

@@ -20,12 +20,11 @@ from hearings.reports.verify_result import (
     Findings,
     VerifyResult,
     counted,
-    database_label,
     unreadable,
 )
 from hearings.reports.verify_rows import check_duplicates, check_orphans, check_required_fields
 from hearings.store import schema
-from hearings.store.engine import is_sqlite, needs_migration
+from hearings.store.engine import database_label, is_sqlite, needs_migration
 
 EARLIEST_DATE = datetime(1900, 1, 1)
 # The importer rejects meeting dates more than five years ahead; so does verify.
@@ -45,7 +44,7 @@ def verify_database(
 ) -> VerifyResult:
     """Run every check; raises `DatabaseUnreadable` when the file is corrupt or unreadable."""
     moment = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
-    result = VerifyResult(database=database_label(database_url))
+    result = VerifyResult(database=database_label(database_url, absolute=True))
     try:
         result.checks.append("schema")
         if needs_migration(engine):

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 
 from hearings.errors import DatabaseUnreadable
-from hearings.store.engine import sqlite_file
+from hearings.store.engine import database_label
 
 
 @dataclass
@@ -91,19 +91,11 @@ def counted(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def database_label(database_url: str) -> str:
-    path = sqlite_file(database_url)
-    if path is not None:
-        return str(path.resolve())
-    from sqlalchemy.engine import make_url
-
-    return make_url(database_url).render_as_string(hide_password=True)
-
-
 def unreadable(database_url: str, exc: DBAPIError) -> DatabaseUnreadable:
     """The one sentence for a database that fails while being read."""
     reason = str(exc.orig).splitlines()[0].rstrip(".") if exc.orig else type(exc).__name__
+    where = database_label(database_url, absolute=True)
     return DatabaseUnreadable(
-        f"The database {database_label(database_url)} is corrupt or unreadable ({reason}); "
+        f"The database {where} is corrupt or unreadable ({reason}); "
         "restore it with `hearings backup restore PATH`."
     )

@@ -156,13 +156,13 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def database_label(engine_or_url: Engine | str) -> str:
-    """How messages name a database: the file of a SQLite database, else the URL without its
-    password."""
+def database_label(engine_or_url: Engine | str, *, absolute: bool = False) -> str:
+    """How messages name a database: the file of a SQLite database (`absolute`: resolved), else
+    the URL without its password."""
     url = engine_or_url if isinstance(engine_or_url, str) else _plain_url(engine_or_url)
     path = sqlite_file(url)
     if path is not None:
-        return str(path)
+        return str(path.resolve() if absolute else path)
     return make_url(url).render_as_string(hide_password=True)
 
 
