@@ -51,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         "--only", default="", help=f"comma-separated sections: {', '.join(SECTIONS)}"
     )
     parser.add_argument("--repeats", type=int, default=None, help="rounds per figure (3)")
+    parser.add_argument(
+        "--sizes",
+        default="",
+        help="comma-separated meeting counts: only these of each section's sizes (5000,50000)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--output", type=Path, default=None, help="where to write the Markdown")
     arguments = parser.parse_args(argv)
@@ -58,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [s for s in chosen if s not in SECTIONS]
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    try:
+        only_sizes = frozenset(int(n) for n in arguments.sizes.replace("_", "").split(",") if n)
+    except ValueError:
+        parser.error(f"--sizes takes meeting counts such as 5000,50000, not {arguments.sizes!r}")
     repeats = arguments.repeats or (2 if arguments.quick else 3)
     output = arguments.output or (
         OUT / "RESULTS-quick.md" if arguments.quick else REPO / "bench" / "RESULTS.md"
@@ -70,7 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"[{time.perf_counter() - started:7.1f}s] {message}", file=sys.stderr, flush=True)
 
-    ctx = Context(quick=arguments.quick, repeats=repeats, log=log, rebuild=arguments.rebuild)
+    ctx = Context(
+        quick=arguments.quick,
+        repeats=repeats,
+        log=log,
+        rebuild=arguments.rebuild,
+        only_sizes=only_sizes,
+    )
     (OUT / "work").mkdir(parents=True, exist_ok=True)
     sections: list[Section] = []
     failed = False

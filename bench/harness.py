@@ -206,9 +206,12 @@ class Context:
     repeats: int
     log: Callable[[str], None]
     rebuild: bool = False
+    # `--sizes`: only these of a section's sizes (none given: all of them).
+    only_sizes: frozenset[int] = frozenset()
 
     def sizes(self, full: Sequence[int], quick: Sequence[int]) -> list[int]:
-        return list(quick if self.quick else full)
+        chosen = quick if self.quick else full
+        return [n for n in chosen if not self.only_sizes or n in self.only_sizes]
 
     def rounds_text(self, sizes: Sequence[int], **choices: bool) -> str:
         """How many rounds ran: `3 rounds`, or `3 rounds (2 at 50,000)`."""
