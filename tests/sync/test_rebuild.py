@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from contextlib import closing
+from pathlib import Path
 
+import pytest
 from sqlalchemy import delete, select
 
 from hearings.reports.export import EXPORTERS, export_to_string
 from hearings.store import schema
-from hearings.store.search_index import hearing_search
-from hearings.sync.rebuild import DERIVED_TABLES
+from hearings.store.engine import open_database
+from hearings.store.search_index import hearing_search, refresh_search_index
+from hearings.sync.rebuild import DERIVED_TABLES, RebuildRefused, _check_references
 from tests.sync.harness import Harness, day_of_changes, meeting_ids
 
 
@@ -180,3 +184,51 @@ def test_an_unknown_entity_is_one_sentence(harness: Harness) -> None:
     assert done.returncode == 2
     assert "hearings is not one of committees, members, meetings, printed_hearings" in (done.stderr)
     assert "Traceback" not in done.stderr
+
+
+def test_index_rows_name_witnesses_and_committees_as_the_rebuilt_tables_do(
+    harness: Harness,
+) -> None:
+    """Parsing workers index a meeting before any is written, so a witness or unknown committee
+    is named from the meeting's own rows; where an earlier meeting stored another spelling, the
+    row must still say what the tables say."""
+    first, second = meeting_ids(harness.corpus, with_witnesses=True)[:2]
+    spellings = {first: "The Heritage Foundation", second: "Heritage Foundation"}
+    for event_id, organization in spellings.items():
+        body = harness.corpus.meeting(event_id)
+        assert body is not None
+        body["witnesses"] = [
+            {"name": "Dr. Jane Roe", "organization": organization, "position": "Fellow"}
+        ]
+        body["committees"] = [
+            *(body.get("committees") or []),
+            {"systemCode": "hszz99", "name": f"Select Panel on {organization}"},
+        ]
+        harness.corpus.put_meeting(body)
+    harness.run("import")
+
+    assert harness.cli("rebuild").returncode == 0
+    for engine in harness.engines:
+        engine.dispose()
+    rebuilt = search_rows(harness)
+    with harness.engine().begin() as connection:
+        refresh_search_index(connection, [str(r[0]) for r in rebuilt])
+    assert search_rows(harness) == rebuilt
+    by_id = {r[0]: r for r in rebuilt}
+    assert "Heritage Foundation" in str(by_id[second])
+    assert "Select Panel on" in str(by_id[second])
+
+
+def test_a_rebuilt_database_with_a_broken_reference_is_not_swapped_in(tmp_path: Path) -> None:
+    """The shadow is built without foreign-key checks, then checked whole before the swap."""
+    shadow = tmp_path / "shadow.db"
+    engine = open_database(f"sqlite:///{shadow}")
+    engine.dispose()
+    with closing(sqlite3.connect(shadow)) as raw:
+        raw.execute(
+            "INSERT INTO hearing_committees (event_id, system_code, is_primary, ordinal) "
+            "VALUES ('1', 'hszz99', 1, 0)"
+        )
+        raw.commit()
+        with pytest.raises(RebuildRefused, match=r"2 broken reference\(s\) \(the first: a row of hearing_committees"):
+            _check_references(raw, tmp_path / "hearings.db")

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Text, cast, func, select
 
 from hearings.store import schema
 from hearings.store.archive import newest_version_ids
@@ -16,12 +17,19 @@ from hearings.store.archive import newest_version_ids
 
 @dataclass(frozen=True, slots=True)
 class PackedVersion:
-    """A record's newest version still compressed: what a rebuild ships to its parsing workers."""
+    """A record's newest version still compressed, its locator still JSON text: what a rebuild
+    ships to its parsing workers, which decode them (on the writing process, decoding a locator
+    cost as much as writing a meeting's rows)."""
 
     identifier: str
     packed: bytes
     update_date: datetime | None
-    locator: dict[str, Any] | None
+    locator_text: str | None
+
+    @property
+    def locator(self) -> dict[str, Any] | None:
+        value = json.loads(self.locator_text) if self.locator_text else None
+        return value if isinstance(value, dict) else None
 
 
 def latest_packed_versions(connection: Connection, entity: str) -> Iterable[PackedVersion]:
@@ -29,7 +37,12 @@ def latest_packed_versions(connection: Connection, entity: str) -> Iterable[Pack
     table = schema.payload_archive
     newest = newest_version_ids(entity)
     rows = connection.execute(
-        select(table.c.identifier, table.c.payload, table.c.update_date, table.c.locator)
+        select(
+            table.c.identifier,
+            table.c.payload,
+            table.c.update_date,
+            cast(table.c.locator, Text).label("locator"),
+        )
         .join(newest, newest.c.version_id == table.c.version_id)
         .order_by(table.c.identifier)
     )

@@ -6,6 +6,7 @@ per-row machinery is skipped. Other databases take SQLAlchemy's executemany."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
@@ -37,9 +38,33 @@ def _converters(table: TableClause, columns: tuple[str, ...], dialect: Dialect) 
             kind = table.c[name].type
             # sqlite3 stores a bool as the 0 or 1 SQLAlchemy's Boolean would write.
             plain = isinstance(kind, Boolean) and dialect.name == "sqlite"
-            converters.append(None if plain else kind.dialect_impl(dialect).bind_processor(dialect))
+            impl = kind.dialect_impl(dialect)
+            convert: Converter = None if plain else impl.bind_processor(dialect)
+            if convert is not None and _default_sqlite_datetime(impl):
+                convert = _sqlite_datetime_text(convert)
+            converters.append(convert)
         _CONVERTERS[cache_key] = converters
     return _CONVERTERS[cache_key]
+
+
+def _default_sqlite_datetime(impl: Any) -> bool:
+    return (
+        isinstance(impl, sqlite.DATETIME)
+        and impl._storage_format == sqlite.DATETIME._storage_format
+    )
+
+
+def _sqlite_datetime_text(slow: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """SQLAlchemy's text for a naive date-time on SQLite (`2025-05-22 14:30:00.000000`), which
+    `isoformat` writes at a fraction of the cost of SQLAlchemy's own formatting; anything else
+    takes SQLAlchemy's way."""
+
+    def convert(value: Any) -> Any:
+        if type(value) is datetime and value.tzinfo is None:
+            return value.isoformat(" ", "microseconds")
+        return slow(value)
+
+    return convert
 
 
 def _insert_sql(table: TableClause, columns: tuple[str, ...], dialect: Dialect) -> str | None:

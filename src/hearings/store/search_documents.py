@@ -5,7 +5,8 @@ row for the same meeting."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select, tuple_
@@ -143,12 +144,112 @@ def _document(
     return row
 
 
+@dataclass(frozen=True)
+class IndexNames:
+    """The names a meeting's index row takes from other tables: committees by system code, the
+    stored witnesses' organizations, and printed hearings (title and citation) by (congress,
+    jacket number) and by the meeting that names them."""
+
+    committees: Mapping[str, str | None]
+    organizations: Mapping[str, str | None]
+    printed: Mapping[tuple[int, int], tuple[str | None, str | None]]
+    naming: Mapping[str, list[str | None]]
+
+
 def documents_of(connection: Connection, batch: Sequence[MeetingRows]) -> list[IndexRow]:
     """The index rows of meetings just written, built from their rows in memory; only the names
     the rows do not carry (committees, stored witnesses, printed hearings) are read back."""
     if not batch:
         return []
-    ids = [rows.event_id for rows in batch]
+    names = _names_of(connection, batch)
+    return [document_from(rows, names) for rows in sorted(batch, key=lambda r: r.event_id)]
+
+
+def document_from(rows: MeetingRows, names: IndexNames) -> IndexRow:
+    """A meeting's index row. A committee or witness `names` lacks (a rebuild's parsing worker
+    knows only what was stored before any meeting) is named from this meeting's own rows: what
+    the database holds when this meeting is the first to name it (`assumed_names` lists them)."""
+    entry: dict[str, list[str | None]] = defaultdict(list)
+    own: dict[str, str | None] | None = None
+    for a in rows.appearances:
+        witness_id = a["witness_id"]
+        if witness_id in names.organizations:
+            organization = names.organizations[witness_id]
+        else:
+            if own is None:
+                own = {w["witness_id"]: w["organization"] for w in rows.witnesses}
+            organization = own.get(witness_id)
+        entry["witnesses"].append(a["name_as_given"])
+        entry["organizations"] += [a["organization"], organization]
+        entry["positions"].append(a["position"])
+    refs = {ref["system_code"]: ref["name"] for ref in rows.committee_refs}
+    for c in rows.committees:
+        code = c["system_code"]
+        if code in names.committees:
+            entry["committees"] += [names.committees[code], code]
+        elif code in refs:
+            entry["committees"] += [refs[code], code]
+    for d in rows.meeting_documents:
+        entry["documents"] += [d["name"], d["description"]]
+    for d in rows.witness_documents:
+        entry["documents"] += [d["name"], d["document_type"]]
+    for t in rows.transcripts:
+        entry["documents"] += names.printed.get((t["congress"], t["jacket_number"]), ())
+    entry["documents"] += names.naming.get(rows.event_id, [])
+    entry["bills"] = [bill_token(b["bill_type"], b["number"]) for b in rows.bills]
+    return _document(rows.event_id, rows.hearing["title"], entry, rows.title_bills)
+
+
+# What `document_from` took from a meeting's own rows: ("witness", id, organization) or
+# ("committee", system code, name).
+Assumed = tuple[str, str, str | None]
+
+
+def assumed_names(rows: MeetingRows, names: IndexNames) -> list[Assumed]:
+    """The names `document_from` took from the meeting's own rows, for the writer to check
+    against what the database holds once every earlier meeting is written."""
+    assumed: list[Assumed] = [
+        ("witness", w["witness_id"], w["organization"])
+        for w in rows.witnesses
+        if w["witness_id"] not in names.organizations
+    ]
+    assumed += [
+        ("committee", ref["system_code"], ref["name"])
+        for ref in rows.committee_refs
+        if ref["system_code"] not in names.committees
+    ]
+    return assumed
+
+
+def stored_index_names(connection: Connection) -> IndexNames:
+    """Every committee's name and every printed hearing, as stored: what a rebuild's parsing
+    workers index meetings with (the meetings' own witnesses name themselves)."""
+    committees, printed = schema.committees, schema.printed_hearings
+    naming: dict[str, list[str | None]] = defaultdict(list)
+    by_key: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+    for r in connection.execute(
+        select(
+            printed.c.congress,
+            printed.c.jacket_number,
+            printed.c.title,
+            printed.c.citation,
+            printed.c.associated_event_id,
+        ).order_by(printed.c.associated_event_id, printed.c.congress, printed.c.jacket_number)
+    ):
+        by_key[(r.congress, r.jacket_number)] = (r.title, r.citation)
+        if r.associated_event_id is not None:
+            naming[r.associated_event_id] += [r.title, r.citation]
+    return IndexNames(
+        committees=dict(
+            connection.execute(select(committees.c.system_code, committees.c.name)).all()
+        ),
+        organizations={},
+        printed=by_key,
+        naming=dict(naming),
+    )
+
+
+def _names_of(connection: Connection, batch: Sequence[MeetingRows]) -> IndexNames:
     committees = schema.committees
     codes = sorted({c["system_code"] for rows in batch for c in rows.committees})
     committee_names = (
@@ -175,55 +276,33 @@ def documents_of(connection: Connection, batch: Sequence[MeetingRows]) -> list[I
         if witness_ids
         else {}
     )
-    printed = _printed_hearings_of(connection, batch, ids)
-    documents = []
-    for rows in sorted(batch, key=lambda r: r.event_id):
-        entry: dict[str, list[str | None]] = defaultdict(list)
-        for a in rows.appearances:
-            entry["witnesses"].append(a["name_as_given"])
-            entry["organizations"] += [a["organization"], organizations.get(a["witness_id"])]
-            entry["positions"].append(a["position"])
-        for c in rows.committees:
-            if c["system_code"] in committee_names:
-                entry["committees"] += [committee_names[c["system_code"]], c["system_code"]]
-        for d in rows.meeting_documents:
-            entry["documents"] += [d["name"], d["description"]]
-        for d in rows.witness_documents:
-            entry["documents"] += [d["name"], d["document_type"]]
-        entry["documents"] += printed.get(rows.event_id, [])
-        entry["bills"] = [bill_token(b["bill_type"], b["number"]) for b in rows.bills]
-        documents.append(_document(rows.event_id, rows.hearing["title"], entry, rows.title_bills))
-    return documents
+    printed, naming = _printed_hearings_of(connection, batch)
+    return IndexNames(committee_names, organizations, printed, naming)
 
 
 def _printed_hearings_of(
-    connection: Connection, batch: Sequence[MeetingRows], ids: Sequence[str]
-) -> dict[str, list[str | None]]:
-    """Title and citation of each meeting's printed hearings: its transcripts, then those that
-    name it, in the order `index_documents` reads them."""
+    connection: Connection, batch: Sequence[MeetingRows]
+) -> tuple[dict[tuple[int, int], tuple[str | None, str | None]], dict[str, list[str | None]]]:
+    """Title and citation of the printed hearings the meetings' transcripts name, by key, and of
+    those that name each meeting, in the order `index_documents` reads them."""
     printed = schema.printed_hearings
-    found: dict[str, list[str | None]] = defaultdict(list)
     linked = sorted(
         {(t["congress"], t["jacket_number"]) for rows in batch for t in rows.transcripts}
     )
-    if linked:
-        key = tuple_(printed.c.congress, printed.c.jacket_number)
-        by_key = {
-            (r.congress, r.jacket_number): (r.title, r.citation)
-            for start in range(0, len(linked), 500)
-            for r in connection.execute(
-                select(
-                    printed.c.congress, printed.c.jacket_number, printed.c.title, printed.c.citation
-                ).where(key.in_(linked[start : start + 500]))
-            )
-        }
-        for rows in batch:
-            for t in rows.transcripts:
-                found[rows.event_id] += by_key.get((t["congress"], t["jacket_number"]), ())
-    for r in connection.execute(
+    by_key: dict[tuple[int, int], tuple[str | None, str | None]] = {}
+    key = tuple_(printed.c.congress, printed.c.jacket_number)
+    for start in range(0, len(linked), 500):
+        for r in connection.execute(
+            select(
+                printed.c.congress, printed.c.jacket_number, printed.c.title, printed.c.citation
+            ).where(key.in_(linked[start : start + 500]))
+        ):
+            by_key[(r.congress, r.jacket_number)] = (r.title, r.citation)
+    naming: dict[str, list[str | None]] = defaultdict(list)
+    for named in connection.execute(
         select(printed.c.associated_event_id, printed.c.title, printed.c.citation)
-        .where(printed.c.associated_event_id.in_(ids))
+        .where(printed.c.associated_event_id.in_([rows.event_id for rows in batch]))
         .order_by(printed.c.associated_event_id, printed.c.congress, printed.c.jacket_number)
     ):
-        found[r.associated_event_id] += [r.title, r.citation]
-    return found
+        naming[named.associated_event_id] += [named.title, named.citation]
+    return by_key, naming

@@ -73,12 +73,17 @@ def _delete_rows(connection: Connection, event_ids: Sequence[str]) -> None:
 
 
 def _insert_rows(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    insert_index_rows(connection, [(r["event_id"], *(r[c] for c in TEXT_COLUMNS)) for r in rows])
+
+
+def insert_index_rows(connection: Connection, rows: Sequence[tuple[str, ...]]) -> None:
+    """Index rows given as (event_id, the texts of TEXT_COLUMNS), for meetings that have none."""
     if connection.dialect.name == "sqlite":
         columns = ("rowid", "event_id", *TEXT_COLUMNS)
-        values = [(search_rowid(r["event_id"]), *(r[c] for c in columns[1:])) for r in rows]
-        insert_tuples(connection, _fts_rows, columns, values)
+        insert_tuples(connection, _fts_rows, columns, [(search_rowid(r[0]), *r) for r in rows])
     elif rows:
-        connection.execute(insert(hearing_search), list(rows))
+        names = ("event_id", *TEXT_COLUMNS)
+        connection.execute(insert(hearing_search), [dict(zip(names, r, strict=True)) for r in rows])
 
 
 def index_meetings(connection: Connection, batch: Sequence[MeetingRows]) -> int:
@@ -92,14 +97,6 @@ def index_meetings(connection: Connection, batch: Sequence[MeetingRows]) -> int:
         _insert_rows(connection, documents)
         written += len(documents)
     return written
-
-
-def index_new_meetings(connection: Connection, batch: Sequence[MeetingRows]) -> int:
-    """`index_meetings` for meetings that have no index row yet (a rebuild writes into an
-    emptied index): nothing to delete first."""
-    documents = documents_of(connection, batch)
-    _insert_rows(connection, documents)
-    return len(documents)
 
 
 def refresh_search_index(connection: Connection, event_ids: Iterable[str]) -> int:

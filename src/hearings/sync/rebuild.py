@@ -147,6 +147,7 @@ def rebuild_sqlite(
                 _unjournaled(connection.connection.driver_connection)
                 with connection.begin():
                     result = derive(connection, now, entities, previous=previous)
+                _check_references(connection.connection.driver_connection, database)
             failpoint("rebuild_built")
             with closing(sqlite3.connect(shadow)) as raw:
                 raw.execute("PRAGMA journal_mode=WAL")  # as every database of ours is
@@ -200,9 +201,24 @@ def _swap_in(shadow: Path, database: Path, now: datetime) -> Path | None:
 def _unjournaled(raw: Any) -> None:
     """No write-ahead log and no syncs while the shadow is built: every page is written once,
     and nothing waits for the disk. A crash loses only the shadow, which is never used unfinished
-    (the swap copies it and syncs the copy before it replaces the database)."""
+    (the swap copies it and syncs the copy before it replaces the database). Foreign keys are
+    checked once the shadow is built, a large page cache spares re-reading index pages."""
     raw.execute("PRAGMA journal_mode=MEMORY")
     raw.execute("PRAGMA synchronous=OFF")
+    raw.execute("PRAGMA cache_size=-262144")
+    raw.execute("PRAGMA foreign_keys=OFF")
+
+
+def _check_references(raw: Any, database: Path) -> None:
+    """The shadow is built without foreign-key checks (each costs an index lookup a row), so it
+    is checked once, whole, before it may replace the database."""
+    broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, _, parent, _ = broken[0]
+        raise RebuildRefused(
+            f"The rebuilt database has {len(broken):,} broken reference(s) (the first: a row of "
+            f"{table} names a row of {parent} that does not exist); {database} was not changed."
+        )
 
 
 def _copy_tables(database: Path, shadow: Path, tables: Sequence[Any]) -> None:

@@ -20,15 +20,16 @@ from sqlalchemy import Connection, DateTime, bindparam, delete, func, select, up
 from hearings.store import schema
 from hearings.store.archive import unpack
 from hearings.store.archive_latest import PackedVersion, first_seen_times, latest_packed_versions
+from hearings.store.meeting_tables import MeetingTables, write_new_meetings
 from hearings.store.records import (
-    MeetingRows,
     Row,
     committee_row,
     member_row,
     printed_hearing_row,
 )
-from hearings.store.search_index import hearing_search, index_new_meetings
-from hearings.store.writer import apply_meetings, upsert
+from hearings.store.search_documents import IndexNames, stored_index_names
+from hearings.store.search_index import hearing_search
+from hearings.store.writer import upsert
 from hearings.sync.gate import Admitted, Entity, Request, admit_item, key_parts
 
 # Printed hearings before meetings: a meeting's index row holds its printed hearing's title.
@@ -148,64 +149,77 @@ def _write_all_meetings(
     connection: Connection, moment: datetime, derived: Derived, stamps: _Stamps
 ) -> None:
     versions = list(latest_packed_versions(connection, "meeting"))
+    names = stored_index_names(connection)
+    first_names: dict[tuple[str, str], str | None] = {}
     count = 0
-    pending: list[MeetingRows] = []
-    for parsed in _parse_meetings(versions, moment):
-        for rows_or_reason in parsed:
-            if isinstance(rows_or_reason, MeetingRows):
-                pending.append(rows_or_reason)
-            else:
-                derived.refused.setdefault("meeting", []).append(rows_or_reason)
+    pending = MeetingTables()
+    for parsed in _parse_meetings(versions, moment, names):
+        pending.extend(parsed.tables)
+        if parsed.refused:
+            derived.refused.setdefault("meeting", []).extend(parsed.refused)
         if len(pending) >= _WRITE_CHUNK:
-            count += _write_meetings(connection, pending, moment, stamps)
-            pending = []
-    count += _write_meetings(connection, pending, moment, stamps)
+            count += _write_meetings(connection, pending, moment, stamps, first_names)
+            pending = MeetingTables()
+    count += _write_meetings(connection, pending, moment, stamps, first_names)
     derived.counts["meeting"] = count
 
 
 def _write_meetings(
-    connection: Connection, batch: list[MeetingRows], moment: datetime, stamps: _Stamps
+    connection: Connection,
+    tables: MeetingTables,
+    moment: datetime,
+    stamps: _Stamps,
+    first_names: dict[tuple[str, str], str | None],
 ) -> int:
-    """Write meetings, with the times they keep, and their index rows, built from the rows in
-    memory (the index was emptied: there are no old rows to delete)."""
-    for rows in batch:
-        kept = stamps.meetings.get(rows.event_id)
-        if kept is not None:
-            rows.hearing["first_seen_at"], rows.hearing["last_changed_at"] = kept
-    if batch:
-        apply_meetings(connection, batch, moment)
-        index_new_meetings(connection, batch)
-    return len(batch)
+    """Write meetings, with the times they keep, and their index rows (the index was emptied:
+    there are no old rows to delete)."""
+    if tables:
+        tables.keep_times(stamps.meetings)
+        write_new_meetings(connection, tables, moment, first_names)
+    return len(tables)
+
+
+@dataclass
+class ParsedChunk:
+    """What a parsing worker ships back: the rows of the meetings the gate admitted, and the
+    sentences it refused the others with."""
+
+    tables: MeetingTables
+    refused: list[str]
 
 
 def _parse_meetings(
-    versions: Sequence[PackedVersion], moment: datetime
-) -> Iterator[list[MeetingRows | str]]:
-    """The rows of each version, in order; on worker processes when there are enough of them
-    and a second core to run them on."""
+    versions: Sequence[PackedVersion], moment: datetime, names: IndexNames
+) -> Iterator[ParsedChunk]:
+    """The rows of the versions, chunk by chunk in order; on worker processes when there are
+    enough of them and a second core to run them on."""
     chunks = [list(c) for c in _batched(versions, _PARSE_CHUNK)]
     workers = min(len(chunks), max(1, (os.cpu_count() or 1)))
     if workers < 2:
-        yield from (parse_meeting_chunk(chunk, moment) for chunk in chunks)
+        yield from (parse_meeting_chunk(chunk, moment, names) for chunk in chunks)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(parse_meeting_chunk, chunks, [moment] * len(chunks))
+        yield from pool.map(
+            parse_meeting_chunk, chunks, [moment] * len(chunks), [names] * len(chunks)
+        )
 
 
 def parse_meeting_chunk(
-    versions: Sequence[PackedVersion], moment: datetime
-) -> list[MeetingRows | str]:
-    """(On a worker) each version's rows, or the sentence the gate refused it with."""
+    versions: Sequence[PackedVersion], moment: datetime, names: IndexNames
+) -> ParsedChunk:
+    """(On a worker) the rows and index rows of each version the gate admits, as tuples ready
+    to write, and the sentences it refused the others with."""
+    parsed = ParsedChunk(MeetingTables(), [])
     with _collector_paused():
-        return [_parsed(version, moment) for version in versions]
-
-
-def _parsed(version: PackedVersion, moment: datetime) -> MeetingRows | str:
-    verdict = _admit("meeting", version, moment)
-    if isinstance(verdict, Admitted) and verdict.rows is not None:
-        verdict.rows.title_bills  # noqa: B018 -- worked out here, on the worker
-        return verdict.rows
-    return verdict if isinstance(verdict, str) else f"{version.identifier}: no rows"
+        for version in versions:
+            verdict = _admit("meeting", version, moment)
+            if isinstance(verdict, Admitted) and verdict.rows is not None:
+                parsed.tables.add(verdict.rows, names)
+            else:
+                parsed.refused.append(
+                    verdict if isinstance(verdict, str) else f"{version.identifier}: no rows"
+                )
+    return parsed
 
 
 def _admit(entity: Entity, version: PackedVersion, moment: datetime) -> Admitted | str:
