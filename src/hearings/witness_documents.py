@@ -53,8 +53,10 @@ def _squash_variants(words: Sequence[str]) -> set[str]:
     """The words run together in lowercase ASCII, accents folded ("rodriguez") and, as the House
     file names do, dropped ("rodrguez")."""
     joined = "".join(words)
-    folded = _NOT_ALNUM.sub("", fold_accents(joined).lower())
     dropped = _NOT_ALNUM.sub("", joined.lower())
+    if joined.isascii():
+        return {dropped} if dropped else set()  # nothing to fold: both ways agree
+    folded = _NOT_ALNUM.sub("", fold_accents(joined).lower())
     return {v for v in (folded, dropped) if v}
 
 

@@ -97,7 +97,7 @@ class BillRef(ApiModel):
 
 
 class RelatedItems(ApiModel):
-    bills: ItemList[BillRef] = []
+    bills: ItemList[BillRef] = Field(default_factory=list)
 
 
 # A list that also accepts the XML-style `{"item": [...]}` container and null.
@@ -115,12 +115,14 @@ class Meeting(ApiModel):
     date: ApiDateTime = None
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
     location: Location | None = None
-    committees: ItemList[CommitteeRef] = []
-    witnesses: ItemList[MeetingWitness] = []
-    witness_documents: ItemList[Document] = Field(default=[], alias="witnessDocuments")
-    meeting_documents: ItemList[Document] = Field(default=[], alias="meetingDocuments")
-    videos: ItemList[Video] = []
-    hearing_transcripts: ItemList[TranscriptRef] = Field(default=[], alias="hearingTranscript")
+    committees: ItemList[CommitteeRef] = Field(default_factory=list)
+    witnesses: ItemList[MeetingWitness] = Field(default_factory=list)
+    witness_documents: ItemList[Document] = Field(default_factory=list, alias="witnessDocuments")
+    meeting_documents: ItemList[Document] = Field(default_factory=list, alias="meetingDocuments")
+    videos: ItemList[Video] = Field(default_factory=list)
+    hearing_transcripts: ItemList[TranscriptRef] = Field(
+        default_factory=list, alias="hearingTranscript"
+    )
     related_items: RelatedItems | None = Field(default=None, alias="relatedItems")
 
     @field_validator("event_id")
@@ -183,9 +185,9 @@ class PrintedHearing(ApiModel):
     number: OptionalNumber = None
     part: OptionalNumber = None
     associated_meeting: AssociatedMeeting | None = Field(default=None, alias="associatedMeeting")
-    committees: ItemList[CommitteeRef] = []
-    dates: ItemList[HearingDate] = []
-    formats: ItemList[HearingFormat] = []
+    committees: ItemList[CommitteeRef] = Field(default_factory=list)
+    dates: ItemList[HearingDate] = Field(default_factory=list)
+    formats: ItemList[HearingFormat] = Field(default_factory=list)
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
 
 
@@ -223,8 +225,8 @@ class Committee(ApiModel):
     committee_type: Text = Field(default=None, alias="type")
     is_current: bool | None = Field(default=None, alias="isCurrent")
     parent: CommitteeRef | None = None
-    subcommittees: ItemList[CommitteeRef] = []
-    history: ItemList[CommitteeHistory] = []
+    subcommittees: ItemList[CommitteeRef] = Field(default_factory=list)
+    history: ItemList[CommitteeHistory] = Field(default_factory=list)
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
     url: Text = None
 
@@ -253,7 +255,7 @@ class CommitteeSummary(ApiModel):
     chamber: Text = None
     committee_type: Text = Field(default=None, alias="committeeTypeCode")
     parent: CommitteeRef | None = None
-    subcommittees: ItemList[CommitteeRef] = []
+    subcommittees: ItemList[CommitteeRef] = Field(default_factory=list)
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
     url: Text = None
 
@@ -291,11 +293,11 @@ class Member(ApiModel):
     first_name: Text = Field(default=None, alias="firstName")
     last_name: Text = Field(default=None, alias="lastName")
     party_name: Text = Field(default=None, alias="partyName")
-    party_history: ItemList[PartyHistory] = Field(default=[], alias="partyHistory")
+    party_history: ItemList[PartyHistory] = Field(default_factory=list, alias="partyHistory")
     state: Text = None
     district: OptionalNumber = None
     depiction: Depiction | None = None
-    terms: ItemList[Term] = []
+    terms: ItemList[Term] = Field(default_factory=list)
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
 
     @field_validator("bioguide_id")

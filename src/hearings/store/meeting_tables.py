@@ -52,6 +52,16 @@ class MeetingTables:
     committee_refs: list[Row] = field(default_factory=list)
     index_rows: list[tuple[str, ...]] = field(default_factory=list)
     assumed: dict[str, list[Assumed]] = field(default_factory=dict)
+    # Each table's row-to-tuple function (not shipped: a worker's own).
+    _values: dict[str, Callable[[Row], tuple[Any, ...]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_values"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _values={})
 
     def __len__(self) -> int:
         return len(self.rows.get("hearings", ()))
@@ -61,13 +71,12 @@ class MeetingTables:
             rows = rows_of(meeting)
             if not rows:
                 continue
-            columns = self.columns.get(table)
-            if columns is None:
-                columns = self.columns[table] = tuple(rows[0])
-            values = itemgetter(*columns)
-            self.rows.setdefault(table, []).extend(
-                values(row) if len(columns) > 1 else (values(row),) for row in rows
-            )
+            values = self._values.get(table)
+            if values is None:
+                columns = self.columns.setdefault(table, tuple(rows[0]))
+                values = self._values[table] = _tuple_of(columns)
+                self.rows.setdefault(table, [])
+            self.rows[table] += map(values, rows)
         self.committee_refs += meeting.committee_refs
         document = document_from(meeting, names)
         self.index_rows.append((document["event_id"], *(document[c] for c in TEXT_COLUMNS)))
@@ -100,6 +109,14 @@ class MeetingTables:
                 row = tuple(values)
             restamped.append(row)
         self.rows["hearings"] = restamped
+
+
+def _tuple_of(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
+    """A row's values in `columns` order, as a tuple (at C speed, with one column too)."""
+    if len(columns) == 1:
+        only = columns[0]
+        return lambda row: (row[only],)
+    return itemgetter(*columns)
 
 
 def write_new_meetings(

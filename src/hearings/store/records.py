@@ -29,12 +29,16 @@ Row = dict[str, Any]
 _VOLATILE_KEYS = frozenset({"updateDate", "request", "url"})
 
 
+# Built once: `json.dumps` with options builds an encoder on every call.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def content_hash(payload: Mapping[str, Any]) -> str:
     """A stable SHA-256 of a record's content, ignoring key order and volatile keys."""
     canonical = {
         k: v for k, v in payload.items() if k not in _VOLATILE_KEYS and not k.startswith("_")
     }
-    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _CANONICAL_JSON.encode(canonical)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

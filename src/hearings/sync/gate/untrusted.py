@@ -31,6 +31,8 @@ _URL_IDS: dict[Entity, re.Pattern[str]] = {
 }
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
+# Built once: `json.dumps` with options builds an encoder on every call.
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def storable(value: Any, redact: Callable[[str], str] = str) -> Any:
@@ -38,7 +40,7 @@ def storable(value: Any, redact: Callable[[str], str] = str) -> Any:
     what no record legitimately holds. `redact` removes the API key should upstream echo it."""
     # Nearly every record needs nothing: one pass of the C encoder tells, without a walk.
     try:
-        text = json.dumps(value, ensure_ascii=False)
+        text = _JSON.encode(value)
     except (RecursionError, ValueError, TypeError):
         return _repaired(value, 0, redact)
     if len(text) <= MAX_TEXT and "\\u0000" not in text and redact(text) == text:
