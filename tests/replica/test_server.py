@@ -325,3 +325,22 @@ def test_a_clone_is_serialized_like_the_api(packaged_corpus: Corpus) -> None:
     assert response.content == api_json(
         {"committeeMeeting": scaled.body(record), "request": request}
     )
+
+
+def test_a_bad_file_found_on_reload_is_named_and_the_corpus_kept(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "congress-119"
+    shutil.copytree(DEFAULT_CORPUS_DIR, folder)
+    server = ReplicaServer(Corpus.load(folder))
+    server.start()
+    try:
+        broken = next((folder / "committee-meeting").rglob("*.json"))
+        broken.write_text("{ not json")
+        answer = HTTP.post(f"{server.base_url.removesuffix('/v3')}/_replica/reload")
+        assert answer.status_code == 422
+        error = answer.json()["error"]
+        assert str(broken) in error and error.endswith("the corpus was not reloaded")
+        assert server.corpus.count("meeting") == 150  # still serving what it had
+    finally:
+        server.stop()

@@ -230,5 +230,6 @@ def test_a_rebuilt_database_with_a_broken_reference_is_not_swapped_in(tmp_path: 
             "VALUES ('1', 'hszz99', 1, 0)"
         )
         raw.commit()
-        with pytest.raises(RebuildRefused, match=r"2 broken reference\(s\) \(the first: a row of hearing_committees"):
+        broken = r"2 broken reference\(s\) \(the first: a row of hearing_committees"
+        with pytest.raises(RebuildRefused, match=broken):
             _check_references(raw, tmp_path / "hearings.db")

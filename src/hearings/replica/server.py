@@ -356,7 +356,11 @@ class ReplicaServer:
         if segments == ["reload"] and method == "POST":
             if self.corpus.source is None:
                 return Answer(409, api_json({"error": "this corpus has no folder to reload from"}))
-            self.corpus.reload()
+            try:
+                self.corpus.reload()
+            except ValueError as exc:
+                # A bad file names itself; the corpus being served is left as it was.
+                return Answer(422, api_json({"error": f"{exc}; the corpus was not reloaded"}))
             counts = {kind: self.corpus.count(kind) for kind in ITEM_KEY}
             return Answer(200, api_json({"reloaded": True, "counts": counts}))
         if segments == ["stats"] and method == "GET":
