@@ -150,7 +150,9 @@ def test_interrupted_runs_are_closed_by_the_next_run(
 
 def test_ctrl_c_says_what_is_kept_and_the_run_is_reported_interrupted(harness: Harness) -> None:
     """SIGINT in the middle of an import of two Congresses, once a batch has committed."""
-    harness.replica.faults.latency_ms = 100
+    # Slow enough that about 250 meeting requests (2.5 s) are still to come when the first batch
+    # commits and the signal is sent (within 0.2 s of it).
+    harness.replica.faults.latency_ms = 20
     process = subprocess.Popen(
         [sys.executable, "-m", "hearings", "import", "--congress", "118-119"],
         env=harness.cli_env(API_CONCURRENCY="2"),
