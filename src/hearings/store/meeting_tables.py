@@ -8,13 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table
 
 from hearings.store import schema
-from hearings.store.bulk import insert_tuples, upsert_tuples_sqlite
+from hearings.store.bulk import insert_tuples, tuple_getter, upsert_tuples_sqlite
 from hearings.store.records import MeetingRows, Row
 from hearings.store.search_documents import (
     TEXT_COLUMNS,
@@ -74,7 +73,7 @@ class MeetingTables:
             values = self._values.get(table)
             if values is None:
                 columns = self.columns.setdefault(table, tuple(rows[0]))
-                values = self._values[table] = _tuple_of(columns)
+                values = self._values[table] = tuple_getter(columns)
                 self.rows.setdefault(table, [])
             self.rows[table] += map(values, rows)
         self.committee_refs += meeting.committee_refs
@@ -109,14 +108,6 @@ class MeetingTables:
                 row = tuple(values)
             restamped.append(row)
         self.rows["hearings"] = restamped
-
-
-def _tuple_of(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
-    """A row's values in `columns` order, as a tuple (at C speed, with one column too)."""
-    if len(columns) == 1:
-        only = columns[0]
-        return lambda row: (row[only],)
-    return itemgetter(*columns)
 
 
 def write_new_meetings(
