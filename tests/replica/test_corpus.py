@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from hearings.congress_api.models import parse_api_datetime
 from hearings.replica import DEFAULT_CORPUS_DIR, Corpus
+from hearings.replica.records import Kind
 
 BASE = "http://replica.test/v3"
+
+
+def list_page(corpus: Corpus, kind: Kind, **window: Any) -> tuple[list[dict[str, Any]], int]:
+    """One page of list entries as the replica's server builds it: the window's records, each
+    summarized as a list entry."""
+    records, count = corpus.list_records(kind, **window)
+    return [corpus.summary(record, BASE) for record in records], count
 
 
 def test_the_packaged_corpus_loads_every_kind(packaged_corpus: Corpus) -> None:
@@ -35,9 +44,7 @@ def test_lookups_ignore_case(packaged_corpus: Corpus) -> None:
 
 
 def test_lists_are_newest_first_with_ties_broken_by_id(packaged_corpus: Corpus) -> None:
-    entries, count = packaged_corpus.list_page(
-        "meeting", base_url=BASE, congress=119, chamber="house", limit=250
-    )
+    entries, count = list_page(packaged_corpus, "meeting", congress=119, chamber="house", limit=250)
     assert count == len(entries) == 80
     keys = [(-_instant(e["updateDate"]), int(e["eventId"])) for e in entries]
     assert keys == sorted(keys)
@@ -49,40 +56,38 @@ def test_a_window_compares_both_date_formats_as_instants(packaged_corpus: Corpus
     assert old_style is not None and " " in old_style["updateDate"]
     moment = _instant(old_style["updateDate"])
     since = datetime.fromtimestamp(moment, UTC)
-    entries, count = packaged_corpus.list_page("meeting", base_url=BASE, since=since, limit=250)
+    entries, count = list_page(packaged_corpus, "meeting", since=since, limit=250)
     assert "118104" in {e["eventId"] for e in entries}
     assert all(_instant(e["updateDate"]) >= moment for e in entries)
     everything = [packaged_corpus.meeting(i) for i in packaged_corpus.ids("meeting")]
     assert count == sum(1 for m in everything if m and _instant(m["updateDate"]) >= moment)
 
-    until_entries, until_count = packaged_corpus.list_page(
-        "meeting", base_url=BASE, until=since, limit=250
-    )
+    until_entries, until_count = list_page(packaged_corpus, "meeting", until=since, limit=250)
     assert "118104" in {e["eventId"] for e in until_entries}
     assert count + until_count == 150 + 1  # the boundary record is in both windows
 
 
 def test_membership_of_a_congress(packaged_corpus: Corpus) -> None:
-    _, committees = packaged_corpus.list_page("committee", base_url=BASE, congress=119)
-    _, members = packaged_corpus.list_page("member", base_url=BASE, congress=119)
-    _, nothing = packaged_corpus.list_page("meeting", base_url=BASE, congress=118)
+    _, committees = list_page(packaged_corpus, "committee", congress=119)
+    _, members = list_page(packaged_corpus, "member", congress=119)
+    _, nothing = list_page(packaged_corpus, "meeting", congress=118)
     assert (committees, members, nothing) == (214, 538, 0)
 
 
 def test_list_entries_are_shaped_like_the_real_lists(packaged_corpus: Corpus) -> None:
-    [meeting] = packaged_corpus.list_page("meeting", base_url=BASE, congress=119, limit=1)[0]
+    [meeting] = list_page(packaged_corpus, "meeting", congress=119, limit=1)[0]
     assert set(meeting) == {"chamber", "congress", "eventId", "updateDate", "url"}
-    [hearing] = packaged_corpus.list_page("hearing", base_url=BASE, congress=119, limit=1)[0]
+    [hearing] = list_page(packaged_corpus, "hearing", congress=119, limit=1)[0]
     assert set(hearing) == {"chamber", "congress", "jacketNumber", "updateDate", "url"}
     assert isinstance(hearing["jacketNumber"], int) and "?" not in hearing["url"]
-    committees, _ = packaged_corpus.list_page("committee", base_url=BASE, limit=250)
+    committees, _ = list_page(packaged_corpus, "committee", limit=250)
     sub = next(c for c in committees if c["systemCode"] == "hsag14")
     assert sub["committeeTypeCode"] == "Standing"  # the parent's code, as the real list has
     assert sub["parent"]["systemCode"] == "hsag00"
     assert sub["name"] and sub["chamber"] == "House"
     parent = next(c for c in committees if c["systemCode"] == "hsag00")
     assert {s["systemCode"] for s in parent["subcommittees"]} >= {"hsag14", "hsag15"}
-    members, _ = packaged_corpus.list_page("member", base_url=BASE, congress=119, limit=250)
+    members, _ = list_page(packaged_corpus, "member", congress=119, limit=250)
     aderholt = next(m for m in members if m["bioguideId"] == "A000055")
     assert aderholt["name"] == "Aderholt, Robert B."
     assert aderholt["state"] == "Alabama" and aderholt["partyName"] == "Republican"
@@ -100,7 +105,7 @@ def test_edits_replace_records_and_stay_in_their_copy(packaged_corpus: Corpus) -
     corpus.put_meeting({"committeeMeeting": meeting, "request": {}})
     assert corpus.meeting("117214")["title"] == "Edited"  # type: ignore[index]
     assert packaged_corpus.meeting("117214")["title"] != "Edited"  # type: ignore[index]
-    [newest], _ = corpus.list_page("meeting", base_url=BASE, limit=1)
+    [newest], _ = list_page(corpus, "meeting", limit=1)
     assert newest["eventId"] == "117214"
 
     assert corpus.remove_meeting("117214") and corpus.meeting("117214") is None
@@ -126,7 +131,7 @@ def test_put_committee_and_member_place_them_in_congresses(packaged_corpus: Corp
         chamber="House",
         congresses=[119],
     )
-    [entry], _ = corpus.list_page("committee", base_url=BASE, congress=119, limit=1)
+    [entry], _ = list_page(corpus, "committee", congress=119, limit=1)
     assert entry["systemCode"] == "hszz00" and entry["chamber"] == "House"
     corpus.put_member(
         {
@@ -135,7 +140,7 @@ def test_put_committee_and_member_place_them_in_congresses(packaged_corpus: Corp
             "terms": [{"chamber": "Senate", "congress": 120, "stateCode": "VT"}],
         }
     )
-    [member], count = corpus.list_page("member", base_url=BASE, congress=120)
+    [member], count = list_page(corpus, "member", congress=120)
     assert count == 1 and member["state"] == "Vermont"
 
 
@@ -152,12 +157,12 @@ def test_scaled_corpus_has_exactly_n_distinct_meetings(packaged_corpus: Corpus) 
     assert len(ids) == len(set(ids)) == 1000
     assert set(packaged_corpus.ids("meeting")) <= set(ids)
     assert scaled.count("member") == 538  # other kinds are shared, not scaled
-    entries, count = scaled.list_page("meeting", base_url=BASE, congress=119, limit=250)
+    entries, count = list_page(scaled, "meeting", congress=119, limit=250)
     assert count == 1000
     assert [e["updateDate"] for e in entries] == sorted(
         (e["updateDate"] for e in entries), key=_instant, reverse=True
     )
-    middle, _ = scaled.list_page("meeting", base_url=BASE, limit=250, offset=500)
+    middle, _ = list_page(scaled, "meeting", limit=250, offset=500)
     assert len({e["updateDate"] for e in middle}) == 250  # spread: no two clones share a date
     assert packaged_corpus.scaled(10).count("meeting") == 10
 

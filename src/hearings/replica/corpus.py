@@ -336,25 +336,6 @@ class Corpus:
 
     # ---- lists ----------------------------------------------------------------------------
 
-    def list_page(
-        self,
-        kind: Kind,
-        *,
-        base_url: str,
-        congress: int | None = None,
-        chamber: str | None = None,
-        offset: int = 0,
-        limit: int = 20,
-        since: datetime | None = None,
-        until: datetime | None = None,
-    ) -> tuple[list[dict[str, Any]], int]:
-        """One page of list entries (newest first) and the total count in the window."""
-        records, count = self.list_records(
-            kind, congress=congress, chamber=chamber, offset=offset, limit=limit,
-            since=since, until=until,
-        )  # fmt: skip
-        return [self.summary(record, base_url) for record in records], count
-
     def list_records(
         self,
         kind: Kind,
