@@ -56,6 +56,11 @@ class Record:
             return (-self.updated, 0, int(self.ident), "")
         return (-self.updated, 1, 0, self.key)
 
+    @property
+    def filed_under(self) -> int | None:
+        """The Congress a meeting's or printed hearing's item path names (None for the others)."""
+        return self.congresses[0] if self.kind in ("meeting", "hearing") else None
+
 
 def nested_json(value: object) -> str:
     """`value` as the API serializes it, indented to sit one level inside a response object."""

@@ -37,7 +37,7 @@ from hearings.replica.faults import (
     RequestStats,
 )
 from hearings.replica.overrides import Overrides, encode
-from hearings.replica.records import ITEM_KEY, LIST_KEY, Record
+from hearings.replica.records import ITEM_KEY, LIST_KEY
 from hearings.replica.routes import Route, instant, page_link, request_block, route, route_path
 
 # Importable from here as before the split.
@@ -342,7 +342,7 @@ class ReplicaServer:
         if offset > 0:
             pagination["prev"] = page_link(page_url, kept, max(0, offset - limit), limit)
         entries = [
-            self.overrides.list_entry(r.kind, r.ident, self.corpus.summary(r, base), filed_under(r))
+            self.overrides.list_entry(r.kind, r.ident, self.corpus.summary(r, base), r.filed_under)
             for r in records
         ]
         envelope = {
@@ -358,19 +358,13 @@ class ReplicaServer:
                 return Answer(409, api_json({"error": "this corpus has no folder to reload from"}))
             try:
                 self.corpus.reload()
-            except ValueError as exc:
-                # A bad file names itself; the corpus being served is left as it was.
+            except ValueError as exc:  # a bad file names itself; the served corpus is kept
                 return Answer(422, api_json({"error": f"{exc}; the corpus was not reloaded"}))
             counts = {kind: self.corpus.count(kind) for kind in ITEM_KEY}
             return Answer(200, api_json({"reloaded": True, "counts": counts}))
         if segments == ["stats"] and method == "GET":
             return Answer(200, api_json(self.stats.snapshot()))
         return not_found("/_replica/" + "/".join(segments))
-
-
-def filed_under(record: Record) -> int | None:
-    """The Congress a meeting's or printed hearing's item path names (None for the others)."""
-    return record.congresses[0] if record.kind in ("meeting", "hearing") else None
 
 
 def build_replica(
