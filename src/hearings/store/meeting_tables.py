@@ -121,8 +121,10 @@ def write_new_meetings(
     each witness and placeholder committee was first written with: a meeting whose index row
     assumed another has it rebuilt from the tables."""
     ensure_committees(connection, tables.committee_refs, now)
-    for name, columns in tables.columns.items():
-        table = schema.metadata.tables[name]
+    for name in MEETING_TABLES:  # parents first, whatever order the tables first came in
+        if name not in tables.columns:
+            continue
+        table, columns = schema.metadata.tables[name], tables.columns[name]
         if name in _SHARED:
             _insert_ignoring(connection, table, columns, tables.rows[name], _SHARED[name])
         else:
