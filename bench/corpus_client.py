@@ -39,9 +39,8 @@ class CorpusClient:
         offset = 0
         while True:
             self.request_count += 1
-            entries, count = self.corpus.list_page(
+            records, count = self.corpus.list_records(
                 kind,
-                base_url=BASE_URL,
                 congress=congress,
                 chamber=chamber,
                 offset=offset,
@@ -49,6 +48,7 @@ class CorpusClient:
                 since=since,
                 until=until,
             )
+            entries = [self.corpus.summary(record, BASE_URL) for record in records]
             yield from entries
             offset += len(entries)
             if not entries or offset >= count:
