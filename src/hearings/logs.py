@@ -1,20 +1,41 @@
 """Logging: a daily log file under LOG_DIR and console output at LOG_LEVEL.
 
 Tracebacks go to the file only; the console gets sentences. On a terminal the console output goes
-through rich, so it prints above a live progress display on the same `Console` instead of
-garbling it.
+through rich, so it prints above a live progress display on the same `SharedConsole` instead
+of garbling it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.logging import RichHandler
 
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+class SharedConsole(Console):
+    """A console that log lines from several threads and a live display print to, one at a time.
+
+    rich moves the cursor up over the live display under its own lock, but draws the new frame
+    after releasing it. A log line printed while another thread redraws could therefore move up
+    by the height of an older frame and leave a copy of the newer one in the scrollback. Every
+    print holds `lock`, and the live display (`hearings.cli.progress_display`) takes it before
+    rich's own lock, always in that order.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lock = threading.RLock()
+
+    def print(self, *args: Any, **kwargs: Any) -> None:
+        with self.lock:
+            super().print(*args, **kwargs)
 
 
 class _NoTracebacks(logging.Formatter):

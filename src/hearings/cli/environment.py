@@ -10,6 +10,7 @@ from rich.console import Console
 
 from hearings.config import Settings, load_settings
 from hearings.errors import ConfigurationError
+from hearings.logs import SharedConsole
 
 MISSING_KEY_SENTENCE = (
     "No Congress.gov API key: set CONGRESS_API_KEY (in the environment or .env); get a free key "
@@ -18,7 +19,7 @@ MISSING_KEY_SENTENCE = (
 )
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = SharedConsole(stderr=True)  # logs and the progress display share it
 
 
 def current_settings(**overrides: Any) -> Settings:

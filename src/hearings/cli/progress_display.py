@@ -1,8 +1,8 @@
 """The progress display of an import or update: a live table on a terminal, one line per stage
 that fits in 80 columns; plain lines every few seconds anywhere else (a pipe, a log, cron).
 
-Log lines must go through the same `Console` (see `hearings.logs`), so they print above the
-live table instead of being overdrawn by it.
+Log lines must go through the same `SharedConsole` (see `hearings.logs`), so they print above
+the live table instead of being overdrawn by it, one at a time.
 """
 
 from __future__ import annotations
@@ -19,20 +19,27 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from hearings.cli.progress import RequestsByStage, Stage, StageProgress, duration
+from hearings.logs import SharedConsole
 
 #: Seconds between two plain progress lines when stderr is not a terminal.
 PLAIN_INTERVAL_SECONDS = 5.0
+#: Redraws of the live table per second (its spinners turn at this pace).
+LIVE_REFRESH_PER_SECOND = 8
 
 
 class LiveStages(StageProgress):
     """A live table on the terminal: mark, stage, counts, bar, requests, time (ETA or taken)."""
 
-    def __init__(self, console: Console, requests: RequestsByStage, budget: int) -> None:
+    def __init__(self, console: SharedConsole, requests: RequestsByStage, budget: int) -> None:
         super().__init__(requests, budget)
+        self.console = console
         self.working = Spinner("dots", style="cyan")
+        # Our own redraw thread rather than rich's, which takes rich's lock before the console's.
         self.live = Live(
-            console=console, get_renderable=self.render, refresh_per_second=8, transient=False
+            console=console, get_renderable=self.render, auto_refresh=False, transient=False
         )
+        self._stopping = threading.Event()
+        self._redraws = threading.Thread(target=self._redraw, name="progress-table", daemon=True)
 
     def render(self) -> RenderableType:
         now = self.clock()
@@ -63,11 +70,21 @@ class LiveStages(StageProgress):
             return Group(table, self.working)
         return Group(table, footer)
 
+    def _redraw(self) -> None:
+        while not self._stopping.wait(1 / LIVE_REFRESH_PER_SECOND):
+            with self.console.lock:
+                self.live.refresh()
+
     def start(self) -> None:
-        self.live.start()
+        with self.console.lock:
+            self.live.start(refresh=True)
+        self._redraws.start()
 
     def stop(self) -> None:
-        self.live.stop()
+        self._stopping.set()
+        self._redraws.join()
+        with self.console.lock:
+            self.live.stop()
 
 
 def _bar(stage: Stage) -> ProgressBar:
@@ -149,7 +166,7 @@ def _plain_line(stage: Stage, now: float) -> str:
 
 @contextmanager
 def stage_progress(
-    console: Console, requests: RequestsByStage, budget: int
+    console: SharedConsole, requests: RequestsByStage, budget: int
 ) -> Iterator[StageProgress]:
     """Show a run's progress on `console`: live when it is a terminal, plain lines otherwise.
     Call `finish(completed=...)` with the run's outcome; an exception marks open stages stopped."""
