@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
@@ -23,6 +24,19 @@ from hearings.store.schema_version import (
     engine_schema_version,
     sqlite_schema_version,
 )
+
+# The execution option that makes an engine's or a connection's SQLite transactions IMMEDIATE.
+_BEGIN_IMMEDIATE = "hearings_begin_immediate"
+Bind = TypeVar("Bind", Engine, Connection)
+
+
+def writing(bind: Bind) -> Bind:
+    """`bind` for transactions that write. On SQLite they begin IMMEDIATE, taking the write lock
+    first and waiting for it (busy_timeout). A deferred transaction that reads before it writes
+    cannot wait: SQLite refuses its first write at once ("database is locked") whenever another
+    connection holds the write lock, even briefly, as one closing does to checkpoint the WAL.
+    A connection is changed in place; an engine is copied."""
+    return bind.execution_options(**{_BEGIN_IMMEDIATE: True})
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:
@@ -88,8 +102,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: object) -> None:
-        connection.exec_driver_sql("BEGIN")  # type: ignore[attr-defined]
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get(_BEGIN_IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def check_sqlite_file(path: Path) -> None:
@@ -186,7 +201,7 @@ def migrate(engine: Engine) -> None:
     if not needs_migration(engine):
         return
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with writing(engine).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
 
 from hearings.store import schema
 from hearings.store.bulk import insert_tuples
+from hearings.store.engine import writing
 from hearings.store.records import MeetingRows
 from hearings.store.search_documents import TEXT_COLUMNS, documents_of, index_documents
 
@@ -161,7 +162,7 @@ class IndexGuard:
             with engine.connect() as connection:
                 stale = search_index_needs_rebuild(connection)
             if stale:
-                with engine.begin() as connection:
+                with writing(engine).begin() as connection:
                     if search_index_needs_rebuild(connection):
                         rebuild_search_index(connection)
             self._checked = True

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from hearings.store import schema
+from hearings.store.engine import writing
 from hearings.sync.failpoints import failpoint
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def transaction(database: Database) -> Iterator[Connection]:
         with database.begin():
             yield database
     else:
-        with database.begin() as connection:
+        with writing(database).begin() as connection:
             yield connection
 
 

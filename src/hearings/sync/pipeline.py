@@ -24,6 +24,7 @@ from typing import Any
 
 from hearings.congress_api.errors import ApiKeyMissing, ApiKeyRejected
 from hearings.congress_api.models import chamber_path
+from hearings.store.engine import writing
 from hearings.sync.committees import (
     CommitteeFetch,
     committee_chambers,
@@ -282,7 +283,7 @@ def _run_transaction(state: RunState) -> Iterator[None]:
         yield
         return
     try:
-        with state.engine.begin() as connection:
+        with writing(state.engine).begin() as connection:
             state.single = connection
             yield
     finally:

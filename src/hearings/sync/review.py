@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, select, update
 from hearings.errors import HearingsError
 from hearings.store import schema
 from hearings.store.archive import Version, archive_versions
+from hearings.store.engine import writing
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.batches import Change, FailureInjector, apply_changes
 from hearings.sync.gate import Admitted, Request, admit_item
@@ -114,7 +115,7 @@ def accept(
     moment = now or datetime.now(UTC)
     with writer_lock(engine, _url(engine)):
         row, change, backup_path = _prepare(engine, error_id, moment, backup)
-        with engine.begin() as connection:
+        with writing(engine).begin() as connection:
             _decide(connection, row, version_hash(change), "accepted")
         applied = _apply(engine, change, moment)
     return ReviewOutcome(error_id, row.identifier, "accepted", applied, backup_path)
@@ -127,7 +128,7 @@ def reject(
     moment = now or datetime.now(UTC)
     with writer_lock(engine, _url(engine)):
         row, change, backup_path = _prepare(engine, error_id, moment, backup)
-        with engine.begin() as connection:
+        with writing(engine).begin() as connection:
             _decide(connection, row, version_hash(change), "rejected")
             quarantine_store.resolve(connection, "meeting", [row.identifier], _naive(moment))
     return ReviewOutcome(error_id, row.identifier, "rejected", False, backup_path)
@@ -205,7 +206,7 @@ def _apply(engine: Engine, change: Change, moment: datetime) -> bool:
     be applied now (a committee new to the database, say): the next update does it."""
     naive = _naive(moment)
     try:
-        with engine.begin() as connection:
+        with writing(engine).begin() as connection:
             apply_changes(connection, [change], injector=FailureInjector(), now=moment)
             version = Version(
                 "meeting",

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from hearings.store.engine import writing
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.gate import Quarantined, Unnamed
 from hearings.sync.options import SyncOptions
@@ -56,7 +57,7 @@ class RunState:
     def connection(self) -> Connection:
         """The run's connection for batch-mode transactions, opened on first use."""
         if self._connection is None:
-            self._connection = self.engine.connect()
+            self._connection = writing(self.engine.connect())
         return self._connection
 
     def close(self) -> None:

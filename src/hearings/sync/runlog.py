@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, update
 
 from hearings.store import schema
+from hearings.store.engine import writing
 from hearings.sync.interrupted_runs import close_interrupted_runs
 
 
@@ -251,7 +252,7 @@ def start_run(engine: Engine, metrics: RunMetrics) -> int:
     """Insert the run's row before any work, so even a killed run leaves a trace. Runs and
     checkpoints that a crash left open are closed as interrupted (the caller holds the writer
     lock, so none of them is still running)."""
-    with engine.begin() as connection:
+    with writing(engine).begin() as connection:
         close_interrupted_runs(connection)
         connection.execute(
             update(schema.batch_checkpoints)
@@ -278,7 +279,7 @@ def finish_run(engine: Engine, metrics: RunMetrics) -> None:
     """Record the outcome. Runs in its own transaction, so a failed run is recorded too."""
     if metrics.run_id is None:
         return
-    with engine.begin() as connection:
+    with writing(engine).begin() as connection:
         connection.execute(
             update(schema.update_logs)
             .where(schema.update_logs.c.run_id == metrics.run_id)

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, delete, insert, select
 
 from hearings.congress_api.budget import BudgetSpent
 from hearings.store import schema
+from hearings.store.engine import writing
 from hearings.store.records import utc_naive
 
 log = logging.getLogger(__name__)
@@ -145,7 +146,7 @@ class StoredLists:
         """Keep a list read to the end (one transaction: all of it or none)."""
         if not all(isinstance(entry, dict) for entry in entries):
             return  # an entry salvaged from an unreadable page: read the list again next time
-        with self.engine.begin() as connection:
+        with writing(self.engine).begin() as connection:
             _forget(connection, [key])
             connection.execute(
                 insert(schema.import_lists),
@@ -184,7 +185,7 @@ def forget_lists(engine: Engine, congresses: Iterable[int]) -> None:
     wanted = set(congresses)
     keys = [kept.list_key for kept in kept_lists(engine) if kept.congress in wanted]
     if keys:
-        with engine.begin() as connection:
+        with writing(engine).begin() as connection:
             _forget(connection, keys)
 
 

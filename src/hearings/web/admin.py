@@ -19,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection, func, select, update
 
 from hearings.store import schema
+from hearings.store.engine import writing
 from hearings.web.admin_access import (
     COOKIE,
     AdminForbidden,
@@ -282,7 +283,7 @@ def retry(
 ) -> Response:
     access = require_admin(request)
     require_form(request, access, csrf)
-    with request.app.state.engine.begin() as connection:
+    with writing(request.app.state.engine).begin() as connection:
         marked = mark_for_retry(
             connection, list(error_id or []), datetime.now(UTC).replace(tzinfo=None)
         )
