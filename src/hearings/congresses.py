@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 FIRST_CONGRESS = 1
 # Far beyond any Congress there will be for a while (the 119th sits 2025–2027), and small enough
@@ -124,3 +125,10 @@ def ordinal(number: int) -> str:
 
 def _span(first: int, last: int | None) -> str:
     return str(first) if last is None or last == first else f"{first}-{last}"
+
+
+def current_congress(today: date | None = None) -> int:
+    """The Congress sitting on `today` (a new one begins on January 3 of odd years)."""
+    day = today or datetime.now(UTC).date()
+    year = day.year - 1 if day.year % 2 == 1 and (day.month, day.day) < (1, 3) else day.year
+    return (year - 1789) // 2 + 1

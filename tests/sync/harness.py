@@ -25,7 +25,7 @@ from hearings.replica import Corpus, ReplicaServer
 from hearings.reports.export import export_to_string
 from hearings.store import schema
 from hearings.store.engine import open_database
-from hearings.sync.batches import FailureInjector
+from hearings.sync.failpoints import FailureInjector
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runlog import RunMetrics
 from hearings.sync.runner import RunEnvironment, run_sync

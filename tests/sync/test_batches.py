@@ -12,7 +12,8 @@ import pytest
 from hearings.congress_api.models import Meeting, parse_record
 from hearings.replica import Corpus
 from hearings.store.records import content_hash, meeting_rows
-from hearings.sync.batches import Change, FailureInjector, validate_before_apply
+from hearings.sync.batches import Change, validate_before_apply
+from hearings.sync.failpoints import FailureInjector
 from tests.sync.harness import Harness
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from hearings.store import schema
-from hearings.sync.batches import FailureInjector
+from hearings.sync.failpoints import FailureInjector
 from hearings.sync.runner import EXIT_FAILED, EXIT_OK, EXIT_QUARANTINED
 from tests.sync.harness import Harness, api_time, day_of_changes, snapshot
 

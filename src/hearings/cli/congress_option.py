@@ -4,19 +4,21 @@ parser in `hearings.congresses` for every command that takes it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hearings.congress_api.client import current_congress
 from hearings.congresses import (
     FIRST_MEETINGS_CONGRESS,
     CongressSelection,
     CongressSelectionError,
+    current_congress,
     parse_congresses,
 )
 from hearings.errors import HearingsError
-from hearings.sync.options import SyncOptions
+
+if TYPE_CHECKING:  # the sync package is heavy, and `--help` needs none of it
+    from hearings.sync.options import SyncOptions
 
 NOTHING_HELD = (
     "The database holds no Congress yet, so there is nothing to update: "

@@ -31,7 +31,6 @@ from hearings.congress_api.models import chamber_path, normalize_chamber
 from hearings.congress_api.pages import salvage_page
 from hearings.congress_api.responses import MISSING_KEY_MESSAGE, Transient, decode_body, give_up
 from hearings.congress_api.wire import (
-    current_congress,
     format_api_datetime,
     list_path,
     path_key,
@@ -41,6 +40,7 @@ from hearings.congress_api.wire import (
     redact_url,
     window_params,
 )
+from hearings.congresses import current_congress
 
 if TYPE_CHECKING:
     from hearings.config import Settings

@@ -13,13 +13,6 @@ import httpx
 from hearings.congress_api.models import chamber_path
 
 
-def current_congress(today: date | None = None) -> int:
-    """The Congress sitting on `today` (a new one begins on January 3 of odd years)."""
-    day = today or datetime.now(UTC).date()
-    year = day.year - 1 if day.year % 2 == 1 and (day.month, day.day) < (1, 3) else day.year
-    return (year - 1789) // 2 + 1
-
-
 def redact_url(url: str, api_key: str | None = None) -> str:
     """The URL without any `api_key` query parameter, and without the key anywhere else."""
     parts = urlsplit(url)

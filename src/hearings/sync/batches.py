@@ -3,7 +3,6 @@ bisection to isolate the records that make a batch fail."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from hearings.store.records import MeetingRows
 from hearings.store.search_index import index_meetings
 from hearings.store.writer import ApplyResult, apply_meetings
 from hearings.sync.checkpoints import Database, finish_checkpoint, transaction
-from hearings.sync.failpoints import failpoint
+from hearings.sync.failpoints import FailureInjector, failpoint
 
 log = logging.getLogger(__name__)
 
@@ -52,20 +51,6 @@ class ValidationFailed(HearingsError):
 
 class SimulatedFailure(RuntimeError):
     """Raised by the apply step for records chosen by `--simulate-failures`."""
-
-
-@dataclass(frozen=True)
-class FailureInjector:
-    """Chooses a reproducible share of records whose apply step raises, for trial runs."""
-
-    rate: float = 0.0
-    seed: int = 0
-
-    def should_fail(self, event_id: str) -> bool:
-        if self.rate <= 0:
-            return False
-        digest = hashlib.sha256(f"{self.seed}:{event_id}".encode()).digest()
-        return int.from_bytes(digest[:8], "big") / 2**64 < self.rate
 
 
 # ---- validation before applying ------------------------------------------------------------

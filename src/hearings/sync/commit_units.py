@@ -12,8 +12,10 @@ pays only where commits are many (measured in bench/RESULTS.md, section 2).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from hearings.sync.batches import Change
+if TYPE_CHECKING:
+    from hearings.sync.batches import Change
 
 # The default bound on the records one commit may hold (ADAPTIVE_COMMIT_UNITS=true).
 COMMIT_UNIT_RECORDS = 1_000

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from hearings.sync.batches import FailureInjector
 from hearings.sync.commit_units import COMMIT_UNIT_RECORDS
+from hearings.sync.failpoints import FailureInjector
 
 # Progress callback: (stage, done, total or None when unknown). A stage's last call has
 # done == total.
