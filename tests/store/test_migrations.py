@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from hearings.replica import Corpus, ReplicaServer
 from hearings.store.engine import MIGRATIONS_DIR, create_db_engine, open_database
+from hearings.store.schema_version import known_revisions
 from hearings.store.search_index import rebuild_search_index
 from tests.store.migration_steps import FROZEN_AT, downgrade, search_rows, upgrade
 from tests.store.schema_dump import SNAPSHOTS, sqlite_schema
@@ -106,3 +107,12 @@ def test_opening_a_database_from_before_the_index_migrates_it(database: Engine) 
         assert search_rows(engine) == expected
     finally:
         engine.dispose()
+
+
+def test_the_revisions_read_from_the_files_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    oldest_first = tuple(reversed([r.revision for r in script.walk_revisions()]))
+    assert known_revisions() == (script.get_current_head(), oldest_first)
+    assert len(oldest_first) == len(VERSIONS)

@@ -3,14 +3,20 @@ and the backup a writing command takes first."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from hearings.config import Settings, load_settings
-from hearings.errors import ConfigurationError
+from hearings.errors import ConfigurationError, HearingsError
 from hearings.logs import SharedConsole
+from hearings.reports.verify_result import unreadable
+from hearings.store.engine import open_database, sqlite_file
 
 MISSING_KEY_SENTENCE = (
     "No Congress.gov API key: set CONGRESS_API_KEY (in the environment or .env); get a free key "
@@ -46,3 +52,29 @@ def backup_before_run(settings: Settings) -> str | None:
 
     made = backup_now(settings, now=datetime.now(UTC))
     return str(made) if made is not None else None
+
+
+def require_existing(settings: Settings) -> None:
+    """A command that reads the database refuses, in one sentence, one that is not there."""
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        raise HearingsError(
+            f"There is no database at {path}; create it with `hearings import --congress N` "
+            "(or try `hearings demo`)."
+        )
+
+
+@contextmanager
+def existing_database(settings: Settings, *, migrate_schema: bool = True) -> Iterator[Engine]:
+    """The existing database, with read failures turned into one sentence."""
+    require_existing(settings)
+    # Reading is enough: a read-only database is opened read-only instead of refused.
+    engine = open_database(
+        settings.database_url, migrate_schema=migrate_schema, allow_read_only=True
+    )
+    try:
+        yield engine
+    except DBAPIError as exc:
+        raise unreadable(settings.database_url, exc) from None
+    finally:
+        engine.dispose()

@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 
 from hearings.cli import app
-from hearings.cli.environment import current_settings
-from hearings.cli.monitor_commands import _database, console
+from hearings.cli.environment import console, current_settings, existing_database
 from hearings.errors import HearingsError
 from hearings.reports.history import meeting_history
 from hearings.web.history_document import history_document
@@ -30,7 +29,7 @@ def history(
     """Show every archived version of a meeting and what changed in each, oldest first."""
     settings = current_settings()
     event_id = event_id.strip()
-    with _database(settings) as engine:
+    with existing_database(settings) as engine:
         entries = meeting_history(engine, event_id)
     if not entries:
         raise HearingsError(

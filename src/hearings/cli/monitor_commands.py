@@ -14,16 +14,20 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from hearings.cli import app
 from hearings.cli.congress_option import FilterCongresses
-from hearings.cli.environment import MISSING_KEY_SENTENCE, current_settings
+from hearings.cli.environment import (
+    MISSING_KEY_SENTENCE,
+    current_settings,
+    existing_database,
+    require_existing,
+)
 from hearings.config import Settings
 from hearings.congress_api import ApiKeyMissing, CongressClient
 from hearings.congresses import ALL_CONGRESSES, CongressSelection
-from hearings.errors import DatabaseUnreadable, HearingsError, UsageError
+from hearings.errors import DatabaseUnreadable, UsageError
 from hearings.reports.output_file import check_output_path, means_standard_output, written_whole
 from hearings.reports.reconcile import (
     add_reconciliation,
@@ -36,7 +40,7 @@ from hearings.reports.report_markdown import render_markdown
 from hearings.reports.report_render import render_text, text_renderables
 from hearings.reports.verify import verify_database
 from hearings.reports.verify_result import Problem, VerifyResult, unreadable
-from hearings.store.engine import database_label, open_database, sqlite_file
+from hearings.store.engine import database_label, open_database
 
 console = Console()
 err_console = Console(stderr=True)
@@ -49,31 +53,6 @@ class ReportFormat(StrEnum):
     text = "text"
     markdown = "markdown"
     json = "json"
-
-
-def _require_existing(settings: Settings) -> None:
-    path = sqlite_file(settings.database_url)
-    if path is not None and not path.exists():
-        raise HearingsError(
-            f"There is no database at {path}; create it with `hearings import --congress N` "
-            "(or try `hearings demo`)."
-        )
-
-
-@contextmanager
-def _database(settings: Settings, *, migrate_schema: bool = True) -> Iterator[Engine]:
-    """The existing database, with read failures turned into one sentence."""
-    _require_existing(settings)
-    # Reading is enough: a read-only database is opened read-only instead of refused.
-    engine = open_database(
-        settings.database_url, migrate_schema=migrate_schema, allow_read_only=True
-    )
-    try:
-        yield engine
-    except DBAPIError as exc:
-        raise unreadable(settings.database_url, exc) from None
-    finally:
-        engine.dispose()
 
 
 def _write(output: Path | None, text: str) -> None:
@@ -129,7 +108,7 @@ def report(
         check_output_path(output)  # before the report is built, which takes a while
     settings = current_settings()
     chosen = None if congress is None or congress.is_all else congress.numbers
-    with _database(settings) as engine:
+    with existing_database(settings) as engine:
         built = build_report(engine, days, datetime.now(UTC), chosen)
     if fmt is ReportFormat.json:
         _write(output, built.to_json())
@@ -185,7 +164,7 @@ def _verify(
     settings: Settings, *, reconcile: bool, congress: CongressSelection | None
 ) -> VerifyResult:
     """Open without migrating (verify never writes), check, and reconcile when asked."""
-    _require_existing(settings)
+    require_existing(settings)
     # Never migrates or writes; refuses a schema this version does not know in one sentence.
     engine = open_database(settings.database_url, migrate_schema=False, allow_read_only=True)
     try:

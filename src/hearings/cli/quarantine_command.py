@@ -12,8 +12,7 @@ import typer
 from rich.table import Table
 
 from hearings.cli import app
-from hearings.cli.environment import current_settings
-from hearings.cli.monitor_commands import _database, _require_existing, console
+from hearings.cli.environment import console, current_settings, existing_database, require_existing
 from hearings.reports.export import iso_utc
 from hearings.store.engine import open_database
 from hearings.sync.backups import backup_now
@@ -36,7 +35,7 @@ def quarantine_list(
 ) -> None:
     """List the suspicious versions held for review, oldest first."""
     settings = current_settings()
-    with _database(settings) as engine, engine.connect() as connection:
+    with existing_database(settings) as engine, engine.connect() as connection:
         held = held_versions(connection)
     if as_json:
         entries = [
@@ -86,7 +85,7 @@ def quarantine_reject(error_id: EntryId) -> None:
 
 def _review(decision: str, error_id: int) -> ReviewOutcome:
     settings = current_settings()
-    _require_existing(settings)
+    require_existing(settings)
     engine = open_database(settings.database_url)
     try:
         return (accept if decision == "accept" else reject)(

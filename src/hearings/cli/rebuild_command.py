@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from hearings.cli import app
-from hearings.cli.environment import current_settings
-from hearings.cli.monitor_commands import _require_existing, console
+from hearings.cli.environment import console, current_settings, require_existing
 from hearings.store.engine import check_database, create_db_engine
 from hearings.sync.backups import backup_now
 from hearings.sync.gate import Entity
@@ -42,7 +41,7 @@ def rebuild(
     from the archived payloads, under the writer lock and after a backup; no API request."""
     entities = _entities(entity_names or [])
     settings = current_settings()
-    _require_existing(settings)
+    require_existing(settings)
     check_database(settings.database_url)
     now = datetime.now(UTC)
     engine = create_db_engine(settings.database_url)

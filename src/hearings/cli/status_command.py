@@ -13,8 +13,7 @@ import typer
 from rich.table import Table
 
 from hearings.cli import app
-from hearings.cli.environment import current_settings
-from hearings.cli.monitor_commands import _database, console
+from hearings.cli.environment import console, current_settings, existing_database
 from hearings.congresses import describe_congresses, ordinal
 from hearings.reports.congress_counts import CongressCounts
 from hearings.reports.status import (
@@ -34,7 +33,7 @@ def status(
 ) -> None:
     """The database at a glance: where, how big, what it holds, when it was last updated."""
     settings = current_settings()
-    with _database(settings) as engine:
+    with existing_database(settings) as engine:
         current = gather_status(settings, engine)
     if as_json:
         sys.stdout.write(json.dumps(current.as_dict(), indent=2, ensure_ascii=False) + "\n")

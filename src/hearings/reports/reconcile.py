@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 
 from hearings.reports.verify_result import Problem, ReconcileResult, VerifyResult, sorted_ids
 from hearings.store import schema
-from hearings.sync.congress_runs import held_congresses
+from hearings.sync.marks import held_congresses
 
 
 class MeetingLister(Protocol):

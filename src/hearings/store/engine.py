@@ -5,11 +5,9 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
@@ -28,6 +26,9 @@ from hearings.store.schema_version import (
 # The execution option that makes an engine's or a connection's SQLite transactions IMMEDIATE.
 _BEGIN_IMMEDIATE = "hearings_begin_immediate"
 Bind = TypeVar("Bind", Engine, Connection)
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def writing(bind: Bind) -> Bind:
@@ -165,6 +166,8 @@ def _schema_table_error(path: Path, *, immutable: bool) -> sqlite3.Error | None:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # alembic is imported only by a command that migrates
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -200,6 +203,8 @@ def migrate(engine: Engine) -> None:
     version does not know is refused, untouched."""
     if not needs_migration(engine):
         return
+    from alembic import command
+
     config = alembic_config(engine)
     with writing(engine).begin() as connection:
         config.attributes["connection"] = connection

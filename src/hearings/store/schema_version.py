@@ -5,6 +5,7 @@ refusal in one sentence (a newer or unknown revision, or a database that is not 
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,7 +13,6 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
 from hearings.errors import UnknownSchema
@@ -45,13 +45,32 @@ class SchemaVersion:
 
 @cache
 def known_revisions() -> tuple[str, tuple[str, ...]]:
-    """This version's head revision and every revision it knows, oldest first."""
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    head = script.get_current_head()
-    if head is None:  # pragma: no cover - the package always ships its migrations
-        raise RuntimeError("hearings ships without migrations")
-    revisions = tuple(reversed([r.revision for r in script.walk_revisions()]))
-    return head, revisions
+    """This version's head revision and every revision it knows, oldest first.
+
+    Read from the migration files' `revision` and `down_revision` assignments rather than by
+    alembic's `ScriptDirectory`: every command checks the schema, and importing alembic's script
+    machinery (mako, pygments) would add a fifth to its start-up. A test holds the two equal."""
+    parents: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        assigned = {
+            target.id: node.value
+            for node in ast.parse(path.read_text(encoding="utf-8")).body
+            if isinstance(node, ast.Assign)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        revision, parent = assigned.get("revision"), assigned.get("down_revision")
+        if isinstance(revision, ast.Constant) and isinstance(parent, ast.Constant):
+            parents[str(revision.value)] = None if parent.value is None else str(parent.value)
+    ordered: list[str] = []
+    following = {parent: child for child, parent in parents.items()}
+    current = following.get(None)
+    while current is not None:
+        ordered.append(current)
+        current = following.get(current)
+    if not ordered or len(ordered) != len(parents):  # pragma: no cover - ships one linear chain
+        raise RuntimeError("hearings' migrations are not one chain of revisions")
+    return ordered[-1], tuple(ordered)
 
 
 def judge_schema(

@@ -8,11 +8,11 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Engine, select, union
+from sqlalchemy import Engine
 
 from hearings.congresses import describe_congresses, ordinal
 from hearings.errors import HearingsError
-from hearings.store import schema
+from hearings.sync.marks import held_congresses
 from hearings.sync.pipeline import (
     FATAL,
     ApiClient,
@@ -24,16 +24,6 @@ from hearings.sync.pipeline import (
 from hearings.sync.runlog import CongressFigures, RunMetrics, StageOutcome
 
 log = logging.getLogger(__name__)
-
-
-def held_congresses(engine: Engine) -> tuple[int, ...]:
-    """The Congresses a database holds: those of its meetings, and those it keeps marks for."""
-    query = union(
-        select(schema.hearings.c.congress).distinct(),
-        select(schema.sync_state.c.congress).distinct(),
-    )
-    with engine.connect() as connection:
-        return tuple(sorted(int(c) for c in connection.execute(query).scalars() if c))
 
 
 class CongressNotHeld(HearingsError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, Engine, delete, select, union
 
 from hearings.store import schema
 from hearings.store.records import utc_naive
@@ -129,3 +129,13 @@ def release_window(connection: Connection, options: SyncOptions, entity: str) ->
             table.c.entity == entity + HELD,
         )
     )
+
+
+def held_congresses(engine: Engine) -> tuple[int, ...]:
+    """The Congresses a database holds: those of its meetings, and those it keeps marks for."""
+    query = union(
+        select(schema.hearings.c.congress).distinct(),
+        select(schema.sync_state.c.congress).distinct(),
+    )
+    with engine.connect() as connection:
+        return tuple(sorted(int(c) for c in connection.execute(query).scalars() if c))
