@@ -76,3 +76,15 @@ def record_progress(connection: Connection, metrics: RunMetrics, api_requests: i
             api_requests=api_requests,
         )
     )
+
+
+def record_requests(connection: Connection, metrics: RunMetrics, api_requests: int) -> None:
+    """Write the requests the run has made into its row, inside a batch's own transaction."""
+    if metrics.run_id is None:
+        return
+    logs = schema.update_logs
+    connection.execute(
+        update(logs)
+        .where(logs.c.run_id == metrics.run_id, logs.c.success.is_(None))
+        .values(api_requests=api_requests)
+    )

@@ -32,7 +32,7 @@ from hearings.sync.commit_units import CommitUnit, PendingBatch, grouping_enable
 from hearings.sync.dry_run import classify_dry_run
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Quarantined
-from hearings.sync.interrupted_runs import record_progress
+from hearings.sync.interrupted_runs import record_progress, record_requests
 from hearings.sync.marks import advance_high_water_mark
 from hearings.sync.run_state import RunState
 from hearings.sync.runlog import BatchError
@@ -263,6 +263,9 @@ def _after_apply(state: RunState, connection: Connection, applied: Sequence[Chan
             run_started=state.started,
             now=now,
         )
+    # The requests so far commit with the batch: a run stopped before its figures are written
+    # (just below, after the commit) still shows them; its meetings are counted from checkpoints.
+    record_requests(connection, state.metrics, state.requests_made())
 
 
 def _record_outcome(state: RunState, outcome: BatchOutcome, *, progress: bool = True) -> None:
