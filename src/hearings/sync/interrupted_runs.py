@@ -61,30 +61,29 @@ def _committed_meetings(connection: Connection, run_id: int) -> tuple[int, int, 
 def record_progress(connection: Connection, metrics: RunMetrics, api_requests: int) -> None:
     """Write the run's figures so far into its row (the outcome columns stay NULL), so a run
     killed after this batch still shows what it committed and the requests it made."""
-    if metrics.run_id is None:
-        return
-    logs = schema.update_logs
-    connection.execute(
-        update(logs)
-        .where(logs.c.run_id == metrics.run_id, logs.c.success.is_(None))
-        .values(
-            hearings_checked=metrics.hearings_checked,
-            hearings_added=metrics.hearings_added,
-            hearings_updated=metrics.hearings_updated,
-            hearings_unchanged=metrics.hearings_unchanged,
-            witnesses_updated=metrics.witnesses_updated,
-            api_requests=api_requests,
-        )
+    _write_figures(
+        connection,
+        metrics,
+        hearings_checked=metrics.hearings_checked,
+        hearings_added=metrics.hearings_added,
+        hearings_updated=metrics.hearings_updated,
+        hearings_unchanged=metrics.hearings_unchanged,
+        witnesses_updated=metrics.witnesses_updated,
+        api_requests=api_requests,
     )
 
 
 def record_requests(connection: Connection, metrics: RunMetrics, api_requests: int) -> None:
     """Write the requests the run has made into its row, inside a batch's own transaction."""
+    _write_figures(connection, metrics, api_requests=api_requests)
+
+
+def _write_figures(connection: Connection, metrics: RunMetrics, **figures: int) -> None:
     if metrics.run_id is None:
         return
     logs = schema.update_logs
     connection.execute(
         update(logs)
         .where(logs.c.run_id == metrics.run_id, logs.c.success.is_(None))
-        .values(api_requests=api_requests)
+        .values(**figures)
     )
