@@ -43,9 +43,12 @@ class Citation:
         return f"{self.bill_type} {self.number}"
 
 
+_NOT_LETTER = re.compile(r"[^a-z]")
+
+
 def bill_token(bill_type: str, number: str) -> str:
     """The index token of a bill: `HR`, `0580` -> `hr580`."""
-    kind = re.sub(r"[^a-z]", "", bill_type.lower())
+    kind = _NOT_LETTER.sub("", bill_type.lower())
     digits = number.strip().lstrip("0") or "0"
     return f"{kind}{digits}"
 

@@ -15,6 +15,8 @@ _DOCUMENT_NAME = re.compile(
     r"^[A-Z]{3,5}-\d{2,3}-[A-Z]{2}\d{2}-[A-Za-z]+-(?P<token>[A-Za-z]{2,})-\d{8}(?:-|$)",
     re.IGNORECASE,
 )
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def url_path(url: str) -> str:
@@ -41,12 +43,9 @@ def witness_document_token(url: str) -> str | None:
     when the file name carries none (a hearing-wide "...-20250225-SD001.pdf")."""
     path = url_path(url.strip())
     stem = path.rsplit("/", 1)[-1]
-    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", stem)
+    stem = _EXTENSION.sub("", stem)
     match = _DOCUMENT_NAME.match(stem)
     return match.group("token") if match else None
-
-
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def _squash_variants(words: Sequence[str]) -> set[str]:

@@ -109,6 +109,12 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _QUOTED = re.compile(r'"([^"]*)"|(?:(?<=\s)|^)\'([^\']+)\'(?=\s|,|$)')
 _PARENTHESIZED = re.compile(r"\(([^)]*)\)")
 _INITIAL = re.compile(r"^(?:[^\W\d_]\.?){1,2}$")
+# Compiled once: a module-level `re.sub(pattern, ...)` looks its pattern up in a cache on every
+# call, a few witnesses a meeting, on the path of every import and rebuild.
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+_WORDS = re.compile(r"[a-z0-9]+")
+_PHRASE_BREAK = re.compile(r"[\s()]+")
+_CAPS_CREDENTIAL = re.compile(r"[A-Z][A-Z.&-]{1,7}")
 
 
 # ---- text helpers ----------------------------------------------------------------------------
@@ -138,20 +144,20 @@ def _name_words(text: str) -> list[str]:
     """Lowercase ASCII words for the identity key: apostrophes join (O'Neil -> oneil), any other
     punctuation, hyphens included, separates (García-López -> garcia lopez)."""
     folded = fold_accents(text).lower().replace("'", "")
-    return re.findall(r"[a-z0-9]+", folded)
+    return _WORDS.findall(folded)
 
 
 def _is_postnominal(phrase: str, *, after_comma: bool) -> bool:
-    words = [w for w in re.split(r"[\s()]+", phrase) if w]
+    words = [w for w in _PHRASE_BREAK.split(phrase) if w]
     if not words:
         return False
     known = _POSTNOMINAL_AFTER_COMMA if after_comma else _POSTNOMINAL_SAFE
     for word in words:
-        key = re.sub(r"[^a-z0-9]", "", word.lower())
+        key = _NOT_KEY.sub("", word.lower())
         if key in _GENERATIONAL or key in known:
             continue
         # Unknown credentials after a comma are short all-caps tokens ("RDN", "CHES").
-        if after_comma and re.fullmatch(r"[A-Z][A-Z.&-]{1,7}", word):
+        if after_comma and _CAPS_CREDENTIAL.fullmatch(word):
             continue
         return False
     return True
@@ -209,7 +215,7 @@ def parse_witness_name(raw: str) -> PersonName:
     # Trailing suffixes written without a comma: "José García-López III", "John Smith Jr."
     trailing: list[str] = []
     while sum(not _is_title(w) for w in words) > 1:
-        key = re.sub(r"[^a-z0-9]", "", words[-1].lower())
+        key = _NOT_KEY.sub("", words[-1].lower())
         if key in _GENERATIONAL or key in _POSTNOMINAL_SAFE:
             trailing.insert(0, words.pop())
         else:
@@ -278,7 +284,7 @@ def _build(
         _GENERATIONAL[key]
         for piece in suffixes
         for word in piece.split()
-        if (key := re.sub(r"[^a-z0-9]", "", word.lower())) in _GENERATIONAL
+        if (key := _NOT_KEY.sub("", word.lower())) in _GENERATIONAL
     ]
     key_words = _name_words(" ".join([first or "", *middle_words, last or ""]))
     return PersonName(
@@ -307,7 +313,7 @@ def normalize_organization(org: str | None) -> str:
     # "Tragedy Assistance Program for Survivors (TAPS)" and the same without "(TAPS)" both occur.
     text = _TRAILING_ACRONYM.sub("", text) or text
     text = fold_accents(text).lower().replace("&", " and ").replace("'", "").replace(".", "")
-    words = re.findall(r"[a-z0-9]+", text)
+    words = _WORDS.findall(text)
     if words and words[0] == "the":
         words = words[1:]
     while len(words) > 1 and words[-1] in _CORPORATE_FORMS:

@@ -11,6 +11,9 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 _SPACE_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(.*)$")
+_HOURS_OFFSET = re.compile(r"[+-]\d{2}")
+_HHMM_OFFSET = re.compile(r"[+-]\d{4}")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_api_datetime(value: object) -> datetime | None:
@@ -30,9 +33,9 @@ def parse_api_datetime(value: object) -> datetime | None:
             zone = zone.strip()
             if zone in ("Z", "z", ""):
                 zone = "+00:00"
-            elif re.fullmatch(r"[+-]\d{2}", zone):
+            elif _HOURS_OFFSET.fullmatch(zone):
                 zone += ":00"
-            elif re.fullmatch(r"[+-]\d{4}", zone):
+            elif _HHMM_OFFSET.fullmatch(zone):
                 zone = f"{zone[:3]}:{zone[3:]}"
             text = f"{day}T{clock}{zone}"
         try:
@@ -62,7 +65,7 @@ def parse_api_date(value: object) -> date | None:
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+    if isinstance(value, str) and _DAY.fullmatch(value.strip()):
         return date.fromisoformat(value.strip())
     moment = parse_api_datetime(value)
     return moment.date() if moment else None

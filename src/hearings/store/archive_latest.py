@@ -22,6 +22,7 @@ class PackedVersion:
     cost as much as writing a meeting's rows)."""
 
     identifier: str
+    content_hash: str
     packed: bytes
     update_date: datetime | None
     locator_text: str | None
@@ -39,6 +40,7 @@ def latest_packed_versions(connection: Connection, entity: str) -> Iterable[Pack
     rows = connection.execute(
         select(
             table.c.identifier,
+            table.c.content_hash,
             table.c.payload,
             table.c.update_date,
             cast(table.c.locator, Text).label("locator"),
@@ -47,7 +49,9 @@ def latest_packed_versions(connection: Connection, entity: str) -> Iterable[Pack
         .order_by(table.c.identifier)
     )
     for row in rows:
-        yield PackedVersion(row.identifier, bytes(row.payload), row.update_date, row.locator)
+        yield PackedVersion(
+            row.identifier, row.content_hash, bytes(row.payload), row.update_date, row.locator
+        )
 
 
 def first_seen_times(connection: Connection, entity: str) -> dict[str, tuple[datetime, datetime]]:

@@ -62,9 +62,12 @@ def video_kind(url: str) -> str:
     return "other"
 
 
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
 def _slug(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    slug = _NOT_SLUG.sub("-", folded.lower()).strip("-")
     return slug[:60] or "unnamed"
 
 

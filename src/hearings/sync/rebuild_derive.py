@@ -238,7 +238,9 @@ def _admit(entity: Entity, version: PackedVersion, moment: datetime) -> Admitted
     if version.update_date is not None:
         # The version as last seen: with the newest `updateDate` it was seen with.
         payload["updateDate"] = version.update_date.strftime("%Y-%m-%dT%H:%M:%SZ")
-    verdict = admit_item(request, payload, now=moment.replace(tzinfo=UTC))
+    verdict = admit_item(
+        request, payload, now=moment.replace(tzinfo=UTC), known_hash=version.content_hash
+    )
     if isinstance(verdict, Admitted):
         return verdict
     return f"{verdict.identifier}: {verdict.reason}"

@@ -227,9 +227,16 @@ _MODELS: dict[Entity, type[ApiModel]] = {
 
 
 def admit_item(
-    request: Request, fetched: object, *, now: datetime, redact: Redact = str
+    request: Request,
+    fetched: object,
+    *,
+    now: datetime,
+    redact: Redact = str,
+    known_hash: str | None = None,
 ) -> ItemResult:
-    """One fetched record (or the error fetching it raised): `Admitted` or `Quarantined`."""
+    """One fetched record (or the error fetching it raised): `Admitted` or `Quarantined`.
+    `known_hash` is the payload's content hash when the caller has it already: a rebuild reads
+    each version from the archive under its hash, and hashing costs a tenth of the parse."""
     if isinstance(fetched, BaseException):
         return _fetch_failure(request, fetched)
     try:
@@ -242,7 +249,7 @@ def admit_item(
         )
         record = CHECKS[request.entity](request, record)
         check_update_date(record.update_date, now)
-        admitted = Admitted(request, record, payload, content_hash(payload))
+        admitted = Admitted(request, record, payload, known_hash or content_hash(payload))
         if request.entity == "meeting":
             admitted.rows = meeting_rows(record, admitted.content_hash, _naive(now))
             check_meeting_rows(admitted.rows)
