@@ -4,6 +4,7 @@ witnesses. Names and document URLs come from the bundled congress-119 corpus unl
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -394,6 +395,14 @@ def test_a_rank_or_office_before_a_name_is_an_honorific(
     assert (name.first or "").lower() == first.lower(), raw
     assert (name.last or "").lower() == last.lower(), raw
     assert name.honorific is not None and rank.split()[-1].upper() in name.honorific.upper()
+
+
+@given(st.text() | st.text(alphabet="aZ09.-' \u0130\u212a\u00e9\u00df"))
+def test_alnum_key_is_the_lowercase_text_without_anything_but_ascii_letters_and_digits(
+    text: str,
+) -> None:
+    # Its shortcut for text with nothing to remove must agree with the regular expression.
+    assert witness_names.alnum_key(text) == re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 @given(st.text())

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 
 # The chamber letter, then optional "J"/"Con", then "R" or "Res", then the number. Periods and
 # spaces between the parts are optional. A citation never follows a letter, digit or period, so
-# "U.S. 2025" is not read as S. 2025.
+# "U.S. 2025" is not read as S. 2025. That rule is checked after the letter, not before it: a
+# pattern that starts with a character class lets the regex engine skip to the next H or S, where
+# one that starts with a lookbehind tries it at every position (every title is searched, on the
+# path of every import and rebuild).
 _CITATION = re.compile(
-    r"(?<![\w.'’])(?P<chamber>[HS])\.?\s*"
+    r"(?P<chamber>[HS])(?<![\w.'’][HS])\.?\s*"
     r"(?:(?P<joint>J)\.?\s*|(?P<con>Con)\.?\s*)?"
     r"(?P<kind>Res|R)?\.?\s*"
     r"(?P<number>\d{1,5})(?!\d)",

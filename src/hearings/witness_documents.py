@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from hearings.witness_names import COURTESY, PersonName, fold_accents, word_key
+from hearings.witness_names import COURTESY, PersonName, alnum_key, fold_accents, word_key
 
 # HHRG-119-AP06-Wstate-IsaacsK-20250225.pdf; supporting documents may append "-SD001".
 _DOCUMENT_NAME = re.compile(
@@ -16,7 +16,6 @@ _DOCUMENT_NAME = re.compile(
     re.IGNORECASE,
 )
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def url_path(url: str) -> str:
@@ -52,10 +51,10 @@ def _squash_variants(words: Sequence[str]) -> set[str]:
     """The words run together in lowercase ASCII, accents folded ("rodriguez") and, as the House
     file names do, dropped ("rodrguez")."""
     joined = "".join(words)
-    dropped = _NOT_ALNUM.sub("", joined.lower())
+    dropped = alnum_key(joined)
     if joined.isascii():
         return {dropped} if dropped else set()  # nothing to fold: both ways agree
-    folded = _NOT_ALNUM.sub("", fold_accents(joined).lower())
+    folded = alnum_key(fold_accents(joined))
     return {v for v in (folded, dropped) if v}
 
 
