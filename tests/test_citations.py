@@ -42,8 +42,7 @@ def test_citations_in_titles(text: str, tokens: list[str]) -> None:
 
 
 @given(
-    st.text()
-    | st.text(alphabet=" .'’HhSsJjCcOoNnRrEe0123456789xſ\u212a", max_size=40),
+    st.text() | st.text(alphabet=" .'’HhSsJjCcOoNnRrEe0123456789xſ\u212a", max_size=40),
 )
 def test_the_reordered_pattern_finds_what_the_lookbehind_first_one_does(text: str) -> None:
     assert _matches(_CITATION, text) == _matches(_LOOKBEHIND_FIRST, text)
