@@ -1,6 +1,7 @@
 """Runs that never record an outcome (killed, Ctrl-C) stay `interrupted` (success NULL), and what
 their committed batches applied stays visible: the run writes its figures as each batch commits,
-and the next run closes it, counting from its checkpoints when it wrote none."""
+and the next run closes it, counting from its checkpoints where they show more (a kill between a
+commit and the figures written after it)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ if TYPE_CHECKING:  # runlog closes interrupted runs with this module
 
 
 def close_interrupted_runs(connection: Connection) -> list[int]:
-    """Give each open run an end time (its last committed batch, else its start) and, when its row
-    has no figures, the meetings its committed batches added and updated. Returns their ids.
+    """Give each open run an end time (its last committed batch, else its start) and at least the
+    meetings its committed batches added and updated. Returns their ids.
     The caller holds the writer lock, so none of them is still running."""
     logs = schema.update_logs
     open_runs = connection.execute(
@@ -32,9 +33,12 @@ def close_interrupted_runs(connection: Connection) -> list[int]:
             "end_time": end,
             "duration_seconds": (end - run.start_time).total_seconds(),
         }
-        # Figures the run wrote as it went are its own; checkpoints only stand in for none.
-        if not (run.hearings_added or run.hearings_updated):
-            values.update(hearings_added=added, hearings_updated=updated)
+        # The run writes its figures just after each commit, so a kill in between leaves them a
+        # batch behind its checkpoints, which commit with the rows: the larger count stands.
+        values.update(
+            hearings_added=max(run.hearings_added or 0, added),
+            hearings_updated=max(run.hearings_updated or 0, updated),
+        )
         connection.execute(update(logs).where(logs.c.run_id == run.run_id).values(**values))
     return [run.run_id for run in open_runs]
 
