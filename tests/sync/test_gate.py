@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +30,8 @@ from hearings.sync.gate import (
     admit_item,
     admit_record_entry,
 )
+from hearings.sync.gate.untrusted import MAX_TEXT, storable
+from hearings.sync.gate.verdicts import Refused
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
@@ -139,6 +141,39 @@ def test_text_is_made_storable_not_refused(corpus: Corpus) -> None:
     assert isinstance(admitted, Admitted)
     assert admitted.record.title == "Broken \ufffd emoji and a NUL here"
     json.dumps(admitted.payload, ensure_ascii=False).encode("utf-8")  # storable everywhere
+
+
+_ANY_TEXT = st.text(st.characters(blacklist_categories=()), max_size=12) | st.sampled_from(
+    ["\x00", "\ud83d", "\ud83d\ude00", "\\u0000", "\\ud800", "plain"]
+)
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | _ANY_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_ANY_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _outcome(make: Callable[[], Any]) -> Any:
+    try:
+        return ("stored", make())
+    except Refused as refusal:
+        return ("refused", str(refusal))
+
+
+@given(st.dictionaries(_ANY_TEXT, _JSON_VALUES, max_size=5), st.booleans())
+def test_text_checks_read_the_archived_text_as_they_read_their_own(
+    payload: dict[str, Any], ascii_escapes: bool
+) -> None:
+    # A rebuild passes each payload's stored JSON text to the gate instead of encoding it again;
+    # `pack` writes it without ASCII escapes, but escaped text must not fool the checks either.
+    text = json.dumps(payload, ensure_ascii=ascii_escapes, separators=(",", ":"))
+    assert _outcome(lambda: storable(payload, encoded=text)) == _outcome(lambda: storable(payload))
+
+
+def test_an_archived_text_too_long_to_store_is_refused_as_before() -> None:
+    payload = {"title": "x" * (MAX_TEXT + 1)}
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    assert _outcome(lambda: storable(payload, encoded=text))[0] == "refused"
 
 
 def test_fetch_failures_of_the_record_itself_are_quarantined_others_end_the_stage(

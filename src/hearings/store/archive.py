@@ -67,8 +67,13 @@ def pack(payload: dict[str, Any]) -> bytes:
 
 
 def unpack(blob: bytes) -> dict[str, Any]:
-    value: dict[str, Any] = json.loads(zlib.decompress(blob).decode("utf-8"))
+    value: dict[str, Any] = json.loads(unpack_text(blob))
     return value
+
+
+def unpack_text(blob: bytes) -> str:
+    """The stored payload as the JSON text `pack` wrote."""
+    return zlib.decompress(blob).decode("utf-8")
 
 
 def archive_versions(

@@ -6,6 +6,7 @@ database's own where it still has them, else the archive's."""
 from __future__ import annotations
 
 import gc
+import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -18,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, DateTime, bindparam, delete, func, select, update
 
 from hearings.store import schema
-from hearings.store.archive import unpack
+from hearings.store.archive import unpack_text
 from hearings.store.archive_latest import PackedVersion, first_seen_times, latest_packed_versions
 from hearings.store.meeting_tables import MeetingTables, write_new_meetings
 from hearings.store.records import (
@@ -234,12 +235,18 @@ def _admit(entity: Entity, version: PackedVersion, moment: datetime) -> Admitted
         str(chamber) if chamber else None,
         identifier,
     )
-    payload = unpack(version.packed)
+    encoded = unpack_text(version.packed)
+    payload = json.loads(encoded)
     if version.update_date is not None:
-        # The version as last seen: with the newest `updateDate` it was seen with.
+        # The version as last seen: with the newest `updateDate` it was seen with (a plain
+        # timestamp, which leaves the text's checks as they were).
         payload["updateDate"] = version.update_date.strftime("%Y-%m-%dT%H:%M:%SZ")
     verdict = admit_item(
-        request, payload, now=moment.replace(tzinfo=UTC), known_hash=version.content_hash
+        request,
+        payload,
+        now=moment.replace(tzinfo=UTC),
+        known_hash=version.content_hash,
+        encoded=encoded,
     )
     if isinstance(verdict, Admitted):
         return verdict

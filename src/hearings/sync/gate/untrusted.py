@@ -31,18 +31,26 @@ _URL_IDS: dict[Entity, re.Pattern[str]] = {
 }
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 # Built once: `json.dumps` with options builds an encoder on every call.
 _JSON = json.JSONEncoder(ensure_ascii=False)
 
 
-def storable(value: Any, redact: Callable[[str], str] = str) -> Any:
+def storable(value: Any, redact: Callable[[str], str] = str, *, encoded: str | None = None) -> Any:
     """`value` if every backend can store it as it is, else a repaired copy, or `Refused` for
-    what no record legitimately holds. `redact` removes the API key should upstream echo it."""
-    # Nearly every record needs nothing: one pass of the C encoder tells, without a walk.
-    try:
-        text = _JSON.encode(value)
-    except (RecursionError, ValueError, TypeError):
-        return _repaired(value, 0, redact)
+    what no record legitimately holds. `redact` removes the API key should upstream echo it.
+    `encoded` is `value` as Python's JSON encoder wrote it without ASCII escapes, where the
+    caller has that text already (a rebuild's archived payloads, as `store.archive.pack` wrote
+    them): the checks then read it instead of encoding `value` again."""
+    # Nearly every record needs nothing: one pass of the C encoder tells, without a walk. Given
+    # text passes the same checks as ours (separators aside, which only shorten it), except that
+    # a lone surrogate could hide in it as an escape: such text is not trusted.
+    text = encoded if encoded is not None and not _ESCAPED_SURROGATE.search(encoded) else None
+    if text is None:
+        try:
+            text = _JSON.encode(value)
+        except (RecursionError, ValueError, TypeError):
+            return _repaired(value, 0, redact)
     if len(text) <= MAX_TEXT and "\\u0000" not in text and redact(text) == text:
         try:
             text.encode("utf-8")  # a lone surrogate cannot be encoded
