@@ -92,7 +92,10 @@ def test_served_feeds_use_public_base_url(site: Site) -> None:
 
 
 def test_an_invalid_public_base_url_stops_serve_in_one_sentence(site: Site) -> None:
-    result = site.cli("serve", "--port", "1", PUBLIC_BASE_URL="javascript:alert(1)")
+    # A process of its own: a `serve` that failed to refuse would serve on, until the timeout.
+    result = site.cli(
+        "serve", "--port", "1", own_process=True, PUBLIC_BASE_URL="javascript:alert(1)"
+    )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "PUBLIC_BASE_URL 'javascript:alert(1)' is not an http(s) URL" in result.stderr

@@ -69,7 +69,7 @@ def test_a_second_update_exits_cleanly_while_the_first_runs(on_postgres: Harness
             what="it took the lock",
             process=first,
         )
-        second = harness.cli("update", "--congress", "119", "-q")
+        second = harness.cli("update", "--congress", "119", "-q", own_process=True)
         first_still_running = first.poll() is None
     finally:
         first_out, first_err = first.communicate(timeout=300)

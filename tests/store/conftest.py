@@ -1,5 +1,5 @@
 """A hearings database imported once per session by the real `hearings demo` (the bundled
-replica, no network), copied into each test's folder; the CLI run as a real process on it."""
+replica, no network), copied into each test's folder; the real CLI run on it."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from tests.cli_runs import run_hearings, run_hearings_process
 
 API_KEY = "store-test-key-31c9e7"
 
@@ -51,16 +52,20 @@ class Site:
         return env
 
     def cli(
-        self, *args: str, prefix: tuple[str, ...] = (), timeout: float = 120, **extra: str
+        self,
+        *args: str,
+        own_process: bool = False,
+        prefix: tuple[str, ...] = (),
+        timeout: float = 120,
+        **extra: str,
     ) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [*prefix, sys.executable, "-m", "hearings", *args],
-            env=self.env(**extra),
-            cwd=self.folder,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        """`hearings ARGS` in this process; in a process of its own (with `timeout`) where the
+        process is what is tested, and always behind a `prefix` (a command wrapping it)."""
+        if own_process or prefix:
+            return run_hearings_process(
+                args, env=self.env(**extra), cwd=self.folder, prefix=prefix, timeout=timeout
+            )
+        return run_hearings(args, env=self.env(**extra), cwd=self.folder)
 
 
 def fingerprint(folder: Path) -> dict[str, str]:

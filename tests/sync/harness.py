@@ -10,7 +10,6 @@ import copy
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,6 +28,7 @@ from hearings.sync.failpoints import FailureInjector
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runlog import RunMetrics
 from hearings.sync.runner import RunEnvironment, run_sync
+from tests.cli_runs import run_hearings, run_hearings_process
 
 API_KEY = "test-key-7f3a9c"
 
@@ -123,15 +123,13 @@ class Harness:
         env.update(extra)
         return env
 
-    def cli(self, *args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "hearings", *args],
-            env=self.cli_env(**extra_env),
-            cwd=self.tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+    def cli(
+        self, *args: str, own_process: bool = False, **extra_env: str
+    ) -> subprocess.CompletedProcess[str]:
+        """`hearings ARGS` in this process; `own_process` where the process is what is tested
+        (a failpoint's kill, a lock held by another process)."""
+        run = run_hearings_process if own_process else run_hearings
+        return run(args, env=self.cli_env(**extra_env), cwd=self.tmp_path)
 
     def close(self) -> None:
         for engine in self.engines:

@@ -6,21 +6,16 @@ It reads the database with plain `sqlite3`, so a check never depends on the code
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import sqlite3
-import subprocess
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from hearings.cli import main
 from hearings.replica import Corpus, ReplicaServer
+from tests.cli_runs import run_hearings, run_hearings_process
 
 API_KEY = "test-key-untrusted-5e1b"
 #: `update_logs.metrics` key counting list entries that could not name their record.
@@ -72,22 +67,6 @@ class CliRun:
 _SETTINGS_PREFIXES = ("CONGRESS_", "DATABASE_", "API_", "NOTIFY_", "BACKUP_", "LOG_")
 
 
-@contextlib.contextmanager
-def _environment(folder: Path, env: dict[str, str]) -> Iterator[None]:
-    saved_env, saved_cwd = dict(os.environ), Path.cwd()
-    for name in list(os.environ):
-        if name.startswith(_SETTINGS_PREFIXES):
-            del os.environ[name]
-    os.environ.update(env)
-    os.chdir(folder)  # no stray .env file is read
-    try:
-        yield
-    finally:
-        os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
-
-
 @dataclass
 class Site:
     """`database_url` defaults to `folder/hearings.db`; a PostgreSQL URL works too."""
@@ -120,32 +99,18 @@ class Site:
 
     def hearings(self, *args: str, **extra_env: str) -> CliRun:
         """`hearings ARGS` in this process; stdout and stderr captured."""
-        out, err = io.StringIO(), io.StringIO()
-        with (
-            _environment(self.folder, self.env(**extra_env)),
-            contextlib.redirect_stdout(out),
-            contextlib.redirect_stderr(err),
-        ):
-            try:
-                main(list(args))
-                code = 0
-            except SystemExit as exc:
-                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        return CliRun(code, out.getvalue(), err.getvalue())
+        result = run_hearings(args, env=self._process_env(**extra_env), cwd=self.folder)
+        return CliRun(result.returncode, result.stdout, result.stderr)
 
     def hearings_process(self, *args: str, **extra_env: str) -> CliRun:
         """`python -m hearings ARGS` as a process of its own, as cron runs it."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_SETTINGS_PREFIXES)}
-        result = subprocess.run(
-            [sys.executable, "-m", "hearings", *args],
-            env={**env, **self.env(**extra_env)},
-            cwd=self.folder,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        result = run_hearings_process(args, env=self._process_env(**extra_env), cwd=self.folder)
         return CliRun(result.returncode, result.stdout, result.stderr)
+
+    def _process_env(self, **extra_env: str) -> dict[str, str]:
+        # This process's environment without settings of its own (so no stray one is read).
+        env = {k: v for k, v in os.environ.items() if not k.startswith(_SETTINGS_PREFIXES)}
+        return {**env, **self.env(**extra_env)}
 
     def update(self) -> CliRun:
         return self.hearings("update", "--congress", "119", "--lookback-days", "7")

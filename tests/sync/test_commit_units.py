@@ -104,6 +104,7 @@ def test_a_kill_inside_a_grouped_unit_loses_nothing_committed(harness: Harness) 
         "--batch-size",
         "5",
         COMMIT_UNIT_RECORDS="20",
+        own_process=True,
         HEARINGS_FAILPOINT="batch_before_commit:6",
     )
 

@@ -34,6 +34,8 @@ FAILPOINTS = [
     "before_run_recorded",
 ]
 
+UPDATE_IN_BATCHES_OF_4 = ("update", "--congress", "119", "--batch-size", "4")
+
 
 @pytest.fixture(scope="module")
 def reference(
@@ -62,13 +64,11 @@ def test_update_killed_at_a_failpoint_converges_after_rerun(
 ) -> None:
     day_of_changes(harness.corpus, FIXED_NOW)
 
-    killed = harness.cli(
-        "update", "--congress", "119", "--batch-size", "4", HEARINGS_FAILPOINT=point
-    )
+    killed = harness.cli(*UPDATE_IN_BATCHES_OF_4, own_process=True, HEARINGS_FAILPOINT=point)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert_consistent(harness.database_url)
 
-    rerun = harness.cli("update", "--congress", "119", "--batch-size", "4")
+    rerun = harness.cli(*UPDATE_IN_BATCHES_OF_4)
     assert rerun.returncode in (0, 3), rerun.stderr
     assert_consistent(harness.database_url)
     expected_snapshot, expected_export = reference
@@ -113,7 +113,7 @@ def test_import_killed_at_random_moments_converges(
 @pytest.mark.imported
 def test_interrupted_runs_are_closed_by_the_next_run(harness: Harness, kill_at: str) -> None:
     day_of_changes(harness.corpus, FIXED_NOW)
-    harness.cli("update", "--congress", "119", "--batch-size", "4", HEARINGS_FAILPOINT=kill_at)
+    harness.cli(*UPDATE_IN_BATCHES_OF_4, own_process=True, HEARINGS_FAILPOINT=kill_at)
 
     harness.run("update")
 

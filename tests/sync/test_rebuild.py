@@ -93,7 +93,7 @@ def test_a_crash_during_a_rebuild_leaves_the_old_database_whole(harness: Harness
     for engine in harness.engines:
         engine.dispose()
 
-    done = harness.cli("rebuild", HEARINGS_FAILPOINT="rebuild_built")
+    done = harness.cli("rebuild", own_process=True, HEARINGS_FAILPOINT="rebuild_built")
 
     assert done.returncode == -9
     path = harness.tmp_path / "hearings.db"
