@@ -51,7 +51,9 @@ _NOT_LETTER = re.compile(r"[^a-z]")
 
 def bill_token(bill_type: str, number: str) -> str:
     """The index token of a bill: `HR`, `0580` -> `hr580`."""
-    kind = _NOT_LETTER.sub("", bill_type.lower())
+    kind = bill_type.lower()
+    if not (kind.isascii() and kind.isalpha()):  # the API's types are plain letters ("HR")
+        kind = _NOT_LETTER.sub("", kind)
     digits = number.strip().lstrip("0") or "0"
     return f"{kind}{digits}"
 

@@ -201,8 +201,11 @@ def parse_witness_name(raw: str) -> PersonName:
             nicknames.append(inner)
         return " "
 
-    text = _QUOTED.sub(_take_quoted, text)
-    text = _PARENTHESIZED.sub(_take_parenthesized, text)
+    # (Most names have no quotes or parentheses: the tests skip a regex pass each.)
+    if '"' in text or "'" in text:
+        text = _QUOTED.sub(_take_quoted, text)
+    if "(" in text:
+        text = _PARENTHESIZED.sub(_take_parenthesized, text)
     text = " ".join(text.replace(" ,", ",").split()).strip(" ,")
     if not text:
         return _EMPTY if not nicknames else _build([], [], nicknames, suffixes)
@@ -319,7 +322,8 @@ def normalize_organization(org: str | None) -> str:
         return ""
     text = _clean(org)
     # "Tragedy Assistance Program for Survivors (TAPS)" and the same without "(TAPS)" both occur.
-    text = _TRAILING_ACRONYM.sub("", text) or text
+    if text.endswith(")"):  # `_clean` leaves no trailing space
+        text = _TRAILING_ACRONYM.sub("", text) or text
     text = fold_accents(text).lower().replace("&", " and ").replace("'", "").replace(".", "")
     words = _WORDS.findall(text)
     if words and words[0] == "the":
