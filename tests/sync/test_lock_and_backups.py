@@ -39,8 +39,8 @@ def test_a_concurrent_update_exits_cleanly_without_touching_the_database(harness
     first.wait(timeout=30)
 
 
+@pytest.mark.imported
 def test_every_writing_run_is_preceded_by_a_verified_backup(harness: Harness) -> None:
-    harness.cli("import", "--congress", "119")
     result = harness.cli("update", "--congress", "119", "--json")
 
     assert result.returncode == 0, result.stderr
@@ -49,8 +49,8 @@ def test_every_writing_run_is_preceded_by_a_verified_backup(harness: Harness) ->
     assert backup_meeting_count(backups[-1]) == 150
 
 
+@pytest.mark.imported
 def test_backup_create_list_and_restore_through_the_cli(harness: Harness) -> None:
-    harness.cli("import", "--congress", "119")
     created = harness.cli("backup", "create")
     assert created.returncode == 0, created.stderr
     listed = harness.cli("backup", "list", "--json")
@@ -71,8 +71,8 @@ def test_backup_create_list_and_restore_through_the_cli(harness: Harness) -> Non
         assert len(backup_files(harness.tmp_path / "backups")) == len(backups_before) + 1
 
 
+@pytest.mark.imported
 def test_restoring_a_corrupt_backup_is_refused_and_changes_nothing(harness: Harness) -> None:
-    harness.cli("import", "--congress", "119")
     bad = harness.tmp_path / "bad.db"
     bad.write_bytes(b"this is not a database" * 100)
 
@@ -113,8 +113,8 @@ def test_bad_arguments_are_usage_errors(harness: Harness) -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
+@pytest.mark.imported
 def test_quiet_prints_nothing_on_success_and_the_log_names_the_mode(harness: Harness) -> None:
-    harness.cli("import", "--congress", "119")
     result = harness.cli("update", "--congress", "119", "--quiet")
     assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
     logs = list((harness.tmp_path / "logs").glob("daily_update_*.log"))
