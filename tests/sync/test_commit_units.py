@@ -16,7 +16,9 @@ from tests.backends import assert_consistent
 from tests.sync.harness import Harness
 
 
-def test_clean_batches_commit_together_up_to_the_bound(harness: Harness) -> None:
+def test_clean_batches_commit_together_up_to_the_bound_and_the_report_shows_them(
+    harness: Harness,
+) -> None:
     metrics = harness.run("import", batch_size=4, commit_unit_limit=16)
 
     stats = metrics.batch_processing
@@ -35,6 +37,16 @@ def test_clean_batches_commit_together_up_to_the_bound(harness: Harness) -> None
     assert len(checkpoints) == 38
     assert {status for status, _ in checkpoints} == {"committed"}
     assert sum(len(ids) for _, ids in checkpoints) == 150
+
+    # The report shows the commits beside the batches.
+    done = harness.cli("report", "--format", "json")
+    markdown = harness.cli("report", "--format", "markdown")
+
+    assert done.returncode == 0 and markdown.returncode == 0, done.stderr + markdown.stderr
+    (run,) = json.loads(done.stdout)["runs"]
+    assert run["batches"] == stats.batch_count == 38
+    assert run["commit_units"] == stats.commit_units == 13
+    assert "| batches | commits |" in markdown.stdout
 
 
 def test_without_adaptive_units_every_batch_commits_alone(harness: Harness) -> None:
@@ -122,16 +134,3 @@ def _empty(harness: Harness) -> None:
     with harness.engine().begin() as connection:
         for table in reversed(schema.metadata.sorted_tables):
             connection.execute(table.delete())
-
-
-def test_the_report_shows_the_commits_beside_the_batches(harness: Harness) -> None:
-    metrics = harness.run("import", batch_size=4, commit_unit_limit=16)
-
-    done = harness.cli("report", "--format", "json")
-    markdown = harness.cli("report", "--format", "markdown")
-
-    assert done.returncode == 0 and markdown.returncode == 0, done.stderr + markdown.stderr
-    (run,) = json.loads(done.stdout)["runs"]
-    assert run["batches"] == metrics.batch_processing.batch_count == 38
-    assert run["commit_units"] == metrics.batch_processing.commit_units == 13
-    assert "| batches | commits |" in markdown.stdout
