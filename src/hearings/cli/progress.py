@@ -18,6 +18,7 @@ from typing import Protocol
 import httpx
 from rich.spinner import Spinner
 
+from hearings.congress_api.client import tls_context
 from hearings.congress_api.limiter import Limiter
 
 #: The stage that a request serves, by the first segment of its API path.
@@ -39,7 +40,7 @@ class RequestsByStage(httpx.BaseTransport):
     def __init__(self, concurrency: int, *, clock: Callable[[], float] = time.monotonic) -> None:
         # The client's own limits, which httpx applies only to the transport it builds itself.
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        self.inner = httpx.HTTPTransport(limits=limits)
+        self.inner = httpx.HTTPTransport(verify=tls_context(), limits=limits)
         self.clock = clock
         self.total = 0
         self._counts: dict[str, int] = {}

@@ -7,8 +7,10 @@ URL that reaches a log line or an exception is redacted first.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import ssl
 import threading
 import time
 from collections import Counter
@@ -56,6 +58,13 @@ RETRY_AFTER_CAP = 3600.0
 RATE_LIMIT_BACKOFF = 1.0
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's own verifying TLS context, built once a process: each build reads the whole CA
+    bundle (about 50 ms), and a process may make a client per command."""
+    return httpx.create_ssl_context()
+
+
 class CongressClient:
     """Talks to Congress.gov (or the replica) within its hourly budget, retrying what is transient.
 
@@ -89,6 +98,7 @@ class CongressClient:
         self.limiter = limiter or Limiter(rate_limit_per_hour, concurrency)
         self._sleep = sleep
         self._http = httpx.Client(
+            verify=tls_context(),
             timeout=httpx.Timeout(timeout),
             transport=transport,
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),

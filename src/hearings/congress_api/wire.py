@@ -3,6 +3,7 @@ of the API key, and the details an error body carries."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -28,9 +29,15 @@ def redact_text(text: str, api_key: str | None) -> str:
     """`text` with every spelling of the key (raw or percent-encoded) replaced by `***`."""
     # A key of a character or two would blank out ordinary words; real keys are 40 characters.
     if api_key and len(api_key) >= 4:
-        for spelling in {api_key, quote(api_key, safe=""), quote(api_key)}:
+        for spelling in _spellings(api_key):
             text = text.replace(spelling, "***")
     return text
+
+
+@functools.lru_cache(maxsize=8)
+def _spellings(api_key: str) -> frozenset[str]:
+    # Cached: a repaired record has every one of its texts redacted.
+    return frozenset({api_key, quote(api_key, safe=""), quote(api_key)})
 
 
 def format_api_datetime(value: datetime | date) -> str:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from hearings.congress_api.client import tls_context
 from hearings.congresses import describe_congresses
 from hearings.sync.runlog import RunMetrics
 
@@ -89,7 +90,9 @@ def notify_webhook(
     """POST the run's metrics as JSON; True when the receiver answered 2xx. Never raises."""
     host = urlsplit(url).hostname or "the webhook"
     try:
-        with httpx.Client(timeout=timeout, transport=transport, follow_redirects=False) as client:
+        with httpx.Client(
+            verify=tls_context(), timeout=timeout, transport=transport, follow_redirects=False
+        ) as client:
             response = client.post(
                 url,
                 json=notification_body(metrics),
