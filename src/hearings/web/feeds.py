@@ -7,11 +7,13 @@ archive holds (0 when none), so every change raises it and an unchanged meeting 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from markupsafe import Markup
 from sqlalchemy import Connection, select
 
 from hearings.congresses import CongressSelection
@@ -41,9 +43,25 @@ def feed_meetings(
     return find_hearings(connection, filters, limit=limit, offset=0).rows
 
 
-def _ics_text(value: str) -> str:
+# What XML 1.0 cannot carry (section 2.2), not even as a character reference: C0 controls but
+# tab and line breaks, lone surrogates, U+FFFE and U+FFFF. One in a feed makes it malformed, and a
+# feed reader then drops the whole feed, so such characters are removed.
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_legal(text: str) -> str:
+    """`text` without the characters XML 1.0 forbids; still `Markup` when it was (escaped)."""
+    cleaned = _XML_ILLEGAL.sub("", text)
+    return Markup(cleaned) if isinstance(text, Markup) else cleaned
+
+
+def ics_text(value: str) -> str:
+    """`value` as an iCalendar TEXT value: escaped, line breaks as \\n, and no control character
+    but tab (RFC 5545 3.3.11 excludes them; some calendars refuse the whole file)."""
     return (
-        value.replace("\\", "\\\\")
+        xml_legal(value)
+        .replace("\x7f", "")
+        .replace("\\", "\\\\")
         .replace(";", "\\;")
         .replace(",", "\\,")
         .replace("\r\n", "\\n")
@@ -107,8 +125,8 @@ def ics_event(meeting: HearingSummary, base_url: str, sequence: int) -> list[str
         f"DTSTAMP:{_stamp(meeting.last_changed_at)}",
         f"DTSTART:{_stamp(meeting.start_at)}",
         f"DTEND:{_stamp(meeting.start_at + ASSUMED_DURATION)}",
-        f"SUMMARY:{_ics_text(summary)}",
-        f"DESCRIPTION:{_ics_text(description)}",
+        f"SUMMARY:{ics_text(summary)}",
+        f"DESCRIPTION:{ics_text(description)}",
         f"URL:{page}",
         f"STATUS:{_ICS_STATUS.get(status, 'CONFIRMED')}",
         f"SEQUENCE:{sequence}",
@@ -116,9 +134,9 @@ def ics_event(meeting: HearingSummary, base_url: str, sequence: int) -> list[str
         f"LAST-MODIFIED:{_stamp(meeting.last_changed_at)}",
     ]
     if place:
-        lines.append(f"LOCATION:{_ics_text(place)}")
+        lines.append(f"LOCATION:{ics_text(place)}")
     if meeting.meeting_type:
-        lines.append(f"CATEGORIES:{_ics_text(meeting.meeting_type)}")
+        lines.append(f"CATEGORIES:{ics_text(meeting.meeting_type)}")
     lines.append("END:VEVENT")
     return lines
 
@@ -137,7 +155,7 @@ def render_ics(
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_ics_text(name)}",
+        f"X-WR-CALNAME:{ics_text(name)}",
     ]
     for meeting in meetings:
         if meeting.start_at is not None:

@@ -15,6 +15,7 @@ from hearings.reports.status import describe_size
 from hearings.web import timefmt
 from hearings.web.detail import bill_label, meeting_url
 from hearings.web.entities import organization_slug
+from hearings.web.feeds import xml_legal
 from hearings.web.filters import SORTS, STATUSES, congress_label
 
 
@@ -92,6 +93,7 @@ def install(environment: Environment) -> None:
         "file_size": describe_size,
         "org_slug": organization_slug,
         "http_href": http_href,
+        "xml_legal": xml_legal,
     }
     environment.filters.update(filters)
     environment.globals.update(
