@@ -65,7 +65,10 @@ def test_an_orphan_row_is_named(
     problems, _ = _verify(site)
     orphans = [(detail, ids) for check, detail, ids in problems if check == "foreign_keys"]
     assert any("witness_appearances refer to hearings" in d and event_id in i for d, i in orphans)
-    assert any("hearing_committees refer to hearings" in d for d, _ in orphans)
+    # The meeting had one committee: one row, and a verb that agrees.
+    assert "1 row of hearing_committees refers to hearings that do not exist (event_id)" in [
+        d for d, _ in orphans
+    ]
     assert {check for check, _, _ in problems} == {"foreign_keys"}
     result = run_cli(monkeypatch, capsys, site.env(), "verify")
     assert result.code == 1
@@ -134,8 +137,8 @@ def test_repeated_document_urls_and_two_primary_committees_are_duplicates(site: 
         )
     problems, _ = _verify(site)
     assert sorted((c, d, i) for c, d, i in problems) == [
-        ("duplicates", "1 meeting have more than one primary committee", [linked]),
-        ("duplicates", "1 meeting list the same meeting document URL twice", [event_id]),
+        ("duplicates", "1 meeting has more than one primary committee", [linked]),
+        ("duplicates", "1 meeting lists the same meeting document URL twice", [event_id]),
     ]
 
 
@@ -153,10 +156,47 @@ def test_missing_required_fields_committees_and_bad_dates_are_named(site: Site) 
             "UPDATE hearings SET start_at = '2199-01-01 00:00:00' WHERE event_id = ?", (third,)
         )
     problems, _ = _verify(site)
-    assert sorted((c, i) for c, _, i in problems) == [
-        ("committees", [second]),
-        ("dates", [third]),
-        ("required_fields", [first]),
+    assert sorted(problems) == [
+        ("committees", "1 meeting has no committee", [second]),
+        ("dates", "1 meeting dated before 1900 or more than five years ahead", [third]),
+        ("required_fields", "1 meeting has no updateDate", [first]),
+    ]
+
+
+def test_nameless_witnesses_and_committees_are_counted_in_agreeing_sentences(
+    site: Site,
+) -> None:
+    def findings() -> list[str]:
+        engine = create_db_engine(site.database_url)
+        try:
+            result = verify_database(engine, site.database_url)
+        finally:
+            engine.dispose()
+        return [p.detail for p in result.problems + result.warnings if "no name" in p.detail]
+
+    with _raw(site) as connection:
+        witnesses = [r[0] for r in connection.execute("SELECT witness_id FROM witnesses LIMIT 2")]
+        committees = [
+            r[0] for r in connection.execute("SELECT system_code FROM committees LIMIT 2")
+        ]
+        connection.execute(
+            "UPDATE witnesses SET display_name = ' ' WHERE witness_id = ?", witnesses[:1]
+        )
+        connection.execute("UPDATE committees SET name = '' WHERE system_code = ?", committees[:1])
+    assert [d.split(" (")[0] for d in findings()] == [
+        "1 witness has no name",
+        "1 committee has no name",
+    ]
+    with _raw(site) as connection:
+        connection.execute(
+            "UPDATE witnesses SET display_name = '' WHERE witness_id = ?", witnesses[1:]
+        )
+        connection.execute(
+            "UPDATE committees SET name = NULL WHERE system_code = ?", committees[1:]
+        )
+    assert [d.split(" (")[0] for d in findings()] == [
+        "2 witnesses have no name",
+        "2 committees have no name",
     ]
 
 

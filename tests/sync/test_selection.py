@@ -156,3 +156,84 @@ def test_a_record_is_quarantined_once_per_run(harness: Harness) -> None:
     assert code == EXIT_QUARANTINED
     assert [r["identifier"] for r in metrics["quarantined_records"]] == [new_code]
     assert open_quarantine(harness)[("committee", new_code)].attempts == 1
+
+
+def exported(harness: Harness, entity: str) -> str:
+    done = harness.cli("export", entity)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def exported_update_date(harness: Harness, entity: str, key: str, ident: str) -> str:
+    rows = [json.loads(line) for line in exported(harness, entity).splitlines()]
+    (row,) = [r for r in rows if r[key] == ident]
+    return str(row["update_date"])
+
+
+@pytest.mark.imported
+def test_a_committee_touched_upstream_but_unchanged_is_fetched_once(harness: Harness) -> None:
+    body = harness.corpus.committee("hsag00")
+    assert body is not None
+    stamp = recent()
+    body["updateDate"] = stamp  # the content stays as it was
+    harness.corpus.put_committee(body, chamber="house", congresses=[119])
+
+    code, metrics = update(harness)
+
+    assert code == EXIT_OK, metrics
+    assert metrics["committees_updated"] == 0  # the same content: unchanged
+    assert exported_update_date(harness, "committees", "system_code", "hsag00") == stamp
+    fetched = harness.replica.stats.by_kind["committee_item"]
+    assert fetched >= 1
+    assert update(harness)[0] == EXIT_OK
+    assert harness.replica.stats.by_kind["committee_item"] == fetched  # not fetched again
+    before = exported(harness, "committees")
+    done = harness.cli("rebuild")
+    assert done.returncode == 0, done.stderr
+    assert exported(harness, "committees") == before
+
+
+@pytest.mark.imported
+def test_a_member_touched_upstream_but_unchanged_follows_the_new_date(harness: Harness) -> None:
+    body = harness.corpus.member("A000055")
+    assert body is not None
+    stamp = recent()
+    body["updateDate"] = stamp  # the content stays as it was
+    harness.corpus.put_member(body)
+
+    done = harness.cli("import", "--congress", "119", "--json")
+
+    assert done.returncode == EXIT_OK, done.stderr
+    assert json.loads(done.stdout)["members_updated"] == 0  # the same content: unchanged
+    assert exported_update_date(harness, "members", "bioguide_id", "A000055") == stamp
+    before = exported(harness, "members")
+    done = harness.cli("rebuild", "--entity", "members")
+    assert done.returncode == 0, done.stderr
+    assert exported(harness, "members") == before
+
+
+@pytest.mark.imported
+def test_a_printed_hearing_touched_upstream_but_unchanged_is_fetched_once(
+    harness: Harness,
+) -> None:
+    body = harness.corpus.printed_hearing(JACKET)
+    assert body is not None
+    stamp = recent()
+    body["updateDate"] = stamp  # the content stays as it was
+    harness.corpus.put_printed_hearing(body)
+
+    code, metrics = update(harness)
+
+    assert code == EXIT_OK, metrics
+    assert metrics["printed_hearings_updated"] == 0  # the same content: unchanged
+    with harness.engine().connect() as connection:
+        stored = connection.execute(
+            select(schema.printed_hearings.c.update_date).where(
+                schema.printed_hearings.c.congress == 119,
+                schema.printed_hearings.c.jacket_number == int(JACKET),
+            )
+        ).scalar_one()
+    assert api_time(stored.replace(tzinfo=UTC)) == stamp
+    fetched = harness.replica.stats.by_kind["hearing_item"]
+    assert update(harness)[0] == EXIT_OK
+    assert harness.replica.stats.by_kind["hearing_item"] == fetched  # not fetched again

@@ -93,8 +93,9 @@ def _check_foreign_keys(connection: Connection, found: Findings, now: datetime) 
                 continue
             names = ", ".join(c.name for c in child_columns)
             found.problem(
-                f"{counted(len(rows), 'row')} of {child.name} refer to {parent.name} that do not "
-                f"exist ({names})",
+                f"{counted(len(rows), 'row')} of {child.name} "
+                f"{'refers' if len(rows) == 1 else 'refer'} to {parent.name} that do not exist "
+                f"({names})",
                 ["/".join(str(v) for v in row) for row in rows],
             )
 
@@ -108,10 +109,10 @@ def _check_committees(connection: Connection, found: Findings, now: datetime) ->
     ).all()
     meetings = [row.event_id for row in rows if not row.is_stub]
     if meetings:
-        found.problem(f"{counted(len(meetings), 'meeting')} have no committee", meetings)
+        found.problem(f"{counted(len(meetings), 'meeting', 'have')} no committee", meetings)
     stubs = [row.event_id for row in rows if row.is_stub]
     if stubs:
-        found.warning(f"{counted(len(stubs), 'empty stub')} have no committee", stubs)
+        found.warning(f"{counted(len(stubs), 'empty stub', 'have')} no committee", stubs)
 
 
 def congress_term(congress: int) -> tuple[datetime, datetime]:
@@ -146,13 +147,14 @@ def _check_dates(connection: Connection, found: Findings, now: datetime) -> None
         )
     if updates:
         found.problem(
-            f"{counted(len(updates), 'meeting')} have an updateDate before 1900 or in the future",
+            f"{counted(len(updates), 'meeting', 'have')} an updateDate before 1900 or in the "
+            "future",
             updates,
         )
     if outside:
         found.warning(
-            f"{counted(len(outside), 'meeting')} dated more than a month outside their "
-            "Congress's term",
+            f"{counted(len(outside), 'meeting')} dated more than a month outside "
+            f"{'its' if len(outside) == 1 else 'their'} Congress's term",
             outside,
         )
     state = schema.sync_state

@@ -87,8 +87,31 @@ def sorted_ids(values: Iterable[Any]) -> list[str]:
     return sorted({str(v) for v in values}, key=lambda v: (len(v), v))
 
 
-def counted(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+def counted(count: int, noun: str, verb: str = "") -> str:
+    """`1 witness has`, `2 witnesses have`: a count with its noun and, given its plural form
+    ("have", "are", "name"), the verb that agrees with it."""
+    if count == 1:
+        return " ".join(filter(None, (f"1 {noun}", _singular_verb(verb))))
+    return " ".join(filter(None, (f"{count} {_plural_noun(noun)}", verb)))
+
+
+_IRREGULAR_PLURALS = {"person": "people"}
+_SINGULAR_VERBS = {"have": "has", "are": "is", "were": "was", "do": "does"}
+
+
+def _plural_noun(noun: str) -> str:
+    head, _, last = noun.rpartition(" ")
+    if last in _IRREGULAR_PLURALS:
+        plural = _IRREGULAR_PLURALS[last]
+    elif last.endswith(("s", "x", "z", "ch", "sh")):
+        plural = last + "es"
+    else:
+        plural = last + "s"
+    return f"{head} {plural}" if head else plural
+
+
+def _singular_verb(verb: str) -> str:
+    return _SINGULAR_VERBS.get(verb, f"{verb}s" if verb else "")
 
 
 def unreadable(database_url: str, exc: DBAPIError) -> DatabaseUnreadable:

@@ -44,7 +44,7 @@ def check_orphans(connection: Connection, found: Findings, now: datetime) -> Non
     codes = list(missing_parents)
     if codes:
         found.warning(
-            f"{counted(len(codes), 'committee')} name a parent committee the database lacks "
+            f"{counted(len(codes), 'committee', 'name')} a parent committee the database lacks "
             "(the API may no longer serve it)",
             codes,
         )
@@ -59,8 +59,8 @@ def check_orphans(connection: Connection, found: Findings, now: datetime) -> Non
     ).all()
     if unmatched:
         found.warning(
-            f"{counted(len(unmatched), 'printed hearing')} name an associated meeting the database "
-            "lacks",
+            f"{counted(len(unmatched), 'printed hearing', 'name')} an associated meeting the "
+            "database lacks",
             [f"{row.congress}/{row.jacket_number}" for row in unmatched],
         )
     transcripts = schema.hearing_transcripts
@@ -77,7 +77,7 @@ def check_orphans(connection: Connection, found: Findings, now: datetime) -> Non
     ).all()
     if absent:
         found.warning(
-            f"{counted(len(absent), 'meeting transcript link')} point to printed hearings the "
+            f"{counted(len(absent), 'meeting transcript link', 'point')} to printed hearings the "
             "database lacks (the API lists them on the meeting only)",
             [f"{row.event_id}/{row.congress}/{row.jacket_number}" for row in absent],
         )
@@ -125,13 +125,13 @@ def check_duplicates(connection: Connection, found: Findings, now: datetime) -> 
         if repeated:
             events = [group[0] for group in repeated]
             found.problem(
-                f"{counted(len(events), 'meeting')} list the same {noun} URL twice", events
+                f"{counted(len(events), 'meeting', 'list')} the same {noun} URL twice", events
             )
     links = schema.hearing_committees
     primaries = func.sum(case((links.c.is_primary.is_(True), 1), else_=0))
     for row_filter, sentence in (
-        (primaries > 1, "have more than one primary committee"),
-        (primaries < 1, "have committees but no primary one"),
+        (primaries > 1, "more than one primary committee"),
+        (primaries < 1, "committees but no primary one"),
     ):
         events = list(
             connection.execute(
@@ -139,7 +139,7 @@ def check_duplicates(connection: Connection, found: Findings, now: datetime) -> 
             ).scalars()
         )
         if events:
-            found.problem(f"{counted(len(events), 'meeting')} {sentence}", events)
+            found.problem(f"{counted(len(events), 'meeting', 'have')} {sentence}", events)
     for key_column, key, noun in (
         (
             schema.committees.c.system_code,
@@ -183,9 +183,26 @@ def check_duplicates(connection: Connection, found: Findings, now: datetime) -> 
         )
 
 
+_NOT_MARKED_AS_STUB = (
+    "has neither a title nor a date but is not marked as a stub",
+    "have neither a title nor a date but are not marked as stubs",
+)
+
+_MARKED_AS_STUB = (
+    "is marked as a stub but has a title or a date",
+    "are marked as stubs but have a title or a date",
+)
+
+
+def _has(what: str) -> tuple[str, str]:
+    """A problem as said of one meeting and of several."""
+    return f"has {what}", f"have {what}"
+
+
 def check_required_fields(connection: Connection, found: Findings, now: datetime) -> None:
     hearings = schema.hearings
-    bad: dict[str, list[str]] = defaultdict(list)
+    # A problem, as said of one meeting and of several: the meetings that have it.
+    bad: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in connection.execute(
         select(
             hearings.c.event_id,
@@ -199,22 +216,22 @@ def check_required_fields(connection: Connection, found: Findings, now: datetime
         )
     ):
         if not str(row.event_id).isdigit():
-            bad["have an event id that is not a number"].append(row.event_id)
+            bad[_has("an event id that is not a number")].append(row.event_id)
         if row.chamber not in KNOWN_CHAMBERS:
-            bad["have a chamber other than House, Senate or NoChamber"].append(row.event_id)
+            bad[_has("a chamber other than House, Senate or NoChamber")].append(row.event_id)
         if not 1 <= int(row.congress) <= 200:
-            bad["have a congress number out of range"].append(row.event_id)
+            bad[_has("a congress number out of range")].append(row.event_id)
         if row.update_date is None:
-            bad["have no updateDate"].append(row.event_id)
+            bad[_has("no updateDate")].append(row.event_id)
         if not row.content_hash:
-            bad["have no content hash"].append(row.event_id)
+            bad[_has("no content hash")].append(row.event_id)
         empty = not (row.title or "").strip() and row.start_at is None
         if empty and not row.is_stub:
-            bad["have neither a title nor a date but are not marked as stubs"].append(row.event_id)
+            bad[_NOT_MARKED_AS_STUB].append(row.event_id)
         if row.is_stub and not empty:
-            bad["are marked as stubs but have a title or a date"].append(row.event_id)
-    for sentence, ids in bad.items():
-        found.problem(f"{counted(len(ids), 'meeting')} {sentence}", ids)
+            bad[_MARKED_AS_STUB].append(row.event_id)
+    for (one, many), ids in bad.items():
+        found.problem(f"{counted(len(ids), 'meeting')} {one if len(ids) == 1 else many}", ids)
     witnesses = schema.witnesses
     nameless = list(
         connection.execute(
@@ -225,7 +242,7 @@ def check_required_fields(connection: Connection, found: Findings, now: datetime
         ).scalars()
     )
     if nameless:
-        found.problem(f"{counted(len(nameless), 'witness')} have no name", nameless)
+        found.problem(f"{counted(len(nameless), 'witness', 'have')} no name", nameless)
     committees = schema.committees
     unnamed = list(
         connection.execute(
@@ -236,7 +253,7 @@ def check_required_fields(connection: Connection, found: Findings, now: datetime
     )
     if unnamed:
         found.warning(
-            f"{counted(len(unnamed), 'committee')} have no name (placeholders from a meeting's "
+            f"{counted(len(unnamed), 'committee', 'have')} no name (placeholders from a meeting's "
             "reference; the next update fetches them)",
             unnamed,
         )

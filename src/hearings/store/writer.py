@@ -303,8 +303,9 @@ class UpsertCounts:
 def upsert_changed(
     connection: Connection, table: Table, rows: Sequence[Row], key: str | tuple[str, ...]
 ) -> UpsertCounts:
-    """Upsert rows whose content hash differs from the stored one; leave the rest untouched so
-    `last_changed_at` means what it says. `key` is the row's natural key: one column or several."""
+    """Upsert rows whose content hash differs from the stored one; of the rest only
+    `update_date` follows the API (touched upstream, not changed), so `last_changed_at` means
+    what it says. `key` is the row's natural key: one column or several."""
     counts = UpsertCounts()
     if not rows:
         return counts
@@ -315,21 +316,36 @@ def upsert_changed(
     def key_of(row: Row) -> Any:
         return row[names[0]] if len(names) == 1 else tuple(row[name] for name in names)
 
-    stored: dict[Any, str | None] = {}
+    stored: dict[Any, tuple[str | None, datetime | None]] = {}
     for chunk in _chunks([key_of(row) for row in rows]):
         for found in connection.execute(
-            select(*columns, table.c.content_hash).where(matched.in_(chunk))
+            select(*columns, table.c.content_hash, table.c.update_date).where(matched.in_(chunk))
         ):
-            stored[found[0] if len(names) == 1 else tuple(found[:-1])] = found[-1]
+            ident = found[0] if len(names) == 1 else tuple(found[: len(names)])
+            stored[ident] = (found[-2], found[-1])
     writing = []
+    touched = []
     for row in rows:
         if key_of(row) not in stored:
             counts.added += 1
             writing.append(row)
-        elif stored[key_of(row)] != row["content_hash"]:
+        elif stored[key_of(row)][0] != row["content_hash"]:
             counts.updated += 1
             writing.append(row)
         else:
             counts.unchanged += 1
+            # As the archive does: a version seen again without a date keeps the one it had.
+            if row["update_date"] is not None and stored[key_of(row)][1] != row["update_date"]:
+                touched.append(row)
     upsert(connection, table, writing, list(names), keep=["first_seen_at"])
+    if touched:
+        connection.execute(
+            update(table)
+            .where(*(column == bindparam(f"b_{column.name}") for column in columns))
+            .values(update_date=bindparam("b_update_date")),
+            [
+                {**{f"b_{name}": row[name] for name in names}, "b_update_date": row["update_date"]}
+                for row in touched
+            ],
+        )
     return counts
