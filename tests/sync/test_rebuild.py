@@ -233,3 +233,65 @@ def test_a_rebuilt_database_with_a_broken_reference_is_not_swapped_in(tmp_path: 
         broken = r"2 broken reference\(s\) \(the first: a row of hearing_committees"
         with pytest.raises(RebuildRefused, match=broken):
             _check_references(raw, tmp_path / "hearings.db")
+
+
+def _rename_witness(harness: Harness, event_id: str, ordinal: int, **fields: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.sync.harness import api_time
+
+    body = harness.corpus.meeting(event_id)
+    assert body is not None
+    body["witnesses"][ordinal].update(fields)
+    body["updateDate"] = api_time(datetime.now(UTC) - timedelta(minutes=10))
+    harness.corpus.put_meeting(body)
+    assert harness.run("update").exit_code == 0
+
+
+def _witness(harness: Harness, witness_id: str) -> dict[str, object]:
+    with harness.engine().connect() as connection:
+        row = connection.execute(
+            select(schema.witnesses).where(schema.witnesses.c.witness_id == witness_id)
+        ).one()
+    return dict(row._mapping)
+
+
+def test_a_witness_follows_its_first_meeting_and_a_rebuild_keeps_it(harness: Harness) -> None:
+    """Craig Singleton appears in 117895 and 117903. His row is the one 117895 (the first by
+    event id) gives, as the update changes either meeting; the rebuild gives the same."""
+    harness.run("import")
+    witness_id = "craig-singleton-" + _witness_suffix(harness, "Craig Singleton")
+    # The second meeting's spelling does not reach the witness...
+    _rename_witness(harness, "117903", 0, name="Mr. Craig Singleton")
+    assert _witness(harness, witness_id)["honorific"] is None
+    # ...the first meeting's does, its title and its organization's spelling alike.
+    _rename_witness(
+        harness,
+        "117895",
+        1,
+        name="Dr. Craig Singleton",
+        organization="FOUNDATION FOR DEFENSE OF DEMOCRACIES",
+    )
+    row = _witness(harness, witness_id)
+    assert (row["honorific"], row["organization"]) == (
+        "Dr.",
+        "FOUNDATION FOR DEFENSE OF DEMOCRACIES",
+    )
+    before, index = exports(harness), search_rows(harness)
+    assert "FOUNDATION FOR DEFENSE OF DEMOCRACIES" in str([r for r in index if r[0] == "117903"]), (
+        "the other meeting's index row names the organization as the witness now has it"
+    )
+
+    assert harness.cli("rebuild").returncode == 0
+    for engine in harness.engines:
+        engine.dispose()
+    assert exports(harness) == before
+    assert search_rows(harness) == index
+
+
+def _witness_suffix(harness: Harness, name: str) -> str:
+    with harness.engine().connect() as connection:
+        found = connection.execute(
+            select(schema.witnesses.c.witness_id).where(schema.witnesses.c.display_name == name)
+        ).scalar_one()
+    return str(found).rsplit("-", 1)[1]

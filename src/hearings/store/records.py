@@ -18,6 +18,7 @@ from typing import Any
 from hearings.citations import find_citations
 from hearings.congress_api.models import Committee, Meeting, Member, PrintedHearing
 from hearings.store import schema
+from hearings.store.witness_rows import witness_row
 from hearings.witness_documents import DocumentMatcher
 from hearings.witness_names import normalize_organization, parse_witness_name
 
@@ -169,18 +170,9 @@ def meeting_rows(meeting: Meeting, payload_hash: str, now: datetime) -> MeetingR
         organization_key = normalize_organization(witness.organization)
         witness_id = witness_key(person.normalized, organization_key)
         if witness_id not in witnesses_by_id:
-            witnesses_by_id[witness_id] = {
-                "witness_id": witness_id,
-                "normalized_name": person.normalized,
-                "organization_key": organization_key,
-                "display_name": _display_name(person, raw_name),
-                "honorific": person.honorific,
-                "first_name": person.first,
-                "last_name": person.last,
-                "suffix": person.suffix,
-                "organization": witness.organization,
-                "first_seen_at": now,
-            }
+            witnesses_by_id[witness_id] = witness_row(
+                person, raw_name, witness.organization, witness_id, now
+            )
         rows.appearances.append(
             {
                 "event_id": event_id,
@@ -277,14 +269,6 @@ def transcript_congress(url: str | None, meeting_congress: int) -> int:
     in the next Congress), else the meeting's own."""
     found = _PRINTED_HEARING_URL.search(url) if url else None
     return int(found.group(1)) if found else meeting_congress
-
-
-def _display_name(person: Any, raw_name: str) -> str:
-    parts = [person.first, getattr(person, "middle", None), person.last]
-    name = " ".join(p for p in parts if p)
-    if person.suffix:
-        name = f"{name}, {person.suffix}" if name else person.suffix
-    return name or " ".join(raw_name.split())
 
 
 def _unique_by_url(items: Iterable[Any]) -> list[Any]:

@@ -17,6 +17,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from hearings.store import schema
 from hearings.store.bulk import insert_tuples, row_tuples, upsert_tuples_sqlite
 from hearings.store.records import MeetingRows, Row
+from hearings.store.search_index import refresh_search_index
+from hearings.store.witness_rows import first_places, settle_witness_rows
 
 # SQLite caps bound parameters per statement; stay well below it for IN lists.
 _IN_CHUNK = 500
@@ -169,8 +171,11 @@ def apply_meetings(
         keep=["first_seen_at"],
     )
 
-    witness_rows = _unique(w for r in writing for w in r.witnesses)
-    witnesses_before = _existing_witness_ids(connection, [w["witness_id"] for w in witness_rows])
+    first = first_places(writing)
+    witnesses_before = _existing_witness_ids(connection, list(first))
+    witness_rows = [
+        row for witness_id, (_, row) in first.items() if witness_id not in witnesses_before
+    ]
     insert_ignore(connection, schema.witnesses, witness_rows, ["witness_id"])
     bill_rows = _unique((b for r in writing for b in r.bills), key="bill_id")
     insert_ignore(connection, schema.bills, bill_rows, ["bill_id"])
@@ -184,11 +189,16 @@ def apply_meetings(
     _insert(connection, schema.hearing_transcripts, [t for r in writing for t in r.transcripts])
 
     remove_unreferenced_witnesses(connection, previous_witnesses)
+    # Stored witnesses may now be named first by another appearance (the caller indexes the
+    # meetings written here).
+    others = settle_witness_rows(connection, witnesses_before | previous_witnesses, first, now)
+    written_ids = {r.event_id for r in writing}
+    refresh_search_index(connection, [e for e in others if e not in written_ids])
     return ApplyResult(
         added=[r.event_id for r in added],
         updated=changed_ids,
         unchanged=[r.event_id for r in unchanged],
-        witnesses_added=len(witness_rows) - len(witnesses_before),
+        witnesses_added=len(witness_rows),
     )
 
 
