@@ -13,6 +13,7 @@ from hearings.cli import app
 from hearings.cli.environment import console, current_settings, existing_database
 from hearings.errors import HearingsError
 from hearings.reports.history import meeting_history
+from hearings.reports.screen_text import printable
 from hearings.web.history_document import history_document
 
 
@@ -48,4 +49,4 @@ def history(
         seen = entry.first_seen.replace("T", " ").replace("Z", " UTC")
         console.print(f"[bold]Version {entry.version}[/] · {seen} · {run}", highlight=False)
         for sentence in entry.changes:
-            console.print(f"  • {sentence}", highlight=False, markup=False)
+            console.print(f"  • {printable(sentence)}", highlight=False, markup=False)

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import DBAPIError
 
 from hearings.cli import app
@@ -38,6 +39,7 @@ from hearings.reports.reconcile import (
 from hearings.reports.report import build_report
 from hearings.reports.report_markdown import render_markdown
 from hearings.reports.report_render import render_text, text_renderables
+from hearings.reports.screen_text import printable
 from hearings.reports.verify import verify_database
 from hearings.reports.verify_result import Problem, VerifyResult, unreadable
 from hearings.store.engine import database_label, open_database
@@ -195,7 +197,7 @@ def _client(settings: Settings) -> Iterator[CongressClient]:
 
 
 def _shown_ids(ids: Sequence[str]) -> str:
-    shown = ", ".join(ids[:SHOWN_IDS])
+    shown = escape(printable(", ".join(ids[:SHOWN_IDS])))
     if len(ids) > SHOWN_IDS:
         shown += f", … and {len(ids) - SHOWN_IDS} more (--json lists them all)"
     return shown
@@ -231,12 +233,12 @@ def _print_verify(result: VerifyResult) -> None:
             soft_wrap=True,
         )
     for problem in result.problems:
-        line = f"  [red]✗[/] {problem.check}: {problem.detail}"
+        line = f"  [red]✗[/] {problem.check}: {escape(printable(problem.detail))}"
         if problem.ids:
             line += f": {_shown_ids(problem.ids)}"
         console.print(line, highlight=False, soft_wrap=True)
     for warning in result.warnings:
-        line = f"  [yellow]![/] {warning.check}: {warning.detail}"
+        line = f"  [yellow]![/] {warning.check}: {escape(printable(warning.detail))}"
         if warning.ids:
             line += f": {_shown_ids(warning.ids)}"
         console.print(line, highlight=False, soft_wrap=True)

@@ -10,10 +10,12 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from hearings.cli import app
 from hearings.cli.environment import console, current_settings, existing_database, require_existing
 from hearings.reports.export import iso_utc
+from hearings.reports.screen_text import printable
 from hearings.store.engine import open_database
 from hearings.sync.backups import backup_now
 from hearings.sync.review import ReviewOutcome, accept, held_versions, reject
@@ -58,10 +60,10 @@ def quarantine_list(
     for h in held:
         table.add_row(
             str(h.error_id),
-            h.event_id,
+            Text(printable(h.event_id)),  # from the data: shown, never read as markup
             h.first_seen_at.strftime("%Y-%m-%d %H:%M"),
             f"{h.attempts}×",
-            h.reason,
+            Text(printable(h.reason)),
         )
     console.print(table)
     console.print(
@@ -96,7 +98,7 @@ def _review(decision: str, error_id: int) -> ReviewOutcome:
 
 
 def _print(outcome: ReviewOutcome) -> None:
-    console.print(outcome.sentence, highlight=False, markup=False, soft_wrap=True)
+    console.print(printable(outcome.sentence), highlight=False, markup=False, soft_wrap=True)
     if outcome.backup_path is not None:
         console.print(
             f"Backup taken first: {outcome.backup_path}",

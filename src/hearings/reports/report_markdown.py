@@ -21,6 +21,7 @@ from hearings.reports.report_wording import (
     what_changed,
     when,
 )
+from hearings.reports.screen_text import printable
 
 DEFAULT_LIMIT = 50
 
@@ -134,4 +135,5 @@ def render_markdown(report: Report, *, limit: int = DEFAULT_LIMIT) -> str:
         more = cut_note(len(rows), limit, what)
         if more:
             lines += ["", f"*{more}*"]
-    return "\n".join(lines) + "\n"
+    # Read in a terminal too (`cat`, a pager), so no control character from the data is left.
+    return printable("\n".join(lines) + "\n")

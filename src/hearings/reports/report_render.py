@@ -28,6 +28,7 @@ from hearings.reports.report_wording import (
     what_changed,
     when,
 )
+from hearings.reports.screen_text import printable
 
 DEFAULT_LIMIT = 50
 
@@ -73,7 +74,7 @@ def text_renderables(report: Report, *, limit: int = DEFAULT_LIMIT) -> list[Rend
         for line in congress_lines(report):
             parts.append(Text(line))
         for line in run_errors(report):
-            parts.append(Text(line, style="red"))
+            parts.append(Text(printable(line), style="red"))
     else:
         parts.append(Text("No runs in this period."))
 
@@ -148,7 +149,8 @@ def _text_list(
         return
     table = _table(f"{title} ({len(rows)})", columns)
     for row in rows[:limit]:
-        table.add_row(*row)
+        # Text, not a string: a cell from the data is shown as it is, never read as markup.
+        table.add_row(*(Text(printable(cell)) for cell in row))
     parts.append(table)
     more = cut_note(len(rows), limit, what)
     if more:

@@ -1,0 +1,91 @@
+"""Text from the API never drives the terminal: a witness named with escape sequences is shown
+with its control characters made visible ("␛[31m") in `history` and `report`, still readable,
+and `--json` keeps the name exact (JSON escapes it)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hearings.replica import Corpus, ReplicaServer
+from hearings.reports.screen_text import printable
+from tests.sync.harness import Harness, api_time
+
+EVENT = "118278"
+HOSTILE = "Evil\x1b[31mRed\x1b[0m Person\x9b2J\x07"
+SHOWN = "Evil␛[31mRed␛[0m Person\ufffd2J␇"
+# Every control character a terminal acts on: all C0 but tab and newline, DEL, and C1.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
+    """The corpus imported, then an update in which upstream adds the hostile witness."""
+    folder: Path = tmp_path_factory.mktemp("control")
+    with ReplicaServer(Corpus.load()) as replica:
+        made = Harness(
+            tmp_path=folder, database_url=f"sqlite:///{folder / 'hearings.db'}", replica=replica
+        )
+        assert made.run("import").success
+        body: dict[str, Any] | None = made.corpus.meeting(EVENT)
+        assert body is not None
+        body["witnesses"].append({"name": HOSTILE, "organization": "Evil Co", "position": "CEO"})
+        body["updateDate"] = api_time(datetime.now(UTC) - timedelta(minutes=5))
+        made.corpus.put_meeting(body)
+        assert made.run("update").success
+        yield made
+        made.close()
+
+
+def _shown_safely(output: str) -> None:
+    assert not CONTROL.search(output)
+    assert SHOWN in output
+
+
+def test_history_shows_the_name_with_its_control_characters_made_visible(
+    harness: Harness,
+) -> None:
+    shown = harness.cli("history", EVENT)
+    assert shown.returncode == 0, shown.stderr
+    _shown_safely(shown.stdout)
+    assert f"Witness added: {SHOWN} (Evil Co)" in shown.stdout
+    assert not CONTROL.search(shown.stderr)
+
+
+def test_history_on_a_colour_terminal_obeys_none_of_them(harness: Harness) -> None:
+    shown = harness.cli("history", EVENT, FORCE_COLOR="1", TTY_COMPATIBLE="1")
+    assert shown.returncode == 0, shown.stderr
+    assert "\x1b[31mRed" not in shown.stdout and "\x9b" not in shown.stdout
+    assert SHOWN in shown.stdout
+
+
+def test_history_as_json_keeps_the_name_exact(harness: Harness) -> None:
+    shown = harness.cli("history", EVENT, "--json")
+    assert "\x1b" not in shown.stdout  # escaped as \u001b
+    changes = json.loads(shown.stdout)["versions"][-1]["changes"]
+    assert f"Witness added: {HOSTILE} (Evil Co)" in changes
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_the_report_shows_the_name_with_its_control_characters_made_visible(
+    harness: Harness, fmt: str
+) -> None:
+    shown = harness.cli("report", "--format", fmt, "--limit", "1000")
+    assert shown.returncode == 0, shown.stderr
+    _shown_safely(shown.stdout)
+
+
+@given(st.text())
+def test_printable_text_holds_no_control_character_but_layout(text: str) -> None:
+    shown = printable(text)
+    assert not CONTROL.search(shown)
+    assert len(shown) == len(text)  # one character for one: columns and the rest stay put
+    assert [c for c in shown if c in "\t\n"] == [c for c in text if c in "\t\n"]
