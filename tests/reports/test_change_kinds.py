@@ -3,6 +3,8 @@ kinds and sentences come back without an error (one bad payload must not take /c
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 from hypothesis import given, settings
@@ -95,3 +97,72 @@ def test_the_same_person_with_a_new_organization_is_one_changed_witness() -> Non
         "Witness added: Jane Roe Jr. (OMB)",
         "Witness removed: Dr. Jane Roe (GAO)",
     ]
+
+
+# Documents as the API sends them: some without a URL, the same URL twice, names spaced apart.
+DOCUMENT = st.fixed_dictionaries(
+    {"documentType": st.sampled_from(["Witness Statement", "Generic Document"])},
+    optional={
+        "url": st.sampled_from(["https://example.org/a.pdf", "https://example.org/b.pdf", ""]),
+        "name": st.sampled_from(["Memo", " Memo ", "Notice"]),
+        "description": st.sampled_from(["Conferee list", None]),
+    },
+)
+DOCUMENTS = st.fixed_dictionaries(
+    {},
+    optional={
+        "meetingDocuments": st.lists(DOCUMENT, max_size=4),
+        "witnessDocuments": st.lists(DOCUMENT, max_size=4),
+    },
+)
+
+
+def _stored(payload: dict[str, Any]) -> Counter[tuple[Any, ...]]:
+    """The documents the store keeps: one a URL, and every one without, by what it has."""
+    documents = payload.get("meetingDocuments", []) + payload.get("witnessDocuments", [])
+    kept: Counter[tuple[Any, ...]] = Counter()
+    for document in documents:
+        if document.get("url"):
+            kept[("url", document["url"])] = 1
+        else:
+            name = " ".join(document["name"].split()) if document.get("name") else None
+            kept[(document["documentType"], name, document.get("description"))] += 1
+    return kept
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=DOCUMENTS, after=DOCUMENTS)
+def test_documents_added_and_removed_are_the_difference_of_what_the_store_keeps(
+    before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    sentences = [s for s in describe_changes(before, after) if s.startswith("Documents: ")]
+    old, new = _stored(before), _stored(after)
+    assert len(sentences) == (old != new)
+    if not sentences:
+        return
+    (sentence,) = sentences
+    added, removed = _number(r"\+(\d+)", sentence), _number(r"−(\d+)", sentence)
+    # A document that only gained or lost its URL is one of each side's difference.
+    relinked = _number(r"(\d+) links? added", sentence) + _number(r"(\d+) links? removed", sentence)
+    assert added + relinked == (new - old).total()
+    assert removed + relinked == (old - new).total()
+    # Order alone, or which list a document is in, is no change.
+    pooled = after.get("meetingDocuments", []) + after.get("witnessDocuments", [])
+    assert describe_changes(after, {"witnessDocuments": pooled[::-1]}) == []
+
+
+def _number(pattern: str, sentence: str) -> int:
+    found = re.search(pattern, sentence)
+    return int(found[1]) if found else 0
+
+
+def test_a_document_that_only_gained_its_url_is_no_addition() -> None:
+    listed = {"description": "Conferee list", "documentType": "Generic Document"}
+    linked = {**listed, "url": "https://example.org/conferees.pdf"}
+    other = {"name": "Memo", "url": "https://example.org/memo.pdf"}
+    assert describe_changes({"meetingDocuments": [listed]}, {"meetingDocuments": [linked]}) == [
+        "Documents: 1 link added"
+    ]
+    assert describe_changes(
+        {"meetingDocuments": [linked]}, {"meetingDocuments": [listed, listed, other]}
+    ) == ["Documents: +2, 1 link removed"]

@@ -151,3 +151,60 @@ def test_the_history_json_is_the_object_the_api_gives(harness: Harness) -> None:
     assert served.status_code == 200
     assert json.loads(shown.stdout) == served.json()
     assert served.json()["version_count"] == 2
+
+
+def test_documents_without_a_url_are_counted_when_they_come_gain_a_url_and_go(
+    harness: Harness,
+) -> None:
+    harness.run("import")
+    conferees = {"description": "Conferee list", "documentType": "Generic Document"}
+    statement = {"name": "Statement", "documentType": "Support Document"}
+
+    def add_both(body: dict) -> None:  # type: ignore[type-arg]
+        body["meetingDocuments"] += [dict(conferees), dict(statement)]
+
+    def link_conferees(body: dict) -> None:  # type: ignore[type-arg]
+        body["meetingDocuments"][-2]["url"] = "https://example.org/conferees.pdf"
+
+    def drop_statement(body: dict) -> None:  # type: ignore[type-arg]
+        assert body["meetingDocuments"].pop() == statement
+
+    for minutes_ago, edit in ((30, add_both), (20, link_conferees), (10, drop_statement)):
+        _upstream(harness, minutes_ago, edit)
+        harness.run("update")
+
+    shown = harness.cli("history", EVENT, "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert [v["changes"] for v in json.loads(shown.stdout)["versions"]] == [
+        ["First seen"],
+        ["Documents: +2"],
+        ["Documents: 1 link added"],
+        ["Documents: −1"],
+    ]
+    # The page, the API and the feeds say it with the same sentences.
+    with TestClient(create_app(harness.engine(), settings=harness.settings())) as client:
+        assert client.get(f"/api/hearings/{EVENT}/history").json() == json.loads(shown.stdout)
+        changes = client.get("/api/changes").json()["results"]
+        assert [c["changes"] for c in changes if c["event_id"] == EVENT] == [
+            ["Documents: −1"],
+            ["Documents: 1 link added"],
+            ["Documents: +2"],
+        ]
+        assert "Documents: 1 link added" in client.get("/feeds/changes.atom").text
+
+
+def test_a_new_chamber_or_congress_is_said_in_a_sentence(harness: Harness) -> None:
+    harness.run("import")
+    _upstream(harness, 20, lambda body: body.update(chamber="Senate"))
+    harness.run("update")
+    _upstream(harness, 10, lambda body: body.update(congress=118))
+    # Only the 118th's list has it now, a Congress the database has yet to import.
+    moved = harness.cli("import", "--congress", "118")
+    assert moved.returncode == 0, moved.stderr
+
+    shown = harness.cli("history", EVENT, "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert [v["changes"] for v in json.loads(shown.stdout)["versions"]][1:] == [
+        ["Chamber: House → Senate"],
+        ["Congress: 119th → 118th"],
+    ]

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine, Select, select
 
 from hearings.citations import cite_bill
 from hearings.congress_api.models import parse_api_datetime
+from hearings.congresses import ordinal
+from hearings.reports.document_changes import ListedDocument, document_delta, document_sentence
 from hearings.reports.meeting_compare import match_witnesses, witness_differences
 from hearings.store.archive import (
     ArchivedVersion,
@@ -89,18 +91,15 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
         was, now = _text(before.get("meetingStatus")), _text(after.get("meetingStatus"))
         sentences.append(f"Status: {was or 'none'} → {now or 'none'}")
     sentences += _moved(before.get("date"), after.get("date"))
+    sentences += _chamber_and_congress(before, after)
     if _text(before.get("title")) != _text(after.get("title")):
         sentences.append("Title changed")
     room_before, room_after = _room(before.get("location")), _room(after.get("location"))
     if room_before != room_after:
         sentences.append(f"Room {room_before or 'none'} → {room_after or 'none'}")
     sentences += _people(before.get("witnesses"), after.get("witnesses"))
-    docs_before = _urls(before, ("meetingDocuments", "witnessDocuments"))
-    docs_after = _urls(after, ("meetingDocuments", "witnessDocuments"))
-    if docs_before != docs_after:
-        added, removed = len(docs_after - docs_before), len(docs_before - docs_after)
-        counts = ([f"+{added}"] if added else []) + ([f"−{removed}"] if removed else [])
-        sentences.append("Documents: " + " ".join(counts))
+    documents = document_sentence(document_delta(_documents(before), _documents(after)))
+    sentences += [documents] if documents else []
     videos_before, videos_after = _urls(before, ("videos",)), _urls(after, ("videos",))
     if videos_after - videos_before:
         sentences.append("Video added")
@@ -121,6 +120,23 @@ def _moved(before: object, after: object) -> list[str]:
     if now is None:
         return ["Date removed"]
     return [f"Moved from {_when(was, zone=False)} to {_when(now)}"]
+
+
+def _chamber_and_congress(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    sentences = []
+    was, now = _text(before.get("chamber")), _text(after.get("chamber"))
+    if was != now:
+        sentences.append(f"Chamber: {was or 'none'} → {now or 'none'}")
+    was, now = _congress(before.get("congress")), _congress(after.get("congress"))
+    if was != now:
+        sentences.append(f"Congress: {was or 'none'} → {now or 'none'}")
+    return sentences
+
+
+def _congress(value: object) -> str | None:
+    """`119th`, or the text as sent when it is not a (plausible) number."""
+    text = _text(value)
+    return ordinal(int(text)) if text and text.isdecimal() and len(text) <= 6 else text
 
 
 def _moment(value: object) -> datetime | None:
@@ -175,6 +191,19 @@ def _person(witness: dict[str, str | None]) -> str:
     """`Dr. Jane Roe (GAO)`, or the name alone."""
     name, organization = witness["name"], witness["organization"]
     return f"{name} ({organization})" if organization else str(name)
+
+
+def _documents(payload: dict[str, Any]) -> list[ListedDocument]:
+    return [
+        ListedDocument(
+            url=_text(item.get("url")),
+            document_type=_text(item.get("documentType")),
+            name=_text(item.get("name")),
+            description=_text(item.get("description")),
+        )
+        for key in ("meetingDocuments", "witnessDocuments")
+        for item in _items(payload.get(key))
+    ]
 
 
 def _urls(payload: dict[str, Any], keys: tuple[str, ...]) -> set[str]:
