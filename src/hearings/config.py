@@ -23,12 +23,13 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///hearings.db"
 
     api_concurrency: int = Field(default=8, ge=1, le=64)
-    api_rate_limit_per_hour: int = Field(default=5000, ge=1)
-    api_timeout_seconds: float = Field(default=30.0, gt=0)
+    api_rate_limit_per_hour: int = Field(default=5000, ge=1, le=1_000_000_000)
+    # A request's timeout is a deadline on the clock: infinity or 1e300 would overflow it.
+    api_timeout_seconds: float = Field(default=30.0, gt=0, le=3600.0, allow_inf_nan=False)
     api_max_retries: int = Field(default=5, ge=0, le=20)
     # The rolling window API_RATE_LIMIT_PER_HOUR applies to: an hour at Congress.gov. Shorter
     # only to rehearse a long backfill against the replica in minutes (bench/backfill_eta.py).
-    api_rate_window_seconds: float = Field(default=3600.0, gt=0, le=3600.0)
+    api_rate_window_seconds: float = Field(default=3600.0, gt=0, le=3600.0, allow_inf_nan=False)
 
     enable_batch_processing: bool = True
     batch_processing_size: int = Field(default=50, ge=1, le=10_000)
@@ -40,12 +41,12 @@ class Settings(BaseSettings):
     commit_unit_records: int = Field(default=1_000, ge=1, le=100_000)
 
     backup_dir: Path = Path("backups")
-    backup_retention_days: int = Field(default=7, ge=0)
+    backup_retention_days: int = Field(default=7, ge=0, le=36_500)
     log_dir: Path = Path("logs")
     log_level: str = "INFO"
 
     admin_token: SecretStr | None = None
-    admin_session_hours: float = Field(default=12.0, gt=0, le=24 * 90)
+    admin_session_hours: float = Field(default=12.0, gt=0, le=24 * 90, allow_inf_nan=False)
     admin_login_attempts_per_minute: int = Field(default=10, ge=1, le=10_000)
     notify_webhook_url: str | None = None
 
@@ -55,6 +56,16 @@ class Settings(BaseSettings):
     # trusted exactly when FORWARDED_ALLOW_IPS is set.
     proxy_headers: bool | None = None
     forwarded_allow_ips: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _lasting_database(cls, value: str) -> str:
+        if _in_memory_sqlite(value):
+            raise ValueError(
+                f"DATABASE_URL {value.strip()!r} is an in-memory SQLite database, which cannot "
+                "hold data between runs; name a file, e.g. sqlite:///hearings.db"
+            )
+        return value
 
     @field_validator("congress_api_base_url")
     @classmethod
@@ -138,6 +149,20 @@ def http_url(value: str, name: str, example: str) -> str:
         shown = value if len(value) <= 80 else value[:79] + "…"
         raise ValueError(f"{name} {shown!r} is not an http(s) URL; use one like {example}")
     return value.rstrip("/")
+
+
+def _in_memory_sqlite(database_url: str) -> bool:
+    """Whether a SQLite URL names no file: `sqlite://`, `:memory:` or `mode=memory`."""
+    scheme, sep, rest = database_url.strip().partition("://")
+    if not sep or scheme.split("+")[0].lower() != "sqlite":
+        return False
+    path, _, query = rest.removeprefix("/").partition("?")
+    return (
+        not path
+        or path == ":memory:"
+        or path.startswith("file::memory:")
+        or "mode=memory" in query.split("&")
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,7 +1,9 @@
 """Errors at the command line are one sentence and an exit code, never a traceback: a bug
 (the traceback goes to the log file, or nowhere when no log can be written), an invalid
 CONGRESS_API_BASE_URL (exit 2: no request, no backup), a PostgreSQL password in `serve`'s
-banner, and a PostgreSQL server that only accepts reads."""
+banner, a PostgreSQL server that only accepts reads, a damaged database file, a database that
+is not there (never created by a command that only needs it), a PostgreSQL URL without the
+`postgres` extra, and a '%' in the database URL."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.pg_server import PostgresServer
 from tests.store.conftest import Site, imported_database, one_sentence, site
 
 __all__ = ["imported_database", "site"]  # the fixtures, shared with tests/store
@@ -168,3 +172,133 @@ def test_a_usage_error_is_one_sentence_with_where_to_read_more(
     sentence = one_sentence(result.stderr)
     assert says in sentence and sentence.endswith("--help`.")
     assert not (tmp_path / "hearings.db").exists()
+
+
+# ---- a damaged database, a database that is not there, a driver that is not installed ----------
+
+
+def _overwrite_root_page(database: Path, name: str) -> None:
+    """Damage one table or index as a failing disk would: its root page becomes 0xFF bytes."""
+    connection = sqlite3.connect(database)
+    root = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (name,))
+    page = int(root.fetchone()[0])
+    size = int(connection.execute("PRAGMA page_size").fetchone()[0])
+    connection.close()
+    with database.open("r+b") as handle:
+        handle.seek((page - 1) * size)
+        handle.write(b"\xff" * size)
+
+
+def _corrupt_sentence(database: Path) -> str:
+    return (
+        f"Error: The database {database.resolve()} is corrupt or unreadable (database disk image "
+        "is malformed); restore it with `hearings backup restore PATH`."
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "args"),
+    [
+        ("witness_appearances", ["export", "hearings"]),
+        ("witness_appearances", ["export", "appearances"]),
+        ("witness_appearances", ["export", "witnesses", "--output", "witnesses.jsonl"]),
+        ("payload_archive", ["history", "115446"]),
+        ("payload_archive", ["history", "115446", "--json"]),
+        # The schema's version is read before any command's own work: `init` has no handling of
+        # its own, so this is the sentence every command gets from the top level.
+        ("alembic_version", ["init"]),
+        ("alembic_version", ["export", "committees"]),
+    ],
+)
+def test_a_damaged_database_is_the_corrupt_file_sentence(
+    site: Site, table: str, args: list[str]
+) -> None:
+    _overwrite_root_page(site.database, table)
+    result = site.cli(*args)
+    assert result.returncode == 1
+    assert one_sentence(result.stderr) == _corrupt_sentence(site.database)
+    assert "Internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert not (site.folder / "witnesses.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["update"],
+        ["update", "--congress", "119"],
+        ["status"],
+        ["history", "115446"],
+        ["export", "hearings"],
+        ["report"],
+        ["verify"],
+    ],
+)
+def test_a_command_that_needs_the_database_never_creates_it(
+    tmp_path: Path, args: list[str]
+) -> None:
+    site = Site(tmp_path, tmp_path / "hearings.db")
+    result = site.cli(*args)
+    assert result.returncode == 1
+    assert one_sentence(result.stderr) == (
+        f"Error: There is no database at {site.database}; create it with "
+        "`hearings import --congress N` (or try `hearings demo`)."
+    )
+    assert not site.database.exists()
+    assert not site.backups.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://hearings:s3cret-pw@127.0.0.1:1/db",
+        "postgresql://hearings:s3cret-pw@127.0.0.1:1/db",
+    ],
+)
+def test_a_postgresql_url_without_the_postgres_extra_says_to_install_it(
+    tmp_path: Path, url: str
+) -> None:
+    # The interpreter of this process without psycopg, as a plain `pip install hearings` has it.
+    without = tmp_path / "without-psycopg"
+    without.mkdir()
+    (without / "sitecustomize.py").write_text("import sys\nsys.modules['psycopg'] = None\n")
+    site = Site(tmp_path, tmp_path / "unused.db", extra_env={"DATABASE_URL": url})
+    result = site.cli("status", own_process=True, PYTHONPATH=str(without))
+    assert result.returncode == 2
+    assert one_sentence(result.stderr) == (
+        "Error: DATABASE_URL names a PostgreSQL database, but its driver (psycopg) is not "
+        "installed: install it with `pip install 'hearings[postgres]'`."
+    )
+    assert "s3cret-pw" not in result.stderr + result.stdout
+
+
+def test_a_percent_sign_in_the_database_file_name_reaches_the_migrations_as_given(
+    tmp_path: Path,
+) -> None:
+    site = Site(tmp_path, tmp_path / "50% done.db")
+    made = site.cli("init")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip() == f"Database ready: {site.database}"
+    assert site.cli("status").returncode == 0
+
+
+@pytest.mark.postgres
+def test_a_percent_encoded_postgresql_password_works_and_is_never_printed(
+    postgres_server: PostgresServer, postgres_url: str, tmp_path: Path
+) -> None:
+    password = "p@ss%w0rd:/x"
+    name = make_url(postgres_url).database
+    postgres_server.admin(f"CREATE ROLE pct_user LOGIN PASSWORD '{password}'")
+    try:
+        postgres_server.admin(f'ALTER DATABASE "{name}" OWNER TO pct_user')
+        url = make_url(postgres_url).set(username="pct_user", password=password)
+        typed = url.render_as_string(hide_password=False)  # the password percent-encoded
+        assert quote(password, safe="") in typed
+        site = Site(tmp_path, tmp_path / "unused.db", extra_env={"DATABASE_URL": typed})
+        for args in (["init"], ["status"], ["export", "hearings"]):
+            result = site.cli(*args)
+            assert result.returncode == 0, result.stderr
+            output = result.stdout + result.stderr
+            assert password not in output and quote(password, safe="") not in output
+    finally:
+        postgres_server.drop_database(name)  # owned by the role, which can go only afterwards
+        postgres_server.admin("DROP ROLE pct_user")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
@@ -142,6 +143,12 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(exc.exit_code)
         if isinstance(exc, click.exceptions.Exit):
             sys.exit(exc.exit_code)
+        damaged = _damaged_database(exc)
+        if damaged is not None:
+            err_console.print(
+                f"[bold red]Error:[/] {escape(str(damaged))}", highlight=False, soft_wrap=True
+            )
+            sys.exit(damaged.exit_code)
         where = _log_bug(exc)
         err_console.print(
             f"[bold red]Internal error:[/] {type(exc).__name__}: {escape(_one_line(exc))}. "
@@ -164,6 +171,37 @@ def _usage_error(exc: Any) -> NoReturn:
         soft_wrap=True,
     )
     sys.exit(exc.exit_code)
+
+
+# What SQLite says of a file that is damaged or is not a database at all.
+_DAMAGED = ("database disk image is malformed", "not a database")
+
+
+def _damaged_database(exc: BaseException) -> HearingsError | None:
+    """The database's corrupt-file sentence when SQLite's error says the file is damaged,
+    wherever in a command it was read; None for any other error."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        error = getattr(seen, "orig", seen)  # SQLAlchemy's error wraps SQLite's
+        if isinstance(error, sqlite3.DatabaseError) and any(s in str(error) for s in _DAMAGED):
+            return _unreadable_sentence(error)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _unreadable_sentence(error: sqlite3.DatabaseError) -> HearingsError:
+    from hearings.config import load_settings
+    from hearings.errors import DatabaseUnreadable
+    from hearings.reports.verify_result import unreadable
+
+    try:
+        database_url = load_settings().database_url
+    except Exception:  # read once already by the command; here only to name the database
+        return DatabaseUnreadable(
+            f"The database is corrupt or unreadable ({str(error).rstrip('.')}); "
+            "restore it with `hearings backup restore PATH`."
+        )
+    return unreadable(database_url, error)
 
 
 def _working_folder_exists() -> bool:

@@ -15,7 +15,7 @@ from hearings.cli.congress_option import (
     congresses_to_update,
     cover,
 )
-from hearings.cli.environment import console, current_settings, err_console
+from hearings.cli.environment import console, current_settings, err_console, require_existing
 from hearings.cli.invocation import program
 from hearings.cli.run_summary import print_metrics
 from hearings.cli.sync_command import Chamber, run_command, sync_options
@@ -157,6 +157,7 @@ def update(
     back); 2 usage error.
     """
     settings = current_settings()
+    require_existing(settings)  # an update of no database would create an empty one
     options = sync_options(settings, 0, chamber, batch, batch_size)
     options.lookback_days = lookback_days
     options.dry_run = dry_run

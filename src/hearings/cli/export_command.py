@@ -13,10 +13,9 @@ import typer
 
 from hearings.cli import app
 from hearings.cli.congress_option import FilterCongresses
-from hearings.cli.environment import current_settings, err_console
+from hearings.cli.environment import current_settings, err_console, existing_database
 from hearings.errors import UsageError, quoted
 from hearings.reports.output_file import check_output_path, means_standard_output, written_whole
-from hearings.store.engine import open_database
 
 
 class ExportFormat(StrEnum):
@@ -70,8 +69,8 @@ def export(
     to_file = None if means_standard_output(output) else output
     if to_file is not None:
         check_output_path(to_file)  # before the database is opened: nothing is written
-    engine = open_database(settings.database_url, allow_read_only=True)
-    try:
+    # An export never creates the database, and a damaged one is one sentence.
+    with existing_database(settings) as engine:
         if to_file is None:
             write_export(
                 engine, entity, sys.stdout, fmt=fmt.value, since=moment, congresses=congresses
@@ -82,6 +81,4 @@ def export(
             count = write_export(
                 engine, entity, handle, fmt=fmt.value, since=moment, congresses=congresses
             )
-        err_console.print(f"Wrote {count} {entity} to {to_file}", highlight=False)
-    finally:
-        engine.dispose()
+    err_console.print(f"Wrote {count} {entity} to {to_file}", highlight=False)

@@ -4,6 +4,7 @@ and the one sentence for a database that cannot be read."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -114,9 +115,10 @@ def _singular_verb(verb: str) -> str:
     return _SINGULAR_VERBS.get(verb, f"{verb}s" if verb else "")
 
 
-def unreadable(database_url: str, exc: DBAPIError) -> DatabaseUnreadable:
+def unreadable(database_url: str, exc: DBAPIError | sqlite3.DatabaseError) -> DatabaseUnreadable:
     """The one sentence for a database that fails while being read."""
-    reason = str(exc.orig).splitlines()[0].rstrip(".") if exc.orig else type(exc).__name__
+    cause = exc.orig if isinstance(exc, DBAPIError) else exc
+    reason = str(cause).splitlines()[0].rstrip(".") if cause else type(exc).__name__
     where = database_label(database_url, absolute=True)
     return DatabaseUnreadable(
         f"The database {where} is corrupt or unreadable ({reason}); "

@@ -75,11 +75,27 @@ def create_db_engine(database_url: str) -> Engine:
     if url.get_backend_name() == "postgresql":
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
-        engine = create_engine(url, pool_pre_ping=True)
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:
+            raise _missing_driver(url.drivername, exc) from None
         configure_postgres(engine)
         return engine
     raise ConfigurationError(
         f"DATABASE_URL uses {url.get_backend_name()!r}; hearings supports sqlite and postgresql."
+    )
+
+
+def _missing_driver(drivername: str, exc: ModuleNotFoundError) -> ConfigurationError:
+    """The sentence for a PostgreSQL URL whose driver is not installed."""
+    if (exc.name or "").partition(".")[0] == "psycopg":
+        return ConfigurationError(
+            "DATABASE_URL names a PostgreSQL database, but its driver (psycopg) is not installed: "
+            "install it with `pip install 'hearings[postgres]'`."
+        )
+    return ConfigurationError(
+        f"DATABASE_URL uses the driver {drivername!r}, which is not installed ({exc.name}); "
+        "use postgresql+psycopg:// after `pip install 'hearings[postgres]'`."
     )
 
 
@@ -170,7 +186,10 @@ def alembic_config(engine: Engine) -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # The option is interpolated (ConfigParser): a '%' in the URL (a percent-encoded password,
+    # a file name) must be doubled to reach alembic as given.
+    url = engine.url.render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 
 

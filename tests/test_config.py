@@ -1,0 +1,79 @@
+"""A setting the program cannot use is one sentence and exit 2 before anything is opened or
+written: numbers that are not finite or out of their range, and a database that cannot hold
+data between runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.cli_runs import run_hearings
+
+
+def _status_with(tmp_path: Path, name: str, value: str) -> tuple[int, str, str]:
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), name: value}
+    result = run_hearings(["status"], env=env, cwd=tmp_path)
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("API_TIMEOUT_SECONDS", "inf", "API_TIMEOUT_SECONDS: Input should be a finite number"),
+        ("API_TIMEOUT_SECONDS", "nan", "API_TIMEOUT_SECONDS: Input should be a finite number"),
+        (
+            "API_TIMEOUT_SECONDS",
+            "1e300",
+            "API_TIMEOUT_SECONDS: Input should be less than or equal to 3600",
+        ),
+        ("API_TIMEOUT_SECONDS", "-1", "API_TIMEOUT_SECONDS: Input should be greater than 0"),
+        (
+            "API_RATE_WINDOW_SECONDS",
+            "nan",
+            "API_RATE_WINDOW_SECONDS: Input should be a finite number",
+        ),
+        ("ADMIN_SESSION_HOURS", "inf", "ADMIN_SESSION_HOURS: Input should be a finite number"),
+        ("ADMIN_SESSION_HOURS", "nan", "ADMIN_SESSION_HOURS: Input should be a finite number"),
+        (
+            "API_RATE_LIMIT_PER_HOUR",
+            "1" + "0" * 30,
+            "API_RATE_LIMIT_PER_HOUR: Input should be less than or equal to 1000000000",
+        ),
+        (
+            "BACKUP_RETENTION_DAYS",
+            "99999999999",
+            "BACKUP_RETENTION_DAYS: Input should be less than or equal to 36500",
+        ),
+        (
+            "API_CONCURRENCY",
+            "inf",
+            "API_CONCURRENCY: Input should be a valid integer, unable to parse string as an "
+            "integer",
+        ),
+    ],
+)
+def test_a_number_setting_out_of_its_range_is_one_sentence(
+    tmp_path: Path, name: str, value: str, says: str
+) -> None:
+    code, out, err = _status_with(tmp_path, name, value)
+    assert code == 2
+    assert err.strip() == f"Error: The configuration is not valid: {says}."
+    assert "Traceback" not in err + out and "Internal error" not in err
+    assert not (tmp_path / "hearings.db").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite:///:memory:", "sqlite://", "sqlite:///file::memory:?uri=true"]
+)
+def test_an_in_memory_database_is_refused_because_it_cannot_hold_data(
+    tmp_path: Path, url: str
+) -> None:
+    code, out, err = _status_with(tmp_path, "DATABASE_URL", url)
+    assert code == 2
+    assert err.strip() == (
+        f"Error: The configuration is not valid: DATABASE_URL {url!r} is an in-memory SQLite "
+        "database, which cannot hold data between runs; name a file, e.g. sqlite:///hearings.db."
+    )
+    assert "Traceback" not in err + out and "Internal error" not in err
