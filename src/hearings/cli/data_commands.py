@@ -15,7 +15,7 @@ from hearings.cli.congress_option import (
     congresses_to_update,
     cover,
 )
-from hearings.cli.environment import console, current_settings, err_console, require_existing
+from hearings.cli.environment import console, current_settings, err_console
 from hearings.cli.invocation import program
 from hearings.cli.run_summary import print_metrics
 from hearings.cli.sync_command import Chamber, run_command, sync_options
@@ -33,7 +33,9 @@ def init() -> None:
     engine = open_database(settings.database_url)
     engine.dispose()
     console.print(
-        f"Database ready: {database_label(settings.database_url, absolute=True)}", highlight=False
+        f"Database ready: {database_label(settings.database_url, absolute=True)}",
+        highlight=False,
+        soft_wrap=True,  # a path cut across lines could not be pasted
     )
 
 
@@ -157,7 +159,6 @@ def update(
     back); 2 usage error.
     """
     settings = current_settings()
-    require_existing(settings)  # an update of no database would create an empty one
     options = sync_options(settings, 0, chamber, batch, batch_size)
     options.lookback_days = lookback_days
     options.dry_run = dry_run
@@ -172,6 +173,7 @@ def update(
         as_json=as_json,
         show_progress=True,
         backup=not no_backup,
+        existing_only=True,
         choose_congresses=lambda engine: congresses_to_update(congress, held_congresses(engine)),
     )
     print_metrics(metrics, as_json=as_json, quiet=quiet)

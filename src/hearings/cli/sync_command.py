@@ -11,7 +11,12 @@ from typing import Any
 from sqlalchemy import Engine
 
 from hearings.cli.congress_option import cover
-from hearings.cli.environment import MISSING_KEY_SENTENCE, backup_before_run, err_console
+from hearings.cli.environment import (
+    MISSING_KEY_SENTENCE,
+    backup_before_run,
+    err_console,
+    require_existing,
+)
 from hearings.cli.progress import RequestsByStage
 from hearings.cli.progress_display import stage_progress
 from hearings.config import Settings
@@ -44,9 +49,14 @@ def run_command(
     backup: bool = True,
     choose_congresses: Callable[[Engine], tuple[int, ...]] | None = None,
     max_requests: int | None = None,
+    existing_only: bool = False,
 ) -> RunMetrics:
+    """Run an import or update. `existing_only` refuses a database that does not exist yet
+    (an update of none would create an empty one), after the settings' own checks."""
     if not settings.api_key_value():
         raise ApiKeyMissing(MISSING_KEY_SENTENCE)
+    if existing_only:
+        require_existing(settings)
     log_path = configure_logging(
         settings.log_dir, settings.log_level, console=err_console, quiet=quiet or as_json
     )
