@@ -10,7 +10,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hearings.reports.history import CHANGE_KINDS, change_kinds, describe_changes
+from hearings.reports.history import describe_changes
+from hearings.reports.recent_changes import CHANGE_KINDS, change_kinds
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),

@@ -7,13 +7,13 @@ its first version is "first seen", whatever happened upstream before.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, Select, select
+from sqlalchemy import Connection, Engine, select
 
 from hearings.citations import cite_bill
 from hearings.congress_api.models import parse_api_datetime
@@ -22,9 +22,6 @@ from hearings.reports.document_changes import ListedDocument, document_delta, do
 from hearings.reports.meeting_compare import match_witnesses, witness_differences
 from hearings.store.archive import (
     ArchivedVersion,
-    VersionStep,
-    payloads_of,
-    version_steps,
     versions_of,
 )
 from hearings.store.schema import import_errors
@@ -87,17 +84,17 @@ def as_json(entries: Iterable[HistoryEntry]) -> list[dict[str, Any]]:
 def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """What changed between two versions of a meeting, one sentence each."""
     sentences: list[str] = []
-    if _text(before.get("meetingStatus")) != _text(after.get("meetingStatus")):
-        was, now = _text(before.get("meetingStatus")), _text(after.get("meetingStatus"))
+    if plain_text(before.get("meetingStatus")) != plain_text(after.get("meetingStatus")):
+        was, now = plain_text(before.get("meetingStatus")), plain_text(after.get("meetingStatus"))
         sentences.append(f"Status: {was or 'none'} → {now or 'none'}")
     sentences += _moved(before.get("date"), after.get("date"))
     sentences += _chamber_and_congress(before, after)
-    if _text(before.get("title")) != _text(after.get("title")):
+    if plain_text(before.get("title")) != plain_text(after.get("title")):
         sentences.append("Title changed")
     room_before, room_after = _room(before.get("location")), _room(after.get("location"))
     if room_before != room_after:
         sentences.append(f"Room {room_before or 'none'} → {room_after or 'none'}")
-    sentences += _people(before.get("witnesses"), after.get("witnesses"))
+    sentences += witness_sentences(before.get("witnesses"), after.get("witnesses"))
     documents = document_sentence(document_delta(_documents(before), _documents(after)))
     sentences += [documents] if documents else []
     videos_before, videos_after = _urls(before, ("videos",)), _urls(after, ("videos",))
@@ -112,7 +109,7 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
 
 
 def _moved(before: object, after: object) -> list[str]:
-    was, now = _moment(before), _moment(after)
+    was, now = api_moment(before), api_moment(after)
     if was == now:
         return []
     if was is None:
@@ -124,7 +121,7 @@ def _moved(before: object, after: object) -> list[str]:
 
 def _chamber_and_congress(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     sentences = []
-    was, now = _text(before.get("chamber")), _text(after.get("chamber"))
+    was, now = plain_text(before.get("chamber")), plain_text(after.get("chamber"))
     if was != now:
         sentences.append(f"Chamber: {was or 'none'} → {now or 'none'}")
     was, now = _congress(before.get("congress")), _congress(after.get("congress"))
@@ -135,11 +132,12 @@ def _chamber_and_congress(before: dict[str, Any], after: dict[str, Any]) -> list
 
 def _congress(value: object) -> str | None:
     """`119th`, or the text as sent when it is not a (plausible) number."""
-    text = _text(value)
+    text = plain_text(value)
     return ordinal(int(text)) if text and text.isdecimal() and len(text) <= 6 else text
 
 
-def _moment(value: object) -> datetime | None:
+def api_moment(value: object) -> datetime | None:
+    """A payload's date-time in either of the API's formats, or None where it has none."""
     try:
         return parse_api_datetime(value)
     except ValueError:
@@ -159,14 +157,15 @@ def _when(moment: datetime | None, *, zone: bool = True) -> str:
 def _room(location: object) -> str | None:
     if not isinstance(location, dict):
         return None
-    room, building = _text(location.get("room")), _text(location.get("building"))
+    room, building = plain_text(location.get("room")), plain_text(location.get("building"))
     for suffix in _BUILDING_SUFFIXES:
         if building and building.endswith(suffix):
             building = building[: -len(suffix)]
     return " ".join(p for p in (room, building) if p) or None
 
 
-def _people(before: object, after: object) -> list[str]:
+def witness_sentences(before: object, after: object) -> list[str]:
+    """Witnesses added, removed and changed between two payloads' witness lists."""
     delta = match_witnesses(_witnesses(before), _witnesses(after))
     added = [f"Witness added: {_person(w)}" for w in delta.added]
     removed = [f"Witness removed: {_person(w)}" for w in delta.removed]
@@ -181,7 +180,7 @@ def _witnesses(value: object) -> list[dict[str, str | None]]:
     """The named witnesses of a payload, their text with whitespace collapsed."""
     found = []
     for item in _items(value):
-        witness = {key: _text(item.get(key)) for key in ("name", "organization", "position")}
+        witness = {key: plain_text(item.get(key)) for key in ("name", "organization", "position")}
         if witness["name"]:
             found.append(witness)
     return found
@@ -196,10 +195,10 @@ def _person(witness: dict[str, str | None]) -> str:
 def _documents(payload: dict[str, Any]) -> list[ListedDocument]:
     return [
         ListedDocument(
-            url=_text(item.get("url")),
-            document_type=_text(item.get("documentType")),
-            name=_text(item.get("name")),
-            description=_text(item.get("description")),
+            url=plain_text(item.get("url")),
+            document_type=plain_text(item.get("documentType")),
+            name=plain_text(item.get("name")),
+            description=plain_text(item.get("description")),
         )
         for key in ("meetingDocuments", "witnessDocuments")
         for item in _items(payload.get(key))
@@ -217,7 +216,7 @@ def _bills(payload: dict[str, Any]) -> set[str]:
     bills = related.get("bills") if isinstance(related, dict) else None
     cited = set()
     for bill in _items(bills):
-        kind, number = _text(bill.get("type")), _text(bill.get("number"))
+        kind, number = plain_text(bill.get("type")), plain_text(bill.get("number"))
         if kind and number:
             cited.add(cite_bill(kind, number))
     return cited
@@ -232,7 +231,8 @@ def _items(value: object) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _text(value: object) -> str | None:
+def plain_text(value: object) -> str | None:
+    """A payload's value as text, whitespace collapsed; None for nothing or blank."""
     return " ".join(str(value).split()) or None if value is not None else None
 
 
@@ -249,95 +249,3 @@ def _entry(number: int, version: ArchivedVersion, changes: list[str]) -> History
 
 def _iso(moment: datetime) -> str:
     return moment.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# ---- changes across the database -------------------------------------------------------------
-
-ChangeKind = Literal["postponed", "canceled", "rescheduled", "witnesses"]
-CHANGE_KINDS: dict[str, str] = {
-    "postponed": "Postponed",
-    "canceled": "Canceled",
-    "rescheduled": "Rescheduled or moved",
-    "witnesses": "Witnesses changed",
-}
-
-
-def change_kinds(before: dict[str, Any], after: dict[str, Any]) -> list[ChangeKind]:
-    """The kinds of a change, from the two payloads: postponed or canceled (the status became
-    so), rescheduled (the status became Rescheduled, or the date moved), witnesses changed."""
-    kinds: list[ChangeKind] = []
-    was = (_text(before.get("meetingStatus")) or "").lower()
-    now = (_text(after.get("meetingStatus")) or "").lower()
-    if now != was and now == "postponed":
-        kinds.append("postponed")
-    if now != was and now in ("canceled", "cancelled"):
-        kinds.append("canceled")
-    date_before, date_after = _moment(before.get("date")), _moment(after.get("date"))
-    moved = None not in (date_before, date_after) and date_before != date_after
-    if (now != was and now == "rescheduled") or moved:
-        kinds.append("rescheduled")
-    if _people(before.get("witnesses"), after.get("witnesses")):
-        kinds.append("witnesses")
-    return kinds
-
-
-@dataclass
-class MeetingChange:
-    """One new version of a meeting that had an earlier one, and what changed in it."""
-
-    event_id: str
-    version: int
-    version_id: int
-    first_seen_at: datetime
-    run_id: int | None
-    changes: list[str]
-    kinds: list[ChangeKind]
-
-
-def recent_changes(
-    connection: Connection,
-    *,
-    since: datetime | None,
-    among: Select[Any] | None = None,
-    kinds: Collection[str] = (),
-    limit: int,
-    offset: int = 0,
-) -> tuple[int, list[MeetingChange]]:
-    """Changes to meetings first seen since `since`, newest first, and how many there are.
-    Only the two versions of each change are unpacked; with `kinds`, every change in the
-    period is (the kind is in the payloads, not in a column)."""
-    if not kinds:
-        total, steps = version_steps(
-            connection, "meeting", since=since, among=among, limit=limit, offset=offset
-        )
-        return total, _changes(connection, steps)
-    _, steps = version_steps(connection, "meeting", since=since, among=among)
-    matching: list[MeetingChange] = []
-    for start in range(0, len(steps), _UNPACK_CHUNK):
-        found = _changes(connection, steps[start : start + _UNPACK_CHUNK])
-        matching += [c for c in found if set(c.kinds) & set(kinds)]
-    return len(matching), matching[offset : offset + limit]
-
-
-_UNPACK_CHUNK = 200
-
-
-def _changes(connection: Connection, steps: Sequence[VersionStep]) -> list[MeetingChange]:
-    payloads = payloads_of(
-        connection, [s.version_id for s in steps] + [s.previous_id for s in steps]
-    )
-    changes = []
-    for step in steps:
-        before, after = payloads[step.previous_id], payloads[step.version_id]
-        changes.append(
-            MeetingChange(
-                event_id=step.identifier,
-                version=step.number,
-                version_id=step.version_id,
-                first_seen_at=step.first_seen_at,
-                run_id=step.run_id,
-                changes=describe_changes(before, after) or ["Details changed"],
-                kinds=change_kinds(before, after),
-            )
-        )
-    return changes

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
 from hearings.congresses import CongressSelection
-from hearings.reports.history import CHANGE_KINDS, MeetingChange, recent_changes
+from hearings.reports.recent_changes import CHANGE_KINDS, MeetingChange, recent_changes
 from hearings.store import schema
 from hearings.web.entity_pages import past_the_end
 from hearings.web.errors import NotFound

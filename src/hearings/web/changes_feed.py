@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from hearings.congresses import CongressSelection
-from hearings.reports.history import CHANGE_KINDS, recent_changes
+from hearings.reports.recent_changes import CHANGE_KINDS, recent_changes
 from hearings.store import schema
 from hearings.web.changes import ChangeRow, summaries_of
 from hearings.web.feed_routes import feed_base_url, feed_committee_name, feed_key, feed_self_url
