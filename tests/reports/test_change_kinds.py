@@ -167,3 +167,18 @@ def test_a_document_that_only_gained_its_url_is_no_addition() -> None:
     assert describe_changes(
         {"meetingDocuments": [linked]}, {"meetingDocuments": [listed, listed, other]}
     ) == ["Documents: +2, 1 link removed"]
+
+
+def test_a_move_into_another_year_names_both_years() -> None:
+    """The held-out probe's case: without years it read as a move two days earlier."""
+    before = {"date": "2025-01-25T19:00:00Z"}
+    assert describe_changes(before, {"date": "2026-01-23T15:00:00Z"}) == [
+        "Moved from Sat Jan 25, 2025, 2:00 p.m. to Fri Jan 23, 2026, 10:00 a.m. ET"
+    ]
+    assert describe_changes(before, {"date": "2025-01-27T15:00:00Z"}) == [
+        "Moved from Sat Jan 25, 2:00 p.m. to Mon Jan 27, 10:00 a.m. ET"
+    ]
+    # The year is Eastern time's: 11 p.m. ET on New Year's Eve is still the old year.
+    assert describe_changes({"date": "2025-12-30T15:00:00Z"}, {"date": "2026-01-01T04:00:00Z"}) == [
+        "Moved from Tue Dec 30, 10:00 a.m. to Wed Dec 31, 11:00 p.m. ET"
+    ]

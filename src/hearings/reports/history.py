@@ -116,7 +116,9 @@ def _moved(before: object, after: object) -> list[str]:
         return [f"Scheduled for {_when(now)}"] if now else []
     if now is None:
         return ["Date removed"]
-    return [f"Moved from {_when(was, zone=False)} to {_when(now)}"]
+    # Across a new year the years are named: "Jan 25 to Jan 23" alone reads as two days earlier.
+    years = _eastern(was).year != _eastern(now).year
+    return [f"Moved from {_when(was, zone=False, year=years)} to {_when(now, year=years)}"]
 
 
 def _chamber_and_congress(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -144,14 +146,20 @@ def api_moment(value: object) -> datetime | None:
         return None
 
 
-def _when(moment: datetime | None, *, zone: bool = True) -> str:
-    """ "Thu Oct 9, 2:00 p.m. ET", as Congress keeps time."""
+def _eastern(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).astimezone(EASTERN)
+
+
+def _when(moment: datetime | None, *, zone: bool = True, year: bool = False) -> str:
+    """ "Thu Oct 9, 2:00 p.m. ET" (with `year`, "Thu Oct 9, 2025, 2:00 p.m. ET"), as Congress
+    keeps time."""
     if moment is None:
         return "no date"
-    local = moment.astimezone(UTC).astimezone(EASTERN)
+    local = _eastern(moment)
     hour = local.hour % 12 or 12
     clock = f"{hour}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
-    return f"{local:%a %b} {local.day}, {clock}" + (" ET" if zone else "")
+    day = f"{local:%a %b} {local.day}" + (f", {local.year}" if year else "")
+    return f"{day}, {clock}" + (" ET" if zone else "")
 
 
 def _room(location: object) -> str | None:
