@@ -236,6 +236,29 @@ def test_a_good_list_entry_is_listed() -> None:
     assert isinstance(future, Quarantined) and "future" in future.reason
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("eventId", ["x"], "meeting 118000: field 'eventId': Input should be a valid string"),
+        ("chamber", 5, "meeting 118000: field 'chamber': Input should be a valid string"),
+    ],
+)
+def test_a_list_entry_is_refused_in_the_words_a_fetched_record_is(
+    field: str, value: object, reason: str
+) -> None:
+    """The reason is the sentence, not prefixed with an exception's class name."""
+    entry = {
+        "chamber": "House",
+        "congress": 119,
+        "eventId": "118000",
+        "updateDate": "2025-05-22 14:30:00+00:00",
+        "url": "https://api.congress.gov/v3/committee-meeting/119/house/118000?format=json",
+    }
+    refused = admit_entry(Request("meeting", 119, None), entry | {field: value}, now=NOW)
+    assert isinstance(refused, Quarantined)
+    assert refused.reason == reason
+
+
 def test_member_list_entries_are_whole_records(corpus: Corpus) -> None:
     body = copy.deepcopy(corpus.member("A000055") or {})
     assert isinstance(admit_record_entry(Request("member", None, None), body, now=NOW), Admitted)

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from hearings.errors import HearingsError
 from hearings.sync.gate.verdicts import Entity, Refused, Request
 
 MAX_TEXT = 100_000
@@ -149,6 +150,8 @@ def sentence(exc: BaseException) -> str:
         return f"field {where!r}: {first['msg']}"
     if isinstance(exc, RecursionError):
         return "the record is nested too deeply to read"
+    if isinstance(exc, HearingsError) and str(exc):
+        return cut(str(exc), 300)  # our own errors are sentences already
     text = str(exc) or type(exc).__name__
     return cut(f"{type(exc).__name__}: {text}", 300)
 
