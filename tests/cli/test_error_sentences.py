@@ -7,6 +7,7 @@ is not there (never created by a command that only needs it), a PostgreSQL URL w
 
 from __future__ import annotations
 
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -187,6 +188,57 @@ def _overwrite_root_page(database: Path, name: str) -> None:
     with database.open("r+b") as handle:
         handle.seek((page - 1) * size)
         handle.write(b"\xff" * size)
+
+
+def _garble_mid_file(database: Path) -> None:
+    """Write garbage over a run of pages mid-file, where SQLite's integrity check then lists many
+    problems (over most runs it stops at the first, with "database disk image is malformed")."""
+    original = database.read_bytes()
+    garbage = b"GARBAGEGARBAGE" * 2000
+    for offset in range(len(original) // 10, len(original) - len(garbage), 4096):
+        database.write_bytes(original[:offset] + garbage + original[offset + len(garbage) :])
+        if len(_integrity_check_lines(database)) > 10:
+            return
+    raise AssertionError(f"no run of pages in {database} makes a long integrity check")
+
+
+def _integrity_check_lines(database: Path) -> list[str]:
+    try:
+        connection = sqlite3.connect(f"file:{database}?mode=ro&immutable=1", uri=True)
+        try:
+            rows = connection.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        return []
+    return [line for row in rows for line in str(row[0]).splitlines()]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rebuild"],
+        ["update", "--congress", "119"],
+        ["backup", "create"],
+        ["backup", "restore", "garbled.db"],
+        ["verify"],
+    ],
+)
+def test_a_long_integrity_check_is_one_line_naming_the_first_problem(
+    site: Site, args: list[str]
+) -> None:
+    garbled = site.folder / "garbled.db" if "restore" in args else site.database
+    if garbled != site.database:
+        shutil.copyfile(site.database, garbled)
+    _garble_mid_file(garbled)
+    first = next(line for line in _integrity_check_lines(garbled) if not line.startswith("***"))
+    result = site.cli(*args)
+    assert result.returncode == 1
+    # `update` logs its start ("INFO Batch processing …") before the backup finds the damage.
+    errors = [line for line in result.stderr.splitlines() if not line.startswith("INFO ")]
+    sentence = one_sentence("\n".join(errors))
+    assert f"is corrupt (SQLite's integrity check: {first}; and at least " in sentence
+    assert "more problems)" in sentence and "***" not in sentence
 
 
 def _corrupt_sentence(database: Path) -> str:

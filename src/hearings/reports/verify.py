@@ -25,8 +25,10 @@ from hearings.reports.verify_result import (
 from hearings.reports.verify_rows import check_duplicates, check_orphans, check_required_fields
 from hearings.store import schema
 from hearings.store.engine import database_label, is_sqlite, needs_migration
+from hearings.store.integrity import integrity_problems, integrity_summary
 
 EARLIEST_DATE = datetime(1900, 1, 1)
+_INTEGRITY_LIMIT = 20  # problems; the sentence names the first and counts the rest
 # The importer rejects meeting dates more than five years ahead; so does verify.
 LATEST_AHEAD = timedelta(days=5 * 366)
 # An `updateDate` or high-water mark this far in the future would make updates skip changes.
@@ -64,14 +66,15 @@ def verify_database(
 
 
 def _check_integrity(connection: Connection, found: Findings, now: datetime) -> None:
-    messages = [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check(20)")]
-    if messages != ["ok"]:
+    rows = connection.exec_driver_sql(f"PRAGMA integrity_check({_INTEGRITY_LIMIT})").all()
+    problems = integrity_problems(rows)
+    if problems or not rows:
         # A damaged file makes every later check meaningless: one sentence, like any unreadable
         # database.
-        detail = " ".join(" ".join(messages[:3]).replace("*** in database main ***", "").split())
+        summary = integrity_summary(problems, limit=_INTEGRITY_LIMIT)
         raise DatabaseUnreadable(
             f"The database {found.result.database} is corrupt (SQLite's integrity check: "
-            f"{detail}); restore it with `hearings backup restore PATH`."
+            f"{summary}); restore it with `hearings backup restore PATH`."
         )
 
 

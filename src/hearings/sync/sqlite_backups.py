@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from hearings.errors import UnknownSchema
+from hearings.store.integrity import integrity_problems, integrity_summary
 from hearings.store.read_only import sqlite_read_only
 from hearings.store.schema_version import sqlite_schema_version
 from hearings.sync.backup_files import (
@@ -73,9 +74,9 @@ def diagnose(path: Path, *, deep: bool = True) -> str | None:
             connection.close()
     except sqlite3.Error as exc:
         return f"is corrupt ({exc})"
-    if rows != [("ok",)]:
-        first = rows[0][0] if rows else "no result"
-        return f"fails SQLite's integrity check ({first})"
+    problems = integrity_problems(rows)
+    if problems or not rows:
+        return f"is corrupt (SQLite's integrity check: {integrity_summary(problems)})"
     return None
 
 
