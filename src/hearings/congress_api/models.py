@@ -7,6 +7,7 @@ run; a present key with an impossible value raises `MalformedPayload` naming the
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar
 
 from pydantic import (
@@ -317,6 +318,15 @@ class Member(ApiModel):
         return _direct_order(self.name) if self.name else None
 
     @property
+    def first_and_last_name(self) -> tuple[str | None, str | None]:
+        """The API's `firstName` and `lastName`; member lists send neither, only the inverted
+        `name`, and then both come from it (see `split_inverted_name`)."""
+        if self.first_name or self.last_name:
+            return self.first_name, self.last_name
+        inverted = self.inverted_order_name or self.name
+        return split_inverted_name(inverted) if inverted else (None, None)
+
+    @property
     def party(self) -> str | None:
         if self.party_name:
             return self.party_name
@@ -383,6 +393,24 @@ def _guess_identifier(payload: dict[str, Any]) -> str:
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
             return str(value).strip()
     return "?"
+
+
+# A nickname in a member's name: `Jesús G. "Chuy"`, `Robert C. (Bobby)`.
+_NICKNAME = re.compile(r'"[^"]*"|“[^”]*”|\([^)]*\)')
+
+
+def split_inverted_name(name: str) -> tuple[str | None, str | None]:
+    """(first name, last name) of an inverted name: "Bishop, Sanford D., Jr." -> ("Sanford",
+    "Bishop"); a name without a comma gives (None, None) rather than a guess."""
+    # The last name is everything before the first comma. The first name is the first word of
+    # the given names (up to a second comma, after which a suffix such as "Jr." may follow),
+    # nicknames left out: that is the API's own `firstName` ("J." of "Correa, J. Luis",
+    # "Marjorie" of "Greene, Marjorie Taylor"), middle names and initials being `middleName`.
+    last, comma, rest = name.partition(",")
+    if not comma:
+        return None, None
+    given = _NICKNAME.sub(" ", rest.partition(",")[0]).split()
+    return (given[0] if given else None), (" ".join(last.split()) or None)
 
 
 def _direct_order(name: str) -> str:

@@ -306,11 +306,12 @@ def member_row(member: Member, payload_hash: str, now: datetime) -> Row:
     district = member.district
     if district is None and member.terms:
         district = member.terms[-1].district
+    first_name, last_name = member.first_and_last_name
     return {
         "bioguide_id": member.bioguide_id,
         "name": member.display_name,
-        "first_name": member.first_name,
-        "last_name": member.last_name,
+        "first_name": first_name,
+        "last_name": last_name,
         "party": member.party,
         "state": member.state,
         "district": district,
