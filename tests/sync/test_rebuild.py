@@ -71,11 +71,16 @@ def test_a_rebuild_after_deleting_every_derived_row_exports_the_same_bytes(
     assert len(kept) == 2  # the run log is kept, not derived
 
 
+def backup_files(harness: Harness) -> list[str]:
+    folder = harness.tmp_path / "backups"
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
 def test_a_database_older_than_its_archive_is_not_rebuilt(harness: Harness) -> None:
     harness.run("import")
     with harness.engine().begin() as connection:
         connection.execute(delete(schema.payload_archive))
-    before = exports(harness)
+    before, backups = exports(harness), backup_files(harness)
 
     done = harness.cli("rebuild")
 
@@ -83,6 +88,31 @@ def test_a_database_older_than_its_archive_is_not_rebuilt(harness: Harness) -> N
     assert "The archive has no payload for 214 committees, 538 members, 150 meetings" in done.stderr
     assert "Traceback" not in done.stderr
     assert exports(harness) == before
+    assert backup_files(harness) == backups, "a refused rebuild takes no backup"
+
+
+def test_a_database_holding_one_meeting_its_archive_lacks_is_not_rebuilt(
+    harness: Harness,
+) -> None:
+    harness.run("import")
+    archive = schema.payload_archive
+    lacking = meeting_ids(harness.corpus)[0]
+    with harness.engine().begin() as connection:
+        connection.execute(
+            delete(archive).where(archive.c.entity == "meeting", archive.c.identifier == lacking)
+        )
+    before, backups = exports(harness), backup_files(harness)
+
+    done = harness.cli("rebuild")
+
+    assert done.returncode == 1
+    assert (
+        "The archive has no payload for 1 meeting that the database holds, so a rebuild would "
+        "drop it; nothing was changed." in " ".join(done.stderr.split())
+    )
+    assert "Traceback" not in done.stderr
+    assert exports(harness) == before
+    assert backup_files(harness) == backups, "a refused rebuild takes no backup"
 
 
 def test_a_crash_during_a_rebuild_leaves_the_old_database_whole(harness: Harness) -> None:

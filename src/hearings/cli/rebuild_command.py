@@ -9,6 +9,7 @@ import typer
 
 from hearings.cli import app
 from hearings.cli.environment import console, current_settings, require_existing
+from hearings.reports.verify_result import counted
 from hearings.store.engine import check_database, create_db_engine
 from hearings.sync.backups import backup_now
 from hearings.sync.gate import Entity
@@ -47,24 +48,29 @@ def rebuild(
     engine = create_db_engine(settings.database_url)
     try:
         with writer_lock(engine, settings.database_url):
-            backup = backup_now(settings, now=now)
-            result = rebuild_database(settings.database_url, now=now, entities=entities)
+            result = rebuild_database(
+                settings.database_url,
+                now=now,
+                entities=entities,
+                backup=lambda: backup_now(settings, now=now),
+            )
     finally:
         engine.dispose()
     derived = ", ".join(
         f"{result.derived[e]:,} {e.replace('_', ' ')}s" for e in _SHOWN if e in result.derived
     )
     console.print(f"Rebuilt from the archive: {derived}.", highlight=False)
-    if backup is not None:
-        console.print(f"Backup taken first: {backup}", highlight=False)
+    if result.backup is not None:
+        console.print(f"Backup taken first: {result.backup}", highlight=False)
     if result.replaced is not None:
         console.print(
             f"The database before the rebuild is kept as {result.replaced}", highlight=False
         )
     for entity, reasons in result.refused.items():
+        refused = counted(len(reasons), "archived " + entity.replace("_", " "), "were")
         console.print(
-            f"[yellow]{len(reasons)} archived {entity.replace('_', ' ')}s were refused by "
-            f"today's checks[/] and left out: {'; '.join(reasons[:5])}",
+            f"[yellow]{refused} refused by today's checks[/] and left out: "
+            f"{'; '.join(reasons[:5])}",
             highlight=False,
         )
 

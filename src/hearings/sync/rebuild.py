@@ -19,7 +19,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -77,12 +77,14 @@ class RebuildResult:
     derived: dict[str, int] = field(default_factory=dict)
     refused: dict[str, list[str]] = field(default_factory=dict)
     replaced: Path | None = None
+    backup: Path | None = None
 
 
 def check_archive_covers(connection: Connection) -> None:
     """Refuse, before anything changes, a rebuild that would drop records the archive lacks
     (a database imported before the archive existed, say)."""
     missing: list[str] = []
+    total = 0
     table = schema.payload_archive
     for entity, (stored, key) in _STORED.items():
         archived = select(table.c.identifier).where(table.c.entity == entity)
@@ -94,12 +96,14 @@ def check_archive_covers(connection: Connection) -> None:
             .where(cast(key, String).not_in(archived), stored.c.content_hash.is_not(None))
         ).scalar_one()
         if lacking:
-            missing.append(f"{lacking} {entity.replace('_', ' ')}s")
+            total += lacking
+            missing.append(f"{lacking} {entity.replace('_', ' ')}{'s' if lacking > 1 else ''}")
     if missing:
+        them = "it" if total == 1 else "them"
         raise RebuildRefused(
             f"The archive has no payload for {', '.join(missing)} that the database holds, so a "
-            "rebuild would drop them; nothing was changed. Run `hearings import --congress N "
-            "--full-refresh` once to archive them, then rebuild."
+            f"rebuild would drop {them}; nothing was changed. Run `hearings import --congress N "
+            f"--full-refresh` once to archive {them}, then rebuild."
         )
 
 
@@ -118,7 +122,6 @@ def derive(
 
 def rebuild_postgres(engine: Engine, now: datetime, entities: Sequence[Entity]) -> RebuildResult:
     with engine.begin() as connection:
-        check_archive_covers(connection)
         return derive(connection, now, entities, previous=connection)
 
 
@@ -126,8 +129,6 @@ def rebuild_sqlite(
     engine: Engine, database: Path, now: datetime, entities: Sequence[Entity]
 ) -> RebuildResult:
     """Build the new database beside the old one, then swap it in."""
-    with engine.connect() as connection:
-        check_archive_covers(connection)
     # A rebuild killed before its swap leaves its shadow: the caller holds the lock, so none of
     # these is in use.
     for stale in database.parent.glob(f".{database.name}.rebuild-*"):
@@ -162,16 +163,27 @@ def rebuild_sqlite(
 
 
 def rebuild_database(
-    database_url: str, *, now: datetime, entities: Sequence[Entity] = ENTITY_ORDER
+    database_url: str,
+    *,
+    now: datetime,
+    entities: Sequence[Entity] = ENTITY_ORDER,
+    backup: Callable[[], Path | None] = lambda: None,
 ) -> RebuildResult:
-    """Rebuild the derived tables of `entities` in the database at `database_url` (the caller
-    holds the writer lock and has taken a backup)."""
+    """Rebuild the derived tables of `entities` in the database at `database_url`, under the
+    caller's writer lock: refused before `backup` is taken when the archive cannot stand in for
+    the database, so a refusal changes nothing, not even the backup folder."""
     engine = open_database(database_url)
     try:
+        with engine.connect() as connection:
+            check_archive_covers(connection)
+        taken = backup()
         path = sqlite_file(database_url)
         if path is None:
-            return rebuild_postgres(engine, now, entities)
-        return rebuild_sqlite(engine, path, now, entities)
+            result = rebuild_postgres(engine, now, entities)
+        else:
+            result = rebuild_sqlite(engine, path, now, entities)
+        result.backup = taken
+        return result
     finally:
         engine.dispose()
 
