@@ -57,7 +57,10 @@ def rebuild(
     finally:
         engine.dispose()
     derived = ", ".join(
-        f"{result.derived[e]:,} {e.replace('_', ' ')}s" for e in _SHOWN if e in result.derived
+        f"{n:,} {e.replace('_', ' ')}{'' if n == 1 else 's'}"
+        for e in _SHOWN
+        if e in result.derived
+        for n in [result.derived[e]]
     )
     console.print(f"Rebuilt from the archive: {derived}.", highlight=False)
     if result.backup is not None:
