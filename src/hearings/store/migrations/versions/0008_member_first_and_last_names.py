@@ -58,7 +58,10 @@ def upgrade() -> None:
         )
         .where(_members.c.first_name.is_(None), _members.c.last_name.is_(None))
     ):
-        first, last = _names(json.loads(zlib.decompress(payload).decode("utf-8")))
+        try:
+            first, last = _names(json.loads(zlib.decompress(payload).decode("utf-8")))
+        except (zlib.error, UnicodeDecodeError, ValueError):
+            continue  # a damaged archive row leaves that member's names empty, as before
         if first or last:
             named.append({"b_id": bioguide_id, "first_name": first, "last_name": last})
     if named:
