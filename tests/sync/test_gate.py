@@ -218,14 +218,18 @@ def test_entries_that_name_no_record_are_unnamed_with_a_reason(entry: object) ->
     assert isinstance(verdict, Unnamed) and verdict.reason
 
 
+#: A meeting list entry as the API sends it.
+GOOD_ENTRY = {
+    "chamber": "House",
+    "congress": 119,
+    "eventId": "118000",
+    "updateDate": "2025-05-22 14:30:00+00:00",
+    "url": "https://api.congress.gov/v3/committee-meeting/119/house/118000?format=json",
+}
+
+
 def test_a_good_list_entry_is_listed() -> None:
-    entry = {
-        "chamber": "House",
-        "congress": 119,
-        "eventId": "118000",
-        "updateDate": "2025-05-22 14:30:00+00:00",
-        "url": "https://api.congress.gov/v3/committee-meeting/119/house/118000?format=json",
-    }
+    entry = GOOD_ENTRY
     listed = admit_entry(Request("meeting", 119, None), entry, now=NOW)
     assert isinstance(listed, Listed)
     assert (listed.identifier, listed.chamber, listed.congress) == ("118000", "house", 119)
@@ -247,14 +251,7 @@ def test_a_list_entry_is_refused_in_the_words_a_fetched_record_is(
     field: str, value: object, reason: str
 ) -> None:
     """The reason is the sentence, not prefixed with an exception's class name."""
-    entry = {
-        "chamber": "House",
-        "congress": 119,
-        "eventId": "118000",
-        "updateDate": "2025-05-22 14:30:00+00:00",
-        "url": "https://api.congress.gov/v3/committee-meeting/119/house/118000?format=json",
-    }
-    refused = admit_entry(Request("meeting", 119, None), entry | {field: value}, now=NOW)
+    refused = admit_entry(Request("meeting", 119, None), GOOD_ENTRY | {field: value}, now=NOW)
     assert isinstance(refused, Quarantined)
     assert refused.reason == reason
 
