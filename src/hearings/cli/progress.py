@@ -18,8 +18,8 @@ from typing import Protocol
 import httpx
 from rich.spinner import Spinner
 
-from hearings.congress_api.client import tls_context
 from hearings.congress_api.limiter import Limiter
+from hearings.congress_api.tls import tls_context
 
 #: The stage that a request serves, by the first segment of its API path.
 STAGE_OF_ENDPOINT = {

@@ -7,10 +7,8 @@ URL that reaches a log line or an exception is redacted first.
 
 from __future__ import annotations
 
-import functools
 import logging
 import random
-import ssl
 import threading
 import time
 from collections import Counter
@@ -32,6 +30,7 @@ from hearings.congress_api.limiter import Limiter
 from hearings.congress_api.models import chamber_path, normalize_chamber
 from hearings.congress_api.pages import salvage_page
 from hearings.congress_api.responses import MISSING_KEY_MESSAGE, Transient, decode_body, give_up
+from hearings.congress_api.tls import tls_context
 from hearings.congress_api.wire import (
     format_api_datetime,
     list_path,
@@ -56,13 +55,6 @@ MAX_PAGE_SIZE = 250
 RETRY_AFTER_CAP = 3600.0
 # The first wait after a 429, doubled on each retry: five retries span at least 31 s.
 RATE_LIMIT_BACKOFF = 1.0
-
-
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """httpx's own verifying TLS context, built once a process: each build reads the whole CA
-    bundle (about 50 ms), and a process may make a client per command."""
-    return httpx.create_ssl_context()
 
 
 class CongressClient:

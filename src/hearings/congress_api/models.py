@@ -7,7 +7,6 @@ run; a present key with an impossible value raises `MalformedPayload` naming the
 
 from __future__ import annotations
 
-import re
 from typing import Any, TypeVar
 
 from pydantic import (
@@ -17,6 +16,7 @@ from pydantic import (
 )
 
 from hearings.congress_api.errors import MalformedPayload
+from hearings.congress_api.member_names import direct_order, split_inverted_name
 from hearings.congress_api.values import (
     ApiDate,
     ApiDateTime,
@@ -315,7 +315,7 @@ class Member(ApiModel):
             return self.direct_order_name
         if self.first_name or self.last_name:
             return " ".join(p for p in (self.first_name, self.last_name) if p)
-        return _direct_order(self.name) if self.name else None
+        return direct_order(self.name) if self.name else None
 
     @property
     def first_and_last_name(self) -> tuple[str | None, str | None]:
@@ -393,30 +393,3 @@ def _guess_identifier(payload: dict[str, Any]) -> str:
         if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
             return str(value).strip()
     return "?"
-
-
-# A nickname in a member's name: `Jesús G. "Chuy"`, `Robert C. (Bobby)`.
-_NICKNAME = re.compile(r'"[^"]*"|“[^”]*”|\([^)]*\)')
-
-
-def split_inverted_name(name: str) -> tuple[str | None, str | None]:
-    """(first name, last name) of an inverted name: "Bishop, Sanford D., Jr." -> ("Sanford",
-    "Bishop"); a name without a comma gives (None, None) rather than a guess."""
-    # The last name is everything before the first comma. The first name is the first word of
-    # the given names (up to a second comma, after which a suffix such as "Jr." may follow),
-    # nicknames left out: that is the API's own `firstName` ("J." of "Correa, J. Luis",
-    # "Marjorie" of "Greene, Marjorie Taylor"), middle names and initials being `middleName`.
-    last, comma, rest = name.partition(",")
-    if not comma:
-        return None, None
-    given = _NICKNAME.sub(" ", rest.partition(",")[0]).split()
-    return (given[0] if given else None), (" ".join(last.split()) or None)
-
-
-def _direct_order(name: str) -> str:
-    """Member lists give only `name`, inverted: "Morelle, Joseph D." -> "Joseph D. Morelle";
-    a trailing suffix stays last ("Bishop, Sanford D., Jr." -> "Sanford D. Bishop Jr.")."""
-    parts = [p.strip() for p in name.split(",") if p.strip()]
-    if len(parts) < 2:
-        return name
-    return " ".join([parts[1], parts[0], *parts[2:]])

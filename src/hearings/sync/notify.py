@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from hearings.congress_api.client import tls_context
+from hearings.congress_api.tls import tls_context
 from hearings.congresses import describe_congresses
 from hearings.sync.runlog import RunMetrics
 
