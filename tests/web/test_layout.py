@@ -1,11 +1,13 @@
 """In Debian's chromium at desktop (1366×900) and phone (390×844) sizes, on a thousand meetings:
 no page is wider than the screen, the first search result is above the fold, the week view has
 its day headings and week links, subcommittees are named with their parent, and the phone gets
-folded filters and an agenda calendar. Screenshots of every page at both sizes go to
-tests/artifacts/layout/."""
+folded filters and an agenda calendar. Screenshots of every page's first screen at both sizes go to
+tests/artifacts/layout/; whole pages too with HEARINGS_FULL_PAGE_SHOTS=1 (they take longer than
+the checks themselves: about 17 s of a 31 s test)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +27,7 @@ from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.web.conftest import ADMIN_TOKEN, FIXED_NOW, WebDatabase
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "layout"
+FULL_PAGE_SHOTS = os.environ.get("HEARINGS_FULL_PAGE_SHOTS") == "1"
 SCREENS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 pytestmark = pytest.mark.browser
@@ -154,7 +157,8 @@ def test_no_page_is_wider_than_the_screen(screen: Page, site: str, samples: dict
         response = screen.goto(site + path)
         assert response is not None and response.status == 200, path
         shot = SHOTS / f"{name}-{screen.screen_name}"  # type: ignore[attr-defined]
-        screen.screenshot(path=f"{shot}.png", full_page=True)
+        if FULL_PAGE_SHOTS:
+            screen.screenshot(path=f"{shot}.png", full_page=True)
         screen.screenshot(path=f"{shot}-first-screen.png")
         if overflow(screen) > 0:
             too_wide[path] = overflow(screen)
