@@ -27,6 +27,7 @@ SORTS: dict[str, str] = {
 }
 MAX_PAGE = 2000
 MAX_PER_PAGE = 100
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 COMMITTEE_CODE = r"^[A-Za-z]{2,8}[0-9]{2}$"
 
 CongressParameter = Annotated[
@@ -180,6 +181,10 @@ def hearing_filters(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description="Results per page.")] = 25,
 ) -> HearingFilters:
+    for name, day in (("from", date_from), ("to", date_to)):
+        # Like `week`: a day no meeting can have, and past 9999-12-30 no Eastern midnight after.
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise BadParameter(name, f"{name} must be a day between {FIRST_YEAR} and {LAST_YEAR}.")
     if date_from and date_to and date_from > date_to:
         raise BadParameter(
             "from", f"The date range starts ({date_from}) after it ends ({date_to})."
