@@ -289,6 +289,7 @@ def test_a_damaged_database_is_the_corrupt_file_sentence(
         ["export", "hearings"],
         ["report"],
         ["verify"],
+        ["serve", "--port", "1"],
     ],
 )
 def test_a_command_that_needs_the_database_never_creates_it(

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from hearings.cli import app
-from hearings.cli.environment import current_settings
+from hearings.cli.environment import current_settings, require_existing
 
 
 @app.command()
@@ -51,6 +51,8 @@ def serve(
     if forwarded_allow_ips is not None:
         overrides["forwarded_allow_ips"] = forwarded_allow_ips
     settings = current_settings(**overrides)
+    # A site over an empty database it just made would only say there is nothing to show.
+    require_existing(settings)
     # Errors inside requests: the traceback to the log file, a sentence on the console.
     configure_logging(settings.log_dir, settings.log_level)
     web_app = create_app(settings)
