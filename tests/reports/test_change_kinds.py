@@ -11,7 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hearings.reports.history import describe_changes
+from hearings.reports.meeting_compare import FieldChange, compare_meeting, payload_image
 from hearings.reports.recent_changes import CHANGE_KINDS, change_kinds
+from hearings.reports.report_wording import describe_change
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
@@ -182,3 +184,26 @@ def test_a_move_into_another_year_names_both_years() -> None:
     assert describe_changes({"date": "2025-12-30T15:00:00Z"}, {"date": "2026-01-01T04:00:00Z"}) == [
         "Moved from Tue Dec 30, 10:00 a.m. to Wed Dec 31, 11:00 p.m. ET"
     ]
+
+
+def test_the_report_names_a_chamber_and_a_congress_change() -> None:
+    before: dict[str, Any] = {
+        "eventId": "115001",
+        "chamber": "House",
+        "congress": 118,
+        "title": "A hearing",
+        "meetingStatus": "Scheduled",
+        "updateDate": "2025-01-02T10:00:00Z",
+    }
+    after = {**before, "chamber": "Senate", "congress": 119}
+    was, now = payload_image(before), payload_image(after)
+    assert was is not None and now is not None
+    changes = compare_meeting(was, now)
+    assert changes == [FieldChange("chamber", "House", "Senate"), FieldChange("congress", 118, 119)]
+    assert [describe_change(c) for c in changes] == [
+        "chamber: House → Senate",
+        "congress: 118 → 119",
+    ]
+    # An image without the field (an older one) is no change of it.
+    del was["hearing"]["chamber"]
+    assert [c.field for c in compare_meeting(was, now)] == ["congress"]

@@ -1,6 +1,7 @@
 """Two versions of a meeting compared field by field, as the report shows them: status, title,
-date, location, committees and witnesses. A version is an image, shaped like the before-images
-`batch_checkpoints` keep; images are made from the meeting's read model or an archived payload."""
+date, chamber, Congress, location, committees and witnesses. A version is an image, shaped like
+the before-images `batch_checkpoints` keep; images are made from the meeting's read model or an
+archived payload."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ def current_image(meeting: Meeting) -> Image:
             "title": meeting.title,
             "status": meeting.status,
             "chamber": meeting.chamber,
+            "congress": meeting.congress,
             "start_at": iso_utc(meeting.start_at),
             "room": meeting.room,
             "building": meeting.building,
@@ -63,7 +65,9 @@ def payload_image(payload: dict[str, Any] | None) -> Image | None:
     rows = meeting_rows(parsed, "", datetime.min)
     hearing = rows.hearing
     return {
-        "hearing": {key: hearing[key] for key in ("title", "status", "chamber", *_LOCATION)}
+        "hearing": {
+            key: hearing[key] for key in ("title", "status", "chamber", "congress", *_LOCATION)
+        }
         | {"start_at": iso_utc(hearing["start_at"])},
         "committees": [row["system_code"] for row in rows.committees],
         "witnesses": [
@@ -81,13 +85,18 @@ _LOCATION = ("room", "building", "address")
 
 
 def compare_meeting(before: Image, after: Image) -> list[FieldChange]:
-    """What differs between two before-image-shaped meetings: status, title, date, location,
-    committees and witnesses; "other" when only the payload (documents, videos…) changed."""
+    """What differs between two before-image-shaped meetings: status, title, date, chamber,
+    Congress, location, committees and witnesses; "other" when only the payload (documents,
+    videos…) changed."""
     old, new = before.get("hearing") or {}, after.get("hearing") or {}
     changes: list[FieldChange] = []
     for name, column in (("status", "status"), ("title", "title"), ("start", "start_at")):
         if old.get(column) != new.get(column):
             changes.append(FieldChange(name, old.get(column), new.get(column)))
+    for column in ("chamber", "congress"):
+        # Only where both images hold it: an image made without it says nothing about it.
+        if column in old and column in new and old[column] != new[column]:
+            changes.append(FieldChange(column, old[column], new[column]))
     old_place = {k: old.get(k) for k in _LOCATION}
     new_place = {k: new.get(k) for k in _LOCATION}
     if old_place != new_place:
