@@ -234,9 +234,8 @@ def test_a_long_integrity_check_is_one_line_naming_the_first_problem(
     first = next(line for line in _integrity_check_lines(garbled) if not line.startswith("***"))
     result = site.cli(*args)
     assert result.returncode == 1
-    # `update` logs its start ("INFO Batch processing …") before the backup finds the damage.
-    errors = [line for line in result.stderr.splitlines() if not line.startswith("INFO ")]
-    sentence = one_sentence("\n".join(errors))
+    # Nothing else: `update` logs its start only once the backup has found no damage.
+    sentence = one_sentence(result.stderr)
     assert "***" not in sentence
     if args[0] != "backup" and "integrity check" not in sentence:
         # Where the damage lies decides whether opening the database (before any integrity
@@ -252,6 +251,19 @@ def _corrupt_sentence(database: Path) -> str:
         f"Error: The database {database.resolve()} is corrupt or unreadable (database disk image "
         "is malformed); restore it with `hearings backup restore PATH`."
     )
+
+
+def test_an_update_of_a_damaged_database_says_so_before_anything_is_changed(site: Site) -> None:
+    _overwrite_root_page(site.database, "witness_appearances")
+    result = site.cli("update")
+    assert result.returncode == 1
+    assert one_sentence(result.stderr) == (
+        f"Error: The backup copy of {site.database} is corrupt (database disk image is "
+        "malformed), so the database itself is most likely damaged: no backup was kept and "
+        "nothing was changed; `hearings verify` checks it, and `hearings backup restore PATH` "
+        "puts an earlier backup back."
+    )
+    assert not site.backups.exists() or not any(site.backups.iterdir())
 
 
 @pytest.mark.parametrize(

@@ -146,7 +146,8 @@ def test_a_backup_that_fails_its_integrity_check_is_not_kept(tmp_path: Path) -> 
         create_backup(path, tmp_path / "b", now=NOW)
 
     message = str(caught.value)
-    assert message.startswith(f"The backup of {path} was not kept because the copy ")
+    assert message.startswith(f"The backup copy of {path} is corrupt (")
+    assert "the database itself is most likely damaged: no backup was kept" in message
     assert "\n" not in message
     assert caught.value.exit_code == 1
     assert list((tmp_path / "b").iterdir()) == []

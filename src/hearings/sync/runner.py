@@ -85,14 +85,15 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
         with writer_lock(env.engine, env.settings.database_url), redacted_logs(redact):
             if incremental:  # under the lock: an import running now may be adding the Congress
                 refuse_unheld(env.engine, options.selected)
-            if options.batch_enabled:
-                log.info("Batch processing ENABLED (batch size %d)", options.batch_size)
-            else:
-                log.info("Batch processing DISABLED: the whole run is one transaction")
             if not options.dry_run:
                 if env.backup is not None:
                     metrics.backup_path = env.backup()
                 start_run(env.engine, metrics)
+            # After the backup: a database it refuses gets its one sentence and nothing else.
+            if options.batch_enabled:
+                log.info("Batch processing ENABLED (batch size %d)", options.batch_size)
+            else:
+                log.info("Batch processing DISABLED: the whole run is one transaction")
             try:
                 if env.backfill is not None:
                     env.backfill.prepare()

@@ -118,8 +118,12 @@ def create_backup(database_path: Path, backup_dir: Path, *, now: datetime) -> Pa
         _copy_online(database_path, partial)
         problem = diagnose(partial)
         if problem:
+            # SQLite copies the pages as they are: a damaged copy almost always means a damaged
+            # database, which is what the user needs to hear, and what to do about it.
             raise BackupFailed(
-                f"The backup of {database_path} was not kept because the copy {problem}."
+                f"The backup copy of {database_path} {problem}, so the database itself is most "
+                "likely damaged: no backup was kept and nothing was changed; `hearings verify` "
+                "checks it, and `hearings backup restore PATH` puts an earlier backup back."
             )
         fsync_file(partial)
         final = install_without_clobbering(partial, backup_dir, utc(now))
