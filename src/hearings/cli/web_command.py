@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated, Any
 
 import typer
 
 from hearings.cli import app
 from hearings.cli.environment import current_settings, require_existing
+from hearings.errors import UsageError
 
 
 @app.command()
@@ -44,6 +46,7 @@ def serve(
     from hearings.logs import configure_logging
     from hearings.store.engine import database_label
     from hearings.web.app import create_app
+    from hearings.web.errors import ServerErrorsStayInTheLog
 
     overrides: dict[str, Any] = {}
     if proxy_headers is not None:
@@ -56,6 +59,7 @@ def serve(
     # Errors inside requests: the traceback to the log file, a sentence on the console.
     configure_logging(settings.log_dir, settings.log_level)
     web_app = create_app(settings)
+    _require_listenable(host, port)
     shown = f"http://{host}:{port}/hearings"
     if settings.public_base_url:
         shown += f" (public address {settings.public_base_url})"
@@ -64,4 +68,25 @@ def serve(
     if proxies is not None:
         typer.echo(f"Trusting X-Forwarded-* headers from {proxies}.", err=True)
     # The app applies proxy headers itself (PROXY_HEADERS), so uvicorn must not do it again.
-    uvicorn.run(web_app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        ServerErrorsStayInTheLog(web_app),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+def _require_listenable(host: str, port: int) -> None:
+    """One sentence, before the banner, for an address uvicorn would fail to listen on (it
+    prints its own error after "Serving … at" and exits 3)."""
+    try:
+        family, kind, protocol, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"hearings serve cannot listen on {host}:{port}: {reason}.") from None

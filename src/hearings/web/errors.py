@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 
 class WebError(Exception):
     status_code = 500
@@ -23,3 +25,20 @@ class BadParameter(WebError):
 
 class NotFound(WebError):
     status_code = 404
+
+
+class ServerErrorsStayInTheLog:
+    """The app logs a bug's traceback to the log file and answers it with one sentence; Starlette
+    then raises the error again, and uvicorn would print the whole traceback on the console."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        except Exception:
+            return  # logged, with its traceback, by the app's handler of unexpected errors
