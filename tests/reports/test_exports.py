@@ -6,11 +6,15 @@ import csv
 import io
 import json
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
-from hearings.reports.export import EXPORTERS
-from tests.reports.conftest import Site, run_cli
+from hearings.reports.export import EXPORTERS, export_to_string
+from hearings.store import schema
+from tests.reports.conftest import Site, api_time, run_cli
+from tests.store.migration_steps import downgrade, upgrade
 
 
 def _jsonl(text: str) -> list[dict[str, object]]:
@@ -92,3 +96,85 @@ def test_since_works_for_every_entity(
         assert kept and {r["event_id"] for r in kept} == {event_id}
     bad = run_cli(monkeypatch, capsys, site.env(), "export", entity, "--since", "yesterday")
     assert bad.code == 2 and "is not a date" in bad.err
+
+
+DAY_ONLY = "118278"  # Wed May 21 2025 10:30 a.m. ET upstream
+
+
+def _dated_without_a_time(site: Site) -> None:
+    """Upstream now sends DAY_ONLY's date as a bare day; an update applies it."""
+    body = site.corpus.meeting(DAY_ONLY)
+    assert body is not None
+    body["date"] = "2025-06-24"
+    body["updateDate"] = api_time(datetime.now(UTC) - timedelta(minutes=5))
+    site.corpus.put_meeting(body)
+    assert site.run("update").success
+
+
+def test_a_meeting_dated_without_a_time_exports_its_day(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _jsonl(run_cli(monkeypatch, capsys, site.env(), "export", "hearings").out)
+    _dated_without_a_time(site)
+
+    def exported(entity: str, *options: str) -> str:
+        done = run_cli(monkeypatch, capsys, site.env(), "export", entity, *options)
+        assert done.code == 0, done.err
+        return done.out
+
+    hearings = _jsonl(exported("hearings"))
+    assert [h for h in hearings if h["event_id"] != DAY_ONLY] == [
+        h for h in before if h["event_id"] != DAY_ONLY
+    ]
+    [meeting] = [h for h in hearings if h["event_id"] == DAY_ONLY]
+    assert meeting["start"] == "2025-06-24"
+    rows = list(csv.DictReader(io.StringIO(exported("hearings", "--format", "csv"))))
+    assert [r["start"] for r in rows if r["event_id"] == DAY_ONLY] == ["2025-06-24"]
+    appearances = [a for a in _jsonl(exported("appearances")) if a["event_id"] == DAY_ONLY]
+    assert appearances and {a["start"] for a in appearances} == {"2025-06-24"}
+    witnessed = [
+        a["start"]
+        for w in _jsonl(exported("witnesses"))
+        for a in w["appearances"]  # type: ignore[attr-defined]
+        if a["event_id"] == DAY_ONLY
+    ]
+    assert witnessed == ["2025-06-24"] * len(appearances)
+
+    # A rebuild from the archive gives the same bytes as the update did.
+    everything = {entity: exported(entity) for entity in ("hearings", "appearances", "witnesses")}
+    done = run_cli(monkeypatch, capsys, site.env(), "rebuild")
+    assert done.code == 0, done.err
+    assert {entity: exported(entity) for entity in everything} == everything
+
+
+def test_a_database_from_before_revision_0009_gets_the_day_back(site: Site) -> None:
+    _dated_without_a_time(site)
+    engine = site.engine()
+    expected = export_to_string(engine, "hearings")
+    downgrade(engine, "0008")
+    with engine.begin() as connection:
+        # What 0008 stored for a bare day: midnight UTC, the evening before in Washington.
+        connection.execute(
+            update(schema.hearings)
+            .where(schema.hearings.c.event_id == DAY_ONLY)
+            .values(start_at=datetime(2025, 6, 24))
+        )
+
+    upgrade(engine)
+
+    assert export_to_string(engine, "hearings") == expected
+    assert '"start":"2025-06-24"' in expected.replace(" ", "")
+
+
+def test_the_report_gives_the_day_too(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _dated_without_a_time(site)
+    done = run_cli(monkeypatch, capsys, site.env(), "report", "--format", "json")
+    assert done.code == 0, done.err
+    changed = json.loads(done.out)["changed_hearings"]
+    [meeting] = [h for h in changed if h["event_id"] == DAY_ONLY]
+    assert meeting["start"] == "2025-06-24"
+    assert {"field": "start", "before": "2025-05-21T14:30:00Z", "after": "2025-06-24"} in meeting[
+        "changes"
+    ]

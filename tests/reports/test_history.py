@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
 from hearings.replica import Corpus, ReplicaServer
+from hearings.reports.history import describe_changes
 from hearings.web.app import create_app
 from tests.sync.harness import Harness, api_time
 
@@ -207,4 +210,34 @@ def test_a_new_chamber_or_congress_is_said_in_a_sentence(harness: Harness) -> No
     assert [v["changes"] for v in json.loads(shown.stdout)["versions"]][1:] == [
         ["Chamber: House → Senate"],
         ["Congress: 119th → 118th"],
+    ]
+
+
+@given(
+    st.dates(date(1990, 1, 1), date(2100, 12, 31)), st.dates(date(1990, 1, 1), date(2100, 12, 31))
+)
+def test_a_day_without_a_time_moves_as_a_day(was: date, now: date) -> None:
+    """A bare day is said as that day, never with a time or a zone; the years show when the
+    move crosses into another one."""
+    sentences = describe_changes({"date": was.isoformat()}, {"date": now.isoformat()})
+    if was == now:
+        assert sentences == []
+        return
+    years = was.year != now.year
+
+    def day(d: date) -> str:
+        return f"{d:%a %b} {d.day}" + (f", {d.year}" if years else "")
+
+    assert sentences == [f"Moved from {day(was)} to {day(now)}"]
+
+
+def test_a_time_given_or_taken_away_on_the_same_day_is_not_a_move() -> None:
+    day, moment = {"date": "2025-06-24"}, {"date": "2025-06-24T14:00:00Z"}
+    assert describe_changes(day, moment) == ["Time given: Tue Jun 24, 10:00 a.m. ET"]
+    assert describe_changes(moment, day) == ["Time removed: Tue Jun 24 (was 10:00 a.m. ET)"]
+    # 2025-06-25T02:00:00Z is still the 24th in Washington.
+    late = {"date": "2025-06-25T02:00:00Z"}
+    assert describe_changes(day, late) == ["Time given: Tue Jun 24, 10:00 p.m. ET"]
+    assert describe_changes({"date": "2025-06-26"}, moment) == [
+        "Moved from Thu Jun 26 to Tue Jun 24, 10:00 a.m. ET"
     ]

@@ -21,6 +21,7 @@ from hearings.congress_api.values import (
     ApiDate,
     ApiDateTime,
     ApiModel,
+    ApiMoment,
     CongressNumber,
     Identifier,
     ItemList,
@@ -31,8 +32,9 @@ from hearings.congress_api.values import (
     excerpt,
 )
 
-# Re-exported: the replica and the reports read the API's dates with it.
+# Re-exported: the replica and the reports read the API's dates with them.
 from hearings.congress_api.values import parse_api_datetime as parse_api_datetime
+from hearings.congress_api.values import parse_api_moment as parse_api_moment
 
 # ---- committee meetings -------------------------------------------------------------------
 
@@ -113,7 +115,8 @@ class Meeting(ApiModel):
     meeting_type: Text = Field(default=None, alias="type")
     status: Text = Field(default=None, alias="meetingStatus")
     title: str | None = None
-    date: ApiDateTime = None
+    # A UTC moment, or a `date` when the API sent a day without a time (`"2025-06-24"`).
+    date: ApiMoment = None
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
     location: Location | None = None
     committees: ItemList[CommitteeRef] = Field(default_factory=list)

@@ -1,6 +1,7 @@
-"""The values of the API's payloads, read strictly: both of its date-time formats, dates,
-identifiers that arrive as numbers or text, bounded whole numbers, blank text as none, and lists
-wrapped XML-style. `ApiModel` is the base of every payload model."""
+"""The values of the API's payloads, read strictly: both of its date-time formats, dates, meeting
+dates that may come without a time, identifiers that arrive as numbers or text, bounded whole
+numbers, blank text as none, and lists wrapped XML-style. `ApiModel` is the base of every payload
+model."""
 
 from __future__ import annotations
 
@@ -51,6 +52,20 @@ def parse_api_datetime(value: object) -> datetime | None:
     except OverflowError:
         # 9999-12-31T23:00:00-05:00 is a valid string but no representable UTC moment.
         raise ValueError(f"date-time {excerpt(value)} is out of range in UTC") from None
+
+
+def parse_api_moment(value: object) -> datetime | date | None:
+    """A meeting's `date`: a UTC datetime as `parse_api_datetime` reads it, or a `date` when the
+    API sent a bare day (`2025-06-24`). A day carries no time: read as midnight UTC it would fall
+    on the evening before in Washington, at a time nobody gave."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"not a date: {excerpt(value)}") from exc
+    return parse_api_datetime(value)
 
 
 def excerpt(value: object, limit: int = 60) -> str:
@@ -113,6 +128,8 @@ _Item = TypeVar("_Item")
 
 ApiDateTime = Annotated[datetime | None, BeforeValidator(parse_api_datetime)]
 ApiDate = Annotated[date | None, BeforeValidator(parse_api_date)]
+# A moment, or a day without a time: `date` is checked after `datetime`, its subclass.
+ApiMoment = Annotated[datetime | date | None, BeforeValidator(parse_api_moment)]
 Text = Annotated[str | None, BeforeValidator(_blank_to_none)]
 Identifier = Annotated[str, BeforeValidator(_as_text)]
 OptionalIdentifier = Annotated[str | None, BeforeValidator(_as_text)]

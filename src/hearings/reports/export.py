@@ -25,6 +25,7 @@ from hearings.store.meeting_record import (
     meetings_of_rows,
     scalar_values,
 )
+from hearings.store.meeting_start import shown_start, start_iso
 from hearings.store.postgres import in_binary_order
 
 _CHUNK = 500
@@ -91,7 +92,8 @@ _LATER = tuple(f.shown_as for f in SCALAR_FIELDS if f.shown_as not in _PLACED)
 
 
 def _exported(value: Any) -> Any:
-    return iso_utc(value) if isinstance(value, datetime) else value
+    # A `date` is the start of a meeting whose date came without a time: `2025-06-24`.
+    return start_iso(value) if isinstance(value, date) else value
 
 
 def hearing_record(meeting: Meeting) -> dict[str, Any]:
@@ -175,6 +177,7 @@ def witness_records(
                 appearances.c.organization,
                 appearances.c.position,
                 hearings.c.start_at,
+                hearings.c.start_date_only,
             )
             .join(hearings, hearings.c.event_id == appearances.c.event_id)
             .where(
@@ -190,7 +193,7 @@ def witness_records(
             by_witness[r.witness_id].append(
                 {
                     "event_id": r.event_id,
-                    "start": iso_utc(r.start_at),
+                    "start": start_iso(shown_start(r.start_at, r.start_date_only)),
                     "name": r.name_as_given,
                     "organization": r.organization,
                     "position": r.position,
@@ -282,6 +285,7 @@ def appearance_records(
             hearings.c.congress,
             hearings.c.chamber,
             hearings.c.start_at,
+            hearings.c.start_date_only,
         )
         .join(hearings, hearings.c.event_id == appearances.c.event_id)
         .order_by(*_event_order(appearances), appearances.c.ordinal)
@@ -316,7 +320,7 @@ def appearance_records(
                 "position": r.position,
                 "congress": int(r.congress),
                 "chamber": r.chamber,
-                "start": iso_utc(r.start_at),
+                "start": start_iso(shown_start(r.start_at, r.start_date_only)),
                 "documents": linked[(r.event_id, int(r.ordinal))],
             }
 

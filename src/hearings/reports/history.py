@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, select
 
 from hearings.citations import cite_bill
-from hearings.congress_api.models import parse_api_datetime
+from hearings.congress_api.models import parse_api_moment
 from hearings.congresses import ordinal
 from hearings.reports.document_changes import ListedDocument, document_delta, document_sentence
 from hearings.reports.meeting_compare import match_witnesses, witness_differences
@@ -24,10 +23,10 @@ from hearings.store.archive import (
     ArchivedVersion,
     versions_of,
 )
+from hearings.store.meeting_start import EASTERN, Start
 from hearings.store.schema import import_errors
 from hearings.sync.quarantine import ACCEPTED_HASH
 
-EASTERN = ZoneInfo("America/New_York")
 _BUILDING_SUFFIXES = (" House Office Building", " Senate Office Building", " Office Building")
 
 
@@ -116,9 +115,16 @@ def _moved(before: object, after: object) -> list[str]:
         return [f"Scheduled for {_when(now)}"] if now else []
     if now is None:
         return ["Date removed"]
+    if isinstance(was, datetime) != isinstance(now, datetime) and _day(was) == _day(now):
+        # The same day with a time given, or taken away: not a move.
+        if isinstance(now, datetime):
+            return [f"Time given: {_when(now)}"]
+        return [f"Time removed: {_when(now)} (was {_clock(_local(was))} ET)"]
     # Across a new year the years are named: "Jan 25 to Jan 23" alone reads as two days earlier.
-    years = _eastern(was).year != _eastern(now).year
-    return [f"Moved from {_when(was, zone=False, year=years)} to {_when(now, year=years)}"]
+    years = _local(was).year != _local(now).year
+    # The zone is said once, after the last time: after the first when the new day has none.
+    shown_was = _when(was, zone=not isinstance(now, datetime), year=years)
+    return [f"Moved from {shown_was} to {_when(now, year=years)}"]
 
 
 def _chamber_and_congress(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -138,28 +144,44 @@ def _congress(value: object) -> str | None:
     return ordinal(int(text)) if text and text.isdecimal() and len(text) <= 6 else text
 
 
-def api_moment(value: object) -> datetime | None:
-    """A payload's date-time in either of the API's formats, or None where it has none."""
+def api_moment(value: object) -> Start | None:
+    """A payload's meeting date in either of the API's formats, a day without a time as a
+    `date`, or None where it has none."""
     try:
-        return parse_api_datetime(value)
+        return parse_api_moment(value)
     except ValueError:
         return None
 
 
-def _eastern(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).astimezone(EASTERN)
+def _local(start: Start) -> Start:
+    """A moment in Eastern Time; a day without a time as it is."""
+    return start.astimezone(UTC).astimezone(EASTERN) if isinstance(start, datetime) else start
 
 
-def _when(moment: datetime | None, *, zone: bool = True, year: bool = False) -> str:
+def _day(start: Start) -> date:
+    """The Eastern day of a start."""
+    local = _local(start)
+    return local.date() if isinstance(local, datetime) else local
+
+
+def _when(moment: Start | None, *, zone: bool = True, year: bool = False) -> str:
     """ "Thu Oct 9, 2:00 p.m. ET" (with `year`, "Thu Oct 9, 2025, 2:00 p.m. ET"), as Congress
-    keeps time."""
+    keeps time; a day without a time is "Thu Oct 9"."""
     if moment is None:
         return "no date"
-    local = _eastern(moment)
-    hour = local.hour % 12 or 12
-    clock = f"{hour}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
+    local = _local(moment)
     day = f"{local:%a %b} {local.day}" + (f", {local.year}" if year else "")
-    return f"{day}, {clock}" + (" ET" if zone else "")
+    if not isinstance(local, datetime):
+        return day
+    return f"{day}, {_clock(local)}" + (" ET" if zone else "")
+
+
+def _clock(local: Start) -> str:
+    """ "2:00 p.m." of an Eastern moment."""
+    if not isinstance(local, datetime):
+        return "no time"
+    hour = local.hour % 12 or 12
+    return f"{hour}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
 
 
 def _room(location: object) -> str | None:

@@ -28,6 +28,7 @@ from hearings.reports.meeting_compare import (
 from hearings.store import schema
 from hearings.store.archive import payloads_of
 from hearings.store.meeting_record import Meeting, load_meetings
+from hearings.store.meeting_start import start_iso
 
 _CHUNK = 500
 
@@ -122,7 +123,7 @@ def _changed(
         run_id=run_id,
         changed_at=iso_utc(at),
         title=meeting.title,
-        start=iso_utc(meeting.start_at),
+        start=start_iso(meeting.start),
         chamber=meeting.chamber,
         committees=[c.system_code for c in meeting.committees],
         changes=changes,

@@ -15,6 +15,7 @@ from hearings.congress_api.models import Meeting as ApiMeeting
 from hearings.congress_api.models import parse_record
 from hearings.reports.export import iso_utc
 from hearings.store.meeting_record import Meeting
+from hearings.store.meeting_start import shown_start, start_iso
 from hearings.store.records import meeting_rows
 from hearings.witness_names import parse_witness_name
 
@@ -41,6 +42,7 @@ def current_image(meeting: Meeting) -> Image:
             "chamber": meeting.chamber,
             "congress": meeting.congress,
             "start_at": iso_utc(meeting.start_at),
+            "start_date_only": meeting.start_date_only,
             "room": meeting.room,
             "building": meeting.building,
             "address": meeting.address,
@@ -68,7 +70,7 @@ def payload_image(payload: dict[str, Any] | None) -> Image | None:
         "hearing": {
             key: hearing[key] for key in ("title", "status", "chamber", "congress", *_LOCATION)
         }
-        | {"start_at": iso_utc(hearing["start_at"])},
+        | {"start_at": iso_utc(hearing["start_at"]), "start_date_only": hearing["start_date_only"]},
         "committees": [row["system_code"] for row in rows.committees],
         "witnesses": [
             {
@@ -84,15 +86,28 @@ def payload_image(payload: dict[str, Any] | None) -> Image | None:
 _LOCATION = ("room", "building", "address")
 
 
+def _start(hearing: dict[str, Any]) -> str | None:
+    """An image's start as the report shows it: the UTC moment, or its Eastern day when the API
+    gave no time (images from before revision 0009 have no `start_date_only`: a moment)."""
+    moment = hearing.get("start_at")
+    if not moment or not hearing.get("start_date_only"):
+        return moment
+    return start_iso(shown_start(datetime.strptime(moment, "%Y-%m-%dT%H:%M:%SZ"), True))
+
+
 def compare_meeting(before: Image, after: Image) -> list[FieldChange]:
     """What differs between two before-image-shaped meetings: status, title, date, chamber,
     Congress, location, committees and witnesses; "other" when only the payload (documents,
     videos…) changed."""
     old, new = before.get("hearing") or {}, after.get("hearing") or {}
     changes: list[FieldChange] = []
-    for name, column in (("status", "status"), ("title", "title"), ("start", "start_at")):
-        if old.get(column) != new.get(column):
-            changes.append(FieldChange(name, old.get(column), new.get(column)))
+    for name, was, now in (
+        ("status", old.get("status"), new.get("status")),
+        ("title", old.get("title"), new.get("title")),
+        ("start", _start(old), _start(new)),
+    ):
+        if was != now:
+            changes.append(FieldChange(name, was, now))
     for column in ("chamber", "congress"):
         # Only where both images hold it: an image made without it says nothing about it.
         if column in old and column in new and old[column] != new[column]:

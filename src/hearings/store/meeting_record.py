@@ -36,6 +36,7 @@ from hearings.store.meeting_parts import (
     videos_by_event,
     witnesses_by_event,
 )
+from hearings.store.meeting_start import Start, shown_start
 
 Part = Literal["committees", "witnesses", "documents", "videos", "bills", "printed_hearings"]
 ALL_PARTS: frozenset[Part] = frozenset(
@@ -57,6 +58,7 @@ class Meeting:
     meeting_type: str | None
     status: str | None
     title: str | None
+    # The moment lists sort and filter on; `start` is what to show (a day has no time).
     start_at: datetime | None
     room: str | None
     building: str | None
@@ -66,6 +68,8 @@ class Meeting:
     content_hash: str
     first_seen_at: datetime
     last_changed_at: datetime
+    # True when the API gave a day without a time (store/meeting_start.py).
+    start_date_only: bool = False
     committees: tuple[CommitteeLink, ...] = ()
     witnesses: tuple[Appearance, ...] = ()
     # Witness documents no appearance's name matches: they stay on the meeting.
@@ -74,6 +78,11 @@ class Meeting:
     videos: tuple[Video, ...] = ()
     bills: tuple[Bill, ...] = ()
     printed_hearings: tuple[PrintedHearingLink, ...] = ()
+
+    @property
+    def start(self) -> Start | None:
+        """The start as given: a UTC moment, or the Eastern day when the API gave no time."""
+        return shown_start(self.start_at, self.start_date_only)
 
     @property
     def witness_count(self) -> int:
@@ -117,7 +126,7 @@ SCALAR_FIELDS: tuple[ScalarField, ...] = (
     ScalarField("meeting_type", "type"),
     ScalarField("status", "status"),
     ScalarField("title", "title"),
-    ScalarField("start_at", "start"),
+    ScalarField("start", "start"),
     ScalarField("update_date", "update_date"),
     ScalarField("is_stub", "is_stub"),
     ScalarField("first_seen_at", "first_seen_at"),
@@ -139,7 +148,8 @@ _ROW_FIELDS = tuple(f.name for f in fields(Meeting) if f.name in schema.hearings
 # The `hearings` columns a record reads: every one the record has a field for.
 MEETING_COLUMNS = tuple(schema.hearings.c[name] for name in _ROW_FIELDS)
 _FIELD_INDEX = {name: index for index, name in enumerate(_FIELDS)}
-_CONGRESS, _IS_STUB = _ROW_FIELDS.index("congress"), _ROW_FIELDS.index("is_stub")
+_CONGRESS = _ROW_FIELDS.index("congress")
+_FLAGS = (_ROW_FIELDS.index("is_stub"), _ROW_FIELDS.index("start_date_only"))
 _ONE = select(*MEETING_COLUMNS).where(schema.hearings.c.event_id == bindparam("event_id"))
 _SOME = select(*MEETING_COLUMNS).where(
     schema.hearings.c.event_id.in_(bindparam("ids", expanding=True))
@@ -166,7 +176,8 @@ def _meeting(
 ) -> Meeting:
     values = [row[i] for i in positions]
     values[_CONGRESS] = int(values[_CONGRESS])
-    values[_IS_STUB] = bool(values[_IS_STUB])
+    for flag in _FLAGS:
+        values[flag] = bool(values[flag])
     return Meeting(*values, **parts) if parts else Meeting(*values)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from hearings.citations import find_citations
 from hearings.congress_api.models import Committee, Meeting, Member, PrintedHearing
 from hearings.store import schema
+from hearings.store.meeting_start import stored_start
 from hearings.store.witness_rows import witness_row
 from hearings.witness_documents import DocumentMatcher
 from hearings.witness_names import normalize_organization, parse_witness_name
@@ -119,8 +120,10 @@ def hearing_row(meeting: Meeting, payload_hash: str, now: datetime) -> Row:
     field (date-times as naive UTC), so such a column needs no line here; the others are
     worked out from the meeting and the run."""
     location = meeting.location
+    start_at, start_date_only = stored_start(meeting.date)
     worked_out: Row = {
-        "start_at": utc_naive(meeting.date),
+        "start_at": start_at,
+        "start_date_only": start_date_only,
         "room": location.room if location else None,
         "building": location.building if location else None,
         "address": location.address if location else None,

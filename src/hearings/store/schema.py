@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from hearings.store.metadata import metadata
@@ -80,6 +81,9 @@ hearings = Table(
     Column("content_hash", String(64), nullable=False),
     Column("first_seen_at", DateTime, nullable=False),
     Column("last_changed_at", DateTime, nullable=False, index=True),
+    # True when the API gave a day without a time: `start_at` is then that day's midnight Eastern
+    # (store/meeting_start.py). Last, where migration 0009 added it.
+    Column("start_date_only", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 hearing_committees = Table(

@@ -19,7 +19,8 @@ from sqlalchemy import Connection, Table, bindparam, func, select
 
 from hearings.congress_api.models import Meeting
 from hearings.store import schema
-from hearings.store.records import MeetingRows, utc_naive
+from hearings.store.meeting_start import stored_start
+from hearings.store.records import MeetingRows
 
 Reason = Literal[
     "title_placeholder",
@@ -75,7 +76,7 @@ def shape_of(meeting: Meeting, rows: MeetingRows) -> MeetingShape:
     """An admitted meeting's shape, counted from the rows it would write."""
     return MeetingShape(
         title=meeting.title,
-        start_at=utc_naive(meeting.date),
+        start_at=stored_start(meeting.date)[0],
         chamber=meeting.chamber,
         congress=meeting.congress,
         witnesses=len(rows.appearances),

@@ -156,7 +156,7 @@ def change_json(row: ChangeRow) -> dict[str, Any]:
         "changes": change.changes,
         "title": meeting.title if meeting else None,
         "chamber": meeting.chamber if meeting else None,
-        "start": iso_z(meeting.start_at) if meeting else None,
+        "start": iso_z(meeting.start) if meeting else None,
         "committees": [
             {"system_code": code, "name": name}
             for code, name in (meeting.committees if meeting else [])

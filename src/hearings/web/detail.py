@@ -4,7 +4,7 @@ model (`store.meeting_record`) with the names and links a reader needs."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection
@@ -137,7 +137,8 @@ _LEADING = ("event_id", "congress", "chamber", "type", "status", "title", "start
 
 
 def _shown(value: Any) -> Any:
-    return iso_z(value) if isinstance(value, datetime) else value
+    # A `date` is the start of a meeting whose date came without a time: `2025-06-24`.
+    return iso_z(value) if isinstance(value, date) else value
 
 
 def _document_json(document: Document) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, func, or_, select
 
 from hearings.store import schema
+from hearings.store.meeting_start import Start, shown_start
 from hearings.web.timefmt import iso_z
 
 hearings = schema.hearings
@@ -26,6 +27,7 @@ _APPEARANCE_COLUMNS = (
     hearings.c.status,
     hearings.c.chamber,
     hearings.c.congress,
+    hearings.c.start_date_only,
 )
 
 
@@ -41,13 +43,19 @@ class AppearanceRow:
     status: str | None
     chamber: str
     congress: int
+    start_date_only: bool = False
+
+    @property
+    def start(self) -> Start | None:
+        """The meeting's start as given: a moment, or a day without a time."""
+        return shown_start(self.start_at, self.start_date_only)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "event_id": self.event_id,
             "congress": self.congress,
             "title": self.title,
-            "start": iso_z(self.start_at),
+            "start": iso_z(self.start),
             "status": self.status,
             "name": self.name,
             "organization": self.organization,
@@ -67,6 +75,7 @@ def _appearance(row: Any) -> AppearanceRow:
         row.status,
         row.chamber,
         int(row.congress),
+        bool(row.start_date_only),
     )
 
 
@@ -83,6 +92,12 @@ def appearances_of(connection: Connection, witness_ids: list[str]) -> list[Appea
             .order_by(hearings.c.start_at, appearances.c.event_id)
         )
     ]
+
+
+def date_span(appearances: Sequence[AppearanceRow]) -> tuple[Start | None, Start | None]:
+    """The starts of the first and the last dated appearance, as given."""
+    dated = sorted((a for a in appearances if a.start_at), key=lambda a: a.start_at or datetime.min)
+    return (dated[0].start, dated[-1].start) if dated else (None, None)
 
 
 def organization_slug(key: str) -> str:
@@ -107,8 +122,8 @@ class OrganizationSpan:
     witness_id: str
     organization: str | None
     organization_key: str
-    first: datetime | None
-    last: datetime | None
+    first: Start | None
+    last: Start | None
     count: int
 
 
@@ -167,14 +182,14 @@ def load_witness(connection: Connection, witness_id: str) -> WitnessDetail | Non
     spans = []
     for entity in same_person:
         mine = [a for a in all_appearances if a.witness_id == entity.witness_id]
-        dated = [a.start_at for a in mine if a.start_at]
+        first, last = date_span(mine)
         spans.append(
             OrganizationSpan(
                 entity.witness_id,
                 entity.organization,
                 entity.organization_key,
-                min(dated) if dated else None,
-                max(dated) if dated else None,
+                first,
+                last,
                 len(mine),
             )
         )
@@ -198,7 +213,7 @@ class WitnessSummary:
     organization: str | None
     organization_key: str
     appearance_count: int
-    last_appearance: datetime | None
+    last_appearance: Start | None
 
     def as_json(self) -> dict[str, Any]:
         return {

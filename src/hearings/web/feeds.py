@@ -1,8 +1,10 @@
 """iCalendar and Atom feeds of meetings, overall and per committee.
 
-iCalendar: one VEVENT per dated meeting. A canceled meeting is `STATUS:CANCELLED`; a postponed one
-is `TENTATIVE`. `SEQUENCE` is the meeting's version number: how many versions of it the payload
-archive holds (0 when none), so every change raises it and an unchanged meeting keeps its number.
+iCalendar: one VEVENT per dated meeting; a meeting whose date came without a time is an all-day
+event (`DTSTART;VALUE=DATE`), not one at a made-up midnight. A canceled meeting is
+`STATUS:CANCELLED`; a postponed one is `TENTATIVE`. `SEQUENCE` is the meeting's version number: how
+many versions of it the payload archive holds (0 when none), so every change raises it and an
+unchanged meeting keeps its number.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import Connection, select
 
 from hearings.congresses import CongressSelection
 from hearings.store import schema
+from hearings.store.meeting_start import Start
 from hearings.web.detail import meeting_url
 from hearings.web.filters import HearingFilters
 from hearings.web.listing import HearingSummary, find_hearings
@@ -94,11 +97,23 @@ def _stamp(moment: datetime) -> str:
     return as_utc(moment).strftime("%Y%m%dT%H%M%SZ")
 
 
+def _start_and_end(start: Start | None) -> list[str]:
+    """DTSTART and DTEND: a moment and ASSUMED_DURATION after it, or a whole day (DTEND is the
+    next day: RFC 5545 3.6.1 ends a day event before it)."""
+    if isinstance(start, datetime):
+        return [f"DTSTART:{_stamp(start)}", f"DTEND:{_stamp(start + ASSUMED_DURATION)}"]
+    if start is None:
+        raise ValueError("a meeting without a date has no event")
+    return [
+        f"DTSTART;VALUE=DATE:{start:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{start + timedelta(days=1):%Y%m%d}",
+    ]
+
+
 _ICS_STATUS = {"canceled": "CANCELLED", "cancelled": "CANCELLED", "postponed": "TENTATIVE"}
 
 
 def ics_event(meeting: HearingSummary, base_url: str, sequence: int) -> list[str]:
-    assert meeting.start_at is not None
     status = (meeting.status or "").lower()
     summary = " ".join((meeting.title or meeting.meeting_type or "Committee meeting").split())
     if status in ("canceled", "cancelled", "postponed"):
@@ -112,7 +127,7 @@ def ics_event(meeting: HearingSummary, base_url: str, sequence: int) -> list[str
         part
         for part in (
             committees,
-            format_eastern(meeting.start_at),
+            format_eastern(meeting.start),
             f"Status: {meeting.status}" if meeting.status else "",
             page,
             meeting_url(meeting.congress, meeting.chamber, meeting.event_id),
@@ -123,8 +138,7 @@ def ics_event(meeting: HearingSummary, base_url: str, sequence: int) -> list[str
         "BEGIN:VEVENT",
         f"UID:meeting-{event_id}@hearings",
         f"DTSTAMP:{_stamp(meeting.last_changed_at)}",
-        f"DTSTART:{_stamp(meeting.start_at)}",
-        f"DTEND:{_stamp(meeting.start_at + ASSUMED_DURATION)}",
+        *_start_and_end(meeting.start),
         f"SUMMARY:{ics_text(summary)}",
         f"DESCRIPTION:{ics_text(description)}",
         f"URL:{page}",

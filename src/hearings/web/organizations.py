@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from hearings.store import schema
-from hearings.web.entities import AppearanceRow, WitnessSummary, appearances_of
+from hearings.web.entities import AppearanceRow, WitnessSummary, appearances_of, date_span
 
 
 @dataclass
@@ -57,7 +57,7 @@ def load_organization(connection: Connection, key: str) -> OrganizationDetail | 
     listed = []
     for w in entities:
         mine = by_witness[w.witness_id]
-        dated = [a.start_at for a in mine if a.start_at]
+        last = date_span(mine)[1]
         listed.append(
             (
                 WitnessSummary(
@@ -66,7 +66,7 @@ def load_organization(connection: Connection, key: str) -> OrganizationDetail | 
                     w.organization,
                     w.organization_key,
                     len(mine),
-                    max(dated) if dated else None,
+                    last,
                 ),
                 mine,
             )

@@ -1,11 +1,15 @@
-"""Times as readers expect them: Congress meets on Eastern Time, the database stores naive UTC."""
+"""Times as readers expect them: Congress meets on Eastern Time, the database stores naive UTC.
+
+A meeting's start may be a day without a time (a `date`, store/meeting_start.py): the formats of
+a start show that day and say no time was given, never a made-up midnight."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-EASTERN = ZoneInfo("America/New_York")
+# Re-exported: the pages and the calendar take Congress's time zone from here.
+from hearings.store.meeting_start import EASTERN as EASTERN
+from hearings.store.meeting_start import Start
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -26,6 +30,11 @@ def eastern_day_start(day: date) -> datetime:
     return to_naive_utc(datetime.combine(day, time.min, tzinfo=EASTERN))
 
 
+def _local(moment: Start | None) -> Start | None:
+    """A moment in Eastern Time; a day as it is."""
+    return as_utc(moment).astimezone(EASTERN) if isinstance(moment, datetime) else moment
+
+
 def week_start(now: datetime) -> date:
     """The Monday of the Eastern week that contains `now`."""
     local = as_utc(now).astimezone(EASTERN).date()
@@ -38,23 +47,27 @@ def _clock(moment: datetime) -> str:
     return f"{hour}:{moment.minute:02d} {suffix}" if moment.minute else f"{hour} {suffix}"
 
 
-def format_eastern(moment: datetime | None, *, with_weekday: bool = True) -> str:
-    """`Wednesday, June 11, 2025, 10 a.m. ET`."""
-    local = eastern(moment)
+def format_eastern(moment: Start | None, *, with_weekday: bool = True) -> str:
+    """`Wednesday, June 11, 2025, 10 a.m. ET`; a day without a time is `Tuesday, June 24, 2025,
+    time not given`."""
+    local = _local(moment)
     if local is None:
         return "Date not announced"
     day = f"{local:%B} {local.day}, {local.year}"
     if with_weekday:
         day = f"{local:%A}, {day}"
+    if not isinstance(local, datetime):
+        return f"{day}, time not given"
     return f"{day}, {_clock(local)} ET"
 
 
-def format_eastern_short(moment: datetime | None) -> str:
-    """`Jun 11, 2025 10 a.m.` (Eastern), for tables."""
-    local = eastern(moment)
+def format_eastern_short(moment: Start | None) -> str:
+    """`Jun 11, 2025 10 a.m.` (Eastern), for tables; a day without a time is `Jun 24, 2025`."""
+    local = _local(moment)
     if local is None:
         return "—"
-    return f"{local:%b} {local.day}, {local.year} {_clock(local)}"
+    day = f"{local:%b} {local.day}, {local.year}"
+    return f"{day} {_clock(local)}" if isinstance(local, datetime) else day
 
 
 def format_eastern_seconds(moment: datetime | None) -> str:
@@ -63,9 +76,11 @@ def format_eastern_seconds(moment: datetime | None) -> str:
     return "—" if local is None else f"{local:%Y-%m-%d %H:%M:%S} ET"
 
 
-def format_eastern_time(moment: datetime | None) -> str:
-    local = eastern(moment)
-    return "" if local is None else _clock(local)
+def format_eastern_time(moment: Start | None) -> str:
+    """`10 a.m.`; empty for no start, or a day without a time."""
+    if not isinstance(moment, datetime):
+        return ""
+    return _clock(as_utc(moment).astimezone(EASTERN))
 
 
 def format_utc(moment: datetime | None) -> str:
@@ -75,6 +90,8 @@ def format_utc(moment: datetime | None) -> str:
     return f"{as_utc(moment):%Y-%m-%d %H:%M} UTC"
 
 
-def iso_z(moment: datetime | None) -> str | None:
-    """`2025-06-11T14:00:00Z`, or None."""
-    return None if moment is None else as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+def iso_z(moment: Start | None) -> str | None:
+    """`2025-06-11T14:00:00Z`; `2025-06-24` for a day without a time; or None."""
+    if isinstance(moment, datetime):
+        return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if moment is None else moment.isoformat()
