@@ -77,3 +77,30 @@ def test_an_in_memory_database_is_refused_because_it_cannot_hold_data(
         "database, which cannot hold data between runs; name a file, e.g. sqlite:///hearings.db."
     )
     assert "Traceback" not in err + out and "Internal error" not in err
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        # SQLAlchemy cannot parse these, so it cannot hide the password itself.
+        (
+            "postgresql+psycopg://hearings:Pg-s3cret@db.example.org:abc/hearings",
+            "postgresql+psycopg://hearings:***@db.example.org:abc/hearings",
+        ),
+        (
+            "postgresql+psycopg//hearings:Pg-s3cret@db.example.org/hearings",
+            "postgresql+psycopg//hearings:***@db.example.org/hearings",
+        ),
+        ("hearings:Pg-s3cret@db.example.org", "***@db.example.org"),
+    ],
+)
+def test_a_database_url_that_cannot_be_parsed_is_one_sentence_without_its_password(
+    tmp_path: Path, url: str, shown: str
+) -> None:
+    code, out, err = _status_with(tmp_path, "DATABASE_URL", url)
+    assert code == 2
+    assert err.strip() == (
+        f"Error: The configuration is not valid: DATABASE_URL {shown!r} is not a database URL; "
+        "use sqlite:///path/to/hearings.db or postgresql+psycopg://user@host/dbname."
+    )
+    assert "Pg-s3cret" not in err + out

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
                 f"DATABASE_URL {value.strip()!r} is an in-memory SQLite database, which cannot "
                 "hold data between runs; name a file, e.g. sqlite:///hearings.db"
             )
+        unreadable = unparsable_database_url(value, "DATABASE_URL")
+        if unreadable:
+            raise ValueError(unreadable)
         return value
 
     @field_validator("congress_api_base_url")
@@ -149,6 +152,35 @@ def http_url(value: str, name: str, example: str) -> str:
         shown = value if len(value) <= 80 else value[:79] + "…"
         raise ValueError(f"{name} {shown!r} is not an http(s) URL; use one like {example}")
     return value.rstrip("/")
+
+
+def unparsable_database_url(database_url: str, name: str) -> str | None:
+    """The sentence for a database URL that cannot be parsed (a port that is not a number, no
+    scheme), naming `name` and quoting the URL without its password; None for a parsable one."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(database_url)
+    except (ArgumentError, ValueError):
+        return (
+            f"{name} {without_password(database_url)!r} is not a database URL; use "
+            "sqlite:///path/to/hearings.db or postgresql+psycopg://user@host/dbname"
+        )
+    return None
+
+
+def without_password(database_url: str) -> str:
+    """`database_url` with whatever stands between the user name and the host replaced by ***,
+    for URLs too malformed for SQLAlchemy to hide the password itself."""
+    if "@" not in database_url:
+        return database_url
+    head, _, host = database_url.rpartition("@")
+    scheme, slashes, userinfo = head.partition("//")
+    if not slashes:
+        return f"***@{host}"
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}//{user}:***@{host}"
 
 
 def _in_memory_sqlite(database_url: str) -> bool:

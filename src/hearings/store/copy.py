@@ -26,9 +26,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
+from hearings.config import unparsable_database_url
 from hearings.errors import HearingsError, UsageError
 from hearings.store import schema
-from hearings.store.engine import open_database, sqlite_file
+from hearings.store.engine import is_sqlite, open_database, sqlite_file
 from hearings.store.postgres import reset_sequences
 
 CHUNK_SIZE = 2000
@@ -54,8 +55,14 @@ def copy_database(
     The source is migrated to the current schema like for every command. A target that holds
     rows is refused unless `replace` is true; then its rows are replaced in the same
     transaction as the copy."""
+    for name, url in (("--from", from_url), ("--to", to_url)):
+        _require_a_lasting_database(name, url)
     if _same_database(from_url, to_url):
         raise UsageError("--from and --to name the same database; copy into another one.")
+    source_file = sqlite_file(from_url)
+    if source_file is not None and not source_file.exists():
+        # Opening it would create it empty, and an empty copy would replace the target's rows.
+        raise UsageError(f"There is no database at {source_file} to copy (--from).")
     source = open_database(from_url, allow_read_only=True)
     try:
         target = open_database(to_url)
@@ -171,6 +178,17 @@ def _rebuild_search_index(connection: Connection) -> None:
     from hearings.store.search_index import rebuild_search_index
 
     rebuild_search_index(connection)
+
+
+def _require_a_lasting_database(name: str, database_url: str) -> None:
+    unreadable = unparsable_database_url(database_url, name)
+    if unreadable:
+        raise UsageError(f"{unreadable}.")
+    if is_sqlite(database_url) and sqlite_file(database_url) is None:
+        raise UsageError(
+            f"{name} names an in-memory SQLite database, which holds nothing once the copy ends; "
+            "name a file, e.g. sqlite:///hearings.db."
+        )
 
 
 def _same_database(first: str, second: str) -> bool:

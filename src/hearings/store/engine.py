@@ -10,9 +10,10 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
+from hearings.config import unparsable_database_url
 from hearings.errors import ConfigurationError, DatabaseReadOnly, DatabaseUnreadable
 from hearings.store.postgres import configure_postgres
 from hearings.store.read_only import quiet_file, reading_uri, sqlite_read_only
@@ -57,13 +58,10 @@ def sqlite_file(database_url: str) -> Path | None:
 
 def create_db_engine(database_url: str) -> Engine:
     """An engine with the settings every command relies on: foreign keys, WAL, transactions."""
-    try:
-        url = make_url(database_url)
-    except ArgumentError:
-        raise ConfigurationError(
-            f"DATABASE_URL {database_url!r} is not a database URL; "
-            "use sqlite:///path/to/hearings.db or postgresql+psycopg://user@host/dbname."
-        ) from None
+    unreadable = unparsable_database_url(database_url, "DATABASE_URL")
+    if unreadable:
+        raise ConfigurationError(f"{unreadable}.")
+    url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
             url,
