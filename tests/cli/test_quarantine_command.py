@@ -137,11 +137,12 @@ def test_list_says_so_when_nothing_is_held(site: Site) -> None:
 
 
 def test_an_entry_that_is_not_held_for_review_is_refused_in_one_sentence(site: Site) -> None:
-    run = site.hearings("quarantine", "accept", "999")
-    assert run.code == 1
-    assert run.err.strip() == (
-        "Error: There is no quarantine entry 999; `hearings quarantine list` shows them."
-    )
+    for missing in ("999", "2147483648", "99999999999999999999"):  # past an id column's range
+        run = site.hearings("quarantine", "accept", missing)
+        assert run.code == 1
+        assert run.err.strip() == (
+            f"Error: There is no quarantine entry {missing}; `hearings quarantine list` shows them."
+        )
     event_id, entry, _ = hold_a_degraded_version(site)
     assert site.hearings("quarantine", "reject", str(entry)).code == 0
     again = site.hearings("quarantine", "accept", str(entry))

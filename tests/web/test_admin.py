@@ -255,3 +255,18 @@ def test_accept_and_reject_in_chromium(
             context.close()
     assert appearances(scratch, accepted) == 0
     assert appearances(scratch, rejected) == kept
+
+
+@pytest.mark.parametrize("error_id", ["2147483648", "99999999999999999999", "0"])
+def test_an_id_no_entry_can_have_is_a_404_and_retries_nothing(
+    scratch: Scratch, error_id: str
+) -> None:
+    client = scratch.client()
+    for decision in ("accept", "reject"):
+        answer = client.post(
+            f"/admin/quarantine/{decision}", data={"error_id": error_id}, headers=BEARER
+        )
+        assert answer.status_code == 404
+        assert f"There is no quarantine entry {error_id};" in answer.text
+    retried = client.post("/admin/quarantine/retry", data={"error_id": error_id}, headers=BEARER)
+    assert retried.json() == {"marked_for_retry": 0}

@@ -22,6 +22,10 @@ from sqlalchemy import (
 
 from hearings.store.metadata import metadata
 
+# The largest id an INTEGER column holds on both backends (32 bits on PostgreSQL): an id typed
+# by a user past it names no row, and the database driver would refuse to even look it up.
+MAX_INTEGER_ID = 2**31 - 1
+
 # The quarantine: records that failed to parse, validate or apply, kept with their raw payload.
 import_errors = Table(
     "import_errors",

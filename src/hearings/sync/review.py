@@ -22,6 +22,7 @@ from hearings.errors import HearingsError
 from hearings.store import schema
 from hearings.store.archive import Version, archive_versions
 from hearings.store.engine import writing
+from hearings.store.run_tables import MAX_INTEGER_ID
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.batches import Change, apply_changes
 from hearings.sync.failpoints import FailureInjector
@@ -147,6 +148,8 @@ def _prepare(
 
 
 def _held(connection: Connection, error_id: int) -> Any:
+    if not 1 <= error_id <= MAX_INTEGER_ID:
+        raise NoSuchEntry(error_id)
     errors = schema.import_errors
     row = connection.execute(select(errors).where(errors.c.error_id == error_id)).first()
     if row is None:

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, func, select, update
 
 from hearings.store import schema
 from hearings.store.engine import writing
+from hearings.store.run_tables import MAX_INTEGER_ID
 from hearings.web.admin_access import (
     COOKIE,
     AdminForbidden,
@@ -95,12 +96,13 @@ def mark_for_retry(connection: Connection, error_ids: list[int], now: datetime) 
     Each chosen record is (re)opened: `resolved` false, `attempts` back to 0, `last_seen_at` now.
     `hearings update` re-fetches open meetings at its start; other records are fetched again when
     they next appear in a listing. Returns how many records were marked."""
-    if not error_ids:
+    chosen = sorted({i for i in error_ids if 1 <= i <= MAX_INTEGER_ID})
+    if not chosen:
         return 0
     errors = schema.import_errors
     result = connection.execute(
         update(errors)
-        .where(errors.c.error_id.in_(sorted(set(error_ids))))
+        .where(errors.c.error_id.in_(chosen))
         .values(resolved=False, resolved_at=None, attempts=0, last_seen_at=now)
     )
     return int(result.rowcount or 0)
