@@ -61,6 +61,27 @@ def test_a_missing_or_unwritable_folder_is_one_sentence_and_leaves_nothing(
     assert not unwritable.exists() and not Path("/sys/hearings.jsonl.partial").exists()
 
 
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_the_database_or_a_file_beside_it_as_output_is_refused(site: Site, command: str) -> None:
+    # The written file would replace the database: a typo away from losing it.
+    before = fingerprint(site.database.parent)
+    site.database.with_name("other-name.db").hardlink_to(site.database)
+    for path in (
+        site.database,
+        site.database.parent / ".." / site.database.parent.name / site.database.name,
+        site.database.with_name(site.database.name + "-wal"),
+        site.database.with_name("other-name.db"),
+    ):
+        result = site.cli(*COMMANDS[command], "--output", str(path))
+        assert result.returncode == 2
+        assert one_sentence(result.stderr) == (
+            f"Error: --output {path} is the database itself (or a file SQLite keeps beside "
+            "it); give the name of another file."
+        )
+    site.database.with_name("other-name.db").unlink()
+    assert fingerprint(site.database.parent) == before
+
+
 def test_an_export_that_fails_leaves_no_partial_file(site: Site) -> None:
     folder = _out_folder(site)
     before = fingerprint(folder)

@@ -16,6 +16,7 @@ from hearings.cli.congress_option import FilterCongresses
 from hearings.cli.environment import current_settings, err_console, existing_database
 from hearings.errors import UsageError, quoted
 from hearings.reports.output_file import check_output_path, means_standard_output, written_whole
+from hearings.store.engine import sqlite_file
 
 
 class ExportFormat(StrEnum):
@@ -68,7 +69,8 @@ def export(
     congresses = None if congress is None or congress.is_all else congress.numbers
     to_file = None if means_standard_output(output) else output
     if to_file is not None:
-        check_output_path(to_file)  # before the database is opened: nothing is written
+        # Before the database is opened: nothing is written.
+        check_output_path(to_file, database=sqlite_file(settings.database_url))
     # An export never creates the database, and a damaged one is one sentence.
     with existing_database(settings) as engine:
         if to_file is None:

@@ -42,7 +42,7 @@ from hearings.reports.report_render import render_text, text_renderables
 from hearings.reports.screen_text import printable
 from hearings.reports.verify import verify_database
 from hearings.reports.verify_result import Problem, VerifyResult, unreadable
-from hearings.store.engine import database_label, open_database
+from hearings.store.engine import database_label, open_database, sqlite_file
 
 console = Console()
 err_console = Console(stderr=True)
@@ -104,11 +104,12 @@ def report(
         raise UsageError(f"--json and --format {fmt.value} disagree; give one of them.")
     if as_json:
         fmt = ReportFormat.json
+    settings = current_settings()
     if means_standard_output(output):
         output = None
     elif output is not None:
-        check_output_path(output)  # before the report is built, which takes a while
-    settings = current_settings()
+        # Before the report is built, which takes a while.
+        check_output_path(output, database=sqlite_file(settings.database_url))
     chosen = None if congress is None or congress.is_all else congress.numbers
     with existing_database(settings) as engine:
         built = build_report(engine, days, datetime.now(UTC), chosen)

@@ -20,8 +20,20 @@ def means_standard_output(path: Path | None) -> bool:
     return path is None or str(path) == STANDARD_OUTPUT
 
 
-def check_output_path(path: Path, option: str = "--output") -> None:
-    """Refuse, in one sentence, a path that names a folder or lies in no folder."""
+# The files SQLite and the writer lock keep beside a database, named after it.
+DATABASE_COMPANIONS = ("-wal", "-shm", "-journal", ".lock")
+
+
+def check_output_path(
+    path: Path, option: str = "--output", *, database: Path | None = None
+) -> None:
+    """Refuse, in one sentence, a path that names a folder, lies in no folder, or is the
+    `database` (or a file SQLite keeps beside it), which the written file would replace."""
+    if database is not None and _is_database_file(path, database):
+        raise UsageError(
+            f"{option} {path} is the database itself (or a file SQLite keeps beside it); "
+            "give the name of another file."
+        )
     if path.is_dir():
         raise UsageError(f"{option} {path} is a folder; give the name of a file to write.")
     parent = path.parent
@@ -29,6 +41,15 @@ def check_output_path(path: Path, option: str = "--output") -> None:
         raise UsageError(f"{option} {path}: the folder {parent} does not exist.")
     if not parent.is_dir():
         raise UsageError(f"{option} {path}: {parent} is not a folder.")
+
+
+def _is_database_file(path: Path, database: Path) -> bool:
+    target = path.resolve()
+    named = database.resolve()
+    if target in {named, *(named.with_name(named.name + c) for c in DATABASE_COMPANIONS)}:
+        return True
+    # Another name for the same file (a hard link).
+    return target.exists() and named.exists() and target.samefile(named)
 
 
 @contextmanager
