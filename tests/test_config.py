@@ -104,3 +104,27 @@ def test_a_database_url_that_cannot_be_parsed_is_one_sentence_without_its_passwo
         "use sqlite:///path/to/hearings.db or postgresql+psycopg://user@host/dbname."
     )
     assert "Pg-s3cret" not in err + out
+
+
+@pytest.mark.parametrize("key", ["abc\ndef", "abc\r\nX-Injected: 1", "clé-secrète", "two words"])
+def test_an_api_key_no_http_header_can_carry_is_refused_without_quoting_it(
+    tmp_path: Path, key: str
+) -> None:
+    # It used to reach the client, which retried it as a connection error or a codec error.
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "CONGRESS_API_KEY": key}
+    result = run_hearings(["update"], env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "Error: The configuration is not valid: CONGRESS_API_KEY holds a character an HTTP "
+        "header cannot carry (a space, a line break or a letter outside ASCII); copy the key "
+        "again from your sign-up email."
+    )
+    assert key.split()[0] not in result.stdout + result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_blank_api_key_is_no_key(tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "CONGRESS_API_KEY": "  "}
+    result = run_hearings(["update"], env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: No Congress.gov API key: set CONGRESS_API_KEY")

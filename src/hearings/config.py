@@ -70,6 +70,21 @@ class Settings(BaseSettings):
             raise ValueError(unreadable)
         return value
 
+    @field_validator("congress_api_key")
+    @classmethod
+    def _sendable_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """The key travels in the X-Api-Key header: spaces around it are dropped (a blank key is
+        no key), and a character no header can carry is refused, without quoting the key."""
+        key = value.get_secret_value().strip() if value is not None else ""
+        if not key:
+            return None
+        if not all("!" <= character <= "~" for character in key):
+            raise ValueError(
+                "CONGRESS_API_KEY holds a character an HTTP header cannot carry (a space, a line "
+                "break or a letter outside ASCII); copy the key again from your sign-up email"
+            )
+        return SecretStr(key)
+
     @field_validator("congress_api_base_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
