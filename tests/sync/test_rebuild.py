@@ -214,6 +214,11 @@ def test_an_unknown_entity_is_one_sentence(harness: Harness) -> None:
     assert done.returncode == 2
     assert "hearings is not one of committees, members, meetings, printed_hearings" in (done.stderr)
     assert "Traceback" not in done.stderr
+    for nothing in ("", " , "):  # asked for some, named none: not "all of them"
+        done = harness.cli("rebuild", "--entity", nothing)
+        assert done.returncode == 2
+        assert "name one of committees, members, meetings, printed_hearings" in done.stderr
+        assert "Rebuilt" not in done.stdout and "Traceback" not in done.stderr
 
 
 def test_index_rows_name_witnesses_and_committees_as_the_rebuilt_tables_do(

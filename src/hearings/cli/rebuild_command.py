@@ -82,6 +82,8 @@ def _entities(given: list[str]) -> tuple[Entity, ...]:
     """The entities named by `--entity` (all when none), in the order a rebuild derives them."""
     names = {n.strip().lower().replace("-", "_") for value in given for n in value.split(",")}
     names.discard("")
+    if given and not names:  # `--entity ''`: asked for something, named nothing
+        raise typer.BadParameter(f"name one of {', '.join(_NAMES)}.", param_hint="--entity")
     unknown = sorted(names - set(_NAMES))
     if unknown:
         raise typer.BadParameter(

@@ -11,10 +11,16 @@ from typing import IO, Any
 FORMATS = ("jsonl", "csv")
 
 
+# Characters valid unescaped in JSON that a reader splitting text into lines by Unicode's rules
+# (Python's str.splitlines, some editors and log tools) takes for line ends: escaped, each record
+# stays on one line for every reader and decodes to the same value.
+_LINE_ENDS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
+
+
 def write_jsonl(records: Iterable[dict[str, Any]], output: IO[str]) -> int:
     count = 0
     for record in records:
-        output.write(json.dumps(record, ensure_ascii=False, sort_keys=False))
+        output.write(json.dumps(record, ensure_ascii=False, sort_keys=False).translate(_LINE_ENDS))
         output.write("\n")
         count += 1
     return count
