@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -11,12 +10,7 @@ from sqlalchemy import Engine
 
 from hearings.web.committee_entities import list_committees, load_committee
 from hearings.web.detail import load_hearing, meeting_url
-from hearings.web.entities import (
-    ORGANIZATION_SLUG,
-    list_witnesses,
-    load_witness,
-    organization_key,
-)
+from hearings.web.entities import list_witnesses, load_witness
 from hearings.web.errors import NotFound
 from hearings.web.filters import (
     MAX_PAGE,
@@ -209,10 +203,8 @@ def api_witness(
 def api_organization(
     request: Request, slug: Annotated[str, Path(max_length=300)]
 ) -> dict[str, Any]:
-    organization = None
-    if re.match(ORGANIZATION_SLUG, slug):
-        with _engine(request).connect() as connection:
-            organization = load_organization(connection, organization_key(slug))
+    with _engine(request).connect() as connection:
+        organization = load_organization(connection, slug)
     if organization is None:
         raise NotFound(f"No witness in this database came from an organization {slug!r}.")
     return organization.as_json()

@@ -100,18 +100,6 @@ def date_span(appearances: Sequence[AppearanceRow]) -> tuple[Start | None, Start
     return (dated[0].start, dated[-1].start) if dated else (None, None)
 
 
-def organization_slug(key: str) -> str:
-    """A normalized organization key ("heritage foundation") as a URL segment."""
-    return key.replace(" ", "-")
-
-
-def organization_key(slug: str) -> str:
-    return slug.replace("-", " ")
-
-
-ORGANIZATION_SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-
-
 # ---- witnesses -------------------------------------------------------------------------------
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -12,12 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine
 
 from hearings.web.committee_entities import list_committees, load_committee
-from hearings.web.entities import (
-    ORGANIZATION_SLUG,
-    list_witnesses,
-    load_witness,
-    organization_key,
-)
+from hearings.web.entities import list_witnesses, load_witness
 from hearings.web.errors import NotFound
 from hearings.web.filter_choices import facets
 from hearings.web.filters import CongressParameter, HearingFilters, congress_selection
@@ -99,10 +93,8 @@ def witness_page(request: Request, witness_id: Annotated[str, Path(max_length=96
 
 @router.get("/organizations/{slug}", name="organization")
 def organization_page(request: Request, slug: Annotated[str, Path(max_length=300)]) -> Response:
-    if not re.match(ORGANIZATION_SLUG, slug):
-        raise NotFound(f"There is no organization {slug!r}.")
     with _engine(request).connect() as connection:
-        organization = load_organization(connection, organization_key(slug))
+        organization = load_organization(connection, slug)
     if organization is None:
         raise NotFound(f"No witness in this database came from an organization {slug!r}.")
     return _render(request, "organization.html", {"organization": organization})

@@ -14,9 +14,9 @@ from hearings.congresses import ordinal
 from hearings.reports.status import describe_size
 from hearings.web import timefmt
 from hearings.web.detail import bill_label, meeting_url
-from hearings.web.entities import organization_slug
 from hearings.web.feeds import xml_legal
 from hearings.web.filters import SORTS, STATUSES, congress_label
+from hearings.web.organizations import organization_slug
 
 
 def status_class(status: str | None) -> str:

@@ -1,0 +1,92 @@
+"""Organization pages are named by a slug of the organization's key: the key itself, dashed, as it
+always was, and for a key too long for a URL a readable prefix and a hash of the whole key. The
+links are followed over real HTTP, as a browser would."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import httpx
+from sqlalchemy import insert, select
+
+from hearings.store import schema
+from hearings.store.records import witness_key
+from hearings.store.witness_rows import witness_row
+from hearings.web.app import create_app
+from hearings.web.organizations import organization_slug
+from hearings.witness_names import normalize_organization, parse_witness_name
+from tests.web.conftest import FIXED_NOW, Scratch
+from tests.web.live import live_server
+
+# Two organizations of 99,000 characters that differ only in their last word.
+LONG_PREFIX = "Coalition for " + "the Study of Very Long Organization Names " * 2400
+LONG_NAMES = [LONG_PREFIX + "East", LONG_PREFIX + "West"]
+
+
+def test_a_key_of_up_to_300_characters_is_its_own_slug() -> None:
+    assert organization_slug("heritage foundation") == "heritage-foundation"
+    key = " ".join(["word"] * 60)[:300].strip()
+    assert organization_slug(key) == key.replace(" ", "-")
+
+
+def test_a_longer_key_gets_a_short_slug_of_its_prefix_and_a_hash() -> None:
+    keys = [normalize_organization(name) for name in LONG_NAMES]
+    slugs = [organization_slug(key) for key in keys]
+    assert slugs[0] != slugs[1]
+    for slug in slugs:
+        assert len(slug) <= 120
+        assert slug.startswith("coalition-for-the-study-of-very-long-organization-names-the-")
+        assert re.fullmatch(r"[a-z0-9-]+--[0-9a-f]{16}", slug)
+    assert organization_slug(keys[0]) == slugs[0]  # stable: the same key, the same slug
+
+
+def _plant_long_organizations(scratch: Scratch) -> str:
+    """A witness from each long organization, at one meeting; returns the meeting's id."""
+    with scratch.engine.begin() as connection:
+        event_id = str(connection.execute(select(schema.hearings.c.event_id).limit(1)).scalar())
+        for ordinal, organization in enumerate(LONG_NAMES, start=100):
+            name = f"Pat Longname{ordinal}"
+            person = parse_witness_name(name)
+            witness_id = witness_key(person.normalized, normalize_organization(organization))
+            now = datetime(2025, 6, 1)
+            connection.execute(
+                insert(schema.witnesses).values(
+                    witness_row(person, name, organization, witness_id, now)
+                )
+            )
+            connection.execute(
+                insert(schema.witness_appearances).values(
+                    event_id=event_id,
+                    ordinal=ordinal,
+                    witness_id=witness_id,
+                    name_as_given=name,
+                    organization=organization,
+                )
+            )
+    return event_id
+
+
+def test_links_to_long_organizations_are_short_and_lead_to_each_one(scratch: Scratch) -> None:
+    event_id = _plant_long_organizations(scratch)
+    app = create_app(scratch.engine, settings=scratch.database.settings(), clock=lambda: FIXED_NOW)
+    with live_server(app) as base:
+        page = httpx.get(f"{base}/hearings/{event_id}")
+        assert page.status_code == 200
+        links = re.findall(r'href="(/organizations/[^"]*)"', page.text)
+        long_links = [link for link in links if "coalition" in link]
+        assert len(long_links) == 2 and long_links[0] != long_links[1]
+        for link, ordinal in zip(long_links, (100, 101), strict=True):
+            assert len(link) <= 140
+            organization = httpx.get(f"{base}{link}")
+            assert organization.status_code == 200
+            assert f"Pat Longname{ordinal}" in organization.text
+            assert f"Pat Longname{201 - ordinal}" not in organization.text
+            twin = httpx.get(f"{base}/api{link}").json()
+            assert twin["organization_key"] == normalize_organization(LONG_NAMES[ordinal - 100])
+        # A prefix with a hash no key has names nothing.
+        forged = re.sub(r"--[0-9a-f]{16}$", "--" + "0" * 16, long_links[0])
+        assert httpx.get(f"{base}{forged}").status_code == 404
+        assert httpx.get(f"{base}/api{forged}").status_code == 404
+        # Short slugs are as they always were.
+        assert httpx.get(f"{base}/organizations/department-of-veterans-affairs").status_code == 200
