@@ -51,6 +51,11 @@ def test_kinds_follow_the_status_the_date_and_the_witnesses() -> None:
     moved = {**scheduled, "date": "2025-05-23T18:00:00Z"}
     assert change_kinds(scheduled, moved) == ["rescheduled"]
     assert change_kinds({**scheduled, "date": None}, scheduled) == []  # a first date is no move
+    # A day without a time, then the time on that day (in Washington), is no move either way.
+    day = {**scheduled, "date": "2025-05-21"}
+    assert change_kinds(day, scheduled) == change_kinds(scheduled, day) == []
+    assert describe_changes(day, scheduled) == ["Time given: Wed May 21, 10:30 a.m. ET"]
+    assert change_kinds(day, moved) == ["rescheduled"]
     reordered = {**scheduled, "witnesses": [{"organization": "GAO", "name": " Dr.  Jane Roe "}]}
     assert change_kinds(scheduled, reordered) == []
     assert change_kinds(scheduled, {**scheduled, "witnesses": []}) == ["witnesses"]

@@ -115,8 +115,8 @@ def _moved(before: object, after: object) -> list[str]:
         return [f"Scheduled for {_when(now)}"] if now else []
     if now is None:
         return ["Date removed"]
-    if isinstance(was, datetime) != isinstance(now, datetime) and _day(was) == _day(now):
-        # The same day with a time given, or taken away: not a move.
+    if not is_move(was, now):
+        # The same day with a time given, or taken away.
         if isinstance(now, datetime):
             return [f"Time given: {_when(now)}"]
         return [f"Time removed: {_when(now)} (was {_clock(_local(was))} ET)"]
@@ -125,6 +125,14 @@ def _moved(before: object, after: object) -> list[str]:
     # The zone is said once, after the last time: after the first when the new day has none.
     shown_was = _when(was, zone=not isinstance(now, datetime), year=years)
     return [f"Moved from {shown_was} to {_when(now, year=years)}"]
+
+
+def is_move(was: Start | None, now: Start | None) -> bool:
+    """Whether a meeting moved: it had a date and has another, and not merely the same day with
+    a time given or taken away."""
+    if was is None or now is None or was == now:
+        return False
+    return isinstance(was, datetime) == isinstance(now, datetime) or _day(was) != _day(now)
 
 
 def _chamber_and_congress(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

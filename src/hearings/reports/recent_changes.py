@@ -11,7 +11,13 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Select
 
-from hearings.reports.history import api_moment, describe_changes, plain_text, witness_sentences
+from hearings.reports.history import (
+    api_moment,
+    describe_changes,
+    is_move,
+    plain_text,
+    witness_sentences,
+)
 from hearings.store.archive import VersionStep, payloads_of, version_steps
 
 ChangeKind = Literal["postponed", "canceled", "rescheduled", "witnesses"]
@@ -33,8 +39,8 @@ def change_kinds(before: dict[str, Any], after: dict[str, Any]) -> list[ChangeKi
         kinds.append("postponed")
     if now != was and now in ("canceled", "cancelled"):
         kinds.append("canceled")
-    date_before, date_after = api_moment(before.get("date")), api_moment(after.get("date"))
-    moved = None not in (date_before, date_after) and date_before != date_after
+    # As history says it: "Moved from … to …", not "Time given" on the same day.
+    moved = is_move(api_moment(before.get("date")), api_moment(after.get("date")))
     if (now != was and now == "rescheduled") or moved:
         kinds.append("rescheduled")
     if witness_sentences(before.get("witnesses"), after.get("witnesses")):
