@@ -196,6 +196,12 @@ def test_each_degradation_says_what_it_was_before_and_after() -> None:
     )
     assert found["witnesses_removed"].after == "no witnesses"
     assert found["date_removed"].sentence == "The date was removed."
+    moment = datetime.fromisoformat(before["date"].replace("Z", ""))
+    assert found["date_removed"].before == f"{moment:%Y-%m-%d %H:%M} UTC"
+    # A day that came without a time is said as that day, not as its midnight in UTC.
+    day = {**before, "date": "2025-06-24"}
+    removed = [d for d in degradations(shape(day), shape(after), now=NAIVE_NOW)]
+    assert [d.before for d in removed if d.reason == "date_removed"] == ["2025-06-24"]
 
 
 def test_witnesses_removed_from_a_meeting_still_ahead_is_an_ordinary_edit() -> None:

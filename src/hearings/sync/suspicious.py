@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table, bindparam, func, select
 
 from hearings.congress_api.models import Meeting
 from hearings.store import schema
-from hearings.store.meeting_start import stored_start
+from hearings.store.meeting_start import shown_start, stored_start
 from hearings.store.records import MeetingRows
 
 Reason = Literal[
@@ -60,6 +60,7 @@ class MeetingShape:
     witnesses: int
     documents: int  # meeting documents and witness documents together
     committee_names: frozenset[str] = frozenset()
+    start_date_only: bool = False  # `start_at` is the midnight (Eastern) of a day with no time
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +75,11 @@ class Degradation:
 
 def shape_of(meeting: Meeting, rows: MeetingRows) -> MeetingShape:
     """An admitted meeting's shape, counted from the rows it would write."""
+    start_at, date_only = stored_start(meeting.date)
     return MeetingShape(
         title=meeting.title,
-        start_at=stored_start(meeting.date)[0],
+        start_at=start_at,
+        start_date_only=date_only,
         chamber=meeting.chamber,
         congress=meeting.congress,
         witnesses=len(rows.appearances),
@@ -106,7 +109,7 @@ def degradations(before: MeetingShape, after: MeetingShape, *, now: datetime) ->
             Degradation(
                 "date_removed",
                 "The date was removed.",
-                f"{before.start_at:%Y-%m-%d %H:%M} UTC",
+                _start_text(before),
                 "no date",
             )
         )
@@ -193,7 +196,15 @@ def stored_shapes(
     if not incoming:
         return {}
     found = {
-        row.event_id: MeetingShape(row.title, row.start_at, row.chamber, row.congress, 0, 0)
+        row.event_id: MeetingShape(
+            row.title,
+            row.start_at,
+            row.chamber,
+            row.congress,
+            0,
+            0,
+            start_date_only=bool(row.start_date_only),
+        )
         for row in connection.execute(_STORED, {"ids": sorted(incoming)})
         if row.content_hash != incoming[row.event_id][0]
     }
@@ -227,6 +238,12 @@ def stored_shapes(
     return found
 
 
+def _start_text(shape: MeetingShape) -> str:
+    """`2025-06-24 14:00 UTC`, or `2025-06-24` for a day that came without a time."""
+    start = shown_start(shape.start_at, shape.start_date_only)
+    return f"{start:%Y-%m-%d %H:%M} UTC" if isinstance(start, datetime) else str(start)
+
+
 def _retitled(before: str | None, after: str | None) -> bool:
     return before != after and _words(before) != _words(after)
 
@@ -235,6 +252,7 @@ _STORED = select(
     schema.hearings.c.event_id,
     schema.hearings.c.title,
     schema.hearings.c.start_at,
+    schema.hearings.c.start_date_only,
     schema.hearings.c.chamber,
     schema.hearings.c.congress,
     schema.hearings.c.content_hash,
