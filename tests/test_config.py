@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hearings.config import Settings
 from tests.cli_runs import run_hearings
 
 
@@ -128,3 +129,32 @@ def test_a_blank_api_key_is_no_key(tmp_path: Path) -> None:
     result = run_hearings(["update"], env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.startswith("Error: No Congress.gov API key: set CONGRESS_API_KEY")
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("notanip", "'notanip' is not an IP address or network"),
+        ("999.1.1.1/99", "'999.1.1.1/99' is not an IP address or network"),
+        ("localhost", "'localhost' is not an IP address or network"),
+        ("10.0.0.5, 192.168.1.1/24", "'192.168.1.1/24' is not a network"),
+        ("10.0.0.5,*", "'*' (every address) must stand alone"),
+    ],
+)
+def test_a_proxy_address_the_middleware_would_never_match_is_one_sentence(
+    tmp_path: Path, value: str, says: str
+) -> None:
+    # uvicorn keeps such an entry as a literal no client address equals: no proxy was trusted,
+    # and nothing said so.
+    code, out, err = _status_with(tmp_path, "FORWARDED_ALLOW_IPS", value)
+    assert code == 2
+    assert err.startswith(f"Error: The configuration is not valid: FORWARDED_ALLOW_IPS: {says}")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err + out
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "value", ["*", "127.0.0.1", "10.0.0.0/8, 192.168.1.7", "::1,2001:db8::/32", "127.0.0.1,"]
+)
+def test_proxy_addresses_networks_and_a_lone_star_are_trusted(value: str) -> None:
+    assert Settings(forwarded_allow_ips=value).trusted_proxies() == value

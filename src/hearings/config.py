@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -101,8 +102,13 @@ class Settings(BaseSettings):
 
     @field_validator("forwarded_allow_ips")
     @classmethod
-    def _blank_is_unset(cls, value: str | None) -> str | None:
-        return value.strip() if value and value.strip() else None
+    def _proxy_addresses(cls, value: str | None) -> str | None:
+        if not value or not value.strip():
+            return None
+        problem = proxy_addresses_problem(value)
+        if problem:
+            raise ValueError(f"FORWARDED_ALLOW_IPS: {problem}")
+        return value.strip()
 
     @field_validator("public_base_url")
     @classmethod
@@ -167,6 +173,45 @@ def http_url(value: str, name: str, example: str) -> str:
         shown = value if len(value) <= 80 else value[:79] + "…"
         raise ValueError(f"{name} {shown!r} is not an http(s) URL; use one like {example}")
     return value.rstrip("/")
+
+
+def proxy_addresses_problem(value: str) -> str | None:
+    """Why `value` names proxies that uvicorn's ProxyHeadersMiddleware would never match, or None
+    for `*` alone or comma-separated IP addresses and networks. The middleware keeps anything
+    else as a literal that no TCP client's address equals, so a typo would silently trust no
+    proxy; here it is a sentence instead."""
+    if value.strip() == "*":
+        return None
+    entries = [entry.strip() for entry in value.split(",")]
+    for entry in entries:
+        if entry == "*":
+            return "'*' (every address) must stand alone, not among other entries"
+        if not entry:
+            continue  # "127.0.0.1," is harmless: the middleware ignores an empty entry too
+        try:
+            # Networks are read as the middleware reads them: strictly, so host bits are an error.
+            ipaddress.ip_network(entry) if "/" in entry else ipaddress.ip_address(entry)
+        except ValueError:
+            return _not_a_proxy(entry)
+    if not any(entries):
+        return f"{_quoted(value)} names no address; {_PROXY_EXAMPLE}"
+    return None
+
+
+_PROXY_EXAMPLE = "give '*' or comma-separated addresses and networks, e.g. 127.0.0.1,10.0.0.0/8"
+
+
+def _not_a_proxy(entry: str) -> str:
+    try:
+        network = ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return f"{_quoted(entry)} is not an IP address or network; {_PROXY_EXAMPLE}"
+    return f"{_quoted(entry)} is not a network, as its host bits are set; use {str(network)!r}"
+
+
+def _quoted(text: str) -> str:
+    """`text` quoted, cut to about 80 characters."""
+    return repr(text if len(text) <= 80 else text[:79] + "…")
 
 
 def unparsable_database_url(database_url: str, name: str) -> str | None:

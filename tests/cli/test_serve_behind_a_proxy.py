@@ -99,3 +99,34 @@ def test_an_invalid_public_base_url_stops_serve_in_one_sentence(site: Site) -> N
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "PUBLIC_BASE_URL 'javascript:alert(1)' is not an http(s) URL" in result.stderr
+
+
+def test_a_trusted_network_among_addresses_is_matched(site: Site) -> None:
+    with serving(site, "--forwarded-allow-ips", "192.0.2.1, 127.0.0.0/8, ::1") as base:
+        assert "secure" in _cookie_flags(base)
+
+
+@pytest.mark.parametrize(
+    ("options", "env", "says"),
+    [
+        (
+            ("--forwarded-allow-ips", "notanip"),
+            {},
+            "Invalid value for '--forwarded-allow-ips': 'notanip' is not an IP address",
+        ),
+        (
+            (),
+            {"FORWARDED_ALLOW_IPS": "999.1.1.1/99"},
+            "FORWARDED_ALLOW_IPS: '999.1.1.1/99' is not an IP address or network",
+        ),
+    ],
+    ids=["--forwarded-allow-ips", "FORWARDED_ALLOW_IPS"],
+)
+def test_a_proxy_address_that_is_not_one_stops_serve_in_one_sentence(
+    site: Site, options: tuple[str, ...], env: dict[str, str], says: str
+) -> None:
+    # A process of its own: a `serve` that failed to refuse would serve on, until the timeout.
+    result = site.cli("serve", "--port", "1", *options, own_process=True, timeout=60, **env)
+    assert result.returncode == 2
+    assert says in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "Serving" not in result.stderr

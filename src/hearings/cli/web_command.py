@@ -9,6 +9,7 @@ import typer
 
 from hearings.cli import app
 from hearings.cli.environment import current_settings, require_existing
+from hearings.config import proxy_addresses_problem
 from hearings.errors import UsageError
 
 
@@ -29,6 +30,7 @@ def serve(
         str | None,
         typer.Option(
             "--forwarded-allow-ips",
+            parser=_proxy_addresses,
             help="The proxies to trust (see above).",
         ),
     ] = None,
@@ -75,6 +77,15 @@ def serve(
         log_level="info",
         proxy_headers=False,
     )
+
+
+def _proxy_addresses(value: str) -> str:
+    """A value uvicorn's proxy middleware would never match is a usage error (exit 2), not a
+    silently trusted-by-nobody proxy."""
+    problem = proxy_addresses_problem(value) if value.strip() else None
+    if problem:
+        raise typer.BadParameter(problem)
+    return value
 
 
 def _require_listenable(host: str, port: int) -> None:
