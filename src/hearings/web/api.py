@@ -24,6 +24,7 @@ from hearings.web.listing import HearingSummary
 from hearings.web.member_entities import list_members, load_member
 from hearings.web.organizations import load_organization
 from hearings.web.pages import run_search
+from hearings.web.paging import page_count, page_fields, query_of
 from hearings.web.status import database_stats, update_status
 from hearings.web.timefmt import format_eastern, iso_z
 
@@ -103,44 +104,28 @@ def _result(meeting: HearingSummary) -> HearingResult:
     )
 
 
-_PAST_THE_END = {
-    404: {
-        "description": "The page is past the last page of the search.",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-}
-
-
-@router.get(
-    "/hearings",
-    response_model=HearingList,
-    summary="Search and list meetings",
-    responses=_PAST_THE_END,  # type: ignore[arg-type]
-)
+@router.get("/hearings", response_model=HearingList, summary="Search and list meetings")
 def api_hearings(
     request: Request, filters: Annotated[HearingFilters, Depends(hearing_filters)]
 ) -> HearingList:
     """Meetings matching the filters; with `q`, ranked by relevance with a snippet. Without any
-    filter, all meetings, newest first."""
+    filter, all meetings, newest first. A page past the last is empty."""
     if filters.is_blank():
         filters = HearingFilters(sort="newest", page=filters.page, per_page=filters.per_page)
     page = run_search(request, filters)
-    if filters.page > page.pages:
-        raise NotFound(f"Page {filters.page} is past the last page of this search ({page.pages}).")
     return HearingList(
         total=page.total,
         page=filters.page,
         per_page=filters.per_page,
-        pages=page.pages,
         sort=page.sort,
         also_searched=page.also_searched,
         results=[_result(m) for m in page.rows],
-        next="/api/hearings" + filters.query_string(page=filters.page + 1)
-        if page.has_next
-        else None,
-        previous="/api/hearings" + filters.query_string(page=filters.page - 1)
-        if filters.page > 1
-        else None,
+        **page_fields(
+            "/api/hearings",
+            filters.page,
+            page.pages,
+            lambda number: filters.query_string(page=number),
+        ),
         csv="/hearings.csv" + filters.query_string(page=1),
         json_export="/hearings.json" + filters.query_string(page=1),
     )
@@ -157,6 +142,7 @@ def api_hearing(request: Request, event_id: Annotated[str, Path(max_length=32)])
 
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
+_LIST_DEFAULTS = {"page": 1, "per_page": 25}
 
 
 @router.get("/witnesses", summary="Witnesses by name, with their appearance counts")
@@ -170,7 +156,7 @@ def api_witnesses(
     congress: CongressParameter = None,
 ) -> dict[str, Any]:
     """Witnesses by last name; with `congress`, those who appeared in those Congresses, and
-    `appearance_count` counts their appearances there."""
+    `appearance_count` counts their appearances there. A page past the last is empty."""
     selection = congress_selection(congress)
     with _engine(request).connect() as connection:
         total, rows = list_witnesses(
@@ -180,11 +166,15 @@ def api_witnesses(
             offset=(page - 1) * per_page,
             congresses=selection.numbers if selection else None,
         )
+    query = query_of(
+        {"q": q, "congress": congress, "page": page, "per_page": per_page}, _LIST_DEFAULTS
+    )
     return {
         "total": total,
         "page": page,
         "per_page": per_page,
         "results": [{**w.as_json(), "url": f"/witnesses/{w.witness_id}"} for w in rows],
+        **page_fields("/api/witnesses", page, page_count(total, per_page), query),
     }
 
 
@@ -245,15 +235,21 @@ def api_members(
     page: PageNumber = 1,
     per_page: PerPage = 25,
 ) -> dict[str, Any]:
+    """Members by last name; `q` is words of the name, or a state's name or postal code. A page
+    past the last is empty."""
     with _engine(request).connect() as connection:
         total, rows = list_members(
             connection, q=q, chamber=chamber, limit=per_page, offset=(page - 1) * per_page
         )
+    query = query_of(
+        {"q": q, "chamber": chamber, "page": page, "per_page": per_page}, _LIST_DEFAULTS
+    )
     return {
         "total": total,
         "page": page,
         "per_page": per_page,
         "results": [m.as_json() for m in rows],
+        **page_fields("/api/members", page, page_count(total, per_page), query),
     }
 
 

@@ -16,7 +16,6 @@ from hearings.congresses import CongressSelection
 from hearings.reports.recent_changes import CHANGE_KINDS, MeetingChange, recent_changes
 from hearings.store import schema
 from hearings.web.entity_pages import past_the_end
-from hearings.web.errors import NotFound
 from hearings.web.filter_choices import facets, with_selected
 from hearings.web.filters import (
     COMMITTEE_CODE,
@@ -27,6 +26,7 @@ from hearings.web.filters import (
     congress_selection,
 )
 from hearings.web.listing import filter_clauses
+from hearings.web.paging import page_fields
 from hearings.web.summaries import SUMMARY_COLUMNS, HearingSummary, attach_children, summary
 from hearings.web.timefmt import as_utc, format_eastern, iso_z
 
@@ -191,37 +191,22 @@ def changes_page(request: Request, filters: Filters) -> Response:
     return response
 
 
-_PAST_THE_END: dict[int | str, dict[str, Any]] = {
-    404: {
-        "description": "The page is past the last page of these changes.",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-}
-
-
-@router.get(
-    "/api/changes", tags=["api"], summary="Recent changes to meetings", responses=_PAST_THE_END
-)
+@router.get("/api/changes", tags=["api"], summary="Recent changes to meetings")
 def api_changes(request: Request, filters: Filters) -> dict[str, Any]:
     """Changes to meetings first seen by this database in the last `days` days, newest first:
     each new version of a meeting that had an earlier one, with its kinds and what changed in
-    plain sentences."""
+    plain sentences. A page past the last is empty."""
     page = _load(request, filters)
-    if filters.page > page.pages:
-        raise NotFound(
-            f"Page {filters.page} is past the last page of these changes ({page.pages})."
-        )
     return {
         "total": page.total,
         "page": filters.page,
         "per_page": filters.per_page,
-        "pages": page.pages,
         "since": iso_z(page.since),
         "results": [change_json(row) for row in page.rows],
-        "next": "/api/changes" + filters.query_string(page=filters.page + 1)
-        if page.has_next
-        else None,
-        "previous": "/api/changes" + filters.query_string(page=filters.page - 1)
-        if filters.page > 1
-        else None,
+        **page_fields(
+            "/api/changes",
+            filters.page,
+            page.pages,
+            lambda number: filters.query_string(page=number),
+        ),
     }
