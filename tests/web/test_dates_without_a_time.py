@@ -123,3 +123,10 @@ def test_the_history_says_what_happened_to_its_day(scratch: Scratch) -> None:
     ]
     assert "Moved from Tue Jun 24 to Thu Jun 26" in page
     assert "Monday, January 5, 2026, time not given" in page
+
+
+def test_the_witness_list_gives_a_last_appearance_on_that_day_as_the_day(site: str) -> None:
+    found = httpx.get(f"{site}/api/witnesses", params={"q": "Landwermeyer"}).json()["results"]
+    assert [w["last_appearance"] for w in found] == ["2025-06-24"]
+    page = httpx.get(f"{site}/witnesses", params={"q": "Landwermeyer"}).text
+    assert "Jun 24, 2025" in page and "Jun 23, 2025" not in page

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, or_, select
+from sqlalchemy import ColumnElement, Connection, case, func, or_, select
 
 from hearings.store import schema
 from hearings.store.meeting_start import Start, shown_start
@@ -269,15 +269,25 @@ def list_witnesses(
         .offset(offset)
     ).all()
     ids = [r.witness_id for r in rows]
-    counts: dict[str, tuple[int, datetime | None]] = {}
+    counts: dict[str, tuple[int, Start | None]] = {}
     if ids:
+        start, day_only = hearings.c.start_at, hearings.c.start_date_only
         for r in connection.execute(
-            select(appearances.c.witness_id, func.count(), func.max(hearings.c.start_at))
+            select(
+                appearances.c.witness_id,
+                func.count(),
+                func.max(start),
+                # The latest start of a day without a time, and of a moment: the last appearance
+                # is a day only when no moment ties it.
+                func.max(case((day_only, start))),
+                func.max(case((~day_only, start))),
+            )
             .join(hearings, hearings.c.event_id == appearances.c.event_id)
             .where(appearances.c.witness_id.in_(ids), *in_congresses)
             .group_by(appearances.c.witness_id)
         ):
-            counts[r[0]] = (int(r[1]), r[2])
+            last, last_day, last_moment = r[2], r[3], r[4]
+            counts[r[0]] = (int(r[1]), shown_start(last, last == last_day != last_moment))
     return total, [
         WitnessSummary(
             r.witness_id,
