@@ -22,7 +22,7 @@ from hearings.store import schema
 from hearings.store.engine import open_database
 from hearings.web.app import create_app
 from hearings.web.committee_names import committee_label
-from hearings.web.organizations import organization_slug
+from hearings.web.organization_slugs import organization_slug
 from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.web.conftest import ADMIN_TOKEN, FIXED_NOW, WebDatabase
 

@@ -14,7 +14,7 @@ from hearings.store import schema
 from hearings.store.records import witness_key
 from hearings.store.witness_rows import witness_row
 from hearings.web.app import create_app
-from hearings.web.organizations import organization_slug
+from hearings.web.organization_slugs import organization_slug
 from hearings.witness_names import normalize_organization, parse_witness_name
 from tests.web.conftest import FIXED_NOW, Scratch
 from tests.web.live import live_server
@@ -84,6 +84,14 @@ def test_links_to_long_organizations_are_short_and_lead_to_each_one(scratch: Scr
             assert f"Pat Longname{201 - ordinal}" not in organization.text
             twin = httpx.get(f"{base}/api{link}").json()
             assert twin["organization_key"] == normalize_organization(LONG_NAMES[ordinal - 100])
+            # The JSON gives the link, so an API user never has to make a slug.
+            assert twin["url"] == link
+            [witness] = twin["witnesses"]
+            assert witness["organization_url"] == link
+            listed = httpx.get(f"{base}/api/witnesses", params={"q": f"Longname{ordinal}"})
+            assert [w["organization_url"] for w in listed.json()["results"]] == [link]
+            detail = httpx.get(f"{base}/api/witnesses/{witness['witness_id']}").json()
+            assert detail["organization_url"] == link
         # A prefix with a hash no key has names nothing.
         forged = re.sub(r"--[0-9a-f]{16}$", "--" + "0" * 16, long_links[0])
         assert httpx.get(f"{base}{forged}").status_code == 404

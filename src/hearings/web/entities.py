@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Connection, case, func, or_, select
 
 from hearings.store import schema
 from hearings.store.meeting_start import Start, shown_start
+from hearings.web.organization_slugs import organization_path
 from hearings.web.timefmt import iso_z
 
 hearings = schema.hearings
@@ -138,6 +139,7 @@ class WitnessDetail:
             "normalized_name": self.normalized_name,
             "honorific": self.honorific,
             "organization": self.organization,
+            "organization_url": organization_path(self.organization_key),
             "appearance_count": len(self.appearances),
             "congresses": self.congresses,
             "appearances": [a.as_json() for a in self.appearances],
@@ -208,6 +210,7 @@ class WitnessSummary:
             "witness_id": self.witness_id,
             "name": self.name,
             "organization": self.organization,
+            "organization_url": organization_path(self.organization_key),
             "appearance_count": self.appearance_count,
             "last_appearance": iso_z(self.last_appearance),
         }

@@ -1,10 +1,8 @@
 """An organization's page: the witnesses who came from it and when (keyed by the normalized
-organization name), and the URL segment (slug) that names it."""
+organization name), found from the URL segment (slug) that names it."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -13,36 +11,17 @@ from sqlalchemy import Connection, func, select
 
 from hearings.store import schema
 from hearings.web.entities import AppearanceRow, WitnessSummary, appearances_of, date_span
-
-# A key's slug is the key itself, dashed, up to the longest segment the pages ever accepted, so
-# every link that worked keeps working byte for byte. A longer key (a witness's organization is
-# untrusted text, 99,000 characters has been seen) gets a readable prefix, a double dash, which no
-# dashed key contains, and a hash of the whole key, so two long names sharing a prefix differ.
-DIRECT_SLUG_LIMIT = 300
-_PREFIX_LENGTH = 100
-_HASH_LENGTH = 16
-_SLUG_PATTERN = re.compile(rf"[a-z0-9]+(-[a-z0-9]+)*(--[0-9a-f]{{{_HASH_LENGTH}}})?")
-
-
-def _key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:_HASH_LENGTH]
-
-
-def organization_slug(key: str) -> str:
-    """A normalized organization key ("heritage foundation") as a URL segment of at most
-    `DIRECT_SLUG_LIMIT` characters."""
-    dashed = key.replace(" ", "-")
-    if len(dashed) <= DIRECT_SLUG_LIMIT:
-        return dashed
-    # Cut at a word's end when that keeps most of the prefix, for a segment people can read.
-    head = dashed[: _PREFIX_LENGTH + 1]
-    prefix = head.rsplit("-", 1)[0] if "-" in head[_PREFIX_LENGTH // 2 :] else head[:-1]
-    return f"{prefix}--{_key_hash(key)}"
+from hearings.web.organization_slugs import (
+    DIRECT_SLUG_LIMIT,
+    SLUG_PATTERN,
+    organization_path,
+    organization_slug,
+)
 
 
 def organization_key_of(connection: Connection, slug: str) -> str | None:
     """The organization key `slug` names, or None when it names none."""
-    if not _SLUG_PATTERN.fullmatch(slug):
+    if not SLUG_PATTERN.fullmatch(slug):
         return None
     if "--" not in slug:
         return slug.replace("-", " ")
@@ -74,6 +53,7 @@ class OrganizationDetail:
     def as_json(self) -> dict[str, Any]:
         return {
             "organization_key": self.key,
+            "url": organization_path(self.key),
             "names": self.names,
             "witnesses": [
                 {**w.as_json(), "appearances": [a.as_json() for a in appearances]}

@@ -16,7 +16,7 @@ from hearings.web import timefmt
 from hearings.web.detail import bill_label, meeting_url
 from hearings.web.feeds import xml_legal
 from hearings.web.filters import SORTS, STATUSES, congress_label
-from hearings.web.organizations import organization_slug
+from hearings.web.organization_slugs import organization_slug
 
 
 def status_class(status: str | None) -> str:
