@@ -85,6 +85,8 @@ def test_real_records_are_admitted_as_typed_records(corpus: Corpus) -> None:
         ({"updateDate": None}, "updateDate is missing"),
         ({"date": "9999-12-31T23:59:59-05:00"}, "out of range"),
         ({"date": "1789-03-04T12:00:00Z"}, "out of range"),
+        ({"date": "2150-01-01T14:00:00Z"}, "out of range"),  # verify: more than 5 years ahead
+        ({"updateDate": "1850-01-01T00:00:00Z"}, "is before 1900"),
         ({"congress": 10**30}, "congress"),
         ({"congress": True}, "congress"),
         ({"eventId": "12 ab/.."}, "eventId"),

@@ -136,6 +136,8 @@ def test_single_transaction_mode_commits_nothing_on_failure(harness: Harness) ->
     assert metrics.exit_code == EXIT_FAILED and not metrics.success
     assert metrics.batch_processing.enabled is False
     assert snapshot(harness.engine()) == before
+    # The committees stage ran before the failure, inside the transaction rolled back.
+    assert metrics.stages["committees"].committed == 0 and metrics.committed == 0
     with harness.engine().connect() as connection:
         last = connection.execute(
             select(schema.update_logs).order_by(schema.update_logs.c.run_id.desc())
@@ -296,15 +298,21 @@ def test_the_change_ratio_guard_aborts_before_writing(harness: Harness) -> None:
         assert body is not None
         body.update(title=f"Rewritten {event_id}", updateDate=stamp)
         harness.corpus.put_meeting(body)
+    # One entry the gate refuses: the guard stops the run before it reaches the quarantine.
+    refused_entry = list(harness.corpus.ids("meeting"))[0]
+    harness.replica.overrides.set_list_entry(
+        "meeting", refused_entry, lambda entry: {**entry, "eventId": "1"}
+    )
 
     refused = harness.run("update", max_change_ratio=0.5)
 
     assert refused.exit_code == EXIT_FAILED and refused.anomalies
-    assert "max-change-ratio" in refused.errors[0]
+    assert "max-change-ratio" in refused.errors[0] and "nothing was written" in refused.errors[0]
     assert snapshot(harness.engine()) == before
+    assert harness.count(schema.import_errors) == 0 and refused.quarantined == 0
 
     forced = harness.run("update", max_change_ratio=0.5, force=True)
-    assert forced.hearings_updated == 100
+    assert forced.hearings_updated == 99 and forced.quarantined == 1
 
 
 @pytest.mark.imported

@@ -26,11 +26,10 @@ from hearings.reports.verify_rows import check_duplicates, check_orphans, check_
 from hearings.store import schema
 from hearings.store.engine import database_label, is_sqlite, needs_migration
 from hearings.store.integrity import integrity_problems, integrity_summary
+from hearings.sync.gate.checks import EARLIEST_DATE, LATEST_AHEAD
 
-EARLIEST_DATE = datetime(1900, 1, 1)
 _INTEGRITY_LIMIT = 20  # problems; the sentence names the first and counts the rest
-# The importer rejects meeting dates more than five years ahead; so does verify.
-LATEST_AHEAD = timedelta(days=5 * 366)
+# EARLIEST_DATE and LATEST_AHEAD are the gate's: it refuses what verify would call a problem.
 # An `updateDate` or high-water mark this far in the future would make updates skip changes.
 CLOCK_SLACK = timedelta(days=1)
 

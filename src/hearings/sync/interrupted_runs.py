@@ -73,8 +73,14 @@ def record_progress(connection: Connection, metrics: RunMetrics, api_requests: i
         hearings_updated=metrics.hearings_updated,
         hearings_unchanged=metrics.hearings_unchanged,
         witnesses_updated=metrics.witnesses_updated,
+        quarantined=metrics.quarantined,
         api_requests=api_requests,
     )
+
+
+def record_quarantined(connection: Connection, metrics: RunMetrics) -> None:
+    """Write how many records the run has quarantined, in the transaction that writes them."""
+    _write_figures(connection, metrics, quarantined=metrics.quarantined)
 
 
 def record_requests(connection: Connection, metrics: RunMetrics, api_requests: int) -> None:

@@ -43,6 +43,9 @@ class MeetingPlan:
     unlisted_retries: set[str] = field(default_factory=set)
     unchanged: int = 0
     unchanged_by_congress: dict[int, int] = field(default_factory=dict)
+    # Meetings whose list entry the gate refused (quarantined at the list), with their Congress:
+    # checked like the rest, so checked = added + updated + unchanged + quarantined.
+    refused: dict[str, int | None] = field(default_factory=dict)
     # The newest `updateDate` the list named (None: nothing listed, or nothing dated).
     newest_listed: datetime | None = None
 
@@ -77,6 +80,11 @@ def select_meetings(state: RunState, listing: Listing) -> MeetingPlan:
         set(unlisted),
         len(listed) - len(changed),
         unchanged,
+        {
+            i.identifier: i.locator.get("congress")
+            for i in listing.refused
+            if i.identifier not in listed
+        },
         max(dated, default=None),
     )
 

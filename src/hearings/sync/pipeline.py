@@ -206,19 +206,24 @@ def _plan_meetings(
     listing = read_list(
         "meeting", client.list_meetings, state.options, chamber, since, state.clock()
     )
-    record_refusals(state, listing, "meetings", since)
     plan = select_meetings(state, listing)
+    if incremental:
+        # Before the refusals are quarantined: a run the guard stops writes nothing at all.
+        check_change_ratio(state, plan.requests)
+    record_refusals(state, listing, "meetings", since)
     metrics = state.metrics
     metrics.hearings_unchanged += plan.unchanged
-    metrics.hearings_checked += plan.unchanged
+    metrics.hearings_checked += plan.unchanged + len(plan.refused)
     metrics.list_entries_elsewhere += listing.ignored
     for congress, unchanged in plan.unchanged_by_congress.items():
         figures = metrics.figures(congress)
         if figures is not None:
             figures.hearings_unchanged += unchanged
             figures.hearings_checked += unchanged
-    if incremental:
-        check_change_ratio(state, plan.requests)
+    for refused_in in plan.refused.values():
+        figures = metrics.figures(refused_in)
+        if figures is not None:
+            figures.hearings_checked += 1
     log.info(
         "%d meetings listed, %d to fetch%s",
         len(listing.listed),

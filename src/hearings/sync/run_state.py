@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from hearings.store.engine import writing
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.gate import Quarantined, Unnamed
+from hearings.sync.interrupted_runs import record_quarantined
 from hearings.sync.options import SyncOptions
 from hearings.sync.runlog import QuarantinedRecord, RejectedEntry, RunMetrics
 
@@ -133,6 +134,8 @@ class RunState:
                     fields["reason"] = self.redact(item.reason)
                     fields["raw_payload"] = _redacted_payload(item.raw_payload, self.redact)
                     quarantine_store.quarantine(connection, now=self.now(), **fields)
+                # The count commits with the entries: a run killed later still reports them.
+                record_quarantined(connection, self.metrics)
         except Exception:  # the record is still counted and logged; the run must go on
             log.exception("could not write %d quarantine entries", len(items))
             self.metrics.errors.append(

@@ -205,6 +205,10 @@ def _fail(metrics: RunMetrics, reason: str, *, rolled_back: bool, options: SyncO
         metrics.committees_updated = metrics.witnesses_updated = 0
         metrics.members_updated = metrics.printed_hearings_updated = 0
         metrics.quarantine_resolved = 0
+        for stage in metrics.stages.values():
+            stage.committed = 0
+        for figures in metrics.congresses.values():
+            figures.hearings_added = figures.hearings_updated = 0
         metrics.batch_processing.batches_failed = metrics.batch_processing.batch_count
         metrics.batch_processing.batches_succeeded = 0
     log.error("run failed: %s", reason)

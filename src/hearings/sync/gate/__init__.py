@@ -5,7 +5,9 @@ through it.
 Every list entry and every item passes here, for meetings, printed hearings, committees and
 members. The gate checks, beyond the models' own types and ranges:
 - identity: an item is the record that was requested (id, congress, chamber);
-- time: an `updateDate` more than `FUTURE_SKEW` ahead of the run's clock is refused;
+- time: an `updateDate` more than `FUTURE_SKEW` ahead of the run's clock or before 1900, and a
+  meeting dated before 1900 or more than five years ahead, are refused (`hearings verify`
+  holds stored meetings to the same range);
 - completeness: a committee, member or printed hearing without the fields the store needs is
   refused, so missing data never overwrites a stored good value;
 - text: strings are made storable (lone surrogates become U+FFFD, NUL characters are dropped),
@@ -254,7 +256,7 @@ def admit_item(
         admitted = Admitted(request, record, payload, known_hash or content_hash(payload))
         if request.entity == "meeting":
             admitted.rows = meeting_rows(record, admitted.content_hash, _naive(now))
-            check_meeting_rows(admitted.rows)
+            check_meeting_rows(admitted.rows, _naive(now))
         return admitted
     except MalformedPayload as exc:
         return _refuse(request, "parse", str(exc), fetched)

@@ -13,6 +13,10 @@ from hearings.sync.gate.untrusted import cut
 from hearings.sync.gate.verdicts import Entity, Refused, Request
 
 FUTURE_SKEW = timedelta(minutes=15)
+# The range of dates a stored meeting may hold, which `hearings verify` checks too: a Congress
+# sits two years, so no meeting is scheduled five years ahead, and no record predates 1900.
+EARLIEST_DATE = datetime(1900, 1, 1)
+LATEST_AHEAD = timedelta(days=5 * 366)
 EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 SYSTEM_CODE = re.compile(r"[a-z0-9]{2,32}")
 # A letter and six digits: L000174.
@@ -94,13 +98,18 @@ def _same_place(request: Request, congress: int | None, chamber: str | None) -> 
 
 
 def check_update_date(update_date: datetime | None, now: datetime) -> None:
-    if update_date is not None and update_date > now.astimezone(UTC) + FUTURE_SKEW:
+    if update_date is None:
+        return
+    if update_date > now.astimezone(UTC) + FUTURE_SKEW:
         raise Refused(f"updateDate {update_date:%Y-%m-%dT%H:%M:%SZ} is in the future")
+    if update_date < EARLIEST_DATE.replace(tzinfo=UTC):
+        raise Refused(f"updateDate {update_date:%Y-%m-%dT%H:%M:%SZ} is before 1900")
 
 
-def check_meeting_rows(rows: MeetingRows) -> None:
+def check_meeting_rows(rows: MeetingRows, now: datetime) -> None:
+    """`now` is naive UTC, as the rows' times are."""
     start = rows.hearing["start_at"]
-    if start is not None and not datetime(1900, 1, 1) <= start <= datetime(2200, 1, 1):
+    if start is not None and not EARLIEST_DATE <= start <= now + LATEST_AHEAD:
         raise Refused(f"date {start:%Y-%m-%d} is out of range")
     for ref in rows.committee_refs:
         if not SYSTEM_CODE.fullmatch(ref["system_code"]):
