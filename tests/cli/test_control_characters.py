@@ -20,8 +20,11 @@ from hearings.reports.screen_text import printable
 from tests.sync.harness import Harness, api_time
 
 EVENT = "118278"
-HOSTILE = "Evil\x1b[31mRed\x1b[0m Person\x9b2J\x07 \u202eoC liveD\u202c"
-SHOWN = "Evil␛[31mRed␛[0m Person\ufffd2J␇ \ufffdoC liveD\ufffd"
+# Short enough that the report's table keeps it on one line at the default width (an in-process
+# run's console keeps the width it was made with, whatever COLUMNS says); U+202E reverses the text
+# after it until the line ends.
+HOSTILE = "Evil\x1b[31mRed\x1b[0m Person\x9b2J\x07\u202e"
+SHOWN = "Evil␛[31mRed␛[0m Person\ufffd2J␇\ufffd"
 # Every control character a terminal acts on: all C0 but tab and newline, DEL, C1, and those
 # that reorder text or break its line (bidirectional controls, line and paragraph separators).
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
@@ -79,8 +82,7 @@ def test_history_as_json_keeps_the_name_exact(harness: Harness) -> None:
 def test_the_report_shows_the_name_with_its_control_characters_made_visible(
     harness: Harness, fmt: str
 ) -> None:
-    # Wide enough that the table keeps the name on one line.
-    shown = harness.cli("report", "--format", fmt, "--limit", "1000", COLUMNS="400")
+    shown = harness.cli("report", "--format", fmt, "--limit", "1000")
     assert shown.returncode == 0, shown.stderr
     _shown_safely(shown.stdout)
 
