@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -47,6 +49,30 @@ def test_every_writing_run_is_preceded_by_a_verified_backup(harness: Harness) ->
     backups = backup_files(harness.tmp_path / "backups")
     assert backups, "a backup was written"
     assert backup_meeting_count(backups[-1]) == 150
+
+
+@pytest.mark.imported
+def test_the_partial_copy_of_a_backup_killed_mid_copy_is_removed_a_day_later(
+    harness: Harness,
+) -> None:
+    backups = harness.tmp_path / "backups"
+    killed = harness.cli(
+        "update", "--congress", "119", own_process=True, HEARINGS_FAILPOINT="backup_copied"
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    left = [p for p in backups.iterdir() if p.name.startswith(".hearings_backup_")]
+    assert left, "the kill left no partial copy: the failpoint is not inside the copy"
+
+    # A run soon after keeps it: another process's backup may still be writing its copy.
+    assert harness.cli("update", "--congress", "119").returncode == 0
+    assert all(p.exists() for p in left)
+    day_old = time.time() - 25 * 3600
+    for partial in left:
+        os.utime(partial, (day_old, day_old))
+    assert harness.cli("update", "--congress", "119").returncode == 0
+
+    assert [p for p in backups.iterdir() if p.name.startswith(".")] == []
+    assert len(backup_files(backups)) == 2
 
 
 @pytest.mark.imported

@@ -1,4 +1,5 @@
-"""The backup folder: backup names, their errors, listing, pruning and durable installation.
+"""The backup folder: backup names, their errors, listing, pruning (with the temporary copies of
+killed backups) and durable installation.
 
 Backup names carry their creation time in UTC: `hearings_backup_YYYYMMDD_HHMMSS.db` (SQLite) or
 `.dump` (PostgreSQL), then `_2`, `_3` for more than one in the same second. A naive `now` is taken
@@ -19,6 +20,11 @@ BACKUP_PREFIX = "hearings_backup_"
 STAMP = "%Y%m%d_%H%M%S"
 # `.db` for SQLite copies, `.dump` for pg_dump archives (PostgreSQL).
 BACKUP_NAME = re.compile(r"^hearings_backup_(?P<stamp>\d{8}_\d{6})(?:_(?P<seq>\d+))?\.(?:db|dump)$")
+# The temporary copy a backup writes before it is verified and named (`.partial`, and SQLite's
+# journal beside it). A backup killed mid-copy (kill -9, a power cut) leaves it behind, as large
+# as the database; one untouched this long belongs to no backup still running.
+PARTIAL_NAME = re.compile(r"^\.hearings_backup_.+\.partial(?:-journal|-wal|-shm)?$")
+STALE_PARTIAL = timedelta(days=1)
 
 
 class BackupFailed(HearingsError):
@@ -89,7 +95,28 @@ def prune_backups(backup_dir: Path, retention_days: int, *, now: datetime) -> li
         if info.created_at < cutoff:
             info.path.unlink(missing_ok=True)
             deleted.append(info.path)
-    return deleted
+    return deleted + remove_stale_partials(backup_dir, now=now)
+
+
+def remove_stale_partials(backup_dir: Path, *, now: datetime) -> list[Path]:
+    """Delete the temporary copies of backups killed before they finished, once a day old (a
+    backup of another process may be writing a fresh one); return their paths."""
+    cutoff = (utc(now) - STALE_PARTIAL).timestamp()
+    try:
+        entries = list(Path(backup_dir).iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    deleted: list[Path] = []
+    for entry in entries:
+        if not PARTIAL_NAME.match(entry.name):
+            continue
+        try:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                entry.unlink()
+                deleted.append(entry)
+        except FileNotFoundError:  # removed meanwhile by the backup that wrote it
+            continue
+    return sorted(deleted)
 
 
 # ---- helpers -------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from hearings.sync.backup_files import (
     prune_backups,
     utc,
 )
+from hearings.sync.failpoints import failpoint
 
 if TYPE_CHECKING:
     from hearings.config import Settings
@@ -71,6 +72,7 @@ def backup_database(settings: Settings, *, now: datetime | None = None) -> Path:
         )
         if dumped.returncode != 0:
             raise BackupFailed(f"pg_dump failed, so no backup was made: {_first(dumped.stderr)}.")
+        failpoint("backup_copied")
         problem = _pg_archive_problem(pg_restore, partial)
         if problem:
             raise BackupFailed(f"The pg_dump backup was not kept because {problem}.")

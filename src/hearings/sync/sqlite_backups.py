@@ -26,6 +26,7 @@ from hearings.sync.backup_files import (
     install_without_clobbering,
     utc,
 )
+from hearings.sync.failpoints import failpoint
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -116,6 +117,7 @@ def create_backup(database_path: Path, backup_dir: Path, *, now: datetime) -> Pa
     partial = Path(partial_name)
     try:
         _copy_online(database_path, partial)
+        failpoint("backup_copied")
         problem = diagnose(partial)
         if problem:
             # SQLite copies the pages as they are: a damaged copy almost always means a damaged
