@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -134,6 +135,25 @@ def test_a_crash_during_a_rebuild_leaves_the_old_database_whole(harness: Harness
     assert again.returncode == 0, again.stderr
     # The next rebuild clears what the killed one left behind.
     assert not [p for p in os.listdir(harness.tmp_path) if ".rebuild-" in p]
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core parses meetings in-process")
+def test_a_killed_rebuild_leaves_no_worker_holding_the_writer_lock(harness: Harness) -> None:
+    # More meetings than one parsing chunk (250), so they are parsed on worker processes.
+    harness.replica.corpus = harness.corpus.scaled(600)
+    assert harness.cli("import", "--congress", "119").returncode == 0
+
+    killed = harness.cli("rebuild", own_process=True, HEARINGS_FAILPOINT="rebuild_parsed_chunk")
+    assert killed.returncode == -9, killed.stderr
+
+    # Its workers go with it (within a second): one that outlived it kept the writer lock, and
+    # every update after it refused to run, for good.
+    deadline = time.monotonic() + 10
+    update = harness.cli("update", "--congress", "119")
+    while update.returncode == 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        update = harness.cli("update", "--congress", "119")
+    assert update.returncode == 0, update.stderr
 
 
 def _stamps(harness: Harness) -> tuple[dict[str, object], dict[str, object]]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import gc
 import json
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -31,6 +33,7 @@ from hearings.store.records import (
 from hearings.store.search_documents import IndexNames, stored_index_names
 from hearings.store.search_index import hearing_search
 from hearings.store.writer import upsert
+from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Admitted, Entity, Request, admit_item, key_parts
 
 # Printed hearings before meetings: a meeting's index row holds its printed hearing's title.
@@ -199,10 +202,27 @@ def _parse_meetings(
     if workers < 2:
         yield from (parse_meeting_chunk(chunk, moment, names) for chunk in chunks)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
+        for parsed in pool.map(
             parse_meeting_chunk, chunks, [moment] * len(chunks), [names] * len(chunks)
-        )
+        ):
+            failpoint("rebuild_parsed_chunk")
+            yield parsed
+
+
+def exit_with_parent(parent: int) -> None:
+    """(On a worker) exit once the rebuild that started it is gone. A worker forked from it holds
+    the writer lock's file too: outliving a `kill -9` of the rebuild, it kept the lock for good,
+    and every later update and import refused to run."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def parse_meeting_chunk(
