@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, bindparam, delete, func, select, update
+from sqlalchemy import Connection, delete
 
 from hearings.store import schema
 from hearings.store.archive import unpack_text
-from hearings.store.archive_latest import PackedVersion, first_seen_times, latest_packed_versions
+from hearings.store.archive_latest import PackedVersion, latest_packed_versions
 from hearings.store.meeting_tables import MeetingTables, write_new_meetings
 from hearings.store.records import (
     Row,
@@ -35,6 +35,7 @@ from hearings.store.search_index import hearing_search
 from hearings.store.writer import upsert
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Admitted, Entity, Request, admit_item, key_parts
+from hearings.sync.rebuild_stamps import Stamps, kept_stamps, restore_stamps
 
 # Printed hearings before meetings: a meeting's index row holds its printed hearing's title.
 ENTITY_ORDER: tuple[Entity, ...] = ("committee", "member", "printed_hearing", "meeting")
@@ -77,14 +78,6 @@ class Derived:
     refused: dict[str, list[str]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class _Stamps:
-    """The first-seen and last-changed times a rebuilt row keeps."""
-
-    meetings: dict[str, tuple[datetime, datetime]]
-    witnesses: dict[str, datetime]
-
-
 def derive_entities(
     connection: Connection, entities: Sequence[Entity], now: datetime, *, previous: Connection
 ) -> Derived:
@@ -92,7 +85,7 @@ def derive_entities(
     `previous` reads the database as it was (on PostgreSQL, `connection` itself)."""
     moment = now.astimezone(UTC).replace(tzinfo=None, microsecond=0)
     derived = Derived()
-    stamps = _stamps(previous) if "meeting" in entities else None
+    stamps = kept_stamps(previous) if "meeting" in entities else None
     for entity in ENTITY_ORDER:
         if entity not in entities:
             continue
@@ -100,11 +93,11 @@ def derive_entities(
             connection.execute(delete(hearing_search))
             for table in ENTITY_TABLES["meeting"]:
                 connection.execute(delete(table))
-            _derive_meetings(connection, moment, derived, stamps or _Stamps({}, {}))
+            _derive_meetings(connection, moment, derived, stamps or Stamps({}, {}))
         else:
             _derive_reference(connection, entity, moment, derived)
     if stamps is not None:
-        _restore_stamps(connection, stamps)
+        restore_stamps(connection, stamps)
     return derived
 
 
@@ -143,14 +136,14 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _derive_meetings(
-    connection: Connection, moment: datetime, derived: Derived, stamps: _Stamps
+    connection: Connection, moment: datetime, derived: Derived, stamps: Stamps
 ) -> None:
     with _collector_paused():
         _write_all_meetings(connection, moment, derived, stamps)
 
 
 def _write_all_meetings(
-    connection: Connection, moment: datetime, derived: Derived, stamps: _Stamps
+    connection: Connection, moment: datetime, derived: Derived, stamps: Stamps
 ) -> None:
     versions = list(latest_packed_versions(connection, "meeting"))
     names = stored_index_names(connection)
@@ -172,7 +165,7 @@ def _write_meetings(
     connection: Connection,
     tables: MeetingTables,
     moment: datetime,
-    stamps: _Stamps,
+    stamps: Stamps,
     first_names: dict[tuple[str, str], str | None],
 ) -> int:
     """Write meetings, with the times they keep, and their index rows (the index was emptied:
@@ -277,47 +270,3 @@ def _batched(items: Sequence[PackedVersion], size: int) -> Iterable[Sequence[Pac
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-# ---- first-seen and last-changed times -----------------------------------------------------
-
-
-def _stamps(previous: Connection) -> _Stamps:
-    hearings, witnesses = schema.hearings, schema.witnesses
-    archived = first_seen_times(previous, "meeting")
-    stored = {
-        row.event_id: (row.first_seen_at, row.last_changed_at)
-        for row in previous.execute(
-            select(hearings.c.event_id, hearings.c.first_seen_at, hearings.c.last_changed_at)
-        )
-    }
-    witness_stamps = dict(
-        previous.execute(select(witnesses.c.witness_id, witnesses.c.first_seen_at)).all()
-    )
-    return _Stamps({**archived, **stored}, witness_stamps)
-
-
-def _restore_stamps(connection: Connection, stamps: _Stamps) -> None:
-    """Witnesses keep their first-seen time (else their first meeting's, which the meeting
-    kept as it was written)."""
-    hearings, witnesses = schema.hearings, schema.witnesses
-    appearances = schema.witness_appearances
-    earliest = (
-        select(func.min(hearings.c.first_seen_at))
-        .select_from(appearances.join(hearings, hearings.c.event_id == appearances.c.event_id))
-        .where(appearances.c.witness_id == witnesses.c.witness_id)
-        .scalar_subquery()
-    )
-    connection.execute(
-        update(witnesses).values(first_seen_at=func.coalesce(earliest, witnesses.c.first_seen_at))
-    )
-    if stamps.witnesses:
-        connection.execute(
-            update(witnesses)
-            .where(witnesses.c.witness_id == bindparam("b_witness_id"))
-            .values(first_seen_at=bindparam("b_first", type_=DateTime)),
-            [
-                {"b_witness_id": witness_id, "b_first": first}
-                for witness_id, first in stamps.witnesses.items()
-            ],
-        )
