@@ -373,3 +373,16 @@ def test_a_percent_encoded_postgresql_password_works_and_is_never_printed(
     finally:
         postgres_server.drop_database(name)  # owned by the role, which can go only afterwards
         postgres_server.admin("DROP ROLE pct_user")
+
+
+@pytest.mark.parametrize("args", [["backup", "create"], ["backup", "list"], ["update"]])
+def test_a_backup_dir_that_is_a_file_is_one_sentence_saying_so(site: Site, args: list[str]) -> None:
+    afile = site.folder / "afile"
+    afile.write_text("not a folder\n")
+    before = site.database.read_bytes()
+    result = site.cli(*args, BACKUP_DIR=str(afile))
+    assert result.returncode == 1
+    assert one_sentence(result.stderr) == (
+        f"Error: BACKUP_DIR {afile} is a file, not a folder: set BACKUP_DIR to a folder."
+    )
+    assert afile.read_text() == "not a folder\n" and site.database.read_bytes() == before

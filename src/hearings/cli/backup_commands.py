@@ -31,9 +31,10 @@ def backup_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print the backups as JSON.")] = False,
 ) -> None:
     """List backups in BACKUP_DIR, newest first."""
-    from hearings.sync.backups import list_backups
+    from hearings.sync.backups import list_backups, require_folder
 
     settings = current_settings()
+    require_folder(settings.backup_dir)
     backups = list_backups(settings.backup_dir)
     if as_json:
         sys.stdout.write(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -42,6 +43,32 @@ class BackupInfo:
     path: Path
     created_at: datetime
     size: int
+
+
+def require_folder(backup_dir: Path) -> None:
+    """Refuse, in one sentence, a BACKUP_DIR that is a file (a missing folder is made when a
+    backup is written)."""
+    if backup_dir.exists() and not backup_dir.is_dir():
+        raise BackupFailed(
+            f"BACKUP_DIR {backup_dir} is a file, not a folder: set BACKUP_DIR to a folder."
+        )
+
+
+def new_partial(backup_dir: Path) -> Path:
+    """An empty temporary file in `backup_dir` (made if missing) for a backup to be written into;
+    a folder that cannot hold one is one sentence that says what to change."""
+    require_folder(backup_dir)
+    try:
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(
+            prefix=".hearings_backup_", suffix=".partial", dir=backup_dir
+        )
+        os.close(handle)
+    except OSError as exc:
+        raise BackupFailed(
+            f"Cannot write backups to {backup_dir}: {exc.strerror or exc}."
+        ) from None
+    return Path(name)
 
 
 def install_without_clobbering(

@@ -22,6 +22,7 @@ from hearings.sync.backup_files import (
     RestoreFailed,
     list_backups,
     prune_backups,
+    require_folder,
 )
 from hearings.sync.pg_backups import PgClientMissing, backup_database, restore_database
 from hearings.sync.sqlite_backups import (
@@ -49,6 +50,7 @@ __all__ = [
     "create_backup",
     "list_backups",
     "prune_backups",
+    "require_folder",
     "restore_backup",
     "restore_database",
     "restore_into",

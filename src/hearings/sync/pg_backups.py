@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +22,7 @@ from hearings.sync.backup_files import (
     fsync_dir,
     fsync_file,
     install_without_clobbering,
+    new_partial,
     prune_backups,
     utc,
 )
@@ -47,17 +47,7 @@ def backup_database(settings: Settings, *, now: datetime | None = None) -> Path:
     pg_dump = _pg_program("pg_dump")
     pg_restore = _pg_program("pg_restore")
     backup_dir = Path(settings.backup_dir)
-    try:
-        backup_dir.mkdir(parents=True, exist_ok=True)
-        handle, partial_name = tempfile.mkstemp(
-            prefix=".hearings_backup_", suffix=".partial", dir=backup_dir
-        )
-        os.close(handle)
-    except OSError as exc:
-        raise BackupFailed(
-            f"Cannot write backups to {backup_dir}: {exc.strerror or exc}."
-        ) from None
-    partial = Path(partial_name)
+    partial = new_partial(backup_dir)
     target = client_connection(settings.database_url)
     try:
         dumped = _run_pg(

@@ -24,6 +24,7 @@ from hearings.sync.backup_files import (
     fsync_dir,
     fsync_file,
     install_without_clobbering,
+    new_partial,
     utc,
 )
 from hearings.sync.failpoints import failpoint
@@ -104,17 +105,7 @@ def create_backup(database_path: Path, backup_dir: Path, *, now: datetime) -> Pa
     backup_dir = Path(backup_dir)
     if not database_path.is_file():
         raise BackupFailed(f"There is no database file at {database_path} to back up.")
-    try:
-        backup_dir.mkdir(parents=True, exist_ok=True)
-        handle, partial_name = tempfile.mkstemp(
-            prefix=".hearings_backup_", suffix=".partial", dir=backup_dir
-        )
-        os.close(handle)
-    except OSError as exc:
-        raise BackupFailed(
-            f"Cannot write backups to {backup_dir}: {exc.strerror or exc}."
-        ) from None
-    partial = Path(partial_name)
+    partial = new_partial(backup_dir)
     try:
         _copy_online(database_path, partial)
         failpoint("backup_copied")
