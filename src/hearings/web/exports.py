@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from hearings.reports import export as contract
+from hearings.reports import meeting_export as contract
 from hearings.reports.export_formats import CSV_LINE_END, csv_cell
 from hearings.store.meeting_record import load_meetings
 from hearings.web.filters import HearingFilters
