@@ -196,3 +196,23 @@ def test_status_breaks_counts_down_by_congress(
     # The admin's run list names the Congresses each run covered, one or several.
     commands = re.findall(r"<td>\d+</td><td>([^<]*)</td>", runs)
     assert commands == ["update 118th–119th", "import 119th", "import 118th"]
+
+
+def test_a_congress_whose_first_meeting_came_without_a_time_begins_on_that_day(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The span of a Congress's meetings gives a meeting dated without a time as its day, as
+    the exports and the JSON API give that meeting's start."""
+    with sqlite3.connect(site.database) as connection:
+        # Stored as a run stores `"date": "2025-01-02"`: midnight Eastern, flagged a day.
+        connection.execute(
+            "UPDATE hearings SET start_at = '2025-01-02 05:00:00.000000', start_date_only = 1"
+            " WHERE event_id = (SELECT MIN(event_id) FROM hearings WHERE start_at IS NOT NULL)"
+        )
+    connection.close()
+    as_json = json.loads(run_cli(monkeypatch, capsys, site.env(), "status", "--json").out)
+    [congress] = as_json["by_congress"]
+    assert congress["first_meeting"] == "2025-01-02"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", congress["last_meeting"])
+    shown = run_cli(monkeypatch, capsys, site.env(), "status")
+    assert "119th: 150 meetings 2025-01-02 to " in " ".join(shown.out.replace("│", " ").split())

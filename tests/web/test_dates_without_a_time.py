@@ -130,3 +130,31 @@ def test_the_witness_list_gives_a_last_appearance_on_that_day_as_the_day(site: s
     assert [w["last_appearance"] for w in found] == ["2025-06-24"]
     page = httpx.get(f"{site}/witnesses", params={"q": "Landwermeyer"}).text
     assert "Jun 24, 2025" in page and "Jun 23, 2025" not in page
+
+
+def test_date_spans_end_on_the_day_of_a_meeting_dated_without_a_time(scratch: Scratch) -> None:
+    """/api/stats, its `congresses` and a committee's meetings by Congress give a first or last
+    meeting whose date came without a time as that day, as a single meeting's start is."""
+
+    def spans() -> list[tuple[str, str]]:
+        # A new app each time: an app keeps /api/stats for some seconds.
+        settings = scratch.database.settings()
+        app = create_app(scratch.engine, settings=settings, clock=lambda: FIXED_NOW)
+        with live_server(app) as base:
+            [primary, *_] = httpx.get(f"{base}/api/hearings/{EVENT}").json()["committees"]
+            code = primary["system_code"]
+            stats = httpx.get(f"{base}/api/stats").json()
+            selected = httpx.get(f"{base}/api/stats", params={"congress": "119"}).json()
+            committee = httpx.get(f"{base}/api/committees/{code}").json()
+        [by_congress] = [c for c in committee["meetings_by_congress"] if c["congress"] == 119]
+        found = [stats, selected, stats["congresses"][0], by_congress]
+        return [(f["first_meeting"], f["last_meeting"]) for f in found]
+
+    # Before the 119th Congress met, and after the corpus's last meeting.
+    write_version(scratch, date="2025-01-02")
+    assert all(first == "2025-01-02" and last.endswith("Z") for first, last in spans())
+    write_version(scratch, date="2026-12-30")
+    assert all(first.endswith("Z") and last == "2026-12-30" for first, last in spans())
+    # A moment on that day is later than the day: it is the last meeting.
+    write_version(scratch, date="2026-12-30T15:00:00Z")
+    assert all(last == "2026-12-30T15:00:00Z" for _, last in spans())

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from hearings.reports.export import iso_utc
 from hearings.store import schema
+from hearings.store.meeting_span import span_columns, span_of
+from hearings.store.meeting_start import Start, start_iso
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,9 @@ class CongressCounts:
     # counts in each of them (and once in the database's total).
     witnesses: int
     committees_with_meetings: int
-    first_meeting: datetime | None
-    last_meeting: datetime | None
+    # The earliest and latest start: a moment, or a day for a meeting dated without a time.
+    first_meeting: Start | None
+    last_meeting: Start | None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -36,8 +37,8 @@ class CongressCounts:
             "witness_appearances": self.witness_appearances,
             "witnesses": self.witnesses,
             "committees_with_meetings": self.committees_with_meetings,
-            "first_meeting": iso_utc(self.first_meeting),
-            "last_meeting": iso_utc(self.last_meeting),
+            "first_meeting": start_iso(self.first_meeting),
+            "last_meeting": start_iso(self.last_meeting),
         }
 
 
@@ -46,14 +47,11 @@ def counts_by_congress(connection: Connection) -> list[CongressCounts]:
     hearings, printed = schema.hearings, schema.printed_hearings
     appearances, links = schema.witness_appearances, schema.hearing_committees
     meetings = {
-        int(row.congress): (int(row.n), row.first, row.last)
+        int(row.congress): (int(row.n), *span_of(row))
         for row in connection.execute(
-            select(
-                hearings.c.congress,
-                func.count().label("n"),
-                func.min(hearings.c.start_at).label("first"),
-                func.max(hearings.c.start_at).label("last"),
-            ).group_by(hearings.c.congress)
+            select(hearings.c.congress, func.count().label("n"), *span_columns()).group_by(
+                hearings.c.congress
+            )
         )
     }
     printed_counts = _grouped(

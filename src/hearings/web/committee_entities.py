@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from hearings.store import schema
+from hearings.store.meeting_span import span_columns, span_of
+from hearings.store.meeting_start import Start
 from hearings.web.timefmt import iso_z
 
 CHAMBER_ORDER = {"House": 0, "Senate": 1, "Joint": 2}
@@ -107,8 +108,9 @@ class CongressMeetings:
 
     congress: int
     meetings: int
-    first_meeting: datetime | None
-    last_meeting: datetime | None
+    # A moment, or a day for a meeting dated without a time.
+    first_meeting: Start | None
+    last_meeting: Start | None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -146,17 +148,12 @@ def meetings_by_congress(connection: Connection, codes: list[str]) -> list[Congr
     hearings, links = schema.hearings, schema.hearing_committees
     held = select(links.c.event_id).where(links.c.system_code.in_(codes))
     rows = connection.execute(
-        select(
-            hearings.c.congress,
-            func.count().label("meetings"),
-            func.min(hearings.c.start_at).label("first"),
-            func.max(hearings.c.start_at).label("last"),
-        )
+        select(hearings.c.congress, func.count().label("meetings"), *span_columns())
         .where(hearings.c.event_id.in_(held))
         .group_by(hearings.c.congress)
         .order_by(hearings.c.congress.desc())
     )
-    return [CongressMeetings(int(r.congress), int(r.meetings), r.first, r.last) for r in rows]
+    return [CongressMeetings(int(r.congress), int(r.meetings), *span_of(r)) for r in rows]
 
 
 def load_committee(connection: Connection, code: str) -> CommitteeDetail | None:

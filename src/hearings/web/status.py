@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, func, select, true
 from hearings.reports.congress_counts import counts_by_congress, selection_totals
 from hearings.reports.status import covered_congresses
 from hearings.store import schema
+from hearings.store.meeting_span import span_columns, span_of
 from hearings.web.timefmt import iso_z
 
 T = TypeVar("T")
@@ -220,9 +221,7 @@ def database_stats(
         ).all()
         return {str(key) if key is not None else "unknown": int(n) for key, n in rows}
 
-    first, last = connection.execute(
-        select(func.min(hearings.c.start_at), func.max(hearings.c.start_at)).where(scope)
-    ).one()
+    first, last = span_of(connection.execute(select(*span_columns()).where(scope)).one())
     per_congress = [
         c.as_json()
         for c in counts_by_congress(connection)
