@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from hearings.web.committee_entities import list_committees, load_committee
 from hearings.web.detail import load_hearing, meeting_url
 from hearings.web.entities import list_witnesses, load_witness
+from hearings.web.entity_models import MemberList, MemberResult, WitnessList, WitnessResult
 from hearings.web.errors import NotFound
 from hearings.web.filters import (
     MAX_PAGE,
@@ -145,7 +146,11 @@ PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE)]
 _LIST_DEFAULTS = {"page": 1, "per_page": 25}
 
 
-@router.get("/witnesses", summary="Witnesses by name, with their appearance counts")
+@router.get(
+    "/witnesses",
+    response_model=WitnessList,
+    summary="Witnesses by name, with their appearance counts",
+)
 def api_witnesses(
     request: Request,
     q: Annotated[
@@ -154,7 +159,7 @@ def api_witnesses(
     page: PageNumber = 1,
     per_page: PerPage = 25,
     congress: CongressParameter = None,
-) -> dict[str, Any]:
+) -> WitnessList:
     """Witnesses by last name; with `congress`, those who appeared in those Congresses, and
     `appearance_count` counts their appearances there. A page past the last is empty."""
     selection = congress_selection(congress)
@@ -169,13 +174,16 @@ def api_witnesses(
     query = query_of(
         {"q": q, "congress": congress, "page": page, "per_page": per_page}, _LIST_DEFAULTS
     )
-    return {
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "results": [{**w.as_json(), "url": f"/witnesses/{w.witness_id}"} for w in rows],
+    return WitnessList(
+        total=total,
+        page=page,
+        per_page=per_page,
+        results=[
+            WitnessResult.model_validate({**w.as_json(), "url": f"/witnesses/{w.witness_id}"})
+            for w in rows
+        ],
         **page_fields("/api/witnesses", page, page_count(total, per_page), query),
-    }
+    )
 
 
 @router.get("/witnesses/{witness_id}", summary="A witness with every appearance")
@@ -227,14 +235,14 @@ def api_committee(request: Request, code: Annotated[str, Path(max_length=16)]) -
     }
 
 
-@router.get("/members", summary="Members of Congress")
+@router.get("/members", response_model=MemberList, summary="Members of Congress")
 def api_members(
     request: Request,
     q: Annotated[str | None, Query(max_length=200)] = None,
     chamber: Annotated[Literal["house", "senate"] | None, Query()] = None,
     page: PageNumber = 1,
     per_page: PerPage = 25,
-) -> dict[str, Any]:
+) -> MemberList:
     """Members by last name; `q` is words of the name, or a state's name or postal code. A page
     past the last is empty."""
     with _engine(request).connect() as connection:
@@ -244,13 +252,13 @@ def api_members(
     query = query_of(
         {"q": q, "chamber": chamber, "page": page, "per_page": per_page}, _LIST_DEFAULTS
     )
-    return {
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "results": [m.as_json() for m in rows],
+    return MemberList(
+        total=total,
+        page=page,
+        per_page=per_page,
+        results=[MemberResult.model_validate(m.as_json()) for m in rows],
         **page_fields("/api/members", page, page_count(total, per_page), query),
-    }
+    )
 
 
 @router.get("/members/{bioguide_id}", summary="A member, and any testimony as a witness")
