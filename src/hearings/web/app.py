@@ -11,19 +11,15 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Engine
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hearings.config import Settings, load_settings
-from hearings.errors import quoted
 from hearings.store.engine import migrate, open_database
 from hearings.web import (
     admin,
@@ -37,7 +33,7 @@ from hearings.web import (
 )
 from hearings.web.changes import router as changes_router
 from hearings.web.changes_feed import router as changes_feed_router
-from hearings.web.errors import WebError
+from hearings.web.error_responses import STATUS_TITLES, install_error_handlers, openapi_with_errors
 from hearings.web.history_routes import router as history_router
 from hearings.web.search import IndexGuard
 from hearings.web.status import TimedCache, banner_moment
@@ -107,146 +103,6 @@ class DropEmptyParameters:
         await self.app(scope, receive, send)
 
 
-def _wants_json(request: Request) -> bool:
-    path = request.url.path
-    # Feeds are read by programs too: their errors are JSON, like the API's.
-    if path.startswith(("/api/", "/feeds/")) or path == "/openapi.json":
-        return True
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
-
-
-def _validation_message(exc: RequestValidationError) -> str:
-    sentences = []
-    for error in exc.errors()[:3]:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path")]
-        name = ".".join(location) or "request"
-        given = error.get("input")
-        shown = f" (got {quoted(given)})" if isinstance(given, str | int | float) else ""
-        message = str(error.get("msg", "is not valid")).rstrip(".")
-        sentences.append(f"Parameter '{name}'{shown}: {message}.")
-    return " ".join(sentences) or "The request is not valid."
-
-
-# A message is a sentence or two; anything longer quotes too much of what was sent.
-MESSAGE_LIMIT = 400
-
-
-def _error_response(
-    request: Request, status: int, message: str, headers: dict[str, str] | None = None
-) -> Response:
-    if len(message) > MESSAGE_LIMIT:
-        message = message[: MESSAGE_LIMIT - 1] + "…"
-    headers = dict(headers or {})
-    if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="hearings admin"'
-    if _wants_json(request):
-        return JSONResponse(
-            {"error": {"status": status, "message": message}}, status_code=status, headers=headers
-        )
-    signing_in = status == 401 or (status == 429 and request.url.path.startswith("/admin"))
-    template = "admin_login.html" if signing_in else "error.html"
-    render = request.app.state.render
-    return render(
-        request,
-        template,
-        {"status": status, "message": message, "problem": None},
-        status_code=status,
-        headers=headers,
-    )
-
-
-_TITLES = {
-    400: "Bad request",
-    401: "Sign in",
-    403: "Forbidden",
-    404: "Not found",
-    405: "Method not allowed",
-    429: "Too many attempts",
-    500: "Something went wrong",
-}
-
-
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(RequestValidationError)
-    async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
-        return _error_response(request, 400, _validation_message(exc))
-
-    @app.exception_handler(WebError)
-    async def web_error(request: Request, exc: WebError) -> Response:
-        retry_after = getattr(exc, "retry_after", None)
-        headers = {"Retry-After": str(retry_after)} if retry_after else None
-        return _error_response(request, exc.status_code, exc.message, headers)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        status = exc.status_code
-        if status == 404:
-            message = "There is no page at this address."
-        elif isinstance(exc.detail, str) and status < 500:
-            message = exc.detail
-        else:
-            message = _TITLES.get(status, "The request could not be served.")
-        return _error_response(request, status, message)
-
-    @app.exception_handler(Exception)
-    async def bug(request: Request, exc: Exception) -> Response:
-        # A bug: the traceback goes to the log, the user gets one sentence.
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        try:
-            return _error_response(
-                request, 500, "Something went wrong on our side; the error has been logged."
-            )
-        except Exception:
-            return Response("Internal server error.", status_code=500, media_type="text/plain")
-
-
-def _openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """The OpenAPI document, with the 400 this app answers instead of FastAPI's 422."""
-
-    def build() -> dict[str, Any]:
-        if app.openapi_schema:
-            return app.openapi_schema
-        document = get_openapi(
-            title=app.title,
-            version=app.version,
-            description=app.description,
-            routes=app.routes,
-        )
-        components = document.setdefault("components", {}).setdefault("schemas", {})
-        components.pop("HTTPValidationError", None)
-        components.pop("ValidationError", None)
-        components["Error"] = {
-            "type": "object",
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "properties": {
-                        "status": {"type": "integer"},
-                        "message": {"type": "string"},
-                    },
-                    "required": ["status", "message"],
-                }
-            },
-            "required": ["error"],
-        }
-        error = {
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-        }
-        for path_item in document.get("paths", {}).values():
-            for operation in path_item.values():
-                responses = operation.setdefault("responses", {})
-                responses.pop("422", None)
-                if operation.get("parameters"):
-                    responses["400"] = {"description": "A parameter is not valid.", **error}
-                if any(p.get("in") == "path" for p in operation.get("parameters", [])):
-                    responses["404"] = {"description": "No such record.", **error}
-        app.openapi_schema = document
-        return document
-
-    return build
-
-
 def create_app(
     source: Settings | Engine | None = None,
     *,
@@ -303,7 +159,7 @@ def create_app(
             as_of = None
         full = {
             "data_as_of": as_of,
-            "status_title": _TITLES.get(int(context.get("status", 0) or 0), "Error"),
+            "status_title": STATUS_TITLES.get(int(context.get("status", 0) or 0), "Error"),
             **context,
         }
         return templates.TemplateResponse(
@@ -327,8 +183,8 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(calendar_page.router)
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
-    app.openapi = _openapi(app)  # type: ignore[method-assign]
-    _install_error_handlers(app)
+    app.openapi = openapi_with_errors(app)  # type: ignore[method-assign]
+    install_error_handlers(app)
     app.add_middleware(DropEmptyParameters)
     app.add_middleware(SecurityHeaders)
     proxies = settings.trusted_proxies()
