@@ -292,3 +292,42 @@ def test_reconcile_names_the_ids_each_side_lacks(
     )
     assert data["reconcile"][0]["missing_locally"] == ["998001", "998002"]
     assert [p["check"] for p in data["problems"]] == ["reconcile", "reconcile"]
+
+
+def test_reconcile_names_a_list_entry_as_the_gate_does(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An entry whose eventId names another meeting than its url is named by its url, as an
+    update fetches, stores and quarantines it, and by its eventId beside that."""
+    house = sorted(
+        (
+            e
+            for e in site.corpus.ids("meeting")
+            if site.corpus.record("meeting", e).chamber == "house"
+        ),  # type: ignore[union-attr]
+        key=int,
+    )
+    stored, new = house[0], "998001"
+    body = dict(site.corpus.meeting(stored) or {})
+    body["eventId"] = new
+    site.corpus.put_meeting(body)
+    for listed, event_id in ((stored, "1"), (new, "2")):
+        site.replica.overrides.set_list_entry(
+            "meeting", listed, lambda entry, event_id=event_id: {**entry, "eventId": event_id}
+        )
+    with site.client() as client:
+        [house_result] = reconcile(site.engine(), client, 119, ["house"])
+    assert house_result.missing_locally == [new]
+    assert house_result.missing_upstream == []
+    assert house_result.listed_event_ids == {stored: "1", new: "2"}
+
+    data = json.loads(
+        run_cli(monkeypatch, capsys, site.env(), "verify", "--reconcile", "--json").out
+    )
+    [missing] = [p for p in data["problems"] if p["check"] == "reconcile"]
+    assert missing["ids"] == [new]
+    assert missing["detail"].endswith(f"listed with another eventId: {new} (eventId 2)")
+    [named] = [w for w in data["warnings"] if w["check"] == "reconcile"]
+    assert named["ids"] == [stored, new]
+    assert named["detail"].endswith(f": {stored} (eventId 1), {new} (eventId 2)")
+    assert data["reconcile"][0]["listed_event_ids"] == {stored: "1", new: "2"}

@@ -1,15 +1,20 @@
 """`hearings verify --reconcile`: the API's counts and ids of meetings against the stored ones,
-per Congress and chamber; every id missing on either side is a problem."""
+per Congress and chamber; every id missing on either side is a problem.
+
+A list entry is named as the gate names it (sync/gate/), by the id its API `url` names, else by
+its `eventId`: so an id here is the one an update fetches, stores and quarantines. An entry whose
+`eventId` names another meeting is named by both, so the two can be matched."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, select
 
 from hearings.reports.verify_result import Problem, ReconcileResult, VerifyResult, sorted_ids
 from hearings.store import schema
+from hearings.sync.gate import field_id, name_of
 from hearings.sync.marks import held_congresses
 
 
@@ -50,11 +55,7 @@ def reconcile_meetings(
     for chamber in chambers:
         path = f"committee-meeting/{int(congress)}/{chamber.lower()}"
         api_count = client.count_list(path)
-        upstream = {
-            str(entry.get("eventId")).strip()
-            for entry in client.list_meetings(congress, chamber)
-            if entry.get("eventId") is not None
-        }
+        upstream, listed_event_ids = listed_names(client.list_meetings(congress, chamber))
         with engine.connect() as connection:
             local = set(
                 connection.execute(
@@ -81,9 +82,44 @@ def reconcile_meetings(
                 missing_locally=missing_locally,
                 missing_upstream=sorted_ids(local - upstream),
                 quarantined=[i for i in missing_locally if i in waiting],
+                listed_event_ids=listed_event_ids,
             )
         )
     return results
+
+
+def listed_names(entries: Iterable[object]) -> tuple[set[str], dict[str, str]]:
+    """The meetings a list names, as the gate names them, and for each entry whose `eventId`
+    names another meeting than its `url`, that `eventId` (by the name). Entries that name no
+    meeting at all are left out, as the gate rejects them."""
+    names: set[str] = set()
+    other_event_ids: dict[str, str] = {}
+    for entry in entries:
+        name = name_of("meeting", entry)
+        if name is None:
+            continue
+        names.add(name)
+        event_id = field_id("meeting", entry) if isinstance(entry, Mapping) else None
+        if event_id is not None and event_id != name:
+            other_event_ids[name] = event_id
+    return names, {name: other_event_ids[name] for name in sorted_ids(other_event_ids)}
+
+
+def _both_names(ids: Iterable[str], event_ids: Mapping[str, str]) -> list[str]:
+    """`118278 (eventId 1)` for each of `ids` whose list entry gives another eventId."""
+    return [f"{i} (eventId {event_ids[i]})" for i in ids if i in event_ids]
+
+
+def _other_event_ids(r: ReconcileResult) -> str:
+    """The warning for list entries whose url and eventId name different meetings."""
+    one = len(r.listed_event_ids) == 1
+    entries = "1 list entry" if one else f"{len(r.listed_event_ids)} list entries"
+    return (
+        f"Congress {r.congress}, {r.chamber}: the url and the eventId of {entries} name "
+        f"different meetings; named by {'its' if one else 'their'} url, as an update names "
+        f"{'it' if one else 'them'}: "
+        + ", ".join(_both_names(r.listed_event_ids, r.listed_event_ids))
+    )
 
 
 def add_reconciliation(result: VerifyResult, reconciled: Sequence[ReconcileResult]) -> None:
@@ -95,11 +131,13 @@ def add_reconciliation(result: VerifyResult, reconciled: Sequence[ReconcileResul
         counts = f"the API counts {r.api_count} meetings, the database holds {r.local_count}"
         if r.missing_locally:
             waiting = f" ({len(r.quarantined)} of them in the quarantine)" if r.quarantined else ""
+            both = _both_names(r.missing_locally, r.listed_event_ids)
+            also = f"; listed with another eventId: {', '.join(both)}" if both else ""
             result.problems.append(
                 Problem(
                     "reconcile",
                     f"{where}: {counts}; the database lacks {len(r.missing_locally)} the API "
-                    f"lists{waiting}",
+                    f"lists{waiting}{also}",
                     list(r.missing_locally),
                 )
             )
@@ -111,6 +149,10 @@ def add_reconciliation(result: VerifyResult, reconciled: Sequence[ReconcileResul
                     "database holds",
                     list(r.missing_upstream),
                 )
+            )
+        if r.listed_event_ids:
+            result.warnings.append(
+                Problem("reconcile", _other_event_ids(r), list(r.listed_event_ids))
             )
         if r.agrees and r.api_count != r.local_count:
             result.warnings.append(

@@ -36,6 +36,9 @@ class ReconcileResult:
     missing_upstream: list[str]
     # Of `missing_locally`, the ids waiting in the quarantine (the next update retries them).
     quarantined: list[str]
+    # Ids are the ones the gate names a list entry by (its `url`'s); an entry whose `eventId`
+    # names another meeting is here with that `eventId`, so the two names can be matched.
+    listed_event_ids: dict[str, str] = field(default_factory=dict)
 
     @property
     def agrees(self) -> bool:
