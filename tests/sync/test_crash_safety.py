@@ -186,3 +186,32 @@ def test_ctrl_c_says_what_is_kept_and_the_run_is_reported_interrupted(harness: H
     first = min(report["runs"], key=lambda r: r["run_id"])
     assert first["outcome"] == "interrupted" and first["exit_code"] is None
     assert first["hearings_added"] > 0 and first["api_requests"] > 0
+
+
+def test_a_killed_run_over_several_congresses_names_them_with_its_figures(
+    harness: Harness,
+) -> None:
+    """Killed in the middle of an import of 118-119: status names both Congresses, and the
+    report has each one's figures as far as its committed batches went."""
+    killed = harness.cli(
+        "import",
+        "--congress",
+        "118-119",
+        "--batch-size",
+        "4",
+        own_process=True,
+        HEARINGS_FAILPOINT="batch_committed:2",
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+    status = json.loads(harness.cli("status", "--json").stdout)
+    assert status["last_run"]["outcome"] == "interrupted"
+    assert status["last_run"]["congresses"] == [118, 119]
+    words = " ".join(harness.cli("status").stdout.split())
+    assert f"import #{status['last_run']['run_id']} (Congresses 118-119) interrupted" in words
+    report = json.loads(harness.cli("report", "--format", "json").stdout)
+    [run] = report["runs"]
+    assert run["outcome"] == "interrupted" and run["hearings_added"] > 0
+    assert set(run["congresses"]) == {"118", "119"}
+    added = [figures["hearings_added"] for figures in run["congresses"].values()]
+    assert sum(added) == run["hearings_added"]

@@ -64,7 +64,7 @@ def _print_status(current: Status) -> None:
     if last is not None and (success is None or last.run_id != success.run_id):
         table.add_row(
             "last run",
-            f"[red]{last.command} #{last.run_id} {last.outcome}[/] "
+            f"[red]{last.command} #{last.run_id}{_congress_note(last)} {last.outcome}[/] "
             f"(started {_when(last.start_time)} UTC, {describe_age(last.age_seconds)} ago)",
         )
     marks = _mark_lines(current.high_water_marks)

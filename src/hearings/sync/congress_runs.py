@@ -21,7 +21,7 @@ from hearings.sync.pipeline import (
     SyncOptions,
     run_pipeline,
 )
-from hearings.sync.runlog import CongressFigures, RunMetrics, StageOutcome
+from hearings.sync.runlog import RunMetrics, StageOutcome
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,6 @@ def run_congresses(
 ) -> None:
     """Run the pipeline over `options.selected`: an update once, across them; an import once per
     Congress, oldest first (`import_each_congress`)."""
-    if len(options.selected) > 1:
-        metrics.congresses = {c: CongressFigures() for c in options.selected}
     run = _pipeline_runner(engine, client, metrics, incremental, clock, progress, redact)
     if incremental or not options.across_congresses:
         run(options)

@@ -5,6 +5,7 @@ commit and the figures written after it)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -76,6 +77,7 @@ def record_progress(connection: Connection, metrics: RunMetrics, api_requests: i
         quarantined=metrics.quarantined,
         api_requests=api_requests,
     )
+    _write_congress_figures(connection, metrics)
 
 
 def record_quarantined(connection: Connection, metrics: RunMetrics) -> None:
@@ -96,4 +98,25 @@ def _write_figures(connection: Connection, metrics: RunMetrics, **figures: int) 
         update(logs)
         .where(logs.c.run_id == metrics.run_id, logs.c.success.is_(None))
         .values(**figures)
+    )
+
+
+def _write_congress_figures(connection: Connection, metrics: RunMetrics) -> None:
+    """A run over several Congresses: each one's figures so far into its stored metrics, so a
+    run killed later names the Congresses it worked on with what it did in each. Only these
+    counts are written: the rest of the metrics (errors among them) is stored once the run has
+    scrubbed it of any API key upstream echoed back."""
+    if metrics.run_id is None or not metrics.congresses:
+        return
+    logs = schema.update_logs
+    stored = connection.execute(
+        select(logs.c.metrics).where(logs.c.run_id == metrics.run_id, logs.c.success.is_(None))
+    ).scalar()
+    if not isinstance(stored, dict):
+        return
+    figures = {str(c): asdict(f) for c, f in sorted(metrics.congresses.items())}
+    connection.execute(
+        update(logs)
+        .where(logs.c.run_id == metrics.run_id)
+        .values(metrics={**stored, "congresses": figures})
     )

@@ -29,7 +29,13 @@ from hearings.sync.pipeline import (
     ProgressFn,
     SyncOptions,
 )
-from hearings.sync.runlog import BatchStats, RunMetrics, finish_run, start_run
+from hearings.sync.runlog import (
+    BatchStats,
+    CongressFigures,
+    RunMetrics,
+    finish_run,
+    start_run,
+)
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +80,8 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
         dry_run=options.dry_run,
         log_path=env.log_path,
     )
+    if len(options.selected) > 1:  # in the run's row from its start, so a killed run names them
+        metrics.congresses = {c: CongressFigures() for c in options.selected}
     requests_before = env.client.request_count
     incremental = command == "update"
     secret = env.settings.api_key_value()
