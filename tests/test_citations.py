@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearings.citations import _CITATION, find_citations
+from hearings.citations import _CITATION, _TYPES, find_citations
 
 # The rule as first written, with the lookbehind in front: `_CITATION` checks it after the
 # chamber letter instead (faster), and must find exactly the same citations.
@@ -46,3 +46,30 @@ def test_citations_in_titles(text: str, tokens: list[str]) -> None:
 )
 def test_the_reordered_pattern_finds_what_the_lookbehind_first_one_does(text: str) -> None:
     assert _matches(_CITATION, text) == _matches(_LOOKBEHIND_FIRST, text)
+
+
+def _without_shortcut(text: str) -> tuple[list[str], str]:
+    """`find_citations` with no digit check first: every text searched in full."""
+    found: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        kind = (match["joint"] or match["con"] or "", match["kind"] or "")
+        if (match["chamber"].lower(), *(k.lower() for k in kind)) not in _TYPES:
+            return match.group(0)
+        found.append(match.group(0))
+        return " "
+
+    rest = _CITATION.sub(take, text)
+    return found, " ".join(rest.split())
+
+
+@given(
+    st.text() | st.text(alphabet=" \t\n.HhSsRr0123456789\u0663\uff11\u00a0\u2028", max_size=40),
+)
+def test_a_text_without_a_digit_comes_back_as_a_full_search_leaves_it(text: str) -> None:
+    citations, rest = find_citations(text)
+    matched, expected_rest = _without_shortcut(text)
+    assert rest == expected_rest
+    assert len(citations) <= len(matched)
+    if not matched:
+        assert citations == []

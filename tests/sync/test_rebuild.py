@@ -16,7 +16,7 @@ from hearings.reports.export import EXPORTERS, export_to_string
 from hearings.store import schema
 from hearings.store.engine import open_database
 from hearings.store.search_index import hearing_search, refresh_search_index
-from hearings.sync.rebuild import DERIVED_TABLES, RebuildRefused, _check_references
+from hearings.sync.rebuild import DERIVED_TABLES, RebuildRefused, _check_references, _swap_in
 from tests.sync.harness import Harness, day_of_changes, meeting_ids
 
 
@@ -288,6 +288,33 @@ def test_a_rebuilt_database_with_a_broken_reference_is_not_swapped_in(tmp_path: 
         broken = r"2 broken reference\(s\) \(the first: a row of hearing_committees"
         with pytest.raises(RebuildRefused, match=broken):
             _check_references(raw, tmp_path / "hearings.db")
+
+
+def test_a_rebuilt_database_with_a_damaged_page_is_not_swapped_in(tmp_path: Path) -> None:
+    """The finished shadow is read whole (SQLite's quick check) before it may replace the
+    database: a damaged page stops the swap, and the database stays as it was."""
+    from datetime import UTC, datetime
+
+    database, shadow = tmp_path / "hearings.db", tmp_path / ".hearings.db.rebuild-x"
+    for path in (database, shadow):
+        open_database(f"sqlite:///{path}").dispose()
+    with closing(sqlite3.connect(shadow)) as raw:
+        raw.execute("CREATE TABLE filler (text TEXT)")
+        raw.executemany("INSERT INTO filler VALUES (?)", [("x" * 300,) for _ in range(3_000)])
+        raw.commit()
+        page_size, pages = (
+            raw.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_size", "page_count")
+        )
+    with shadow.open("r+b") as handle:  # a page near the end, among the filler's, overwritten
+        handle.seek(page_size * (pages - 20))
+        handle.write(b"\xff" * page_size)
+    before = database.read_bytes()
+
+    with pytest.raises(
+        RebuildRefused, match=r"^The rebuilt database is corrupt \(.*; .* was not changed\.$"
+    ):
+        _swap_in(shadow, database, datetime.now(UTC))
+    assert database.read_bytes() == before
 
 
 def _rename_witness(harness: Harness, event_id: str, ordinal: int, **fields: str) -> None:

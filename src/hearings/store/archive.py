@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic_core import from_json
 from sqlalchemy import (
     Connection,
     DateTime,
@@ -67,8 +68,19 @@ def pack(payload: dict[str, Any]) -> bytes:
 
 
 def unpack(blob: bytes) -> dict[str, Any]:
-    value: dict[str, Any] = json.loads(unpack_text(blob))
+    value: dict[str, Any] = decode_json(unpack_text(blob))
     return value
+
+
+def decode_json(text: str) -> Any:
+    """`json.loads(text)` at half its cost (a rebuild decodes every archived payload): pydantic-
+    core's parser gives the same value for every text both accept. What only Python's accepts (a
+    lone surrogate, escaped or not; nesting deeper than 200 levels) it refuses, and `json.loads`
+    takes it."""
+    try:
+        return from_json(text)
+    except (ValueError, TypeError):  # TypeError: a lone surrogate that UTF-8 cannot encode
+        return json.loads(text)
 
 
 def unpack_text(blob: bytes) -> str:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Text, cast, func, select
 
 from hearings.store import schema
-from hearings.store.archive import newest_version_ids
+from hearings.store.archive import decode_json, newest_version_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +28,7 @@ class PackedVersion:
 
     @property
     def locator(self) -> dict[str, Any] | None:
-        value = json.loads(self.locator_text) if self.locator_text else None
+        value = decode_json(self.locator_text) if self.locator_text else None
         return value if isinstance(value, dict) else None
 
 

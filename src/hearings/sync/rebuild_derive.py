@@ -6,7 +6,6 @@ database's own where it still has them, else the archive's."""
 from __future__ import annotations
 
 import gc
-import json
 import os
 import threading
 import time
@@ -21,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, delete
 
 from hearings.store import schema
-from hearings.store.archive import unpack_text
+from hearings.store.archive import decode_json, unpack_text
 from hearings.store.archive_latest import PackedVersion, latest_packed_versions
 from hearings.store.meeting_tables import MeetingTables, write_new_meetings
 from hearings.store.records import (
@@ -249,7 +248,7 @@ def _admit(entity: Entity, version: PackedVersion, moment: datetime) -> Admitted
         identifier,
     )
     encoded = unpack_text(version.packed)
-    payload = json.loads(encoded)
+    payload = decode_json(encoded)
     if version.update_date is not None:
         # The version as last seen: with the newest `updateDate` it was seen with (a plain
         # timestamp, which leaves the text's checks as they were).
