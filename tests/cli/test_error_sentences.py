@@ -253,7 +253,16 @@ def _corrupt_sentence(database: Path) -> str:
     )
 
 
+def _run_count(database: Path) -> int:
+    connection = sqlite3.connect(f"file:{database}?mode=ro&immutable=1", uri=True)
+    try:
+        return int(connection.execute("SELECT COUNT(*) FROM update_logs").fetchone()[0])
+    finally:
+        connection.close()
+
+
 def test_an_update_of_a_damaged_database_says_so_before_anything_is_changed(site: Site) -> None:
+    runs = _run_count(site.database)
     _overwrite_root_page(site.database, "witness_appearances")
     result = site.cli("update")
     assert result.returncode == 1
@@ -264,6 +273,8 @@ def test_an_update_of_a_damaged_database_says_so_before_anything_is_changed(site
         "puts an earlier backup back."
     )
     assert not site.backups.exists() or not any(site.backups.iterdir())
+    # Not even the refused run is logged: a damaged database is not written to.
+    assert _run_count(site.database) == runs
 
 
 @pytest.mark.parametrize(
@@ -385,4 +396,15 @@ def test_a_backup_dir_that_is_a_file_is_one_sentence_saying_so(site: Site, args:
     assert one_sentence(result.stderr) == (
         f"Error: BACKUP_DIR {afile} is a file, not a folder: set BACKUP_DIR to a folder."
     )
-    assert afile.read_text() == "not a folder\n" and site.database.read_bytes() == before
+    assert afile.read_text() == "not a folder\n"
+    if args[0] == "backup":
+        assert site.database.read_bytes() == before
+        return
+    # The update that could not start is in the run log, as failed with that sentence; the
+    # backup commands are not runs.
+    connection = sqlite3.connect(site.database)
+    last = connection.execute(
+        "SELECT command, success, exit_code FROM update_logs ORDER BY run_id DESC LIMIT 1"
+    ).fetchone()
+    connection.close()
+    assert last == ("update", 0, 1)

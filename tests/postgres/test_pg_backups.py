@@ -100,9 +100,12 @@ def test_without_pg_dump_a_run_refuses_in_one_sentence_unless_no_backup(
     assert message.startswith("Error: pg_dump is not installed")
     assert "--no-backup" in message
     assert message.count(". ") == 0 and message.endswith(".")  # one sentence
-    assert harness.count(schema.update_logs) == 1  # it stopped before the run began
+    # It stopped before the run began, and is in the run log as a failed run saying why.
+    logs = schema.update_logs
+    assert harness.count(logs) == 2
+    assert harness.count(logs, logs.c.success.is_(False), logs.c.exit_code == 1) == 1
 
     allowed = harness.cli("update", "--congress", "119", "-q", "--no-backup", PATH=str(empty))
     assert allowed.returncode == 0, allowed.stderr
-    assert harness.count(schema.update_logs) == 2
+    assert harness.count(logs) == 3
     assert not (harness.tmp_path / "backups").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -157,3 +158,32 @@ def test_the_api_key_never_reaches_logs_database_or_backups(harness: Harness) ->
     for path in harness.tmp_path.rglob("*"):
         if path.is_file():
             assert API_KEY.encode() not in path.read_bytes(), path
+
+
+@pytest.mark.imported
+def test_a_run_whose_backup_fails_is_logged_as_a_failed_run(harness: Harness) -> None:
+    """The run refuses to start, in the backup's one sentence, and is in the run log as failed
+    with that sentence, so the report and status show it."""
+    afile = harness.tmp_path / "afile"
+    afile.write_text("not a folder\n")
+    meetings = harness.count(schema.hearings)
+
+    refused = harness.cli("update", "--congress", "119", BACKUP_DIR=str(afile))
+
+    sentence = f"BACKUP_DIR {afile} is a file, not a folder: set BACKUP_DIR to a folder."
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == f"Error: {sentence}"
+    assert harness.count(schema.hearings) == meetings
+    with harness.engine().connect() as connection:
+        run = connection.execute(
+            schema.update_logs.select().order_by(schema.update_logs.c.run_id.desc()).limit(1)
+        ).one()
+    assert (run.command, run.congress, run.success, run.exit_code) == ("update", 119, False, 1)
+    assert run.end_time is not None and run.error_count == 1
+    assert run.metrics["errors"] == [sentence] and run.metrics["run_id"] == run.run_id
+    report = json.loads(harness.cli("report", "--format", "json").stdout)
+    [logged] = [r for r in report["runs"] if r["run_id"] == run.run_id]
+    assert logged["outcome"] == "failed" and logged["errors"] == [sentence]
+    status = json.loads(harness.cli("status", "--json").stdout)
+    assert status["last_run"]["run_id"] == run.run_id
+    assert status["last_run"]["outcome"] == "failed"

@@ -172,3 +172,21 @@ def test_a_webhook_that_is_not_an_http_url_is_a_configuration_error(harness: Har
     assert done.returncode == 2
     assert "NOTIFY_WEBHOOK_URL 'file:///etc/passwd' is not an http(s) URL" in done.stderr
     assert "Traceback" not in done.stderr and harness.replica.request_count == 0
+
+
+@pytest.mark.imported
+def test_a_run_whose_backup_fails_is_announced_as_a_failed_run(
+    harness: Harness, receiver: Receiver
+) -> None:
+    afile = harness.tmp_path / "afile"
+    afile.write_text("not a folder\n")
+    done = harness.cli(
+        "update", "--congress", "119", NOTIFY_WEBHOOK_URL=receiver.url, BACKUP_DIR=str(afile)
+    )
+    assert done.returncode == 1
+    (post,) = receiver.posts
+    assert (post["command"], post["success"], post["exit_code"]) == ("update", False, 1)
+    assert post["errors"] == [
+        f"BACKUP_DIR {afile} is a file, not a folder: set BACKUP_DIR to a folder."
+    ]
+    assert post["text"].startswith(f"hearings update FAILED (run {post['run_id']}, congress 119)")

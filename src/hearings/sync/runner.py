@@ -20,6 +20,7 @@ from hearings.congress_api.client import redact_text
 from hearings.congress_api.errors import ApiError
 from hearings.errors import HearingsError, UpdateAlreadyRunning
 from hearings.sync.backfill import Backfill
+from hearings.sync.backup_files import BackupFailed
 from hearings.sync.congress_runs import refuse_unheld, run_congresses
 from hearings.sync.failpoints import failpoint
 from hearings.sync.lock import writer_lock
@@ -29,6 +30,7 @@ from hearings.sync.pipeline import (
     ProgressFn,
     SyncOptions,
 )
+from hearings.sync.refused_runs import record_refused_run
 from hearings.sync.runlog import (
     BatchStats,
     CongressFigures,
@@ -95,7 +97,11 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
                 refuse_unheld(env.engine, options.selected)
             if not options.dry_run:
                 if env.backup is not None:
-                    metrics.backup_path = env.backup()
+                    try:
+                        metrics.backup_path = env.backup()
+                    except BackupFailed as exc:
+                        _refused(env, metrics, str(exc), redact)
+                        raise
                 start_run(env.engine, metrics)
             # After the backup: a database it refuses gets its one sentence and nothing else.
             if options.batch_enabled:
@@ -138,6 +144,26 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
     except UpdateAlreadyRunning:
         raise
     _log_outcome(metrics)
+    _announce(env, metrics)
+    return metrics
+
+
+def _refused(
+    env: RunEnvironment, metrics: RunMetrics, reason: str, redact: Callable[[str], str]
+) -> None:
+    """The backup before the run failed, so the run does not start: it is logged all the same,
+    as a failed run with the backup's sentence, and announced as failed runs are. The caller
+    raises the sentence on; a damaged database is left unwritten (`record_refused_run`)."""
+    metrics.errors.append(reason)
+    metrics.success, metrics.exit_code = False, EXIT_FAILED
+    metrics.end_time = env.clock()
+    metrics.scrub(redact)
+    record_refused_run(env.engine, metrics)
+    _announce(env, metrics)
+
+
+def _announce(env: RunEnvironment, metrics: RunMetrics) -> None:
+    """A failed run, and a run with anomalies or suspicious changes, goes to the webhook."""
     if env.notify is not None and (
         not metrics.success or metrics.anomalies or metrics.suspicious_changes
     ):
@@ -145,7 +171,6 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
             env.notify(metrics)
         except Exception:  # a failed notification never fails the run
             log.exception("notification failed")
-    return metrics
 
 
 @contextmanager
