@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hearings.congress_api.values import parse_api_moment
-from hearings.store.meeting_start import EASTERN, shown_start, start_iso, stored_start
+from hearings.store.meeting_start import (
+    EASTERN,
+    shown_start,
+    start_iso,
+    stored_start,
+    utc_naive_moment,
+)
+from hearings.store.records import utc_naive
 
 # The years the gate lets through (sync/gate/checks.py).
 DAYS = st.dates(min_value=date(1900, 1, 2), max_value=date(2199, 12, 31))
@@ -43,3 +50,20 @@ def test_a_moment_comes_back_as_the_same_second(moment: datetime) -> None:
 def test_no_date_is_no_start() -> None:
     assert stored_start(parse_api_moment("")) == (None, False)
     assert shown_start(None, False) is None and start_iso(None) is None
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1900, 1, 2),
+        max_value=datetime(2199, 12, 31),
+        timezones=st.none() | st.timezones() | st.just(UTC),
+    )
+)
+def test_a_moment_is_stored_as_naive_utc_whole_seconds(moment: datetime) -> None:
+    """`utc_naive_moment` (one `replace` at most) against the plain two-step form."""
+    expected = moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+    expected = expected.replace(microsecond=0)
+    stored = utc_naive_moment(moment)
+    assert stored == expected and stored.tzinfo is None
+    assert stored.isoformat() == expected.isoformat()
+    assert utc_naive(moment) == expected and utc_naive(None) is None

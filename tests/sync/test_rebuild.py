@@ -7,9 +7,12 @@ import os
 import sqlite3
 import time
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from hearings.reports.export import EXPORTERS, export_to_string
@@ -17,6 +20,7 @@ from hearings.store import schema
 from hearings.store.engine import open_database
 from hearings.store.search_index import hearing_search, refresh_search_index
 from hearings.sync.rebuild import DERIVED_TABLES, RebuildRefused, _check_references, _swap_in
+from hearings.sync.rebuild_derive import _api_timestamp
 from tests.sync.harness import Harness, day_of_changes, meeting_ids
 
 
@@ -377,3 +381,8 @@ def _witness_suffix(harness: Harness, name: str) -> str:
             select(schema.witnesses.c.witness_id).where(schema.witnesses.c.display_name == name)
         ).scalar_one()
     return str(found).rsplit("-", 1)[1]
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)))
+def test_a_versions_update_date_is_written_back_as_strftime_writes_it(moment: datetime) -> None:
+    assert _api_timestamp(moment) == moment.strftime("%Y-%m-%dT%H:%M:%SZ")

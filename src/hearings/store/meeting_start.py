@@ -29,10 +29,17 @@ def stored_start(start: Start | None) -> tuple[datetime | None, bool]:
     if start is None:
         return None, False
     if isinstance(start, datetime):
-        moment = start if start.tzinfo is None else start.astimezone(UTC).replace(tzinfo=None)
-        return moment.replace(microsecond=0), False
+        return utc_naive_moment(start), False
     midnight = datetime.combine(start, time.min, tzinfo=EASTERN)
     return midnight.astimezone(UTC).replace(tzinfo=None, microsecond=0), True
+
+
+def utc_naive_moment(moment: datetime) -> datetime:
+    """The moment as stored: naive UTC, whole seconds (with one `replace` at most, which costs
+    several times `astimezone`; every meeting has a few times)."""
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    return moment.replace(microsecond=0) if moment.microsecond else moment
 
 
 def shown_start(start_at: datetime | None, date_only: bool) -> Start | None:

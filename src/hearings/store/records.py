@@ -11,14 +11,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 from hearings.citations import find_citations
 from hearings.congress_api.models import Committee, Meeting, Member, PrintedHearing
 from hearings.store import schema
-from hearings.store.meeting_start import stored_start
+from hearings.store.meeting_start import stored_start, utc_naive_moment
 from hearings.store.witness_rows import witness_row
 from hearings.witness_documents import DocumentMatcher
 from hearings.witness_names import normalize_organization, parse_witness_name
@@ -46,11 +46,7 @@ def content_hash(payload: Mapping[str, Any]) -> str:
 
 def utc_naive(moment: datetime | None) -> datetime | None:
     """Timestamps are stored as naive UTC on every backend."""
-    if moment is None:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.replace(microsecond=0)
+    return None if moment is None else utc_naive_moment(moment)
 
 
 def video_kind(url: str) -> str:

@@ -252,7 +252,7 @@ def _admit(entity: Entity, version: PackedVersion, moment: datetime) -> Admitted
     if version.update_date is not None:
         # The version as last seen: with the newest `updateDate` it was seen with (a plain
         # timestamp, which leaves the text's checks as they were).
-        payload["updateDate"] = version.update_date.strftime("%Y-%m-%dT%H:%M:%SZ")
+        payload["updateDate"] = _api_timestamp(version.update_date)
     verdict = admit_item(
         request,
         payload,
@@ -263,6 +263,14 @@ def _admit(entity: Entity, version: PackedVersion, moment: datetime) -> Admitted
     if isinstance(verdict, Admitted):
         return verdict
     return f"{verdict.identifier}: {verdict.reason}"
+
+
+def _api_timestamp(moment: datetime) -> str:
+    """`2025-05-22T14:30:00Z` for a naive UTC moment: `strftime`'s text, by `isoformat` at a
+    fraction of its cost, for the years the two write alike."""
+    if moment.year < 1000:
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.isoformat(timespec="seconds") + "Z"
 
 
 def _batched(items: Sequence[PackedVersion], size: int) -> Iterable[Sequence[PackedVersion]]:

@@ -255,8 +255,9 @@ def admit_item(
         check_update_date(record.update_date, now)
         admitted = Admitted(request, record, payload, known_hash or content_hash(payload))
         if request.entity == "meeting":
-            admitted.rows = meeting_rows(record, admitted.content_hash, _naive(now))
-            check_meeting_rows(admitted.rows, _naive(now))
+            naive_now = _naive(now)
+            admitted.rows = meeting_rows(record, admitted.content_hash, naive_now)
+            check_meeting_rows(admitted.rows, naive_now)
         return admitted
     except MalformedPayload as exc:
         return _refuse(request, "parse", str(exc), fetched)

@@ -16,6 +16,7 @@ FUTURE_SKEW = timedelta(minutes=15)
 # The range of dates a stored meeting may hold, which `hearings verify` checks too: a Congress
 # sits two years, so no meeting is scheduled five years ahead, and no record predates 1900.
 EARLIEST_DATE = datetime(1900, 1, 1)
+_EARLIEST_UTC = EARLIEST_DATE.replace(tzinfo=UTC)  # made once: `replace` is slow
 LATEST_AHEAD = timedelta(days=5 * 366)
 EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 SYSTEM_CODE = re.compile(r"[a-z0-9]{2,32}")
@@ -102,7 +103,7 @@ def check_update_date(update_date: datetime | None, now: datetime) -> None:
         return
     if update_date > now.astimezone(UTC) + FUTURE_SKEW:
         raise Refused(f"updateDate {update_date:%Y-%m-%dT%H:%M:%SZ} is in the future")
-    if update_date < EARLIEST_DATE.replace(tzinfo=UTC):
+    if update_date < _EARLIEST_UTC:
         raise Refused(f"updateDate {update_date:%Y-%m-%dT%H:%M:%SZ} is before 1900")
 
 
