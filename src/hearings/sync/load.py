@@ -1,20 +1,17 @@
 """The batched load of meetings: checkpoint → validate → apply → validate → commit, one batch at a
 time, with bisection so a bad record costs only itself; on long runs consecutive clean batches
 commit together (sync/commit_units.py). In single-transaction mode the same steps run inside the
-run's one transaction."""
+run's one transaction. What each applied batch records is sync/batch_accounting.py."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection
-
-from hearings.store.archive import Version, archive_versions
 from hearings.store.writer import known_committee_codes
-from hearings.sync import quarantine as quarantine_store
+from hearings.sync.batch_accounting import after_apply, record_outcome, record_run_progress
 from hearings.sync.batches import (
     BatchOutcome,
     Change,
@@ -32,8 +29,6 @@ from hearings.sync.commit_units import CommitUnit, PendingBatch, grouping_enable
 from hearings.sync.dry_run import classify_dry_run
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Quarantined
-from hearings.sync.interrupted_runs import record_progress, record_requests
-from hearings.sync.marks import advance_high_water_mark
 from hearings.sync.run_state import RunState
 from hearings.sync.runlog import BatchError
 from hearings.sync.screening import screen_suspicious
@@ -112,7 +107,7 @@ def _commit_unit(state: RunState, unit: CommitUnit) -> None:
                     now=state.clock(),
                 )
                 failpoint("batch_applied")
-                _after_apply(state, connection, pending.changes)
+                after_apply(state, connection, pending.changes)
                 outcome = BatchOutcome()
                 outcome.absorb(result, pending.changes)
                 outcomes.append(outcome)
@@ -134,9 +129,9 @@ def _commit_unit(state: RunState, unit: CommitUnit) -> None:
     records = sum(len(p.changes) for p in batches)
     stats.largest_commit_unit = max(stats.largest_commit_unit, records)
     for outcome in outcomes:
-        _record_outcome(state, outcome, progress=False)
+        record_outcome(state, outcome, progress=False)
         stats.batches_succeeded += 1
-    _record_progress(state)  # once for the unit: a write per batch would be a commit per batch
+    record_run_progress(state)  # once for the unit: a write per batch would be a commit per batch
     log.info(
         "batches %d-%d committed as one unit of %d meetings",
         batches[0].number,
@@ -162,10 +157,10 @@ def _apply_in_own_transaction(state: RunState, changes: list[Change], batch_numb
         changes,
         injector=state.options.failure_injector,
         now=state.clock(),
-        after_apply=lambda connection, applied: _after_apply(state, connection, applied),
+        after_apply=lambda connection, applied: after_apply(state, connection, applied),
         checkpoint_id=checkpoint_id,
     )
-    _record_outcome(state, outcome)
+    record_outcome(state, outcome)
     stats = metrics.batch_processing
     if outcome.committed:
         stats.commit_units += 1
@@ -218,91 +213,11 @@ def _apply_in_run_transaction(state: RunState, changes: list[Change], batch_numb
     result = apply_changes(
         connection, changes, injector=state.options.failure_injector, now=state.clock()
     )
-    _after_apply(state, connection, changes)
+    after_apply(state, connection, changes)
     outcome = BatchOutcome()
     outcome.absorb(result, changes)
-    _record_outcome(state, outcome)
+    record_outcome(state, outcome)
     state.metrics.batch_processing.batches_succeeded += 1
-
-
-def _after_apply(state: RunState, connection: Connection, applied: Sequence[Change]) -> None:
-    """Inside the batch's transaction: archive the payloads of what applied, resolve their
-    quarantine entries, and move the meetings' high-water mark, so state commits with the data it
-    describes."""
-    now = state.now()
-    ids = [c.event_id for c in applied]
-    archive_versions(
-        connection,
-        [
-            Version(
-                "meeting",
-                c.event_id,
-                c.rows.hearing["content_hash"],
-                c.payload,
-                c.meeting.update_date,
-                c.locator,
-            )
-            for c in applied
-        ],
-        run_id=state.metrics.run_id,
-        now=now,
-    )
-    resolved = quarantine_store.resolve(connection, "meeting", ids, now)
-    state.metrics.quarantine_resolved += resolved
-    # Retried quarantine records were listed in an earlier window: they say nothing of this one.
-    listed = [
-        c.meeting.update_date for c in applied if c.meeting.update_date and not c.from_quarantine
-    ]
-    if listed:
-        advance_high_water_mark(
-            connection,
-            state.options,
-            "meetings",
-            max(d for d in listed if d is not None),
-            run_id=state.metrics.run_id,
-            run_started=state.started,
-            now=now,
-        )
-    # The requests so far commit with the batch: a run stopped before its figures are written
-    # (just below, after the commit) still shows them; its meetings are counted from checkpoints.
-    record_requests(connection, state.metrics, state.requests_made())
-
-
-def _record_outcome(state: RunState, outcome: BatchOutcome, *, progress: bool = True) -> None:
-    metrics = state.metrics
-    metrics.hearings_added += len(outcome.added)
-    metrics.hearings_updated += len(outcome.updated)
-    metrics.hearings_unchanged += len(outcome.unchanged)
-    metrics.witnesses_updated += outcome.witnesses_added
-    _count_by_congress(state, outcome)
-    stage = metrics.stages.get("meetings")
-    if stage is not None:
-        stage.committed += len(outcome.added) + len(outcome.updated)
-    if progress and outcome.committed:
-        _record_progress(state)
-
-
-def _record_progress(state: RunState) -> None:
-    """The run's figures so far into its row, for a run killed after this commit."""
-    if state.single is None:  # one transaction for the run keeps nothing
-        with state.transaction() as connection:
-            record_progress(connection, state.metrics, state.requests_made())
-
-
-def _count_by_congress(state: RunState, outcome: BatchOutcome) -> None:
-    """Each Congress's share of the batch, for a run that covers several."""
-    if not state.metrics.congresses:
-        return
-    congress_of = {c.event_id: c.meeting.congress for c in outcome.committed}
-    for ids, counter in (
-        (outcome.added, "hearings_added"),
-        (outcome.updated, "hearings_updated"),
-        (outcome.unchanged, "hearings_unchanged"),
-    ):
-        for event_id in ids:
-            figures = state.metrics.figures(congress_of.get(event_id))
-            if figures is not None:
-                setattr(figures, counter, getattr(figures, counter) + 1)
 
 
 def _quarantined(rejection: Rejection) -> Quarantined:
