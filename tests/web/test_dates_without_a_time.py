@@ -15,8 +15,8 @@ import pytest
 from hearings.congress_api.models import Meeting as ApiMeeting
 from hearings.congress_api.models import parse_record
 from hearings.store.archive import Version, archive_versions, versions_of
+from hearings.store.meeting_writer import apply_meetings
 from hearings.store.records import content_hash, meeting_rows
-from hearings.store.writer import apply_meetings
 from hearings.web.app import create_app
 from tests.web.conftest import FIXED_NOW, Scratch
 from tests.web.live import live_server

@@ -14,9 +14,9 @@ from sqlalchemy import Connection, func, select
 from hearings.congress_api.models import Meeting
 from hearings.errors import HearingsError
 from hearings.store import schema
+from hearings.store.meeting_writer import ApplyResult, apply_meetings
 from hearings.store.records import MeetingRows
 from hearings.store.search_index import index_meetings
-from hearings.store.writer import ApplyResult, apply_meetings
 from hearings.sync.checkpoints import Database, finish_checkpoint, transaction
 from hearings.sync.failpoints import FailureInjector, failpoint
 
