@@ -10,11 +10,11 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from sqlalchemy import Connection, delete
@@ -84,19 +84,14 @@ def derive_entities(
     `previous` reads the database as it was (on PostgreSQL, `connection` itself)."""
     moment = now.astimezone(UTC).replace(tzinfo=None, microsecond=0)
     derived = Derived()
-    stamps = kept_stamps(previous) if "meeting" in entities else None
     for entity in ENTITY_ORDER:
         if entity not in entities:
             continue
         if entity == "meeting":
-            connection.execute(delete(hearing_search))
-            for table in ENTITY_TABLES["meeting"]:
-                connection.execute(delete(table))
-            _derive_meetings(connection, moment, derived, stamps or Stamps({}, {}))
+            stamps = _derive_meetings(connection, moment, derived, previous=previous)
+            restore_stamps(connection, stamps)
         else:
             _derive_reference(connection, entity, moment, derived)
-    if stamps is not None:
-        restore_stamps(connection, stamps)
     return derived
 
 
@@ -135,21 +130,34 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _derive_meetings(
-    connection: Connection, moment: datetime, derived: Derived, stamps: Stamps
-) -> None:
-    with _collector_paused():
-        _write_all_meetings(connection, moment, derived, stamps)
+    connection: Connection, moment: datetime, derived: Derived, *, previous: Connection
+) -> Stamps:
+    """Meetings, their children and their index rows; returns the times the rows kept. The
+    workers parse while this process reads the archive and the times to keep (a second or so
+    at 50,000 meetings), and empties the tables."""
+    names = stored_index_names(connection)
+    versions = _batched(latest_packed_versions(connection, "meeting"), _PARSE_CHUNK)
+    with _collector_paused(), _parsing(versions, moment, names) as parsed:
+        # On PostgreSQL `previous` is `connection`: the times are read before the rows go.
+        stamps = kept_stamps(previous)
+        connection.execute(delete(hearing_search))
+        for table in ENTITY_TABLES["meeting"]:
+            connection.execute(delete(table))
+        _write_all_meetings(connection, parsed, moment, derived, stamps)
+    return stamps
 
 
 def _write_all_meetings(
-    connection: Connection, moment: datetime, derived: Derived, stamps: Stamps
+    connection: Connection,
+    parsed_chunks: Iterable[ParsedChunk],
+    moment: datetime,
+    derived: Derived,
+    stamps: Stamps,
 ) -> None:
-    versions = list(latest_packed_versions(connection, "meeting"))
-    names = stored_index_names(connection)
     first_names: dict[tuple[str, str], str | None] = {}
     count = 0
     pending = MeetingTables()
-    for parsed in _parse_meetings(versions, moment, names):
+    for parsed in parsed_chunks:
         pending.extend(parsed.tables)
         if parsed.refused:
             derived.refused.setdefault("meeting", []).extend(parsed.refused)
@@ -184,24 +192,38 @@ class ParsedChunk:
     refused: list[str]
 
 
-def _parse_meetings(
-    versions: Sequence[PackedVersion], moment: datetime, names: IndexNames
-) -> Iterator[ParsedChunk]:
-    """The rows of the versions, chunk by chunk in order; on worker processes when there are
-    enough of them and a second core to run them on."""
-    chunks = [list(c) for c in _batched(versions, _PARSE_CHUNK)]
-    workers = min(len(chunks), max(1, (os.cpu_count() or 1)))
-    if workers < 2:
-        yield from (parse_meeting_chunk(chunk, moment, names) for chunk in chunks)
+@contextmanager
+def _parsing(
+    chunks: Iterator[list[PackedVersion]], moment: datetime, names: IndexNames
+) -> Iterator[Iterator[ParsedChunk]]:
+    """Start parsing `chunks` and give their rows, chunk by chunk in order. With two chunks or
+    more and a second core, every chunk goes to the worker processes as it is read, before this
+    returns; otherwise each is parsed here when asked for."""
+    first, second = next(chunks, None), next(chunks, None)
+    if first is None or second is None or (os.cpu_count() or 1) < 2:
+        # Every chunk read now, as the workers' are: the caller writes on the connection next.
+        here = [c for c in (first, second) if c is not None] + list(chunks)
+        yield (parse_meeting_chunk(c, moment, names) for c in here)
         return
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+        max_workers=os.cpu_count(), initializer=exit_with_parent, initargs=(os.getpid(),)
     ) as pool:
-        for parsed in pool.map(
-            parse_meeting_chunk, chunks, [moment] * len(chunks), [names] * len(chunks)
-        ):
-            failpoint("rebuild_parsed_chunk")
-            yield parsed
+        futures = [
+            pool.submit(parse_meeting_chunk, chunk, moment, names)
+            for chunk in chain((first, second), chunks)
+        ]
+        try:
+            yield _in_order(futures)
+        finally:  # on an error, the pool's exit waits only for the chunks being parsed
+            for future in futures:
+                future.cancel()
+
+
+def _in_order(futures: Sequence[Future[ParsedChunk]]) -> Iterator[ParsedChunk]:
+    for future in futures:
+        parsed = future.result()
+        failpoint("rebuild_parsed_chunk")
+        yield parsed
 
 
 def exit_with_parent(parent: int) -> None:
@@ -273,7 +295,7 @@ def _api_timestamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds") + "Z"
 
 
-def _batched(items: Sequence[PackedVersion], size: int) -> Iterable[Sequence[PackedVersion]]:
+def _batched(items: Iterable[PackedVersion], size: int) -> Iterator[list[PackedVersion]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
