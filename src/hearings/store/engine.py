@@ -1,4 +1,5 @@
-"""Opening a database: engine creation, SQLite pragmas, corruption checks and migrations."""
+"""Opening a database: engine creation, SQLite pragmas, the file check (`store.sqlite_check`)
+before anything is written, and migrations."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ from sqlalchemy.pool import NullPool
 from hearings.config import unparsable_database_url
 from hearings.errors import ConfigurationError, DatabaseReadOnly, DatabaseUnreadable
 from hearings.store.postgres import configure_postgres
-from hearings.store.read_only import quiet_file, reading_uri, sqlite_read_only
+from hearings.store.read_only import quiet_file, sqlite_read_only
 from hearings.store.schema_version import (
     MIGRATIONS_DIR,
     SchemaVersion,
     engine_schema_version,
     sqlite_schema_version,
 )
+from hearings.store.sqlite_check import check_sqlite_file
 
 # The execution option that makes an engine's or a connection's SQLite transactions IMMEDIATE.
 _BEGIN_IMMEDIATE = "hearings_begin_immediate"
@@ -120,63 +122,6 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get(_BEGIN_IMMEDIATE)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def check_sqlite_file(path: Path) -> None:
-    """Fail with one sentence when the file exists but is not a readable SQLite database."""
-    if not path.exists():
-        if path.parent and not path.parent.exists():
-            raise DatabaseUnreadable(f"The folder for the database {path} does not exist.")
-        return
-    if path.is_dir():
-        raise DatabaseUnreadable(f"The database path {path} is a folder, not a file.")
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(16)
-    except OSError as exc:
-        raise DatabaseUnreadable(
-            f"The database file {path} cannot be read: {exc.strerror}."
-        ) from None
-    if header and header != b"SQLite format 3\x00":
-        raise DatabaseUnreadable(
-            f"The file {path} is not a SQLite database (or it is corrupt); "
-            "restore it with `hearings backup restore PATH` or point DATABASE_URL elsewhere."
-        )
-    read_only = sqlite_read_only(path)
-    # Looking never writes: read-only, and immutable (no locks, no -wal or -shm created) when
-    # nothing is being written or nothing could create the -shm.
-    fixed = read_only is not None and read_only.immutable
-    error = _schema_table_error(path, immutable=fixed or quiet_file(path))
-    if error is not None and not fixed:
-        # A write may have begun in between: look again the ordinary way, with locks.
-        error = _schema_table_error(path, immutable=False)
-    if error is None:
-        return
-    if isinstance(error, sqlite3.OperationalError):
-        if "locked" in str(error) or "busy" in str(error):
-            return  # another process is writing: the file is a live database, not a corrupt one
-        raise DatabaseUnreadable(
-            f"The database file {path} cannot be opened ({error}); "
-            "restore it with `hearings backup restore PATH`."
-        )
-    raise DatabaseUnreadable(
-        f"The database file {path} is corrupt ({error}); "
-        "restore it with `hearings backup restore PATH`."
-    )
-
-
-def _schema_table_error(path: Path, *, immutable: bool) -> sqlite3.Error | None:
-    # Reading the schema is enough to recognise a damaged file; a full quick_check would cost
-    # seconds on a large database at every command.
-    try:
-        connection = sqlite3.connect(reading_uri(path, immutable=immutable), uri=True, timeout=30)
-        try:
-            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            connection.close()
-    except sqlite3.Error as exc:
-        return exc
-    return None
 
 
 def alembic_config(engine: Engine) -> Config:
