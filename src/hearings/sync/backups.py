@@ -28,13 +28,12 @@ from hearings.sync.pg_backups import PgClientMissing, backup_database, restore_d
 from hearings.sync.sqlite_backups import (
     clause,
     create_backup,
-    diagnose,
     is_the_database,
     not_restorable,
     refusal,
     restore_backup,
-    verify_sqlite_file,
 )
+from hearings.sync.sqlite_verify import diagnose, verify_sqlite_file
 
 if TYPE_CHECKING:
     from hearings.config import Settings

@@ -1,0 +1,73 @@
+"""Whether a file is a sound SQLite database on its own (no -wal needed), told as one clause:
+what the file system and the header show, then SQLite's integrity check. It never writes to the
+file."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+from hearings.store.integrity import integrity_problems, integrity_summary
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def verify_sqlite_file(path: Path) -> str | None:
+    """None when `path` is a sound SQLite database on its own (no -wal needed), else the problem
+    as one sentence. Never raises for a bad file, and never writes to it."""
+    problem = diagnose(Path(path))
+    return f"The file {path} {problem}." if problem else None
+
+
+def diagnose(path: Path, *, deep: bool = True) -> str | None:
+    """What is wrong with the file, as a clause ("is not a SQLite database"), or None. Without
+    `deep`, only what the file system and the header show (no integrity check)."""
+    try:
+        if not path.exists():
+            return "does not exist"
+        if path.is_dir():
+            return "is a folder, not a database file"
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if size == 0:
+        return "is empty"
+    if not header.startswith(_SQLITE_HEADER):
+        return "is not a SQLite database"
+    if len(header) < 100:
+        return "is truncated (shorter than a SQLite header)"
+    expected = _size_from_header(header)
+    if expected is not None and size < expected:
+        return f"is truncated ({size} of {expected} bytes)"
+    if not deep:
+        return None
+    try:
+        # immutable=1: read the file exactly as it is, create no -wal/-shm beside it, take no locks.
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+        connection = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            rows = connection.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        return f"is corrupt ({exc})"
+    problems = integrity_problems(rows)
+    if problems or not rows:
+        return f"is corrupt (SQLite's integrity check: {integrity_summary(problems)})"
+    return None
+
+
+def _size_from_header(header: bytes) -> int | None:
+    """The file size the header promises, when the header's page count is trustworthy."""
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    page_count = int.from_bytes(header[28:32], "big")
+    change_counter = header[24:28]
+    valid_for = header[92:96]
+    # SQLite trusts the in-header page count only when "version-valid-for" matches the counter.
+    if page_count == 0 or change_counter != valid_for or page_size < 512:
+        return None
+    return page_size * page_count
