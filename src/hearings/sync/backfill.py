@@ -1,6 +1,7 @@
 """A budgeted backfill: before an import fetches any record, it reads every list it needs (kept
 by `StoredLists`, so the pipeline and any rerun read them from the database), counts the records
-it must fetch, and estimates the requests and the time they take within the hourly rate limit.
+it must fetch (`sync.backfill_lists`), and estimates the requests and the time they take within
+the hourly rate limit.
 
 `--max-requests N` is a `RequestBudget` the client consults before each request; when it runs out
 the pipeline stops cleanly (see `BudgetSpent`), and the next import resumes from the kept lists
@@ -18,27 +19,15 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from hearings.congress_api.budget import BudgetSpent
-from hearings.congress_api.errors import ApiError, ApiKeyMissing, ApiKeyRejected
 from hearings.congress_api.limiter import Limiter, seconds_to_send
-from hearings.congress_api.models import chamber_path
 from hearings.store import schema
 from hearings.store.records import utc_naive
-from hearings.sync import quarantine as quarantine_store
-from hearings.sync.committees import choose_committees, committee_chambers
+from hearings.sync.backfill_lists import records_to_fetch
 from hearings.sync.estimate import (
     ASSUMED_SECONDS_PER_REQUEST,
     BackfillEstimate,
-    RecordsToFetch,
     rate_words,
     span,
-)
-from hearings.sync.gate import Request
-from hearings.sync.listing import (
-    Listing,
-    admit_entries,
-    printed_update_dates,
-    stored_differs,
-    update_dates,
 )
 from hearings.sync.options import ProgressFn, SyncOptions, no_progress
 from hearings.sync.runlog import RunMetrics
@@ -84,7 +73,16 @@ class Backfill:
         committees_seen: set[str] = set()
         records = []
         for done, congress in enumerate(self.congresses, start=1):
-            records.append(self._records(congress, committees_seen))
+            records.append(
+                records_to_fetch(
+                    self.engine,
+                    self.client,
+                    self.options,
+                    congress,
+                    committees_seen,
+                    clock=self.clock,
+                )
+            )
             self.progress("lists", done, len(self.congresses))
         list_requests = self.client.request_count - before
         elapsed = self.timer() - started
@@ -177,64 +175,6 @@ class Backfill:
             f"(about {span(self._seconds_for(left))} at {rate}); {resume}"
         )
 
-    # ---- one Congress ---------------------------------------------------------------------
-
-    def _listing(self, request: Request, read: Callable[..., Any], *args: Any) -> Listing:
-        """One list through the gate. A list the API fails to serve is left out of the estimate:
-        the import's own stage reads it again and fails alone, as without an estimate."""
-        try:
-            return admit_entries(request, read(*args), self.clock())
-        except (ApiKeyMissing, ApiKeyRejected):
-            raise  # no stage can succeed
-        except ApiError as failure:
-            return _read_failed(request, failure)
-
-    def _records(self, congress: int, committees_seen: set[str]) -> RecordsToFetch:
-        # The lists exactly as the import of this one Congress reads them.
-        options, client = self.options.for_congress(congress), self.client
-        chamber = chamber_path(options.chamber) if options.chamber else None
-        meetings = self._listing(
-            Request("meeting", congress, chamber), client.list_meetings, congress, chamber
-        )
-        committees = Listing()
-        printed = Listing()
-        if options.include_reference_data:
-            for committee_chamber in committee_chambers(options):
-                committees.extend(
-                    self._listing(
-                        Request("committee", None, committee_chamber),
-                        client.list_committees,
-                        congress,
-                        committee_chamber,
-                    )
-                )
-            printed = self._listing(
-                Request("printed_hearing", congress, chamber),
-                client.list_printed_hearings,
-                congress,
-                chamber,
-            )
-            if options.include_members:
-                # The entries are the records: nothing to fetch, but the list is kept.
-                self._listing(Request("member", None, None), client.list_members, congress)
-        with self.engine.connect() as connection:
-            return RecordsToFetch(
-                congress,
-                meetings=_changed(
-                    meetings,
-                    update_dates(
-                        connection, schema.hearings, "event_id", list(meetings.by_identifier())
-                    ),
-                    options,
-                )
-                + _retries(connection, "meeting", congress, meetings),
-                printed_hearings=_changed(
-                    printed, printed_update_dates(connection, printed.listed), options
-                )
-                + _retries(connection, "printed_hearing", congress, printed),
-                committees=_committees(connection, committees, options, committees_seen),
-            )
-
 
 # The stages that fetch records, in the order they run: the one the budget stopped in, and
 # those after it, left records unfetched. (Members come whole in their lists, read first.)
@@ -248,38 +188,6 @@ def _mark_stopped(metrics: RunMetrics, stopped_in: str | None) -> None:
         stage = metrics.stages.get(name)
         if stage is not None and stage.status == "completed":
             stage.status = "stopped"
-
-
-def _read_failed(request: Request, failure: ApiError) -> Listing:
-    log.warning(
-        "the %s list could not be read for the estimate (the import tries it again): %s",
-        request.entity.replace("_", " "),
-        failure,
-    )
-    return Listing()
-
-
-def _changed(listing: Listing, stored: dict[Any, datetime | None], options: SyncOptions) -> int:
-    """How many listed records the import will fetch; `stored` is by record key."""
-    return sum(
-        stored_differs(entry, stored, key, options.full_refresh)
-        for key, entry in listing.by_identifier().items()
-    )
-
-
-def _retries(connection: Any, entity: str, congress: int, listing: Listing) -> int:
-    listed = {entry.key for entry in listing.listed}
-    items = quarantine_store.open_items(connection, entity=entity, congress=congress)
-    return sum(item.identifier not in listed for item in items)
-
-
-def _committees(connection: Any, listing: Listing, options: SyncOptions, seen: set[str]) -> int:
-    """Committees are one record across Congresses: each code counts once in a run."""
-    chosen = set(choose_committees(connection, listing, options.full_refresh)) - seen
-    for entry in listing.listed:
-        seen.add(entry.identifier)
-        seen.update(entry.nested)
-    return len(chosen)
 
 
 def resumable_import(
