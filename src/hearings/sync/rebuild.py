@@ -37,7 +37,8 @@ from hearings.sync.backup_files import fsync_dir, fsync_file, utc
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Entity
 from hearings.sync.rebuild_derive import ENTITY_ORDER, ENTITY_TABLES, derive_entities
-from hearings.sync.sqlite_backups import diagnose, not_restorable, set_aside
+from hearings.sync.sqlite_backups import not_restorable, set_aside
+from hearings.sync.sqlite_verify import diagnose
 
 log = logging.getLogger(__name__)
 
