@@ -47,10 +47,10 @@ def _a_day_of_changes(harness: Harness) -> None:
     assert harness.run("update").exit_code == 0
 
 
+@pytest.mark.imported
 def test_a_rebuild_after_deleting_every_derived_row_exports_the_same_bytes(
     harness: Harness,
 ) -> None:
-    harness.run("import")
     _a_day_of_changes(harness)
     before, index = exports(harness), search_rows(harness)
     with harness.engine().begin() as connection:
@@ -81,8 +81,8 @@ def backup_files(harness: Harness) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
 
+@pytest.mark.imported
 def test_a_database_older_than_its_archive_is_not_rebuilt(harness: Harness) -> None:
-    harness.run("import")
     with harness.engine().begin() as connection:
         connection.execute(delete(schema.payload_archive))
     before, backups = exports(harness), backup_files(harness)
@@ -96,10 +96,10 @@ def test_a_database_older_than_its_archive_is_not_rebuilt(harness: Harness) -> N
     assert backup_files(harness) == backups, "a refused rebuild takes no backup"
 
 
+@pytest.mark.imported
 def test_a_database_holding_one_meeting_its_archive_lacks_is_not_rebuilt(
     harness: Harness,
 ) -> None:
-    harness.run("import")
     archive = schema.payload_archive
     lacking = meeting_ids(harness.corpus)[0]
     with harness.engine().begin() as connection:
@@ -191,8 +191,8 @@ def test_first_seen_and_last_changed_times_survive_a_rebuild(harness: Harness) -
     assert _stamps(harness) == before
 
 
+@pytest.mark.imported
 def test_rebuild_of_some_entities_leaves_the_others_as_they_are(harness: Harness) -> None:
-    harness.run("import")
     before = exports(harness)
     event_id = meeting_ids(harness.corpus)[0]
     with harness.engine().begin() as connection:
@@ -230,9 +230,8 @@ def test_rebuild_of_some_entities_leaves_the_others_as_they_are(harness: Harness
     assert exports(harness) == before
 
 
+@pytest.mark.imported
 def test_an_unknown_entity_is_one_sentence(harness: Harness) -> None:
-    harness.run("import")
-
     done = harness.cli("rebuild", "--entity", "hearings")
 
     assert done.returncode == 2
@@ -342,10 +341,10 @@ def _witness(harness: Harness, witness_id: str) -> dict[str, object]:
     return dict(row._mapping)
 
 
+@pytest.mark.imported
 def test_a_witness_follows_its_first_meeting_and_a_rebuild_keeps_it(harness: Harness) -> None:
     """Craig Singleton appears in 117895 and 117903. His row is the one 117895 (the first by
     event id) gives, as the update changes either meeting; the rebuild gives the same."""
-    harness.run("import")
     witness_id = "craig-singleton-" + _witness_suffix(harness, "Craig Singleton")
     # The second meeting's spelling does not reach the witness...
     _rename_witness(harness, "117903", 0, name="Mr. Craig Singleton")
