@@ -26,7 +26,7 @@ from hearings.reports.meeting_compare import (
     payload_image,
 )
 from hearings.store import schema
-from hearings.store.archive import payloads_of
+from hearings.store.archive_changes import payloads_of
 from hearings.store.meeting_record import Meeting, load_meetings
 from hearings.store.meeting_start import start_iso
 

@@ -18,7 +18,7 @@ from hearings.reports.history import (
     plain_text,
     witness_sentences,
 )
-from hearings.store.archive import VersionStep, payloads_of, version_steps
+from hearings.store.archive_changes import VersionStep, payloads_of, version_steps
 
 ChangeKind = Literal["postponed", "canceled", "rescheduled", "witnesses"]
 CHANGE_KINDS: dict[str, str] = {

@@ -16,7 +16,6 @@ from pydantic_core import from_json
 from sqlalchemy import (
     Connection,
     DateTime,
-    Select,
     Subquery,
     bindparam,
     func,
@@ -33,7 +32,8 @@ from hearings.store.records import utc_naive
 # cost (the archive write is on every batch's path). Keys keep the API's order: nothing compares
 # the stored bytes, only the unpacked payloads.
 _LEVEL = 1
-_CHUNK = 400
+# Versions one statement names at most (well within every backend's bound-parameter limit).
+CHUNK = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,8 +98,8 @@ def archive_versions(
     table = schema.payload_archive
     unique = list({(v.entity, v.identifier, v.content_hash): v for v in versions}.values())
     known: set[tuple[str, str, str]] = set()
-    for start in range(0, len(unique), _CHUNK):
-        chunk = unique[start : start + _CHUNK]
+    for start in range(0, len(unique), CHUNK):
+        chunk = unique[start : start + CHUNK]
         keys = [(v.entity, v.identifier, v.content_hash) for v in chunk]
         key_columns = tuple_(table.c.entity, table.c.identifier, table.c.content_hash)
         found = connection.execute(
@@ -215,117 +215,3 @@ def _archived(row: Any) -> ArchivedVersion:
         last_seen_at=row.last_seen_at,
         run_id=row.run_id,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class VersionStep:
-    """A later version of a record and the version before it: one change, not yet unpacked."""
-
-    version_id: int
-    previous_id: int
-    identifier: str
-    number: int
-    first_seen_at: datetime
-    run_id: int | None
-
-
-def version_steps(
-    connection: Connection,
-    entity: str,
-    *,
-    since: datetime | None = None,
-    among: Select[Any] | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> tuple[int, list[VersionStep]]:
-    """The versions of `entity` first seen at or after `since` that have an earlier version,
-    newest first, with how many there are in all. `among` is a select of the identifiers to
-    keep (None: every record). Nothing is unpacked."""
-    table = schema.payload_archive
-    earlier = table.alias("earlier")
-    previous_id = (
-        select(func.max(earlier.c.version_id))
-        .where(
-            earlier.c.entity == table.c.entity,
-            earlier.c.identifier == table.c.identifier,
-            earlier.c.version_id < table.c.version_id,
-        )
-        .scalar_subquery()
-    )
-    number = (
-        select(func.count())
-        .select_from(earlier)
-        .where(
-            earlier.c.entity == table.c.entity,
-            earlier.c.identifier == table.c.identifier,
-            earlier.c.version_id <= table.c.version_id,
-        )
-        .scalar_subquery()
-    )
-    clauses = [table.c.entity == entity, previous_id.is_not(None)]
-    if since is not None:
-        clauses.append(table.c.first_seen_at >= utc_naive(since))
-    if among is not None:
-        clauses.append(table.c.identifier.in_(among))
-    total = int(
-        connection.execute(select(func.count()).select_from(table).where(*clauses)).scalar_one()
-    )
-    query = (
-        select(
-            table.c.version_id,
-            previous_id.label("previous_id"),
-            table.c.identifier,
-            number.label("number"),
-            table.c.first_seen_at,
-            table.c.run_id,
-        )
-        .where(*clauses)
-        .order_by(table.c.first_seen_at.desc(), table.c.version_id.desc())
-        .offset(offset)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    steps = [
-        VersionStep(
-            version_id=int(row.version_id),
-            previous_id=int(row.previous_id),
-            identifier=row.identifier,
-            number=int(row.number),
-            first_seen_at=row.first_seen_at,
-            run_id=row.run_id,
-        )
-        for row in connection.execute(query)
-    ]
-    return total, steps
-
-
-def payloads_of(connection: Connection, version_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """The unpacked payloads of the given versions, by version id."""
-    table = schema.payload_archive
-    wanted = sorted(set(version_ids))
-    found: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        rows = connection.execute(
-            select(table.c.version_id, table.c.payload).where(table.c.version_id.in_(chunk))
-        )
-        found.update((int(row.version_id), unpack(row.payload)) for row in rows)
-    return found
-
-
-def version_counts(
-    connection: Connection, entity: str, identifiers: Iterable[str]
-) -> dict[str, int]:
-    """How many versions of each record the archive holds (records without any are left out)."""
-    table = schema.payload_archive
-    wanted = sorted(set(identifiers))
-    counts: dict[str, int] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        rows = connection.execute(
-            select(table.c.identifier, func.count())
-            .where(table.c.entity == entity, table.c.identifier.in_(chunk))
-            .group_by(table.c.identifier)
-        )
-        counts.update((identifier, int(count)) for identifier, count in rows)
-    return counts

@@ -23,12 +23,8 @@ from hearings.store import schema
 from hearings.store.archive import decode_json, unpack_text
 from hearings.store.archive_latest import PackedVersion, latest_packed_versions
 from hearings.store.meeting_tables import MeetingTables, write_new_meetings
-from hearings.store.records import (
-    Row,
-    committee_row,
-    member_row,
-    printed_hearing_row,
-)
+from hearings.store.records import Row
+from hearings.store.reference_rows import committee_row, member_row, printed_hearing_row
 from hearings.store.search_documents import IndexNames, stored_index_names
 from hearings.store.search_index import hearing_search
 from hearings.store.writer import upsert

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select, tuple_
 
 from hearings.store import schema
 from hearings.store.archive import Version, archive_versions
-from hearings.store.records import committee_row, member_row, printed_hearing_row
+from hearings.store.reference_rows import committee_row, member_row, printed_hearing_row
 from hearings.store.search_index import refresh_search_index
 from hearings.store.writer import (
     UpsertCounts,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from hearings.congresses import CongressSelection
-from hearings.store.archive import version_counts
+from hearings.store.archive_changes import version_counts
 from hearings.web.errors import NotFound
 from hearings.web.feeds import (
     ATOM_LIMIT,
