@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hearings.congress_api.member_models import Member
 from hearings.congress_api.member_names import split_inverted_name
-from hearings.congress_api.models import Member
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 import hearings
+from hearings.congress_api.committee_models import Committee
 from hearings.congress_api.errors import MalformedPayload
+from hearings.congress_api.member_models import Member
 from hearings.congress_api.models import (
-    Committee,
     Meeting,
     MeetingSummary,
-    Member,
     PrintedHearing,
     PrintedHearingSummary,
     chamber_path,

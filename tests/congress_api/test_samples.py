@@ -9,13 +9,12 @@ from typing import Any
 import pytest
 
 import hearings
+from hearings.congress_api.committee_models import Committee, CommitteeSummary
+from hearings.congress_api.member_models import Member
 from hearings.congress_api.models import (
     ApiModel,
-    Committee,
-    CommitteeSummary,
     Meeting,
     MeetingSummary,
-    Member,
     PrintedHearing,
     PrintedHearingSummary,
     parse_record,

@@ -1,4 +1,5 @@
-"""Typed models of the Congress.gov API v3 payloads we use.
+"""Typed models of the Congress.gov API v3 payloads we use: meetings and printed hearings here,
+committees in `committee_models`, members in `member_models`; `parse_record` validates any of them.
 
 Field names follow the API (camelCase aliases); Python attributes are snake_case. Every optional key
 the API may suppress is optional here. Unknown keys are ignored, so additions upstream never break a
@@ -15,8 +16,8 @@ from pydantic import (
     field_validator,
 )
 
+from hearings.congress_api.committee_models import CommitteeRef
 from hearings.congress_api.errors import MalformedPayload
-from hearings.congress_api.member_names import direct_order, split_inverted_name
 from hearings.congress_api.values import (
     ApiDate,
     ApiDateTime,
@@ -37,20 +38,6 @@ from hearings.congress_api.values import parse_api_datetime as parse_api_datetim
 from hearings.congress_api.values import parse_api_moment as parse_api_moment
 
 # ---- committee meetings -------------------------------------------------------------------
-
-
-class CommitteeRef(ApiModel):
-    system_code: Identifier = Field(alias="systemCode")
-    name: Text = None
-    url: Text = None
-
-    @field_validator("system_code")
-    @classmethod
-    def _lowercase(cls, value: str) -> str:
-        value = value.strip().lower()
-        if not value:
-            raise ValueError("empty systemCode")
-        return value
 
 
 class MeetingWitness(ApiModel):
@@ -203,143 +190,6 @@ class PrintedHearingSummary(ApiModel):
     part: OptionalNumber = None
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
     url: Text = None
-
-
-# ---- committees ----------------------------------------------------------------------------
-
-
-class CommitteeHistory(ApiModel):
-    official_name: Text = Field(default=None, alias="officialName")
-    library_of_congress_name: Text = Field(default=None, alias="libraryOfCongressName")
-    committee_type_code: Text = Field(default=None, alias="committeeTypeCode")
-    start_date: ApiDateTime = Field(default=None, alias="startDate")
-    end_date: ApiDateTime = Field(default=None, alias="endDate")
-
-
-class Committee(ApiModel):
-    """A committee or subcommittee (`GET /committee/{chamber}/{systemCode}`).
-
-    The item carries no name and often no chamber: the name comes from the newest history entry,
-    the chamber from the path it was fetched from (`chamber` is then filled in by the client).
-    """
-
-    system_code: Identifier = Field(alias="systemCode")
-    name: Text = None
-    chamber: Text = None
-    committee_type: Text = Field(default=None, alias="type")
-    is_current: bool | None = Field(default=None, alias="isCurrent")
-    parent: CommitteeRef | None = None
-    subcommittees: ItemList[CommitteeRef] = Field(default_factory=list)
-    history: ItemList[CommitteeHistory] = Field(default_factory=list)
-    update_date: ApiDateTime = Field(default=None, alias="updateDate")
-    url: Text = None
-
-    @field_validator("system_code")
-    @classmethod
-    def _lowercase(cls, value: str) -> str:
-        value = value.strip().lower()
-        if not value:
-            raise ValueError("empty systemCode")
-        return value
-
-    @property
-    def display_name(self) -> str | None:
-        if self.name:
-            return self.name
-        current = [h for h in self.history if h.end_date is None] or list(self.history)
-        for entry in current:
-            if entry.library_of_congress_name or entry.official_name:
-                return entry.library_of_congress_name or entry.official_name
-        return None
-
-
-class CommitteeSummary(ApiModel):
-    system_code: Identifier = Field(alias="systemCode")
-    name: Text = None
-    chamber: Text = None
-    committee_type: Text = Field(default=None, alias="committeeTypeCode")
-    parent: CommitteeRef | None = None
-    subcommittees: ItemList[CommitteeRef] = Field(default_factory=list)
-    update_date: ApiDateTime = Field(default=None, alias="updateDate")
-    url: Text = None
-
-
-# ---- members -------------------------------------------------------------------------------
-
-
-class PartyHistory(ApiModel):
-    party_name: Text = Field(default=None, alias="partyName")
-    party_abbreviation: Text = Field(default=None, alias="partyAbbreviation")
-    start_year: OptionalNumber = Field(default=None, alias="startYear")
-
-
-class Term(ApiModel):
-    chamber: Text = None
-    congress: OptionalNumber = None
-    start_year: OptionalNumber = Field(default=None, alias="startYear")
-    end_year: OptionalNumber = Field(default=None, alias="endYear")
-    state_code: Text = Field(default=None, alias="stateCode")
-    district: OptionalNumber = None
-
-
-class Depiction(ApiModel):
-    image_url: Text = Field(default=None, alias="imageUrl")
-    attribution: Text = None
-
-
-class Member(ApiModel):
-    """A member (`GET /member/{bioguideId}`) or a member-list entry; the two share these keys."""
-
-    bioguide_id: Identifier = Field(alias="bioguideId")
-    name: Text = None
-    direct_order_name: Text = Field(default=None, alias="directOrderName")
-    inverted_order_name: Text = Field(default=None, alias="invertedOrderName")
-    first_name: Text = Field(default=None, alias="firstName")
-    last_name: Text = Field(default=None, alias="lastName")
-    party_name: Text = Field(default=None, alias="partyName")
-    party_history: ItemList[PartyHistory] = Field(default_factory=list, alias="partyHistory")
-    state: Text = None
-    district: OptionalNumber = None
-    depiction: Depiction | None = None
-    terms: ItemList[Term] = Field(default_factory=list)
-    update_date: ApiDateTime = Field(default=None, alias="updateDate")
-
-    @field_validator("bioguide_id")
-    @classmethod
-    def _upper(cls, value: str) -> str:
-        value = value.strip().upper()
-        if not value:
-            raise ValueError("empty bioguideId")
-        return value
-
-    @property
-    def display_name(self) -> str | None:
-        if self.direct_order_name:
-            return self.direct_order_name
-        if self.first_name or self.last_name:
-            return " ".join(p for p in (self.first_name, self.last_name) if p)
-        return direct_order(self.name) if self.name else None
-
-    @property
-    def first_and_last_name(self) -> tuple[str | None, str | None]:
-        """The API's `firstName` and `lastName`; member lists send neither, only the inverted
-        `name`, and then both come from it (see `split_inverted_name`)."""
-        if self.first_name or self.last_name:
-            return self.first_name, self.last_name
-        inverted = self.inverted_order_name or self.name
-        return split_inverted_name(inverted) if inverted else (None, None)
-
-    @property
-    def party(self) -> str | None:
-        if self.party_name:
-            return self.party_name
-        if self.party_history:
-            return self.party_history[-1].party_name or self.party_history[-1].party_abbreviation
-        return None
-
-    @property
-    def latest_chamber(self) -> str | None:
-        return self.terms[-1].chamber if self.terms else None
 
 
 # ---- helpers -------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hearings.congress_api.models import Committee, Member, PrintedHearing
+from hearings.congress_api.committee_models import Committee
+from hearings.congress_api.member_models import Member
+from hearings.congress_api.models import PrintedHearing
 from hearings.store.records import Row, utc_naive
 
 

@@ -21,14 +21,13 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from hearings.congress_api.committee_models import Committee, CommitteeSummary
 from hearings.congress_api.errors import ApiUnavailable, MalformedPayload, NotFound
+from hearings.congress_api.member_models import Member
 from hearings.congress_api.models import (
     ApiModel,
-    Committee,
-    CommitteeSummary,
     Meeting,
     MeetingSummary,
-    Member,
     PrintedHearing,
     PrintedHearingSummary,
     chamber_path,

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hearings.congress_api.models import Committee, Meeting, Member, PrintedHearing, chamber_path
+from hearings.congress_api.committee_models import Committee
+from hearings.congress_api.member_models import Member
+from hearings.congress_api.models import Meeting, PrintedHearing, chamber_path
 from hearings.store.records import MeetingRows
 from hearings.sync.gate.untrusted import cut
 from hearings.sync.gate.verdicts import Entity, Refused, Request
