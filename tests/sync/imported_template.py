@@ -1,11 +1,13 @@
 """The bundled Congress imported once per session (per xdist worker) and backend, by the same
 `Harness.run("import")` a test would call, and copied into each test marked
 `@pytest.mark.imported`: its database starts as exactly what that import writes, for the price of
-a file copy (SQLite) or a template clone (PostgreSQL) instead of an import."""
+a file copy (SQLite) or a template clone (PostgreSQL) instead of an import. A module whose tests
+start from another import (both Congresses, through the CLI) passes its own `importer`."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,8 @@ class ImportedTemplates:
 
     corpus: Corpus
     folder: Path
+    #: Makes the import in (folder, database URL) from the corpus; `Harness.run("import")`.
+    importer: Callable[[Path, str, Corpus], None] = _import
     _sqlite: Path | None = None
     _postgres: dict[int, str] = field(default_factory=dict)  # server port -> template name
 
@@ -54,13 +58,13 @@ class ImportedTemplates:
             folder = self.folder / "sqlite"
             folder.mkdir(parents=True)
             path = folder / "hearings.db"
-            _import(folder, f"sqlite:///{path}", self.corpus)
+            self.importer(folder, f"sqlite:///{path}", self.corpus)
             self._sqlite = path
         return self._sqlite
 
     def _postgres_template(self, server: PostgresServer) -> str:
         if server.port not in self._postgres:
             name = server.create_database()
-            _import(self.folder / "postgresql", server.url(name), self.corpus)
+            self.importer(self.folder / "postgresql", server.url(name), self.corpus)
             self._postgres[server.port] = name
         return self._postgres[server.port]

@@ -19,6 +19,7 @@ import pytest
 from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
 from hearings.sync.notify import notification_text
 from hearings.sync.runlog import BatchStats, CongressFigures, RunMetrics
+from tests.sync.imported_template import ImportedTemplates
 from tests.sync.site import CliRun, Site, stamp_for
 
 EXPORTS = ("hearings", "appearances", "witnesses", "committees")
@@ -35,6 +36,32 @@ def both_congresses() -> Corpus:
 def site(both_congresses: Corpus, tmp_path: Path, database_url: str) -> Iterator[Site]:
     with ReplicaServer(both_congresses.copy()) as replica:
         yield Site(tmp_path, replica, database_url)
+
+
+def import_both(folder: Path, database_url: str, corpus: Corpus) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with ReplicaServer(corpus.copy()) as replica:
+        run = Site(folder, replica, database_url).hearings("import", "--congress", "118-119")
+    assert run.code == 0, run.err[-3000:]
+
+
+@pytest.fixture(scope="module")
+def both_imported(
+    both_congresses: Corpus, tmp_path_factory: pytest.TempPathFactory
+) -> ImportedTemplates:
+    """`hearings import --congress 118-119`, run once per module and backend."""
+    return ImportedTemplates(
+        both_congresses, tmp_path_factory.mktemp("both-imported"), importer=import_both
+    )
+
+
+@pytest.fixture
+def both_congresses_imported(
+    request: pytest.FixtureRequest, site: Site, both_imported: ImportedTemplates
+) -> None:
+    """`site`'s database starts as a copy of that import, not an import of its own."""
+    server = None if site.on_sqlite else request.getfixturevalue("postgres_server")
+    both_imported.fill(site.database_url, server)
 
 
 def meetings_of(corpus: Corpus, congress: int) -> list[str]:
@@ -108,8 +135,8 @@ def test_an_import_of_a_range_is_one_run_with_each_congresses_figures(site: Site
     assert set(stored) == set(BOTH)
 
 
+@pytest.mark.usefixtures("both_congresses_imported")
 def test_one_update_applies_a_day_of_changes_in_both_congresses(site: Site, tmp_path: Path) -> None:
-    assert site.hearings("import", "--congress", "118-119").code == 0
     runs_before, backups_before = len(site.query("SELECT run_id FROM update_logs")), backups(site)
     changed = a_day_of_changes(site.corpus, stamp_for(datetime.now(UTC)))
     # The reference is a SQLite file on either backend: exports are the same bytes on both.
@@ -138,8 +165,8 @@ def test_one_update_applies_a_day_of_changes_in_both_congresses(site: Site, tmp_
     assert exports(site) == expected
 
 
+@pytest.mark.usefixtures("both_congresses_imported")
 def test_an_update_reads_the_meeting_list_once_whatever_the_congresses(site: Site) -> None:
-    assert site.hearings("import", "--congress", "118-119").code == 0
     site.replica.reset_counters()
 
     run = update_all(site)
@@ -225,8 +252,8 @@ def test_a_congress_that_names_none_is_a_usage_error(site: Site, spelling: str) 
     assert "--congress" in run.err
 
 
+@pytest.mark.usefixtures("both_congresses_imported")
 def test_report_export_and_verify_take_a_congress_range(site: Site) -> None:
-    assert site.hearings("import", "--congress", "118-119").code == 0
     a_day_of_changes(site.corpus, stamp_for(datetime.now(UTC)))
     assert update_all(site).code == 0
 
@@ -275,10 +302,10 @@ def a_committee(code: str, name: str, stamp: str) -> dict[str, object]:
     }
 
 
+@pytest.mark.usefixtures("both_congresses_imported")
 def test_an_update_fetches_new_committees_of_its_congresses_only(site: Site) -> None:
     """The committee list across Congresses names every Congress's committees: a committee new
     to the database comes in when it belongs to a Congress the update covers, and not otherwise."""
-    assert site.hearings("import", "--congress", "118-119").code == 0
     stamp = stamp_for(datetime.now(UTC))
     site.corpus.put_committee(
         a_committee("hlzz00", "Select Committee on Tests", stamp), chamber="house", congresses=[119]
@@ -313,11 +340,11 @@ def test_without_batches_each_congress_of_a_range_is_one_transaction(site: Site)
     assert metrics["stages"]["meetings"]["status"] == "failed"
 
 
+@pytest.mark.usefixtures("both_congresses_imported")
 def test_a_quiet_congress_does_not_hold_every_later_update_back(site: Site) -> None:
     """Nothing changes in the 118th, whose mark is two years old after its import: once an update
     has listed across both Congresses, both marks stand at the newest entry it listed, and the
     next update lists from there, not from 2023."""
-    assert site.hearings("import", "--congress", "118-119").code == 0
     assert update_all(site).code == 0
     first_window = site.last_metrics()["window_start"]
 
