@@ -175,18 +175,26 @@ def exports(site: Site) -> dict[str, str]:
     return {entity: site.hearings("export", entity).out for entity in EXPORTS}
 
 
+@pytest.fixture(scope="module")
+def uninterrupted(
+    unserved: tuple[Corpus, list[str]], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, str], int]:
+    """What one import of both Congresses exports (a SQLite file, the same bytes on either
+    backend), and the requests it made."""
+    with ReplicaServer(unserved[0].copy()) as replica:
+        reference = Site(tmp_path_factory.mktemp("uninterrupted"), replica)
+        assert reference.hearings("import", "--congress", "118-119").code == 0
+        return exports(reference), replica.request_count
+
+
 def test_a_budgeted_import_progresses_on_every_rerun_to_the_uninterrupted_export(
-    site: Site, unserved: tuple[Corpus, list[str]], tmp_path: Path
+    site: Site, unserved: tuple[Corpus, list[str]], uninterrupted: tuple[dict[str, str], int]
 ) -> None:
     """With more unserved committees than the budget, each rerun still spends its budget on
     records no run fetched before, and the reruns end with the uninterrupted import's export."""
-    corpus, removed = unserved
+    _, removed = unserved
     assert 2 * len(removed) > BUDGET  # once per Congress and run would never finish
-    with ReplicaServer(corpus.copy()) as replica:
-        reference = Site(tmp_path / "reference", replica)
-        reference.folder.mkdir()
-        assert reference.hearings("import", "--congress", "118-119").code == 0
-        expected, needed = exports(reference), replica.request_count
+    expected, needed = uninterrupted
 
     reruns = 0
     while True:
