@@ -216,3 +216,49 @@ def test_a_congress_whose_first_meeting_came_without_a_time_begins_on_that_day(
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", congress["last_meeting"])
     shown = run_cli(monkeypatch, capsys, site.env(), "status")
     assert "119th: 150 meetings 2025-01-02 to " in " ".join(shown.out.replace("│", " ").split())
+
+
+def test_a_congress_span_is_given_in_washington_days(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A meeting at 8 p.m. on January 1 in Washington is 01:00 UTC on January 2: the screen's
+    span says January 1, as every page does; the JSON gives the UTC moment."""
+    with sqlite3.connect(site.database) as connection:
+        connection.execute(
+            "UPDATE hearings SET start_at = '2025-01-02 01:00:00.000000', start_date_only = 0"
+            " WHERE event_id = (SELECT MIN(event_id) FROM hearings WHERE start_at IS NOT NULL)"
+        )
+    connection.close()
+    as_json = json.loads(run_cli(monkeypatch, capsys, site.env(), "status", "--json").out)
+    assert as_json["by_congress"][0]["first_meeting"] == "2025-01-02T01:00:00Z"
+    shown = run_cli(monkeypatch, capsys, site.env(), "status")
+    assert "119th: 150 meetings 2025-01-01 to " in " ".join(shown.out.replace("│", " ").split())
+
+
+@pytest.mark.parametrize(
+    ("ahead", "said"),
+    [
+        # Within a minute: rounding of the stored time, not a clock ahead ("in the future ago").
+        ("+10 seconds", "UTC, under a minute ago"),
+        ("+2 hours", "UTC, later than this machine's clock says it is now"),
+    ],
+)
+def test_a_run_that_ended_after_this_machines_now_is_said_so_in_plain_words(
+    site: Site,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    ahead: str,
+    said: str,
+) -> None:
+    """A database from a machine whose clock is ahead, or a status read in the second a run
+    ended: it said "in the future ago"."""
+    with sqlite3.connect(site.database) as connection:
+        connection.execute(
+            "UPDATE update_logs SET end_time = strftime('%Y-%m-%d %H:%M:%f000', 'now', ?)",
+            (ahead,),
+        )
+    connection.close()
+    shown = run_cli(monkeypatch, capsys, site.env(), "status")
+    words = " ".join(shown.out.replace("│", " ").split())
+    assert said in words
+    assert "future ago" not in words

@@ -24,6 +24,7 @@ from hearings.reports.status import (
     describe_size,
     gather_status,
 )
+from hearings.store.meeting_start import start_day
 from hearings.sync.marks import HELD
 
 
@@ -55,7 +56,7 @@ def _print_status(current: Status) -> None:
         "last successful run",
         (
             f"{success.command} #{success.run_id}{_congress_note(success)} ended "
-            f"{_when(success.end_time)} UTC, {describe_age(success.age_seconds)} ago"
+            f"{_when(success.end_time)} UTC, {_ago(success.age_seconds)}"
         )
         if success
         else "[yellow]none yet[/]",
@@ -65,7 +66,7 @@ def _print_status(current: Status) -> None:
         table.add_row(
             "last run",
             f"[red]{last.command} #{last.run_id}{_congress_note(last)} {last.outcome}[/] "
-            f"(started {_when(last.start_time)} UTC, {describe_age(last.age_seconds)} ago)",
+            f"(started {_when(last.start_time)} UTC, {_ago(last.age_seconds)})",
         )
     marks = _mark_lines(current.high_water_marks)
     table.add_row("high-water marks", "\n".join(marks) if marks else "none yet")
@@ -142,7 +143,9 @@ def _congress_line(counts: CongressCounts) -> str:
     (218 witnesses) · 80 committees`."""
     span = ""
     if counts.first_meeting and counts.last_meeting:
-        span = f" {counts.first_meeting:%Y-%m-%d} to {counts.last_meeting:%Y-%m-%d}"
+        # Days in Washington, as every page gives them (the JSON gives the UTC moments).
+        first, last = start_day(counts.first_meeting), start_day(counts.last_meeting)
+        span = f" {first:%Y-%m-%d} to {last:%Y-%m-%d}"
     return (
         f"{ordinal(counts.congress)}: {_counted(counts.meetings, 'meeting')}{span}"
         f" · {_counted(counts.printed_hearings, 'printed hearing')}"
@@ -154,6 +157,16 @@ def _congress_line(counts: CongressCounts) -> str:
 
 def _counted(number: int, one: str, many: str | None = None) -> str:
     return f"{number:,} {one if number == 1 else (many or one + 's')}"
+
+
+def _ago(seconds: float | None) -> str:
+    """`3 min ago`. A time more than a minute after this machine's clock says so; within a
+    minute it is the stored time's rounding ("in the future ago", both, before)."""
+    if seconds is not None and seconds < -60:
+        return "later than this machine's clock says it is now"
+    if seconds is not None and seconds < 0:
+        seconds = 0
+    return f"{describe_age(seconds)} ago" if seconds is not None else "at an unknown time"
 
 
 def _when(moment: str | None) -> str:

@@ -50,6 +50,15 @@ def shown_start(start_at: datetime | None, date_only: bool) -> Start | None:
     return aware.astimezone(EASTERN).date()
 
 
+def start_day(start: Start) -> date:
+    """The day a meeting starts in Washington: a day as it is, a moment's Eastern date (8 p.m.
+    on January 1 there is 01:00 UTC on January 2)."""
+    if not isinstance(start, datetime):
+        return start
+    aware = start if start.tzinfo is not None else start.replace(tzinfo=UTC)
+    return aware.astimezone(EASTERN).date()
+
+
 def start_iso(start: Start | None) -> str | None:
     """`2025-06-24T14:00:00Z` for a moment, `2025-06-24` for a day, None for none: the form the
     exports, the JSON API and the report give."""
