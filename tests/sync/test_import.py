@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from hearings.congress_api.models import Meeting, parse_record
 from hearings.store import schema
 from tests.backends import committed_meetings
@@ -64,8 +66,8 @@ def test_import_stores_every_meeting_equal_to_the_corpus(harness: Harness) -> No
         assert record["videos"] == [v["url"] for v in body.get("videos", [])]
 
 
+@pytest.mark.imported
 def test_empty_senate_stubs_are_kept_and_flagged(harness: Harness) -> None:
-    harness.run("import")
     stubs = [
         e
         for e in harness.corpus.ids("meeting")
@@ -77,8 +79,8 @@ def test_empty_senate_stubs_are_kept_and_flagged(harness: Harness) -> None:
         assert row is not None and row.is_stub and row.title is None and row.start_at is None
 
 
+@pytest.mark.imported
 def test_second_import_changes_nothing_and_export_is_byte_identical(harness: Harness) -> None:
-    harness.run("import")
     first = harness.export()
     requests_before = harness.replica.stats.snapshot()["total"]
 
@@ -92,8 +94,8 @@ def test_second_import_changes_nothing_and_export_is_byte_identical(harness: Har
     assert harness.replica.stats.snapshot()["total"] - requests_before < 20
 
 
+@pytest.mark.imported
 def test_witness_documents_are_never_dropped(harness: Harness) -> None:
-    harness.run("import")
     expected = sum(
         len({d["url"] for d in (harness.corpus.meeting(e) or {}).get("witnessDocuments", [])})
         for e in harness.corpus.ids("meeting")
@@ -170,12 +172,12 @@ def test_interrupted_import_resumes_where_it_stopped(harness: Harness) -> None:
     assert harness.count(schema.hearings) == 150
 
 
+@pytest.mark.imported
 def test_after_an_import_search_finds_meetings_by_their_printed_hearings(harness: Harness) -> None:
     from sqlalchemy import select
 
     from hearings.store.search_index import hearing_search, index_documents
 
-    harness.run("import")
     printed = schema.printed_hearings
     with harness.engine().connect() as connection:
         linked = connection.execute(

@@ -89,10 +89,10 @@ def test_a_list_entry_that_names_no_record_is_counted_logged_and_reported(
     assert any(row.metrics.get("list_entries_rejected") == 1 for row in logged)
 
 
+@pytest.mark.imported
 def test_a_list_entry_nested_past_the_decoder_costs_only_itself(harness: Harness) -> None:
     from hearings.replica.overrides import Raw
 
-    harness.run("import")
     changed = _change_a_meeting(harness)
     nested, unnamed = meeting_ids(harness.corpus)[4:6]
     stamp = api_time(datetime.now(UTC) - timedelta(hours=1))
