@@ -17,13 +17,28 @@ from hearings.replica import Corpus, ReplicaServer
 from hearings.reports.history import describe_changes
 from hearings.web.app import create_app
 from tests.sync.harness import Harness, api_time
+from tests.sync.imported_template import ImportedTemplates
 
 EVENT = "118278"  # Rayburn 1324, Wed May 21 2025 10:30 a.m. ET, three witnesses, a video
 
 
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> ImportedTemplates:
+    """`harness.run("import")` of the bundled Congress, made once per module and backend."""
+    return ImportedTemplates(Corpus.load(), tmp_path_factory.mktemp("history-imported"))
+
+
 @pytest.fixture
-def harness(tmp_path: Path, database_url: str) -> Iterator[Harness]:
-    """A database of its own, and a replica of its own whose upstream the test edits."""
+def harness(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    database_url: str,
+    imported: ImportedTemplates,
+) -> Iterator[Harness]:
+    """A database of its own that starts as a copy of the import, and a replica of its own
+    whose upstream the test edits."""
+    on_postgres = database_url.startswith("postgresql")
+    imported.fill(database_url, request.getfixturevalue("postgres_server") if on_postgres else None)
     with ReplicaServer(Corpus.load()) as replica:
         made = Harness(tmp_path=tmp_path, database_url=database_url, replica=replica)
         yield made
@@ -39,8 +54,6 @@ def _upstream(harness: Harness, minutes_ago: int, edit: object) -> None:
 
 
 def test_a_meetings_history_says_what_changed_in_each_version(harness: Harness) -> None:
-    harness.run("import")
-
     def postpone(body: dict) -> None:  # type: ignore[type-arg]
         body["meetingStatus"] = "Postponed"
 
@@ -91,7 +104,6 @@ def test_a_meetings_history_says_what_changed_in_each_version(harness: Harness) 
 
 
 def test_history_of_a_meeting_never_archived_is_one_sentence(harness: Harness) -> None:
-    harness.run("import")
     shown = harness.cli("history", "999999")
     assert shown.returncode == 1
     assert "no version of meeting '999999'" in shown.stderr
@@ -101,7 +113,6 @@ def test_history_of_a_meeting_never_archived_is_one_sentence(harness: Harness) -
 def test_a_witness_who_stays_with_a_new_position_or_organization_is_one_sentence(
     harness: Harness,
 ) -> None:
-    harness.run("import")
 
     def move_people(body: dict) -> None:  # type: ignore[type-arg]
         scholten, latona = body["witnesses"][1], body["witnesses"][2]
@@ -143,7 +154,6 @@ def test_a_witness_who_stays_with_a_new_position_or_organization_is_one_sentence
 
 
 def test_the_history_json_is_the_object_the_api_gives(harness: Harness) -> None:
-    harness.run("import")
     _upstream(harness, 10, lambda body: body.update(meetingStatus="Postponed"))
     harness.run("update")
 
@@ -159,7 +169,6 @@ def test_the_history_json_is_the_object_the_api_gives(harness: Harness) -> None:
 def test_documents_without_a_url_are_counted_when_they_come_gain_a_url_and_go(
     harness: Harness,
 ) -> None:
-    harness.run("import")
     conferees = {"description": "Conferee list", "documentType": "Generic Document"}
     statement = {"name": "Statement", "documentType": "Support Document"}
 
@@ -197,7 +206,6 @@ def test_documents_without_a_url_are_counted_when_they_come_gain_a_url_and_go(
 
 
 def test_a_new_chamber_or_congress_is_said_in_a_sentence(harness: Harness) -> None:
-    harness.run("import")
     _upstream(harness, 20, lambda body: body.update(chamber="Senate"))
     harness.run("update")
     _upstream(harness, 10, lambda body: body.update(congress=118))
