@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from hearings.replica import DEFAULT_CORPUS_DIR
+from tests.cli_runs import run_hearings
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "variants"
 # (119th event id, new event id, Congress): House and Senate meetings of several kinds.
@@ -56,14 +57,9 @@ class Site:
             "LOG_DIR": str(self.folder / "logs"),
             "BACKUP_DIR": str(self.folder / "backups"),
         }
-        return subprocess.run(
-            [sys.executable, "-m", "hearings", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        # The CLI in this process (the same `hearings.cli.main`, without a process start each);
+        # the replica it talks to is a process of its own.
+        return run_hearings(args, env=env, cwd=self.folder)
 
     def replica(self, path: str, method: str = "GET") -> dict[str, Any]:
         root = self.base_url.removesuffix("/v3")
