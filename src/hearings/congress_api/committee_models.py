@@ -3,23 +3,28 @@ printed hearing names it (`CommitteeRef`)."""
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
 
 from hearings.congress_api.values import ApiDateTime, ApiModel, Identifier, ItemList, Text
 
 
+def _lowercase_code(value: str) -> str:
+    value = value.strip().lower()
+    if not value:
+        raise ValueError("empty systemCode")
+    return value
+
+
+# A committee's systemCode, in lowercase as every path and table keys it.
+SystemCode = Annotated[Identifier, AfterValidator(_lowercase_code)]
+
+
 class CommitteeRef(ApiModel):
-    system_code: Identifier = Field(alias="systemCode")
+    system_code: SystemCode = Field(alias="systemCode")
     name: Text = None
     url: Text = None
-
-    @field_validator("system_code")
-    @classmethod
-    def _lowercase(cls, value: str) -> str:
-        value = value.strip().lower()
-        if not value:
-            raise ValueError("empty systemCode")
-        return value
 
 
 class CommitteeHistory(ApiModel):
@@ -37,7 +42,7 @@ class Committee(ApiModel):
     the chamber from the path it was fetched from (`chamber` is then filled in by the client).
     """
 
-    system_code: Identifier = Field(alias="systemCode")
+    system_code: SystemCode = Field(alias="systemCode")
     name: Text = None
     chamber: Text = None
     committee_type: Text = Field(default=None, alias="type")
@@ -47,14 +52,6 @@ class Committee(ApiModel):
     history: ItemList[CommitteeHistory] = Field(default_factory=list)
     update_date: ApiDateTime = Field(default=None, alias="updateDate")
     url: Text = None
-
-    @field_validator("system_code")
-    @classmethod
-    def _lowercase(cls, value: str) -> str:
-        value = value.strip().lower()
-        if not value:
-            raise ValueError("empty systemCode")
-        return value
 
     @property
     def display_name(self) -> str | None:

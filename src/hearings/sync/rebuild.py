@@ -31,7 +31,6 @@ from sqlalchemy import Connection, Engine, String, cast, func, select
 from hearings.errors import HearingsError
 from hearings.store import schema
 from hearings.store.engine import open_database, sqlite_file
-from hearings.store.integrity import integrity_problems, integrity_summary
 from hearings.store.search_index import optimize_search_index, rebuild_search_index
 from hearings.sync.backup_files import fsync_dir, fsync_file, utc
 from hearings.sync.failpoints import failpoint
@@ -194,7 +193,10 @@ def _swap_in(shadow: Path, database: Path, now: datetime) -> Path | None:
     """Put the finished shadow in the database's place, as a restore does (synced, checked
     whole, the replaced file kept and its path returned), but moved rather than copied: it is
     ours, beside the database, and used by nothing else."""
-    problem = diagnose(shadow, deep=False) or _quick_check(shadow) or not_restorable(shadow)
+    # The quick check: 0.4 s against the full check's 1.4 for 50,000 meetings. What it leaves
+    # out, each index holding exactly its table's rows, only a bug in SQLite could break in a
+    # file it has just written.
+    problem = diagnose(shadow, quick=True) or not_restorable(shadow)
     if problem:
         raise RebuildRefused(f"The rebuilt database {problem}; {database} was not changed.")
     try:
@@ -210,22 +212,6 @@ def _swap_in(shadow: Path, database: Path, now: datetime) -> Path | None:
         ) from None
     fsync_dir(database.parent)
     return replaced
-
-
-def _quick_check(shadow: Path) -> str | None:
-    """SQLite's quick check of the finished shadow, as `diagnose`'s clause: every page read and
-    its structure checked, at a third of a full integrity check's cost (1.4 s against 0.4 for
-    50,000 meetings). The full check would add that each index holds exactly its table's rows,
-    which only a bug in SQLite could break in a file it has just written."""
-    try:
-        with closing(sqlite3.connect(shadow)) as raw:
-            rows = raw.execute("PRAGMA quick_check").fetchall()
-    except sqlite3.Error as exc:
-        return f"is corrupt ({exc})"
-    problems = integrity_problems(rows)
-    if problems or not rows:
-        return f"is corrupt (SQLite's quick check: {integrity_summary(problems)})"
-    return None
 
 
 def _unjournaled(raw: Any) -> None:

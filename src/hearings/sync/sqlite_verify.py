@@ -20,9 +20,11 @@ def verify_sqlite_file(path: Path) -> str | None:
     return f"The file {path} {problem}." if problem else None
 
 
-def diagnose(path: Path, *, deep: bool = True) -> str | None:
+def diagnose(path: Path, *, deep: bool = True, quick: bool = False) -> str | None:
     """What is wrong with the file, as a clause ("is not a SQLite database"), or None. Without
-    `deep`, only what the file system and the header show (no integrity check)."""
+    `deep`, only what the file system and the header show (no integrity check). `quick` takes
+    SQLite's quick check instead of the full one: every page read and its structure checked, at
+    a third of the cost, without the check that each index holds exactly its table's rows."""
     try:
         if not path.exists():
             return "does not exist"
@@ -45,18 +47,20 @@ def diagnose(path: Path, *, deep: bool = True) -> str | None:
     if not deep:
         return None
     try:
+        check = "quick_check" if quick else "integrity_check"
         # immutable=1: read the file exactly as it is, create no -wal/-shm beside it, take no locks.
         uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
         connection = sqlite3.connect(uri, uri=True, timeout=30)
         try:
-            rows = connection.execute("PRAGMA integrity_check").fetchall()
+            rows = connection.execute(f"PRAGMA {check}").fetchall()
         finally:
             connection.close()
     except sqlite3.Error as exc:
         return f"is corrupt ({exc})"
     problems = integrity_problems(rows)
     if problems or not rows:
-        return f"is corrupt (SQLite's integrity check: {integrity_summary(problems)})"
+        name = "quick check" if quick else "integrity check"
+        return f"is corrupt (SQLite's {name}: {integrity_summary(problems)})"
     return None
 
 
