@@ -50,7 +50,9 @@ def test_the_hearing_page_shows_the_day_and_no_time(site: str) -> None:
     html = httpx.get(f"{site}/hearings/{EVENT}").text
     assert '<time datetime="2025-06-24"' in html
     assert "Tuesday, June 24, 2025, time not given" in html
-    assert "June 23" not in html and "8 p.m." not in html
+    # Not the evening before (8 p.m. ET on June 23). Not "8 p.m." as a bare substring: the
+    # footer's last-update time ("12:48 p.m. ET") has it whenever that minute ends in 8.
+    assert "June 23" not in html and not re.search(r"(?<![\d:])8(?::00)? p\.m\.", html)
 
 
 def test_the_json_api_gives_the_day_as_a_date(site: str) -> None:
