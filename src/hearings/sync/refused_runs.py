@@ -6,7 +6,6 @@ that): a damaged database is not written to, not even this row."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, text
 from sqlalchemy.exc import DBAPIError
@@ -14,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from hearings.store import schema
 from hearings.store.engine import is_sqlite, writing
 from hearings.store.integrity import integrity_problems
-from hearings.sync.runlog import RunMetrics
+from hearings.sync.runlog import RunMetrics, naive_utc, run_columns
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +27,8 @@ def record_refused_run(engine: Engine, metrics: RunMetrics) -> bool:
         with writing(engine).begin() as connection:
             result = connection.execute(
                 insert(schema.update_logs).values(
-                    command=metrics.command,
-                    congress=metrics.congress,
-                    chamber=metrics.chamber,
-                    mode=metrics.mode,
-                    start_time=_naive(metrics.start_time),
-                    end_time=_naive(metrics.end_time),
+                    **run_columns(metrics),
+                    end_time=naive_utc(metrics.end_time),
                     duration_seconds=metrics.duration_seconds,
                     error_count=metrics.error_count,
                     success=False,
@@ -68,10 +63,3 @@ def is_damaged(engine: Engine) -> bool:
     except DBAPIError:
         return True
     return bool(integrity_problems(rows)) or not rows
-
-
-def _naive(moment: datetime | None) -> datetime | None:
-    """As `update_logs` stores times: naive UTC."""
-    if moment is None or moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)

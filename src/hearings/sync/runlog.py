@@ -242,10 +242,17 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _naive(moment: datetime | None) -> datetime | None:
+def naive_utc(moment: datetime | None) -> datetime | None:
+    """As `update_logs` stores times: naive UTC."""
     if moment is None:
         return None
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def run_columns(metrics: RunMetrics) -> dict[str, Any]:
+    """What a run's row starts with: the command, its scope and when it started."""
+    scope = {"congress": metrics.congress, "chamber": metrics.chamber, "mode": metrics.mode}
+    return {"command": metrics.command, **scope, "start_time": naive_utc(metrics.start_time)}
 
 
 def start_run(engine: Engine, metrics: RunMetrics) -> int:
@@ -260,14 +267,7 @@ def start_run(engine: Engine, metrics: RunMetrics) -> int:
             .values(status="interrupted")
         )
         result = connection.execute(
-            insert(schema.update_logs).values(
-                command=metrics.command,
-                congress=metrics.congress,
-                chamber=metrics.chamber,
-                mode=metrics.mode,
-                start_time=_naive(metrics.start_time),
-                metrics=metrics.as_dict(),
-            )
+            insert(schema.update_logs).values(**run_columns(metrics), metrics=metrics.as_dict())
         )
         run_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
     assert run_id is not None
@@ -284,7 +284,7 @@ def finish_run(engine: Engine, metrics: RunMetrics) -> None:
             update(schema.update_logs)
             .where(schema.update_logs.c.run_id == metrics.run_id)
             .values(
-                end_time=_naive(metrics.end_time),
+                end_time=naive_utc(metrics.end_time),
                 duration_seconds=metrics.duration_seconds,
                 hearings_checked=metrics.hearings_checked,
                 hearings_added=metrics.hearings_added,
