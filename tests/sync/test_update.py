@@ -269,6 +269,20 @@ def test_a_missed_week_is_caught_up(harness: Harness) -> None:
 
 
 @pytest.mark.imported
+def test_the_summary_counts_one_batch_and_one_commit_in_the_singular(harness: Harness) -> None:
+    body = harness.corpus.meeting("117214")
+    assert body is not None
+    body.update(meetingStatus="Postponed", updateDate=api_time(now()))
+    harness.corpus.put_meeting(body)
+
+    run = harness.cli("update")
+
+    assert run.returncode == EXIT_OK, run.stderr
+    words = " ".join(run.stdout.split())  # the table wraps its cells at the terminal's width
+    assert "batches 1 of up to 50 (1 clean, 0 with failures) in 1 commit API" in words, words
+
+
+@pytest.mark.imported
 def test_high_water_mark_advances_only_with_committed_data(harness: Harness) -> None:
     with harness.engine().connect() as connection:
         mark_before = connection.execute(

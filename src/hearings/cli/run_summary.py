@@ -8,6 +8,7 @@ import sys
 from rich.table import Table
 
 from hearings.cli.environment import console, err_console
+from hearings.reports.verify_result import counted
 from hearings.sync.runlog import RunMetrics
 from hearings.sync.runner import EXIT_PARTIAL
 
@@ -105,5 +106,5 @@ def _batch_line(metrics: RunMetrics) -> str:
     return (
         f"{stats.batch_count} of up to {stats.batch_size} "
         f"({stats.batches_succeeded} clean, {stats.batches_failed} with failures) "
-        f"in {stats.commit_units} commits"
+        f"in {counted(stats.commit_units, 'commit')}"
     )
