@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from hearings.replica import DEFAULT_CORPUS_DIR, Corpus, Faults, ReplicaServer
-from hearings.replica.server import api_json
+from hearings.replica.answers import api_json
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 KEY = {"X-Api-Key": "replica-key"}

@@ -2,6 +2,7 @@
 a corpus of item bodies, with faults on demand."""
 
 from hearings.replica.corpus import BUNDLED_CORPUS_DIR, DEFAULT_CORPUS_DIR, Corpus
-from hearings.replica.server import Faults, ReplicaServer
+from hearings.replica.faults import Faults
+from hearings.replica.server import ReplicaServer
 
 __all__ = ["BUNDLED_CORPUS_DIR", "DEFAULT_CORPUS_DIR", "Corpus", "Faults", "ReplicaServer"]

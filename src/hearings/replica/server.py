@@ -1,16 +1,12 @@
-"""A real HTTP server on loopback that answers like the Congress.gov API v3, from a `Corpus`.
-
-Stdlib only (`ThreadingHTTPServer` on a background thread): it starts in milliseconds, so tests
-can start one per test. `Faults` injects latency, errors, truncated bodies, timeouts and a rate
-limit while it runs; `RequestStats` counts what it served.
-"""
+"""A real HTTP server on loopback that answers like the Congress.gov API v3: its lifecycle (stdlib,
+up in milliseconds, so one per test), and the gateway's checks and `Faults` before `resources`."""
 
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
@@ -24,40 +20,16 @@ from hearings.replica.answers import (
     Answer,
     api_json,
     not_found,
-    utf8_json,
 )
 from hearings.replica.corpus import BUNDLED_CORPUS_DIR, Corpus
 from hearings.replica.corpus_folders import CorpusSource
-from hearings.replica.faults import (
-    FAULT_KINDS,
-    REAL_HOURLY_LIMIT,
-    FaultKind,
-    Faults,
-    HourlyWindow,
-    RequestStats,
-)
-from hearings.replica.overrides import Overrides, encode
-from hearings.replica.records import ITEM_KEY, LIST_KEY
-from hearings.replica.routes import Route, instant, page_link, request_block, route, route_path
-
-# Importable from here as before the split.
-__all__ = [
-    "FAULT_KINDS",
-    "Answer",
-    "FaultKind",
-    "Faults",
-    "ReplicaServer",
-    "RequestStats",
-    "api_json",
-    "build_replica",
-    "route",
-]
+from hearings.replica.faults import REAL_HOURLY_LIMIT, Faults, HourlyWindow, RequestStats
+from hearings.replica.overrides import Overrides
+from hearings.replica.records import ITEM_KEY
+from hearings.replica.resources import resource_answer
+from hearings.replica.routes import request_block, route
 
 log = logging.getLogger(__name__)
-
-
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 250
 
 
 class _Server(ThreadingHTTPServer):
@@ -263,94 +235,20 @@ class ReplicaServer:
 
         if (query.get("format") or "").lower() != "json":
             return target.kind, Answer(200, XML_BODY, "application/xml", rate_headers)
-        answer = self._resource(target, query, parts.path, handler.headers.get("Host"))
+        host = handler.headers.get("Host")
+        answer = resource_answer(
+            target,
+            query,
+            parts.path,
+            f"http://{host}/v3" if host else self.base_url,
+            corpus=self.corpus,
+            overrides=self.overrides,
+            stats=self.stats,
+        )
         answer.headers.update(rate_headers)
         if fault == "truncated":
             answer.body = answer.body[: len(answer.body) // 2]
         return target.kind, answer
-
-    def _resource(
-        self, target: Route, query: Mapping[str, str], path: str, host: str | None
-    ) -> Answer:
-        if target.resource is None:
-            return not_found(path)
-        if target.ident is not None:
-            return self._item(target, path)
-        return self._list(target, query, host)
-
-    def _item(self, target: Route, path: str) -> Answer:
-        assert target.resource is not None and target.ident is not None
-        overridden = self._overridden_item(target)
-        if overridden is not None:
-            return overridden
-        record = self.corpus.record(target.resource, target.ident, target.congress)
-        if record is None or (target.chamber is not None and record.chamber != target.chamber):
-            return not_found(path)
-        # Equal to api_json({key: record, "request": ...}): the record text is cached, and the
-        # keys are already in sorted order ("request" sorts after every record key).
-        request_text = api_json(request_block(target)).decode("utf-8").replace("\n", "\n    ")
-        key = ITEM_KEY[target.resource]
-        text = (
-            f'{{\n    "{key}": {self.corpus.item_text(record)},\n    "request": {request_text}\n}}'
-        )
-        return Answer(200, utf8_json(text))
-
-    def _overridden_item(self, target: Route) -> Answer | None:
-        assert target.resource is not None and target.ident is not None
-        body = self.overrides.item_body(target.resource, target.ident, target.congress)
-        if body is not None:
-            return Answer(200, body)
-        if not self.overrides.has_item(target.resource, target.ident, target.congress):
-            return None
-        record = self.corpus.record(target.resource, target.ident, target.congress)
-        default = (
-            None
-            if record is None
-            else self.corpus.get(target.resource, target.ident, target.congress)
-        )
-        served = self.overrides.item(target.resource, target.ident, default, target.congress)
-        envelope = {ITEM_KEY[target.resource]: served, "request": request_block(target)}
-        return Answer(200, encode(envelope, api_json))
-
-    def _list(self, target: Route, query: Mapping[str, str], host: str | None) -> Answer:
-        assert target.resource is not None
-        try:
-            offset = max(0, int(query.get("offset") or 0))
-            limit = min(MAX_LIMIT, max(1, int(query.get("limit") or DEFAULT_LIMIT)))
-            since = instant(query.get("fromDateTime"))
-            until = instant(query.get("toDateTime"))
-        except ValueError as exc:
-            body = {"error": f"Invalid parameter: {exc}", "request": request_block(target)}
-            return Answer(400, api_json(body))
-        base = f"http://{host}/v3" if host else self.base_url
-        records, count = self.corpus.list_records(
-            target.resource,
-            congress=target.congress,
-            chamber=target.chamber,
-            offset=offset,
-            limit=limit,
-            since=since,
-            until=until,
-        )
-        pagination: dict[str, Any] = {"count": count}
-        list_path = "/".join(route_path(target))
-        self.stats.list_page_served(list_path)
-        page_url = f"{base}/{list_path}"
-        kept = {k: query[k] for k in ("fromDateTime", "toDateTime") if query.get(k)}
-        if offset + limit < count:
-            pagination["next"] = page_link(page_url, kept, offset + limit, limit)
-        if offset > 0:
-            pagination["prev"] = page_link(page_url, kept, max(0, offset - limit), limit)
-        entries = [
-            self.overrides.list_entry(r.kind, r.ident, self.corpus.summary(r, base), r.filed_under)
-            for r in records
-        ]
-        envelope = {
-            LIST_KEY[target.resource]: entries,
-            "pagination": pagination,
-            "request": request_block(target),
-        }
-        return Answer(200, encode(envelope, api_json) if self.overrides else api_json(envelope))
 
     def _control(self, method: str, segments: list[str]) -> Answer:
         if segments == ["reload"] and method == "POST":
