@@ -157,6 +157,7 @@ def test_a_deleted_working_folder_is_a_sentence_not_a_bug(tmp_path: Path) -> Non
         (["import", "--congress", "119", "--batch-size", "0"], "--batch-size"),
         (["import"], "Missing option '--congress'"),
         (["no-such-command"], "No such command"),
+        (["report", "--format", "xml"], "'--format': 'xml' is not one of 'text', 'markdown'"),
     ],
 )
 def test_a_usage_error_is_one_sentence_with_where_to_read_more(

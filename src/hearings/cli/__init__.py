@@ -161,7 +161,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def _usage_error(exc: Any) -> NoReturn:
     """A usage error in one sentence, with where to read more, instead of click's three lines."""
-    sentence = exc.format_message().rstrip()
+    # Typer checks choices through pydantic, whose "Value error, " prefix means nothing to a user.
+    sentence = exc.format_message().rstrip().replace(": Value error, ", ": ")
     if not sentence.endswith((".", "?", "!")):
         sentence += "."
     where = exc.ctx.command_path if exc.ctx is not None else "hearings"
