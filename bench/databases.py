@@ -106,7 +106,13 @@ def _source_digest() -> str:
     for folder in ("store", "sync", "congress_api", "replica"):
         for path in sorted((package / folder).rglob("*.py")):
             digest.update(path.read_bytes())
-    for name in ("witness_names.py", "witness_documents.py", "citations.py"):
+    for name in (
+        "witness_names.py",
+        "name_text.py",
+        "name_vocabulary.py",
+        "witness_documents.py",
+        "citations.py",
+    ):
         digest.update((package / name).read_bytes())
     return digest.hexdigest()[:16]
 

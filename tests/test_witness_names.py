@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import hearings
-from hearings import witness_names
+from hearings import name_text, name_vocabulary
 from hearings.witness_documents import (
     match_document_to_witness,
     url_path,
@@ -366,13 +366,13 @@ RANKS = [
 COURTESIES = ["", "Mr. ", "Ms. ", "Mrs. ", "Dr. ", "The Honorable ", "Hon. "]
 # A word the parser reads as a title, rank, suffix or credential is not a plain name to test with.
 NOT_NAMES = (
-    witness_names._TITLES
-    | witness_names._AMBIGUOUS_TITLES
-    | witness_names._TITLE_MODIFIERS
-    | witness_names._AFTER_RANK
-    | witness_names._POSTNOMINAL_AFTER_COMMA
-    | set(witness_names._GENERATIONAL)
-    | {rank.lower() for rank in witness_names._CAPITAL_RANKS}
+    name_vocabulary.TITLES
+    | name_vocabulary.AMBIGUOUS_TITLES
+    | name_vocabulary.TITLE_MODIFIERS
+    | name_vocabulary.AFTER_RANK
+    | name_vocabulary.POSTNOMINAL_AFTER_COMMA
+    | set(name_vocabulary.GENERATIONAL)
+    | {rank.lower() for rank in name_vocabulary.CAPITAL_RANKS}
     | {"the", "upper", "lower", "half"}
 )
 plain_names = st.from_regex(r"\A[A-Z][a-z]{1,11}\Z").filter(lambda w: w.lower() not in NOT_NAMES)
@@ -402,7 +402,7 @@ def test_alnum_key_is_the_lowercase_text_without_anything_but_ascii_letters_and_
     text: str,
 ) -> None:
     # Its shortcut for text with nothing to remove must agree with the regular expression.
-    assert witness_names.alnum_key(text) == re.sub(r"[^a-z0-9]", "", text.lower())
+    assert name_text.alnum_key(text) == re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 @given(st.text())

@@ -8,7 +8,9 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from hearings.witness_names import COURTESY, PersonName, alnum_key, fold_accents, word_key
+from hearings.name_text import alnum_key, fold_accents, word_key
+from hearings.name_vocabulary import COURTESY
+from hearings.witness_names import PersonName
 
 # HHRG-119-AP06-Wstate-IsaacsK-20250225.pdf; supporting documents may append "-SD001".
 _DOCUMENT_NAME = re.compile(
