@@ -18,6 +18,9 @@ from rich.logging import RichHandler
 
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
+#: `extra=` for a record meant for the log file alone: the console has said it in a sentence.
+FILE_ONLY = {"file_only": True}
+
 
 class SharedConsole(Console):
     """A console that log lines from several threads and a live display print to, one at a time.
@@ -103,4 +106,5 @@ def console_handler(console: Console, level: str) -> logging.Handler:
         handler = logging.StreamHandler(console.file)
         handler.setFormatter(_NoTracebacks("%(levelname)s %(message)s"))
     handler.setLevel(logging.getLevelName(level))
+    handler.addFilter(lambda record: not getattr(record, "file_only", False))
     return handler

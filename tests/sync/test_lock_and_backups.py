@@ -187,3 +187,8 @@ def test_a_run_whose_backup_fails_is_logged_as_a_failed_run(harness: Harness) ->
     status = json.loads(harness.cli("status", "--json").stdout)
     assert status["last_run"]["run_id"] == run.run_id
     assert status["last_run"]["outcome"] == "failed"
+    # The daily log has it too, as it has every run; the console had the sentence alone.
+    [daily] = (harness.tmp_path / "logs").glob("daily_update_*.log")
+    logged_lines = daily.read_text().splitlines()
+    assert any(line.endswith(f"run refused: {sentence}") for line in logged_lines), logged_lines
+    assert any(" update FAILED: " in line for line in logged_lines), logged_lines

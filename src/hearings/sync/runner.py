@@ -7,7 +7,7 @@ turns arguments into `SyncOptions` and prints the metrics.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ from hearings.congress_api.budget import BudgetSpent
 from hearings.congress_api.client import redact_text
 from hearings.congress_api.errors import ApiError
 from hearings.errors import HearingsError, UpdateAlreadyRunning
+from hearings.logs import FILE_ONLY
 from hearings.sync.backfill import Backfill
 from hearings.sync.backup_files import BackupFailed
 from hearings.sync.congress_runs import refuse_unheld, run_congresses
@@ -159,6 +160,9 @@ def _refused(
     metrics.end_time = env.clock()
     metrics.scrub(redact)
     record_refused_run(env.engine, metrics)
+    # The daily log has every run; the console has the sentence the caller raises already.
+    log.error("run refused: %s", reason, extra=FILE_ONLY)
+    _log_outcome(metrics, extra=FILE_ONLY)
     _announce(env, metrics)
 
 
@@ -256,7 +260,7 @@ def _detect_anomalies(env: RunEnvironment, metrics: RunMetrics) -> None:
         log.exception("anomaly detection failed")
 
 
-def _log_outcome(metrics: RunMetrics) -> None:
+def _log_outcome(metrics: RunMetrics, *, extra: Mapping[str, object] | None = None) -> None:
     for record in metrics.quarantined_records:
         log.info(
             "quarantine: %s %s (%s): %s",
@@ -264,6 +268,7 @@ def _log_outcome(metrics: RunMetrics) -> None:
             record.identifier,
             record.stage,
             record.reason,
+            extra=extra,
         )
     log.info(
         "%s %s: %d checked, %d added, %d updated, %d unchanged, %d quarantined, %d requests, "
@@ -281,4 +286,5 @@ def _log_outcome(metrics: RunMetrics) -> None:
         metrics.quarantined,
         metrics.api_requests,
         metrics.duration_seconds or 0.0,
+        extra=extra,
     )
