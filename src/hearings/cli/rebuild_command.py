@@ -11,9 +11,9 @@ from hearings.cli import app
 from hearings.cli.environment import console, current_settings, require_existing
 from hearings.reports.verify_result import counted
 from hearings.store.engine import check_database, create_db_engine
+from hearings.store.writer_lock import writer_lock
 from hearings.sync.backups import backup_now
 from hearings.sync.gate import Entity
-from hearings.sync.lock import writer_lock
 from hearings.sync.rebuild import rebuild_database
 from hearings.sync.rebuild_derive import ENTITY_ORDER
 

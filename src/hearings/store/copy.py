@@ -31,6 +31,7 @@ from hearings.errors import HearingsError, UsageError
 from hearings.store import schema
 from hearings.store.engine import is_sqlite, open_database, sqlite_file
 from hearings.store.postgres import reset_sequences
+from hearings.store.writer_lock import writer_lock
 
 CHUNK_SIZE = 2000
 
@@ -82,8 +83,6 @@ def _copy(
     chunk_size: int,
     progress: CopyProgress | None,
 ) -> dict[str, int]:
-    from hearings.sync.lock import writer_lock
-
     tables = list(schema.metadata.sorted_tables)
     # No import or update may write to the target while it is being filled.
     with writer_lock(target, to_url), _snapshot(source) as reading, target.begin() as writing:

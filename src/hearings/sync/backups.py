@@ -86,7 +86,7 @@ def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Pat
     under a running update would be overwritten or corrupt it). Returns where the replaced
     content was kept: the set-aside SQLite file, or the PostgreSQL backup taken first."""
     from hearings.store.engine import create_db_engine
-    from hearings.sync.lock import writer_lock
+    from hearings.store.writer_lock import writer_lock
 
     backup_path = Path(backup_path)
     if not backup_path.exists():

@@ -79,7 +79,7 @@ def restore_database(settings: Settings, backup_path: Path, *, now: datetime | N
     """Replace the PostgreSQL database's content with a verified pg_dump archive, in one
     transaction. The content it replaces is backed up first; that backup's path is returned."""
     from hearings.store.engine import create_db_engine
-    from hearings.sync.lock import writer_lock
+    from hearings.store.writer_lock import writer_lock
 
     backup_path = Path(backup_path)
     if not backup_path.is_file():

@@ -23,11 +23,11 @@ from hearings.store import schema
 from hearings.store.archive import Version, archive_versions
 from hearings.store.engine import writing
 from hearings.store.run_tables import MAX_INTEGER_ID
+from hearings.store.writer_lock import writer_lock
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.batches import Change, apply_changes
 from hearings.sync.failpoints import FailureInjector
 from hearings.sync.gate import Admitted, Request, admit_item
-from hearings.sync.lock import writer_lock
 from hearings.sync.screening import version_hash
 
 log = logging.getLogger(__name__)

@@ -20,11 +20,11 @@ from hearings.congress_api.client import redact_text
 from hearings.congress_api.errors import ApiError
 from hearings.errors import HearingsError, UpdateAlreadyRunning
 from hearings.logs import FILE_ONLY
+from hearings.store.writer_lock import writer_lock
 from hearings.sync.backfill import Backfill
 from hearings.sync.backup_files import BackupFailed
 from hearings.sync.congress_runs import refuse_unheld, run_congresses
 from hearings.sync.failpoints import failpoint
-from hearings.sync.lock import writer_lock
 from hearings.sync.pipeline import (
     ApiClient,
     ChangeRatioExceeded,
