@@ -1,6 +1,5 @@
-"""The replica's data: item bodies loaded from a corpus folder, and the list endpoints derived
-from them the way Congress.gov answers them (newest `updateDate` first, windowed by
-`fromDateTime`/`toDateTime`).
+"""The replica's data: item bodies loaded from corpus folders, kept by kind and id, read back as
+items and as list pages (`replica.list_index`).
 
 One corpus holds any number of Congresses. Meetings are keyed by `eventId` (unique across
 Congresses upstream), printed hearings by Congress and jacket number (jackets recur across
@@ -15,41 +14,24 @@ from __future__ import annotations
 
 import json
 import threading
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from hearings.congress_api.models import chamber_path, parse_api_datetime
-from hearings.replica.clones import CloneTemplate, clone_template, clone_text, scaled_meetings
+from hearings.replica.clones import scaled_meetings
 from hearings.replica.corpus_folders import CorpusSource, corpus_folders, fill
+from hearings.replica.item_texts import ItemTexts
 from hearings.replica.list_entries import list_entry
-from hearings.replica.records import (
-    ID_FIELD,
-    KINDS,
-    Kind,
-    Record,
-    nested_json,
-    record_body,
-    required,
-    store_key,
-    strip_meta,
-    unwrap,
-)
+from hearings.replica.list_index import ListIndex
+from hearings.replica.record_intake import committee_record, filed_record, member_record
+from hearings.replica.records import KINDS, Kind, Record, store_key
 
 #: Every bundled Congress: `congress-118/` (small) and `congress-119/`, what `hearings demo` and
 #: `hearings replica` serve.
 BUNDLED_CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 #: The bundled 119th Congress alone, the corpus most tests import.
 DEFAULT_CORPUS_DIR = BUNDLED_CORPUS_DIR / "congress-119"
-
-
-@dataclass(slots=True)
-class _Index:
-    records: list[Record]  # newest first
-    neg_updated: list[float] = field(default_factory=list)  # ascending, for bisect
 
 
 class Corpus:
@@ -61,10 +43,8 @@ class Corpus:
         self._scale: int | None = None
         self._lock = threading.RLock()
         self._records: dict[Kind, dict[str, Record]] = {kind: {} for kind in KINDS}
-        self._indexes: dict[tuple[Kind, int | None, str | None], _Index] = {}
-        # Serialized bodies, so a record is encoded once however often it is served.
-        self._texts: dict[Record, str] = {}
-        self._clone_templates: dict[Record, CloneTemplate] = {}
+        self._indexes: dict[tuple[Kind, int | None, str | None], ListIndex] = {}
+        self._texts = ItemTexts(self._lock)
 
     # ---- construction ---------------------------------------------------------------------
 
@@ -95,7 +75,6 @@ class Corpus:
             self._records = fresh._records
             self._indexes.clear()
             self._texts.clear()
-            self._clone_templates.clear()
 
     def copy(self) -> Corpus:
         """An independent corpus sharing the immutable records: O(items), no JSON copying."""
@@ -120,16 +99,10 @@ class Corpus:
 
     def put_meeting(self, payload: Mapping[str, Any], *, chamber: str | None = None) -> str:
         """Add or replace a meeting (an item response or the bare record); returns its eventId."""
-        body = record_body(payload, "meeting")
-        congress = required(body, "congress", "meeting")
-        room = chamber_path(str(body.get("chamber") or chamber or ""))
-        return self._put("meeting", body, congresses=(int(congress),), chamber=room)
+        return self._put(filed_record("meeting", payload, chamber=chamber))
 
     def put_printed_hearing(self, payload: Mapping[str, Any], *, chamber: str | None = None) -> str:
-        body = record_body(payload, "hearing")
-        congress = required(body, "congress", "hearing")
-        room = chamber_path(str(body.get("chamber") or chamber or ""))
-        return self._put("hearing", body, congresses=(int(congress),), chamber=room)
+        return self._put(filed_record("hearing", payload, chamber=chamber))
 
     def put_committee(
         self,
@@ -141,23 +114,15 @@ class Corpus:
         """Add or replace a committee. Committee items often lack `chamber`: pass it (the corpus
         folder name supplies it). Congresses come from `_congresses`, the argument, the record
         being replaced, or else the newest congress in the corpus."""
-        raw = unwrap(payload, "committee")
-        body = strip_meta(raw)
-        room = chamber_path(str(body.get("chamber") or chamber or ""))
-        key = str(required(body, "systemCode", "committee")).lower()
-        chosen = self._congresses_for("committee", key, raw, congresses)
-        return self._put("committee", body, congresses=chosen, chamber=room)
+        record = committee_record(
+            payload, chamber=chamber, congresses=congresses, held=self._held_congresses
+        )
+        return self._put(record)
 
     def put_member(
         self, payload: Mapping[str, Any], *, congresses: Iterable[int] | None = None
     ) -> str:
-        raw = unwrap(payload, "member")
-        body = strip_meta(raw)
-        key = str(required(body, "bioguideId", "member")).lower()
-        from_terms = [t.get("congress") for t in body.get("terms") or [] if isinstance(t, dict)]
-        fallback = congresses if congresses is not None else [c for c in from_terms if c]
-        chosen = self._congresses_for("member", key, raw, fallback or None)
-        return self._put("member", body, congresses=chosen, chamber="")
+        return self._put(member_record(payload, congresses=congresses, held=self._held_congresses))
 
     def remove_meeting(self, event_id: str | int) -> bool:
         return self._remove("meeting", event_id)
@@ -180,49 +145,26 @@ class Corpus:
     def remove_member(self, bioguide_id: str) -> bool:
         return self._remove("member", bioguide_id)
 
-    def _put(
-        self, kind: Kind, body: dict[str, Any], *, congresses: Iterable[int], chamber: str
-    ) -> str:
-        ident = str(required(body, ID_FIELD[kind], kind)).strip()
-        update_date = str(required(body, "updateDate", kind))
-        moment = parse_api_datetime(update_date)
-        if moment is None:
-            raise ValueError(f"a {kind} record's updateDate {update_date!r} is not a date-time")
-        record = Record(
-            kind=kind,
-            key=ident.lower(),
-            ident=ident,
-            congresses=tuple(sorted({int(c) for c in congresses})),
-            chamber=chamber,
-            updated=moment.timestamp(),
-            update_date=update_date,
-            body=body,
-        )
-        slot = store_key(kind, record.key, record.congresses)
+    def _put(self, record: Record) -> str:
+        slot = store_key(record.kind, record.key, record.congresses)
         with self._lock:
-            replaced = self._records[kind].get(slot)
-            self._records[kind][slot] = record
+            replaced = self._records[record.kind].get(slot)
+            self._records[record.kind][slot] = record
             self._indexes.clear()
             if replaced is not None:
-                self._texts.pop(replaced, None)
-        return ident
+                self._texts.forget(replaced)
+        return record.ident
 
     def _remove(self, kind: Kind, ident: str | int) -> bool:
         with self._lock:
             removed = self._records[kind].pop(str(ident).strip().lower(), None)
             self._indexes.clear()
             if removed is not None:
-                self._texts.pop(removed, None)
+                self._texts.forget(removed)
         return removed is not None
 
-    def _congresses_for(
-        self, kind: Kind, key: str, raw: Mapping[str, Any], given: Iterable[int] | None
-    ) -> tuple[int, ...]:
-        listed = raw.get("_congresses")
-        if isinstance(listed, list) and listed:
-            return tuple(int(c) for c in listed)
-        if given is not None:
-            return tuple(int(c) for c in given)
+    def _held_congresses(self, kind: Kind, key: str) -> tuple[int, ...]:
+        # A record being replaced keeps its Congresses; a new one joins the newest.
         with self._lock:
             existing = self._records[kind].get(key)
         if existing is not None:
@@ -288,21 +230,12 @@ class Corpus:
     def item_text(self, record: Record) -> str:
         """The record serialized the way the API writes it as the value inside an item response
         (sorted keys, 4-space indent, nested one level deep)."""
-        if record.clone_of is not None:
-            return self._clone_text(record, record.clone_of)
+        return self._texts.text(record, stored=self._is_stored)
+
+    def _is_stored(self, record: Record) -> bool:
         with self._lock:
-            text = self._texts.get(record)
-        if text is None:
-            text = nested_json(record.body)
-            with self._lock:
-                if (
-                    self._records[record.kind].get(
-                        store_key(record.kind, record.key, record.congresses)
-                    )
-                    is record
-                ):
-                    self._texts[record] = text
-        return text
+            slot = store_key(record.kind, record.key, record.congresses)
+            return self._records[record.kind].get(slot) is record
 
     def get(
         self, kind: Kind, ident: str | int, congress: int | None = None
@@ -325,15 +258,6 @@ class Corpus:
     def member(self, bioguide_id: str) -> dict[str, Any] | None:
         return self.get("member", bioguide_id)
 
-    def _clone_text(self, record: Record, template: Record) -> str:
-        with self._lock:
-            cached = self._clone_templates.get(template)
-        if cached is None:
-            cached = clone_template(template)
-            with self._lock:
-                self._clone_templates[template] = cached
-        return clone_text(record, template, cached)
-
     # ---- lists ----------------------------------------------------------------------------
 
     def list_records(
@@ -349,31 +273,18 @@ class Corpus:
     ) -> tuple[list[Record], int]:
         """The records on one list page (newest first) and the total count in the window."""
         index = self._index(kind, congress, chamber)
-        start = 0 if until is None else bisect_left(index.neg_updated, -until.timestamp())
-        stop = len(index.records)
-        if since is not None:
-            stop = bisect_right(index.neg_updated, -since.timestamp())
-        count = max(0, stop - start)
-        first = start + max(offset, 0)
-        return index.records[first : min(stop, first + max(limit, 0))], count
+        return index.page(offset, limit, since=since, until=until)
 
     def iter_records(self, kind: Kind) -> Iterator[Record]:
         """Every record of a kind, newest first."""
         yield from self._index(kind, None, None).records
 
-    def _index(self, kind: Kind, congress: int | None, chamber: str | None) -> _Index:
+    def _index(self, kind: Kind, congress: int | None, chamber: str | None) -> ListIndex:
         cache_key = (kind, congress, chamber)
         with self._lock:
             index = self._indexes.get(cache_key)
             if index is None:
-                chosen = [
-                    r
-                    for r in self._records[kind].values()
-                    if (congress is None or congress in r.congresses)
-                    and (chamber is None or r.chamber == chamber)
-                ]
-                chosen.sort(key=lambda r: r.sort_key)
-                index = _Index(chosen, [-r.updated for r in chosen])
+                index = ListIndex.of(self._records[kind].values(), congress, chamber)
                 self._indexes[cache_key] = index
             return index
 
