@@ -37,6 +37,8 @@ class Day:
     old_title: str
     witness_added: str
     bad_date: str
+    moved: str
+    old_date: str
 
 
 def _meetings(corpus: Corpus, *, with_witnesses: bool) -> list[str]:
@@ -67,7 +69,9 @@ def day(
         plain = _meetings(corpus, with_witnesses=False)
         witnessed = _meetings(corpus, with_witnesses=True)
 
-        status_changed, title_changed, bad_date = plain[0], plain[1], plain[2]
+        status_changed, title_changed, bad_date, moved = plain[0], plain[1], plain[2], plain[3]
+        old_date = str((corpus.meeting(moved) or {})["date"])
+        _edit(corpus, moved, stamp, date="2025-02-27T19:00:00Z")
         old_status = str((corpus.meeting(status_changed) or {})["meetingStatus"])
         old_title = str((corpus.meeting(title_changed) or {})["title"])
         _edit(corpus, status_changed, stamp, meetingStatus="Canceled")
@@ -95,7 +99,7 @@ def day(
             imported = connection.execute(select(schema.update_logs.c.hearings_added)).scalar_one()
         metrics = site.run("update")
         assert metrics.success and metrics.run_id is not None
-        assert (metrics.hearings_added, metrics.hearings_updated, metrics.quarantined) == (1, 3, 1)
+        assert (metrics.hearings_added, metrics.hearings_updated, metrics.quarantined) == (1, 4, 1)
         yield Day(
             site=site,
             import_run=import_run,
@@ -107,6 +111,8 @@ def day(
             old_title=old_title,
             witness_added=witnessed[0],
             bad_date=bad_date,
+            moved=moved,
+            old_date=old_date,
         )
         site.close()
 
@@ -126,19 +132,20 @@ def test_the_report_lists_exactly_the_import_and_the_update(day: Day, report: Re
         (day.update_run, "update", "succeeded"),
     ]
     update = report.runs[1]
-    assert (update.hearings_added, update.hearings_updated, update.quarantined) == (1, 3, 1)
+    assert (update.hearings_added, update.hearings_updated, update.quarantined) == (1, 4, 1)
     assert update.mode == "batch" and update.duration_seconds is not None
     summary = report.summary
     assert (summary.runs, summary.succeeded, summary.failed, summary.interrupted) == (2, 2, 0, 0)
     assert summary.hearings_added == day.imported + 1
-    assert summary.hearings_updated == 3
+    assert summary.hearings_updated == 4
     assert summary.quarantined == 1 and summary.open_quarantine == 1
     assert summary.anomalies == 0 and report.anomalies == []
 
 
 def test_the_update_s_changes_are_read_from_the_before_images(day: Day, report: Report) -> None:
     by_update = {h.event_id: h for h in report.changed_hearings if h.run_id == day.update_run}
-    assert set(by_update) == {day.status_changed, day.title_changed, day.witness_added, NEW_EVENT}
+    updated = {day.status_changed, day.title_changed, day.witness_added, day.moved}
+    assert set(by_update) == updated | {NEW_EVENT}
     assert by_update[day.status_changed].change == "updated"
     assert by_update[day.status_changed].changes == [
         FieldChange("status", day.old_status, "Canceled")
@@ -152,6 +159,9 @@ def test_the_update_s_changes_are_read_from_the_before_images(day: Day, report: 
         {"name": "Dr. Ada Quill", "organization": "Institute of Tests", "position": "Fellow"}
     ]
     assert delta.removed == [] and delta.changed == []
+    assert by_update[day.moved].changes == [
+        FieldChange("start", day.old_date, "2025-02-27T19:00:00Z")
+    ]
     new = by_update[NEW_EVENT]
     assert (new.change, new.title, new.changes) == ("added", "A brand-new hearing", [])
     assert new.committees and new.chamber in ("House", "Senate")
@@ -159,10 +169,10 @@ def test_the_update_s_changes_are_read_from_the_before_images(day: Day, report: 
     rest = [h for h in report.changed_hearings if h.run_id != day.update_run]
     assert {h.run_id for h in rest} == {day.import_run}
     assert {h.change for h in rest} == {"added"}
-    assert len(rest) == day.imported - 3  # the three updated meetings are listed under the update
+    assert len(rest) == day.imported - 4  # the four updated meetings are listed under the update
     assert day.bad_date not in by_update
     # Newest change first.
-    assert set(h.event_id for h in report.changed_hearings[:4]) == set(by_update)
+    assert set(h.event_id for h in report.changed_hearings[:5]) == set(by_update)
 
 
 def test_new_witnesses_and_open_quarantine(day: Day, report: Report) -> None:
@@ -241,6 +251,7 @@ def test_markdown_format_for_sharing(
     old = _one_line(day.old_title).replace("|", "\\|")
     assert f"title: “{old}” → “{old} (revised)”" in rows[day.title_changed]
     assert "witnesses: +Dr. Ada Quill (Institute of Tests)" in rows[day.witness_added]
+    assert "Moved from Tue Feb 25, 3:00 p.m. to Thu Feb 27, 2:00 p.m. ET" in rows[day.moved]
     assert "| added |" in rows[NEW_EVENT]
     assert "out of range" in rows["meeting"] and day.bad_date in rows["meeting"]
 
@@ -253,6 +264,9 @@ def test_text_format_for_terminals(
     assert f"status: {day.old_status} → Canceled" in lines[day.status_changed]
     assert "+Dr. Ada Quill (Institute of Tests)" in lines[day.witness_added]
     assert "added" in lines[NEW_EVENT]
+    # A new date reads as `hearings history` says it, in Washington time.
+    assert day.old_date == "2025-02-25T20:00:00Z"
+    assert "Moved from Tue Feb 25, 3:00 p.m. to Thu Feb 27, 2:00 p.m. ET" in lines[day.moved]
     assert "\x1b[" not in wide  # plain text when written to a file
     result = run_cli(monkeypatch, capsys, day.site.env(), "report", "--days", "7")
     assert result.code == 0, result.err

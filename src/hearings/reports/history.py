@@ -86,7 +86,7 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
     if plain_text(before.get("meetingStatus")) != plain_text(after.get("meetingStatus")):
         was, now = plain_text(before.get("meetingStatus")), plain_text(after.get("meetingStatus"))
         sentences.append(f"Status: {was or 'none'} → {now or 'none'}")
-    sentences += _moved(before.get("date"), after.get("date"))
+    sentences += moved_sentences(before.get("date"), after.get("date"))
     sentences += _chamber_and_congress(before, after)
     if plain_text(before.get("title")) != plain_text(after.get("title")):
         sentences.append("Title changed")
@@ -107,7 +107,8 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
     return sentences
 
 
-def _moved(before: object, after: object) -> list[str]:
+def moved_sentences(before: object, after: object) -> list[str]:
+    """A change of date in words ("Moved from … to … ET", "Time given: …"); empty if none."""
     was, now = api_moment(before), api_moment(after)
     if was == now:
         return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hearings.reports.history import moved_sentences
 from hearings.reports.meeting_compare import witness_differences
 from hearings.reports.report import ChangedHearing, FieldChange, Report, witness_delta
 
@@ -54,6 +55,11 @@ def describe_change(change: FieldChange) -> str:
         return "other details (documents, videos, bills…)"
     if change.field == "title":
         return f"title: “{one_line(change.before)}” → “{one_line(change.after)}”"
+    if change.field == "start":
+        # As `hearings history` says it, in Washington time, not as two UTC timestamps.
+        moved = moved_sentences(change.before, change.after)
+        if moved:
+            return "; ".join(moved)
     return f"{change.field}: {one_line(change.before)} → {one_line(change.after)}"
 
 
