@@ -35,6 +35,7 @@ from hearings.web.changes import router as changes_router
 from hearings.web.changes_feed import router as changes_feed_router
 from hearings.web.error_responses import STATUS_TITLES, install_error_handlers, openapi_with_errors
 from hearings.web.history_routes import router as history_router
+from hearings.web.http_methods import HeadAsGet
 from hearings.web.search import IndexGuard
 from hearings.web.status import TimedCache, banner_moment
 
@@ -186,6 +187,7 @@ def create_app(
     app.openapi = openapi_with_errors(app)  # type: ignore[method-assign]
     install_error_handlers(app)
     app.add_middleware(DropEmptyParameters)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     proxies = settings.trusted_proxies()
     if proxies is not None:

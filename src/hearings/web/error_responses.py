@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hearings.errors import quoted
 from hearings.web.errors import WebError
+from hearings.web.http_methods import allowed_methods, asked_method, not_allowed_sentence
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +97,20 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         status = exc.status_code
+        headers = None
         if status == 404:
             message = "There is no page at this address."
+        elif status == 405:
+            # Starlette's detail is the bare phrase "Method Not Allowed"; its Allow header is
+            # what the client needs to know, so it is kept and said.
+            allow = allowed_methods((exc.headers or {}).get("Allow", ""))
+            message = not_allowed_sentence(asked_method(request.scope), allow)
+            headers = {"Allow": allow}
         elif isinstance(exc.detail, str) and status < 500:
             message = exc.detail
         else:
             message = STATUS_TITLES.get(status, "The request could not be served.")
-        return _error_response(request, status, message)
+        return _error_response(request, status, message, headers)
 
     @app.exception_handler(Exception)
     async def bug(request: Request, exc: Exception) -> Response:
