@@ -158,3 +158,80 @@ def test_a_proxy_address_the_middleware_would_never_match_is_one_sentence(
 )
 def test_proxy_addresses_networks_and_a_lone_star_are_trusted(value: str) -> None:
     assert Settings(forwarded_allow_ips=value).trusted_proxies() == value
+
+
+# Bytes that are not UTF-8, as Python hands them over from the environment: lone surrogates.
+NOT_UTF8 = "\udcff"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ADMIN_TOKEN", f"tok{NOT_UTF8}en"),  # every admin request was a 500
+        ("CONGRESS_API_KEY", f"k{NOT_UTF8}ey"),
+        ("CONGRESS_API_BASE_URL", f"https://api.congress.gov/v3/{NOT_UTF8}"),
+        ("DATABASE_URL", f"postgresql+psycopg://hearings:Pg{NOT_UTF8}s3cret@db.example.org/h"),
+        ("BACKUP_DIR", f"backups{NOT_UTF8}"),  # `backup create` was an internal error
+        ("LOG_DIR", f"logs{NOT_UTF8}"),
+        ("PUBLIC_BASE_URL", f"https://hearings.example.org/{NOT_UTF8}"),
+    ],
+)
+def test_a_setting_that_is_not_utf8_is_one_sentence_that_never_quotes_it(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    code, out, err = _status_with(tmp_path, name, value)
+    assert code == 2
+    assert err.strip() == (
+        f"Error: The configuration is not valid: {name} holds bytes that are not UTF-8 text; "
+        "give it again in UTF-8."
+    )
+    assert NOT_UTF8 not in err + out and "s3cret" not in err + out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dotenv_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(b"LOG_LEVEL=INFO\nADMIN_TOKEN=caf\xe9\n")
+    code, out, err = _status_with(tmp_path, "HOME", str(tmp_path))
+    assert code == 2
+    assert err.strip() == (
+        f"Error: The configuration is not valid: .env in {tmp_path} is not UTF-8 text "
+        "(byte 0xe9 at offset 30); save it as UTF-8."
+    )
+    assert [p.name for p in tmp_path.iterdir()] == [".env"]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "says"),
+    [
+        # The resolver's IDNA codec refuses an empty or overlong label: each run failed, after
+        # its backup, with "encoding with 'idna' codec failed".
+        ("https://api..congress.gov/v3", "is not an http(s) URL"),
+        (f"https://{'a' * 64}.example/v3", "is not an http(s) URL"),
+        # Every request's path and query were appended after these.
+        ("https://api.congress.gov/v3?format=xml", "has a query or fragment"),
+        ("https://api.congress.gov/v3#top", "has a query or fragment"),
+        # Shown in every error and log line naming a request.
+        ("https://proxy-user:Pr0xy-s3cret@api.congress.gov/v3", "holds a user name or password"),
+    ],
+)
+def test_an_api_base_url_no_request_can_be_made_on_is_refused_before_the_run(
+    tmp_path: Path, base_url: str, says: str
+) -> None:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "CONGRESS_API_KEY": "k",
+        "CONGRESS_API_BASE_URL": base_url,
+    }
+    result = run_hearings(["update"], env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: The configuration is not valid: CONGRESS_API_BASE_URL")
+    assert says in lines[0] and "s3cret" not in result.stderr + result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_public_base_url_with_a_password_is_refused_as_feeds_would_publish_it() -> None:
+    with pytest.raises(ValueError, match="PUBLIC_BASE_URL holds a user name or password"):
+        Settings(public_base_url="https://editor:s3cret@hearings.example.org")

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hearings.config_values import (
+    http_url,
+    in_memory_sqlite,
+    is_utf8_text,
+    not_utf8_sentence,
+    proxy_addresses_problem,
+    quoted_setting,
+    unparsable_database_url,
+)
+
+# Imported from here by the commands and the store.
+__all__ = ["Settings", "load_settings", "proxy_addresses_problem", "unparsable_database_url"]
 
 LIVE_API_BASE_URL = "https://api.congress.gov/v3"
 API_KEY_SIGNUP_URL = "https://api.congress.gov/sign-up/"
@@ -58,10 +70,20 @@ class Settings(BaseSettings):
     proxy_headers: bool | None = None
     forwarded_allow_ips: str | None = None
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _utf8_text(cls, value: Any, info: ValidationInfo) -> Any:
+        # Python hands over bytes that are not UTF-8 (in the environment, or in a value the
+        # shell expanded) as lone surrogates, which fail only later, wherever the value is
+        # encoded: an HTTP header, a URL, an SQL parameter, the admin token's comparison.
+        if isinstance(value, str) and not is_utf8_text(value):
+            raise ValueError(not_utf8_sentence(str(info.field_name).upper()))
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _lasting_database(cls, value: str) -> str:
-        if _in_memory_sqlite(value):
+        if in_memory_sqlite(value):
             raise ValueError(
                 f"DATABASE_URL {value.strip()!r} is an in-memory SQLite database, which cannot "
                 "hold data between runs; name a file, e.g. sqlite:///hearings.db"
@@ -89,7 +111,23 @@ class Settings(BaseSettings):
     @field_validator("congress_api_base_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
-        return http_url(value.strip(), "CONGRESS_API_BASE_URL", "https://api.congress.gov/v3")
+        example = "https://api.congress.gov/v3"
+        url = http_url(value.strip(), "CONGRESS_API_BASE_URL", example)
+        # Request paths and queries are appended to it, so a query or fragment of its own would
+        # garble every request; a password in it would be printed in each error and log line
+        # that names a request's URL (only the API key is redacted there).
+        parts = urlsplit(url)
+        if parts.username is not None or parts.password is not None:
+            raise ValueError(
+                "CONGRESS_API_BASE_URL holds a user name or password, which would be shown in "
+                f"messages and logs; give only the scheme, host and path, e.g. {example}"
+            )
+        if parts.query or parts.fragment or url.endswith(("?", "#")):
+            raise ValueError(
+                f"CONGRESS_API_BASE_URL {quoted_setting(url)} has a query or fragment; give only "
+                f"the scheme, host and path, e.g. {example} (the key goes in CONGRESS_API_KEY)"
+            )
+        return url
 
     @field_validator("notify_webhook_url")
     @classmethod
@@ -116,6 +154,12 @@ class Settings(BaseSettings):
         if value is None or not value.strip():
             return None
         url = http_url(value.strip(), "PUBLIC_BASE_URL", "https://hearings.example.org")
+        if urlsplit(url).username is not None:
+            # Every feed would publish it in its links.
+            raise ValueError(
+                "PUBLIC_BASE_URL holds a user name or password, which every feed would publish; "
+                "give only the scheme, host and optional path, e.g. https://hearings.example.org"
+            )
         if urlsplit(url).query or urlsplit(url).fragment:
             raise ValueError(
                 f"PUBLIC_BASE_URL {url!r} has a query or fragment; give only the scheme, host "
@@ -153,108 +197,6 @@ class Settings(BaseSettings):
 
     def api_key_value(self) -> str | None:
         return self.congress_api_key.get_secret_value() if self.congress_api_key else None
-
-
-def http_url(value: str, name: str, example: str) -> str:
-    """`value` without its trailing slash when it is an absolute http(s) URL with a host."""
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        host = None
-        parts = None
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not host
-        or any(c.isspace() or ord(c) < 32 for c in value)
-    ):
-        shown = value if len(value) <= 80 else value[:79] + "…"
-        raise ValueError(f"{name} {shown!r} is not an http(s) URL; use one like {example}")
-    return value.rstrip("/")
-
-
-def proxy_addresses_problem(value: str) -> str | None:
-    """Why `value` names proxies that uvicorn's ProxyHeadersMiddleware would never match, or None
-    for `*` alone or comma-separated IP addresses and networks. The middleware keeps anything
-    else as a literal that no TCP client's address equals, so a typo would silently trust no
-    proxy; here it is a sentence instead."""
-    if value.strip() == "*":
-        return None
-    entries = [entry.strip() for entry in value.split(",")]
-    for entry in entries:
-        if entry == "*":
-            return "'*' (every address) must stand alone, not among other entries"
-        if not entry:
-            continue  # "127.0.0.1," is harmless: the middleware ignores an empty entry too
-        try:
-            # Networks are read as the middleware reads them: strictly, so host bits are an error.
-            ipaddress.ip_network(entry) if "/" in entry else ipaddress.ip_address(entry)
-        except ValueError:
-            return _not_a_proxy(entry)
-    if not any(entries):
-        return f"{_quoted(value)} names no address; {_PROXY_EXAMPLE}"
-    return None
-
-
-_PROXY_EXAMPLE = "give '*' or comma-separated addresses and networks, e.g. 127.0.0.1,10.0.0.0/8"
-
-
-def _not_a_proxy(entry: str) -> str:
-    try:
-        network = ipaddress.ip_network(entry, strict=False)
-    except ValueError:
-        return f"{_quoted(entry)} is not an IP address or network; {_PROXY_EXAMPLE}"
-    return f"{_quoted(entry)} is not a network, as its host bits are set; use {str(network)!r}"
-
-
-def _quoted(text: str) -> str:
-    """`text` quoted, cut to about 80 characters."""
-    return repr(text if len(text) <= 80 else text[:79] + "…")
-
-
-def unparsable_database_url(database_url: str, name: str) -> str | None:
-    """The sentence for a database URL that cannot be parsed (a port that is not a number, no
-    scheme), naming `name` and quoting the URL without its password; None for a parsable one."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        make_url(database_url)
-    except (ArgumentError, ValueError):
-        return (
-            f"{name} {without_password(database_url)!r} is not a database URL; use "
-            "sqlite:///path/to/hearings.db or postgresql+psycopg://user@host/dbname"
-        )
-    return None
-
-
-def without_password(database_url: str) -> str:
-    """`database_url` with whatever stands between the user name and the host replaced by ***,
-    for URLs too malformed for SQLAlchemy to hide the password itself."""
-    if "@" not in database_url:
-        return database_url
-    head, _, host = database_url.rpartition("@")
-    scheme, slashes, userinfo = head.partition("//")
-    if not slashes:
-        return f"***@{host}"
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}//{user}:***@{host}"
-
-
-def _in_memory_sqlite(database_url: str) -> bool:
-    """Whether a SQLite URL names no file: `sqlite://`, `:memory:` or `mode=memory`."""
-    scheme, sep, rest = database_url.strip().partition("://")
-    if not sep or scheme.split("+")[0].lower() != "sqlite":
-        return False
-    path, _, query = rest.removeprefix("/").partition("?")
-    return (
-        not path
-        or path == ":memory:"
-        or path.startswith("file::memory:")
-        or "mode=memory" in query.split("&")
-    )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,0 +1,143 @@
+"""Checks of single setting values, with the sentence for a value that fails: URLs, proxy
+addresses, database URLs, and text that is not UTF-8. `config.Settings` applies them; `serve`
+and `migrate-db` apply the same checks to their options."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+
+def http_url(value: str, name: str, example: str) -> str:
+    """`value` without its trailing slash when it is an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        host = None
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not host
+        or not _resolvable_name(host)
+        or any(c.isspace() or ord(c) < 32 for c in value)
+    ):
+        shown = value if len(value) <= 80 else value[:79] + "…"
+        raise ValueError(f"{name} {shown!r} is not an http(s) URL; use one like {example}")
+    return value.rstrip("/")
+
+
+def _resolvable_name(host: str) -> bool:
+    """Whether the resolver can be asked for `host`: it encodes a name with the IDNA codec,
+    which refuses an empty label (`a..b`) or one longer than 63 characters, so such a name would
+    fail every request instead of the configuration."""
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
+def proxy_addresses_problem(value: str) -> str | None:
+    """Why `value` names proxies that uvicorn's ProxyHeadersMiddleware would never match, or None
+    for `*` alone or comma-separated IP addresses and networks. The middleware keeps anything
+    else as a literal that no TCP client's address equals, so a typo would silently trust no
+    proxy; here it is a sentence instead."""
+    if value.strip() == "*":
+        return None
+    entries = [entry.strip() for entry in value.split(",")]
+    for entry in entries:
+        if entry == "*":
+            return "'*' (every address) must stand alone, not among other entries"
+        if not entry:
+            continue  # "127.0.0.1," is harmless: the middleware ignores an empty entry too
+        try:
+            # Networks are read as the middleware reads them: strictly, so host bits are an error.
+            ipaddress.ip_network(entry) if "/" in entry else ipaddress.ip_address(entry)
+        except ValueError:
+            return _not_a_proxy(entry)
+    if not any(entries):
+        return f"{quoted_setting(value)} names no address; {_PROXY_EXAMPLE}"
+    return None
+
+
+_PROXY_EXAMPLE = "give '*' or comma-separated addresses and networks, e.g. 127.0.0.1,10.0.0.0/8"
+
+
+def _not_a_proxy(entry: str) -> str:
+    try:
+        network = ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return f"{quoted_setting(entry)} is not an IP address or network; {_PROXY_EXAMPLE}"
+    return (
+        f"{quoted_setting(entry)} is not a network, as its host bits are set; use {str(network)!r}"
+    )
+
+
+def quoted_setting(text: str) -> str:
+    """`text` quoted, cut to about 80 characters."""
+    return repr(text if len(text) <= 80 else text[:79] + "…")
+
+
+def is_utf8_text(value: str) -> bool:
+    """Whether `value` can be written as UTF-8: false for a string Python decoded from bytes
+    that are not UTF-8 (an argument or environment variable), which holds lone surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def not_utf8_sentence(name: str) -> str:
+    """Why a value is refused that holds bytes no UTF-8 text has; it is never quoted (it may be
+    a key, a token or a password, and a terminal cannot show it anyway)."""
+    return f"{name} holds bytes that are not UTF-8 text; give it again in UTF-8"
+
+
+def unparsable_database_url(database_url: str, name: str) -> str | None:
+    """The sentence for a database URL that cannot be parsed (a port that is not a number, no
+    scheme, bytes that are not UTF-8), naming `name` and quoting the URL without its password;
+    None for a parsable one."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if not is_utf8_text(database_url):
+        return not_utf8_sentence(name)
+    try:
+        make_url(database_url)
+    except (ArgumentError, ValueError):
+        return (
+            f"{name} {without_password(database_url)!r} is not a database URL; use "
+            "sqlite:///path/to/hearings.db or postgresql+psycopg://user@host/dbname"
+        )
+    return None
+
+
+def without_password(database_url: str) -> str:
+    """`database_url` with whatever stands between the user name and the host replaced by ***,
+    for URLs too malformed for SQLAlchemy to hide the password itself."""
+    if "@" not in database_url:
+        return database_url
+    head, _, host = database_url.rpartition("@")
+    scheme, slashes, userinfo = head.partition("//")
+    if not slashes:
+        return f"***@{host}"
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}//{user}:***@{host}"
+
+
+def in_memory_sqlite(database_url: str) -> bool:
+    """Whether a SQLite URL names no file: `sqlite://`, `:memory:` or `mode=memory`."""
+    scheme, sep, rest = database_url.strip().partition("://")
+    if not sep or scheme.split("+")[0].lower() != "sqlite":
+        return False
+    path, _, query = rest.removeprefix("/").partition("?")
+    return (
+        not path
+        or path == ":memory:"
+        or path.startswith("file::memory:")
+        or "mode=memory" in query.split("&")
+    )
