@@ -176,6 +176,42 @@ def test_a_usage_error_is_one_sentence_with_where_to_read_more(
     assert not (tmp_path / "hearings.db").exists()
 
 
+# Bytes that are not UTF-8 in an argument, as Python hands them over: a lone surrogate. Each of
+# these was an internal error where the text was first encoded (an SQL parameter, a host name).
+NOT_UTF8 = "\udcff"
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["history", NOT_UTF8], "'event_id'"),
+        (["serve", "--host", NOT_UTF8], "'--host'"),
+        (["replica", "--host", NOT_UTF8, "--port", "0"], "'--host'"),
+    ],
+)
+def test_a_text_argument_that_is_not_utf8_is_a_usage_error(
+    site: Site, args: list[str], name: str
+) -> None:
+    result = site.cli(*args)
+    assert result.returncode == 2
+    sentence = one_sentence(result.stderr)
+    assert sentence.startswith(
+        f"Error: Invalid value for {name}: it holds bytes that are not UTF-8 text; give it "
+        "again in UTF-8. See `"
+    )
+    assert sentence.endswith(f"hearings {args[0]} --help`.")
+
+
+def test_a_database_url_argument_that_is_not_utf8_is_a_usage_error(site: Site) -> None:
+    target = f"sqlite:///{site.folder}/copy{NOT_UTF8}.db"
+    result = site.cli("migrate-db", "--from", site.url, "--to", target)
+    assert result.returncode == 2
+    assert one_sentence(result.stderr) == (
+        "Error: --to holds bytes that are not UTF-8 text; give it again in UTF-8."
+    )
+    assert not [p for p in site.folder.iterdir() if p.name.startswith("copy")]
+
+
 # ---- a damaged database, a database that is not there, a driver that is not installed ----------
 
 

@@ -11,6 +11,7 @@ import typer
 
 from hearings.cli import app
 from hearings.cli.environment import console, current_settings, existing_database
+from hearings.cli.text_values import utf8_text
 from hearings.errors import HearingsError
 from hearings.reports.history import meeting_history
 from hearings.reports.screen_text import printable
@@ -19,7 +20,9 @@ from hearings.web.history_document import history_document
 
 @app.command()
 def history(
-    event_id: Annotated[str, typer.Argument(help="The meeting's event id, e.g. 118000.")],
+    event_id: Annotated[
+        str, typer.Argument(parser=utf8_text, help="The meeting's event id, e.g. 118000.")
+    ],
     as_json_output: Annotated[
         bool,
         typer.Option(

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from hearings.cli import app
+from hearings.cli.text_values import utf8_text
 from hearings.congresses import describe_congresses
 from hearings.errors import UsageError
 from hearings.replica import BUNDLED_CORPUS_DIR
@@ -37,7 +38,7 @@ def replica(
     port: Annotated[
         int, typer.Option("--port", min=0, max=65535, help="0 picks a free port.")
     ] = 8765,
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", parser=utf8_text)] = "127.0.0.1",
     latency_ms: Annotated[float, typer.Option("--latency-ms", min=0)] = 0.0,
     fault_rate: Annotated[
         float, typer.Option("--fault-rate", min=0.0, max=1.0, help="Share of failed answers.")

@@ -9,13 +9,16 @@ import typer
 
 from hearings.cli import app
 from hearings.cli.environment import current_settings, require_existing
+from hearings.cli.text_values import utf8_text
 from hearings.config import proxy_addresses_problem
 from hearings.errors import UsageError
 
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", parser=utf8_text, help="Address to listen on.")
+    ] = "127.0.0.1",
     port: Annotated[
         int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")
     ] = 8000,
