@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -110,10 +110,27 @@ def check_update_date(update_date: datetime | None, now: datetime) -> None:
 
 
 def check_meeting_rows(rows: MeetingRows, now: datetime) -> None:
-    """`now` is naive UTC, as the rows' times are."""
+    """What `hearings verify` holds a stored meeting to, checked on its rows before they are
+    written. `now` is naive UTC, as the rows' times are."""
     start = rows.hearing["start_at"]
     if start is not None and not EARLIEST_DATE <= start <= now + LATEST_AHEAD:
         raise Refused(f"date {start:%Y-%m-%d} is out of range")
     for ref in rows.committee_refs:
         if not SYSTEM_CODE.fullmatch(ref["system_code"]):
             raise Refused(f"committee systemCode {cut(ref['system_code'])} is not valid")
+    # Only the empty stubs the API really returns may name no committee (a verify warning);
+    # any other meeting without one is a problem to verify, and would lose its stored links.
+    if not rows.committees and not rows.hearing["is_stub"]:
+        raise Refused("the meeting names no committee; the stored meeting is kept")
+    nameless = {w["witness_id"] for w in rows.witnesses if not _has_name(w)}
+    for appearance in rows.appearances:
+        if appearance["witness_id"] in nameless:
+            given = cut(appearance["name_as_given"])
+            raise Refused(f"witness {appearance['ordinal'] + 1} has no name (given as {given})")
+
+
+def _has_name(witness: Mapping[str, Any]) -> bool:
+    """A witness `hearings verify` accepts: a name to show and one to know the person by (a
+    title or punctuation alone gives neither)."""
+    shown, known = witness["display_name"], witness["normalized_name"]
+    return bool((shown or "").strip() and (known or "").strip())

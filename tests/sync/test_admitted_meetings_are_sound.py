@@ -1,0 +1,169 @@
+"""What the gate admits is sound: after a day upstream with a malformed meeting in it, served over
+HTTP by the replica and applied by `hearings update`, `hearings verify` finds no problem, and
+`hearings rebuild` gives back every export byte for byte. What the gate cannot admit so (a witness
+without a name, a meeting that names no committee, an event id that is not a plain number) is
+quarantined with its reason, and the stored meeting stays as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hearings.replica import Corpus, Faults, ReplicaServer
+from tests.sync.mutations import touch
+from tests.sync.site import CliRun, Site, copy_database, stamp_for
+
+#: A House meeting with witnesses, witness and meeting documents, a video and a transcript.
+VICTIM = "117838"
+#: A meeting whose relatedItems name bills (H.R. 1526 among them) that other meetings name too.
+WITH_BILLS = "117791"
+#: A meeting of the same day that nothing is wrong with.
+MATE = "117846"
+EXPORTS = ("hearings", "witnesses", "committees", "appearances")
+
+Edit = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass
+class Base:
+    database: Path
+    corpus: Corpus
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
+    """The bundled Congress imported once through the CLI; every day copies the file."""
+    corpus = Corpus.load()
+    folder = tmp_path_factory.mktemp("imported")
+    with ReplicaServer(corpus.copy()) as replica:
+        run = Site(folder, replica).hearings("import", "--congress", "119")
+    assert run.code == 0, run.err
+    return Base(folder / "hearings.db", corpus)
+
+
+def a_day(base: Base, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("day")
+    copy_database(base.database, folder / "hearings.db")
+    with ReplicaServer(base.corpus.copy(), faults=Faults(retry_after=0)) as replica:
+        yield Site(folder, replica)
+
+
+@pytest.fixture
+def day(base: Base, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    yield from a_day(base, tmp_path_factory)
+
+
+def serve_edited(site: Site, event_id: str, edit: Edit) -> None:
+    """A change of the day to `event_id` and to `MATE`; the replica serves `event_id` edited."""
+    stamp = stamp_for(datetime.now(UTC))
+    for changed in (event_id, MATE):
+        touch(site.corpus, "meeting", changed, stamp)
+    site.replica.overrides.set_item("meeting", event_id, lambda m: edit(copy.deepcopy(m)))
+
+
+def exports(site: Site) -> dict[str, str]:
+    found = {}
+    for entity in EXPORTS:
+        run = site.hearings("export", entity)
+        assert run.code == 0, run.err
+        found[entity] = run.out
+    return found
+
+
+def assert_verify_clean(site: Site) -> None:
+    run = site.hearings("verify", "--json")
+    problems = json.loads(run.out)["problems"]
+    assert run.code == 0 and problems == [], problems
+
+
+def assert_rebuild_gives_it_back(site: Site) -> None:
+    before = exports(site)
+    run = site.hearings("rebuild")
+    assert run.code == 0, run.err[-2000:]
+    assert exports(site) == before
+
+
+def assert_sound_day(site: Site, run: CliRun) -> None:
+    site.assert_sound(run)
+    assert run.code in (0, 3), (run.code, run.err[-2000:])
+    mate = site.row("meeting", MATE)
+    assert mate is not None and str(mate["title"]).endswith("(revised)")
+    assert_verify_clean(site)
+
+
+def assert_quarantined(site: Site, run: CliRun, event_id: str, reason: str) -> None:
+    assert run.code == 3, (run.code, run.err[-2000:])
+    entry = site.quarantine().get(("meeting", event_id))
+    assert entry is not None, f"meeting {event_id} was not quarantined"
+    assert reason in entry["reason"], entry["reason"]
+
+
+# ---- witnesses: every stored witness has a name -------------------------------------------
+
+
+def _first_witness(value: Any) -> Edit:
+    def edit(meeting: dict[str, Any]) -> dict[str, Any]:
+        meeting["witnesses"][0] = value(meeting["witnesses"][0])
+        return meeting
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _first_witness(lambda w: {**w, "name": None}),
+        _first_witness(lambda w: {**w, "name": "   "}),
+        _first_witness(lambda w: {**w, "name": "\x00"}),
+        _first_witness(lambda w: {**w, "name": "..."}),
+        _first_witness(lambda w: {**w, "name": "Dr."}),
+        _first_witness(lambda w: {k: v for k, v in w.items() if k != "name"}),
+        _first_witness(lambda w: {}),
+    ],
+    ids=["null", "blank", "NUL", "punctuation", "a title alone", "missing", "an empty object"],
+)
+def test_a_witness_without_a_name_quarantines_its_meeting(day: Site, edit: Edit) -> None:
+    before = day.stored("meeting", VICTIM)
+    serve_edited(day, VICTIM, edit)
+    run = day.update()
+    assert_sound_day(day, run)
+    assert_quarantined(day, run, VICTIM, "has no name")
+    assert day.stored("meeting", VICTIM) == before
+
+
+# ---- committees: every meeting that is not an empty stub names one ------------------------
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda m: {**m, "committees": []},
+        lambda m: {**m, "committees": None},
+        lambda m: {k: v for k, v in m.items() if k != "committees"},
+    ],
+    ids=["empty", "null", "missing"],
+)
+def test_a_meeting_that_names_no_committee_is_quarantined(day: Site, edit: Edit) -> None:
+    before = day.stored("meeting", VICTIM)
+    serve_edited(day, VICTIM, edit)
+    run = day.update()
+    assert_sound_day(day, run)
+    assert_quarantined(day, run, VICTIM, "names no committee")
+    assert day.stored("meeting", VICTIM) == before
+
+
+def test_an_empty_stub_may_name_no_committee(day: Site) -> None:
+    serve_edited(day, VICTIM, lambda m: {**m, "committees": [], "title": None, "date": None})
+    run = day.update()
+    assert_sound_day(day, run)
+    assert run.code == 0, run.err[-2000:]
+    row = day.row("meeting", VICTIM)
+    assert row is not None and row["is_stub"]
