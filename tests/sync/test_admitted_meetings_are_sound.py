@@ -167,3 +167,31 @@ def test_an_empty_stub_may_name_no_committee(day: Site) -> None:
     assert run.code == 0, run.err[-2000:]
     row = day.row("meeting", VICTIM)
     assert row is not None and row["is_stub"]
+
+
+# ---- documents and videos: one per URL, as verify counts them ------------------------------
+
+
+def _again_with_url(key: str, respell: Callable[[str], str]) -> Edit:
+    def edit(meeting: dict[str, Any]) -> dict[str, Any]:
+        first = meeting[key][0]
+        meeting[key].append({**first, "url": respell(first["url"])})
+        return meeting
+
+    return edit
+
+
+@pytest.mark.parametrize("key", ["witnessDocuments", "meetingDocuments", "videos"])
+@pytest.mark.parametrize(
+    "respell",
+    [lambda u: u + " ", lambda u: " " + u, lambda u: u.replace("://", ":// ")],
+    ids=["trailing space", "leading space", "space inside"],
+)
+def test_a_url_listed_twice_in_other_spacing_is_stored_once(
+    day: Site, key: str, respell: Callable[[str], str]
+) -> None:
+    serve_edited(day, VICTIM, _again_with_url(key, respell))
+    run = day.update()
+    assert_sound_day(day, run)
+    assert run.code == 0, run.err[-2000:]
+    assert_rebuild_gives_it_back(day)

@@ -272,14 +272,16 @@ def transcript_congress(url: str | None, meeting_congress: int) -> int:
 
 def _unique_by_url(items: Iterable[Any]) -> list[Any]:
     """Documents and videos are unique by URL within a meeting; the first occurrence wins.
-    Items without a URL are all kept (the API has sent documents with only a description)."""
+    Items without a URL are all kept (the API has sent documents with only a description).
+    URLs that differ only in spacing are one, as `hearings verify` counts them."""
     seen: set[str] = set()
     unique = []
     for item in items:
         url = getattr(item, "url", None)
         if url:
-            if url in seen:
+            key = " ".join(url.split())
+            if key in seen:
                 continue
-            seen.add(url)
+            seen.add(key)
         unique.append(item)
     return unique
