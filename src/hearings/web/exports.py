@@ -1,12 +1,20 @@
-"""CSV and JSON of the current search, in the record format of `hearings export hearings`."""
+"""CSV and JSON of the current search, in the record format of `hearings export hearings`.
+
+The export is written whole before the answer starts: a streamed one committed to 200 before
+its first record was read, so a failure on the way (a record that cannot be read) cut the file
+off after `[` or a few rows, with nothing but a dropped connection to say so. Written first, a
+failure is a 500 sentence, and a complete file goes out with its Content-Length. A spooled file
+keeps memory bounded, as streaming did (an export holds at most EXPORT_LIMIT meetings)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import IO, Any
 
 from sqlalchemy import Engine
 
@@ -34,11 +42,41 @@ def search_records(engine: Engine, filters: HearingFilters) -> Iterator[dict[str
                     yield contract.hearing_record(meetings[event_id])
 
 
-def export_search(engine: Engine, filters: HearingFilters, fmt: str) -> Iterator[str]:
+# Kept in memory up to this size, then in a temporary file.
+_SPOOL_BYTES = 4 * 1024 * 1024
+_READ_BYTES = 64 * 1024
+
+
+@dataclass
+class WrittenExport:
+    """An export written whole: its size, and its bytes to send (the file closes when sent)."""
+
+    size: int
+    file: IO[bytes]
+
+    def blocks(self) -> Iterator[bytes]:
+        try:
+            while block := self.file.read(_READ_BYTES):
+                yield block
+        finally:
+            self.file.close()
+
+
+def export_search(engine: Engine, filters: HearingFilters, fmt: str) -> WrittenExport:
+    """The export of the search, written whole; raises (before anything is sent) when any of
+    it cannot be read."""
     records = search_records(engine, filters)
-    if fmt == "json":
-        return _json(records)
-    return _csv(records)
+    text = _json(records) if fmt == "json" else _csv(records)
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 - closed by blocks()
+    try:
+        for part in text:
+            spool.write(part.encode("utf-8"))
+        size = spool.tell()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return WrittenExport(size, spool)
 
 
 def _json(records: Iterator[dict[str, Any]]) -> Iterator[str]:

@@ -112,12 +112,15 @@ def _export(request: Request, filters: HearingFilters, fmt: str) -> Response:
     engine = _engine(request)
     if filters.q:
         request.app.state.index_guard.ensure(engine)
-    body = exports.export_search(engine, filters, fmt)
+    written = exports.export_search(engine, filters, fmt)
     media = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
     return StreamingResponse(
-        body,
+        written.blocks(),
         media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="hearings.{fmt}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="hearings.{fmt}"',
+            "Content-Length": str(written.size),
+        },
     )
 
 
