@@ -195,3 +195,45 @@ def test_a_url_listed_twice_in_other_spacing_is_stored_once(
     assert_sound_day(day, run)
     assert run.code == 0, run.err[-2000:]
     assert_rebuild_gives_it_back(day)
+
+
+# ---- bills: one row per bill, whatever the spelling, and a rebuild agrees -----------------
+
+
+def _first_bill(**respelled: str) -> Edit:
+    def edit(meeting: dict[str, Any]) -> dict[str, Any]:
+        bill = meeting["relatedItems"]["bills"][0]
+        bill.update(respelled)
+        return meeting
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _first_bill(type="hr"),
+        _first_bill(type="H.R."),
+        _first_bill(type=" HR "),
+        _first_bill(type="H R"),
+        _first_bill(number="01526"),
+        _first_bill(number=" 1526 "),
+    ],
+    ids=["lower case", "dotted", "spaced around", "spaced inside", "leading zero", "spaced number"],
+)
+def test_a_bill_spelled_otherwise_is_the_same_bill(day: Site, edit: Edit) -> None:
+    serve_edited(day, WITH_BILLS, edit)
+    run = day.update()
+    assert_sound_day(day, run)
+    assert run.code == 0, run.err[-2000:]
+    assert_rebuild_gives_it_back(day)
+
+
+@pytest.mark.parametrize(
+    "edit", [_first_bill(type=" "), _first_bill(number=""), _first_bill(type="..")]
+)
+def test_a_bill_without_a_type_or_number_quarantines_its_meeting(day: Site, edit: Edit) -> None:
+    serve_edited(day, WITH_BILLS, edit)
+    run = day.update()
+    assert_sound_day(day, run)
+    assert_quarantined(day, run, WITH_BILLS, "bill 1 of relatedItems")

@@ -79,6 +79,14 @@ def bill_key(congress: int, bill_type: str, number: str) -> str:
     return f"{congress}-{bill_type.lower()}-{number.lstrip('0') or '0'}"
 
 
+def bill_spelling(bill_type: str, number: str) -> tuple[str, str]:
+    """A bill's type and number as the API spells them (`HR`, `1526`), however a payload wrote
+    them (`h.r.`, ` HR `, `01526`): one bill is one row, spelled the same whichever meeting
+    wrote it first (an update and a rebuild write them in different orders), and `hearings
+    verify` counts bills so. Either may come out empty; the gate refuses that."""
+    return "".join(bill_type.split()).replace(".", "").upper(), "".join(number.split()).lstrip("0")
+
+
 @dataclass
 class MeetingRows:
     """Everything one meeting writes, table by table."""
@@ -226,7 +234,8 @@ def meeting_rows(meeting: Meeting, payload_hash: str, now: datetime) -> MeetingR
 
     seen_bills: set[str] = set()
     for bill in meeting.bills:
-        key = bill_key(bill.congress, bill.bill_type, bill.number)
+        bill_type, number = bill_spelling(bill.bill_type, bill.number)
+        key = bill_key(bill.congress, bill_type, number)
         if key in seen_bills:
             continue
         seen_bills.add(key)
@@ -234,8 +243,8 @@ def meeting_rows(meeting: Meeting, payload_hash: str, now: datetime) -> MeetingR
             {
                 "bill_id": key,
                 "congress": bill.congress,
-                "bill_type": bill.bill_type,
-                "number": bill.number,
+                "bill_type": bill_type,
+                "number": number,
                 "url": bill.url,
             }
         )

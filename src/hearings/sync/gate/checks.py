@@ -122,6 +122,9 @@ def check_meeting_rows(rows: MeetingRows, now: datetime) -> None:
     # any other meeting without one is a problem to verify, and would lose its stored links.
     if not rows.committees and not rows.hearing["is_stub"]:
         raise Refused("the meeting names no committee; the stored meeting is kept")
+    for ordinal, bill in enumerate(rows.bills, start=1):
+        if not bill["bill_type"] or not bill["number"]:
+            raise Refused(f"bill {ordinal} of relatedItems has no type or no number")
     nameless = {w["witness_id"] for w in rows.witnesses if not _has_name(w)}
     for appearance in rows.appearances:
         if appearance["witness_id"] in nameless:
