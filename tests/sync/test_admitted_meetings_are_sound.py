@@ -237,3 +237,26 @@ def test_a_bill_without_a_type_or_number_quarantines_its_meeting(day: Site, edit
     run = day.update()
     assert_sound_day(day, run)
     assert_quarantined(day, run, WITH_BILLS, "bill 1 of relatedItems")
+
+
+# ---- event ids: a plain number, so no two meetings share one -------------------------------
+
+
+@pytest.mark.parametrize("event_id", ["0117838", "00990001", "A12345", "990-01"])
+def test_a_meeting_whose_event_id_is_not_a_plain_number_is_quarantined(
+    day: Site, event_id: str
+) -> None:
+    """`0117838` is `117838` to `hearings verify` and to the search index, whose rows are keyed
+    by the number: stored, it would take over that meeting's search row."""
+    victim = copy.deepcopy(day.corpus.meeting(VICTIM))
+    assert victim is not None
+    victim.update(eventId=event_id, title="A twin", updateDate=stamp_for(datetime.now(UTC)))
+    day.corpus.put_meeting(victim)
+    touch(day.corpus, "meeting", MATE, stamp_for(datetime.now(UTC)))
+    before = day.stored("meeting", VICTIM)
+    run = day.update()
+    assert_sound_day(day, run)
+    assert_quarantined(day, run, event_id.lower(), "eventId")
+    assert day.row("meeting", event_id) is None
+    assert day.stored("meeting", VICTIM) == before
+    assert_rebuild_gives_it_back(day)

@@ -20,7 +20,9 @@ FUTURE_SKEW = timedelta(minutes=15)
 EARLIEST_DATE = datetime(1900, 1, 1)
 _EARLIEST_UTC = EARLIEST_DATE.replace(tzinfo=UTC)  # made once: `replace` is slow
 LATEST_AHEAD = timedelta(days=5 * 366)
-EVENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+# A plain number, as every eventId the API has sent: `hearings verify` calls any other a problem,
+# and the search index keys a meeting's row by the number, so `0117838` would be `117838`.
+EVENT_ID = re.compile(r"[1-9][0-9]{0,31}")
 SYSTEM_CODE = re.compile(r"[a-z0-9]{2,32}")
 # A letter and six digits: L000174.
 BIOGUIDE_ID = re.compile(r"[A-Z][0-9]{6}")
@@ -29,7 +31,7 @@ BIOGUIDE_ID = re.compile(r"[A-Z][0-9]{6}")
 def check_meeting(request: Request, meeting: Meeting) -> Meeting:
     _same_id(request, meeting.event_id, "eventId")
     if not EVENT_ID.fullmatch(meeting.event_id):
-        raise Refused(f"eventId {meeting.event_id!r} is not a valid identifier")
+        raise Refused(f"eventId {cut(meeting.event_id)} is not a plain number")
     if meeting.chamber not in ("House", "Senate", "NoChamber"):
         raise Refused(f"chamber {meeting.chamber!r} is not House, Senate or NoChamber")
     _same_place(request, meeting.congress, meeting.chamber)
