@@ -3,6 +3,9 @@ sentence and exits with the code, and never shows a traceback for these."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 class HearingsError(Exception):
     """Base for every error meant for the user's eyes."""
@@ -36,6 +39,15 @@ class UnknownSchema(DatabaseUnreadable):
 
     # What is wrong, as a clause after the database's name ("was made by a newer version…").
     clause: str = "is not a hearings database this version knows"
+
+
+def validation_problem(error: Mapping[str, Any]) -> str:
+    """What one pydantic error says, without the prefix pydantic puts before a validator's own
+    sentence ("Value error, not a date"), which means nothing to a user."""
+    message = str(error.get("msg", "is not valid"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message
 
 
 def quoted(value: object, limit: int = 80) -> str:

@@ -36,6 +36,7 @@ from hearings.congress_api.values import (
 # Re-exported: the replica and the reports read the API's dates with them.
 from hearings.congress_api.values import parse_api_datetime as parse_api_datetime
 from hearings.congress_api.values import parse_api_moment as parse_api_moment
+from hearings.errors import validation_problem
 
 # ---- committee meetings -------------------------------------------------------------------
 
@@ -230,7 +231,7 @@ def parse_record(model: type[M], payload: Any, *, entity: str, identifier: str |
         ident = ident if len(ident) <= 40 else ident[:39] + "…"
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "(record)"
-        problem = first["msg"]
+        problem = validation_problem(first)
         raise MalformedPayload(
             f"{entity} {ident}: field {field!r}: {problem}",
             entity=entity,

@@ -13,7 +13,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from hearings.errors import quoted
+from hearings.errors import quoted, validation_problem
 from hearings.web.errors import WebError
 from hearings.web.http_methods import allowed_methods, asked_method, not_allowed_sentence
 
@@ -36,7 +36,7 @@ def _validation_message(exc: RequestValidationError) -> str:
         name = ".".join(location) or "request"
         given = error.get("input")
         shown = f" (got {quoted(given)})" if isinstance(given, str | int | float) else ""
-        message = str(error.get("msg", "is not valid")).rstrip(".")
+        message = validation_problem(error).rstrip(".")
         sentences.append(f"Parameter '{name}'{shown}: {message}.")
     return " ".join(sentences) or "The request is not valid."
 

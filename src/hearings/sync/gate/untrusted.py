@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hearings.errors import HearingsError
+from hearings.errors import HearingsError, validation_problem
 from hearings.sync.gate.verdicts import Entity, Refused, Request
 
 MAX_TEXT = 100_000
@@ -147,7 +147,7 @@ def sentence(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(record)"
-        return f"field {where!r}: {first['msg']}"
+        return f"field {where!r}: {validation_problem(first)}"
     if isinstance(exc, RecursionError):
         return "the record is nested too deeply to read"
     if isinstance(exc, HearingsError) and str(exc):
