@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -15,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hearings.replica import Corpus
+from hearings.replica import DEFAULT_CORPUS_DIR, Corpus, ReplicaServer
+from tests.cli_runs import run_hearings
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=12),
@@ -52,37 +54,54 @@ def load_one(kind_path: str, content: bytes) -> tuple[Corpus | None, str | None]
             return None, str(refused)
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    kind_path=st.sampled_from(
-        [
-            "committee-meeting/118/house/115001.json",
-            "hearing/118/house/51001.json",
-            "committee/house/hsxx00.json",
-            "member/X000001.json",
-        ]
-    ),
-    record=MEETINGS | JSON,
-    wrapped=st.booleans(),
+# Where each kind's file sits, the key its item response wraps it in, and the id its name gives.
+PLACES = {
+    "committee-meeting/118/house/115001.json": ("meeting", "committeeMeeting", "115001"),
+    "hearing/118/house/51001.json": ("hearing", "hearing", "51001"),
+    "committee/house/hsxx00.json": ("committee", "committee", "hsxx00"),
+    "member/X000001.json": ("member", "member", "X000001"),
+}
+WRAPPERS = {key for _, key, _ in PLACES.values()}
+RECORDS = MEETINGS | st.dictionaries(
+    st.text(max_size=8).filter(lambda k: k not in WRAPPERS and not k.startswith("_")),
+    JSON,
+    max_size=4,
 )
-def test_any_file_loads_or_is_refused_naming_it(kind_path: str, record: Any, wrapped: bool) -> None:
-    key = {"committee-meeting": "committeeMeeting", "hearing": "hearing"}.get(
-        kind_path.split("/")[0]
-    )
-    key = key or kind_path.split("/")[0]
-    body = {key: record} if wrapped else record
-    if isinstance(
-        body, dict
-    ):  # fields the other kinds need, so more files get past the first check
-        record_fields = body.get(key) if wrapped else body
-        if isinstance(record_fields, dict):
-            record_fields.setdefault("jacketNumber", 51001)
-            record_fields.setdefault("systemCode", "hsxx00")
-            record_fields.setdefault("bioguideId", "X000001")
-    corpus, refusal = load_one(kind_path, json.dumps(body).encode())
-    assert (corpus is None) != (refusal is None)
-    if refusal is not None:
-        assert "\n" not in refusal
+
+
+@settings(max_examples=150, deadline=None)
+@given(place=st.sampled_from(sorted(PLACES)), record=RECORDS, wrapped=st.booleans())
+def test_any_record_file_is_served_where_it_sits_as_the_file_has_it(
+    place: str, record: dict[str, Any], wrapped: bool
+) -> None:
+    """Wrong types, nulls, a missing or foreign id, an `updateDate` that is no date: the API can
+    send all of it, so the replica serves it for the updater to cope with, under the file's id."""
+    kind, key, ident = PLACES[place]
+    corpus, refusal = load_one(place, json.dumps({key: record} if wrapped else record).encode())
+    assert refusal is None and corpus is not None, refusal
+    stored = corpus.record(kind, ident)
+    assert stored is not None
+    assert json.loads(corpus.item_text(stored)) == record
+    listed, total = corpus.list_records(kind, limit=250)
+    assert total == 1 and listed == [stored]
+    entry = corpus.summary(stored, "http://replica/v3")
+    assert entry["updateDate"] == record.get("updateDate")
+    assert f"/{ident}" in entry["url"]
+
+
+@pytest.mark.parametrize(
+    ("place", "content"),
+    [
+        ("committee-meeting/118/house/115001.json", b'{"committeeMeeting": null}'),
+        ("member/X000001.json", b'{"member": [1, 2]}'),
+        ("committee-meeting/x118/house/115001.json", b'{"committeeMeeting": {}}'),
+    ],
+)
+def test_a_file_with_no_record_or_no_congress_is_refused_naming_it(
+    place: str, content: bytes
+) -> None:
+    corpus, refusal = load_one(place, content)
+    assert corpus is None and refusal is not None and "\n" not in refusal
 
 
 @pytest.mark.parametrize("content", [b"", b"[1", b"\xff\xfe", b"[]", b'"text"'])
@@ -95,7 +114,7 @@ def test_the_command_refuses_a_folder_without_records_in_one_sentence(tmp_path: 
     (tmp_path / "empty" / "notes").mkdir(parents=True)
     broken = tmp_path / "broken" / "committee-meeting" / "118" / "house"
     broken.mkdir(parents=True)
-    (broken / "115001.json").write_text('{"committeeMeeting": {"eventId": "115001"}}')
+    (broken / "115001.json").write_text('{"committeeMeeting": {"eventId": "115001"')
     for folder in ("empty", "broken"):
         result = subprocess.run(
             [sys.executable, "-m", "hearings", "replica", "--corpus", str(tmp_path / folder)],
@@ -111,6 +130,45 @@ def test_the_command_refuses_a_folder_without_records_in_one_sentence(tmp_path: 
         assert "\n" not in line and "Traceback" not in line, line
         assert line.startswith("Error: The replica cannot serve this corpus: "), line
         assert str(tmp_path / folder) in line, line
+
+
+def test_an_import_from_a_hand_edited_corpus_quarantines_only_the_broken_files(
+    tmp_path: Path,
+) -> None:
+    """A user's corpus folder with three meeting files broken by hand, served over HTTP: the
+    import takes every other meeting and quarantines those three, each with its reason."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(DEFAULT_CORPUS_DIR, folder)
+    house = folder / "committee-meeting" / "119" / "house"
+    broken = {
+        "117819": {"updateDate": None, "eventId": 999},  # no list date, and another id
+        "117783": {"congress": "119th", "chamber": None},
+        "117775": {"updateDate": "2025-13-45T00:00:00Z"},
+    }
+    for event_id, fields in broken.items():
+        path = house / f"{event_id}.json"
+        item = json.loads(path.read_text())
+        item["committeeMeeting"].update(fields)
+        path.write_text(json.dumps(item))
+    with ReplicaServer(Corpus.load(folder)) as replica:
+        env = {
+            **os.environ,
+            "CONGRESS_API_BASE_URL": replica.base_url,
+            "CONGRESS_API_KEY": "corpus-test-key",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'hearings.db'}",
+            "LOG_DIR": str(tmp_path / "logs"),
+            "BACKUP_DIR": str(tmp_path / "backups"),
+        }
+        run = run_hearings(["import", "--congress", "119", "--json"], env=env, cwd=tmp_path)
+    assert run.returncode == 3, run.stderr
+    metrics = json.loads(run.stdout)
+    reasons = {q["identifier"]: q["reason"] for q in metrics["quarantined_records"]}
+    assert set(reasons) == set(broken), reasons
+    assert reasons["117819"] == "eventId '999' is not the requested '117819'"
+    assert "'congress'" in reasons["117783"]
+    assert "not a date or date-time: '2025-13-45T00:00:00Z'" in reasons["117775"]
+    assert not any("Value error" in reason for reason in reasons.values()), reasons
+    assert metrics["hearings_added"] == 150 - len(broken)
 
 
 def test_a_meeting_filed_under_two_congresses_is_refused(tmp_path: Path) -> None:

@@ -24,7 +24,13 @@ from hearings.replica.corpus_folders import CorpusSource, corpus_folders, fill
 from hearings.replica.item_texts import ItemTexts
 from hearings.replica.list_entries import list_entry
 from hearings.replica.list_index import ListIndex
-from hearings.replica.record_intake import committee_record, filed_record, member_record
+from hearings.replica.record_intake import (
+    FilePlace,
+    committee_record,
+    file_record,
+    filed_record,
+    member_record,
+)
 from hearings.replica.records import KINDS, Kind, Record, store_key
 
 #: Every bundled Congress: `congress-118/` (small) and `congress-119/`, what `hearings demo` and
@@ -123,6 +129,17 @@ class Corpus:
         self, payload: Mapping[str, Any], *, congresses: Iterable[int] | None = None
     ) -> str:
         return self._put(member_record(payload, congresses=congresses, held=self._held_congresses))
+
+    def put_file(
+        self,
+        kind: Kind,
+        payload: Mapping[str, Any],
+        place: FilePlace,
+        congresses: Iterable[int] | None = None,
+    ) -> str:
+        """Add or replace the record of a corpus file: filed where the file sits, served as the
+        file has it, however malformed (what the updater makes of it is what is tested)."""
+        return self._put(file_record(kind, payload, place, congresses, held=self._held_congresses))
 
     def remove_meeting(self, event_id: str | int) -> bool:
         return self._remove("meeting", event_id)

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hearings.congress_api.models import parse_api_datetime
+from hearings.replica.record_intake import FilePlace
 from hearings.replica.records import Kind
 
 if TYPE_CHECKING:
@@ -64,36 +66,48 @@ def folder_congresses(folder: Path) -> list[int] | None:
 
 def fill(corpus: Corpus, folder: Path) -> None:
     """Add every record under `folder` to `corpus`, merging committees and members it already
-    holds. A file that is not a record is a `ValueError` naming it."""
+    holds. Each is filed where its file sits and served as the file has it; a file that holds
+    no JSON object, or sits where no record can, is a `ValueError` naming it."""
     congresses = folder_congresses(folder)
+    loaded_at = time.time()
     for path in sorted(folder.glob("committee-meeting/*/*/*.json")):
         with _naming(path):
-            meeting = read_json(path)
-            _refuse_a_second_congress(corpus, meeting)
-            corpus.put_meeting(meeting, chamber=path.parent.name)
+            place = _place(path, loaded_at, filed=True)
+            _refuse_a_second_congress(corpus, place)
+            corpus.put_file("meeting", read_json(path), place)
     for path in sorted(folder.glob("hearing/*/*/*.json")):
         with _naming(path):
-            corpus.put_printed_hearing(read_json(path), chamber=path.parent.name)
-    for path in sorted(folder.glob("committee/*/*.json")):
-        with _naming(path):
-            raw = _unwrapped(read_json(path), "committee")
-            chosen = _merged(corpus, "committee", "systemCode", raw, congresses)
-            if chosen is not None:
-                corpus.put_committee(chosen[0], chamber=path.parent.name, congresses=chosen[1])
-    for path in sorted(folder.glob("member/*.json")):
-        with _naming(path):
-            raw = _unwrapped(read_json(path), "member")
-            chosen = _merged(corpus, "member", "bioguideId", raw, congresses)
-            if chosen is not None:
-                corpus.put_member(chosen[0], congresses=chosen[1])
+            corpus.put_file("hearing", read_json(path), _place(path, loaded_at, filed=True))
+    shared: tuple[tuple[Kind, str], ...] = (
+        ("committee", "committee/*/*.json"),
+        ("member", "member/*.json"),
+    )
+    for kind, pattern in shared:
+        for path in sorted(folder.glob(pattern)):
+            with _naming(path):
+                place = _place(path, loaded_at, filed=False, chamber=kind == "committee")
+                raw = _unwrapped(read_json(path), kind)
+                chosen = _merged(corpus, kind, place.ident, raw, congresses)
+                if chosen is not None:
+                    corpus.put_file(kind, chosen[0], place, chosen[1])
 
 
-def _refuse_a_second_congress(corpus: Corpus, payload: dict[str, Any]) -> None:
+def _place(path: Path, loaded_at: float, *, filed: bool, chamber: bool = True) -> FilePlace:
+    """Where the file sits: `committee-meeting/{congress}/{chamber}/{id}.json` and the like."""
+    congress = None
+    if filed:
+        folder = path.parent.parent.name
+        if not folder.isdecimal() or not 0 < int(folder) < 1000:
+            raise ValueError(f"its folder {folder!r} names no Congress")
+        congress = int(folder)
+    return FilePlace(path.stem, path.parent.name if chamber else "", congress, loaded_at)
+
+
+def _refuse_a_second_congress(corpus: Corpus, place: FilePlace) -> None:
     # Event ids are unique across Congresses upstream, and the corpus keys meetings by them: a
     # second copy in another Congress would silently replace the first.
-    meeting = _unwrapped(payload, "committeeMeeting")
-    held = corpus.record("meeting", str(meeting.get("eventId") or ""))
-    if held is not None and str(meeting.get("congress")) != str(held.congresses[0]):
+    held = corpus.record("meeting", place.ident)
+    if held is not None and place.congress != held.congresses[0]:
         raise ValueError(
             f"event id {held.ident} is filed under Congress {held.congresses[0]} already"
         )
@@ -143,11 +157,11 @@ def _unwrapped(payload: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def _merged(
-    corpus: Corpus, kind: Kind, id_field: str, raw: dict[str, Any], congresses: list[int] | None
+    corpus: Corpus, kind: Kind, ident: str, raw: dict[str, Any], congresses: list[int] | None
 ) -> tuple[dict[str, Any], list[int] | None] | None:
     """The body to store and its Congresses, or None to keep the stored body as it is."""
     own = _own_congresses(kind, raw, congresses)
-    existing = corpus.record(kind, str(raw.get(id_field) or ""))
+    existing = corpus.record(kind, ident)
     raw = {k: v for k, v in raw.items() if k != "_congresses"}  # replaced by `own`
     if existing is None:
         return raw, own
@@ -165,10 +179,13 @@ def _own_congresses(
     listed = raw.get("_congresses")
     if isinstance(listed, list) and listed:
         return [int(c) for c in listed]
-    if kind == "member":
-        terms: Iterable[Any] = raw.get("terms") or []
+    terms = raw.get("terms") if kind == "member" else None
+    if isinstance(terms, list):
+        # A term's Congress as a number only: the file may hold anything there.
         from_terms = [
-            int(t["congress"]) for t in terms if isinstance(t, dict) and t.get("congress")
+            int(t["congress"])
+            for t in terms
+            if isinstance(t, dict) and str(t.get("congress")).isdecimal()
         ]
         if from_terms:
             return from_terms
@@ -176,5 +193,8 @@ def _own_congresses(
 
 
 def _instant(text: object) -> float:
-    moment = parse_api_datetime(str(text or ""))
+    try:
+        moment = parse_api_datetime(text) if isinstance(text, str) else None
+    except ValueError:
+        moment = None
     return moment.timestamp() if moment is not None else float("-inf")

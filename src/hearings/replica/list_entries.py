@@ -31,7 +31,7 @@ def list_entry(corpus: Corpus, record: Record, base_url: str) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "chamber": normalize_chamber(record.chamber),
             "congress": record.congresses[0],
-            "jacketNumber": int(record.ident),
+            "jacketNumber": int(record.ident) if record.ident.isdecimal() else record.ident,
             "updateDate": record.update_date,
             # Hearing list URLs really carry no query string.
             "url": f"{base_url}/hearing/{record.congresses[0]}/{record.chamber}/{record.ident}",
@@ -71,7 +71,7 @@ def _committee_entry(
 
 
 def _committee_name(body: Mapping[str, Any]) -> str | None:
-    history = [h for h in body.get("history") or [] if isinstance(h, dict)]
+    history = _objects(body.get("history"))
     current = [h for h in history if not h.get("endDate")] or history
     current.sort(key=lambda h: str(h.get("startDate") or ""), reverse=True)
     for entry in current:
@@ -82,8 +82,8 @@ def _committee_name(body: Mapping[str, Any]) -> str | None:
 
 
 def _member_entry(record: Record, body: Mapping[str, Any], base_url: str) -> dict[str, Any]:
-    terms = [t for t in body.get("terms") or [] if isinstance(t, dict)]
-    parties = [p for p in body.get("partyHistory") or [] if isinstance(p, dict)]
+    terms = _objects(body.get("terms"))
+    parties = _objects(body.get("partyHistory"))
     state_code = next((t.get("stateCode") for t in reversed(terms) if t.get("stateCode")), None)
     entry: dict[str, Any] = {
         "bioguideId": record.ident,
@@ -105,6 +105,11 @@ def _member_entry(record: Record, body: Mapping[str, Any], base_url: str) -> dic
     if "district" in body:
         entry["district"] = body["district"]
     return entry
+
+
+def _objects(value: object) -> list[dict[str, Any]]:
+    """The objects of a list; nothing for anything else (a corpus file may hold anything)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 STATE_NAMES: dict[str, str] = {

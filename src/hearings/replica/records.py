@@ -45,7 +45,8 @@ class Record:
     congresses: tuple[int, ...]
     chamber: str  # path form (`house`); empty for members
     updated: float  # updateDate as epoch seconds, for ordering and windows
-    update_date: str  # updateDate as stored, both API formats occur
+    # updateDate as stored: both API formats occur, and a corpus file's may be anything.
+    update_date: object
     body: dict[str, Any] | None = None
     clone_of: Record | None = None
 
