@@ -1,12 +1,14 @@
 """What the app emits when the data is hostile, over real HTTP: URLs from the API become links
 only when they are http(s); CSV cells never start a formula; feeds take their absolute URLs from
-PUBLIC_BASE_URL, not the Host header; error messages quote at most about 80 characters."""
+PUBLIC_BASE_URL, not the Host header; error messages quote at most about 80 characters; a
+direction control a value opens is closed where the value ends."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -216,3 +218,71 @@ def test_an_id_with_line_breaks_cannot_inject_calendar_lines(scratch: Scratch) -
     calendar = Calendar.from_ical(ics.content)
     assert not list(calendar.walk("VALARM"))
     assert any("9%0D%0ABEGIN%3AVALARM" in str(e["UID"]) for e in calendar.walk("VEVENT"))
+
+
+# Direction controls the API may send that are never closed: an override (RLO), an embedding
+# (RLE) and an isolate (RLI). Each would reverse the rest of its block on the page.
+OPENED_TITLE = "Budget \u202eHearing"
+OPENED_WITNESS = "Dr. \u2067Jane Roe"
+OPENED_COMMITTEE = "Oversight \u202bCommittee"
+OPENERS = "\u202a\u202b\u202d\u202e\u2066\u2067\u2068"
+
+
+def _left_open(text: str) -> int:
+    """How many embeddings and isolates `text` leaves open (a simple count: enough here)."""
+    depth = 0
+    for character in text:
+        if character in OPENERS:
+            depth += 1
+        elif character in "\u202c\u2069" and depth:
+            depth -= 1
+    return depth
+
+
+def test_direction_controls_in_the_data_never_reverse_the_rest_of_a_page(
+    scratch: Scratch,
+) -> None:
+    event_id = "118365"
+    with scratch.engine.begin() as connection:
+        connection.execute(
+            update(schema.hearings)
+            .where(schema.hearings.c.event_id == event_id)
+            .values(title=OPENED_TITLE)
+        )
+        witness_id = connection.execute(
+            select(schema.witness_appearances.c.witness_id).where(
+                schema.witness_appearances.c.event_id == event_id,
+                schema.witness_appearances.c.ordinal == 0,
+            )
+        ).scalar_one()
+        connection.execute(
+            update(schema.witnesses)
+            .where(schema.witnesses.c.witness_id == witness_id)
+            .values(display_name=OPENED_WITNESS)
+        )
+        connection.execute(
+            update(schema.committees)
+            .where(schema.committees.c.system_code == "hsgo00")
+            .values(name=OPENED_COMMITTEE)
+        )
+    app = create_app(scratch.engine, settings=scratch.database.settings(), clock=lambda: FIXED_NOW)
+    pages = [
+        f"/hearings/{event_id}",
+        "/hearings?sort=newest&per_page=100",
+        f"/witnesses/{witness_id}",
+        "/committees/hsgo00",
+        "/committees",
+    ]
+    with live_server(app) as base:
+        answers = {page: httpx.get(base + page) for page in pages}
+    for page, answer in answers.items():
+        assert answer.status_code == 200, page
+        texts = re.split(r"<[^>]*>", answer.text)
+        shown = [t for t in texts if any(v in t for v in ("Budget", "Jane Roe", "Oversight"))]
+        assert shown, page
+        for text in texts:
+            assert _left_open(text) == 0, (page, text)
+    # Shown exactly as the API gave them, closed after.
+    assert f"{OPENED_TITLE}\u202c" in answers[f"/hearings/{event_id}"].text
+    assert f"{OPENED_WITNESS}\u2069" in answers[f"/witnesses/{witness_id}"].text
+    assert f"{OPENED_COMMITTEE}\u202c" in answers["/committees/hsgo00"].text

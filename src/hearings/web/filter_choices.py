@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 
 from hearings.store import schema
 from hearings.web.committee_names import committee_label
+from hearings.web.text_direction import closed
 
 
 def facets(request: Request) -> dict[str, Any]:
@@ -76,7 +77,7 @@ def committee_choices(rows: Sequence[Any]) -> list[tuple[str, str, str]]:
 
 def committee_options(choices: list[tuple[str, str, str]]) -> Markup:
     return Markup("").join(
-        Markup('<option value="{}">{} · {}</option>').format(code, chamber, label)
+        Markup('<option value="{}">{} · {}</option>').format(code, chamber, closed(label))
         for code, label, chamber in choices
     )
 

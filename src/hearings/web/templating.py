@@ -17,6 +17,7 @@ from hearings.web.detail import bill_label, meeting_url
 from hearings.web.feeds import xml_legal
 from hearings.web.filters import SORTS, STATUSES, congress_label
 from hearings.web.organization_slugs import organization_slug
+from hearings.web.text_direction import closed
 
 
 def status_class(status: str | None) -> str:
@@ -68,20 +69,21 @@ def external_link(url: object, text: object = None) -> Markup:
     label = text if text not in (None, "") else url
     href = http_href(url)
     if href is not None:
-        return Markup('<a href="{}" rel="external">{}</a>').format(href, label)
+        return Markup('<a href="{}" rel="external">{}</a>').format(href, closed(label))
     shown = _CONTROL.sub("", str(url or ""))
     if len(shown) > SHOWN_URL_LENGTH:
         shown = shown[: SHOWN_URL_LENGTH - 1] + "…"
     if label == url:  # no name: the address itself is the text, said once
         return Markup(
             '<span class="unlinked">{}</span> <span class="muted">(not linked)</span>'
-        ).format(shown or "no address")
+        ).format(closed(shown) or "no address")
     return Markup(
         '<span class="unlinked">{}</span> <span class="muted">(not linked: {})</span>'
-    ).format(label, shown or "no address")
+    ).format(closed(label), closed(shown) or "no address")
 
 
 def install(environment: Environment) -> None:
+    environment.finalize = closed
     filters: dict[str, Any] = {
         "eastern": timefmt.format_eastern,
         "eastern_short": timefmt.format_eastern_short,
