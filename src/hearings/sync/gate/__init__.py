@@ -214,6 +214,10 @@ def _entry_chamber(
         raise Refused(str(exc)) from None
     if request.chamber is not None and chamber != request.chamber:
         raise Refused(f"listed under chamber {request.chamber} but says {raw!r}")
+    # Fetched from the path of the wrong chamber, the record would answer 404, and a retry from
+    # the quarantine there would close it as gone; refused here, it is retried where its url is.
+    if url_chamber is not None and chamber != url_chamber:
+        raise Refused(f"it says chamber {raw!r} but its url names {url_chamber}")
     return chamber
 
 
