@@ -66,11 +66,13 @@ class CongressClient(ApiSession):
         """Every entry of a list endpoint, page by page.
 
         Offsets are computed here and `pagination.next` is never followed: the API has served
-        malformed `next` links. Stops at `pagination.count` or at an empty page.
+        malformed `next` links. Stops at `pagination.count` or at an empty page. A page that
+        repeats the page before it is an error: the list is not moving on.
         """
         limit = max(1, min(page_size, MAX_PAGE_SIZE))
         base = {**(params or {}), **window_params(from_datetime, to_datetime)}
         offset = 0
+        previous: list[Any] = []
         while True:
             body = self._list_page(path, key, {**base, "offset": offset, "limit": limit})
             entries = body.get(key)
@@ -78,6 +80,16 @@ class CongressClient(ApiSession):
                 shown = self._display(path)
                 raise MalformedPayload(f"The list at {shown} has no {key!r} array.", url=shown)
             count = self._remember_count(path, body)
+            if entries and _same_page(entries, previous):
+                # An API that ignores `offset` would otherwise be paged to its `count` (or, with
+                # none, forever), every page the first, and its other entries silently missed.
+                shown = self._display(path)
+                raise MalformedPayload(
+                    f"The list at {shown} answered offset {offset:,} with the same entries as "
+                    f"offset {offset - len(previous):,}: it is not paging.",
+                    url=shown,
+                )
+            previous = entries
             yield from entries
             offset += len(entries)
             if not entries:
@@ -214,6 +226,13 @@ class CongressClient(ApiSession):
                 f"The response for {shown} has no {key!r} object.", url=shown, body=body
             )
         return record
+
+
+def _same_page(entries: list[Any], previous: list[Any]) -> bool:
+    try:
+        return entries == previous
+    except RecursionError:  # entries nested about as deep as the JSON decoder reads
+        return False
 
 
 def _list_path(resource: str, congress: int | None, chamber: str | None) -> str:
