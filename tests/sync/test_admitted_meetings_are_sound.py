@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
 
 from hearings.replica import Corpus, Faults, ReplicaServer
 from tests.sync.mutations import touch
@@ -260,3 +262,53 @@ def test_a_meeting_whose_event_id_is_not_a_plain_number_is_quarantined(
     assert day.row("meeting", event_id) is None
     assert day.stored("meeting", VICTIM) == before
     assert_rebuild_gives_it_back(day)
+
+
+# ---- any value at the places a meeting's child rows come from ------------------------------
+
+_PLACES = [
+    ("witnesses", "name"),
+    ("witnesses", "organization"),
+    ("witnessDocuments", "url"),
+    ("meetingDocuments", "url"),
+    ("videos", "url"),
+    ("committees", "systemCode"),
+]
+_text = st.text(alphabet=st.sampled_from([" ", ".", "\x00", "a", "A", "\u00a0", "\t", "0"]))
+
+
+@st.composite
+def child_edits(draw: st.DrawFn) -> tuple[str, Edit]:
+    """A meeting whose first child of some kind is repeated, respelled, or given a new value."""
+    key, field = draw(st.sampled_from(_PLACES))
+    value: Any = draw(_text | st.none() | st.just(""))
+    repeat = draw(st.booleans())
+
+    def edit(meeting: dict[str, Any]) -> dict[str, Any]:
+        first = meeting[key][0]
+        changed = {**first, field: value if not repeat else f"{value or ''}{first[field]}"}
+        meeting[key] = [*meeting[key], changed] if repeat else [changed, *meeting[key][1:]]
+        return meeting
+
+    return f"{key}.{field} = {value!r} ({'repeated' if repeat else 'replaced'})", edit
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(case=child_edits())
+def test_what_the_gate_admits_verify_accepts_and_a_rebuild_gives_back(
+    base: Base, tmp_path_factory: pytest.TempPathFactory, case: tuple[str, Edit]
+) -> None:
+    label, edit = case
+    note(label)
+    for site in a_day(base, tmp_path_factory):
+        before = site.stored("meeting", VICTIM)
+        serve_edited(site, VICTIM, edit)
+        run = site.update()
+        assert_sound_day(site, run)
+        if ("meeting", VICTIM) in site.quarantine():
+            assert site.stored("meeting", VICTIM) == before
+        assert_rebuild_gives_it_back(site)
