@@ -1,10 +1,16 @@
 """`--output` of export and report: a file written whole or not at all, `-` for standard output,
-and a path that cannot be written refused in one sentence, leaving nothing behind."""
+and a path that cannot be written refused in one sentence, leaving nothing behind; a pipe or a
+descriptor written as it is, and a symbolic link's target written whole, the link kept."""
 
 from __future__ import annotations
 
 import json
+import os
+import stat
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -120,3 +126,60 @@ def test_report_json_is_the_same_as_format_json(site: Site) -> None:
     assert one_sentence(clash.stderr) == (
         "Error: --json and --format markdown disagree; give one of them."
     )
+
+
+def _read_in_background(opener: Callable[[], IO[bytes]]) -> Callable[[], bytes]:
+    """Read what a pipe receives, on a thread (a FIFO's writer waits for its reader)."""
+    received: list[bytes] = []
+
+    def read() -> None:
+        with opener() as pipe:
+            received.append(pipe.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+
+    def result() -> bytes:
+        reader.join(timeout=60)
+        return received[0]
+
+    return result
+
+
+def test_a_named_pipe_as_output_gets_the_text_and_stays_a_pipe(site: Site) -> None:
+    # It was replaced by a regular file: the reader got nothing (and, as root, --output
+    # /dev/null put a regular file in /dev/null's place).
+    fifo = site.folder / "hearings.fifo"
+    os.mkfifo(fifo)
+    received = _read_in_background(lambda: fifo.open("rb"))
+    result = site.cli("export", "hearings", "--output", str(fifo))
+    assert result.returncode == 0, result.stderr
+    lines = received().decode("utf-8").splitlines()
+    assert len(lines) == 160 and json.loads(lines[0])["event_id"]
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert not fifo.with_name("hearings.fifo.partial").exists()
+
+
+def test_a_descriptor_as_output_is_written_as_process_substitution_needs(site: Site) -> None:
+    # `--output >(gzip > hearings.jsonl.gz)` names /dev/fd/63, a pipe: it was "Cannot write
+    # /dev/fd/63: No such file or directory."
+    read_end, write_end = os.pipe()
+    received = _read_in_background(lambda: os.fdopen(read_end, "rb"))
+    try:
+        result = site.cli("report", "--format", "markdown", "--output", f"/dev/fd/{write_end}")
+    finally:
+        os.close(write_end)
+    assert result.returncode == 0, result.stderr
+    assert received().decode("utf-8").startswith("# ")
+
+
+def test_a_symbolic_link_as_output_writes_its_target_and_stays_a_link(site: Site) -> None:
+    folder = _out_folder(site)
+    target = folder / "kept.txt"
+    link = site.folder / "latest.jsonl"
+    link.symlink_to(target)
+    result = site.cli("export", "committees", "--output", str(link))
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert target.read_text().count("\n") > 10 and '"system_code"' in target.read_text()
+    assert sorted(p.name for p in folder.iterdir()) == ["kept.txt"]

@@ -1,9 +1,16 @@
 """A file a command writes whole or not at all: the text goes to `<file>.partial` and replaces the
 file only when complete. A path that cannot be a file is refused before anything is written, and
-a failed write leaves no `.partial` behind."""
+a failed write leaves no `.partial` behind.
+
+Only a regular file can be replaced so. A symbolic link is followed: its target is written whole
+and the link stays. A pipe, a device or a descriptor (`/dev/stdout`, `/dev/null`, a FIFO, the
+`/dev/fd/63` of `--output >(gzip > x.gz)`) is written to as it is: replacing it would put a
+regular file in its place (as root, even over `/dev/null`) and the reader would get nothing."""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -52,15 +59,35 @@ def _is_database_file(path: Path, database: Path) -> bool:
     return target.exists() and named.exists() and target.samefile(named)
 
 
+def _is_a_stream(path: Path) -> bool:
+    """Whether `path` is a pipe, device or descriptor rather than a file that can be replaced."""
+    if str(path).startswith(("/dev/", "/proc/")):
+        return path.exists()  # /dev/stdout is a regular file when the shell redirected it
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False  # not there yet (or a dangling link): a new file
+
+
 @contextmanager
 def written_whole(path: Path, option: str = "--output") -> Iterator[TextIO]:
-    """A handle whose text becomes `path` when the block ends without error, and nothing else."""
+    """A handle whose text becomes `path` when the block ends without error, and nothing else
+    (for a pipe or device, see above: the text as it is written)."""
     check_output_path(path, option)
-    temporary = path.with_name(path.name + ".partial")
+    try:
+        if _is_a_stream(path):
+            with path.open("w", encoding="utf-8", newline="") as stream:
+                yield stream
+            return
+    except OSError as exc:
+        raise HearingsError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    # A link's target is the file to replace, so the link keeps pointing at it.
+    final = Path(os.path.realpath(path)) if path.is_symlink() else path
+    temporary = final.with_name(final.name + ".partial")
     try:
         with temporary.open("w", encoding="utf-8", newline="") as handle:
             yield handle
-        temporary.replace(path)
+        temporary.replace(final)
     except OSError as exc:
         raise HearingsError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     finally:
