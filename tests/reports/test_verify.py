@@ -155,12 +155,13 @@ def test_missing_required_fields_committees_and_bad_dates_are_named(site: Site) 
         connection.execute(
             "UPDATE hearings SET start_at = '2199-01-01 00:00:00' WHERE event_id = ?", (third,)
         )
-    problems, _ = _verify(site)
+    problems, warnings = _verify(site)
     assert sorted(problems) == [
-        ("committees", "1 meeting has no committee", [second]),
         ("dates", "1 meeting dated before 1900 or more than five years ahead", [third]),
         ("required_fields", "1 meeting has no updateDate", [first]),
     ]
+    # The API lists some meetings so (a Senate conferee meeting): a warning, not a problem.
+    assert "committees" in warnings
 
 
 def test_nameless_witnesses_and_committees_are_counted_in_agreeing_sentences(

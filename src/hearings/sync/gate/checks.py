@@ -120,10 +120,6 @@ def check_meeting_rows(rows: MeetingRows, now: datetime) -> None:
     for ref in rows.committee_refs:
         if not SYSTEM_CODE.fullmatch(ref["system_code"]):
             raise Refused(f"committee systemCode {cut(ref['system_code'])} is not valid")
-    # Only the empty stubs the API really returns may name no committee (a verify warning);
-    # any other meeting without one is a problem to verify, and would lose its stored links.
-    if not rows.committees and not rows.hearing["is_stub"]:
-        raise Refused("the meeting names no committee; the stored meeting is kept")
     for ordinal, bill in enumerate(rows.bills, start=1):
         if not bill["bill_type"] or not bill["number"]:
             raise Refused(f"bill {ordinal} of relatedItems has no type or no number")
