@@ -239,6 +239,22 @@ def test_a_day_without_a_time_moves_as_a_day(was: date, now: date) -> None:
     assert sentences == [f"Moved from {day(was)} to {day(now)}"]
 
 
+def test_a_committee_added_or_removed_is_named() -> None:
+    appropriations = {"name": "Appropriations Committee", "systemCode": "hsap00"}
+    highways = {"name": "Highways and Transit Subcommittee", "systemCode": "hspw12"}
+    both = {"committees": [appropriations, highways]}
+    assert describe_changes({"committees": [appropriations]}, both) == [
+        "Committee added: Highways and Transit Subcommittee"
+    ]
+    assert describe_changes(both, {"committees": []}) == [
+        "Committee removed: Appropriations Committee",
+        "Committee removed: Highways and Transit Subcommittee",
+    ]
+    # The same committee under another name, or its code in capitals, is no change.
+    renamed = {**appropriations, "name": "House Appropriations", "systemCode": "HSAP00"}
+    assert describe_changes({"committees": [appropriations]}, {"committees": [renamed]}) == []
+
+
 def test_a_time_given_or_taken_away_on_the_same_day_is_not_a_move() -> None:
     day, moment = {"date": "2025-06-24"}, {"date": "2025-06-24T14:00:00Z"}
     assert describe_changes(day, moment) == ["Time given: Tue Jun 24, 10:00 a.m. ET"]

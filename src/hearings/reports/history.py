@@ -93,6 +93,7 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
     room_before, room_after = _room(before.get("location")), _room(after.get("location"))
     if room_before != room_after:
         sentences.append(f"Room {room_before or 'none'} → {room_after or 'none'}")
+    sentences += _committee_sentences(before.get("committees"), after.get("committees"))
     sentences += witness_sentences(before.get("witnesses"), after.get("witnesses"))
     documents = document_sentence(document_delta(_documents(before), _documents(after)))
     sentences += [documents] if documents else []
@@ -201,6 +202,18 @@ def _room(location: object) -> str | None:
         if building and building.endswith(suffix):
             building = building[: -len(suffix)]
     return " ".join(p for p in (room, building) if p) or None
+
+
+def _committee_sentences(before: object, after: object) -> list[str]:
+    was, now = _committees(before), _committees(after)
+    added = [f"Committee added: {name}" for code, name in now.items() if code not in was]
+    return added + [f"Committee removed: {name}" for code, name in was.items() if code not in now]
+
+
+def _committees(value: object) -> dict[str, str]:
+    """A payload's committees by system code, each as the payload names it."""
+    named = ((plain_text(c.get("systemCode")), plain_text(c.get("name"))) for c in _items(value))
+    return {code.lower(): name or code for code, name in named if code}
 
 
 def witness_sentences(before: object, after: object) -> list[str]:
