@@ -41,9 +41,15 @@ class UnknownSchema(DatabaseUnreadable):
     clause: str = "is not a hearings database this version knows"
 
 
+_OBJECT_EXPECTED = {"model_type", "model_attributes_type", "dataclass_type", "dict_type"}
+
+
 def validation_problem(error: Mapping[str, Any]) -> str:
     """What one pydantic error says, without the prefix pydantic puts before a validator's own
     sentence ("Value error, not a date"), which means nothing to a user."""
+    if error.get("type") in _OBJECT_EXPECTED:
+        # Not "a valid dictionary or instance of CommitteeRef": our class names mean nothing.
+        return "Input should be an object"
     message = str(error.get("msg", "is not valid"))
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)

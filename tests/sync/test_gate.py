@@ -120,6 +120,15 @@ def test_a_committee_without_a_name_is_quarantined_so_the_stored_name_stays(
     assert isinstance(verdict, Quarantined) and "no name" in verdict.reason
 
 
+def test_a_reason_says_an_object_was_expected_without_naming_our_classes(
+    corpus: Corpus,
+) -> None:
+    request, body = a_committee(corpus)
+    verdict = admit_item(request, body | {"parent": "hsap00"}, now=NOW)
+    assert isinstance(verdict, Quarantined)
+    assert verdict.reason.endswith("field 'parent': Input should be an object"), verdict.reason
+
+
 def test_a_printed_hearing_without_a_title_is_quarantined(corpus: Corpus) -> None:
     request, body = a_printed_hearing(corpus)
     verdict = admit_item(request, body | {"title": None}, now=NOW)
