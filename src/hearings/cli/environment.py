@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from hearings.config import Settings, load_settings
-from hearings.errors import ConfigurationError, HearingsError
+from hearings.errors import ConfigurationError, HearingsError, validation_problem
 from hearings.logs import SharedConsole
 from hearings.reports.verify_result import unreadable
 from hearings.store.engine import open_database, sqlite_file
@@ -48,7 +48,7 @@ def _first_error(exc: ValueError) -> str:
     if callable(errors):
         first = errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())).upper()
-        message = str(first.get("msg")).removeprefix("Value error, ")
+        message = validation_problem(first)
         # A validator's own sentence names the setting already.
         return message if message.startswith(field) else f"{field}: {message}"
     return str(exc)
