@@ -139,6 +139,24 @@ def test_a_read_only_postgresql_server_refuses_writes_but_serves_reads(
         engine.dispose()
 
 
+@pytest.mark.parametrize("args", [["status"], ["export", "committees"]])
+def test_a_full_disk_under_standard_output_is_a_sentence_not_a_bug(
+    site: Site, args: list[str]
+) -> None:
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "hearings", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=site.folder,
+            env=site.env(),
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "Error: Cannot write the output: No space left on device."
+
+
 def test_a_deleted_working_folder_is_a_sentence_not_a_bug(tmp_path: Path) -> None:
     gone = tmp_path / "gone"
     gone.mkdir()

@@ -3,6 +3,7 @@ modules beside this one register their commands on `app`."""
 
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
 import os
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(exc.exit_code)
         if isinstance(exc, click.exceptions.Exit):
             sys.exit(exc.exit_code)
-        damaged = _damaged_database(exc)
+        damaged = _damaged_database(exc) or _full_disk(exc)
         if damaged is not None:
             err_console.print(
                 f"[bold red]Error:[/] {escape(str(damaged))}", highlight=False, soft_wrap=True
@@ -176,6 +177,15 @@ def _usage_error(exc: Any) -> NoReturn:
 
 # What SQLite says of a file that is damaged or is not a database at all.
 _DAMAGED = ("database disk image is malformed", "not a database")
+
+
+def _full_disk(exc: BaseException) -> HearingsError | None:
+    """A full disk or quota where the command writes, standard output included: the machine's
+    state, not a bug."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = exc.filename if exc.filename is not None else "the output"
+        return HearingsError(f"Cannot write {where}: {exc.strerror}.")
+    return None
 
 
 def _damaged_database(exc: BaseException) -> HearingsError | None:
