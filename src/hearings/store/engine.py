@@ -49,13 +49,16 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
 
 
 def sqlite_file(database_url: str) -> Path | None:
-    """The file behind a `sqlite:///` URL, or None for memory databases and other backends."""
+    """The file behind a `sqlite:///` URL, or None for memory databases and other backends. A
+    symbolic link is followed: a restore or rebuild then replaces the file and keeps the link,
+    and a user of the link and one of the file share one writer lock."""
     if not is_sqlite(database_url):
         return None
     database = make_url(database_url).database
     if not database or database == ":memory:":
         return None
-    return Path(database)
+    path = Path(database)
+    return path.resolve() if path.is_symlink() else path
 
 
 def create_db_engine(database_url: str) -> Engine:
