@@ -111,6 +111,9 @@ def test_a_form_sent_without_javascript_ignores_empty_fields(client: TestClient)
         ("from=0001-01-01", "from must be a day between 1900 and 2200"),
         ("sort=sideways", "sort"),
         ("has_witnesses=maybe", "has_witnesses"),
+        # A number is not a day, though pydantic would read it as a Unix time.
+        ("from=1735689600", "should be a day written YYYY-MM-DD"),
+        ("to=-1", "should be a day written YYYY-MM-DD"),
     ],
 )
 def test_a_bad_parameter_gets_a_400_with_a_clear_message(
@@ -123,6 +126,12 @@ def test_a_bad_parameter_gets_a_400_with_a_clear_message(
     api = client.get(f"/api/hearings?{query}")
     assert api.status_code == 400
     assert words in api.json()["error"]["message"]
+
+
+def test_a_week_is_a_day_written_out(client: TestClient) -> None:
+    page = client.get("/hearings?week=20250101")
+    assert page.status_code == 400 and "should be a day written YYYY-MM-DD" in page.text
+    assert client.get("/hearings?week=2025-01-01").status_code == 200
 
 
 # ---- a hearing ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -9,6 +10,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import Query
+from pydantic import BeforeValidator
 
 from hearings.congresses import CongressSelection, CongressSelectionError, ordinal, parse_congresses
 from hearings.web.errors import BadParameter
@@ -29,6 +31,17 @@ MAX_PAGE = 2000
 MAX_PER_PAGE = 100
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 COMMITTEE_CODE = r"^[A-Za-z]{2,8}[0-9]{2}$"
+
+
+def _written_day(value: object) -> object:
+    """Only a day as people write it: pydantic would take `1735689600` as a Unix time."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError("should be a day written YYYY-MM-DD")
+    return value.strip() if isinstance(value, str) else value
+
+
+#: A query parameter that is a day, written YYYY-MM-DD.
+Day = Annotated[date, BeforeValidator(_written_day)]
 
 CongressParameter = Annotated[
     str | None,
@@ -160,11 +173,11 @@ def hearing_filters(
         Query(max_length=64, description="Meeting type: Hearing, Meeting, Markup… (any case)."),
     ] = None,
     date_from: Annotated[
-        date | None,
+        Day | None,
         Query(alias="from", description="First day (Eastern Time), YYYY-MM-DD."),
     ] = None,
     date_to: Annotated[
-        date | None,
+        Day | None,
         Query(alias="to", description="Last day (Eastern Time), YYYY-MM-DD."),
     ] = None,
     has_witnesses: Annotated[

@@ -15,7 +15,7 @@ from hearings.web.detail import load_hearing
 from hearings.web.entity_pages import past_the_end
 from hearings.web.errors import BadParameter, NotFound
 from hearings.web.filter_choices import facets, with_selected
-from hearings.web.filters import HearingFilters, hearing_filters
+from hearings.web.filters import Day, HearingFilters, hearing_filters
 from hearings.web.history_routes import shown_history
 from hearings.web.listing import HearingPage, find_hearings
 from hearings.web.timefmt import EASTERN, as_utc
@@ -58,7 +58,7 @@ def _week_url(filters: HearingFilters, monday: date) -> str:
 def hearings_page(
     request: Request,
     filters: Filters,
-    week: Annotated[date | None, Query(description="Any day of the week to show.")] = None,
+    week: Annotated[Day | None, Query(description="Any day of the week to show.")] = None,
 ) -> Response:
     """The week view (this week by default, or `week`), narrowed by any filters; with a query,
     a sort or a date range, a ranked or ordered list of pages instead."""
