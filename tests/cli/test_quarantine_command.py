@@ -136,6 +136,26 @@ def test_list_says_so_when_nothing_is_held(site: Site) -> None:
     assert run.out.strip() == "No suspicious changes are held for review."
 
 
+def test_list_shows_the_records_waiting_for_the_next_update_too(site: Site) -> None:
+    """A malformed record is in the quarantine but not for review: listing only the held
+    versions said the quarantine was empty."""
+    body = witnessed_meeting(site)
+    event_id = str(body["eventId"])
+    publish(site, body, lambda b: b.update(title="Revised"))
+    site.replica.overrides.set_item("meeting", event_id, lambda m: {**m, "congress": "119th"})
+    assert site.hearings("update").code == 3
+
+    run = site.hearings("quarantine", "list")
+
+    assert run.code == 0, run.err
+    words = " ".join(run.out.split())
+    assert words.startswith(
+        "No suspicious changes are held for review. 1 other record is in the quarantine: every "
+        "update retries it, and it needs no review."
+    ), words
+    assert f"meeting {event_id}" in words and "field 'congress'" in words
+
+
 def test_an_entry_that_is_not_held_for_review_is_refused_in_one_sentence(site: Site) -> None:
     for missing in ("999", "2147483648", "99999999999999999999"):  # past an id column's range
         run = site.hearings("quarantine", "accept", missing)

@@ -15,9 +15,12 @@ from rich.text import Text
 from hearings.cli import app
 from hearings.cli.environment import console, current_settings, existing_database, require_existing
 from hearings.reports.export import iso_utc
+from hearings.reports.report import QuarantineLine, open_quarantine
 from hearings.reports.screen_text import printable
+from hearings.reports.verify_result import counted
 from hearings.store.engine import open_database
 from hearings.sync.backups import backup_now
+from hearings.sync.quarantine import SUSPICIOUS_PREFIX
 from hearings.sync.review import ReviewOutcome, accept, held_versions, reject
 
 quarantine_app = typer.Typer(
@@ -35,10 +38,16 @@ EntryId = Annotated[
 def quarantine_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print the entries as JSON.")] = False,
 ) -> None:
-    """List the suspicious versions held for review, oldest first."""
+    """List the suspicious versions held for review, oldest first; then the other records in
+    the quarantine, which every update retries and no one reviews."""
     settings = current_settings()
     with existing_database(settings) as engine, engine.connect() as connection:
         held = held_versions(connection)
+        waiting = [
+            line
+            for line in open_quarantine(connection)
+            if not line.reason.startswith(SUSPICIOUS_PREFIX)
+        ]
     if as_json:
         entries = [
             {
@@ -55,6 +64,7 @@ def quarantine_list(
         return
     if not held:
         console.print("No suspicious changes are held for review.", highlight=False)
+        _print_waiting(waiting)
         return
     table = Table("id", "meeting", "held since (UTC)", "seen", "reason")
     for h in held:
@@ -71,6 +81,29 @@ def quarantine_list(
         "`hearings quarantine reject ID`.",
         highlight=False,
     )
+    _print_waiting(waiting)
+
+
+def _print_waiting(waiting: list[QuarantineLine]) -> None:
+    """The records quarantined for what they are (malformed, not the one asked for…): shown so
+    that an empty review list never reads as an empty quarantine."""
+    if not waiting:
+        return
+    one = len(waiting) == 1
+    console.print(
+        f"{counted(len(waiting), 'other record', 'are')} in the quarantine: every update retries "
+        f"{'it' if one else 'them'}, and {'it needs' if one else 'they need'} no review.",
+        highlight=False,
+    )
+    table = Table("record", "since (UTC)", "seen", "reason")
+    for line in waiting:
+        table.add_row(
+            Text(printable(f"{line.entity} {line.identifier}")),
+            (line.first_seen or "")[:16].replace("T", " "),
+            f"{line.attempts}×",
+            Text(printable(line.reason)),
+        )
+    console.print(table)
 
 
 @quarantine_app.command("accept")

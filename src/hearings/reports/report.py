@@ -117,7 +117,7 @@ def build_report(
         runs, anomalies = run_lines(connection, start, end)
         changed = changed_hearings(connection, start, end)
         witnesses = _new_witnesses(connection, start, end)
-        quarantine = _open_quarantine(connection)
+        quarantine = open_quarantine(connection)
         suspicious = suspicious_lines(connection, start, end)
         if congresses is not None:
             runs, anomalies, changed, witnesses, quarantine, suspicious = _of_congresses(
@@ -255,7 +255,8 @@ def _new_witnesses(connection: Connection, start: datetime, end: datetime) -> li
     ]
 
 
-def _open_quarantine(connection: Connection) -> list[QuarantineLine]:
+def open_quarantine(connection: Connection) -> list[QuarantineLine]:
+    """Every open quarantine entry, oldest first."""
     errors = schema.import_errors
     return [
         QuarantineLine(
