@@ -385,6 +385,22 @@ def test_a_command_that_needs_the_database_never_creates_it(
 
 
 @pytest.mark.parametrize(
+    "args", [["status"], ["export", "hearings"], ["serve", "--port", "1"], ["update"]]
+)
+def test_an_empty_database_file_is_refused_and_left_empty(tmp_path: Path, args: list[str]) -> None:
+    site = Site(tmp_path, tmp_path / "hearings.db")
+    site.database.touch()
+    result = site.cli(*args)
+    assert result.returncode == 1
+    assert one_sentence(result.stderr) == (
+        f"Error: The database file {site.database} is empty; fill it with "
+        "`hearings import --congress N` (or try `hearings demo`)."
+    )
+    assert site.database.stat().st_size == 0
+    assert not site.backups.exists()
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "postgresql+psycopg://hearings:s3cret-pw@127.0.0.1:1/db",

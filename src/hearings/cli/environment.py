@@ -69,6 +69,12 @@ def require_existing(settings: Settings) -> None:
             f"There is no database at {path}; create it with `hearings import --congress N` "
             "(or try `hearings demo`)."
         )
+    if path is not None and path.is_file() and path.stat().st_size == 0:
+        # An empty file (`touch`, a failed copy) is no database yet; reading must not make one.
+        raise HearingsError(
+            f"The database file {path} is empty; fill it with `hearings import --congress N` "
+            "(or try `hearings demo`)."
+        )
 
 
 @contextmanager
