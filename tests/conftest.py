@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -21,6 +22,19 @@ if os.environ.get("CI") or os.environ.get("HYPOTHESIS_PROFILE") == "ci":
 
 #: The key `replica_client` sends; tests grep logs and messages for it.
 REPLICA_TEST_KEY = "test-key-4d1f9c2b7e"
+
+
+@pytest.fixture(scope="session")
+def imported_119(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled Congress as `hearings import --congress 119` writes it, through the CLI and
+    the replica, once per session (per worker): copy it, never write to it."""
+    from tests.sync.site import Site
+
+    folder = tmp_path_factory.mktemp("imported-119")
+    with ReplicaServer(Corpus.load()) as replica:
+        run = Site(folder, replica).hearings("import", "--congress", "119")
+    assert run.code == 0, run.err
+    return folder / "hearings.db"
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +83,6 @@ def replica_client(replica: ReplicaServer, replica_api_key: str) -> Iterator[Con
 # ---- databases: SQLite and a real PostgreSQL server -------------------------------------
 # `postgres_server` (one cluster per session and xdist worker) and `postgres_url` (an empty
 # database per test) live in tests/pg_server.py; importing them here shares them with every folder.
-from pathlib import Path  # noqa: E402
 
 from tests.pg_server import postgres_server, postgres_url  # noqa: E402, F401
 

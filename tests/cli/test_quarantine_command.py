@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from tests.sync.degraded import appearances, import_once, publish, site_copy, witnessed_meeting
+from tests.sync.degraded import appearances, publish, site_copy, witnessed_meeting
 from tests.sync.site import Site
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return import_once(tmp_path_factory.mktemp("imported"))
+def imported(imported_119: Path) -> Path:
+    return imported_119
 
 
 @pytest.fixture

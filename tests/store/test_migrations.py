@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from hearings.replica import Corpus, ReplicaServer
 from hearings.store.engine import MIGRATIONS_DIR, create_db_engine, open_database
 from hearings.store.schema_version import known_revisions
 from hearings.store.search_index import rebuild_search_index
 from tests.store.migration_steps import FROZEN_AT, downgrade, search_rows, upgrade
 from tests.store.schema_dump import SNAPSHOTS, sqlite_schema
-from tests.sync.site import Site, copy_database
+from tests.sync.site import copy_database
 
 VERSIONS = sorted((MIGRATIONS_DIR / "versions").glob("*.py"))
 
@@ -57,20 +56,11 @@ def test_a_fresh_database_gets_the_schema_of_before_the_freeze(tmp_path: Path) -
         engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("imported")
-    with ReplicaServer(Corpus.load()) as replica:
-        run = Site(folder, replica).hearings("import", "--congress", "119")
-    assert run.code == 0, run.err
-    return folder / "hearings.db"
-
-
 @pytest.fixture
-def database(imported: Path, tmp_path: Path) -> Iterator[Engine]:
+def database(imported_119: Path, tmp_path: Path) -> Iterator[Engine]:
     """An imported database whose index is what the migrations built before the freeze: a
     rebuild from the tables."""
-    copy_database(imported, tmp_path / "hearings.db")
+    copy_database(imported_119, tmp_path / "hearings.db")
     engine = create_db_engine(f"sqlite:///{tmp_path / 'hearings.db'}")
     with engine.begin() as connection:
         rebuild_search_index(connection)

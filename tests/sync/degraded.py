@@ -14,13 +14,6 @@ from hearings.replica import Corpus, ReplicaServer
 from tests.sync.site import Site, copy_database, stamp_for
 
 
-def import_once(folder: Path) -> Path:
-    with ReplicaServer(Corpus.load()) as replica:
-        run = Site(folder, replica).hearings("import", "--congress", "119")
-    assert run.code == 0, run.err
-    return folder / "hearings.db"
-
-
 @contextmanager
 def site_copy(imported: Path, folder: Path) -> Iterator[Site]:
     copy_database(imported, folder / "hearings.db")

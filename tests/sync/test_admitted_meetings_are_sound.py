@@ -41,14 +41,9 @@ class Base:
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Base:
+def base(imported_119: Path) -> Base:
     """The bundled Congress imported once through the CLI; every day copies the file."""
-    corpus = Corpus.load()
-    folder = tmp_path_factory.mktemp("imported")
-    with ReplicaServer(corpus.copy()) as replica:
-        run = Site(folder, replica).hearings("import", "--congress", "119")
-    assert run.code == 0, run.err
-    return Base(folder / "hearings.db", corpus)
+    return Base(imported_119, Corpus.load())
 
 
 def a_day(base: Base, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:

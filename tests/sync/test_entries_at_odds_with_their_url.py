@@ -21,18 +21,9 @@ VICTIMS: dict[Entity, str] = {"meeting": "117838", "printed_hearing": "60388"}
 MATE = "117846"
 
 
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("imported")
-    with ReplicaServer(Corpus.load()) as replica:
-        run = Site(folder, replica).hearings("import", "--congress", "119")
-    assert run.code == 0, run.err
-    return folder / "hearings.db"
-
-
 @pytest.fixture
-def site(imported: Path, tmp_path: Path) -> Iterator[Site]:
-    copy_database(imported, tmp_path / "hearings.db")
+def site(imported_119: Path, tmp_path: Path) -> Iterator[Site]:
+    copy_database(imported_119, tmp_path / "hearings.db")
     with ReplicaServer(Corpus.load(), faults=Faults(retry_after=0)) as replica:
         yield Site(tmp_path, replica)
 

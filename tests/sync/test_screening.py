@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.sync.degraded import appearances, import_once, publish, site_copy, witnessed_meeting
+from tests.sync.degraded import appearances, publish, site_copy, witnessed_meeting
 from tests.sync.harness import day_of_changes
 from tests.sync.site import Site
 from tests.sync.test_notify import Receiver
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return import_once(tmp_path_factory.mktemp("imported"))
+def imported(imported_119: Path) -> Path:
+    return imported_119
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ import copy
 import functools
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine
 
-from hearings.replica import Corpus, ReplicaServer
+from hearings.replica import Corpus
 from hearings.sync.gate import Admitted, Request, admit_item
 from hearings.sync.suspicious import (
     MeetingShape,
@@ -27,7 +28,7 @@ from hearings.sync.suspicious import (
     shape_of,
     stored_shapes,
 )
-from tests.sync.site import Site
+from tests.sync.site import copy_database
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 NAIVE_NOW = NOW.replace(tzinfo=None)
@@ -270,9 +271,7 @@ def test_only_what_a_new_version_could_have_lost_is_read(imported_database: str)
 
 
 @pytest.fixture(scope="module")
-def imported_database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("suspicious")
-    with ReplicaServer(Corpus.load()) as replica:
-        run = Site(folder, replica).hearings("import", "--congress", "119")
-    assert run.code == 0, run.err
-    return f"sqlite:///{folder / 'hearings.db'}"
+def imported_database(imported_119: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    database = tmp_path_factory.mktemp("suspicious") / "hearings.db"
+    copy_database(imported_119, database)
+    return f"sqlite:///{database}"
