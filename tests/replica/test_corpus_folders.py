@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hearings.replica import DEFAULT_CORPUS_DIR, Corpus, ReplicaServer
-from tests.cli_runs import run_hearings
+from tests.sync.site import Site
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=12),
@@ -151,17 +151,9 @@ def test_an_import_from_a_hand_edited_corpus_quarantines_only_the_broken_files(
         item["committeeMeeting"].update(fields)
         path.write_text(json.dumps(item))
     with ReplicaServer(Corpus.load(folder)) as replica:
-        env = {
-            **os.environ,
-            "CONGRESS_API_BASE_URL": replica.base_url,
-            "CONGRESS_API_KEY": "corpus-test-key",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'hearings.db'}",
-            "LOG_DIR": str(tmp_path / "logs"),
-            "BACKUP_DIR": str(tmp_path / "backups"),
-        }
-        run = run_hearings(["import", "--congress", "119", "--json"], env=env, cwd=tmp_path)
-    assert run.returncode == 3, run.stderr
-    metrics = json.loads(run.stdout)
+        run = Site(tmp_path, replica).hearings("import", "--congress", "119", "--json")
+    assert run.code == 3, run.err
+    metrics = json.loads(run.out)
     reasons = {q["identifier"]: q["reason"] for q in metrics["quarantined_records"]}
     assert set(reasons) == set(broken), reasons
     assert reasons["117819"] == "eventId '999' is not the requested '117819'"
