@@ -128,6 +128,20 @@ def test_a_bad_parameter_gets_a_400_with_a_clear_message(
     assert words in api.json()["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    "address", ["/hearings", "/api/hearings", "/hearings.csv", "/changes", "/api/witnesses"]
+)
+def test_a_parameter_given_twice_is_refused_not_silently_narrowed(
+    client: TestClient, address: str
+) -> None:
+    """The last of two values won unseen: chamber=house&chamber=senate was the Senate alone."""
+    answer = client.get(f"{address}?chamber=house&chamber=senate")
+    assert answer.status_code == 400
+    assert "given more than once; give it once" in answer.text
+    twice = client.get(f"{address}?congress=118&congress=119")
+    assert twice.status_code == 400 and "congress=118,119" in twice.text
+
+
 def test_a_week_is_a_day_written_out(client: TestClient) -> None:
     page = client.get("/hearings?week=20250101")
     assert page.status_code == 400 and "should be a day written YYYY-MM-DD" in page.text

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -34,6 +34,7 @@ from hearings.web import (
 from hearings.web.changes import router as changes_router
 from hearings.web.changes_feed import router as changes_feed_router
 from hearings.web.error_responses import STATUS_TITLES, install_error_handlers, openapi_with_errors
+from hearings.web.errors import once_each
 from hearings.web.history_routes import router as history_router
 from hearings.web.http_methods import HeadAsGet
 from hearings.web.search import IndexGuard
@@ -127,6 +128,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=[Depends(once_each)],
     )
     app.state.engine = engine
     app.state.settings = settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 
@@ -42,3 +43,17 @@ class ServerErrorsStayInTheLog:
             await self.app(scope, receive, send)
         except Exception:
             return  # logged, with its traceback, by the app's handler of unexpected errors
+
+
+def once_each(request: Request) -> None:
+    """Every query parameter given once: none takes several values, and the last of two would
+    win unseen (`chamber=house&chamber=senate` was the Senate alone)."""
+    names = [name for name, _ in request.query_params.multi_items()]
+    repeated = next((name for name in names if names.count(name) > 1), None)
+    if repeated is not None:
+        hint = ""
+        if repeated == "congress":
+            hint = " (several Congresses are one value: congress=118,119)"
+        raise BadParameter(
+            repeated, f"Parameter '{repeated}' is given more than once; give it once{hint}."
+        )
