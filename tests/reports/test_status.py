@@ -262,3 +262,23 @@ def test_a_run_that_ended_after_this_machines_now_is_said_so_in_plain_words(
     words = " ".join(shown.out.replace("│", " ").split())
     assert said in words
     assert "future ago" not in words
+
+
+def test_the_databases_a_rebuild_set_aside_are_counted_with_their_size(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = run_cli(monkeypatch, capsys, site.env(), "status", "--json")
+    assert json.loads(before.out)["set_aside"] == []
+    assert "set aside" not in run_cli(monkeypatch, capsys, site.env(), "status").out
+
+    rebuilt = run_cli(monkeypatch, capsys, site.env(), "rebuild")
+    assert rebuilt.code == 0, rebuilt.err
+
+    (kept,) = site.database.parent.glob(f"{site.database.name}.replaced-*")
+    as_json = json.loads(run_cli(monkeypatch, capsys, site.env(), "status", "--json").out)
+    assert as_json["set_aside"] == [
+        {"path": str(kept), "created_at": None, "size_bytes": kept.stat().st_size}
+    ]
+    words = " ".join(run_cli(monkeypatch, capsys, site.env(), "status").out.split())
+    assert "set aside 1 earlier database beside it, kept by restores and rebuilds (" in words
+    assert f"newest {kept.name}. Delete them once you no longer need them." in words

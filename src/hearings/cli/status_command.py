@@ -24,6 +24,7 @@ from hearings.reports.status import (
     describe_size,
     gather_status,
 )
+from hearings.reports.verify_result import counted
 from hearings.store.meeting_start import start_day
 from hearings.sync.marks import HELD
 
@@ -84,6 +85,14 @@ def _print_status(current: Status) -> None:
             else ""
         ),
     )
+    if current.set_aside:
+        table.add_row(
+            "set aside",
+            f"{counted(len(current.set_aside), 'earlier database')} beside it, kept by "
+            f"restores and rebuilds ({describe_size(sum(f.size_bytes for f in current.set_aside))}"
+            f"); newest {Path(current.set_aside[0].path).name}. Delete them once you no longer "
+            "need them.",
+        )
     archived = current.archived_records
     table.add_row(
         "archived payloads",

@@ -19,6 +19,7 @@ from hearings.store.archive import archived_record_counts
 from hearings.store.engine import database_label, sqlite_file
 from hearings.sync.backups import list_backups
 from hearings.sync.marks import HELD
+from hearings.sync.sqlite_backups import set_aside_files
 
 # Entity name → table, in the order `status` shows them.
 COUNTED_TABLES = (
@@ -95,6 +96,8 @@ class Status:
     archived_records: dict[str, int] = field(default_factory=dict)
     # Newest Congress first.
     by_congress: list[CongressCounts] = field(default_factory=list)
+    # The databases restores and rebuilds set aside beside this one (SQLite), newest first.
+    set_aside: list[BackupRef] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "by_congress": [c.as_json() for c in self.by_congress]}
@@ -140,6 +143,8 @@ def gather_status(settings: Settings, engine: Engine, *, now: datetime | None = 
         size = _database_size(engine, settings.database_url, connection)
     backups = list_backups(settings.backup_dir)
     newest = backups[0] if backups else None
+    path = sqlite_file(settings.database_url)
+    aside = set_aside_files(path) if path is not None else []
     return Status(
         database=database_label(settings.database_url, absolute=True),
         size_bytes=size,
@@ -157,6 +162,7 @@ def gather_status(settings: Settings, engine: Engine, *, now: datetime | None = 
         quarantine_by_entity=backlog,
         archived_records=archived,
         by_congress=by_congress,
+        set_aside=[BackupRef(str(p), None, p.stat().st_size) for p in aside],
     )
 
 

@@ -5,6 +5,7 @@ Only a hearings database at a schema revision this version knows is restored.
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import sqlite3
@@ -213,6 +214,13 @@ def set_aside(database_path: Path, now: datetime) -> Path | None:
         if saved_wal is not None:
             saved_wal.unlink(missing_ok=True)
     return replaced
+
+
+def set_aside_files(database_path: Path) -> list[Path]:
+    """The databases restores and rebuilds have set aside beside this one, newest first."""
+    found = database_path.parent.glob(f"{glob.escape(database_path.name)}.replaced-*")
+    kept = [p for p in found if p.is_file() and not p.name.endswith(("-wal", "-shm", "-journal"))]
+    return sorted(kept, key=lambda p: p.name, reverse=True)
 
 
 def _free_name(database_path: Path, now: datetime) -> Path:
