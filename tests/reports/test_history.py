@@ -265,3 +265,36 @@ def test_a_time_given_or_taken_away_on_the_same_day_is_not_a_move() -> None:
     assert describe_changes({"date": "2025-06-26"}, moment) == [
         "Moved from Thu Jun 26 to Tue Jun 24, 10:00 a.m. ET"
     ]
+
+
+def test_a_meeting_back_as_it_was_is_a_version_of_its_own_that_rebuild_keeps(
+    harness: Harness,
+) -> None:
+    """Postponed, then back on as first scheduled: the return is a version, it raises the
+    calendar's SEQUENCE, and a rebuild derives the meeting as it is now, not as it was."""
+    first = harness.corpus.meeting(EVENT)
+    assert first is not None and first["meetingStatus"] == "Scheduled"
+    _upstream(harness, 30, lambda body: body.update(meetingStatus="Postponed"))
+    harness.run("update")
+    _upstream(harness, 10, lambda body: body.update(meetingStatus="Scheduled"))
+    harness.run("update")
+
+    shown = harness.cli("history", EVENT, "--json")
+    assert shown.returncode == 0, shown.stderr
+    versions = json.loads(shown.stdout)["versions"]
+    assert [v["changes"] for v in versions] == [
+        ["First seen"],
+        ["Status: Scheduled → Postponed"],
+        ["Status: Postponed → Scheduled"],
+    ]
+    app = create_app(harness.engine(), settings=harness.settings())
+    with TestClient(app) as client:
+        calendar = client.get("/feeds/hearings.ics").text
+    event = calendar.split(f"UID:meeting-{EVENT}@hearings")[1].split("END:VEVENT")[0]
+    assert "SEQUENCE:3" in event and "STATUS:CONFIRMED" in event
+
+    before = harness.export()
+    rebuilt = harness.cli("rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert harness.export() == before
+    assert harness.hearing(EVENT).status == "Scheduled"

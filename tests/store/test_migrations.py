@@ -108,3 +108,44 @@ def test_the_revisions_read_from_the_files_are_alembics() -> None:
     oldest_first = tuple(reversed([r.revision for r in script.walk_revisions()]))
     assert known_revisions() == (script.get_current_head(), oldest_first)
     assert len(oldest_first) == len(VERSIONS)
+
+
+def test_a_meeting_that_went_back_before_0010_gets_its_current_version_archived(
+    database: Engine,
+) -> None:
+    """Before 0010 a meeting back at an earlier content only marked that version seen again, so
+    its newest archived row was content it had left; the migration archives its current one."""
+    downgrade(database, "0009")
+    with database.begin() as connection:
+        event_id, content_hash = connection.execute(
+            text("SELECT event_id, content_hash FROM hearings ORDER BY event_id LIMIT 1")
+        ).one()
+        # The version it had left: newer in the archive than the content it holds now.
+        connection.execute(
+            text(
+                "INSERT INTO payload_archive (entity, identifier, content_hash, payload,"
+                " update_date, locator, first_seen_at, last_seen_at, run_id)"
+                " SELECT entity, identifier, 'left-behind', payload, update_date, locator,"
+                " first_seen_at, first_seen_at, run_id FROM payload_archive"
+                " WHERE entity = 'meeting' AND identifier = :event_id"
+            ),
+            {"event_id": event_id},
+        )
+    upgrade(database)
+    with database.connect() as connection:
+        hashes = (
+            connection.execute(
+                text(
+                    "SELECT content_hash FROM payload_archive WHERE entity = 'meeting'"
+                    " AND identifier = :event_id ORDER BY version_id"
+                ),
+                {"event_id": event_id},
+            )
+            .scalars()
+            .all()
+        )
+        returned = connection.execute(
+            text("SELECT count(*) FROM payload_archive WHERE run_id IS NULL AND entity = 'meeting'")
+        ).scalar_one()
+    assert hashes == [content_hash, "left-behind", content_hash]
+    assert returned == 1  # no other meeting changed

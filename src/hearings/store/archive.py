@@ -91,25 +91,35 @@ def unpack_text(blob: bytes) -> str:
 def archive_versions(
     connection: Connection, versions: Sequence[Version], *, run_id: int | None, now: datetime
 ) -> int:
-    """Keep each version not archived yet, and mark the others seen again; in the caller's
-    transaction. Returns how many versions were new."""
+    """Keep each version that is not its record's newest archived one, and mark the others seen
+    again; in the caller's transaction. Returns how many versions were new. A record that goes
+    back to an earlier content gets a row of its own: its newest row is its current version."""
     if not versions:
         return 0
     table = schema.payload_archive
     unique = list({(v.entity, v.identifier, v.content_hash): v for v in versions}.values())
-    known: set[tuple[str, str, str]] = set()
+    newest: dict[tuple[str, str], tuple[int, str]] = {}
     for start in range(0, len(unique), CHUNK):
-        chunk = unique[start : start + CHUNK]
-        keys = [(v.entity, v.identifier, v.content_hash) for v in chunk]
-        key_columns = tuple_(table.c.entity, table.c.identifier, table.c.content_hash)
-        found = connection.execute(
-            select(table.c.entity, table.c.identifier, table.c.content_hash).where(
-                key_columns.in_(keys)
-            )
+        records = list({(v.entity, v.identifier) for v in unique[start : start + CHUNK]})
+        latest = (
+            select(func.max(table.c.version_id).label("version_id"))
+            .where(tuple_(table.c.entity, table.c.identifier).in_(records))
+            .group_by(table.c.entity, table.c.identifier)
+            .subquery()
         )
-        known.update((r.entity, r.identifier, r.content_hash) for r in found)
-    seen_again = [v for v in unique if (v.entity, v.identifier, v.content_hash) in known]
-    new = [v for v in unique if (v.entity, v.identifier, v.content_hash) not in known]
+        found = connection.execute(
+            select(table.c.entity, table.c.identifier, table.c.version_id, table.c.content_hash)
+            .join(latest, latest.c.version_id == table.c.version_id)
+        )
+        newest.update({(r.entity, r.identifier): (r.version_id, r.content_hash) for r in found})
+    seen_again = []
+    new = []
+    for v in unique:
+        held = newest.get((v.entity, v.identifier))
+        if held is not None and held[1] == v.content_hash:
+            seen_again.append((held[0], v))
+        else:
+            new.append(v)
     if new:
         connection.execute(
             insert(table),
@@ -132,11 +142,7 @@ def archive_versions(
         # Touched upstream without changing: the same version, seen again with a newer date.
         connection.execute(
             update(table)
-            .where(
-                table.c.entity == bindparam("b_entity"),
-                table.c.identifier == bindparam("b_identifier"),
-                table.c.content_hash == bindparam("b_content_hash"),
-            )
+            .where(table.c.version_id == bindparam("b_version_id"))
             .values(
                 last_seen_at=now,
                 update_date=func.coalesce(
@@ -144,13 +150,8 @@ def archive_versions(
                 ),
             ),
             [
-                {
-                    "b_entity": v.entity,
-                    "b_identifier": v.identifier,
-                    "b_content_hash": v.content_hash,
-                    "b_update_date": utc_naive(v.update_date),
-                }
-                for v in seen_again
+                {"b_version_id": version_id, "b_update_date": utc_naive(v.update_date)}
+                for version_id, v in seen_again
             ],
         )
     return len(new)

@@ -125,7 +125,9 @@ payload_archive = Table(
     Column("last_seen_at", DateTime, nullable=False),
     # The run that first fetched this version (no foreign key: a run's row may be pruned).
     Column("run_id", Integer, nullable=True),
-    UniqueConstraint("entity", "identifier", "content_hash", name="uq_payload_archive_version"),
+    # Not unique: a record that goes back to an earlier content gets a row of its own, so its
+    # newest row is always its current version (migration 0010).
+    Index("ix_payload_archive_content", "entity", "identifier", "content_hash"),
     Index("ix_payload_archive_record", "entity", "identifier", "first_seen_at"),
 )
 
