@@ -253,6 +253,18 @@ def test_a_congress_that_names_none_is_a_usage_error(site: Site, spelling: str) 
 
 
 @pytest.mark.usefixtures("both_congresses_imported")
+def test_a_dry_run_counts_each_congress_as_the_run_would(site: Site) -> None:
+    changed = a_day_of_changes(site.corpus, stamp_for(datetime.now(UTC)))
+
+    dry = json.loads(site.hearings("update", "--lookback-days", "7", "--dry-run", "--json").out)
+
+    for congress, records in changed.items():
+        figures = dry["congresses"][str(congress)]
+        assert (figures["hearings_added"], figures["hearings_updated"]) == (1, records - 1)
+    assert dry["hearings_updated"] == sum(f["hearings_updated"] for f in dry["congresses"].values())
+
+
+@pytest.mark.usefixtures("both_congresses_imported")
 def test_report_export_and_verify_take_a_congress_range(site: Site) -> None:
     a_day_of_changes(site.corpus, stamp_for(datetime.now(UTC)))
     assert update_all(site).code == 0

@@ -348,6 +348,24 @@ def test_dry_run_shows_changes_and_writes_nothing(harness: Harness) -> None:
 
 
 @pytest.mark.imported
+def test_a_dry_run_names_a_new_date_and_room(harness: Harness) -> None:
+    body = harness.corpus.meeting("117214")
+    assert body is not None
+    body.update(
+        date="2025-01-24T19:00:00Z",
+        location={"room": "2123", "building": "Rayburn House Office Building"},
+        updateDate=api_time(now()),
+    )
+    harness.corpus.put_meeting(body)
+
+    run = harness.cli("update", "--dry-run", "--json")
+
+    metrics = json.loads(run.stdout)
+    assert "update 117214: date or time changed, room changed" in metrics["planned_changes"]
+    assert metrics["hearings_updated"] == 1
+
+
+@pytest.mark.imported
 def test_anomalies_are_flagged_against_history(harness: Harness) -> None:
     for _ in range(6):
         quiet = harness.run("update")
