@@ -479,3 +479,12 @@ def test_a_backup_dir_that_is_a_file_is_one_sentence_saying_so(site: Site, args:
     ).fetchone()
     connection.close()
     assert last == ("update", 0, 1)
+
+
+def test_the_demo_names_the_congresses_it_holds(tmp_path: Path) -> None:
+    result = Site(tmp_path, tmp_path / "hearings.db").cli("demo", "--congress", "117")
+    assert result.returncode == 2
+    assert one_sentence(result.stderr) == (
+        "Error: The bundled corpus holds Congresses 118-119 only."
+    )
+    assert not (tmp_path / "hearings.db").exists()

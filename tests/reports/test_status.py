@@ -72,7 +72,7 @@ def test_status_of_an_imported_database(
     shown = run_cli(monkeypatch, capsys, site.env(), "status")
     assert shown.code == 0, shown.err
     assert len(shown.out.splitlines()) <= 24  # one screen
-    for expected in ("150 meetings", "import #", "high-water marks", "2 in", "1 open"):
+    for expected in ("150 meetings", "import #", "high-water marks", "2 in", "1 open (1 meeting)"):
         assert expected in shown.out
     words = " ".join(shown.out.split())
     run = status.last_success.run_id

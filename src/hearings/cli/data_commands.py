@@ -194,7 +194,8 @@ def demo(congress: FilterCongresses = None) -> None:
     bundled = corpus.congresses()
     chosen = tuple(c for c in bundled if (congress or ALL_CONGRESSES).includes(c))
     if not chosen or (congress and set(congress.resolve(bundled)) - set(bundled)):
-        raise UsageError(f"The bundled corpus holds Congress {describe_congresses(bundled)} only.")
+        held = f"Congress{'es' if len(bundled) > 1 else ''} {describe_congresses(bundled)}"
+        raise UsageError(f"The bundled corpus holds {held} only.")
     with ReplicaServer(corpus) as server:
         err_console.print(f"Offline replica of the Congress.gov API at {server.base_url}")
         settings = current_settings(

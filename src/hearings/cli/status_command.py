@@ -105,7 +105,10 @@ def _print_status(current: Status) -> None:
         "empty"
         if not backlog
         else f"[yellow]{backlog} open[/] ("
-        + ", ".join(f"{n} {entity}" for entity, n in current.quarantine_by_entity.items())
+        + ", ".join(
+            counted(n, entity.replace("_", " "))
+            for entity, n in current.quarantine_by_entity.items()
+        )
         + ")",
     )
     console.print(table)
