@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from hearings.store import schema
 from hearings.store.archive import Version, archive_versions, versions_of
 from hearings.web.feeds import ics_text
-from hearings.web.templating import xml_legal
+from hearings.web.templating import full_stop, xml_legal
 from tests.web.conftest import Scratch
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -149,3 +149,21 @@ def test_markup_stays_markup_so_it_is_not_escaped_twice() -> None:
 @given(st.text(st.characters(blacklist_categories=())))
 def test_calendar_text_has_no_control_character_but_tab(text: str) -> None:
     assert not re.search("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff]", ics_text(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        ("Oversight hearing", "Oversight hearing."),
+        (
+            "…to be Secretary for the term of four years.",
+            "…to be Secretary for the term of four years.",
+        ),
+        ('Amending the "Clean Air Act."', 'Amending the "Clean Air Act."'),
+        ("Who pays?", "Who pays?"),
+        ("Energy and Commerce Committee  ", "Energy and Commerce Committee."),
+    ],
+)
+def test_a_feed_summary_ends_each_part_with_one_full_stop(text: str, sentence: str) -> None:
+    """A title that ends a sentence already read `years..` in the change feed's summaries."""
+    assert full_stop(text) == sentence

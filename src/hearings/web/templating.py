@@ -82,6 +82,13 @@ def external_link(url: object, text: object = None) -> Markup:
     ).format(closed(label), closed(shown) or "no address")
 
 
+def full_stop(text: object) -> str:
+    """`text` as a sentence: a full stop added unless it ends one already (a title such as
+    `…for the term of four years.` read `years..` in the feeds)."""
+    shown = str(text).rstrip()
+    return shown if shown.rstrip("\"”’')").endswith((".", "?", "!")) else shown + "."
+
+
 def install(environment: Environment) -> None:
     environment.finalize = closed
     filters: dict[str, Any] = {
@@ -96,6 +103,7 @@ def install(environment: Environment) -> None:
         "org_slug": organization_slug,
         "http_href": http_href,
         "xml_legal": xml_legal,
+        "full_stop": full_stop,
     }
     environment.filters.update(filters)
     environment.globals.update(
