@@ -108,6 +108,12 @@ def test_history_of_a_meeting_never_archived_is_one_sentence(harness: Harness) -
     assert shown.returncode == 1
     assert "no version of meeting '999999'" in shown.stderr
     assert "Traceback" not in shown.stderr
+    word = harness.cli("history", "abc")
+    assert word.returncode == 2
+    assert " ".join(word.stderr.split()) == (
+        "Error: 'abc' is not an event id: event ids are numbers, such as 118278 "
+        "(`hearings export hearings` lists them)."
+    )
 
 
 def test_a_witness_who_stays_with_a_new_position_or_organization_is_one_sentence(

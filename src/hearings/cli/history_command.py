@@ -12,7 +12,7 @@ import typer
 from hearings.cli import app
 from hearings.cli.environment import console, current_settings, existing_database
 from hearings.cli.text_values import utf8_text
-from hearings.errors import HearingsError
+from hearings.errors import HearingsError, UsageError
 from hearings.reports.history import meeting_history
 from hearings.reports.screen_text import printable
 from hearings.web.history_document import history_document
@@ -21,7 +21,7 @@ from hearings.web.history_document import history_document
 @app.command()
 def history(
     event_id: Annotated[
-        str, typer.Argument(parser=utf8_text, help="The meeting's event id, e.g. 118000.")
+        str, typer.Argument(parser=utf8_text, help="The meeting's event id, e.g. 118278.")
     ],
     as_json_output: Annotated[
         bool,
@@ -33,6 +33,11 @@ def history(
     """Show every archived version of a meeting and what changed in each, oldest first."""
     settings = current_settings()
     event_id = event_id.strip()
+    if not event_id.isdecimal():
+        raise UsageError(
+            f"{event_id!r} is not an event id: event ids are numbers, such as 118278 "
+            "(`hearings export hearings` lists them)."
+        )
     with existing_database(settings) as engine:
         entries = meeting_history(engine, event_id)
     if not entries:
