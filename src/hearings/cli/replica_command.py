@@ -63,7 +63,10 @@ def replica(
         int, typer.Option("--burst-after", min=0, help="Requests served before the 429 burst.")
     ] = 0,
 ) -> None:
-    """Serve the offline replica of the Congress.gov API until Ctrl-C; prints its base URL."""
+    """Serve the offline replica of the Congress.gov API until Ctrl-C; prints its base URL.
+
+    The corpus is read when the replica starts: after editing its files, restart it, or ask it
+    to read them again with `curl -X POST http://HOST:PORT/_replica/reload`."""
     try:
         server = build_replica(
             corpus or BUNDLED_CORPUS_DIR,
