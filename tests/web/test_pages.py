@@ -224,6 +224,41 @@ def test_committee_pages_list_subcommittees_and_meetings(client: TestClient) -> 
     assert client.get("/committees/zzzz99").status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("reason", "then"),
+    [
+        ("field 'date': not a date", "the next update tries the newer one again."),
+        ("suspicious: every witness was removed", "applied if a reviewer accepts it."),
+    ],
+)
+def test_a_hearing_whose_newer_version_is_quarantined_says_so(
+    scratch: Scratch, reason: str, then: str
+) -> None:
+    with scratch.engine.begin() as connection:
+        connection.execute(
+            insert(schema.import_errors).values(
+                entity="meeting",
+                identifier="118365",
+                stage="validate",
+                reason=reason,
+                raw_payload="{}",
+                locator={"congress": 119, "chamber": "house"},
+                first_seen_at=datetime(2025, 6, 12, 13, 30),
+                last_seen_at=datetime(2025, 6, 12, 13, 30),
+                attempts=1,
+                resolved=False,
+            )
+        )
+    words = " ".join(scratch.client().get("/hearings/118365").text.split())
+    assert (
+        "A newer version of this meeting came from the Congress.gov API on Thursday, June 12, "
+        "2025, 9:30 a.m. ET and waits in this database’s quarantine: "
+    ) in words
+    assert then in words
+    assert "Legislative Hearing on: H.R. 2334" in words  # the version before it, still shown
+    assert "waits in this database" not in scratch.client().get("/hearings/118307").text
+
+
 def test_a_member_page_shows_testimony_under_their_name(scratch: Scratch) -> None:
     with scratch.engine.begin() as connection:
         member = connection.execute(

@@ -4,11 +4,12 @@ model (`store.meeting_record`) with the names and links a reader needs."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
+from hearings.store import schema
 from hearings.store.meeting_record import (
     Bill,
     CommitteeLink,
@@ -18,6 +19,7 @@ from hearings.store.meeting_record import (
     load_meeting,
     scalar_values,
 )
+from hearings.sync.quarantine import SUSPICIOUS_PREFIX
 from hearings.web.committee_names import committee_label, committee_labels
 from hearings.web.congress_links import bill_label, bill_url, meeting_url, youtube_id
 from hearings.web.timefmt import iso_z
@@ -184,3 +186,29 @@ def load_hearing(connection: Connection, event_id: str) -> HearingDetail | None:
         return None
     parents = [c.parent_code for c in meeting.committees if c.known and c.parent_code]
     return hearing_detail(meeting, committee_labels(connection, parents) if parents else {})
+
+
+@dataclass(frozen=True)
+class WaitingVersion:
+    """A newer version of a meeting that the quarantine holds: the page shows the one before."""
+
+    since: datetime
+    reason: str
+
+    @property
+    def held_for_review(self) -> bool:
+        return self.reason.startswith(SUSPICIOUS_PREFIX)
+
+
+def waiting_version(connection: Connection, event_id: str) -> WaitingVersion | None:
+    errors = schema.import_errors
+    row = connection.execute(
+        select(errors.c.first_seen_at, errors.c.reason)
+        .where(
+            errors.c.entity == "meeting",
+            errors.c.identifier == event_id,
+            errors.c.resolved.is_(False),
+        )
+        .limit(1)
+    ).first()
+    return WaitingVersion(row.first_seen_at, row.reason) if row is not None else None

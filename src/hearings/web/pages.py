@@ -11,7 +11,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy import Engine
 
 from hearings.web import entity_pages, exports
-from hearings.web.detail import load_hearing
+from hearings.web.detail import load_hearing, waiting_version
 from hearings.web.entity_pages import past_the_end
 from hearings.web.errors import BadParameter, NotFound
 from hearings.web.filter_choices import facets, with_selected
@@ -131,10 +131,12 @@ EventId = Annotated[str, Path(max_length=32)]
 def hearing_page(request: Request, event_id: EventId) -> Response:
     with _engine(request).connect() as connection:
         detail = load_hearing(connection, event_id)
+        waiting = waiting_version(connection, event_id)
     if detail is None:
         raise NotFound(f"There is no meeting with id {event_id!r} in this database.")
     history = shown_history(_engine(request), event_id)
-    return _render(request, "hearing.html", {"hearing": detail, "history": history})
+    context = {"hearing": detail, "history": history, "waiting": waiting}
+    return _render(request, "hearing.html", context)
 
 
 @router.get("/api", name="api_docs")
