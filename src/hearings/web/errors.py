@@ -48,8 +48,13 @@ class ServerErrorsStayInTheLog:
 def once_each(request: Request) -> None:
     """Every query parameter given once: none takes several values, and the last of two would
     win unseen (`chamber=house&chamber=senate` was the Senate alone)."""
-    names = [name for name, _ in request.query_params.multi_items()]
-    repeated = next((name for name in names if names.count(name) > 1), None)
+    seen: set[str] = set()
+    repeated = None
+    for name, _ in request.query_params.multi_items():
+        if name in seen:
+            repeated = name
+            break
+        seen.add(name)
     if repeated is not None:
         hint = ""
         if repeated == "congress":
