@@ -150,8 +150,29 @@ def test_interrupted_runs_are_closed_by_the_next_run(harness: Harness, kill_at: 
     assert "never recorded an outcome" not in verified.stdout + verified.stderr
 
 
-def test_ctrl_c_says_what_is_kept_and_the_run_is_reported_interrupted(harness: Harness) -> None:
-    """SIGINT in the middle of an import of two Congresses, once a batch has committed."""
+@pytest.mark.parametrize(
+    ("stop", "status", "sentence"),
+    [
+        (
+            signal.SIGINT,
+            130,
+            "Interrupted; committed work is kept and the next run continues.",
+        ),
+        # systemd's stop and its start timeout, a plain `kill`: the process still ends by the
+        # signal it was sent, after the sentence (it used to die at once, without a word).
+        (
+            signal.SIGTERM,
+            -signal.SIGTERM,
+            "Stopped by SIGTERM; committed work is kept and the next run continues.",
+        ),
+    ],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_a_stop_signal_says_what_is_kept_and_the_run_is_reported_interrupted(
+    harness: Harness, stop: signal.Signals, status: int, sentence: str
+) -> None:
+    """SIGINT or SIGTERM in the middle of an import of two Congresses, once a batch has
+    committed."""
     # Slow enough that about 250 meeting requests (2.5 s) are still to come when the first batch
     # commits and the signal is sent (within 0.2 s of it).
     harness.replica.faults.latency_ms = 20
@@ -171,14 +192,12 @@ def test_ctrl_c_says_what_is_kept_and_the_run_is_reported_interrupted(harness: H
         checkpoints, checkpoints.c.status == "committed"
     ):
         time.sleep(0.2)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     _, stderr = process.communicate(timeout=60)
     harness.replica.faults.latency_ms = 0
 
-    assert process.returncode == 130
-    assert stderr.strip().splitlines()[-1] == (
-        "Interrupted; committed work is kept and the next run continues."
-    )
+    assert process.returncode == status
+    assert stderr.strip().splitlines()[-1] == sentence
     assert "Traceback" not in stderr
     rerun = harness.cli("import", "--congress", "118-119", "--quiet")
     assert rerun.returncode == 0, rerun.stderr[-2000:]

@@ -23,6 +23,7 @@ try:  # typer 0.29 and later raise usage errors from a vendored copy of click
 except ImportError:  # pragma: no cover - older typer uses click's own
     _TyperUsageError = click.exceptions.UsageError  # type: ignore[misc,assignment]
 
+from hearings.cli import stop_signals
 from hearings.cli.help_layout import CommandsInUseOrder
 from hearings.errors import HearingsError
 
@@ -95,6 +96,9 @@ INTERRUPTED = 130
 
 
 def _interrupted() -> NoReturn:
+    if stop_signals.terminated():
+        err_console.print(stop_signals.STOPPED_SENTENCE, highlight=False, soft_wrap=True)
+        stop_signals.die_by_sigterm()
     err_console.print("Interrupted; committed work is kept and the next run continues.")
     sys.exit(INTERRUPTED)
 
@@ -112,6 +116,17 @@ def main(argv: list[str] | None = None) -> None:
             soft_wrap=True,
         )
         sys.exit(1)
+    with stop_signals.sigterm_stops_like_ctrl_c():
+        try:
+            _run(argv)
+        finally:
+            # A command that handles the stop itself (serve, replica) returns: it still ends by
+            # the signal, as it did before SIGTERM was caught.
+            if stop_signals.terminated():
+                stop_signals.die_by_sigterm()
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         _register_commands(sys.argv[1:] if argv is None else argv)
         # Outside standalone mode, click returns a command's `typer.Exit` code instead of exiting.
