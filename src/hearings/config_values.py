@@ -107,13 +107,32 @@ def unparsable_database_url(database_url: str, name: str) -> str | None:
     if not is_utf8_text(database_url):
         return not_utf8_sentence(name)
     try:
-        make_url(database_url)
+        url = make_url(database_url)
     except (ArgumentError, ValueError):
         return (
             f"{name} {without_password(database_url)!r} is not a database URL; use "
             "sqlite:///path/to/hearings.db or postgresql+psycopg://user@host/dbname"
         )
+    if url.host and "@" in url.host:
+        # `user:pa@ss@host` parses as password `pa` and host `ss@host`: the host would be
+        # looked up and named in the error, with the end of the password.
+        return (
+            f"{name} {without_password(database_url)!r} has an '@' in its password or host; "
+            "percent-encode '@' in the password as %40 (':' as %3A, '/' as %2F, '%' as %25)"
+        )
     return None
+
+
+def shown_database_url(database_url: str) -> str:
+    """`database_url` as messages show it: the password replaced by ***, whether it comes in
+    the user information or as libpq's `password` query parameter (`?password=...`)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    shown = url.difference_update_query(["password"]).render_as_string(hide_password=True)
+    if "password" not in url.query:
+        return shown
+    return f"{shown}{'&' if '?' in shown else '?'}password=***"
 
 
 def without_password(database_url: str) -> str:

@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.engine import make_url
 
 from hearings.cli import app
+from hearings.config_values import shown_database_url
 from hearings.store.copy import copy_database
 
 console = Console()
@@ -40,11 +40,7 @@ def migrate_db(
         table.add_row(name, str(count))
     console.print(table)
     console.print(
-        f"{sum(counts.values())} rows copied from {_shown(from_url)} to {_shown(to_url)}; "
-        "every table's count matches.",
+        f"{sum(counts.values())} rows copied from {shown_database_url(from_url)} to "
+        f"{shown_database_url(to_url)}; every table's count matches.",
         highlight=False,
     )
-
-
-def _shown(database_url: str) -> str:
-    return make_url(database_url).render_as_string(hide_password=True)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from hearings.config import unparsable_database_url
+from hearings.config_values import shown_database_url
 from hearings.errors import ConfigurationError, DatabaseReadOnly, DatabaseUnreadable
 from hearings.store.postgres import configure_postgres
 from hearings.store.read_only import quiet_file, sqlite_read_only
@@ -146,7 +147,7 @@ def database_label(engine_or_url: Engine | str, *, absolute: bool = False) -> st
     path = sqlite_file(url)
     if path is not None:
         return str(path.resolve() if absolute else path)
-    return make_url(url).render_as_string(hide_password=True)
+    return shown_database_url(url)
 
 
 def _plain_url(engine: Engine) -> str:

@@ -56,13 +56,17 @@ def client_connection(database_url: str) -> ClientConnection:
     if url.database:
         params["dbname"] = url.database
     for key, value in url.query.items():
-        if key in _NOT_FOR_LIBPQ:
+        if key in _NOT_FOR_LIBPQ or key == "password":
             continue
         # A repeated parameter (`?host=a&host=b`) is a libpq list: comma-separated.
         params[key] = ",".join(value) if isinstance(value, tuple) else value
     env = dict(os.environ)
-    if url.password is not None:
-        env["PGPASSWORD"] = str(url.password)
+    # libpq also reads `?password=`; like the user information's, it goes by environment.
+    password = url.password if url.password is not None else url.query.get("password")
+    if isinstance(password, tuple):
+        password = password[-1]
+    if password is not None:
+        env["PGPASSWORD"] = str(password)
     return ClientConnection(conninfo=_conninfo(params), env=env)
 
 
