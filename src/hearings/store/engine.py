@@ -17,8 +17,9 @@ from sqlalchemy.pool import NullPool
 from hearings.config import unparsable_database_url
 from hearings.config_values import shown_database_url
 from hearings.errors import ConfigurationError, DatabaseReadOnly, DatabaseUnreadable
-from hearings.store.postgres import configure_postgres
+from hearings.store.postgres import configure_postgres, unwritable_relation
 from hearings.store.read_only import quiet_file, sqlite_read_only
+from hearings.store.schema import metadata
 from hearings.store.schema_version import (
     MIGRATIONS_DIR,
     SchemaVersion,
@@ -255,15 +256,24 @@ def _read_only_url(path: Path, *, immutable: bool) -> str:
 
 
 def _refuse_read_only_server(engine: Engine) -> None:
-    """A PostgreSQL session that cannot write (a standby, default_transaction_read_only)."""
+    """A PostgreSQL session that cannot write: a standby, default_transaction_read_only, or a
+    role without INSERT, UPDATE and DELETE on the tables (granted SELECT alone)."""
     if engine.dialect.name != "postgresql":
         return
     with engine.connect() as connection:
         setting = connection.exec_driver_sql("SHOW transaction_read_only").scalar()
+        unwritable = unwritable_relation(connection, metadata.sorted_tables)
+        role = connection.exec_driver_sql("SELECT current_user").scalar()
     if str(setting).lower() == "on":
         raise DatabaseReadOnly(
             f"The database {database_label(engine)} only accepts reads (transaction_read_only "
             "is on: a standby, or a read-only role); point DATABASE_URL at the primary server."
+        )
+    if unwritable is not None:
+        raise DatabaseReadOnly(
+            f"The role {role} cannot write to the database {database_label(engine)} (it lacks "
+            f"the right to change {unwritable}); grant it INSERT, UPDATE and DELETE on the "
+            "tables and USAGE on the sequences, or use the role that owns them."
         )
 
 

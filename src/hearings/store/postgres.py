@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, event, func, select
+from sqlalchemy import Connection, Engine, Table, event, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -37,6 +37,35 @@ def configure_postgres(engine: Engine) -> None:
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET TIME ZONE 'UTC'")
         dbapi_connection.commit()
+
+
+# The first table or sequence of the current schema, among `names`, that the session's role
+# cannot write: INSERT, UPDATE and DELETE on a table, USAGE (nextval) on a sequence.
+_UNWRITABLE = text(
+    """
+    SELECT c.relname FROM pg_catalog.pg_class c
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = current_schema() AND c.relname = ANY(:names) AND (
+        (c.relkind IN ('r', 'p') AND NOT (has_table_privilege(c.oid, 'INSERT')
+            AND has_table_privilege(c.oid, 'UPDATE') AND has_table_privilege(c.oid, 'DELETE')))
+        OR (c.relkind = 'S' AND NOT has_sequence_privilege(c.oid, 'USAGE')))
+    ORDER BY c.relname LIMIT 1
+    """
+)
+
+
+def unwritable_relation(connection: Connection, tables: Iterable[Table]) -> str | None:
+    """The first of `tables` (or of their serial sequences) that the role connected cannot
+    write, or None: a role granted SELECT alone would fail only at its first write."""
+    chosen = list(tables)
+    names = [table.name for table in chosen]
+    names += [
+        f"{table.name}_{table.autoincrement_column.name}_seq"
+        for table in chosen
+        if table.autoincrement_column is not None
+    ]
+    found = connection.execute(_UNWRITABLE, {"names": names}).scalar()
+    return str(found) if found is not None else None
 
 
 def is_postgres(database_url: str) -> bool:
