@@ -15,6 +15,7 @@ from hearings.reports.export import export_to_string
 from hearings.reports.report import build_report
 from hearings.reports.status import gather_status
 from hearings.reports.verify import verify_database
+from hearings.store.copy import copy_database
 from hearings.store.engine import open_database
 from tests.sync.harness import Harness
 
@@ -77,3 +78,23 @@ def test_monitoring_on_postgresql(on_postgres: Harness, imported_db: Path) -> No
         ("orphans", ["twin-1"]),
         ("duplicates", sorted([witness_id, "twin-1"])),
     ]
+
+
+def test_new_witnesses_come_in_the_same_order_on_both_backends(
+    imported_db: Path, postgres_url: str
+) -> None:
+    # PostgreSQL's collation sorts "Matthew Colvin" before "Matt Nosanchuk" (it ignores the
+    # space); SQLite's code-point order puts "Matt " first. The report must not depend on it.
+    copy_database(f"sqlite:///{imported_db}", postgres_url)
+    now = datetime.now(UTC)
+    reports = {}
+    for url in (f"sqlite:///{imported_db}", postgres_url):
+        engine = open_database(url, migrate_schema=False)
+        try:
+            reports[url] = build_report(engine, 7, now).new_witnesses
+        finally:
+            engine.dispose()
+    sqlite_order, postgres_order = reports.values()
+    names = [w.name for w in sqlite_order]
+    assert names.index("Matt Nosanchuk") < names.index("Matthew Colvin")
+    assert postgres_order == sqlite_order

@@ -22,6 +22,7 @@ from hearings.reports.meeting_compare import FieldChange, compare_meeting, witne
 from hearings.reports.run_lines import AnomalyLine, RunLine, run_lines, run_total
 from hearings.reports.suspicious_changes import SuspiciousLine, suspicious_lines
 from hearings.store import schema
+from hearings.store.postgres import in_binary_order
 
 # The changed meetings' types live in meeting_changes and meeting_compare; named here too.
 __all__ = [
@@ -230,6 +231,7 @@ def _quarantine_congresses(connection: Connection) -> dict[tuple[str, str], int 
 
 def _new_witnesses(connection: Connection, start: datetime, end: datetime) -> list[NewWitness]:
     witnesses, appearances = schema.witnesses, schema.witness_appearances
+    dialect = connection.dialect.name  # names sort in code-point order on both backends
     counts = (
         select(appearances.c.witness_id, func.count().label("appearances"))
         .group_by(appearances.c.witness_id)
@@ -240,7 +242,9 @@ def _new_witnesses(connection: Connection, start: datetime, end: datetime) -> li
         .outerjoin(counts, counts.c.witness_id == witnesses.c.witness_id)
         .where(witnesses.c.first_seen_at >= start, witnesses.c.first_seen_at <= end)
         .order_by(
-            witnesses.c.first_seen_at.desc(), witnesses.c.display_name, witnesses.c.witness_id
+            witnesses.c.first_seen_at.desc(),
+            in_binary_order(witnesses.c.display_name, dialect),
+            in_binary_order(witnesses.c.witness_id, dialect),
         )
     ).all()
     return [
@@ -271,6 +275,10 @@ def open_quarantine(connection: Connection) -> list[QuarantineLine]:
         for row in connection.execute(
             select(errors)
             .where(errors.c.resolved.is_(False))
-            .order_by(errors.c.first_seen_at, errors.c.entity, errors.c.identifier)
+            .order_by(
+                errors.c.first_seen_at,
+                in_binary_order(errors.c.entity, connection.dialect.name),
+                in_binary_order(errors.c.identifier, connection.dialect.name),
+            )
         )
     ]
