@@ -35,6 +35,7 @@ from hearings.store.search_index import optimize_search_index, rebuild_search_in
 from hearings.sync.backup_files import fsync_dir, fsync_file, utc
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Entity
+from hearings.sync.leftovers import remove_leftovers
 from hearings.sync.rebuild_derive import ENTITY_ORDER, ENTITY_TABLES, derive_entities
 from hearings.sync.sqlite_backups import not_restorable, set_aside
 from hearings.sync.sqlite_verify import diagnose
@@ -130,10 +131,9 @@ def rebuild_sqlite(
     engine: Engine, database: Path, now: datetime, entities: Sequence[Entity]
 ) -> RebuildResult:
     """Build the new database beside the old one, then swap it in."""
-    # A rebuild killed before its swap leaves its shadow: the caller holds the lock, so none of
+    # A rebuild killed before its swap left its shadow: the caller holds the lock, so none of
     # these is in use.
-    for stale in database.parent.glob(f".{database.name}.rebuild-*"):
-        stale.unlink(missing_ok=True)
+    remove_leftovers(database)
     handle, name = tempfile.mkstemp(prefix=f".{database.name}.rebuild-", dir=database.parent)
     os.close(handle)
     shadow = Path(name)

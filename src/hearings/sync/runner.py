@@ -23,8 +23,10 @@ from hearings.logs import FILE_ONLY
 from hearings.store.writer_lock import writer_lock
 from hearings.sync.backfill import Backfill
 from hearings.sync.backup_files import BackupFailed
+from hearings.sync.backups import sqlite_path_from_url
 from hearings.sync.congress_runs import refuse_unheld, run_congresses
 from hearings.sync.failpoints import failpoint
+from hearings.sync.leftovers import remove_leftovers
 from hearings.sync.pipeline import (
     ApiClient,
     ChangeRatioExceeded,
@@ -97,6 +99,9 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
             if incremental:  # under the lock: an import running now may be adding the Congress
                 refuse_unheld(env.engine, options.selected)
             if not options.dry_run:
+                database = sqlite_path_from_url(env.settings.database_url)
+                if database is not None:  # the lock is ours: what holds no lock is left over
+                    remove_leftovers(database)
                 if env.backup is not None:
                     try:
                         metrics.backup_path = env.backup()

@@ -28,6 +28,7 @@ from hearings.sync.backup_files import (
     utc,
 )
 from hearings.sync.failpoints import failpoint
+from hearings.sync.leftovers import remove_leftovers
 from hearings.sync.sqlite_verify import diagnose
 
 # ---- backup --------------------------------------------------------------------------------
@@ -113,6 +114,8 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
     if not folder.is_dir():
         raise RestoreFailed(f"The folder for the database {database_path} does not exist.")
 
+    # A restore killed before its swap left its staged copy: under the lock, none is in use.
+    remove_leftovers(database_path)
     # Stage the copy next to the database so the final rename stays on one file system.
     try:
         handle, staged_name = tempfile.mkstemp(prefix=f".{database_path.name}.restore-", dir=folder)
@@ -126,6 +129,7 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
             shutil.copyfileobj(src, out, length=1024 * 1024)
             out.flush()
             os.fsync(out.fileno())
+        failpoint("restore_staged")
         # mkstemp makes the file private (0600); the restored database keeps the old one's mode.
         if database_path.exists():
             shutil.copymode(database_path, staged)
