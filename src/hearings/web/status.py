@@ -9,12 +9,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, func, select, true
+from sqlalchemy import Connection, Engine, String, func, select, true
 
 from hearings.reports.congress_counts import counts_by_congress, selection_totals
 from hearings.reports.status import covered_congresses
 from hearings.store import schema
 from hearings.store.meeting_span import span_columns, span_of
+from hearings.store.postgres import in_binary_order
 from hearings.web.timefmt import iso_z
 
 T = TypeVar("T")
@@ -213,11 +214,18 @@ def database_stats(
     """The JSON of /api/stats: table sizes, how meetings divide up, and each Congress's counts
     (`congresses`, newest first); with `congresses`, only what concerns those Congresses."""
     hearings = schema.hearings
+    dialect = connection.dialect.name
     scope = true() if congresses is None else hearings.c.congress.in_(sorted(set(congresses)))
 
     def grouped(column: Any) -> dict[str, int]:
+        # Unknown (NULL) first, then code-point order: SQLite sorts NULL first, PostgreSQL last,
+        # and PostgreSQL sorts text by its collation; the JSON must not depend on the backend.
+        order = in_binary_order(column, dialect) if isinstance(column.type, String) else column
         rows = connection.execute(
-            select(column, func.count()).where(scope).group_by(column).order_by(column)
+            select(column, func.count())
+            .where(scope)
+            .group_by(column)
+            .order_by(column.is_not(None), order)
         ).all()
         return {str(key) if key is not None else "unknown": int(n) for key, n in rows}
 
