@@ -108,8 +108,9 @@ def archive_versions(
             .subquery()
         )
         found = connection.execute(
-            select(table.c.entity, table.c.identifier, table.c.version_id, table.c.content_hash)
-            .join(latest, latest.c.version_id == table.c.version_id)
+            select(
+                table.c.entity, table.c.identifier, table.c.version_id, table.c.content_hash
+            ).join(latest, latest.c.version_id == table.c.version_id)
         )
         newest.update({(r.entity, r.identifier): (r.version_id, r.content_hash) for r in found})
     seen_again = []
