@@ -84,13 +84,14 @@ def replica_client(replica: ReplicaServer, replica_api_key: str) -> Iterator[Con
 # `postgres_server` (one cluster per session and xdist worker) and `postgres_url` (an empty
 # database per test) live in tests/pg_server.py; importing them here shares them with every folder.
 
-from tests.pg_server import postgres_server, postgres_url  # noqa: E402, F401
+from tests.pg_server import migrated_postgres_url, postgres_server, postgres_url  # noqa: E402, F401
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database on each backend in turn: `tmp_path/hearings.db`, then a database of its
-    own on the session's PostgreSQL server."""
+    """A database with no rows on each backend in turn: `tmp_path/hearings.db` (not there yet),
+    then a database of its own on the session's PostgreSQL server, already migrated (the
+    migration of an empty one is tested in tests/postgres)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'hearings.db'}"
-    return str(request.getfixturevalue("postgres_url"))
+    return str(request.getfixturevalue("migrated_postgres_url"))

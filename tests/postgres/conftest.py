@@ -17,8 +17,10 @@ def make_harness(folder: Path, database_url: str, replica: ReplicaServer) -> Har
 
 
 @pytest.fixture
-def on_postgres(tmp_path: Path, postgres_url: str, replica: ReplicaServer) -> Iterator[Harness]:
-    harness = make_harness(tmp_path / "postgresql", postgres_url, replica)
+def on_postgres(
+    tmp_path: Path, migrated_postgres_url: str, replica: ReplicaServer
+) -> Iterator[Harness]:
+    harness = make_harness(tmp_path / "postgresql", migrated_postgres_url, replica)
     yield harness
     harness.close()
 
