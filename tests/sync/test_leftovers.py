@@ -4,6 +4,7 @@ never leaves a file behind that nothing mentions or ever deletes."""
 
 from __future__ import annotations
 
+import json
 import signal
 from pathlib import Path
 
@@ -58,3 +59,24 @@ def test_the_shadow_of_a_killed_rebuild_is_removed_by_the_next_update(harness: H
     assert update.returncode == 0, update.stderr
     assert hidden_beside_the_database(harness) == []
     assert "Removed what an interrupted restore or rebuild left" in update.stderr
+
+
+def test_a_restore_killed_just_before_its_swap_keeps_no_earlier_database(
+    harness: Harness,
+) -> None:
+    """Killed after the database was set aside (a hard link) and before the swap: the
+    `.replaced-` name is the database itself, which status must not offer as an earlier one."""
+    assert harness.cli("backup", "create").returncode == 0
+    backup = str(backup_files(harness.tmp_path / "backups")[-1])
+    killed = harness.cli(
+        "backup", "restore", backup, own_process=True, HEARINGS_FAILPOINT="database_set_aside"
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    second_names = list(harness.tmp_path.glob("hearings.db.replaced-*"))
+    assert second_names and all(p.samefile(harness.tmp_path / "hearings.db") for p in second_names)
+
+    status = json.loads(harness.cli("status", "--json").stdout)
+    assert status["set_aside"] == []
+
+    assert harness.cli("update", "--congress", "119").returncode == 0
+    assert list(harness.tmp_path.glob("hearings.db.replaced-*")) == []

@@ -214,6 +214,7 @@ def set_aside(database_path: Path, now: datetime) -> Path | None:
         if saved_wal is not None and not folded:
             os.replace(saved_wal, _sidecar(replaced, "-wal"))
         _clear_sidecars(database_path, replaced)
+        failpoint("database_set_aside")
     finally:
         if saved_wal is not None:
             saved_wal.unlink(missing_ok=True)
@@ -224,7 +225,9 @@ def set_aside_files(database_path: Path) -> list[Path]:
     """The databases restores and rebuilds have set aside beside this one, newest first."""
     found = database_path.parent.glob(f"{glob.escape(database_path.name)}.replaced-*")
     kept = [p for p in found if p.is_file() and not p.name.endswith(("-wal", "-shm", "-journal"))]
-    return sorted(kept, key=lambda p: p.name, reverse=True)
+    # A second name of the database itself (killed between the link and the swap) keeps nothing.
+    earlier = [p for p in kept if not is_the_database(p, database_path)]
+    return sorted(earlier, key=lambda p: p.name, reverse=True)
 
 
 def _free_name(database_path: Path, now: datetime) -> Path:
