@@ -179,15 +179,25 @@ def migrate(engine: Engine) -> None:
 
 
 def open_database(
-    database_url: str, *, migrate_schema: bool = True, allow_read_only: bool = False
+    database_url: str,
+    *,
+    migrate_schema: bool = True,
+    allow_read_only: bool = False,
+    create_missing: bool = True,
 ) -> Engine:
     """Open (and create or migrate) the database every command works on.
 
     Checked first, before anything is written: the file is a sound SQLite database, its schema
     is one this version knows, and it can be written. With `allow_read_only` a database that
-    cannot be written is opened for reading instead (when its schema is current)."""
+    cannot be written is opened for reading instead (when its schema is current). Without
+    `create_missing` a SQLite file must exist, and a connection made after it was deleted fails
+    instead of creating an empty database in its place."""
     path = sqlite_file(database_url)
     if path is not None:
+        if not create_missing:
+            if not path.exists():
+                raise DatabaseUnreadable(f"There is no database at {path}.")
+            database_url = _existing_file_url(path)
         return _open_sqlite(database_url, path, migrate_schema, allow_read_only)
     engine = create_db_engine(database_url)
     try:
@@ -248,6 +258,11 @@ def _open_sqlite(
         engine.dispose()
         raise
     return engine
+
+
+def _existing_file_url(path: Path) -> str:
+    target = quote(str(path.resolve()))
+    return f"sqlite:///file:{target}?mode=rw&uri=true"
 
 
 def _read_only_url(path: Path, *, immutable: bool) -> str:

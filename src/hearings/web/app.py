@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hearings.config import Settings, load_settings
-from hearings.store.engine import migrate, open_database
+from hearings.store.engine import database_label, migrate, open_database
 from hearings.web import (
     admin,
     admin_access,
@@ -33,6 +33,7 @@ from hearings.web import (
 )
 from hearings.web.changes import router as changes_router
 from hearings.web.changes_feed import router as changes_feed_router
+from hearings.web.database_trouble import outage_of, trouble
 from hearings.web.error_responses import STATUS_TITLES, install_error_handlers, openapi_with_errors
 from hearings.web.errors import once_each
 from hearings.web.history_routes import router as history_router
@@ -118,7 +119,8 @@ def create_app(
         migrate(engine)
     else:
         settings = source or settings or load_settings()
-        engine = open_database(settings.database_url, allow_read_only=True)
+        # Never create the file: one deleted while the app runs must not come back empty.
+        engine = open_database(settings.database_url, allow_read_only=True, create_missing=False)
 
     app = FastAPI(
         title="hearings",
@@ -135,6 +137,7 @@ def create_app(
     app.state.clock = clock or (lambda: datetime.now(UTC))
     app.state.cache = TimedCache(seconds=30)
     app.state.index_guard = IndexGuard()
+    app.state.outage = outage_of(engine, database_label(settings.database_url))
     admin_access.install(app, settings)
 
     environment = Environment(
@@ -156,9 +159,15 @@ def create_app(
         media_type: str | None = None,
     ) -> Response:
         try:
-            as_of = banner_moment(engine, app.state.cache)
-        except Exception:  # the banner must never take a page down
-            log.exception("reading the data-as-of moment failed")
+            # The page saying the database is unavailable does not ask it again.
+            unavailable = context.get("status") == 503
+            as_of = None if unavailable else banner_moment(engine, app.state.cache)
+        except Exception as exc:  # the banner must never take a page down
+            cause = trouble(exc)
+            if cause is None:
+                log.exception("reading the data-as-of moment failed")
+            else:
+                app.state.outage.failed(cause, refused=False)
             as_of = None
         full = {
             "data_as_of": as_of,

@@ -11,9 +11,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hearings.errors import quoted, validation_problem
+from hearings.web.database_trouble import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, trouble
 from hearings.web.errors import WebError
 from hearings.web.http_methods import allowed_methods, asked_method, not_allowed_sentence
 
@@ -78,7 +81,15 @@ STATUS_TITLES = {
     405: "Method not allowed",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Temporarily unavailable",
 }
+
+
+def _unavailable(request: Request, cause: str) -> Response:
+    """The database cannot answer: no bug, so 503 and no traceback; the outage logs itself."""
+    request.app.state.outage.failed(cause)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return _error_response(request, 503, UNAVAILABLE_MESSAGE, headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -112,8 +123,21 @@ def install_error_handlers(app: FastAPI) -> None:
             message = STATUS_TITLES.get(status, "The request could not be served.")
         return _error_response(request, status, message, headers)
 
+    # Handled here rather than as unexpected errors, which Starlette raises again after their
+    # handler has answered (uvicorn would print each one's traceback).
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeout)
+    async def database_error(request: Request, exc: Exception) -> Response:
+        cause = trouble(exc)
+        if cause is None:
+            raise exc  # a bug after all, for the handler of unexpected errors
+        return _unavailable(request, cause)
+
     @app.exception_handler(Exception)
     async def bug(request: Request, exc: Exception) -> Response:
+        cause = trouble(exc)  # a database error another one was raised from
+        if cause is not None:
+            return _unavailable(request, cause)
         # A bug: the traceback goes to the log, the user gets one sentence.
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         try:
