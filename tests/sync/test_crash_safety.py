@@ -4,17 +4,22 @@ uninterrupted run reaches."""
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
+from hearings.congress_api.client import CongressClient
 from hearings.replica import Corpus, ReplicaServer
 from hearings.store import schema
+from hearings.sync.pipeline import SyncOptions
+from hearings.sync.runner import RunEnvironment, run_sync
 from tests.backends import assert_consistent
 from tests.sync.harness import Harness, day_of_changes, snapshot
 
@@ -234,3 +239,35 @@ def test_a_killed_run_over_several_congresses_names_them_with_its_figures(
     assert set(run["congresses"]) == {"118", "119"}
     added = [figures["hearings_added"] for figures in run["congresses"].values()]
     assert sum(added) == run["hearings_added"]
+
+
+def test_ctrl_c_while_meetings_load_lets_the_fetches_in_flight_finish_first(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Ctrl-C lands between two fetched meetings (here: in the progress callback): the fetches
+    already in flight end before the interrupt leaves the run, so closing the API client after it
+    cuts no request short. It cut them short, and each one logged 'retrying ... after a
+    connection error (ReadError)' on the console above 'Interrupted'."""
+    harness.replica.faults.latency_ms = 200  # requests surely in flight at the interrupt
+
+    def ctrl_c_after_the_first_meeting(stage: str, done: int, total: int | None) -> None:
+        if stage.endswith("meetings") and done >= 1:
+            raise KeyboardInterrupt
+
+    settings = harness.settings()
+    with (
+        caplog.at_level(logging.WARNING, logger="hearings"),
+        pytest.raises(KeyboardInterrupt),
+        CongressClient.from_settings(settings) as client,
+    ):
+        env = RunEnvironment(
+            settings=settings,
+            engine=harness.engine(),
+            client=client,
+            progress=ctrl_c_after_the_first_meeting,
+        )
+        run_sync(env, SyncOptions(congress=119, concurrency=4), command="import")
+    harness.replica.faults.latency_ms = 0
+
+    assert [t.name for t in threading.enumerate() if t.name.startswith("fetch")] == []
+    assert [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()] == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -177,7 +178,8 @@ def fetch_committees(
         requests,
         concurrency=concurrency,
     )
-    return list(fetched)
+    with closing(fetched):  # so an interrupt waits for the fetches in flight
+        return list(fetched)
 
 
 def store_committees(

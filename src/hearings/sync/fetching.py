@@ -11,7 +11,7 @@ fetch raises rather than quarantine every record of the stage."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
@@ -27,11 +27,14 @@ OUTAGE_AFTER = 10
 
 def fetch_in_order(
     fetch: Callable[[T], R], items: Iterable[T], *, concurrency: int
-) -> Iterator[tuple[T, R | Exception]]:
+) -> Generator[tuple[T, R | Exception]]:
     """Run `fetch` over items with at most `2 × concurrency` submitted ahead; yield each item with
     its result (or the exception it raised) in the items' order. Items the request budget refused
     are not yielded, and once it refuses one no more are submitted. `OUTAGE_AFTER` unavailable
-    answers in a row raise the last of them, and none of that run is yielded."""
+    answers in a row raise the last of them, and none of that run is yielded.
+
+    Consume it inside `closing(...)`: closed, it waits for the fetches in flight, which would
+    otherwise run on after an exception (Ctrl-C) left the consumer, into a closed client."""
     window = max(1, 2 * concurrency)
     source = iter(items)
     pending: deque[tuple[T, Future[R]]] = deque()

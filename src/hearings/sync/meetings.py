@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -153,25 +154,29 @@ def meetings_stage(
         requests,
         concurrency=options.concurrency,
     )
-    for done, (request, result) in enumerate(fetched, start=1):
-        metrics.hearings_checked += 1
-        figures = metrics.figures(request.congress)
-        if figures is not None:
-            figures.hearings_checked += 1
-        from_quarantine = request.identifier in retried
-        if from_quarantine:
-            metrics.quarantine_retried += 1
-        if request.identifier in plan.unlisted_retries and close_if_gone(state, request, result):
-            continue
-        outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
-        if isinstance(outcome, Admitted):
-            pending.append(as_change(outcome, from_quarantine))
-        else:
-            state.quarantine(outcome)
-        if len(pending) >= options.batch_size:
-            load_batch(state, pending, load_committees)
-            pending = []
-        progress("meetings", done, total)
+    # Closed on the way out, so an interrupt waits for the fetches in flight.
+    with closing(fetched):
+        for done, (request, result) in enumerate(fetched, start=1):
+            metrics.hearings_checked += 1
+            figures = metrics.figures(request.congress)
+            if figures is not None:
+                figures.hearings_checked += 1
+            from_quarantine = request.identifier in retried
+            if from_quarantine:
+                metrics.quarantine_retried += 1
+            if request.identifier in plan.unlisted_retries and close_if_gone(
+                state, request, result
+            ):
+                continue
+            outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
+            if isinstance(outcome, Admitted):
+                pending.append(as_change(outcome, from_quarantine))
+            else:
+                state.quarantine(outcome)
+            if len(pending) >= options.batch_size:
+                load_batch(state, pending, load_committees)
+                pending = []
+            progress("meetings", done, total)
     if pending:
         load_batch(state, pending, load_committees)
     finish_loading(state)  # the batches still waiting in a commit unit

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from contextlib import closing
 from datetime import datetime
 
 from hearings.congress_api.errors import NotFound
@@ -129,15 +130,16 @@ def printed_hearings_stage(
         concurrency=options.concurrency,
     )
     admitted: list[Admitted] = []
-    for done, (request, result) in enumerate(fetched, start=1):
-        progress("printed hearings", done, len(wanted))
-        if request.key in unlisted and close_if_gone(state, request, result):
-            continue
-        outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
-        if isinstance(outcome, Admitted):
-            admitted.append(outcome)
-        else:
-            state.quarantine(outcome)
+    with closing(fetched):  # so an interrupt waits for the fetches in flight
+        for done, (request, result) in enumerate(fetched, start=1):
+            progress("printed hearings", done, len(wanted))
+            if request.key in unlisted and close_if_gone(state, request, result):
+                continue
+            outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
+            if isinstance(outcome, Admitted):
+                admitted.append(outcome)
+            else:
+                state.quarantine(outcome)
         if len(admitted) >= 500:
             load_records(state, "printed_hearing", last_per_id(admitted))
             admitted = []
