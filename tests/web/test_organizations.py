@@ -98,3 +98,39 @@ def test_links_to_long_organizations_are_short_and_lead_to_each_one(scratch: Scr
         assert httpx.get(f"{base}/api{forged}").status_code == 404
         # Short slugs are as they always were.
         assert httpx.get(f"{base}/organizations/department-of-veterans-affairs").status_code == 200
+
+
+def test_witnesses_of_an_organization_are_in_the_same_order_on_both_backends(
+    scratch: Scratch,
+) -> None:
+    # Most appearances first, then the name in code-point order (capitals before small letters,
+    # punctuation counted, as SQLite sorts and PostgreSQL's collation does not), then the id:
+    # two people can show the same name ("Alex Doe" and "Alex Doe" with a suffix the name drops).
+    organization = "Order Test Institute"
+    people = [
+        ("order-alex-doe-2", "Alex Doe", "alex doe 2"),
+        ("order-al-amin", "al-Amin Sara", "al amin sara"),
+        ("order-zed", "Zed Ames", "zed ames"),
+        ("order-alex-doe-1", "Alex Doe", "alex doe 1"),
+        ("order-ada", "Ada O'Neil", "ada oneil"),
+    ]
+    with scratch.engine.begin() as connection:
+        for witness_id, display, normalized in people:
+            connection.execute(
+                insert(schema.witnesses).values(
+                    witness_id=witness_id,
+                    normalized_name=normalized,
+                    organization_key=normalize_organization(organization),
+                    display_name=display,
+                    organization=organization,
+                    first_seen_at=datetime(2025, 6, 1),
+                )
+            )
+    answer = scratch.client().get("/api/organizations/order-test-institute")
+    assert [w["witness_id"] for w in answer.json()["witnesses"]] == [
+        "order-ada",
+        "order-alex-doe-1",
+        "order-alex-doe-2",
+        "order-zed",
+        "order-al-amin",
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from hearings.store import schema
+from hearings.store.postgres import in_binary_order
 from hearings.web.entities import AppearanceRow, WitnessSummary, appearances_of, date_span
 from hearings.web.organization_slugs import (
     DIRECT_SLUG_LIMIT,
@@ -68,10 +69,16 @@ def load_organization(connection: Connection, slug: str) -> OrganizationDetail |
     if not key:
         return None
     witnesses = schema.witnesses
+    dialect = connection.dialect.name
+    # Code-point order with the id last, as on SQLite: PostgreSQL's collation would keep other
+    # witnesses of a large organization under the limit, and ties in another order.
     entities = connection.execute(
         select(witnesses)
         .where(witnesses.c.organization_key == key)
-        .order_by(witnesses.c.display_name)
+        .order_by(
+            in_binary_order(witnesses.c.display_name, dialect),
+            in_binary_order(witnesses.c.witness_id, dialect),
+        )
         .limit(1000)
     ).all()
     if not entities:
@@ -103,6 +110,7 @@ def load_organization(connection: Connection, slug: str) -> OrganizationDetail |
                 mine,
             )
         )
-    listed.sort(key=lambda item: (-item[0].appearance_count, item[0].name))
+    # Two people can show the same name (a suffix the name drops): the id settles their order.
+    listed.sort(key=lambda item: (-item[0].appearance_count, item[0].name, item[0].witness_id))
     ordered_names = sorted(names, key=lambda n: (-names[n], n))
     return OrganizationDetail(key, ordered_names, listed)
