@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -109,3 +112,51 @@ def test_without_pg_dump_a_run_refuses_in_one_sentence_unless_no_backup(
     assert allowed.returncode == 0, allowed.stderr
     assert harness.count(logs) == 3
     assert not (harness.tmp_path / "backups").exists()
+
+
+def test_a_restore_killed_while_pg_restore_runs_takes_pg_restore_with_it(
+    on_postgres: Harness, postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """`kill -9` of `hearings backup restore` releases the writer lock at once: a pg_restore that
+    outlived it went on restoring, and the database changed under the next command seconds
+    later. It must die with the restore, so its transaction is rolled back."""
+    harness = on_postgres
+    assert harness.run("import").success
+    assert harness.cli("backup", "create").returncode == 0
+    archive = json.loads(harness.cli("backup", "list", "--json").stdout)[0]["path"]
+    with harness.engine().begin() as connection:
+        connection.execute(delete(schema.witness_documents))
+    before = harness.export()
+    # A pg_restore that waits a second before it restores, and says where it is.
+    shims = tmp_path / "slow"
+    shims.mkdir()
+    (shims / "pg_restore").write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *--clean*)\n'
+        f'  echo $$ > "{shims}/pid"; sleep 1 ;;\n'
+        "esac\n"
+        f'exec "{postgres_server.bin_dir / "pg_restore"}" "$@"\n'
+    )
+    (shims / "pg_restore").chmod(0o755)
+    (shims / "pg_dump").symlink_to(postgres_server.bin_dir / "pg_dump")
+    restore = subprocess.Popen(
+        [sys.executable, "-m", "hearings", "backup", "restore", archive],
+        env=harness.cli_env(PATH=f"{shims}:{os.environ.get('PATH', '')}"),
+        cwd=harness.tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not (shims / "pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    restore.kill()
+    restore.wait(timeout=30)
+
+    pg_restore = Path("/proc") / (shims / "pid").read_text().strip()
+    while pg_restore.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not pg_restore.exists(), "pg_restore outlived the restore that ran it"
+    assert harness.export() == before
+    again = harness.cli("backup", "restore", archive)
+    assert again.returncode == 0, again.stderr
+    assert harness.export() != before

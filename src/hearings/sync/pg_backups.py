@@ -6,9 +6,13 @@ shows it).
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
+import signal
 import subprocess
+import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +37,9 @@ if TYPE_CHECKING:
 
 
 _PG_EXTENSION = ".dump"
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+# Looked up here, not in the child: between fork and exec only the call itself is safe.
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 _PG_DATA_ENTRY = re.compile(r"^\d+; \d+ \d+ TABLE DATA \S+ hearings ", re.MULTILINE)
 
 
@@ -176,9 +183,32 @@ def _pg_archive_schema_problem(pg_restore: str, archive: Path) -> str | None:
 
 def _run_pg(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        return subprocess.run(
+            command,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            preexec_fn=_dies_with(os.getpid()),
+        )
     except OSError as exc:
         raise BackupFailed(f"{command[0]} could not be run: {exc.strerror or exc}.") from None
+
+
+def _dies_with(parent: int) -> Callable[[], None] | None:
+    """(In the child, before it runs) have Linux SIGKILL it when `parent` dies. A pg_restore that
+    outlived a `kill -9` of its restore went on restoring after the writer lock was released, so
+    the database changed under the next command; killed, its one transaction rolls back. (Linux
+    ties it to the thread that starts it, which waits for it in `subprocess.run`.)"""
+    if _prctl is None:
+        return None
+
+    def die_with_parent() -> None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # it died before the request was made
+            os._exit(1)
+
+    return die_with_parent
 
 
 def _first(stderr: str) -> str:
