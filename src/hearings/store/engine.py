@@ -17,7 +17,12 @@ from sqlalchemy.pool import NullPool
 from hearings.config import unparsable_database_url
 from hearings.config_values import shown_database_url
 from hearings.errors import ConfigurationError, DatabaseReadOnly, DatabaseUnreadable
-from hearings.store.postgres import configure_postgres, unwritable_relation
+from hearings.store.postgres import (
+    CONNECT_TIMEOUT_SENTENCE,
+    configure_postgres,
+    connect_limits,
+    unwritable_relation,
+)
 from hearings.store.read_only import quiet_file, sqlite_read_only
 from hearings.store.schema import metadata
 from hearings.store.schema_version import (
@@ -81,7 +86,7 @@ def create_db_engine(database_url: str) -> Engine:
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
         try:
-            engine = create_engine(url, pool_pre_ping=True)
+            engine = create_engine(url, pool_pre_ping=True, connect_args=connect_limits(url))
         except ModuleNotFoundError as exc:
             raise _missing_driver(url.drivername, exc) from None
         configure_postgres(engine)
@@ -299,4 +304,5 @@ def check_database(database_url: str) -> None:
 
 
 def _first_line(exc: DBAPIError) -> str:
-    return str(exc.orig).splitlines()[0].rstrip(".") if exc.orig else str(exc).splitlines()[0]
+    line = str(exc.orig).splitlines()[0].rstrip(".") if exc.orig else str(exc).splitlines()[0]
+    return CONNECT_TIMEOUT_SENTENCE if line == "connection timeout expired" else line

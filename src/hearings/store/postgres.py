@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, event, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.sql.elements import ColumnElement
 
 # libpq's own names for the URL query parameters it understands (sslmode, connect_timeout...)
@@ -26,6 +26,23 @@ class ClientConnection:
 
     conninfo: str
     env: dict[str, str]
+
+
+# A server that accepts the connection but never answers (hung, stopped, or behind a proxy whose
+# backend is gone) made every command and every web request wait for ever: libpq sets no limit.
+CONNECT_TIMEOUT_SECONDS = 10
+CONNECT_TIMEOUT_SENTENCE = (
+    "the server accepted the connection but did not answer before the connection timeout "
+    f"({CONNECT_TIMEOUT_SECONDS} s, or DATABASE_URL's ?connect_timeout=)"
+)
+
+
+def connect_limits(url: URL) -> dict[str, object]:
+    """How long a connection may take, unless the URL (`?connect_timeout=`) or libpq's
+    environment (`PGCONNECT_TIMEOUT`) says."""
+    if "connect_timeout" in url.query or os.environ.get("PGCONNECT_TIMEOUT"):
+        return {}
+    return {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
 
 
 def configure_postgres(engine: Engine) -> None:
@@ -89,6 +106,7 @@ def client_connection(database_url: str) -> ClientConnection:
             continue
         # A repeated parameter (`?host=a&host=b`) is a libpq list: comma-separated.
         params[key] = ",".join(value) if isinstance(value, tuple) else value
+    params.update(connect_limits(url))
     env = dict(os.environ)
     # libpq also reads `?password=`; like the user information's, it goes by environment.
     password = url.password if url.password is not None else url.query.get("password")
