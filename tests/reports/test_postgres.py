@@ -3,8 +3,10 @@ as on SQLite."""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -81,14 +83,24 @@ def test_monitoring_on_postgresql(on_postgres: Harness, imported_db: Path) -> No
 
 
 def test_new_witnesses_come_in_the_same_order_on_both_backends(
-    imported_db: Path, postgres_url: str
+    imported_db: Path, postgres_url: str, tmp_path: Path
 ) -> None:
     # PostgreSQL's collation sorts "Matthew Colvin" before "Matt Nosanchuk" (it ignores the
     # space); SQLite's code-point order puts "Matt " first. The report must not depend on it.
-    copy_database(f"sqlite:///{imported_db}", postgres_url)
+    # Witnesses first seen at one moment are ordered by name: the import spreads its witnesses
+    # over however many seconds it took, so the copy gives them all the same moment.
     now = datetime.now(UTC)
+    database = tmp_path / "hearings.db"
+    shutil.copyfile(imported_db, database)
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "UPDATE witnesses SET first_seen_at = ?",
+            ((now - timedelta(days=1)).replace(tzinfo=None).isoformat(" ", "microseconds"),),
+        )
+    connection.close()
+    copy_database(f"sqlite:///{database}", postgres_url)
     reports = {}
-    for url in (f"sqlite:///{imported_db}", postgres_url):
+    for url in (f"sqlite:///{database}", postgres_url):
         engine = open_database(url, migrate_schema=False)
         try:
             reports[url] = build_report(engine, 7, now).new_witnesses
