@@ -140,9 +140,9 @@ def printed_hearings_stage(
                 admitted.append(outcome)
             else:
                 state.quarantine(outcome)
-        if len(admitted) >= 500:
-            load_records(state, "printed_hearing", last_per_id(admitted))
-            admitted = []
+            if len(admitted) >= 500:
+                load_records(state, "printed_hearing", last_per_id(admitted))
+                admitted = []
     load_records(state, "printed_hearing", last_per_id(admitted))
     progress("printed hearings", len(wanted), len(wanted))
     mark_stage_done(state, "printed_hearings")
