@@ -32,6 +32,7 @@ from hearings.errors import HearingsError
 from hearings.store import schema
 from hearings.store.engine import open_database, sqlite_file
 from hearings.store.search_index import optimize_search_index, rebuild_search_index
+from hearings.store.sqlite_shadow import make_shadow, unjournaled
 from hearings.sync.backup_files import fsync_dir, fsync_file, utc
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Entity
@@ -140,13 +141,13 @@ def rebuild_sqlite(
     shadow.unlink()
     rebuilt = {t.name for e in entities if e == "meeting" for t in ENTITY_TABLES[e]}
     try:
+        # Parents first, so every foreign key finds its row.
+        copied = [t for t in reversed(DERIVED_TABLES) if t.name not in rebuilt]
+        make_shadow(database, shadow, (*KEPT_TABLES, *copied))
         built = open_database(f"sqlite:///{shadow}")
         try:
-            # Parents first, so every foreign key finds its row.
-            copied = [t for t in reversed(DERIVED_TABLES) if t.name not in rebuilt]
-            _copy_tables(database, shadow, (*KEPT_TABLES, *copied))
             with built.connect() as connection, engine.connect() as previous:
-                _unjournaled(connection.connection.driver_connection)
+                unjournaled(connection.connection.driver_connection)
                 with connection.begin():
                     result = derive(connection, now, entities, previous=previous)
                 _check_references(connection.connection.driver_connection, database)
@@ -214,17 +215,6 @@ def _swap_in(shadow: Path, database: Path, now: datetime) -> Path | None:
     return replaced
 
 
-def _unjournaled(raw: Any) -> None:
-    """No write-ahead log and no syncs while the shadow is built: every page is written once,
-    and nothing waits for the disk. A crash loses only the shadow, which is never used unfinished
-    (the swap copies it and syncs the copy before it replaces the database). Foreign keys are
-    checked once the shadow is built, a large page cache spares re-reading index pages."""
-    raw.execute("PRAGMA journal_mode=MEMORY")
-    raw.execute("PRAGMA synchronous=OFF")
-    raw.execute("PRAGMA cache_size=-262144")
-    raw.execute("PRAGMA foreign_keys=OFF")
-
-
 def _check_references(raw: Any, database: Path) -> None:
     """The shadow is built without foreign-key checks (each costs an index lookup a row), so it
     is checked once, whole, before it may replace the database."""
@@ -235,19 +225,3 @@ def _check_references(raw: Any, database: Path) -> None:
             f"The rebuilt database has {len(broken):,} broken reference(s) (the first: a row of "
             f"{table} names a row of {parent} that does not exist); {database} was not changed."
         )
-
-
-def _copy_tables(database: Path, shadow: Path, tables: Sequence[Any]) -> None:
-    """Copy tables as they are from the database into the shadow, in SQLite itself."""
-    with closing(sqlite3.connect(shadow)) as raw:
-        _unjournaled(raw)
-        raw.execute("ATTACH DATABASE ? AS previous", (str(database),))
-        with raw:  # one transaction
-            for table in tables:
-                names = ", ".join(f'"{c.name}"' for c in table.columns)
-                # Names from the schema, never from input.
-                raw.execute(
-                    f'INSERT INTO main."{table.name}" ({names}) '  # noqa: S608
-                    f'SELECT {names} FROM previous."{table.name}"'
-                )
-        raw.execute("DETACH DATABASE previous")
