@@ -66,8 +66,11 @@ class CongressClient(ApiSession):
         """Every entry of a list endpoint, page by page.
 
         Offsets are computed here and `pagination.next` is never followed: the API has served
-        malformed `next` links. Stops at `pagination.count` or at an empty page. A page that
-        repeats the page before it is an error: the list is not moving on.
+        malformed `next` links. Stops at the `pagination.count` of the page just read (so a list
+        that grows while it is paged is followed to its new end) or at an empty page; a short page
+        ends the list only when there is no count, since the member list has served short pages
+        mid-list (api.congress.gov #212, #365). A page that repeats the page before it is an
+        error: the list is not moving on.
         """
         limit = max(1, min(page_size, MAX_PAGE_SIZE))
         base = {**(params or {}), **window_params(from_datetime, to_datetime)}
