@@ -169,12 +169,13 @@ def versions_of(connection: Connection, entity: str, identifier: str) -> list[Ar
     return [_archived(row) for row in rows]
 
 
-def newest_version_ids(entity: str) -> Subquery:
-    """A subquery of each `entity` record's identifier and its newest version's id."""
+def newest_version_ids(entity: str, where: Any = None) -> Subquery:
+    """A subquery of each `entity` record's identifier and its newest version's id (of those
+    `where` selects, if given)."""
     table = schema.payload_archive
     return (
         select(table.c.identifier, func.max(table.c.version_id).label("version_id"))
-        .where(table.c.entity == entity)
+        .where(table.c.entity == entity if where is None else where)
         .group_by(table.c.identifier)
         .subquery()
     )

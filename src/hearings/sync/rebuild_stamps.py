@@ -25,7 +25,7 @@ def kept_stamps(previous: Connection) -> Stamps:
     """What the database holds now: each meeting's times (else its archive's first-seen time),
     each witness's first-seen time."""
     hearings, witnesses = schema.hearings, schema.witnesses
-    archived = first_seen_times(previous, "meeting")
+    archived = first_seen_times(previous, "meeting", unless_in=hearings.c.event_id)
     stored = {
         row.event_id: (row.first_seen_at, row.last_changed_at)
         for row in previous.execute(
