@@ -19,11 +19,11 @@ READER_PASSWORD = "Rd5xSecretWord"
 
 
 @pytest.fixture
-def select_only_site(
+def select_only_sites(
     postgres_server: PostgresServer, postgres_url: str, replica: ReplicaServer, tmp_path: Path
-) -> Iterator[Site]:
-    """A database its owner imported the bundled Congress into, and a Site that reaches it as a
-    role granted SELECT on its tables and nothing more."""
+) -> Iterator[tuple[Site, Site]]:
+    """A database its owner imported the bundled Congress into: the owner's Site, and a Site
+    that reaches it as a role granted SELECT on its tables and nothing more."""
     owner = Site(
         tmp_path / "owner",
         tmp_path / "unused.db",
@@ -40,15 +40,23 @@ def select_only_site(
         reader_url = f"postgresql+psycopg://{READER}:{READER_PASSWORD}@{where}"
         folder = tmp_path / "reader"
         folder.mkdir()
-        yield Site(
-            folder,
-            folder / "unused.db",
-            api_base_url=replica.base_url,
-            extra_env={"DATABASE_URL": reader_url},
+        yield (
+            owner,
+            Site(
+                folder,
+                folder / "unused.db",
+                api_base_url=replica.base_url,
+                extra_env={"DATABASE_URL": reader_url},
+            ),
         )
     finally:
         postgres_server.drop_database(str(name))
         postgres_server.admin(f"DROP ROLE {READER}")
+
+
+@pytest.fixture
+def select_only_site(select_only_sites: tuple[Site, Site]) -> Site:
+    return select_only_sites[1]
 
 
 def _grant_select(server: PostgresServer, database: str) -> None:
@@ -90,3 +98,27 @@ def test_a_select_only_role_still_reads(select_only_site: Site) -> None:
     for command in (["status"], ["verify"], ["export", "hearings"]):
         result = select_only_site.cli(*command)
         assert result.returncode == 0, (command, result.stderr)
+
+
+@pytest.mark.postgres
+def test_a_select_only_role_still_reads_after_the_owner_restores_a_backup(
+    select_only_sites: tuple[Site, Site],
+) -> None:
+    """A restore makes every table again: the rights other roles held on them are given back
+    (they were lost, and a read-only `serve` answered 503 until someone granted them again)."""
+    owner, reader = select_only_sites
+    before = reader.cli("export", "hearings")
+    assert before.returncode == 0, before.stderr
+    made = owner.cli("backup", "create")
+    assert made.returncode == 0, made.stderr
+    archive = next(owner.backups.iterdir())
+
+    restored = owner.cli("backup", "restore", str(archive))
+
+    assert restored.returncode == 0, restored.stderr
+    after = reader.cli("export", "hearings")
+    assert after.returncode == 0, after.stderr
+    assert after.stdout == before.stdout
+    # Still only reading: the restore gave back what was granted, nothing more.
+    refused = reader.cli("update", "--no-backup")
+    assert refused.returncode == 1 and "cannot write" in one_sentence(refused.stderr)

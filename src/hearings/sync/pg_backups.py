@@ -17,7 +17,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
 from hearings.errors import UnknownSchema
+from hearings.store.pg_grants import Grant, give_back, granted_rights
 from hearings.store.postgres import client_connection, find_client_program
 from hearings.store.schema_version import judge_schema
 from hearings.sync.backup_files import (
@@ -105,6 +109,8 @@ def restore_database(settings: Settings, backup_path: Path, *, now: datetime | N
     try:
         with writer_lock(engine, settings.database_url):
             kept = backup_database(settings, now=now)
+            with engine.connect() as connection:
+                grants = granted_rights(connection)
             restored = _run_pg(
                 [
                     pg_restore,
@@ -120,6 +126,8 @@ def restore_database(settings: Settings, backup_path: Path, *, now: datetime | N
                 ],
                 target.env,
             )
+            if restored.returncode == 0:
+                _give_back(engine, grants, backup_path)
     finally:
         engine.dispose()
     if restored.returncode != 0:
@@ -128,6 +136,20 @@ def restore_database(settings: Settings, backup_path: Path, *, now: datetime | N
             f"changed: {_first(restored.stderr)}."
         )
     return kept
+
+
+def _give_back(engine: Engine, grants: list[Grant], backup_path: Path) -> None:
+    """The rights other roles held before the restore (see `store.pg_grants`)."""
+    try:
+        with engine.begin() as connection:
+            give_back(connection, grants)
+    except DBAPIError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        roles = sorted({g.grantee for g in grants})
+        raise RestoreFailed(
+            f"{backup_path} was restored, but the rights {', '.join(roles)} held on its tables "
+            f"could not be granted again ({reason}); grant them by hand."
+        ) from None
 
 
 _NO_BACKUP_HINT = " or pass --no-backup to import or update without a backup"
