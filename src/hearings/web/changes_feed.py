@@ -13,7 +13,7 @@ from hearings.congresses import CongressSelection
 from hearings.reports.recent_changes import CHANGE_KINDS, recent_changes
 from hearings.store import schema
 from hearings.web.changes import ChangeRow, summaries_of
-from hearings.web.feed_routes import feed_base_url, feed_committee_name, feed_key, feed_self_url
+from hearings.web.feed_routes import feed_committee_name, feed_key, render_atom
 from hearings.web.feeds import ATOM_LIMIT
 from hearings.web.filters import (
     COMMITTEE_CODE,
@@ -43,23 +43,16 @@ def _changes_atom(
             among = select(hearings.c.event_id).where(*clauses)
         _, changes = recent_changes(connection, since=None, among=among, limit=ATOM_LIMIT)
         meetings = summaries_of(connection, {c.event_id for c in changes})
-    entries = [ChangeRow(c, meetings.get(c.event_id)) for c in changes]
-    response: Response = request.app.state.render(
+    return render_atom(
         request,
         "changes.atom.xml",
-        {
-            "title": title,
-            "entries": entries,
-            "kinds": CHANGE_KINDS,
-            "updated": changes[0].first_seen_at if changes else None,
-            "base_url": feed_base_url(request),
-            "self_url": feed_self_url(request),
-            "page_url": feed_base_url(request) + page_path,
-            "feed_id": f"urn:hearings:changes:{feed_key(committee, congress)}",
-        },
-        media_type="application/atom+xml",
+        title=title,
+        entries=[ChangeRow(c, meetings.get(c.event_id)) for c in changes],
+        updated=changes[0].first_seen_at if changes else None,
+        page_path=page_path,
+        feed_id=f"urn:hearings:changes:{feed_key(committee, congress)}",
+        kinds=CHANGE_KINDS,
     )
-    return response
 
 
 @router.get(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -49,6 +51,37 @@ def feed_committee_name(request: Request, code: str) -> str:
 def feed_key(committee: str | None, congress: CongressSelection | None) -> str:
     """What a feed covers, for its id: `all`, `hsgo00`, `all:118-119`."""
     return (committee or "all") + (f":{congress}" if congress else "")
+
+
+def render_atom(
+    request: Request,
+    template: str,
+    *,
+    title: str,
+    entries: Sequence[object],
+    updated: datetime | None,
+    page_path: str,
+    feed_id: str,
+    **context: object,
+) -> Response:
+    """An Atom feed from `template`, with the links and ids every feed of ours carries."""
+    base_url = feed_base_url(request)
+    response: Response = request.app.state.render(
+        request,
+        template,
+        {
+            "title": title,
+            "entries": entries,
+            "updated": updated,
+            "base_url": base_url,
+            "self_url": feed_self_url(request),
+            "page_url": base_url + page_path,
+            "feed_id": feed_id,
+            **context,
+        },
+        media_type="application/atom+xml",
+    )
+    return response
 
 
 def _ics(
@@ -104,23 +137,15 @@ def _atom(
         meetings = feed_meetings(
             connection, committee, sort="updated", limit=ATOM_LIMIT, congress=congress
         )
-    entries = atom_entries(meetings)
-    updated = max((m.last_changed_at for m in meetings), default=None)
-    response: Response = request.app.state.render(
+    return render_atom(
         request,
         "feed.atom.xml",
-        {
-            "title": title,
-            "entries": entries,
-            "updated": updated,
-            "base_url": feed_base_url(request),
-            "self_url": feed_self_url(request),
-            "page_url": feed_base_url(request) + page_path,
-            "feed_id": f"urn:hearings:feed:{feed_key(committee, congress)}",
-        },
-        media_type="application/atom+xml",
+        title=title,
+        entries=atom_entries(meetings),
+        updated=max((m.last_changed_at for m in meetings), default=None),
+        page_path=page_path,
+        feed_id=f"urn:hearings:feed:{feed_key(committee, congress)}",
     )
-    return response
 
 
 @router.get(
