@@ -52,7 +52,10 @@ class MemberResult(BaseModel):
     name: str | None
     party: str | None
     state: str | None
-    district: int | None
+    district: int | None = Field(
+        description="The House district; 0 for a state's only seat (at large), null for "
+        "senators, delegates and the resident commissioner, as the API has it."
+    )
     chamber: str | None = Field(description="`House` or `Senate` (the latest term's).")
     update_date: str | None
     congress_gov_url: str
