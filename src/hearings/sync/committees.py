@@ -22,7 +22,6 @@ from hearings.sync.gate import (
     Admitted,
     Quarantined,
     Request,
-    admit_item,
 )
 from hearings.sync.listing import (
     ApiClient,
@@ -35,7 +34,7 @@ from hearings.sync.listing import (
 from hearings.sync.options import ProgressFn, SyncOptions
 from hearings.sync.reference import load_records
 from hearings.sync.run_state import RunState
-from hearings.sync.stages import close_if_gone, last_per_id, mark_stage_done
+from hearings.sync.stages import gate_fetched, last_per_id, mark_stage_done
 
 log = logging.getLogger(__name__)
 
@@ -201,13 +200,9 @@ def store_committees(
         progress("committees", done, total)
         if request.identifier in (retried or ()):
             state.metrics.quarantine_retried += 1
-        if request.identifier in (unlisted or ()) and close_if_gone(state, request, result):
-            continue
-        outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
-        if isinstance(outcome, Admitted):
+        outcome = gate_fetched(state, request, result, unlisted=unlisted or ())
+        if outcome is not None:
             admitted.append(outcome)
-        else:
-            state.quarantine(outcome)
     admitted = _without_parent_cycles(state, last_per_id(admitted))
     load_records(state, "committee", admitted)
     stored = {a.record.system_code for a in admitted}

@@ -19,12 +19,12 @@ from hearings.store import schema
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.batches import Change
 from hearings.sync.fetching import fetch_in_order
-from hearings.sync.gate import Admitted, Request, admit_item
+from hearings.sync.gate import Admitted, Request
 from hearings.sync.listing import ApiClient, Listing, stored_differs, stored_update_dates
 from hearings.sync.load import CommitteeLoader, finish_loading, load_batch
 from hearings.sync.options import ProgressFn
 from hearings.sync.run_state import RunState
-from hearings.sync.stages import close_if_gone
+from hearings.sync.stages import gate_fetched
 
 log = logging.getLogger(__name__)
 
@@ -164,15 +164,9 @@ def meetings_stage(
             from_quarantine = request.identifier in retried
             if from_quarantine:
                 metrics.quarantine_retried += 1
-            if request.identifier in plan.unlisted_retries and close_if_gone(
-                state, request, result
-            ):
-                continue
-            outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
-            if isinstance(outcome, Admitted):
+            outcome = gate_fetched(state, request, result, unlisted=plan.unlisted_retries)
+            if outcome is not None:
                 pending.append(as_change(outcome, from_quarantine))
-            else:
-                state.quarantine(outcome)
             if len(pending) >= options.batch_size:
                 load_batch(state, pending, load_committees)
                 pending = []

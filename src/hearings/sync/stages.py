@@ -9,7 +9,7 @@ Data never makes a stage raise: the gate turns it into quarantine entries.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from contextlib import closing
 from datetime import datetime
 
@@ -133,13 +133,9 @@ def printed_hearings_stage(
     with closing(fetched):  # so an interrupt waits for the fetches in flight
         for done, (request, result) in enumerate(fetched, start=1):
             progress("printed hearings", done, len(wanted))
-            if request.key in unlisted and close_if_gone(state, request, result):
-                continue
-            outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
-            if isinstance(outcome, Admitted):
+            outcome = gate_fetched(state, request, result, unlisted=unlisted)
+            if outcome is not None:
                 admitted.append(outcome)
-            else:
-                state.quarantine(outcome)
             if len(admitted) >= 500:
                 load_records(state, "printed_hearing", last_per_id(admitted))
                 admitted = []
@@ -166,6 +162,20 @@ def _retry_request(item: QuarantineItem, default_congress: int) -> Request | Non
 
 # What a record found gone upstream is closed with.
 GONE_REASON = "gone upstream: no list names it and the API answers 404 for it"
+
+
+def gate_fetched(
+    state: RunState, request: Request, result: object, *, unlisted: Container[str] = ()
+) -> Admitted | None:
+    """One fetched record through the gate: the record admitted, or None when it was
+    quarantined (with its reason) or, named by no list and answered 404, closed as gone."""
+    if request.key in unlisted and close_if_gone(state, request, result):
+        return None
+    outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
+    if isinstance(outcome, Admitted):
+        return outcome
+    state.quarantine(outcome)
+    return None
 
 
 def close_if_gone(state: RunState, request: Request, result: object) -> bool:
