@@ -55,11 +55,13 @@ def make_shadow(database: Path, shadow: Path, tables: Sequence[Any]) -> None:
 
 
 def _copy_schema(raw: sqlite3.Connection) -> None:
-    """Every table, index, trigger and view of `previous`, in the order SQLite made them, and the
-    rows that belong to the schema."""
+    """Every table, index, view and trigger of `previous` (tables first, each kind in the order
+    SQLite made them), and the rows that belong to the schema."""
     entries = raw.execute(
         "SELECT type, name, sql FROM previous.sqlite_master "
-        "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid"
+        "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+        "ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, "
+        "rowid"
     ).fetchall()
     virtual = [name for kind, name, sql in entries if sql.upper().startswith("CREATE VIRTUAL")]
     made_by_virtual = {f"{name}{part}" for name in virtual for part in _FTS5_PARTS}
