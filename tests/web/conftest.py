@@ -88,18 +88,42 @@ def import_corpus(database: WebDatabase, corpus: Corpus) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def imported_web_databases() -> dict[str, WebDatabase]:
+    """The imported corpus on each backend, made once per session (per xdist worker) on first
+    use. Not a session fixture with the backends as params: pytest keeps one param's value at a
+    time, and every web file runs both, so each file imported the corpus anew on each backend
+    (about 180 worker-seconds a run)."""
+    return {}
+
+
 @pytest.fixture(
-    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
 def web_database(
     request: pytest.FixtureRequest,
+    imported_web_databases: dict[str, WebDatabase],
     tmp_path_factory: pytest.TempPathFactory,
     packaged_corpus: Corpus,
 ) -> WebDatabase:
     """The imported corpus on each backend in turn: every web test runs on SQLite and on
-    PostgreSQL."""
+    PostgreSQL. Read it, never write to it (`scratch` is a copy to write to)."""
+    backend: str = request.param
+    if backend not in imported_web_databases:
+        imported_web_databases[backend] = _import_web_database(
+            request, backend, tmp_path_factory, packaged_corpus
+        )
+    return imported_web_databases[backend]
+
+
+def _import_web_database(
+    request: pytest.FixtureRequest,
+    backend: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    packaged_corpus: Corpus,
+) -> WebDatabase:
     folder = tmp_path_factory.mktemp("web")
-    if request.param == "postgresql":
+    if backend == "postgresql":
         server: PostgresServer = request.getfixturevalue("postgres_server")
         template = server.create_database()
         imported = WebDatabase(url=server.url(template), path=folder / "unused", folder=folder)
@@ -132,19 +156,21 @@ def large_database(
     return database
 
 
-@pytest.fixture(scope="session")
+# Per module, as they were in effect when `web_database` was per session: a file's login
+# cookies and app state never reach the next file.
+@pytest.fixture(scope="module")
 def engine(web_database: WebDatabase) -> Iterator[Engine]:
     engine = open_database(web_database.url)
     yield engine
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app(web_database: WebDatabase, engine: Engine) -> FastAPI:
     return create_app(engine, settings=web_database.settings(), clock=lambda: FIXED_NOW)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
