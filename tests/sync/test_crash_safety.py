@@ -241,6 +241,8 @@ def test_a_killed_run_over_several_congresses_names_them_with_its_figures(
     assert sum(added) == run["hearings_added"]
 
 
+# SQLite alone: the subject is the run's fetch threads and its API client, not the store.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_ctrl_c_while_meetings_load_lets_the_fetches_in_flight_finish_first(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -248,10 +250,19 @@ def test_ctrl_c_while_meetings_load_lets_the_fetches_in_flight_finish_first(
     already in flight end before the interrupt leaves the run, so closing the API client after it
     cuts no request short. It cut them short, and each one logged 'retrying ... after a
     connection error (ReadError)' on the console above 'Interrupted'."""
-    harness.replica.faults.latency_ms = 200  # requests surely in flight at the interrupt
+    in_flight_at_the_interrupt: list[int] = []
 
     def ctrl_c_after_the_first_meeting(stage: str, done: int, total: int | None) -> None:
+        if stage == "members" and done == total:
+            # The last stage before the meetings: slow from here, so requests are surely in
+            # flight at the interrupt; the 220 or so requests before it need no latency.
+            harness.replica.faults.latency_ms = 200
         if stage.endswith("meetings") and done >= 1:
+            # Between two waves of requests none is in flight for a moment: wait for the next.
+            deadline = time.monotonic() + 5
+            while not harness.replica.stats.in_flight and time.monotonic() < deadline:
+                time.sleep(0.001)
+            in_flight_at_the_interrupt.append(harness.replica.stats.in_flight)
             raise KeyboardInterrupt
 
     settings = harness.settings()
@@ -269,5 +280,6 @@ def test_ctrl_c_while_meetings_load_lets_the_fetches_in_flight_finish_first(
         run_sync(env, SyncOptions(congress=119, concurrency=4), command="import")
     harness.replica.faults.latency_ms = 0
 
+    assert in_flight_at_the_interrupt[0] > 0
     assert [t.name for t in threading.enumerate() if t.name.startswith("fetch")] == []
     assert [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()] == []
