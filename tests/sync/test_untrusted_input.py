@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from hearings.replica import Corpus, Faults, ReplicaServer
 from hearings.replica.overrides import Raw
 from hearings.sync.runner import EXIT_PARTIAL
+from tests.pg_server import PostgresServer
 from tests.sync.mutation_runs import Cast, judge, stage_day, with_more_printed_hearings
 from tests.sync.mutations import (
     DEEP,
@@ -240,17 +241,36 @@ def test_a_day_run_as_cron_runs_it_shows_no_traceback(day: Site, base: Base) -> 
 # ---- PostgreSQL: text it refuses (NUL, lone surrogates) must not break the quarantine --------
 
 
+@pytest.fixture(scope="module")
+def imported_on_postgres(
+    base: Base, postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """The base corpus imported through the CLI into a PostgreSQL database, once: a template
+    every case clones, never opened afterwards."""
+    name = postgres_server.create_database()
+    with ReplicaServer(base.corpus.copy()) as replica:
+        site = Site(tmp_path_factory.mktemp("pg-imported"), replica, postgres_server.url(name))
+        run = site.hearings("import", "--congress", "119")
+    assert run.code == 0, run.err
+    return name
+
+
 @pytest.fixture
 def day_on_postgres(
-    base: Base, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+    base: Base,
+    postgres_server: PostgresServer,
+    imported_on_postgres: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Site]:
-    """A PostgreSQL database of its own, imported from the base corpus through the CLI."""
-    faults = Faults(retry_after=0, timeout_seconds=1.0)
-    with ReplicaServer(base.corpus.copy(), faults=faults) as replica:
-        site = Site(tmp_path_factory.mktemp("pg"), replica, postgres_url)
-        run = site.hearings("import", "--congress", "119")
-        assert run.code == 0, run.err
-        yield site
+    """A PostgreSQL database of its own, a copy of the base corpus imported through the CLI (as
+    `day` copies the SQLite file)."""
+    name = postgres_server.clone_database(imported_on_postgres)
+    try:
+        faults = Faults(retry_after=0, timeout_seconds=1.0)
+        with ReplicaServer(base.corpus.copy(), faults=faults) as replica:
+            yield Site(tmp_path_factory.mktemp("pg"), replica, postgres_server.url(name))
+    finally:
+        postgres_server.drop_database(name)
 
 
 @pytest.mark.postgres
