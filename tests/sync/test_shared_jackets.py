@@ -22,6 +22,7 @@ from markupsafe import escape
 from hearings.config import Settings
 from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
 from hearings.web.app import create_app
+from tests.sync.imported_template import ImportedTemplates
 from tests.sync.site import Site, stamp_for
 
 SHARED = 60035
@@ -57,14 +58,41 @@ def shared_corpus() -> Corpus:
     return with_a_shared_jacket(Corpus.load(BUNDLED_CORPUS_DIR))
 
 
-@pytest.fixture
-def site(shared_corpus: Corpus, tmp_path: Path, database_url: str) -> Iterator[Site]:
-    with ReplicaServer(shared_corpus.copy()) as replica:
-        site = Site(tmp_path, replica, database_url)
+def import_both(folder: Path, database_url: str, corpus: Corpus) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with ReplicaServer(corpus.copy()) as replica:
+        site = Site(folder, replica, database_url)
         run = site.hearings("import", "--congress", "118-119")
         site.assert_sound(run)
         assert run.code == 0, run.err[-3000:]
-        yield site
+
+
+@pytest.fixture(scope="module")
+def shared_imported(
+    shared_corpus: Corpus, tmp_path_factory: pytest.TempPathFactory
+) -> ImportedTemplates:
+    """`hearings import --congress 118-119` of the shared corpus, run once per module and
+    backend."""
+    return ImportedTemplates(
+        shared_corpus, tmp_path_factory.mktemp("shared-imported"), importer=import_both
+    )
+
+
+@pytest.fixture
+def site(
+    request: pytest.FixtureRequest,
+    shared_corpus: Corpus,
+    shared_imported: ImportedTemplates,
+    tmp_path: Path,
+    database_url: str,
+) -> Iterator[Site]:
+    """A database that starts as a copy of that import, and a replica of its own."""
+    on_postgres = database_url.startswith("postgresql")
+    shared_imported.fill(
+        database_url, request.getfixturevalue("postgres_server") if on_postgres else None
+    )
+    with ReplicaServer(shared_corpus.copy()) as replica:
+        yield Site(tmp_path, replica, database_url)
 
 
 def as_served(body: dict[str, Any]) -> dict[str, Any]:
