@@ -10,6 +10,7 @@ import copy
 import json
 import os
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,17 @@ API_KEY = "test-key-7f3a9c"
 
 def api_time(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def slow_from_the_first_meeting(replica: ReplicaServer, latency_ms: float) -> None:
+    """Wait until a run (in another process) has fetched its first meeting, then answer every
+    request `latency_ms` late: the list, committee and member requests before the meetings
+    (about 220 for the 119th) need no latency for a test to stop the run among its meetings."""
+    deadline = time.monotonic() + 120
+    while not replica.stats.snapshot()["by_kind"].get("meeting_item"):
+        assert time.monotonic() < deadline, "the run fetched no meeting in 120 s"
+        time.sleep(0.001)
+    replica.faults.latency_ms = latency_ms
 
 
 @dataclass

@@ -21,7 +21,7 @@ from hearings.store import schema
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runner import RunEnvironment, run_sync
 from tests.backends import assert_consistent
-from tests.sync.harness import Harness, day_of_changes, snapshot
+from tests.sync.harness import Harness, day_of_changes, slow_from_the_first_meeting, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -178,9 +178,6 @@ def test_a_stop_signal_says_what_is_kept_and_the_run_is_reported_interrupted(
 ) -> None:
     """SIGINT or SIGTERM in the middle of an import of two Congresses, once a batch has
     committed."""
-    # Slow enough that about 250 meeting requests (2.5 s) are still to come when the first batch
-    # commits and the signal is sent (within 0.2 s of it).
-    harness.replica.faults.latency_ms = 20
     process = subprocess.Popen(
         [sys.executable, "-m", "hearings", "import", "--congress", "118-119"],
         env=harness.cli_env(API_CONCURRENCY="2"),
@@ -191,6 +188,9 @@ def test_a_stop_signal_says_what_is_kept_and_the_run_is_reported_interrupted(
         # A shell's background job ignores SIGINT, and Python keeps that: undo it for the child.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+    # Slow enough that about 250 meeting requests (2.5 s) are still to come when the first batch
+    # commits and the signal is sent (within 0.2 s of it).
+    slow_from_the_first_meeting(harness.replica, 20)
     checkpoints = schema.batch_checkpoints
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not harness.count(

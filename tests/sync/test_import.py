@@ -13,7 +13,7 @@ import pytest
 from hearings.congress_api.models import Meeting, parse_record
 from hearings.store import schema
 from tests.backends import committed_meetings
-from tests.sync.harness import Harness
+from tests.sync.harness import Harness, slow_from_the_first_meeting
 
 
 def test_import_stores_every_meeting_equal_to_the_corpus(harness: Harness) -> None:
@@ -146,7 +146,6 @@ def test_malformed_records_are_quarantined_and_the_rest_imported(harness: Harnes
 
 
 def test_interrupted_import_resumes_where_it_stopped(harness: Harness) -> None:
-    harness.replica.faults.latency_ms = 40
     process = subprocess.Popen(
         [sys.executable, "-m", "hearings", "import", "--congress", "119", "--batch-size", "10"],
         env=harness.cli_env(API_CONCURRENCY="2"),
@@ -156,6 +155,7 @@ def test_interrupted_import_resumes_where_it_stopped(harness: Harness) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    slow_from_the_first_meeting(harness.replica, 40)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and committed_meetings(harness.database_url) < 30:
         time.sleep(0.05)
