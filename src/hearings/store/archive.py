@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic_core import from_json
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     DateTime,
     Subquery,
@@ -169,13 +170,13 @@ def versions_of(connection: Connection, entity: str, identifier: str) -> list[Ar
     return [_archived(row) for row in rows]
 
 
-def newest_version_ids(entity: str, where: Any = None) -> Subquery:
-    """A subquery of each `entity` record's identifier and its newest version's id (of those
-    `where` selects, if given)."""
+def newest_version_ids(entity: str, *narrowing: ColumnElement[bool]) -> Subquery:
+    """A subquery of each `entity` record's identifier and its newest version's id (of the
+    records `narrowing` selects, if given)."""
     table = schema.payload_archive
     return (
         select(table.c.identifier, func.max(table.c.version_id).label("version_id"))
-        .where(table.c.entity == entity if where is None else where)
+        .where(table.c.entity == entity, *narrowing)
         .group_by(table.c.identifier)
         .subquery()
     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Text, and_, cast, func, select
+from sqlalchemy import Connection, Text, cast, func, select
 
 from hearings.store import schema
 from hearings.store.archive import decode_json, newest_version_ids
@@ -62,13 +62,11 @@ def first_seen_times(
     leaves out the records it holds (a rebuild keeps the times a table holds, and needs the
     archive's only for the rest: 0.05 s against 0.4 s for 50,000 meetings)."""
     table = schema.payload_archive
-    wanted = table.c.entity == entity
-    if unless_in is not None:
-        wanted = and_(wanted, table.c.identifier.not_in(select(unless_in)))
-    newest = newest_version_ids(entity, wanted)
+    narrowing = [] if unless_in is None else [table.c.identifier.not_in(select(unless_in))]
+    newest = newest_version_ids(entity, *narrowing)
     first = (
         select(table.c.identifier, func.min(table.c.first_seen_at).label("first_seen_at"))
-        .where(wanted)
+        .where(table.c.entity == entity, *narrowing)
         .group_by(table.c.identifier)
         .subquery()
     )
