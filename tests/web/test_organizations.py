@@ -15,6 +15,7 @@ from hearings.store.records import witness_key
 from hearings.store.witness_rows import witness_row
 from hearings.web.app import create_app
 from hearings.web.organization_slugs import organization_slug
+from hearings.web.organizations import WITNESS_LIMIT
 from hearings.witness_names import normalize_organization, parse_witness_name
 from tests.web.conftest import FIXED_NOW, Scratch
 from tests.web.live import live_server
@@ -134,3 +135,59 @@ def test_witnesses_of_an_organization_are_in_the_same_order_on_both_backends(
         "order-zed",
         "order-al-amin",
     ]
+
+
+def test_a_large_organization_lists_its_most_frequent_witnesses_and_counts_them_all(
+    scratch: Scratch,
+) -> None:
+    """Above the limit the page keeps the witnesses with the most appearances: it kept the first
+    by name, so one who testified often but was named late in the alphabet was left out."""
+    organization = "Very Large Agency"
+    key = normalize_organization(organization)
+    with scratch.engine.begin() as connection:
+        event_id = str(connection.execute(select(schema.hearings.c.event_id).limit(1)).scalar())
+        connection.execute(
+            insert(schema.witnesses),
+            [
+                {
+                    "witness_id": f"large-{n:04d}",
+                    "normalized_name": f"aaron staff {n:04d}",
+                    "organization_key": key,
+                    "display_name": f"Aaron Staff {n:04d}",
+                    "organization": organization,
+                    "first_seen_at": datetime(2025, 6, 1),
+                }
+                for n in range(WITNESS_LIMIT + 5)
+            ]
+            + [
+                {
+                    "witness_id": "large-zoe",
+                    "normalized_name": "zoe zimmer",
+                    "organization_key": key,
+                    "display_name": "Zoe Zimmer",
+                    "organization": organization,
+                    "first_seen_at": datetime(2025, 6, 1),
+                }
+            ],
+        )
+        connection.execute(
+            insert(schema.witness_appearances).values(
+                event_id=event_id,
+                ordinal=900,
+                witness_id="large-zoe",
+                name_as_given="Zoe Zimmer",
+                organization=organization,
+            )
+        )
+    client = scratch.client()
+    answer = client.get("/api/organizations/very-large-agency").json()
+    assert answer["witness_count"] == WITNESS_LIMIT + 6
+    listed = [w["witness_id"] for w in answer["witnesses"]]
+    assert len(listed) == WITNESS_LIMIT
+    assert listed[:3] == ["large-zoe", "large-0000", "large-0001"]
+    page = client.get("/organizations/very-large-agency").text
+    assert "1,006 witnesses" in page
+    assert "Listed here: the 1,000 with the most appearances." in page
+    # A small organization says nothing of a limit.
+    small = client.get("/organizations/department-of-veterans-affairs").text
+    assert "Listed here" not in small

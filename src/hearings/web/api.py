@@ -197,7 +197,12 @@ def api_witness(
     return witness.as_json()
 
 
-@router.get("/organizations/{slug}", summary="Every witness from an organization")
+@router.get(
+    "/organizations/{slug}",
+    summary="The witnesses from an organization",
+    description="Each witness with their appearances, most appearances first: at most 1,000 "
+    "witnesses, those with the most appearances; `witness_count` counts them all.",
+)
 def api_organization(
     request: Request, slug: Annotated[str, Path(max_length=300)]
 ) -> dict[str, Any]:

@@ -41,11 +41,16 @@ def organization_key_of(connection: Connection, slug: str) -> str | None:
     return next((key for key in candidates if organization_slug(key) == slug), None)
 
 
+# The witnesses an organization's page lists at most: those with the most appearances.
+WITNESS_LIMIT = 1000
+
+
 @dataclass
 class OrganizationDetail:
     key: str
     names: list[str]
     witnesses: list[tuple[WitnessSummary, list[AppearanceRow]]]
+    witness_count: int  # all of them, listed or not
 
     @property
     def name(self) -> str:
@@ -56,6 +61,7 @@ class OrganizationDetail:
             "organization_key": self.key,
             "url": organization_path(self.key),
             "names": self.names,
+            "witness_count": self.witness_count,
             "witnesses": [
                 {**w.as_json(), "appearances": [a.as_json() for a in appearances]}
                 for w, appearances in self.witnesses
@@ -68,21 +74,35 @@ def load_organization(connection: Connection, slug: str) -> OrganizationDetail |
     key = organization_key_of(connection, slug)
     if not key:
         return None
-    witnesses = schema.witnesses
+    witnesses, appearances_table = schema.witnesses, schema.witness_appearances
     dialect = connection.dialect.name
-    # Code-point order with the id last, as on SQLite: PostgreSQL's collation would keep other
-    # witnesses of a large organization under the limit, and ties in another order.
+    counted = (
+        select(appearances_table.c.witness_id, func.count().label("appearances"))
+        .group_by(appearances_table.c.witness_id)
+        .subquery()
+    )
+    # Above the limit, the witnesses with the most appearances, as the page orders them (they
+    # were the first 1,000 by name, so a frequent witness named late in the alphabet was left
+    # out). Code-point order with the id last, as on SQLite: PostgreSQL's collation would keep
+    # other witnesses under the limit, and ties in another order.
     entities = connection.execute(
         select(witnesses)
+        .outerjoin(counted, counted.c.witness_id == witnesses.c.witness_id)
         .where(witnesses.c.organization_key == key)
         .order_by(
+            func.coalesce(counted.c.appearances, 0).desc(),
             in_binary_order(witnesses.c.display_name, dialect),
             in_binary_order(witnesses.c.witness_id, dialect),
         )
-        .limit(1000)
+        .limit(WITNESS_LIMIT)
     ).all()
     if not entities:
         return None
+    total = len(entities)
+    if total == WITNESS_LIMIT:
+        total = connection.execute(
+            select(func.count()).where(witnesses.c.organization_key == key)
+        ).scalar_one()
     appearances = appearances_of(connection, [w.witness_id for w in entities])
     by_witness: dict[str, list[AppearanceRow]] = defaultdict(list)
     names: dict[str, int] = defaultdict(int)
@@ -113,4 +133,4 @@ def load_organization(connection: Connection, slug: str) -> OrganizationDetail |
     # Two people can show the same name (a suffix the name drops): the id settles their order.
     listed.sort(key=lambda item: (-item[0].appearance_count, item[0].name, item[0].witness_id))
     ordered_names = sorted(names, key=lambda n: (-names[n], n))
-    return OrganizationDetail(key, ordered_names, listed)
+    return OrganizationDetail(key, ordered_names, listed, total)
