@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+import weakref
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -17,10 +18,12 @@ from sqlalchemy import delete, select
 
 from hearings.reports.export import EXPORTERS, export_to_string
 from hearings.store import schema
+from hearings.store.archive_latest import latest_packed_versions
 from hearings.store.engine import open_database
+from hearings.store.search_documents import stored_index_names
 from hearings.store.search_index import hearing_search, refresh_search_index
 from hearings.sync.rebuild import DERIVED_TABLES, RebuildRefused, _check_references, _swap_in
-from hearings.sync.rebuild_derive import _api_timestamp
+from hearings.sync.rebuild_derive import _api_timestamp, _batched, _parsing
 from tests.sync.harness import Harness, day_of_changes, meeting_ids
 
 
@@ -385,3 +388,21 @@ def _witness_suffix(harness: Harness, name: str) -> str:
 @given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)))
 def test_a_versions_update_date_is_written_back_as_strftime_writes_it(moment: datetime) -> None:
     assert _api_timestamp(moment) == moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.imported
+def test_the_parsing_workers_rows_are_let_go_once_written(harness: Harness) -> None:
+    """The writer holds only the chunks it has not taken yet: held to the end, a 50,000-meeting
+    rebuild kept every meeting's rows in memory (660 MB), and freed them all after the last."""
+    with harness.engine().connect() as connection:
+        versions = list(latest_packed_versions(connection, "meeting"))
+        names = stored_index_names(connection)
+    assert len(versions) > 40
+    taken: list[weakref.ref[object]] = []
+    with _parsing(_batched(versions, 10), datetime.now(), names) as parsed:
+        for chunk in parsed:
+            assert len(chunk.tables) + len(chunk.refused) > 0
+            taken.append(weakref.ref(chunk))
+            del chunk
+            assert [ref() for ref in taken[:-1]] == [None] * (len(taken) - 1)
+    assert len(taken) == -(-len(versions) // 10)

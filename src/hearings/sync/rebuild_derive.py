@@ -9,6 +9,7 @@ import gc
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -204,10 +205,10 @@ def _parsing(
     with ProcessPoolExecutor(
         max_workers=os.cpu_count(), initializer=exit_with_parent, initargs=(os.getpid(),)
     ) as pool:
-        futures = [
+        futures = deque(
             pool.submit(parse_meeting_chunk, chunk, moment, names)
             for chunk in chain((first, second), chunks)
-        ]
+        )
         try:
             yield _in_order(futures)
         finally:  # on an error, the pool's exit waits only for the chunks being parsed
@@ -215,9 +216,11 @@ def _parsing(
                 future.cancel()
 
 
-def _in_order(futures: Sequence[Future[ParsedChunk]]) -> Iterator[ParsedChunk]:
-    for future in futures:
-        parsed = future.result()
+def _in_order(futures: deque[Future[ParsedChunk]]) -> Iterator[ParsedChunk]:
+    """Each chunk's rows, its future dropped once they are taken: kept, every meeting's rows
+    stayed in memory to the end (660 MB at 50,000 meetings), and were freed after the last."""
+    while futures:
+        parsed = futures.popleft().result()
         failpoint("rebuild_parsed_chunk")
         yield parsed
 
