@@ -22,7 +22,13 @@ from hearings.store.archive_latest import latest_packed_versions
 from hearings.store.engine import open_database
 from hearings.store.search_documents import stored_index_names
 from hearings.store.search_index import hearing_search, refresh_search_index
-from hearings.sync.rebuild import DERIVED_TABLES, RebuildRefused, _check_references, _swap_in
+from hearings.sync.rebuild import (
+    DERIVED_TABLES,
+    RebuildRefused,
+    _check_references,
+    _check_whole,
+    _swap_in,
+)
 from hearings.sync.rebuild_derive import _api_timestamp, _batched, _parsing
 from tests.sync.harness import Harness, day_of_changes, meeting_ids
 
@@ -319,6 +325,8 @@ def test_a_rebuilt_database_with_a_damaged_page_is_not_swapped_in(tmp_path: Path
     with pytest.raises(
         RebuildRefused, match=r"^The rebuilt database is corrupt \(.*; .* was not changed\.$"
     ):
+        with closing(sqlite3.connect(shadow)) as raw:
+            _check_whole(raw, shadow, database)
         _swap_in(shadow, database, datetime.now(UTC))
     assert database.read_bytes() == before
 
