@@ -95,11 +95,30 @@ def _click_command() -> Any:
 INTERRUPTED = 130
 
 
-def _interrupted() -> NoReturn:
+# Commands (and subcommands) that change nothing: stopped, they lose nothing and leave no run.
+_READ_ONLY = {"status", "export", "report", "history", "verify", "backup list", "quarantine list"}
+# Commands whose runs the next run completes, as the updater promises.
+_RESUMED = {"demo", "import", "update"}
+
+
+def stop_sentence(args: Sequence[str], how: str) -> str:
+    """What a stop (`how`: "Interrupted", "Stopped by SIGTERM") leaves, for the command `args`
+    name: a read-only command changed nothing, and only an import or update has a next run to
+    continue it."""
+    named = " ".join(args[:2]) if args[:1] in (["backup"], ["quarantine"]) else " ".join(args[:1])
+    if named in _READ_ONLY:
+        return f"{how}; nothing was changed."
+    if named in _RESUMED:
+        return f"{how}; committed work is kept and the next run continues."
+    return f"{how}; committed work is kept."
+
+
+def _interrupted(args: Sequence[str]) -> NoReturn:
     if stop_signals.terminated():
-        err_console.print(stop_signals.STOPPED_SENTENCE, highlight=False, soft_wrap=True)
+        sentence = stop_sentence(args, stop_signals.STOPPED)
+        err_console.print(sentence, highlight=False, soft_wrap=True)
         stop_signals.die_by_sigterm()
-    err_console.print("Interrupted; committed work is kept and the next run continues.")
+    err_console.print(stop_sentence(args, "Interrupted"), highlight=False, soft_wrap=True)
     sys.exit(INTERRUPTED)
 
 
@@ -127,12 +146,13 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(argv: list[str] | None) -> None:
+    args = sys.argv[1:] if argv is None else argv
     try:
-        _register_commands(sys.argv[1:] if argv is None else argv)
+        _register_commands(args)
         # Outside standalone mode, click returns a command's `typer.Exit` code instead of exiting.
         code = _click_command()(args=argv, standalone_mode=False)
         if code == INTERRUPTED:  # typer turns Ctrl-C into this exit code before we see it
-            _interrupted()
+            _interrupted(args)
         if isinstance(code, int) and code:
             sys.exit(code)
     except HearingsError as exc:
@@ -145,7 +165,7 @@ def _run(argv: list[str] | None) -> None:
         err_console.print("Aborted.")
         sys.exit(130)
     except KeyboardInterrupt:
-        _interrupted()
+        _interrupted(args)
     except SystemExit:
         raise
     except Exception as exc:  # a bug: full traceback to the log, one sentence to the user

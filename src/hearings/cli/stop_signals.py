@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import NoReturn
 
-STOPPED_SENTENCE = "Stopped by SIGTERM; committed work is kept and the next run continues."
+# How the sentence a SIGTERM stop prints begins (the command says what it leaves).
+STOPPED = "Stopped by SIGTERM"
 
 _received: list[int] = []
 
