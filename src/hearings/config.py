@@ -16,11 +16,18 @@ from hearings.config_values import (
     not_utf8_sentence,
     proxy_addresses_problem,
     quoted_setting,
+    sqlite_query_problem,
     unparsable_database_url,
 )
 
 # Imported from here by the commands and the store.
-__all__ = ["Settings", "load_settings", "proxy_addresses_problem", "unparsable_database_url"]
+__all__ = [
+    "Settings",
+    "load_settings",
+    "proxy_addresses_problem",
+    "sqlite_query_problem",
+    "unparsable_database_url",
+]
 
 LIVE_API_BASE_URL = "https://api.congress.gov/v3"
 API_KEY_SIGNUP_URL = "https://api.congress.gov/sign-up/"
@@ -88,7 +95,9 @@ class Settings(BaseSettings):
                 f"DATABASE_URL {value.strip()!r} is an in-memory SQLite database, which cannot "
                 "hold data between runs; name a file, e.g. sqlite:///hearings.db"
             )
-        unreadable = unparsable_database_url(value, "DATABASE_URL")
+        unreadable = unparsable_database_url(value, "DATABASE_URL") or sqlite_query_problem(
+            value, "DATABASE_URL"
+        )
         if unreadable:
             raise ValueError(unreadable)
         return value

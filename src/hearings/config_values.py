@@ -123,6 +123,27 @@ def unparsable_database_url(database_url: str, name: str) -> str | None:
     return None
 
 
+def sqlite_query_problem(database_url: str, name: str) -> str | None:
+    """The sentence for a SQLite URL a user gave with query arguments: the driver ignores them
+    with a warning (so `?mode=ro` writes all the same), and with `uri=true` it opened a new,
+    empty file named `hearings.db?mode=ro`, even for a read. (The store builds such URLs for
+    itself, to open a file read-only; a user's URL names the file alone.)"""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(database_url)
+    except (ArgumentError, ValueError):
+        return None  # `unparsable_database_url` says why
+    if url.get_backend_name() != "sqlite" or not url.query:
+        return None
+    return (
+        f"{name} {database_url.strip()!r} carries query arguments "
+        f"({', '.join(sorted(url.query))}), which hearings does not pass to SQLite; "
+        "name the file alone, e.g. sqlite:///hearings.db"
+    )
+
+
 def shown_database_url(database_url: str) -> str:
     """`database_url` as messages show it: the password replaced by ***, whether it comes in
     the user information or as libpq's `password` query parameter (`?password=...`)."""

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
-from hearings.config import unparsable_database_url
+from hearings.config import sqlite_query_problem, unparsable_database_url
 from hearings.errors import HearingsError, UsageError
 from hearings.store import schema
 from hearings.store.engine import is_sqlite, open_database, sqlite_file
@@ -180,7 +180,9 @@ def _rebuild_search_index(connection: Connection) -> None:
 
 
 def _require_a_lasting_database(name: str, database_url: str) -> None:
-    unreadable = unparsable_database_url(database_url, name)
+    unreadable = unparsable_database_url(database_url, name) or sqlite_query_problem(
+        database_url, name
+    )
     if unreadable:
         raise UsageError(f"{unreadable}.")
     if is_sqlite(database_url) and sqlite_file(database_url) is None:
