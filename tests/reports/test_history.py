@@ -116,6 +116,27 @@ def test_history_of_a_meeting_never_archived_is_one_sentence(harness: Harness) -
     )
 
 
+@pytest.mark.parametrize(
+    ("event_id", "code", "sentence"),
+    [
+        ("9" * 10_000, 1, "Error: The archive holds no version of meeting '999"),
+        ("a" * 10_000, 2, "Error: 'aaa"),
+    ],
+    ids=["digits", "letters"],
+)
+def test_a_huge_event_id_is_quoted_short_with_its_length(
+    harness: Harness, event_id: str, code: int, sentence: str
+) -> None:
+    # The web API quotes the same id the same way (`hearings.errors.quoted`).
+    shown = harness.cli("history", event_id)
+    assert shown.returncode == code
+    lines = shown.stderr.splitlines()
+    assert len(lines) == 1, shown.stderr[:500]
+    assert lines[0].startswith(sentence)
+    assert "(10,000 characters)" in lines[0]
+    assert len(lines[0]) < 300
+
+
 def test_a_witness_who_stays_with_a_new_position_or_organization_is_one_sentence(
     harness: Harness,
 ) -> None:

@@ -12,7 +12,7 @@ import typer
 from hearings.cli import app
 from hearings.cli.environment import console, current_settings, existing_database
 from hearings.cli.text_values import utf8_text
-from hearings.errors import HearingsError, UsageError
+from hearings.errors import HearingsError, UsageError, quoted
 from hearings.reports.history import meeting_history
 from hearings.reports.screen_text import printable
 from hearings.web.history_document import history_document
@@ -35,14 +35,14 @@ def history(
     event_id = event_id.strip()
     if not event_id.isdecimal():
         raise UsageError(
-            f"{event_id!r} is not an event id: event ids are numbers, such as 118278 "
+            f"{quoted(event_id)} is not an event id: event ids are numbers, such as 118278 "
             "(`hearings export hearings` lists them)."
         )
     with existing_database(settings) as engine:
         entries = meeting_history(engine, event_id)
     if not entries:
         raise HearingsError(
-            f"The archive holds no version of meeting {event_id!r}. Versions are kept "
+            f"The archive holds no version of meeting {quoted(event_id)}. Versions are kept "
             "from the first import or update that fetches a meeting on."
         )
     if as_json_output:
