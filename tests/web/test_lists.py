@@ -135,3 +135,56 @@ def test_the_admin_shows_every_time_in_eastern_time_and_says_so(client: TestClie
     assert "All times are Eastern Time (ET)." in html
     assert "UTC" not in html
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ET", html)
+
+
+def _listed(client: TestClient, kind: str, q: str) -> tuple[set[str], set[str]]:
+    """The ids `/api/{kind}` and `/{kind}` list for the search `q`."""
+    api = client.get(f"/api/{kind}", params={"q": q, "per_page": "100"}).json()
+    key = "bioguide_id" if kind == "members" else "witness_id"
+    html = client.get(f"/{kind}", params={"q": q}).text
+    return {r[key] for r in api["results"]}, set(re.findall(rf'<a href="/{kind}/([^"]+)">', html))
+
+
+def test_a_member_or_witness_search_reads_percent_and_underscore_as_themselves(
+    client: TestClient, engine: Engine
+) -> None:
+    members, witnesses = schema.members, schema.witnesses
+    with engine.connect() as connection:
+        texts = [
+            *connection.execute(select(members.c.name, members.c.state)).all(),
+            *connection.execute(
+                select(witnesses.c.normalized_name, witnesses.c.organization_key)
+            ).all(),
+        ]
+    # No name in the corpus holds them, so none is found ("S_i" once found "Cassidy").
+    for q in ("%", "_", "S_i"):
+        assert not any(q.lower() in (text or "").lower() for row in texts for text in row)
+        for kind in ("members", "witnesses"):
+            assert _listed(client, kind, q) == (set(), set()), (kind, q)
+    aderholt = _listed(client, "members", "Aderholt")
+    assert aderholt[0] and aderholt[0] == aderholt[1]
+    landwermeyer = _listed(client, "witnesses", "Landwermeyer")
+    assert landwermeyer[0] and landwermeyer[0] == landwermeyer[1]
+
+
+def test_a_name_holding_percent_or_underscore_is_found_by_them(scratch: Scratch) -> None:
+    members, witnesses = schema.members, schema.witnesses
+    with scratch.engine.begin() as connection:
+        member = connection.execute(
+            select(members.c.bioguide_id).order_by(members.c.bioguide_id).limit(1)
+        ).scalar_one()
+        connection.execute(
+            update(members).where(members.c.bioguide_id == member).values(name="Ann 50%_Smith")
+        )
+        witness = connection.execute(
+            select(witnesses.c.witness_id).order_by(witnesses.c.witness_id).limit(1)
+        ).scalar_one()
+        connection.execute(
+            update(witnesses)
+            .where(witnesses.c.witness_id == witness)
+            .values(normalized_name="jo 50%_smith")
+        )
+    client = scratch.client()
+    for q in ("%", "_", "%_S"):
+        assert _listed(client, "members", q) == ({member}, {member}), q
+        assert _listed(client, "witnesses", q) == ({witness}, {witness}), q

@@ -216,6 +216,16 @@ class WitnessSummary:
         }
 
 
+def search_words(query: str) -> list[str]:
+    """The words a list search must all find, lowercased, at most eight; each is matched as a
+    literal substring. A query of punctuation alone ("%") is one word, so it finds only the names
+    that hold it rather than every name."""
+    words = re.findall(r"\w+", query.lower())
+    if not words and query.strip():
+        words = [query.strip().lower()]
+    return words[:8]
+
+
 def list_witnesses(
     connection: Connection,
     *,
@@ -240,12 +250,11 @@ def list_witnesses(
                 .where(*in_congresses)
             )
         )
-    for word in re.findall(r"\w+", (q or "").lower())[:8]:
-        pattern = f"%{word}%"
+    for word in search_words(q or ""):
         clauses.append(
             or_(
-                witnesses.c.normalized_name.like(pattern),
-                witnesses.c.organization_key.like(pattern),
+                witnesses.c.normalized_name.contains(word, autoescape=True),
+                witnesses.c.organization_key.contains(word, autoescape=True),
             )
         )
     total = int(

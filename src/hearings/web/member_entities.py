@@ -3,7 +3,6 @@ member with the testimony they gave as a witness."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from hearings.store import schema
-from hearings.web.entities import AppearanceRow, appearances_of
+from hearings.web.entities import AppearanceRow, appearances_of, search_words
 from hearings.web.states import state_in
 from hearings.web.timefmt import iso_z
 from hearings.witness_names import parse_witness_name
@@ -79,13 +78,17 @@ def list_members(
     if state is not None:
         name, code = state
         clauses.append(func.lower(members.c.state).in_([name.lower(), code.lower()]))
-    for word in re.findall(r"\w+", rest.lower())[:8]:
-        pattern = f"%{word}%"
+    for word in search_words(rest):
         clauses.append(
-            or_(func.lower(members.c.name).like(pattern), func.lower(members.c.state).like(pattern))
+            or_(
+                func.lower(members.c.name).contains(word, autoescape=True),
+                func.lower(members.c.state).contains(word, autoescape=True),
+            )
         )
     if chamber:
-        in_chamber: ColumnElement[bool] = func.lower(members.c.chamber).like(f"{chamber.lower()}%")
+        in_chamber: ColumnElement[bool] = func.lower(members.c.chamber).startswith(
+            chamber.lower(), autoescape=True
+        )
         if chamber.lower() == "house":
             in_chamber = or_(
                 in_chamber, and_(members.c.chamber.is_(None), members.c.district.is_not(None))
