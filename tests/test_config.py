@@ -47,12 +47,7 @@ def _status_with(tmp_path: Path, name: str, value: str) -> tuple[int, str, str]:
             "99999999999",
             "BACKUP_RETENTION_DAYS: Input should be less than or equal to 36500",
         ),
-        (
-            "API_CONCURRENCY",
-            "inf",
-            "API_CONCURRENCY: Input should be a valid integer, unable to parse string as an "
-            "integer",
-        ),
+        ("API_CONCURRENCY", "inf", "API_CONCURRENCY: expected a whole number, got 'inf'"),
     ],
 )
 def test_a_number_setting_out_of_its_range_is_one_sentence(
@@ -63,6 +58,42 @@ def test_a_number_setting_out_of_its_range_is_one_sentence(
     assert err.strip() == f"Error: The configuration is not valid: {says}."
     assert "Traceback" not in err + out and "Internal error" not in err
     assert not (tmp_path / "hearings.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        (
+            "ENABLE_BATCH_PROCESSING",
+            "maybe",
+            "ENABLE_BATCH_PROCESSING: expected true or false (also 1/0, yes/no, on/off), "
+            "got 'maybe'",
+        ),
+        (
+            "BATCH_PROCESSING_SIZE",
+            "abc",
+            "BATCH_PROCESSING_SIZE: expected a whole number, got 'abc'",
+        ),
+        (
+            "BATCH_PROCESSING_SIZE",
+            "2.5",
+            "BATCH_PROCESSING_SIZE: expected a whole number, got '2.5'",
+        ),
+        ("API_TIMEOUT_SECONDS", "soon", "API_TIMEOUT_SECONDS: expected a number, got 'soon'"),
+        (
+            "BATCH_PROCESSING_SIZE",
+            "x" * 5000,
+            f"BATCH_PROCESSING_SIZE: expected a whole number, got '{'x' * 77}…' (5,000 characters)",
+        ),
+    ],
+)
+def test_a_setting_that_is_not_a_boolean_or_number_says_what_is_accepted(
+    tmp_path: Path, name: str, value: str, says: str
+) -> None:
+    code, out, err = _status_with(tmp_path, name, value)
+    assert code == 2
+    assert err.strip() == f"Error: The configuration is not valid: {says}."
+    assert "Traceback" not in err + out
 
 
 @pytest.mark.parametrize(

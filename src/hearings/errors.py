@@ -42,14 +42,25 @@ class UnknownSchema(DatabaseUnreadable):
 
 
 _OBJECT_EXPECTED = {"model_type", "model_attributes_type", "dataclass_type", "dict_type"}
+# What is accepted where pydantic only says the text could not be read ("unable to parse string").
+_ACCEPTED = {
+    "bool_parsing": "true or false (also 1/0, yes/no, on/off)",
+    "int_parsing": "a whole number",
+    "float_parsing": "a number",
+}
 
 
 def validation_problem(error: Mapping[str, Any]) -> str:
     """What one pydantic error says, without the prefix pydantic puts before a validator's own
-    sentence ("Value error, not a date"), which means nothing to a user."""
+    sentence ("Value error, not a date"), which means nothing to a user; text that is not a
+    boolean or a number gets what is accepted and what was given."""
     if error.get("type") in _OBJECT_EXPECTED:
         # Not "a valid dictionary or instance of CommitteeRef": our class names mean nothing.
         return "Input should be an object"
+    accepted = _ACCEPTED.get(str(error.get("type")))
+    if accepted is not None:
+        given = f", got {quoted(error['input'])}" if "input" in error else ""
+        return f"expected {accepted}{given}"
     message = str(error.get("msg", "is not valid"))
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)

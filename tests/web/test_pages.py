@@ -129,6 +129,34 @@ def test_a_bad_parameter_gets_a_400_with_a_clear_message(
 
 
 @pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("page=abc", "Parameter 'page': expected a whole number, got 'abc'."),
+        (
+            "has_witnesses=maybe",
+            "Parameter 'has_witnesses': expected true or false (also 1/0, yes/no, on/off), "
+            "got 'maybe'.",
+        ),
+    ],
+)
+def test_a_parameter_that_is_not_a_number_or_boolean_says_what_is_accepted(
+    client: TestClient, query: str, says: str
+) -> None:
+    api = client.get(f"/api/hearings?{query}")
+    assert api.status_code == 400
+    assert api.json()["error"]["message"] == says
+    page = client.get(f"/hearings?{query}")
+    assert page.status_code == 400
+    assert says.replace("'", "&#39;") in page.text
+
+
+def test_a_long_value_that_is_not_a_number_is_quoted_cut(client: TestClient) -> None:
+    message = client.get("/api/hearings", params={"page": "9x" * 500}).json()["error"]["message"]
+    assert message.startswith("Parameter 'page': expected a whole number, got '9x9x")
+    assert message.endswith("(1,000 characters).") and len(message) < 150
+
+
+@pytest.mark.parametrize(
     "address", ["/hearings", "/api/hearings", "/hearings.csv", "/changes", "/api/witnesses"]
 )
 def test_a_parameter_given_twice_is_refused_not_silently_narrowed(

@@ -38,8 +38,10 @@ def _validation_message(exc: RequestValidationError) -> str:
         location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path")]
         name = ".".join(location) or "request"
         given = error.get("input")
-        shown = f" (got {quoted(given)})" if isinstance(given, str | int | float) else ""
         message = validation_problem(error).rstrip(".")
+        shown = ""
+        if isinstance(given, str | int | float) and quoted(given) not in message:
+            shown = f" (got {quoted(given)})"
         sentences.append(f"Parameter '{name}'{shown}: {message}.")
     return " ".join(sentences) or "The request is not valid."
 
