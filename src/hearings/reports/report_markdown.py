@@ -3,6 +3,7 @@ long lists cut at `limit` rows with a note."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,9 +27,23 @@ from hearings.reports.screen_text import printable
 DEFAULT_LIMIT = 50
 
 
+# What in the API's text would read as Markdown or HTML rather than as itself. A backslash keeps
+# the punctuation that starts a link or image (`[`, `]`), emphasis (`*`, `_`), strikethrough
+# (`~`), a code span (`` ` ``), GitHub's math (`$`), an email link (`@`) or the cell's end (`|`).
+# `<` and `>` (tags, autolinks) and an `&` that would start a character reference become
+# entities. A scheme's `://` other than http(s) is broken too: only http(s) may become a link.
+_MARKUP = re.compile(r"[\\`*_~\[\]|$@<>]|&(?=#?[A-Za-z0-9]+;)|(?<!http)(?<!https):(?=//)")
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def _markdown_text(value: Any) -> str:
+    """`value` on one line, as Markdown that renders as the text itself: no link, image, tag,
+    emphasis or code span forms, and no pipe ends a table cell."""
+    return _MARKUP.sub(lambda m: _ENTITIES.get(m[0], "\\" + m[0]), one_line(value))
+
+
 def _cell(value: Any) -> str:
-    # A table cell is one line, and a pipe would end it.
-    return one_line(value).replace("\\", "\\\\").replace("|", "\\|") if value is not None else ""
+    return _markdown_text(value) if value is not None else ""
 
 
 def _md_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[str]:
@@ -83,7 +98,7 @@ def render_markdown(report: Report, *, limit: int = DEFAULT_LIMIT) -> str:
             lines += [""] + [f"- {line}" for line in by_congress]
         errors = run_errors(report)
         if errors:
-            lines += [""] + [f"- {one_line(line)}" for line in errors]
+            lines += [""] + [f"- {_markdown_text(line)}" for line in errors]
     else:
         lines.append("No runs in this period.")
     sections: list[tuple[str, Sequence[str], list[Sequence[Any]], str]] = [
