@@ -41,6 +41,22 @@ def test_a_folder_as_output_is_refused_before_anything_is_written(site: Site, co
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("option", ["--output", "-o"])
+def test_an_empty_output_is_refused_as_empty_not_as_the_current_folder(
+    site: Site, command: str, option: str
+) -> None:
+    # An empty path reads as ".": the sentence said "--output . is a folder", which was not given.
+    before = fingerprint(site.folder)
+    result = site.cli(*COMMANDS[command], option, "")
+    assert result.returncode == 2
+    assert one_sentence(result.stderr) == (
+        "Error: --output is empty; give the name of a file to write (or - for standard output)."
+    )
+    assert result.stdout == ""
+    assert fingerprint(site.folder) == before
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_a_missing_or_unwritable_folder_is_one_sentence_and_leaves_nothing(
     site: Site, command: str
 ) -> None:

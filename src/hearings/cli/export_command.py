@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,6 +13,7 @@ import typer
 from hearings.cli import app
 from hearings.cli.congress_option import FilterCongresses
 from hearings.cli.environment import current_settings, err_console, existing_database
+from hearings.cli.output_option import OutputFile
 from hearings.errors import UsageError, quoted
 from hearings.reports.output_file import check_output_path, means_standard_output, written_whole
 from hearings.store.engine import sqlite_file
@@ -45,14 +45,7 @@ def export(
     fmt: Annotated[
         ExportFormat, typer.Option("--format", help="jsonl or csv.")
     ] = ExportFormat.jsonl,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="File to write, whole or not at all; - or none means standard output.",
-        ),
-    ] = None,
+    output: OutputFile = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Only records changed since this date.")
     ] = None,

@@ -25,6 +25,7 @@ from hearings.cli.environment import (
     existing_database,
     require_existing,
 )
+from hearings.cli.output_option import OutputFile
 from hearings.config import Settings
 from hearings.congress_api import ApiKeyMissing, CongressClient
 from hearings.congresses import ALL_CONGRESSES, CongressSelection
@@ -82,14 +83,7 @@ def report(
     as_json: Annotated[
         bool, typer.Option("--json", help="The same as --format json, as in the other commands.")
     ] = False,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="File to write, whole or not at all; - or none means standard output.",
-        ),
-    ] = None,
+    output: OutputFile = None,
     limit: Annotated[
         int,
         typer.Option("--limit", min=1, help="Rows per list in text and Markdown (JSON has all)."),
