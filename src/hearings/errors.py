@@ -74,3 +74,14 @@ def quoted(value: object, limit: int = 80) -> str:
     if len(text) <= limit:
         return text
     return f"{text[: limit - 2]}…{text[0]} ({len(str(value)):,} characters)"
+
+
+def error_text(error: BaseException) -> str:
+    """An error as a log or a run's record gives it: a database driver's own message, first line
+    (SQLAlchemy's text adds the whole statement, its parameters and a help link), else the
+    error's text, else its type."""
+    driver = getattr(error, "orig", None)  # SQLAlchemy's DBAPIError wraps the driver's error
+    if isinstance(driver, BaseException):
+        lines = str(driver).strip().splitlines()
+        return lines[0] if lines else type(driver).__name__
+    return str(error) or type(error).__name__

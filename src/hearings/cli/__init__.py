@@ -105,12 +105,16 @@ def stop_sentence(args: Sequence[str], how: str) -> str:
     """What a stop (`how`: "Interrupted", "Stopped by SIGTERM") leaves, for the command `args`
     name: a read-only command changed nothing, and only an import or update has a next run to
     continue it."""
+    return f"{how}; {_what_is_left(args)}"
+
+
+def _what_is_left(args: Sequence[str]) -> str:
     named = " ".join(args[:2]) if args[:1] in (["backup"], ["quarantine"]) else " ".join(args[:1])
     if named in _READ_ONLY:
-        return f"{how}; nothing was changed."
+        return "nothing was changed."
     if named in _RESUMED:
-        return f"{how}; committed work is kept and the next run continues."
-    return f"{how}; committed work is kept."
+        return "committed work is kept and the next run continues."
+    return "committed work is kept."
 
 
 def _interrupted(args: Sequence[str]) -> NoReturn:
@@ -179,7 +183,7 @@ def _run(argv: list[str] | None) -> None:
             sys.exit(exc.exit_code)
         if isinstance(exc, click.exceptions.Exit):
             sys.exit(exc.exit_code)
-        damaged = _damaged_database(exc) or _full_disk(exc)
+        damaged = _damaged_database(exc) or _full_disk(exc) or _database_gone(exc, args)
         if damaged is not None:
             err_console.print(
                 f"[bold red]Error:[/] {escape(str(damaged))}", highlight=False, soft_wrap=True
@@ -221,6 +225,17 @@ def _full_disk(exc: BaseException) -> HearingsError | None:
         where = exc.filename if exc.filename is not None else "the output"
         return HearingsError(f"Cannot write {where}: {exc.strerror}.")
     return None
+
+
+def _database_gone(exc: BaseException, args: Sequence[str]) -> HearingsError | None:
+    """The sentence for a database that stopped answering mid-command (a PostgreSQL server
+    stopped or restarted, every pooled connection busy): the machine's state, not a bug."""
+    from hearings.web.database_trouble import trouble
+
+    cause = trouble(exc)
+    if cause is None:
+        return None
+    return HearingsError(f"The database stopped answering ({cause}); {_what_is_left(args)}")
 
 
 def _damaged_database(exc: BaseException) -> HearingsError | None:

@@ -4,15 +4,19 @@ kill -9, so a crashed run never blocks the next one."""
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import OperationalError
 
 from hearings.errors import UpdateAlreadyRunning
 from hearings.store.engine import sqlite_file
+
+log = logging.getLogger(__name__)
 
 # An arbitrary constant that names "hearings writer" among PostgreSQL advisory locks.
 _PG_LOCK_KEY = 0x4845415249
@@ -40,10 +44,20 @@ def writer_lock(engine: Engine, database_url: str) -> Iterator[None]:
             try:
                 yield
             finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_LOCK_KEY})
-                connection.commit()
+                _unlock(connection)
         return
     yield
+
+
+def _unlock(connection: Connection) -> None:
+    """Release the advisory lock. On a connection the server has dropped (stopped or restarted
+    mid-run) the lock went with its session: the release has nothing to do, and its error would
+    hide the one that ended the run."""
+    try:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _PG_LOCK_KEY})
+        connection.commit()
+    except OperationalError:
+        log.warning("The database connection was lost; its writer lock ended with it.")
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from typing import Any
 
 from hearings.congress_api.errors import ApiKeyMissing, ApiKeyRejected
 from hearings.congress_api.models import chamber_path
+from hearings.errors import error_text
 from hearings.store.engine import writing
 from hearings.sync.committees import (
     CommitteeFetch,
@@ -268,7 +269,7 @@ def _stage(state: RunState, name: str, step: Callable[[], Any]) -> Any:
         raise
     except Exception as exc:
         outcome.status = "failed"
-        outcome.error = str(exc) or type(exc).__name__
+        outcome.error = error_text(exc)
         if state.all_or_nothing:
             raise
         log.error("the %s stage failed: %s", name, outcome.error, exc_info=_is_bug(exc))
