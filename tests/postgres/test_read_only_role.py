@@ -35,7 +35,7 @@ def select_only_sites(
     name = make_url(postgres_url).database
     postgres_server.admin(f"CREATE ROLE {READER} LOGIN PASSWORD '{READER_PASSWORD}'")
     try:
-        _grant_select(postgres_server, str(name))
+        _grant(postgres_server, str(name), "TABLES")
         where = f"127.0.0.1:{postgres_server.port}/{name}"
         reader_url = f"postgresql+psycopg://{READER}:{READER_PASSWORD}@{where}"
         folder = tmp_path / "reader"
@@ -59,7 +59,7 @@ def select_only_site(select_only_sites: tuple[Site, Site]) -> Site:
     return select_only_sites[1]
 
 
-def _grant_select(server: PostgresServer, database: str) -> None:
+def _grant(server: PostgresServer, database: str, objects: str) -> None:
     import psycopg
 
     with psycopg.connect(
@@ -69,7 +69,7 @@ def _grant_select(server: PostgresServer, database: str) -> None:
         dbname=database,
         autocommit=True,
     ) as connection:
-        connection.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER}")  # type: ignore[arg-type]
+        connection.execute(f"GRANT SELECT ON ALL {objects} IN SCHEMA public TO {READER}")  # type: ignore[arg-type]
 
 
 @pytest.mark.postgres
@@ -122,3 +122,25 @@ def test_a_select_only_role_still_reads_after_the_owner_restores_a_backup(
     # Still only reading: the restore gave back what was granted, nothing more.
     refused = reader.cli("update", "--no-backup")
     assert refused.returncode == 1 and "cannot write" in one_sentence(refused.stderr)
+
+
+@pytest.mark.postgres
+def test_a_backup_by_a_role_without_the_sequences_names_the_grant(
+    postgres_server: PostgresServer, select_only_site: Site
+) -> None:
+    """pg_dump reads the sequences too: granted SELECT on the tables alone, the role's backup
+    fails in one sentence that names the grant; with it, the backup is made."""
+    refused = select_only_site.cli("backup", "create")
+    assert refused.returncode == 1
+    sentence = one_sentence(refused.stderr)
+    assert sentence.startswith("Error: pg_dump failed, so no backup was made: "), sentence
+    assert "permission denied for sequence" in sentence
+    assert sentence.endswith(
+        "; a role that only reads needs SELECT on the sequences as well as the tables "
+        "(GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO the role)."
+    ), sentence
+    name = make_url(select_only_site.env()["DATABASE_URL"]).database
+    _grant(postgres_server, str(name), "SEQUENCES")
+    made = select_only_site.cli("backup", "create")
+    assert made.returncode == 0, made.stderr
+    assert len(list(select_only_site.backups.iterdir())) == 1

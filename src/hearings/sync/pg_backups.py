@@ -72,7 +72,10 @@ def backup_database(settings: Settings, *, now: datetime | None = None) -> Path:
             target.env,
         )
         if dumped.returncode != 0:
-            raise BackupFailed(f"pg_dump failed, so no backup was made: {_first(dumped.stderr)}.")
+            raise BackupFailed(
+                f"pg_dump failed, so no backup was made: {_first(dumped.stderr)}"
+                f"{_dump_hint(dumped.stderr)}."
+            )
         failpoint("backup_copied")
         problem = _pg_archive_problem(pg_restore, partial)
         if problem:
@@ -236,3 +239,14 @@ def _dies_with(parent: int) -> Callable[[], None] | None:
 def _first(stderr: str) -> str:
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
     return lines[0].rstrip(".") if lines else "no error message"
+
+
+def _dump_hint(stderr: str) -> str:
+    """What a role granted SELECT on the tables alone lacks: pg_dump also reads each sequence
+    (the tables' ids), so a read-only role needs SELECT on them too."""
+    if "permission denied for sequence" not in stderr:
+        return ""
+    return (
+        "; a role that only reads needs SELECT on the sequences as well as the tables "
+        "(GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO the role)"
+    )
