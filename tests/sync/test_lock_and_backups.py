@@ -192,3 +192,23 @@ def test_a_run_whose_backup_fails_is_logged_as_a_failed_run(harness: Harness) ->
     logged_lines = daily.read_text().splitlines()
     assert any(line.endswith(f"run refused: {sentence}") for line in logged_lines), logged_lines
     assert any(" update FAILED: " in line for line in logged_lines), logged_lines
+
+
+@pytest.mark.imported
+def test_backup_list_shows_each_path_whole_in_a_narrow_table(harness: Harness) -> None:
+    """What `backup restore` needs is the path: in a deep folder, piped (80 columns), the table
+    wraps it rather than cutting it to an ellipsis that makes two backups look alike."""
+    deep = harness.tmp_path / "kept" / ("a-rather-long-folder-name-" * 3) / "backups"
+    deep.mkdir(parents=True)
+    for _ in range(2):
+        assert harness.cli("backup", "create", BACKUP_DIR=str(deep)).returncode == 0
+        time.sleep(1.1)  # backups are named by the second
+    listed = harness.cli("backup", "list", BACKUP_DIR=str(deep), COLUMNS="80")
+    assert listed.returncode == 0, listed.stderr
+    assert "…" not in listed.stdout
+    # The table's cells, line by line, joined: each full path appears once.
+    cells = "".join(
+        line.split("│")[-2].strip() for line in listed.stdout.splitlines() if "│" in line
+    )
+    for backup in backup_files(deep):
+        assert cells.count(str(backup)) == 1

@@ -51,10 +51,14 @@ def backup_list(
     if not backups:
         console.print(f"No backups in {settings.backup_dir}.", highlight=False)
         return
-    table = Table("backup", "created (UTC)", "size")
+    table = Table("created (UTC)", "size", "backup")
+    # The path is what `backup restore` takes: wrapped whole, never cut to an ellipsis, and last,
+    # so a narrow terminal (80 columns when piped) gives it every column the others leave.
+    table.columns[0].no_wrap = table.columns[1].no_wrap = True
+    table.columns[2].overflow = "fold"
     for b in backups:
         table.add_row(
-            str(b.path), b.created_at.strftime("%Y-%m-%d %H:%M:%S"), describe_size(b.size)
+            b.created_at.strftime("%Y-%m-%d %H:%M:%S"), describe_size(b.size), str(b.path)
         )
     console.print(table)
 
