@@ -84,7 +84,12 @@ def replica_client(replica: ReplicaServer, replica_api_key: str) -> Iterator[Con
 # `postgres_server` (one cluster per session and xdist worker) and `postgres_url` (an empty
 # database per test) live in tests/pg_server.py; importing them here shares them with every folder.
 
-from tests.pg_server import migrated_postgres_url, postgres_server, postgres_url  # noqa: E402, F401
+from tests.pg_server import (  # noqa: E402, F401
+    migrated_postgres_url,
+    own_postgres,
+    postgres_server,
+    postgres_url,
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

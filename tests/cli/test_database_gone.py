@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,20 +15,10 @@ from sqlalchemy import create_engine, func, select
 
 from hearings.replica import Corpus, ReplicaServer
 from hearings.store import schema
-from tests.pg_server import PostgresServer, start_server
+from tests.pg_server import PostgresServer
 from tests.sync.harness import slow_from_the_first_meeting
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def own_server() -> Iterator[PostgresServer]:
-    """A cluster of this test's own: it is stopped under a running import."""
-    server = start_server()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _committed_batches(url: str) -> int:
@@ -49,9 +38,9 @@ def _committed_batches(url: str) -> int:
 
 
 def test_a_server_stopped_mid_import_is_one_sentence(
-    own_server: PostgresServer, packaged_corpus: Corpus, tmp_path: Path
+    own_postgres: PostgresServer, packaged_corpus: Corpus, tmp_path: Path
 ) -> None:
-    url = own_server.url(own_server.create_database())
+    url = own_postgres.url(own_postgres.create_database())
     with ReplicaServer(packaged_corpus.copy()) as replica:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CONGRESS_", "DATABASE_"))}
         env.update(
@@ -63,7 +52,7 @@ def test_a_server_stopped_mid_import_is_one_sentence(
             API_MAX_RETRIES="0",
             API_CONCURRENCY="2",
             PYTHONUNBUFFERED="1",
-            PATH=f"{own_server.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+            PATH=f"{own_postgres.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
         )
         process = subprocess.Popen(
             [sys.executable, "-m", "hearings", "import", "--congress", "119"],
@@ -78,7 +67,7 @@ def test_a_server_stopped_mid_import_is_one_sentence(
         while time.monotonic() < deadline and not _committed_batches(url):
             time.sleep(0.2)
         assert process.poll() is None, "the import ended before the server could be stopped"
-        own_server.run("pg_ctl", "-D", str(own_server.data_dir), "-m", "fast", "-w", "stop")
+        own_postgres.run("pg_ctl", "-D", str(own_postgres.data_dir), "-m", "fast", "-w", "stop")
         _, stderr = process.communicate(timeout=120)
 
     assert process.returncode == 1

@@ -17,7 +17,7 @@ import pytest
 from hearings.config import Settings
 from hearings.store.engine import open_database
 from hearings.web.app import create_app
-from tests.pg_server import PostgresServer, start_server
+from tests.pg_server import PostgresServer
 from tests.web.live import live_server
 
 PAGES = ["/hearings", "/committees", "/witnesses", "/calendar", "/changes", "/hearings.csv"]
@@ -112,16 +112,6 @@ def test_a_deleted_sqlite_file_is_not_made_again_empty(sqlite_site: tuple[str, P
 
 
 # ---- PostgreSQL -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def own_postgres() -> Iterator[PostgresServer]:
-    """A cluster of this test's own, since the test stops it (the session's serves others)."""
-    server = start_server()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def _stop(server: PostgresServer) -> None:
