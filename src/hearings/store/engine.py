@@ -16,7 +16,12 @@ from sqlalchemy.pool import NullPool
 
 from hearings.config import unparsable_database_url
 from hearings.config_values import shown_database_url
-from hearings.errors import ConfigurationError, DatabaseReadOnly, DatabaseUnreadable
+from hearings.errors import (
+    ConfigurationError,
+    DatabaseReadOnly,
+    DatabaseUnreadable,
+    error_text,
+)
 from hearings.store.postgres import (
     CONNECT_TIMEOUT_SENTENCE,
     configure_postgres,
@@ -304,5 +309,5 @@ def check_database(database_url: str) -> None:
 
 
 def _first_line(exc: DBAPIError) -> str:
-    line = str(exc.orig).splitlines()[0].rstrip(".") if exc.orig else str(exc).splitlines()[0]
+    line = error_text(exc).splitlines()[0].rstrip(".")
     return CONNECT_TIMEOUT_SENTENCE if line == "connection timeout expired" else line
