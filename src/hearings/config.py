@@ -31,6 +31,8 @@ __all__ = [
 
 LIVE_API_BASE_URL = "https://api.congress.gov/v3"
 API_KEY_SIGNUP_URL = "https://api.congress.gov/sign-up/"
+# Settings taken exactly as given: a folder's name, and the admin token people type.
+_KEPT_AS_GIVEN = frozenset({"backup_dir", "log_dir", "admin_token"})
 
 
 class Settings(BaseSettings):
@@ -85,6 +87,10 @@ class Settings(BaseSettings):
         # encoded: an HTTP header, a URL, an SQL parameter, the admin token's comparison.
         if isinstance(value, str) and not is_utf8_text(value):
             raise ValueError(not_utf8_sentence(str(info.field_name).upper()))
+        if isinstance(value, str) and info.field_name not in _KEPT_AS_GIVEN:
+            # Spaces around a value (`ENABLE_BATCH_PROCESSING=" true"`, a URL pasted with a
+            # trailing space) mean nothing; pydantic read ' 50 ' as 50 but refused ' true '.
+            return value.strip()
         return value
 
     @field_validator("database_url")

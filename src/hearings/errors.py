@@ -48,23 +48,41 @@ _ACCEPTED = {
     "int_parsing": "a whole number",
     "float_parsing": "a number",
 }
+# Pydantic's range errors ("Input should be greater than or equal to 1"), by the bound each names.
+_RANGES = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "more than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+}
 
 
 def validation_problem(error: Mapping[str, Any]) -> str:
     """What one pydantic error says, without the prefix pydantic puts before a validator's own
     sentence ("Value error, not a date"), which means nothing to a user; text that is not a
-    boolean or a number gets what is accepted and what was given."""
-    if error.get("type") in _OBJECT_EXPECTED:
+    boolean or a number gets what is accepted, and one out of its range the bound it missed, each
+    with what was given."""
+    kind = str(error.get("type"))
+    if kind in _OBJECT_EXPECTED:
         # Not "a valid dictionary or instance of CommitteeRef": our class names mean nothing.
         return "Input should be an object"
-    accepted = _ACCEPTED.get(str(error.get("type")))
-    if accepted is not None:
-        given = f", got {quoted(error['input'])}" if "input" in error else ""
-        return f"expected {accepted}{given}"
+    given = f", got {quoted(error['input'])}" if "input" in error else ""
+    if kind in _ACCEPTED:
+        return f"expected {_ACCEPTED[kind]}{given}"
+    bound = _RANGES.get(kind)
+    if bound is not None and bound[0] in error.get("ctx", {}):
+        return f"expected {bound[1]} {_number(error['ctx'][bound[0]])}{given}"
     message = str(error.get("msg", "is not valid"))
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
     return message
+
+
+def _number(value: object) -> str:
+    """A range's bound as a reader writes it: 36,500, 3,600 (not 3600.0), 0.5."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def quoted(value: object, limit: int = 80) -> str:
