@@ -176,6 +176,10 @@ def test_a_deleted_working_folder_is_a_sentence_not_a_bug(tmp_path: Path) -> Non
         (["import"], "Missing option '--congress'"),
         (["no-such-command"], "No such command"),
         (["report", "--format", "xml"], "'--format': 'xml' is not one of 'text', 'markdown'"),
+        # Typer reads numbers through pydantic: its wording, replaced by what is accepted.
+        (["quarantine", "accept", "abc"], "'ID': expected a whole number, got 'abc'"),
+        (["serve", "--port", "99999"], "'--port': expected at most 65,535, got '99999'"),
+        (["replica", "--fault-rate", "-1"], "'--fault-rate': expected at least 0, got '-1'"),
     ],
 )
 def test_a_usage_error_is_one_sentence_with_where_to_read_more(

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 
 import click
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
@@ -25,7 +26,7 @@ except ImportError:  # pragma: no cover - older typer uses click's own
 
 from hearings.cli import stop_signals
 from hearings.cli.help_layout import CommandsInUseOrder
-from hearings.errors import HearingsError
+from hearings.errors import HearingsError, validation_problem
 
 app = typer.Typer(
     cls=CommandsInUseOrder,
@@ -201,7 +202,11 @@ def _run(argv: list[str] | None) -> None:
 
 def _usage_error(exc: Any) -> NoReturn:
     """A usage error in one sentence, with where to read more, instead of click's three lines."""
-    # Typer checks choices through pydantic, whose "Value error, " prefix means nothing to a user.
+    # Typer reads values through pydantic, whose wording ("Input should be a valid integer,
+    # unable to parse string as an integer", "Value error, ...") means little to a user.
+    cause = exc.__cause__
+    if isinstance(cause, ValidationError) and cause.errors() and hasattr(exc, "message"):
+        exc.message = validation_problem(cause.errors()[0])
     sentence = exc.format_message().rstrip().replace(": Value error, ", ": ")
     if not sentence.endswith((".", "?", "!")):
         sentence += "."

@@ -30,7 +30,7 @@ quarantine_app = typer.Typer(
 app.add_typer(quarantine_app, name="quarantine")
 
 EntryId = Annotated[
-    int, typer.Argument(help="The entry's id, as `hearings quarantine list` shows.")
+    int, typer.Argument(metavar="ID", help="The entry's id, as `hearings quarantine list` shows.")
 ]
 
 
