@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from hearings.congress_api.client import CongressClient
 from hearings.replica import Corpus, ReplicaServer
 from hearings.store import schema
+from hearings.store.engine import sqlite_file
+from hearings.store.writer_lock import writer_lock
 from hearings.sync.options import SyncOptions
 from hearings.sync.review import held_versions
 from hearings.sync.runner import RunEnvironment, run_sync
@@ -270,3 +272,34 @@ def test_an_id_no_entry_can_have_is_a_404_and_retries_nothing(
         assert f"There is no quarantine entry {error_id};" in answer.text
     retried = client.post("/admin/quarantine/retry", data={"error_id": error_id}, headers=BEARER)
     assert retried.json() == {"marked_for_retry": 0}
+
+
+def test_a_review_under_serve_takes_the_databases_own_writer_lock(
+    scratch: Scratch, packaged_corpus: Corpus
+) -> None:
+    """`hearings serve` opens an existing SQLite file by its URI (`file:…?mode=rw&uri=true`);
+    Accept and Reject took their lock at `file:/….db.lock`, relative to the working folder, and
+    failed with a 500 (or, had that folder existed, locked nothing an update takes)."""
+    accepted, rejected = hold_degraded_versions(scratch, packaged_corpus)
+    held = held_ids(scratch)
+    settings = scratch.database.settings()
+    app = create_app(settings)  # as `hearings serve` makes it: from settings, not an engine
+    with TestClient(app, raise_server_exceptions=False) as client:
+        with writer_lock(scratch.engine, scratch.url):  # an update is running
+            busy = client.post(
+                "/admin/quarantine/accept", data={"error_id": str(held[accepted])}, headers=BEARER
+            )
+        assert busy.status_code == 409
+        assert "Another hearings import or update" in busy.text
+        done = client.post(
+            "/admin/quarantine/accept", data={"error_id": str(held[accepted])}, headers=BEARER
+        )
+        assert done.status_code == 200 and done.json()["decision"] == "applied"
+        done = client.post(
+            "/admin/quarantine/reject", data={"error_id": str(held[rejected])}, headers=BEARER
+        )
+        assert done.status_code == 200 and done.json()["decision"] == "rejected"
+    assert held_ids(scratch) == {}
+    if scratch.database.path.exists():
+        uri = f"sqlite:///file:{scratch.database.path.resolve()}?mode=rw&uri=true"
+        assert sqlite_file(uri) == scratch.database.path.resolve()

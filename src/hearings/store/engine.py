@@ -63,10 +63,18 @@ def is_sqlite(engine_or_url: Engine | str) -> bool:
 def sqlite_file(database_url: str) -> Path | None:
     """The file behind a `sqlite:///` URL, or None for memory databases and other backends. A
     symbolic link is followed: a restore or rebuild then replaces the file and keeps the link,
-    and a user of the link and one of the file share one writer lock."""
+    and a user of the link and one of the file share one writer lock. A URI filename
+    (`sqlite:///file:/path.db?mode=rw&uri=true`, as `open_database` makes for an existing file)
+    names the file after `file:`, so its lock is the one every command takes."""
     if not is_sqlite(database_url):
         return None
-    database = make_url(database_url).database
+    url = make_url(database_url)
+    database = url.database
+    if database and url.query.get("uri") == "true" and database.startswith("file:"):
+        database = database.removeprefix("file:")
+        if database.startswith("//"):  # file://localhost/path.db, file:///path.db
+            authority, slash, rest = database[2:].partition("/")
+            database = slash + rest if authority in ("", "localhost") else database
     if not database or database == ":memory:":
         return None
     path = Path(database)
