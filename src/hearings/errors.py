@@ -101,5 +101,15 @@ def error_text(error: BaseException) -> str:
     driver = getattr(error, "orig", None)  # SQLAlchemy's DBAPIError wraps the driver's error
     if isinstance(driver, BaseException):
         lines = str(driver).strip().splitlines()
-        return lines[0] if lines else type(driver).__name__
-    return str(error) or type(error).__name__
+        return _without_garbled_text(lines[0]) if lines else type(driver).__name__
+    return _without_garbled_text(str(error)) or type(error).__name__
+
+
+# Python's sqlite3 quotes the whole stored value of text that is not UTF-8, control bytes and all.
+NOT_UTF8_TEXT = "Could not decode to UTF-8 column"
+
+
+def _without_garbled_text(message: str) -> str:
+    if message.startswith(NOT_UTF8_TEXT):
+        return message.split(" with text ", 1)[0] + " (the stored text is not UTF-8)"
+    return message

@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - older typer uses click's own
 
 from hearings.cli import stop_signals
 from hearings.cli.help_layout import CommandsInUseOrder
-from hearings.errors import HearingsError, validation_problem
+from hearings.errors import NOT_UTF8_TEXT, HearingsError, validation_problem
 
 app = typer.Typer(
     cls=CommandsInUseOrder,
@@ -220,7 +220,7 @@ def _usage_error(exc: Any) -> NoReturn:
 
 
 # What SQLite says of a file that is damaged or is not a database at all.
-_DAMAGED = ("database disk image is malformed", "not a database")
+_DAMAGED = ("database disk image is malformed", "not a database", NOT_UTF8_TEXT)
 
 
 def _full_disk(exc: BaseException) -> HearingsError | None:

@@ -42,6 +42,13 @@ class HistoryEntry:
     accepted_from_quarantine: bool = False
 
 
+# A version whose archived payload cannot be read (`hearings verify` names it), and the one after.
+DAMAGED_VERSION = "What changed cannot be shown: this version's archived copy is damaged"
+AFTER_DAMAGED_VERSION = (
+    "What changed cannot be shown: the version before's archived copy is damaged"
+)
+
+
 def meeting_history(engine: Engine, event_id: str) -> list[HistoryEntry]:
     """Every archived version of a meeting, oldest first, with its changes in sentences."""
     with engine.connect() as connection:
@@ -50,8 +57,12 @@ def meeting_history(engine: Engine, event_id: str) -> list[HistoryEntry]:
     entries = []
     previous: dict[str, Any] | None = None
     for number, version in enumerate(versions, start=1):
-        if previous is None:
+        if version.payload is None:
+            changes = [DAMAGED_VERSION]
+        elif number == 1:
             changes = ["First seen"]
+        elif previous is None:
+            changes = [AFTER_DAMAGED_VERSION]
         else:
             changes = describe_changes(previous, version.payload) or ["Details changed"]
         entry = _entry(number, version, changes)

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Select
 
 from hearings.reports.history import (
+    AFTER_DAMAGED_VERSION,
+    DAMAGED_VERSION,
     api_moment,
     describe_changes,
     is_move,
@@ -95,7 +97,13 @@ def _changes(connection: Connection, steps: Sequence[VersionStep]) -> list[Meeti
     )
     changes = []
     for step in steps:
-        before, after = payloads[step.previous_id], payloads[step.version_id]
+        before, after = payloads.get(step.previous_id), payloads.get(step.version_id)
+        if before is None or after is None:
+            # A damaged archived copy (logged by `payloads_of`; `hearings verify` names it).
+            sentences, kinds = [DAMAGED_VERSION if after is None else AFTER_DAMAGED_VERSION], []
+        else:
+            sentences = describe_changes(before, after) or ["Details changed"]
+            kinds = change_kinds(before, after)
         changes.append(
             MeetingChange(
                 event_id=step.identifier,
@@ -103,8 +111,8 @@ def _changes(connection: Connection, steps: Sequence[VersionStep]) -> list[Meeti
                 version_id=step.version_id,
                 first_seen_at=step.first_seen_at,
                 run_id=step.run_id,
-                changes=describe_changes(before, after) or ["Details changed"],
-                kinds=change_kinds(before, after),
+                changes=sentences,
+                kinds=kinds,
             )
         )
     return changes

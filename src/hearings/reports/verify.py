@@ -24,6 +24,7 @@ from hearings.reports.verify_result import (
 )
 from hearings.reports.verify_rows import check_duplicates, check_orphans, check_required_fields
 from hearings.store import schema
+from hearings.store.archive import DamagedPayload, stored_payload, unpack, version_name
 from hearings.store.engine import database_label, is_sqlite, needs_migration
 from hearings.store.integrity import integrity_problems, integrity_summary
 from hearings.sync.gate.checks import EARLIEST_DATE, LATEST_AHEAD
@@ -221,6 +222,33 @@ def _check_runs(connection: Connection, found: Findings, now: datetime) -> None:
         )
 
 
+def _check_archive(connection: Connection, found: Findings, now: datetime) -> None:
+    """Every archived payload reads back. SQLite's integrity check reads the file's structure,
+    not the values in it: a damaged payload passed it, then failed history and rebuild."""
+    archive = schema.payload_archive
+    rows = connection.execute(
+        select(
+            archive.c.version_id,
+            archive.c.entity,
+            archive.c.identifier,
+            stored_payload(),
+        ).execution_options(yield_per=500)
+    )
+    damaged = []
+    for row in rows:
+        try:
+            unpack(row.payload)
+        except DamagedPayload:
+            damaged.append(version_name(row.entity, row.identifier, row.version_id))
+    if damaged:
+        found.problem(
+            f"{counted(len(damaged), 'archived version')} cannot be read back (damaged), so "
+            "history, changes and a rebuild cannot use them; restore a backup "
+            "(`hearings backup list`)",
+            damaged,
+        )
+
+
 CHECKS: tuple[tuple[str, Check], ...] = (
     ("integrity", _check_integrity),
     ("foreign_keys", _check_foreign_keys),
@@ -232,4 +260,5 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("stubs", _check_stubs),
     ("quarantine", _check_quarantine),
     ("runs", _check_runs),
+    ("archive", _check_archive),
 )

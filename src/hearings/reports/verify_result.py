@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
-from hearings.errors import DatabaseUnreadable
+from hearings.errors import DatabaseUnreadable, error_text
 from hearings.store.engine import database_label
 
 
@@ -120,8 +120,7 @@ def _singular_verb(verb: str) -> str:
 
 def unreadable(database_url: str, exc: DBAPIError | sqlite3.DatabaseError) -> DatabaseUnreadable:
     """The one sentence for a database that fails while being read."""
-    cause = exc.orig if isinstance(exc, DBAPIError) else exc
-    reason = str(cause).splitlines()[0].rstrip(".") if cause else type(exc).__name__
+    reason = (error_text(exc).splitlines() or [type(exc).__name__])[0].rstrip(".")
     where = database_label(database_url, absolute=True)
     return DatabaseUnreadable(
         f"The database {where} is corrupt or unreadable ({reason}); "

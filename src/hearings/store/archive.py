@@ -17,8 +17,10 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     DateTime,
+    LargeBinary,
     Subquery,
     bindparam,
+    cast,
     func,
     insert,
     select,
@@ -26,6 +28,7 @@ from sqlalchemy import (
     update,
 )
 
+from hearings.errors import DatabaseUnreadable
 from hearings.store import schema
 from hearings.store.records import utc_naive
 
@@ -49,18 +52,31 @@ class Version:
     locator: dict[str, Any] | None = None
 
 
+class DamagedPayload(DatabaseUnreadable):
+    """An archived payload that cannot be read back. SQLite's integrity check reads a file's
+    structure, not the values it holds, so a damaged value passes it."""
+
+
 @dataclass(frozen=True, slots=True)
 class ArchivedVersion:
     version_id: int
     entity: str
     identifier: str
     content_hash: str
-    payload: dict[str, Any]
+    # None when the stored payload is damaged: `damage` says how.
+    payload: dict[str, Any] | None
     update_date: datetime | None
     locator: dict[str, Any] | None
     first_seen_at: datetime
     last_seen_at: datetime
     run_id: int | None
+    damage: str | None = None
+
+
+def version_name(entity: str, identifier: str, version_id: int | None = None) -> str:
+    """`meeting 115446 (archive version 12)`, as sentences about the archive name a version."""
+    record = f"{entity.replace('_', ' ')} {identifier}"
+    return record if version_id is None else f"{record} (archive version {version_id})"
 
 
 def pack(payload: dict[str, Any]) -> bytes:
@@ -68,8 +84,14 @@ def pack(payload: dict[str, Any]) -> bytes:
     return zlib.compress(text.encode("utf-8"), _LEVEL)
 
 
-def unpack(blob: bytes) -> dict[str, Any]:
-    value: dict[str, Any] = decode_json(unpack_text(blob))
+def unpack(blob: bytes, of: str = "an archived version") -> dict[str, Any]:
+    """The payload `pack` wrote; `DamagedPayload`, naming it as `of`, when it cannot be read."""
+    try:
+        value = decode_json(unpack_text(blob, of))
+    except (ValueError, RecursionError) as exc:
+        raise DamagedPayload(_damaged(of, f"not JSON: {str(exc)[:80]}")) from None
+    if not isinstance(value, dict):
+        raise DamagedPayload(_damaged(of, "it is not a JSON object"))
     return value
 
 
@@ -84,9 +106,20 @@ def decode_json(text: str) -> Any:
         return json.loads(text)
 
 
-def unpack_text(blob: bytes) -> str:
-    """The stored payload as the JSON text `pack` wrote."""
-    return zlib.decompress(blob).decode("utf-8")
+def unpack_text(blob: bytes, of: str = "an archived version") -> str:
+    """The stored payload as the JSON text `pack` wrote; `DamagedPayload` when it cannot be read
+    (zlib's checksum catches a changed byte)."""
+    try:
+        return zlib.decompress(blob).decode("utf-8")
+    except (zlib.error, UnicodeDecodeError, TypeError) as exc:  # TypeError: a value not bytes
+        raise DamagedPayload(_damaged(of, str(exc).splitlines()[0][:120])) from None
+
+
+def _damaged(of: str, reason: str) -> str:
+    return (
+        f"The payload archive's copy of {of} is damaged ({reason}); restore a backup "
+        "(`hearings backup list`, then `hearings backup restore PATH`)."
+    )
 
 
 def archive_versions(
@@ -159,11 +192,24 @@ def archive_versions(
     return len(new)
 
 
+def stored_payload() -> ColumnElement[bytes]:
+    """The payload column read as bytes whatever it holds: a text value that is not UTF-8 (a
+    damaged or altered row) failed in the driver, for the whole query, instead of as one
+    damaged payload."""
+    return cast(schema.payload_archive.c.payload, LargeBinary).label("payload")
+
+
+_ROW_COLUMNS = (
+    *(c for c in schema.payload_archive.c if c.name != "payload"),
+    stored_payload(),
+)
+
+
 def versions_of(connection: Connection, entity: str, identifier: str) -> list[ArchivedVersion]:
     """Every archived version of one record, oldest first."""
     table = schema.payload_archive
     rows = connection.execute(
-        select(table)
+        select(*_ROW_COLUMNS)
         .where(table.c.entity == entity, table.c.identifier == identifier)
         .order_by(table.c.first_seen_at, table.c.version_id)
     )
@@ -187,7 +233,7 @@ def latest_versions(connection: Connection, entity: str) -> Iterable[ArchivedVer
     table = schema.payload_archive
     newest = newest_version_ids(entity)
     rows = connection.execute(
-        select(table)
+        select(*_ROW_COLUMNS)
         .join(newest, newest.c.version_id == table.c.version_id)
         .order_by(table.c.identifier)
     )
@@ -207,12 +253,18 @@ def archived_record_counts(connection: Connection) -> dict[str, int]:
 
 
 def _archived(row: Any) -> ArchivedVersion:
+    payload, damage = None, None
+    try:
+        payload = unpack(row.payload, version_name(row.entity, row.identifier, row.version_id))
+    except DamagedPayload as exc:
+        damage = str(exc)
     return ArchivedVersion(
         version_id=int(row.version_id),
         entity=row.entity,
         identifier=row.identifier,
         content_hash=row.content_hash,
-        payload=unpack(row.payload),
+        payload=payload,
+        damage=damage,
         update_date=row.update_date,
         locator=row.locator,
         first_seen_at=row.first_seen_at,

@@ -4,6 +4,7 @@ before it (the changes feed, `/changes`, `hearings report`), how many versions e
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,8 +13,10 @@ from typing import Any
 from sqlalchemy import Connection, Select, func, select
 
 from hearings.store import schema
-from hearings.store.archive import CHUNK, unpack
+from hearings.store.archive import CHUNK, DamagedPayload, stored_payload, unpack
 from hearings.store.records import utc_naive
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,16 +102,21 @@ def version_steps(
 
 
 def payloads_of(connection: Connection, version_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """The unpacked payloads of the given versions, by version id."""
+    """The unpacked payloads of the given versions, by version id; a damaged one is left out."""
     table = schema.payload_archive
     wanted = sorted(set(version_ids))
     found: dict[int, dict[str, Any]] = {}
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
         rows = connection.execute(
-            select(table.c.version_id, table.c.payload).where(table.c.version_id.in_(chunk))
+            select(table.c.version_id, stored_payload()).where(table.c.version_id.in_(chunk))
         )
-        found.update((int(row.version_id), unpack(row.payload)) for row in rows)
+        for row in rows:
+            try:
+                named = f"archive version {row.version_id}"
+                found[int(row.version_id)] = unpack(row.payload, named)
+            except DamagedPayload as exc:
+                log.warning("%s", exc)  # left out: the callers say what they cannot show
     return found
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Text, cast, func, select
 
 from hearings.store import schema
-from hearings.store.archive import decode_json, newest_version_ids
+from hearings.store.archive import decode_json, newest_version_ids, stored_payload
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ def latest_packed_versions(connection: Connection, entity: str) -> Iterable[Pack
         select(
             table.c.identifier,
             table.c.content_hash,
-            table.c.payload,
+            stored_payload(),
             table.c.update_date,
             cast(table.c.locator, Text).label("locator"),
         )

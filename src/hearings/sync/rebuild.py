@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine, String, cast, func, select
 
 from hearings.errors import HearingsError
 from hearings.store import schema
+from hearings.store.archive import DamagedPayload
 from hearings.store.engine import open_database, sqlite_file
 from hearings.store.search_index import optimize_search_index, rebuild_search_index
 from hearings.store.sqlite_shadow import make_shadow, unjournaled
@@ -181,10 +182,14 @@ def rebuild_database(
             check_archive_covers(connection)
         taken = backup()
         path = sqlite_file(database_url)
-        if path is None:
-            result = rebuild_postgres(engine, now, entities)
-        else:
-            result = rebuild_sqlite(engine, path, now, entities)
+        try:
+            if path is None:
+                result = rebuild_postgres(engine, now, entities)
+            else:
+                result = rebuild_sqlite(engine, path, now, entities)
+        except DamagedPayload as exc:  # the newest version of a record cannot be read
+            damage = str(exc)
+            raise RebuildRefused(f"Nothing was changed: {damage[:1].lower()}{damage[1:]}") from None
         result.backup = taken
         return result
     finally:

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, delete
 
 from hearings.store import schema
-from hearings.store.archive import decode_json, unpack_text
+from hearings.store.archive import decode_json, unpack_text, version_name
 from hearings.store.archive_latest import PackedVersion, latest_packed_versions
 from hearings.store.meeting_tables import MeetingTables, write_new_meetings
 from hearings.store.records import Row
@@ -268,7 +268,7 @@ def _admit(entity: Entity, version: PackedVersion, moment: datetime) -> Admitted
         str(chamber) if chamber else None,
         identifier,
     )
-    encoded = unpack_text(version.packed)
+    encoded = unpack_text(version.packed, version_name(entity, version.identifier))
     payload = decode_json(encoded)
     if version.update_date is not None:
         # The version as last seen: with the newest `updateDate` it was seen with (a plain

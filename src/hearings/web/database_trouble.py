@@ -16,6 +16,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from hearings.errors import NOT_UTF8_TEXT, error_text
+
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
@@ -58,10 +60,12 @@ def _direct_trouble(error: BaseException) -> str | None:
     if not isinstance(error, DBAPIError):
         return None
     driver = error.orig
-    first_line = (str(driver) if driver is not None else str(error)).strip().splitlines()
-    said = first_line[0].rstrip(".") if first_line else type(driver).__name__
+    lines = error_text(error).strip().splitlines()
+    said = lines[0].rstrip(".") if lines else type(driver).__name__
     if isinstance(driver, sqlite3.Error):
         name = getattr(driver, "sqlite_errorname", "") or ""
+        if said.startswith(NOT_UTF8_TEXT):  # Python's sqlite3 reading a damaged text value
+            name = "SQLITE_CORRUPT"
         if not name.startswith(_SQLITE_TROUBLE):
             return None
         if name.startswith(_DAMAGED):
