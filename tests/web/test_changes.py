@@ -16,11 +16,13 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
+from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import Engine
 
 from hearings.replica import Corpus, ReplicaServer
 from hearings.web.app import create_app
 from tests.sync.harness import Harness, api_time
+from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, serve
 
 PUBLIC = "https://hearings.example.org"
 MOVED = "118278"  # House, hsvr10: postponed, then rescheduled with much else changed
@@ -318,3 +320,38 @@ def test_the_api_page_documents_history_and_changes(site: Site) -> None:
     assert "<code>GET /api/hearings/{event_id}/history</code>" in page
     assert "<code>GET /api/changes</code>" in page
     assert "<code>kind</code>" in page
+
+
+# ---- in a browser ----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_back_shows_the_filters_the_results_were_filtered_by(site: Site) -> None:
+    """Chromium restored the form as it was left: Back from `kind=postponed` showed every
+    change of the House under a form saying Postponed, and Apply would have combined them."""
+    app = create_app(site.engine, clock=lambda: datetime.now(UTC))
+    with serve(app) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/changes?chamber=house")
+        expect(page.locator("p.count")).to_have_text("3 changes")
+        page.select_option("#kind", "postponed")
+        page.locator("form.filters button[type=submit]").click()
+        page.wait_for_url("**kind=postponed**")
+        expect(page.locator("p.count")).to_have_text("1 change")
+        page.go_back()
+        page.wait_for_url(f"{base}/changes?chamber=house")
+        expect(page.locator("p.count")).to_have_text("3 changes")
+        expect(page.locator("#kind")).to_have_value("")
+        expect(page.locator("#chamber")).to_have_value("house")
+        page.go_forward()
+        page.wait_for_url("**kind=postponed**")
+        expect(page.locator("#kind")).to_have_value("postponed")
+
+        page.goto(f"{base}/hearings?chamber=senate")  # its choices apply as they change
+        page.select_option("#chamber", "house")
+        page.wait_for_url("**chamber=house**")
+        page.go_back()
+        page.wait_for_url(f"{base}/hearings?chamber=senate")
+        expect(page.locator("#chamber")).to_have_value("senate")
+        browser.close()

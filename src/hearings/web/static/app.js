@@ -12,6 +12,16 @@
     });
   });
 
+  // Back, Forward or Reload to a list restores the choices the browser last saw in its form
+  // (those of the page left), not the ones its results were filtered by; another Apply would
+  // then combine filters nobody chose. The form goes back to what the server wrote.
+  window.addEventListener("pageshow", function (event) {
+    var entry = window.performance && performance.getEntriesByType
+      ? performance.getEntriesByType("navigation")[0] : null;
+    if (!event.persisted && !(entry && entry.type !== "navigate")) { return; }
+    document.querySelectorAll("form[method=get]").forEach(function (form) { form.reset(); });
+  });
+
   // "/" focuses the search box, as on many sites.
   document.addEventListener("keydown", function (event) {
     var active = document.activeElement;
