@@ -355,3 +355,25 @@ def test_back_shows_the_filters_the_results_were_filtered_by(site: Site) -> None
         page.wait_for_url(f"{base}/hearings?chamber=senate")
         expect(page.locator("#chamber")).to_have_value("senate")
         browser.close()
+
+
+@pytest.mark.browser
+def test_a_long_unbroken_value_never_widens_a_phone_page(site: Site) -> None:
+    """A room, a name or a link given as one long string made its grid column as wide as the
+    string: on a 375 px phone /changes was 2,563 px wide and a hearing page 831 px."""
+    app = create_app(site.engine, clock=lambda: datetime.now(UTC))
+    long = "SD-" + "9" * 150
+    with serve(app) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 375, "height": 740})
+        for path, selector in [
+            ("/changes", "ul.history-changes li"),
+            ("/changes", "p.muted"),
+            (f"/hearings/{MOVED}", "dl.facts dd"),
+            ("/hearings?congress=119", "ol.results .meta"),
+        ]:
+            page.goto(f"{base}{path}")
+            page.locator(selector).first.evaluate("(element, text) => element.append(text)", long)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, (path, selector, width)
+        browser.close()
