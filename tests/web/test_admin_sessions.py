@@ -11,10 +11,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
+from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import select
 
 from hearings.store import schema
 from hearings.web.app import create_app
+from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS
 from tests.web.conftest import ADMIN_TOKEN, FIXED_NOW, QUARANTINED_ID, Scratch
 from tests.web.live import live_server
 
@@ -183,3 +186,26 @@ def _set_cookie(base: str, headers: dict[str, str] | None = None) -> str:
     answer = httpx.post(f"{base}/admin/login", data={"token": ADMIN_TOKEN}, headers=headers or {})
     assert answer.status_code == 303, answer.text
     return answer.headers["set-cookie"]
+
+
+@pytest.mark.browser
+def test_back_after_sign_out_shows_no_admin_page_from_the_cache(scratch: Scratch) -> None:
+    """On a shared computer, Back after Sign out showed the whole admin page (its runs,
+    quarantine and form token) from the browser's cache, without asking the server."""
+    with admin_site(scratch, Clock()) as base:
+        assert "no-store" in httpx.get(f"{base}/admin").headers["cache-control"]
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(f"{base}/admin")
+            page.fill("#token", ADMIN_TOKEN)
+            page.click("form.login button")
+            expect(page.locator("form.logout")).to_be_visible()
+            page.click("form.logout button")
+            page.wait_for_url(f"{base}/hearings")
+            page.go_back()
+            page.wait_for_url(f"{base}/admin")
+            expect(page.locator("form.login")).to_be_visible()
+            assert page.locator("form.logout").count() == 0
+            assert 'name="csrf"' not in page.content()
+            browser.close()

@@ -67,6 +67,11 @@ SECURITY_HEADERS = [
 ]
 
 
+# The admin's pages are never kept by the browser: after Sign out, Back on a shared computer
+# showed the whole admin page (runs, quarantine, a form token) from the cache.
+ADMIN_HEADERS = [(b"cache-control", b"no-store")]
+
+
 class SecurityHeaders:
     """Adds the Content-Security-Policy and friends to every response."""
 
@@ -77,11 +82,15 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = scope.get("path", "")
+        headers = SECURITY_HEADERS
+        if path == "/admin" or path.startswith("/admin/"):
+            headers = SECURITY_HEADERS + ADMIN_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {name for name, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                extra = [(k, v) for k, v in headers if k not in names]
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 
