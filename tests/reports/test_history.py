@@ -282,6 +282,21 @@ def test_a_committee_added_or_removed_is_named() -> None:
     assert describe_changes({"committees": [appropriations]}, {"committees": [renamed]}) == []
 
 
+def test_a_move_to_a_field_hearings_address_names_the_address() -> None:
+    rayburn = {"location": {"room": "2123", "building": "Rayburn House Office Building"}}
+    austin = {"address": {"streetAddress": "1100 Congress Ave", "city": "Austin", "state": "TX"}}
+    assert describe_changes(rayburn, {"location": austin}) == [
+        "Room 2123 Rayburn → 1100 Congress Ave, Austin, TX"
+    ]
+    # An address as text, and an address given beside the same room, are said too.
+    assert describe_changes(rayburn, {"location": {"address": "City Hall, Tulsa, OK"}}) == [
+        "Room 2123 Rayburn → City Hall, Tulsa, OK"
+    ]
+    beside = {"location": {**rayburn["location"], "address": "Washington, DC"}}
+    assert describe_changes(rayburn, beside) == ["Room 2123 Rayburn → 2123 Rayburn, Washington, DC"]
+    assert describe_changes({"location": austin}, {"location": austin}) == []
+
+
 def test_a_time_given_or_taken_away_on_the_same_day_is_not_a_move() -> None:
     day, moment = {"date": "2025-06-24"}, {"date": "2025-06-24T14:00:00Z"}
     assert describe_changes(day, moment) == ["Time given: Tue Jun 24, 10:00 a.m. ET"]

@@ -206,13 +206,23 @@ def _clock(local: Start) -> str:
 
 
 def _room(location: object) -> str | None:
+    """Where a meeting is: "2123 Rayburn", and a field hearing's address after it, so a move
+    to an address alone reads "Room 2123 Rayburn → 1100 Congress Ave, Austin, TX", not "→ none"."""
     if not isinstance(location, dict):
         return None
     room, building = plain_text(location.get("room")), plain_text(location.get("building"))
     for suffix in _BUILDING_SUFFIXES:
         if building and building.endswith(suffix):
             building = building[: -len(suffix)]
-    return " ".join(p for p in (room, building) if p) or None
+    place = " ".join(p for p in (room, building) if p)
+    return ", ".join(p for p in (place, _address(location.get("address"))) if p) or None
+
+
+def _address(value: object) -> str | None:
+    """A location's address as one line: the API documents an object, as the parser reads it."""
+    if isinstance(value, dict):
+        return ", ".join(t for v in value.values() if (t := plain_text(v))) or None
+    return plain_text(value)
 
 
 def _committee_sentences(before: object, after: object) -> list[str]:
