@@ -3,11 +3,9 @@ modules beside this one register their commands on `app`."""
 
 from __future__ import annotations
 
-import errno
 import importlib
 import logging
 import os
-import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
@@ -25,8 +23,15 @@ except ImportError:  # pragma: no cover - older typer uses click's own
     _TyperUsageError = click.exceptions.UsageError  # type: ignore[misc,assignment]
 
 from hearings.cli import stop_signals
+from hearings.cli.failure_sentences import (
+    damaged_database,
+    database_gone,
+    full_disk,
+    stop_sentence,
+    unreadable_value,
+)
 from hearings.cli.help_layout import CommandsInUseOrder
-from hearings.errors import NOT_UTF8_TEXT, HearingsError, validation_problem
+from hearings.errors import HearingsError, validation_problem
 
 app = typer.Typer(
     cls=CommandsInUseOrder,
@@ -96,28 +101,6 @@ def _click_command() -> Any:
 INTERRUPTED = 130
 
 
-# Commands (and subcommands) that change nothing: stopped, they lose nothing and leave no run.
-_READ_ONLY = {"status", "export", "report", "history", "verify", "backup list", "quarantine list"}
-# Commands whose runs the next run completes, as the updater promises.
-_RESUMED = {"demo", "import", "update"}
-
-
-def stop_sentence(args: Sequence[str], how: str) -> str:
-    """What a stop (`how`: "Interrupted", "Stopped by SIGTERM") leaves, for the command `args`
-    name: a read-only command changed nothing, and only an import or update has a next run to
-    continue it."""
-    return f"{how}; {_what_is_left(args)}"
-
-
-def _what_is_left(args: Sequence[str]) -> str:
-    named = " ".join(args[:2]) if args[:1] in (["backup"], ["quarantine"]) else " ".join(args[:1])
-    if named in _READ_ONLY:
-        return "nothing was changed."
-    if named in _RESUMED:
-        return "committed work is kept and the next run continues."
-    return "committed work is kept."
-
-
 def _interrupted(args: Sequence[str]) -> NoReturn:
     if stop_signals.terminated():
         sentence = stop_sentence(args, stop_signals.STOPPED)
@@ -184,7 +167,12 @@ def _run(argv: list[str] | None) -> None:
             sys.exit(exc.exit_code)
         if isinstance(exc, click.exceptions.Exit):
             sys.exit(exc.exit_code)
-        damaged = _damaged_database(exc) or _full_disk(exc) or _database_gone(exc, args)
+        damaged = (
+            damaged_database(exc)
+            or unreadable_value(exc)
+            or full_disk(exc)
+            or database_gone(exc, args)
+        )
         if damaged is not None:
             err_console.print(
                 f"[bold red]Error:[/] {escape(str(damaged))}", highlight=False, soft_wrap=True
@@ -217,57 +205,6 @@ def _usage_error(exc: Any) -> NoReturn:
         soft_wrap=True,
     )
     sys.exit(exc.exit_code)
-
-
-# What SQLite says of a file that is damaged or is not a database at all.
-_DAMAGED = ("database disk image is malformed", "not a database", NOT_UTF8_TEXT)
-
-
-def _full_disk(exc: BaseException) -> HearingsError | None:
-    """A full disk or quota where the command writes, standard output included: the machine's
-    state, not a bug."""
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        where = exc.filename if exc.filename is not None else "the output"
-        return HearingsError(f"Cannot write {where}: {exc.strerror}.")
-    return None
-
-
-def _database_gone(exc: BaseException, args: Sequence[str]) -> HearingsError | None:
-    """The sentence for a database that stopped answering mid-command (a PostgreSQL server
-    stopped or restarted, every pooled connection busy): the machine's state, not a bug."""
-    from hearings.web.database_trouble import trouble
-
-    cause = trouble(exc)
-    if cause is None:
-        return None
-    return HearingsError(f"The database stopped answering ({cause}); {_what_is_left(args)}")
-
-
-def _damaged_database(exc: BaseException) -> HearingsError | None:
-    """The database's corrupt-file sentence when SQLite's error says the file is damaged,
-    wherever in a command it was read; None for any other error."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        error = getattr(seen, "orig", seen)  # SQLAlchemy's error wraps SQLite's
-        if isinstance(error, sqlite3.DatabaseError) and any(s in str(error) for s in _DAMAGED):
-            return _unreadable_sentence(error)
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def _unreadable_sentence(error: sqlite3.DatabaseError) -> HearingsError:
-    from hearings.config import load_settings
-    from hearings.errors import DatabaseUnreadable
-    from hearings.reports.verify_result import unreadable
-
-    try:
-        database_url = load_settings().database_url
-    except Exception:  # read once already by the command; here only to name the database
-        return DatabaseUnreadable(
-            f"The database is corrupt or unreadable ({str(error).rstrip('.')}); "
-            "restore it with `hearings backup restore PATH`."
-        )
-    return unreadable(database_url, error)
 
 
 def _working_folder_exists() -> bool:

@@ -23,12 +23,14 @@ from hearings.reports.verify_result import (
     unreadable,
 )
 from hearings.reports.verify_rows import check_duplicates, check_orphans, check_required_fields
+from hearings.reports.verify_values import unreadable_values
 from hearings.store import schema
 from hearings.store.archive import DamagedPayload, stored_payload, unpack, version_name
 from hearings.store.engine import database_label, is_sqlite, needs_migration
 from hearings.store.integrity import integrity_problems, integrity_summary
 from hearings.sync.gate.checks import EARLIEST_DATE, LATEST_AHEAD
 
+_SQLITE_ONLY = ("integrity", "values")
 _INTEGRITY_LIMIT = 20  # problems; the sentence names the first and counts the rest
 # EARLIEST_DATE and LATEST_AHEAD are the gate's: it refuses what verify would call a problem.
 # An `updateDate` or high-water mark this far in the future would make updates skip changes.
@@ -56,13 +58,27 @@ def verify_database(
             return result
         with engine.connect() as connection:
             for name, check in CHECKS:
-                if name == "integrity" and not is_sqlite(engine):
-                    continue  # PostgreSQL checks its own pages; there is no integrity_check
+                if name in _SQLITE_ONLY and not is_sqlite(engine):
+                    continue  # PostgreSQL checks its own pages, and each value as it is written
                 result.checks.append(name)
                 check(connection, Findings(name, result), moment)
+                if name == "values" and result.problems:
+                    return result  # the later checks read those values, and would fail on them
     except DBAPIError as exc:
         raise unreadable(database_url, exc) from None
     return result
+
+
+def _check_values(connection: Connection, found: Findings, now: datetime) -> None:
+    count, named = unreadable_values(connection)
+    if count:
+        found.problem(
+            f"{counted(count, 'stored value')} cannot be read back (damaged, or written by "
+            "another program in a form hearings does not read); `hearings rebuild` writes the "
+            "tables it derives again from the archive, or restore a backup (`hearings backup "
+            f"list`){'; the first ' + str(len(named)) if count > len(named) else ''}",
+            named,
+        )
 
 
 def _check_integrity(connection: Connection, found: Findings, now: datetime) -> None:
@@ -251,6 +267,7 @@ def _check_archive(connection: Connection, found: Findings, now: datetime) -> No
 
 CHECKS: tuple[tuple[str, Check], ...] = (
     ("integrity", _check_integrity),
+    ("values", _check_values),
     ("foreign_keys", _check_foreign_keys),
     ("orphans", check_orphans),
     ("duplicates", check_duplicates),

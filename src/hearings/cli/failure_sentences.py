@@ -1,0 +1,111 @@
+"""The sentence for a command's end that is not a bug: a stop (Ctrl-C, SIGTERM), a full disk, a
+database that stopped answering, is damaged, or holds a value that cannot be read. Each says what
+the command leaves: a read-only command changed nothing; an import or update is continued by the
+next run."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+import traceback
+from collections.abc import Sequence
+
+from hearings.errors import NOT_UTF8_TEXT, DatabaseUnreadable, HearingsError
+
+# Commands (and subcommands) that change nothing: stopped, they lose nothing and leave no run.
+_READ_ONLY = {"status", "export", "report", "history", "verify", "backup list", "quarantine list"}
+# Commands whose runs the next run completes, as the updater promises.
+_RESUMED = {"demo", "import", "update"}
+
+
+def stop_sentence(args: Sequence[str], how: str) -> str:
+    """What a stop (`how`: "Interrupted", "Stopped by SIGTERM") leaves, for the command `args`
+    name: a read-only command changed nothing, and only an import or update has a next run to
+    continue it."""
+    return f"{how}; {what_is_left(args)}"
+
+
+def what_is_left(args: Sequence[str]) -> str:
+    named = " ".join(args[:2]) if args[:1] in (["backup"], ["quarantine"]) else " ".join(args[:1])
+    if named in _READ_ONLY:
+        return "nothing was changed."
+    if named in _RESUMED:
+        return "committed work is kept and the next run continues."
+    return "committed work is kept."
+
+
+# What SQLite says of a file that is damaged or is not a database at all.
+_DAMAGED = ("database disk image is malformed", "not a database", NOT_UTF8_TEXT)
+
+
+def full_disk(exc: BaseException) -> HearingsError | None:
+    """A full disk or quota where the command writes, standard output included: the machine's
+    state, not a bug."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        where = exc.filename if exc.filename is not None else "the output"
+        return HearingsError(f"Cannot write {where}: {exc.strerror}.")
+    return None
+
+
+def database_gone(exc: BaseException, args: Sequence[str]) -> HearingsError | None:
+    """The sentence for a database that stopped answering mid-command (a PostgreSQL server
+    stopped or restarted, every pooled connection busy): the machine's state, not a bug."""
+    from hearings.web.database_trouble import trouble
+
+    cause = trouble(exc)
+    if cause is None:
+        return None
+    return HearingsError(f"The database stopped answering ({cause}); {what_is_left(args)}")
+
+
+def damaged_database(exc: BaseException) -> HearingsError | None:
+    """The database's corrupt-file sentence when SQLite's error says the file is damaged,
+    wherever in a command it was read; None for any other error."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        error = getattr(seen, "orig", seen)  # SQLAlchemy's error wraps SQLite's
+        if isinstance(error, sqlite3.DatabaseError) and any(s in str(error) for s in _DAMAGED):
+            return _unreadable_sentence(error)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _unreadable_sentence(error: sqlite3.DatabaseError) -> HearingsError:
+    from hearings.config import load_settings
+    from hearings.reports.verify_result import unreadable
+
+    try:
+        database_url = load_settings().database_url
+    except Exception:  # read once already by the command; here only to name the database
+        return DatabaseUnreadable(
+            f"The database is corrupt or unreadable ({str(error).rstrip('.')}); "
+            "restore it with `hearings backup restore PATH`."
+        )
+    return unreadable(database_url, error)
+
+
+def unreadable_value(exc: BaseException) -> HearingsError | None:
+    """A stored value the database hands back in a form its column's type cannot convert (a
+    date-time damaged on disk, or written by another program): SQLite keeps any value in any
+    column, and its integrity check reads the file's structure, not the values."""
+    if not isinstance(exc, ValueError | TypeError | OverflowError):
+        return None
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not any(_converting(frame) for frame in frames):
+        return None
+    said = " ".join(str(exc).split())[:160] or type(exc).__name__
+    return DatabaseUnreadable(
+        f"A value stored in the database cannot be read ({said.rstrip('.')}); `hearings verify` "
+        "names each such value, and `hearings rebuild` or `hearings backup restore PATH` "
+        "mends it."
+    )
+
+
+def _converting(frame: traceback.FrameSummary) -> bool:
+    """A frame of SQLAlchemy turning a fetched value into its column's type."""
+    where = frame.filename.replace("\\", "/")
+    return (
+        frame.name == "_apply_processors"
+        or ("sqlalchemy/" in where and "processors" in where)
+        or (where.endswith("sqlalchemy/sql/sqltypes.py") and frame.name == "process")
+    )
