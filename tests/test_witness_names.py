@@ -409,7 +409,25 @@ def test_alnum_key_is_the_lowercase_text_without_anything_but_ascii_letters_and_
 def test_any_text_gives_a_plain_key_and_never_an_error(raw: str) -> None:
     key = parse_witness_name(raw).normalized
     assert key == " ".join(key.split())
-    assert all(word.isascii() and word.isalnum() and word == word.lower() for word in key.split())
+    words = key.split()
+    assert all(word.isalnum() and word == word.casefold() for word in words)
+    # ASCII words, or, for a name with none (Arabic, Chinese...), its own letters alone.
+    assert all(word.isascii() for word in words) or not any(word.isascii() for word in words)
+
+
+@pytest.mark.parametrize(
+    ("given", "key"),
+    [
+        ("د. سارة الأحمد", "د سارة الاحمد"),
+        ("سَارة الأحمد", "سارة الاحمد"),  # vowel marks and hamza, like accents, do not count
+        ("王小明", "王小明"),
+        ("Dr. Иван ПЕТРОВ", "иван петров"),
+        ("김철수", "김철수"),
+        ("Ms. 李 Li", "li"),  # an ASCII key as before: it is the key the database holds
+    ],
+)
+def test_a_name_in_a_script_without_ascii_letters_keeps_its_own(given: str, key: str) -> None:
+    assert parse_witness_name(given).normalized == key
 
 
 def test_honorifics_case_and_spacing_do_not_change_the_person() -> None:

@@ -13,6 +13,7 @@ cheap to repair, a false merge of two people corrupts both records.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from hearings.name_text import alnum_key, clean, fold_accents, word_key
@@ -50,13 +51,20 @@ _QUOTED = re.compile(r'"([^"]*)"|(?:(?<=\s)|^)\'([^\']+)\'(?=\s|,|$)')
 _PARENTHESIZED = re.compile(r"\(([^)]*)\)")
 _INITIAL = re.compile(r"^(?:[^\W\d_]\.?){1,2}$")
 _WORDS = re.compile(r"[a-z0-9]+")
+_LETTERS = re.compile(r"[^\W_]+")
 
 
 def _name_words(text: str) -> list[str]:
     """Lowercase ASCII words for the identity key: apostrophes join (O'Neil -> oneil), any other
-    punctuation, hyphens included, separates (García-López -> garcia lopez)."""
-    folded = fold_accents(text).lower().replace("'", "")
-    return _WORDS.findall(folded)
+    punctuation, hyphens included, separates (García-López -> garcia lopez). A name with no
+    letter that folds to ASCII (Arabic, Chinese, Cyrillic, Korean) keeps its own letters,
+    case-folded, its accents and vowel marks dropped: an empty key had the gate refuse the
+    whole meeting for a witness without a name."""
+    folded = fold_accents(text)
+    words = _WORDS.findall(folded.lower().replace("'", ""))
+    if words:
+        return words
+    return _LETTERS.findall(unicodedata.normalize("NFKC", folded).casefold().replace("'", ""))
 
 
 _EMPTY = PersonName(None, None, None, None, None, "")

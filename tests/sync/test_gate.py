@@ -120,6 +120,21 @@ def test_a_committee_without_a_name_is_quarantined_so_the_stored_name_stays(
     assert isinstance(verdict, Quarantined) and "no name" in verdict.reason
 
 
+@pytest.mark.parametrize("name", ["د. سارة الأحمد", "王小明", "Иван Петров", "김철수"])
+def test_a_witness_named_in_a_script_without_ascii_letters_is_admitted(
+    corpus: Corpus, name: str
+) -> None:
+    """Their names' identity key was empty, so the gate refused the whole meeting ("witness 1
+    has no name")."""
+    request, body = a_meeting(corpus)
+    body["witnesses"] = [{"name": name, "organization": "Ministry", "position": "Minister"}]
+    verdict = admit_item(request, body, now=NOW)
+    assert isinstance(verdict, Admitted), verdict
+    assert verdict.rows is not None
+    (witness,) = verdict.rows.witnesses
+    assert witness["display_name"] == name and witness["normalized_name"]
+
+
 def test_a_reason_says_an_object_was_expected_without_naming_our_classes(
     corpus: Corpus,
 ) -> None:
