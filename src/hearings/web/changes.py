@@ -13,11 +13,17 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, select
 
 from hearings.congresses import CongressSelection
-from hearings.reports.recent_changes import CHANGE_KINDS, MeetingChange, recent_changes
+from hearings.reports.recent_changes import (
+    CHANGE_KINDS,
+    Involving,
+    MeetingChange,
+    recent_changes,
+)
 from hearings.store import schema
 from hearings.web.entity_pages import past_the_end
 from hearings.web.filter_choices import facets, with_selected
 from hearings.web.filters import (
+    CHAMBERS,
     COMMITTEE_CODE,
     MAX_PAGE,
     Chamber,
@@ -25,7 +31,7 @@ from hearings.web.filters import (
     HearingFilters,
     congress_selection,
 )
-from hearings.web.listing import filter_clauses
+from hearings.web.listing import committee_family, filter_clauses
 from hearings.web.paging import page_fields
 from hearings.web.summaries import SUMMARY_COLUMNS, HearingSummary, attach_children, summary
 from hearings.web.timefmt import as_utc, format_eastern, iso_z
@@ -112,17 +118,19 @@ class ChangePage:
 def load_changes(connection: Connection, filters: ChangeFilters, now: datetime) -> ChangePage:
     """One page of changes first seen in the last `days` days before `now`."""
     since = as_utc(now) - timedelta(days=filters.days)
-    among = None
+    among, involving = None, None
     if filters.congress or filters.chamber or filters.committee:
         narrowing = HearingFilters(
             congress=filters.congress, chamber=filters.chamber, committee=filters.committee
         )
         hearings = schema.hearings
         among = select(hearings.c.event_id).where(*filter_clauses(connection, narrowing))
+        involving = involving_of(connection, narrowing)
     total, changes = recent_changes(
         connection,
         since=since,
         among=among,
+        involving=involving,
         kinds=[filters.kind] if filters.kind else (),
         limit=filters.per_page,
         offset=(filters.page - 1) * filters.per_page,
@@ -130,6 +138,25 @@ def load_changes(connection: Connection, filters: ChangeFilters, now: datetime) 
     meetings = summaries_of(connection, {c.event_id for c in changes})
     rows = [ChangeRow(c, meetings.get(c.event_id)) for c in changes]
     return ChangePage(filters, since, total, rows)
+
+
+def involving_of(connection: Connection, filters: HearingFilters) -> Involving:
+    """The committee (with its subcommittees), chamber and Congress a change's versions may
+    name to belong to `filters`."""
+    congress = filters.congress
+    return Involving(
+        committees=(
+            frozenset(committee_family(connection, filters.committee))
+            if filters.committee
+            else None
+        ),
+        chamber=CHAMBERS[filters.chamber] if filters.chamber else None,
+        congresses=(
+            frozenset(congress.numbers)
+            if congress is not None and congress.numbers is not None
+            else None
+        ),
+    )
 
 
 def summaries_of(connection: Connection, event_ids: set[str]) -> dict[str, HearingSummary]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from hearings.congresses import CongressSelection
 from hearings.reports.recent_changes import CHANGE_KINDS, recent_changes
 from hearings.store import schema
-from hearings.web.changes import ChangeRow, summaries_of
+from hearings.web.changes import ChangeRow, involving_of, summaries_of
 from hearings.web.feed_routes import feed_committee_name, feed_key, render_atom
 from hearings.web.feeds import ATOM_LIMIT
 from hearings.web.filters import (
@@ -35,13 +35,21 @@ def _changes_atom(
     congress: CongressSelection | None,
 ) -> Response:
     with request.app.state.engine.connect() as connection:
-        among = None
+        among, involving = None, None
         if committee is not None or congress is not None:
             hearings = schema.hearings
             narrowing = HearingFilters(congress=congress, committee=committee)
             clauses = filter_clauses(connection, narrowing)
             among = select(hearings.c.event_id).where(*clauses)
-        _, changes = recent_changes(connection, since=None, among=among, limit=ATOM_LIMIT)
+            involving = involving_of(connection, narrowing)
+        _, changes = recent_changes(
+            connection,
+            since=None,
+            among=among,
+            involving=involving,
+            limit=ATOM_LIMIT,
+            count_all=False,  # a feed shows the newest entries, never how many there are
+        )
         meetings = summaries_of(connection, {c.event_id for c in changes})
     return render_atom(
         request,
