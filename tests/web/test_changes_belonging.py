@@ -93,3 +93,15 @@ def test_the_congress_and_chamber_filters_read_the_versions_too(client: TestClie
         versions = {r["version"] for r in listed["results"] if r["event_id"] == MOVED}
         assert versions == {2, 3}, query
     assert client.get("/api/changes?chamber=senate&committee=hsvr10").json()["total"] == 0
+
+
+def test_the_changes_page_links_a_feed_only_for_a_committee_that_has_one(
+    client: TestClient,
+) -> None:
+    known = client.get("/changes?committee=HSVR10").text
+    assert known.count('href="/feeds/committee/hsvr10/changes.atom"') == 2  # head and page
+    assert client.get("/feeds/committee/hsvr10/changes.atom").status_code == 200
+    unknown = client.get("/changes?committee=zzzz99")
+    assert unknown.status_code == 200 and "No changes match" in unknown.text
+    assert "changes.atom" not in unknown.text  # its feed would be a 404
+    assert client.get("/changes").text.count('href="/feeds/changes.atom"') == 2

@@ -21,6 +21,7 @@ from hearings.reports.recent_changes import (
 )
 from hearings.store import schema
 from hearings.web.entity_pages import past_the_end
+from hearings.web.feeds import committee_name
 from hearings.web.filter_choices import facets, with_selected
 from hearings.web.filters import (
     CHAMBERS,
@@ -204,12 +205,19 @@ def changes_page(request: Request, filters: Filters) -> Response:
     clamped = past_the_end(request, filters.page, page.total, filters.per_page)
     if clamped is not None:
         return clamped
+    feed: str | None = "/feeds/changes.atom"
+    if filters.committee:
+        with request.app.state.engine.connect() as connection:
+            known = committee_name(connection, filters.committee) is not None
+        # A code no committee has lists no changes, and has no feed to link to.
+        feed = f"/feeds/committee/{filters.committee}/changes.atom" if known else None
     response: Response = request.app.state.render(
         request,
         "changes.html",
         {
             "page": page,
             "filters": filters,
+            "feed": feed,
             "kinds": CHANGE_KINDS,
             "facets": facets(request),
             "with_selected": with_selected,
