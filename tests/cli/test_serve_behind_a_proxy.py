@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -29,13 +30,17 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(site: Site, *options: str, **env: str) -> Iterator[str]:
+def serving(
+    site: Site, *options: str, stdout: Any = subprocess.DEVNULL, **env: str
+) -> Iterator[str]:
+    """`hearings serve` on a free port, its address while it runs; `stdout` takes its access
+    log."""
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "hearings", "serve", "--port", str(port), *options],
         env=site.env(ADMIN_TOKEN=TOKEN, **env),
         cwd=site.folder,
-        stdout=subprocess.DEVNULL,
+        stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
     )

@@ -50,6 +50,7 @@ def serve(
 
     from hearings.logs import configure_logging
     from hearings.store.engine import database_label
+    from hearings.web.access_log import uvicorn_log_config
     from hearings.web.app import create_app
     from hearings.web.errors import ServerErrorsStayInTheLog
 
@@ -78,6 +79,7 @@ def serve(
         host=host,
         port=port,
         log_level="info",
+        log_config=uvicorn_log_config(),
         proxy_headers=False,
     )
 
