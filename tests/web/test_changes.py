@@ -271,6 +271,26 @@ def test_the_changes_page_shows_and_filters_changes(site: Site) -> None:
 # ---- feeds and the calendar ------------------------------------------------------------------
 
 
+def test_each_change_shows_the_meeting_as_its_version_had_it(site: Site) -> None:
+    """Postponed, then rescheduled under a new title: the postponement's entry keeps the status,
+    title and time it was made with, in the API, on the page and in the feed, whose entries
+    must not change once published."""
+    results = site.client.get("/api/changes").json()["results"]
+    postponed = next(r for r in results if (r["event_id"], r["version"]) == (MOVED, 2))
+    rescheduled = next(r for r in results if (r["event_id"], r["version"]) == (MOVED, 3))
+    assert postponed["start"] == "2025-05-21T14:30:00Z"
+    assert rescheduled["start"] == "2025-05-23T18:00:00Z"
+    assert not postponed["title"].endswith("(rescheduled)")
+    assert rescheduled["title"] == postponed["title"] + " (rescheduled)"
+    page = site.client.get("/changes?kind=postponed").text
+    assert "(rescheduled)" not in page and "status-postponed" in page
+    assert "Wednesday, May 21, 2025" in page
+    feed = feedparser.parse(site.client.get("/feeds/changes.atom").content)
+    entry = next(e for e in feed.entries if e.id == f"urn:hearings:meeting:{MOVED}:version:2")
+    assert "Wednesday, May 21, 2025, 10:30 a.m. ET" in entry.summary
+    assert "(rescheduled)" not in entry.summary
+
+
 def test_the_change_feed_has_one_entry_per_change_titled_with_its_sentences(site: Site) -> None:
     response = site.client.get("/feeds/changes.atom")
     assert response.headers["content-type"].startswith("application/atom+xml")

@@ -16,10 +16,10 @@ from hearings.congresses import CongressSelection
 from hearings.reports.recent_changes import (
     CHANGE_KINDS,
     Involving,
-    MeetingChange,
     recent_changes,
 )
 from hearings.store import schema
+from hearings.web.change_rows import ChangeRow, change_rows
 from hearings.web.entity_pages import past_the_end
 from hearings.web.feeds import committee_name
 from hearings.web.filter_choices import facets, with_selected
@@ -34,7 +34,6 @@ from hearings.web.filters import (
 )
 from hearings.web.listing import committee_family, filter_clauses
 from hearings.web.paging import page_fields
-from hearings.web.summaries import SUMMARY_COLUMNS, HearingSummary, attach_children, summary
 from hearings.web.timefmt import as_utc, format_eastern, iso_z
 
 Kind = Literal["postponed", "canceled", "rescheduled", "witnesses"]
@@ -95,12 +94,6 @@ Filters = Annotated[ChangeFilters, Depends(change_filters)]
 
 
 @dataclass
-class ChangeRow:
-    change: MeetingChange
-    meeting: HearingSummary | None
-
-
-@dataclass
 class ChangePage:
     filters: ChangeFilters
     since: datetime
@@ -136,8 +129,7 @@ def load_changes(connection: Connection, filters: ChangeFilters, now: datetime) 
         limit=filters.per_page,
         offset=(filters.page - 1) * filters.per_page,
     )
-    meetings = summaries_of(connection, {c.event_id for c in changes})
-    rows = [ChangeRow(c, meetings.get(c.event_id)) for c in changes]
+    rows = change_rows(connection, changes)
     return ChangePage(filters, since, total, rows)
 
 
@@ -158,18 +150,6 @@ def involving_of(connection: Connection, filters: HearingFilters) -> Involving:
             else None
         ),
     )
-
-
-def summaries_of(connection: Connection, event_ids: set[str]) -> dict[str, HearingSummary]:
-    if not event_ids:
-        return {}
-    hearings = schema.hearings
-    rows = connection.execute(
-        select(*SUMMARY_COLUMNS).where(hearings.c.event_id.in_(sorted(event_ids)))
-    )
-    found = [summary(row) for row in rows]
-    attach_children(connection, found)
-    return {s.event_id: s for s in found}
 
 
 def change_json(row: ChangeRow) -> dict[str, Any]:

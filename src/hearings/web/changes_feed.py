@@ -12,7 +12,8 @@ from sqlalchemy import select
 from hearings.congresses import CongressSelection
 from hearings.reports.recent_changes import CHANGE_KINDS, recent_changes
 from hearings.store import schema
-from hearings.web.changes import ChangeRow, involving_of, summaries_of
+from hearings.web.change_rows import change_rows
+from hearings.web.changes import involving_of
 from hearings.web.feed_routes import feed_committee_name, feed_key, render_atom
 from hearings.web.feeds import ATOM_LIMIT
 from hearings.web.filters import (
@@ -50,12 +51,12 @@ def _changes_atom(
             limit=ATOM_LIMIT,
             count_all=False,  # a feed shows the newest entries, never how many there are
         )
-        meetings = summaries_of(connection, {c.event_id for c in changes})
+        entries = change_rows(connection, changes)
     return render_atom(
         request,
         "changes.atom.xml",
         title=title,
-        entries=[ChangeRow(c, meetings.get(c.event_id)) for c in changes],
+        entries=entries,
         updated=changes[0].first_seen_at if changes else None,
         page_path=page_path,
         feed_id=f"urn:hearings:changes:{feed_key(committee, congress)}",
