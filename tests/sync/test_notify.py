@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from hearings.congress_api.client import CongressClient
-from hearings.sync.notify import notify_webhook
+from hearings.sync.notify import notification_text, notify_webhook
 from hearings.sync.pipeline import SyncOptions
-from hearings.sync.runlog import BatchStats, RunMetrics
+from hearings.sync.runlog import BatchStats, RunMetrics, SuspiciousChange
 from hearings.sync.runner import RunEnvironment, run_sync
 from tests.sync.harness import API_KEY, Harness, api_time, meeting_ids
 
@@ -190,3 +190,29 @@ def test_a_run_whose_backup_fails_is_announced_as_a_failed_run(
         f"BACKUP_DIR {afile} is a file, not a folder: set BACKUP_DIR to a folder."
     ]
     assert post["text"].startswith(f"hearings update FAILED (run {post['run_id']}, congress 119)")
+
+
+def test_the_text_is_one_line_whatever_the_titles_hold() -> None:
+    """Upstream sends titles with "\\r\\n" in them; a suspicious change quotes its before and
+    after, which broke the line for people (and quoted a 100,000-character title whole)."""
+    metrics = RunMetrics(
+        command="update",
+        congress=119,
+        chamber=None,
+        batch_processing=BatchStats(enabled=True, batch_size=50),
+        start_time=datetime.now(UTC),
+    )
+    metrics.suspicious_changes = [
+        SuspiciousChange(
+            event_id="118278",
+            reason="title_placeholder",
+            sentence="Title replaced by a placeholder.",
+            before="Oversight of the\r\nVA\tbudget",
+            after="T" * 100_000,
+            action="flagged",
+        )
+    ]
+    text = notification_text(metrics)
+    assert "\n" not in text and "\r" not in text and "\t" not in text
+    assert "(Oversight of the VA budget → " + "T" * 119 + "…)" in text
+    assert len(text) < 1_000

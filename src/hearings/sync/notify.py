@@ -55,7 +55,14 @@ def notification_text(metrics: RunMetrics) -> str:
     if metrics.suspicious_changes:
         parts.append(suspicious_text(metrics))
     parts.append(figures)
-    return ". ".join(parts) + "."
+    # One line whatever the data holds: a title's line breaks (upstream sends "\r\n") split it.
+    return " ".join((". ".join(parts) + ".").split())
+
+
+def _short(value: str, limit: int = 120) -> str:
+    """A before or after value as the line quotes it: a 100,000-character title is cut."""
+    text = " ".join(value.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def suspicious_text(metrics: RunMetrics) -> str:
@@ -66,7 +73,7 @@ def suspicious_text(metrics: RunMetrics) -> str:
         actions[change.action] = actions.get(change.action, 0) + 1
     counts = ", ".join(f"{count} {action}" for action, count in sorted(actions.items()))
     shown = "; ".join(
-        f"meeting {c.event_id}: {c.sentence.rstrip('.')} ({c.before} → {c.after})"
+        f"meeting {c.event_id}: {c.sentence.rstrip('.')} ({_short(c.before)} → {_short(c.after)})"
         for c in changes[:5]
     )
     total = max(metrics.suspicious_changes_total, len(changes))
