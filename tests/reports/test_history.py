@@ -309,6 +309,14 @@ def test_a_time_given_or_taken_away_on_the_same_day_is_not_a_move() -> None:
     ]
 
 
+def test_a_date_removed_says_what_it_was() -> None:
+    """As "Moved from … to …" says it: the day and time in Washington, or the day alone."""
+    assert describe_changes({"date": "2025-10-07T14:00:00Z"}, {"date": None}) == [
+        "Date removed (was Tue Oct 7, 10:00 a.m. ET)"
+    ]
+    assert describe_changes({"date": "2025-06-24"}, {}) == ["Date removed (was Tue Jun 24)"]
+
+
 def test_a_meeting_back_as_it_was_is_a_version_of_its_own_that_rebuild_keeps(
     harness: Harness,
 ) -> None:

@@ -120,14 +120,15 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
 
 
 def moved_sentences(before: object, after: object) -> list[str]:
-    """A change of date in words ("Moved from … to … ET", "Time given: …"); empty if none."""
+    """A change of date in words ("Moved from … to … ET", "Time given: …", "Date removed (was
+    …)"); empty if none."""
     was, now = api_moment(before), api_moment(after)
     if was == now:
         return []
     if was is None:
         return [f"Scheduled for {_when(now)}"] if now else []
     if now is None:
-        return ["Date removed"]
+        return [f"Date removed (was {_when(was)})"]
     if not is_move(was, now):
         # The same day with a time given, or taken away.
         if isinstance(now, datetime):
