@@ -26,6 +26,8 @@ class ShownVersion:
     seen_at: datetime
     run_id: int | None
     changes: list[str]
+    # Applied by a reviewer's accept in /admin or `hearings quarantine accept`, not by a run.
+    accepted_from_quarantine: bool = False
 
 
 def shown_history(engine: Engine, event_id: str) -> list[ShownVersion]:
@@ -34,7 +36,9 @@ def shown_history(engine: Engine, event_id: str) -> list[ShownVersion]:
     if len(entries) < 2:
         return []
     return [
-        ShownVersion(e.version, seen_moment(e.first_seen), e.run_id, e.changes)
+        ShownVersion(
+            e.version, seen_moment(e.first_seen), e.run_id, e.changes, e.accepted_from_quarantine
+        )
         for e in reversed(entries)
     ]
 
