@@ -4,7 +4,6 @@ witnesses changed), for `/changes`, its API and its Atom feeds."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -128,14 +127,14 @@ def recent_changes(
             or involving.matches(after)
         )
 
+    # Every step of the period in one query (a query a chunk cost 20 times more, each sorting
+    # them all again); the payloads a chunk at a time, until the page is full if not counting.
     scope = among if involving is None else None
+    _, steps = version_steps(connection, "meeting", since=since, among=scope)
     matching: list[MeetingChange] = []
-    for start in itertools.count(0, _UNPACK_CHUNK):
-        _, steps = version_steps(
-            connection, "meeting", since=since, among=scope, limit=_UNPACK_CHUNK, offset=start
-        )
-        matching += _changes(connection, steps, keep)
-        if len(steps) < _UNPACK_CHUNK or (not count_all and len(matching) >= offset + limit):
+    for start in range(0, len(steps), _UNPACK_CHUNK):
+        matching += _changes(connection, steps[start : start + _UNPACK_CHUNK], keep)
+        if not count_all and len(matching) >= offset + limit:
             break
     return len(matching), matching[offset : offset + limit]
 
