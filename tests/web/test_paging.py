@@ -4,8 +4,14 @@ where the HTML pages go to the last page instead."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from playwright.sync_api import sync_playwright
+
+from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, serve
 
 PAGED_LISTS = [
     "/api/hearings?sort=newest&per_page=40",
@@ -52,3 +58,27 @@ def test_html_pages_past_the_last_go_to_the_last(client: TestClient) -> None:
         answer = client.get(f"{path}&page=1999", follow_redirects=False)
         assert answer.status_code == 303, path
         assert "page=1999" not in answer.headers["location"]
+
+
+@pytest.mark.parametrize("path", ["/changes?days=60", "/hearings?sort=newest"])
+def test_the_filter_form_keeps_a_page_size_from_a_link(client: TestClient, path: str) -> None:
+    hidden = '<input type="hidden" name="per_page" value="3">'
+    assert hidden in client.get(f"{path}&per_page=3").text
+    assert 'name="per_page"' not in client.get(path).text  # the default is left out
+
+
+@pytest.mark.browser
+def test_apply_in_chromium_keeps_the_page_size(app: FastAPI) -> None:
+    with serve(app) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/changes?per_page=3&page=2")
+            page.fill("#days", "60")
+            page.get_by_role("button", name="Apply").click()
+            page.wait_for_url("**days=60**")
+            query = parse_qs(urlsplit(page.url).query)
+            assert query["per_page"] == ["3"] and query["days"] == ["60"]
+            assert "page" not in query
+        finally:
+            browser.close()
