@@ -17,7 +17,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 
-from hearings.errors import HearingsError
+from hearings.errors import HearingsError, UpdateAlreadyRunning
 from hearings.reports.suspicious_changes import SuspiciousLine, suspicious_lines
 from hearings.sync.backups import backup_now
 from hearings.sync.review import (
@@ -43,6 +43,9 @@ _NOTICES = {
     "rejected": "Rejected the held version of meeting {}: it is not applied unless upstream "
     "changes the meeting again.",
 }
+
+# A review waits for no update: it takes the writer lock, or is refused at once.
+BUSY = "An update is running; try again when it has finished. Nothing was changed."
 
 
 class ReviewConflict(WebError):
@@ -105,6 +108,9 @@ def _review(
         raise NotFound(
             f"There is no quarantine entry {error_id}; /admin lists the entries held for review."
         ) from None
+    except UpdateAlreadyRunning:
+        # Its own sentence is the CLI's ("this one exits without touching it").
+        raise ReviewConflict(BUSY) from None
     except HearingsError as exc:
         raise ReviewConflict(str(exc)) from None
     decision = "applied" if outcome.applied else outcome.decision
