@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -30,6 +30,7 @@ from hearings.sync.review import (
 )
 from hearings.web.admin_access import require_admin, require_form
 from hearings.web.errors import NotFound, WebError
+from hearings.web.timefmt import format_eastern
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -63,7 +64,26 @@ class ReviewSection:
 def review_section(connection: Connection, now: datetime) -> ReviewSection:
     """What the admin shows of suspicious changes; `now` is naive UTC."""
     recent = suspicious_lines(connection, now - RECENT, now)
-    return ReviewSection(held_versions(connection), list(reversed(recent))[:RECENT_LIMIT])
+    shown = [shown_in_eastern(line) for line in reversed(recent)][:RECENT_LIMIT]
+    return ReviewSection(held_versions(connection), shown)
+
+
+def shown_in_eastern(line: SuspiciousLine) -> SuspiciousLine:
+    """A removed date as the page gives every time, in Eastern Time. A run records it in UTC
+    (`2025-01-20 21:45 UTC`, or `2025-01-20` for a day without a time) and older code reads
+    what it recorded, so it is shown so here rather than stored otherwise."""
+    if line.reason != "date_removed":
+        return line
+    try:
+        moment: datetime | date = datetime.strptime(line.before, "%Y-%m-%d %H:%M UTC").replace(
+            tzinfo=UTC
+        )
+    except ValueError:
+        try:
+            moment = date.fromisoformat(line.before)
+        except ValueError:
+            return line  # not a moment: shown as recorded
+    return replace(line, before=format_eastern(moment))
 
 
 def review_notice(decision: str | None, event_id: str | None) -> str | None:
