@@ -7,11 +7,25 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from hearings.store.engine import sqlite_file
 from hearings.store.postgres import find_client_program
+
+# A module-scoped fixture's `params`: each backend in turn.
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def empty_database_url(request: pytest.FixtureRequest, folder: Path) -> str:
+    """A database with no rows yet on the backend `request.param` names (see BACKENDS): a file
+    in `folder`, or a database of its own on the session's PostgreSQL server."""
+    if request.param == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        return str(server.url(server.create_database()))
+    return f"sqlite:///{folder / 'hearings.db'}"
+
 
 _ORPHAN_APPEARANCES = (
     "SELECT count(*) FROM witness_appearances a LEFT JOIN hearings h "

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from hearings.replica import Corpus, ReplicaServer
 from hearings.web.app import create_app
+from tests.backends import BACKENDS, empty_database_url
 from tests.sync.harness import Harness, api_time
 from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, serve
 
@@ -97,20 +98,14 @@ def _edit(corpus: Corpus, event_id: str, edit: Callable[[dict[str, Any]], None],
     corpus.put_meeting(body)
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def site(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     packaged_corpus: Corpus,
 ) -> Iterator[Site]:
     folder: Path = tmp_path_factory.mktemp("changes")
-    if request.param == "postgresql":
-        server = request.getfixturevalue("postgres_server")
-        url = server.url(server.create_database())
-    else:
-        url = f"sqlite:///{folder / 'hearings.db'}"
+    url = empty_database_url(request, folder)
     with ReplicaServer(packaged_corpus.copy()) as replica:
         harness = Harness(tmp_path=folder, database_url=url, replica=replica)
         assert harness.run("import").success

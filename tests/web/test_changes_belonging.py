@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from hearings.replica import Corpus, ReplicaServer
 from hearings.web.app import create_app
+from tests.backends import BACKENDS, empty_database_url
 from tests.sync.harness import Harness, api_time
 
 MOVED = "118278"  # House, 119th, Economic Opportunity Subcommittee (hsvr10) of hsvr00
@@ -36,20 +37,14 @@ def _move(corpus: Corpus, committees: Any, ago: int) -> None:
     corpus.put_meeting(body)
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def client(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     packaged_corpus: Corpus,
 ) -> Iterator[TestClient]:
     folder: Path = tmp_path_factory.mktemp("belonging")
-    if request.param == "postgresql":
-        server = request.getfixturevalue("postgres_server")
-        url = server.url(server.create_database())
-    else:
-        url = f"sqlite:///{folder / 'hearings.db'}"
+    url = empty_database_url(request, folder)
     with ReplicaServer(packaged_corpus.copy()) as replica:
         harness = Harness(tmp_path=folder, database_url=url, replica=replica)
         assert harness.run("import").success

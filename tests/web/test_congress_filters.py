@@ -32,7 +32,7 @@ from hearings.store import schema
 from hearings.store.engine import open_database
 from hearings.web.app import create_app
 from hearings.web.filters import congress_label
-from tests.pg_server import PostgresServer
+from tests.backends import BACKENDS, empty_database_url
 from tests.two_congresses import COPIED, MEETINGS_118, import_congresses, two_congress_corpus
 from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.web.conftest import FIXED_NOW
@@ -54,9 +54,7 @@ class TwoCongressSite:
     client: TestClient
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def site(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
@@ -64,11 +62,7 @@ def site(
 ) -> Iterator[TwoCongressSite]:
     """The 118th and the 119th Congress imported one after the other by the real pipeline."""
     folder = tmp_path_factory.mktemp("two-congresses")
-    if request.param == "postgresql":
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        url = server.url(server.create_database())
-    else:
-        url = f"sqlite:///{folder / 'hearings.db'}"
+    url = empty_database_url(request, folder)
     settings = Settings(database_url=url, backup_dir=folder / "backups", log_dir=folder / "logs")
     import_congresses(settings, two_congress_corpus(packaged_corpus))
     engine = open_database(url)

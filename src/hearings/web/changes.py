@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
 from hearings.congresses import CongressSelection
 from hearings.reports.recent_changes import (
@@ -117,9 +117,7 @@ def load_changes(connection: Connection, filters: ChangeFilters, now: datetime) 
         narrowing = HearingFilters(
             congress=filters.congress, chamber=filters.chamber, committee=filters.committee
         )
-        hearings = schema.hearings
-        among = select(hearings.c.event_id).where(*filter_clauses(connection, narrowing))
-        involving = involving_of(connection, narrowing)
+        among, involving = belonging_to(connection, narrowing)
     total, changes = recent_changes(
         connection,
         since=since,
@@ -133,11 +131,16 @@ def load_changes(connection: Connection, filters: ChangeFilters, now: datetime) 
     return ChangePage(filters, since, total, rows)
 
 
-def involving_of(connection: Connection, filters: HearingFilters) -> Involving:
-    """The committee (with its subcommittees), chamber and Congress a change's versions may
-    name to belong to `filters`."""
+def belonging_to(
+    connection: Connection, filters: HearingFilters
+) -> tuple[Select[tuple[str]], Involving]:
+    """What a change must name to belong to `filters`' congress, chamber and committee: the
+    meetings that do now, and the committee (with its subcommittees), chamber and Congress
+    either of its versions may name instead."""
+    hearings = schema.hearings
+    now = select(hearings.c.event_id).where(*filter_clauses(connection, filters))
     congress = filters.congress
-    return Involving(
+    return now, Involving(
         committees=(
             frozenset(committee_family(connection, filters.committee))
             if filters.committee

@@ -7,13 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from hearings.congresses import CongressSelection
 from hearings.reports.recent_changes import CHANGE_KINDS, recent_changes
-from hearings.store import schema
 from hearings.web.change_rows import change_rows
-from hearings.web.changes import involving_of
+from hearings.web.changes import belonging_to
 from hearings.web.feed_routes import feed_committee_name, feed_key, render_atom
 from hearings.web.feeds import ATOM_LIMIT
 from hearings.web.filters import (
@@ -22,7 +20,6 @@ from hearings.web.filters import (
     HearingFilters,
     congress_selection,
 )
-from hearings.web.listing import filter_clauses
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 Code = Annotated[str, Path(pattern=COMMITTEE_CODE, description="Committee system code.")]
@@ -38,11 +35,8 @@ def _changes_atom(
     with request.app.state.engine.connect() as connection:
         among, involving = None, None
         if committee is not None or congress is not None:
-            hearings = schema.hearings
             narrowing = HearingFilters(congress=congress, committee=committee)
-            clauses = filter_clauses(connection, narrowing)
-            among = select(hearings.c.event_id).where(*clauses)
-            involving = involving_of(connection, narrowing)
+            among, involving = belonging_to(connection, narrowing)
         _, changes = recent_changes(
             connection,
             since=None,
