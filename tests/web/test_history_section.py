@@ -66,5 +66,6 @@ def test_each_version_says_the_run_that_fetched_it_or_its_acceptance(
         "<strong>Version 1</strong>"
     )
     assert " · accepted from the quarantine</p>" in newest and "fetched by run" not in newest
+    assert "<li>Date removed (was Wed May 21, 10:30 a.m. ET)</li>" in newest
     assert f" · fetched by run {first_run['run_id']}</p>" in oldest
     assert "accepted from the quarantine" not in oldest
