@@ -67,6 +67,15 @@ def test_a_date_only_value_in_a_datetime_field_is_midnight_utc() -> None:
     assert parse_api_datetime("2025-05-22") == datetime(2025, 5, 22, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("text", ["2025-06-24", "20250624", "2025-W26-2", "2025W262", " 20250624 "])
+def test_a_meeting_date_without_a_time_is_that_day_however_iso_spells_it(text: str) -> None:
+    """Every ISO spelling of a bare day is the day, not midnight UTC: midnight UTC would show the
+    meeting on the evening before in Washington, at a time nobody gave (found by a mutation
+    campaign: `20250624` and `2025-W26-2` were stored as midnight UTC)."""
+    meeting = parse_record(Meeting, _meeting(date=text), entity="committeeMeeting")
+    assert meeting.date == date(2025, 6, 24) and not isinstance(meeting.date, datetime)
+
+
 def test_hearing_dates_are_dates() -> None:
     hearing = parse_record(PrintedHearing, _body("hearing-item.json")["hearing"], entity="hearing")
     assert [d.date for d in hearing.dates] == [date(2020, 2, 11)]

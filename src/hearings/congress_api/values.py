@@ -65,6 +65,13 @@ def parse_api_moment(value: object) -> datetime | date | None:
             return date.fromisoformat(value.strip())
         except ValueError as exc:
             raise ValueError(f"not a date: {excerpt(value)}") from exc
+    if isinstance(value, str):
+        # The other ISO spellings of a bare day (`20250624`, `2025-W26-2`) are days too, not
+        # midnight UTC: `date.fromisoformat` reads nothing with a time.
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
     return parse_api_datetime(value)
 
 
