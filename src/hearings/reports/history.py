@@ -9,21 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
 from hearings.citations import cite_bill
-from hearings.congress_api.models import parse_api_moment
 from hearings.congresses import ordinal
 from hearings.reports.document_changes import ListedDocument, document_delta, document_sentence
 from hearings.reports.meeting_compare import match_witnesses, witness_differences
+from hearings.reports.moved_sentences import moved_sentences
 from hearings.store.archive import (
     ArchivedVersion,
     versions_of,
 )
-from hearings.store.meeting_start import EASTERN, Start
 from hearings.store.schema import import_errors
 from hearings.sync.quarantine import ACCEPTED_HASH
 
@@ -119,36 +118,6 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
     return sentences
 
 
-def moved_sentences(before: object, after: object) -> list[str]:
-    """A change of date in words ("Moved from … to … ET", "Time given: …", "Date removed (was
-    …)"); empty if none."""
-    was, now = api_moment(before), api_moment(after)
-    if was == now:
-        return []
-    if was is None:
-        return [f"Scheduled for {_when(now)}"] if now else []
-    if now is None:
-        return [f"Date removed (was {_when(was)})"]
-    if not is_move(was, now):
-        # The same day with a time given, or taken away.
-        if isinstance(now, datetime):
-            return [f"Time given: {_when(now)}"]
-        return [f"Time removed: {_when(now)} (was {_clock(_local(was))} ET)"]
-    # Across a new year the years are named: "Jan 25 to Jan 23" alone reads as two days earlier.
-    years = _local(was).year != _local(now).year
-    # The zone is said once, after the last time: after the first when the new day has none.
-    shown_was = _when(was, zone=not isinstance(now, datetime), year=years)
-    return [f"Moved from {shown_was} to {_when(now, year=years)}"]
-
-
-def is_move(was: Start | None, now: Start | None) -> bool:
-    """Whether a meeting moved: it had a date and has another, and not merely the same day with
-    a time given or taken away."""
-    if was is None or now is None or was == now:
-        return False
-    return isinstance(was, datetime) == isinstance(now, datetime) or _day(was) != _day(now)
-
-
 def _chamber_and_congress(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     sentences = []
     was, now = plain_text(before.get("chamber")), plain_text(after.get("chamber"))
@@ -164,46 +133,6 @@ def _congress(value: object) -> str | None:
     """`119th`, or the text as sent when it is not a (plausible) number."""
     text = plain_text(value)
     return ordinal(int(text)) if text and text.isdecimal() and len(text) <= 6 else text
-
-
-def api_moment(value: object) -> Start | None:
-    """A payload's meeting date in either of the API's formats, a day without a time as a
-    `date`, or None where it has none."""
-    try:
-        return parse_api_moment(value)
-    except ValueError:
-        return None
-
-
-def _local(start: Start) -> Start:
-    """A moment in Eastern Time; a day without a time as it is."""
-    return start.astimezone(UTC).astimezone(EASTERN) if isinstance(start, datetime) else start
-
-
-def _day(start: Start) -> date:
-    """The Eastern day of a start."""
-    local = _local(start)
-    return local.date() if isinstance(local, datetime) else local
-
-
-def _when(moment: Start | None, *, zone: bool = True, year: bool = False) -> str:
-    """ "Thu Oct 9, 2:00 p.m. ET" (with `year`, "Thu Oct 9, 2025, 2:00 p.m. ET"), as Congress
-    keeps time; a day without a time is "Thu Oct 9"."""
-    if moment is None:
-        return "no date"
-    local = _local(moment)
-    day = f"{local:%a %b} {local.day}" + (f", {local.year}" if year else "")
-    if not isinstance(local, datetime):
-        return day
-    return f"{day}, {_clock(local)}" + (" ET" if zone else "")
-
-
-def _clock(local: Start) -> str:
-    """ "2:00 p.m." of an Eastern moment."""
-    if not isinstance(local, datetime):
-        return "no time"
-    hour = local.hour % 12 or 12
-    return f"{hour}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
 
 
 def _room(location: object) -> str | None:

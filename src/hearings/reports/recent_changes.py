@@ -14,12 +14,11 @@ from sqlalchemy import Connection, Select
 from hearings.reports.history import (
     AFTER_DAMAGED_VERSION,
     DAMAGED_VERSION,
-    api_moment,
     describe_changes,
-    is_move,
     plain_text,
     witness_sentences,
 )
+from hearings.reports.moved_sentences import api_moment, is_move
 from hearings.store.archive_changes import VersionStep, payloads_of, version_steps
 
 ChangeKind = Literal["postponed", "canceled", "rescheduled", "witnesses"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hearings.reports.history import moved_sentences
 from hearings.reports.meeting_compare import witness_differences
+from hearings.reports.moved_sentences import moved_sentences
 from hearings.reports.report import ChangedHearing, FieldChange, Report, witness_delta
 
 
