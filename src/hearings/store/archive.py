@@ -6,6 +6,7 @@ so the archive and the tables never disagree; read by history and by a rebuild w
 from __future__ import annotations
 
 import json
+import logging
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from sqlalchemy import (
 from hearings.errors import DatabaseUnreadable
 from hearings.store import schema
 from hearings.store.records import utc_naive
+
+log = logging.getLogger(__name__)
 
 # zlib's fastest level: 3-4% larger than the default level 6 on these payloads, at half the
 # cost (the archive write is on every batch's path). Keys keep the API's order: nothing compares
@@ -63,14 +66,13 @@ class ArchivedVersion:
     entity: str
     identifier: str
     content_hash: str
-    # None when the stored payload is damaged: `damage` says how.
+    # None when the stored payload cannot be read back (`DamagedPayload`).
     payload: dict[str, Any] | None
     update_date: datetime | None
     locator: dict[str, Any] | None
     first_seen_at: datetime
     last_seen_at: datetime
     run_id: int | None
-    damage: str | None = None
 
 
 def version_name(entity: str, identifier: str, version_id: int | None = None) -> str:
@@ -253,18 +255,17 @@ def archived_record_counts(connection: Connection) -> dict[str, int]:
 
 
 def _archived(row: Any) -> ArchivedVersion:
-    payload, damage = None, None
     try:
         payload = unpack(row.payload, version_name(row.entity, row.identifier, row.version_id))
     except DamagedPayload as exc:
-        damage = str(exc)
+        log.warning("%s", exc)  # history says what it cannot show; verify names the version
+        payload = None
     return ArchivedVersion(
         version_id=int(row.version_id),
         entity=row.entity,
         identifier=row.identifier,
         content_hash=row.content_hash,
         payload=payload,
-        damage=damage,
         update_date=row.update_date,
         locator=row.locator,
         first_seen_at=row.first_seen_at,
