@@ -30,6 +30,21 @@ def test_an_entry_nested_past_the_decoder_costs_only_itself() -> None:
     assert salvaged["pagination"] == {"count": 3}
 
 
+def test_an_entry_holding_a_number_too_long_to_read_costs_only_itself() -> None:
+    """Python reads no integer of more than 4,300 digits: the page failed to decode, and the
+    salvage let the `ValueError` through, so one such entry failed its whole stage (found by a
+    mutation campaign of `hearings update`)."""
+    long_number = '{"eventId": "2", "congress": ' + "1" * 5000 + "}"
+    salvaged = salvage_page(
+        page('{"eventId": "1"}', long_number, '{"eventId": "3"}'), "committeeMeetings"
+    )
+    assert salvaged is not None
+    first, second, third = salvaged["committeeMeetings"]
+    assert first == {"eventId": "1"} and third == {"eventId": "3"}
+    assert isinstance(second, UndecodableEntry) and "number too long" in second.reason
+    assert second.text.strip() == long_number
+
+
 def test_a_page_whose_shape_cannot_be_found_is_not_salvaged() -> None:
     assert salvage_page(page('{"eventId": "1"}')[:40], "committeeMeetings") is None  # truncated
     assert salvage_page('{"other": []}', "committeeMeetings") is None

@@ -1,5 +1,5 @@
 """Salvaging a list page that does not decode as a whole: one entry nested past the JSON
-decoder's depth must not cost the other 249 on its page.
+decoder's depth, or holding a number too long to read, must not cost the other 249 on its page.
 
 The page is scanned for its list's array (strings skipped, brackets counted), the rest of the body
 is decoded without it, and each entry is decoded on its own. An entry that still cannot be read
@@ -50,6 +50,9 @@ def _decoded(part: str) -> object:
         return UndecodableEntry(part, "the entry is nested too deeply to read")
     except json.JSONDecodeError as exc:
         return UndecodableEntry(part, f"the entry is not valid JSON ({exc.msg})")
+    except ValueError:
+        # Python reads no integer longer than 4,300 digits (`sys.get_int_max_str_digits`).
+        return UndecodableEntry(part, "the entry holds a number too long to read")
 
 
 def _array_and_elements(
