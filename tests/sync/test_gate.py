@@ -19,6 +19,7 @@ from hearings.congress_api.errors import (
     MalformedPayload,
     NotFound,
 )
+from hearings.congress_api.pages import UndecodableEntry
 from hearings.replica import Corpus
 from hearings.sync.gate import (
     Admitted,
@@ -234,6 +235,32 @@ def test_list_entries_name_their_record_from_the_url_when_their_fields_cannot() 
     no_id = {"chamber": "House", "eventId": None, "url": url, "updateDate": "x"}
     named = admit_entry(request, no_id, now=NOW)
     assert isinstance(named, Quarantined) and named.identifier == "118000"
+
+
+def test_an_unreadable_committee_entry_is_named_by_its_own_url_not_a_subcommittees() -> None:
+    """A committee entry's `parent` and `subcommittees` (keys sorted) come before its own `url`
+    and name other committees: an entry that does not decode was quarantined under its first
+    subcommittee or its parent (found by a mutation campaign)."""
+    base = "https://api.congress.gov/v3/committee/house"
+    entry = {
+        "chamber": "House",
+        "name": "Intelligence Committee",
+        "parent": {"systemCode": "hlig99", "url": f"{base}/hlig99?format=json"},
+        "subcommittees": [{"systemCode": "hlig09", "url": f"{base}/hlig09?format=json"}],
+        "systemCode": "hlig00",
+        "updateDate": "2025-05-22T14:30:00Z",
+        "url": f"{base}/hlig00?format=json",
+    }
+    text = json.dumps(entry).replace('"name": "Intelligence Committee"', '"name": ' + "1" * 5000)
+    unreadable = UndecodableEntry(text, "the entry holds a number too long to read")
+    verdict = admit_entry(Request("committee", None, "house"), unreadable, now=NOW)
+    assert isinstance(verdict, Quarantined) and verdict.identifier == "hlig00"
+    # Without a url of its own at its top level, it names no record (rejected, listed again).
+    nested_only = text.replace(f'"url": "{base}/hlig00?format=json"', '"url": null')
+    verdict = admit_entry(
+        Request("committee", None, "house"), UndecodableEntry(nested_only, "x"), now=NOW
+    )
+    assert isinstance(verdict, Unnamed)
 
 
 @pytest.mark.parametrize(

@@ -373,6 +373,34 @@ def test_an_entry_nested_past_the_decoder_costs_only_itself(
 
 
 @pytest.mark.parametrize("entity", ["meeting", "printed_hearing", "committee"])
+def test_an_entry_holding_a_number_too_long_to_read_costs_only_itself(
+    day: Site, base: Base, entity: Entity
+) -> None:
+    """Python reads no integer of more than 4,300 digits. Such a number in one entry failed the
+    whole list, and with it the stage (found by a mutation campaign). The entry is set aside
+    under the record its url names, and its page-mates apply."""
+    stamp = stamp_for(datetime.now(UTC))
+    assert stage_day(day, base.cast, [], stamp) == []
+    victim = base.cast.pools[entity][0]
+    touch(day.corpus, entity, victim, stamp)
+    day.replica.overrides.set_list_entry(
+        KIND[entity], victim, lambda entry: {**entry, "extra": Raw(b"1" * 5000)}
+    )
+    run = day.update()
+    day.assert_sound(run)
+    assert run.code == 3, (run.code, run.err[-2000:])
+    quarantined = day.quarantine()
+    key = victim.lower() if entity != "printed_hearing" else f"119/{victim}"
+    assert quarantined[(entity, key)]["stage"] == "list"
+    for other in ("meeting", "printed_hearing", "committee"):
+        ident = base.cast.mates[other][0]  # type: ignore[index]
+        row = day.row(other, ident)
+        assert row is not None
+        shown = str(row["title"] if other != "committee" else row["name"])
+        assert "(revised)" in shown or "(renamed)" in shown, f"{other} {ident} was not applied"
+
+
+@pytest.mark.parametrize("entity", ["meeting", "printed_hearing", "committee"])
 def test_a_list_page_that_cannot_be_decoded_fails_its_stage_only(
     day: Site, base: Base, entity: Entity
 ) -> None:

@@ -108,8 +108,36 @@ def url_parts(entity: Entity, entry: object) -> tuple[int | None, str | None, st
 
 
 def parts_in_text(entity: Entity, text: str) -> tuple[int | None, str | None, str | None]:
-    """(congress, path chamber, identifier) of the first API url of `entity` in raw text."""
-    return url_parts(entity, {"url": text[:100_000]})
+    """(congress, path chamber, identifier) named by the `url` of an entry whose JSON does not
+    decode: its own, at the top level of its object. Never the url of an object inside it: a
+    committee entry's `parent` and `subcommittees` come first and name other committees."""
+    return url_parts(entity, {"url": _top_level_text(text, "url")})
+
+
+# One JSON string (escapes included), or one structural character.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]')
+
+
+def _top_level_text(text: str, key: str) -> str | None:
+    """The text value of `key` in the outermost object of JSON that does not decode as a whole,
+    found from its tokens (strings skipped, brackets counted), or None."""
+    wanted = json.dumps(key)
+    depth = 0
+    previous: list[str] = []
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if depth == 1 and previous == [wanted, ":"] and token.startswith('"'):
+            try:
+                value = json.loads(token)
+            except ValueError:
+                return None
+            return value if isinstance(value, str) else None
+        if token in ("[", "{"):
+            depth += 1
+        elif token in ("]", "}"):
+            depth -= 1
+        previous = [*previous[-1:], token]
+    return None
 
 
 def _normalized_id(entity: Entity, text: str) -> str | None:
