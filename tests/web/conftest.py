@@ -22,6 +22,7 @@ from hearings.store import schema
 from hearings.store.engine import open_database
 from hearings.sync.backups import backup_database, create_backup
 from hearings.sync.pipeline import SyncOptions
+from hearings.sync.runlog import RunMetrics
 from hearings.sync.runner import RunEnvironment, run_sync
 from hearings.web.app import create_app
 from tests.pg_server import PostgresServer
@@ -189,6 +190,20 @@ class Scratch:
             self.engine, settings=self.database.settings(**settings), clock=lambda: FIXED_NOW
         )
         return TestClient(app, raise_server_exceptions=False)
+
+    def update_holding(self, upstream: Corpus) -> RunMetrics:
+        """`hearings update` of the 119th Congress from a replica serving `upstream`, with
+        SUSPICIOUS_CHANGES=hold: a version that degrades a meeting is held for review."""
+        with ReplicaServer(upstream) as replica:
+            settings = self.database.settings(
+                congress_api_base_url=replica.base_url, congress_api_key="web-tests"
+            )
+            with CongressClient.from_settings(settings) as api:
+                return run_sync(
+                    RunEnvironment(settings=settings, engine=self.engine, client=api),
+                    SyncOptions(congress=119, concurrency=4, suspicious_changes="hold"),
+                    command="update",
+                )
 
 
 @pytest.fixture

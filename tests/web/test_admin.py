@@ -13,14 +13,11 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import expect, sync_playwright
 from sqlalchemy import func, select
 
-from hearings.congress_api.client import CongressClient
-from hearings.replica import Corpus, ReplicaServer
+from hearings.replica import Corpus
 from hearings.store import schema
 from hearings.store.engine import sqlite_file
 from hearings.store.writer_lock import writer_lock
-from hearings.sync.options import SyncOptions
 from hearings.sync.review import held_versions
-from hearings.sync.runner import RunEnvironment, run_sync
 from hearings.web.app import create_app
 from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, serve
 from tests.web.conftest import ADMIN_TOKEN, QUARANTINED_ID, Scratch
@@ -123,16 +120,7 @@ def hold_degraded_versions(scratch: Scratch, corpus: Corpus, count: int = 2) -> 
             degraded.append(event_id)
         if len(degraded) == count:
             break
-    with ReplicaServer(copied) as replica:
-        settings = scratch.database.settings(
-            congress_api_base_url=replica.base_url, congress_api_key="web-tests"
-        )
-        with CongressClient.from_settings(settings) as api:
-            metrics = run_sync(
-                RunEnvironment(settings=settings, engine=scratch.engine, client=api),
-                SyncOptions(congress=119, concurrency=4, suspicious_changes="hold"),
-                command="update",
-            )
+    metrics = scratch.update_holding(copied)
     assert [s.event_id for s in metrics.suspicious_changes] == degraded
     return degraded
 

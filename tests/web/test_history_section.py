@@ -8,11 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from hearings.congress_api.client import CongressClient
-from hearings.replica import Corpus, ReplicaServer
-from hearings.sync.options import SyncOptions
+from hearings.replica import Corpus
 from hearings.sync.review import held_versions
-from hearings.sync.runner import RunEnvironment, run_sync
 from tests.web.conftest import ADMIN_TOKEN, Scratch
 
 EVENT = "118278"  # Rayburn 1324, Wed May 21 2025 10:30 a.m. ET
@@ -27,16 +24,7 @@ def remove_the_date_and_accept(scratch: Scratch, corpus: Corpus) -> TestClient:
     assert body is not None and body.get("date")
     stamp = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     copied.put_meeting({**body, "date": None, "updateDate": stamp})
-    with ReplicaServer(copied) as replica:
-        settings = scratch.database.settings(
-            congress_api_base_url=replica.base_url, congress_api_key="web-tests"
-        )
-        with CongressClient.from_settings(settings) as api:
-            metrics = run_sync(
-                RunEnvironment(settings=settings, engine=scratch.engine, client=api),
-                SyncOptions(congress=119, concurrency=4, suspicious_changes="hold"),
-                command="update",
-            )
+    metrics = scratch.update_holding(copied)
     assert [(s.event_id, s.reason) for s in metrics.suspicious_changes] == [(EVENT, "date_removed")]
     with scratch.engine.connect() as connection:
         (held,) = held_versions(connection)
