@@ -151,6 +151,41 @@ def test_a_printed_hearing_without_a_title_is_quarantined(corpus: Corpus) -> Non
     assert isinstance(verdict, Quarantined) and "title" in verdict.reason
 
 
+def test_ids_too_long_for_their_columns_are_quarantined_not_left_to_the_database(
+    corpus: Corpus,
+) -> None:
+    """PostgreSQL refuses an id wider than its column (`associated_event_id` and `parent_code`
+    32, `bill_id` 48): a printed hearing or committee so named failed its whole stage (exit 4,
+    every other change of the stage lost, run after run), and a meeting so named was quarantined
+    with the database's SQL for a reason (found by a mutation campaign on PostgreSQL)."""
+    request, body = a_printed_hearing(corpus)
+    long_id = {"eventId": "1" * 33, "url": "https://api.congress.gov/v3/committee-meeting/1"}
+    verdict = admit_item(request, body | {"associatedMeeting": long_id}, now=NOW)
+    assert isinstance(verdict, Quarantined) and "associatedMeeting" in verdict.reason
+    assert isinstance(admit_item(request, body, now=NOW), Admitted)
+
+    code = "hlig01"
+    committee = copy.deepcopy(corpus.committee(code) or {})
+    assert committee["parent"]["systemCode"] == "hlig00"
+    assert isinstance(
+        admit_item(Request("committee", None, "house", code), committee, now=NOW), Admitted
+    )
+    long_parent = committee | {"parent": {"systemCode": "a" * 33, "name": "Intelligence"}}
+    verdict = admit_item(Request("committee", None, "house", code), long_parent, now=NOW)
+    assert isinstance(verdict, Quarantined) and "parent systemCode" in verdict.reason
+
+    request, body = a_meeting(corpus)
+    bill = {"congress": 119, "type": "HR", "number": "1" * 60}
+    verdict = admit_item(request, body | {"relatedItems": {"bills": [bill]}}, now=NOW)
+    assert isinstance(verdict, Quarantined) and verdict.reason == (
+        "bill 1 of relatedItems has a type or number too long"
+    )
+    fits = {"congress": 119, "type": "HR", "number": "1" * 40}  # 119-hr-111…: 47 characters
+    assert isinstance(
+        admit_item(request, body | {"relatedItems": {"bills": [fits]}}, now=NOW), Admitted
+    )
+
+
 def test_a_member_must_be_the_one_requested_and_named(corpus: Corpus) -> None:
     body = copy.deepcopy(corpus.member("A000055") or {})
     assert isinstance(admit_item(Request("member", None, None, "A000055"), body, now=NOW), Admitted)

@@ -26,6 +26,10 @@ EVENT_ID = re.compile(r"[1-9][0-9]{0,31}")
 SYSTEM_CODE = re.compile(r"[a-z0-9]{2,32}")
 # A letter and six digits: L000174.
 BIOGUIDE_ID = re.compile(r"[A-Z][0-9]{6}")
+# The widths of the columns that hold ids another record names (store/schema.py): PostgreSQL
+# refuses a longer value, which would fail a whole stage or batch, not the one record.
+ASSOCIATED_EVENT_ID_WIDTH = 32
+BILL_ID_WIDTH = 48
 
 
 def check_meeting(request: Request, meeting: Meeting) -> Meeting:
@@ -45,6 +49,9 @@ def check_printed_hearing(request: Request, hearing: PrintedHearing) -> PrintedH
     _same_place(request, hearing.congress, hearing.chamber)
     if not (hearing.title or "").strip():
         raise Refused("title is missing; the stored printed hearing is kept")
+    associated = hearing.associated_meeting.event_id if hearing.associated_meeting else None
+    if associated is not None and len(associated) > ASSOCIATED_EVENT_ID_WIDTH:
+        raise Refused(f"associatedMeeting eventId {cut(associated)} is too long to be an eventId")
     if hearing.chamber is None and request.chamber is not None:
         hearing = hearing.model_copy(update={"chamber": request.chamber.title()})
     return hearing
@@ -60,6 +67,9 @@ def check_committee(request: Request, committee: Committee) -> Committee:
         committee = committee.model_copy(update={"chamber": request.chamber})
     if not committee.display_name:
         raise Refused("the committee has no name; the stored name is kept")
+    parent = committee.parent
+    if parent is not None and not SYSTEM_CODE.fullmatch(parent.system_code):
+        raise Refused(f"parent systemCode {cut(parent.system_code)} is not a valid committee code")
     return committee
 
 
@@ -123,6 +133,8 @@ def check_meeting_rows(rows: MeetingRows, now: datetime) -> None:
     for ordinal, bill in enumerate(rows.bills, start=1):
         if not bill["bill_type"] or not bill["number"]:
             raise Refused(f"bill {ordinal} of relatedItems has no type or no number")
+        if len(bill["bill_id"]) > BILL_ID_WIDTH:
+            raise Refused(f"bill {ordinal} of relatedItems has a type or number too long")
     nameless = {w["witness_id"] for w in rows.witnesses if not _has_name(w)}
     for appearance in rows.appearances:
         if appearance["witness_id"] in nameless:
