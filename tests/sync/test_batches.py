@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.exc import DataError
 
 from hearings.congress_api.models import Meeting, parse_record
 from hearings.replica import Corpus
+from hearings.store.engine import open_database
 from hearings.store.records import content_hash, meeting_rows
-from hearings.sync.batches import Change, validate_before_apply
+from hearings.sync import batches
+from hearings.sync.batches import Change, apply_batch_isolated, validate_before_apply
 from hearings.sync.failpoints import FailureInjector
 from tests.sync.harness import Harness
 
@@ -53,6 +57,47 @@ def test_duplicate_event_ids_within_a_batch_are_rejected(bodies: list[dict[str, 
     valid, rejected = validate_before_apply(changes)
     assert [c.event_id for c in valid] == [bodies[0]["eventId"], bodies[1]["eventId"]]
     assert len(rejected) == 1 and "duplicate" in rejected[0].reason
+
+
+def test_a_database_error_applying_a_meeting_is_a_one_line_reason(
+    bodies: list[dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLAlchemy's text of a database error goes on with the SQL and its parameters: a meeting
+    whose apply failed so was quarantined with all of it for a reason (found by a mutation
+    campaign on PostgreSQL, where a value too wide for its column fails the insert)."""
+    changes = [change(b) for b in bodies[:3]]
+    victim = changes[1].event_id
+    real = batches.apply_meetings
+
+    def apply(connection: Any, rows: Any, now: datetime) -> Any:
+        if any(r.event_id == victim for r in rows):
+            raise DataError(
+                "INSERT INTO bills (bill_id) VALUES (%(bill_id)s)",
+                {"bill_id": "x"},
+                ValueError("value too long for type character varying(48)"),
+            )
+        return real(connection, rows, now)
+
+    monkeypatch.setattr(batches, "apply_meetings", apply)
+    engine = open_database(f"sqlite:///{tmp_path / 'h.db'}")
+    try:
+        outcome = apply_batch_isolated(
+            engine,
+            changes,
+            injector=FailureInjector(),
+            now=NOW,
+            after_apply=lambda connection, applied: None,
+            checkpoint_id=None,
+        )
+    finally:
+        engine.dispose()
+    assert [r.change.event_id for r in outcome.failed] == [victim]
+    assert len(outcome.committed) == 2
+    reason = outcome.failed[0].reason
+    assert (
+        reason == "DataError: (builtins.ValueError) value too long for type character varying(48)"
+    )
+    assert outcome.first_error == reason
 
 
 def test_the_failure_injector_is_reproducible_and_proportional() -> None:

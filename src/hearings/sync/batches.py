@@ -223,9 +223,7 @@ def _apply_or_bisect(
         failpoint("batch_committed")
         outcome.absorb(result, changes)
     except Exception as exc:  # any failure of this attempt: it is rolled back already
-        reason = (
-            f"{type(exc).__name__}: {exc}" if not isinstance(exc, SimulatedFailure) else str(exc)
-        )
+        reason = str(exc) if isinstance(exc, SimulatedFailure) else _one_line(exc)
         if outcome.first_error is None:
             outcome.first_error = reason
         if len(changes) == 1:
@@ -236,3 +234,11 @@ def _apply_or_bisect(
         log.info("batch of %d failed (%s); bisecting", len(changes), reason)
         _apply_or_bisect(database, changes[:middle], injector, now, after_apply, outcome, None)
         _apply_or_bisect(database, changes[middle:], injector, now, after_apply, outcome, None)
+
+
+def _one_line(exc: BaseException) -> str:
+    """A failure to apply as a quarantine reason: one line. A database error's text goes on
+    with its SQL statement and parameters, the payload's own values."""
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    return text if len(text) <= 300 else text[:299] + "…"
