@@ -60,3 +60,29 @@ def test_an_entry_whose_chamber_is_not_its_urls_is_retried_where_its_url_is(
     assert second.code == 0, second.err[-2000:]
     assert revised(site, entity, victim), f"the day's change to {entity} {victim} was lost"
     assert (entity, key) not in site.quarantine()
+
+
+def test_a_meeting_named_by_an_entry_that_says_not_where_is_retried_where_it_is_stored(
+    site: Site,
+) -> None:
+    """An entry whose eventId names another stored meeting and whose url names nothing is
+    quarantined under that meeting, with no chamber to fetch it from. Such an entry was never
+    retried, and stayed open for good; it is retried where the meeting is stored."""
+    named = "117846"  # stored, House
+    touch(
+        site.corpus, "meeting", VICTIMS["meeting"], api_time(datetime.now(UTC) - timedelta(hours=2))
+    )
+    site.replica.overrides.set_list_entry(
+        "meeting", VICTIMS["meeting"], lambda e: {**e, "eventId": named, "url": 12345}
+    )
+    first = site.update()
+    site.assert_sound(first)
+    assert first.code == 3, first.err[-2000:]
+    assert "chamber" not in site.quarantine()[("meeting", named)].get("locator", {})
+
+    site.replica.overrides.clear()
+    second = site.update()
+    site.assert_sound(second)
+    assert second.code == 0, second.err[-2000:]
+    assert ("meeting", named) not in site.quarantine()
+    assert revised(site, "meeting", VICTIMS["meeting"])

@@ -13,7 +13,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from hearings.store import schema
 from hearings.sync import quarantine as quarantine_store
@@ -96,17 +96,42 @@ def _quarantined_meetings(state: RunState) -> dict[str, Request]:
     options = state.options
     with state.transaction() as connection:
         items = quarantine_store.open_items(connection, entity="meeting")
+        # Quarantined by a list entry that named it without saying where (its eventId, with a
+        # url that named nothing): such an entry, skipped here, stayed open for good.
+        stored = _stored_places(connection, [i.identifier for i in items if not _placed(i)])
     retry: dict[str, Request] = {}
     for item in items:
+        located = item.locator.get("congress")
         chamber = item.locator.get("chamber")
+        if not chamber and item.identifier in stored:
+            chamber, stored_congress = stored[item.identifier]
+            located = located if located is not None else stored_congress
         if not chamber or (options.chamber and chamber != options.chamber.lower()):
             continue
-        located = item.locator.get("congress")
         if located is not None and located not in options.selected:
             continue
         congress = int(located or options.congress)
         retry[item.identifier] = Request("meeting", congress, str(chamber), item.identifier)
     return retry
+
+
+def _placed(item: quarantine_store.QuarantineItem) -> bool:
+    return bool(item.locator.get("chamber"))
+
+
+def _stored_places(connection: Connection, event_ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+    """The chamber (as its API path names it) and Congress of each stored meeting in
+    `event_ids`."""
+    if not event_ids:
+        return {}
+    hearings = schema.hearings
+    rows = connection.execute(
+        select(hearings.c.event_id, hearings.c.chamber, hearings.c.congress).where(
+            hearings.c.event_id.in_(sorted(set(event_ids))),
+            hearings.c.chamber.in_(("House", "Senate")),
+        )
+    )
+    return {row.event_id: (row.chamber.lower(), int(row.congress)) for row in rows}
 
 
 def check_change_ratio(state: RunState, requests: Sequence[Request]) -> None:
