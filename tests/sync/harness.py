@@ -27,7 +27,7 @@ from hearings.store import schema
 from hearings.store.engine import open_database
 from hearings.sync.failpoints import FailureInjector
 from hearings.sync.pipeline import SyncOptions
-from hearings.sync.runlog import RunMetrics
+from hearings.sync.runlog import BatchStats, RunMetrics
 from hearings.sync.runner import RunEnvironment, run_sync
 from tests.cli_runs import run_hearings, run_hearings_process
 
@@ -297,3 +297,14 @@ def snapshot(engine: Engine) -> dict[str, list[Any]]:
             rows = connection.execute(select(*columns)).all()
             result[table.name] = sorted(json.dumps(list(r), default=str) for r in rows)
     return result
+
+
+def blank_metrics() -> RunMetrics:
+    """The metrics an update of the 119th Congress starts with, in batches of 50."""
+    return RunMetrics(
+        command="update",
+        congress=119,
+        chamber=None,
+        batch_processing=BatchStats(enabled=True, batch_size=50),
+        start_time=datetime.now(UTC),
+    )

@@ -18,9 +18,9 @@ import pytest
 from hearings.congress_api.client import CongressClient
 from hearings.sync.notify import notification_text, notify_webhook
 from hearings.sync.pipeline import SyncOptions
-from hearings.sync.runlog import BatchStats, RunMetrics, SuspiciousChange
+from hearings.sync.runlog import RunMetrics, SuspiciousChange
 from hearings.sync.runner import RunEnvironment, run_sync
-from tests.sync.harness import API_KEY, Harness, api_time, meeting_ids
+from tests.sync.harness import API_KEY, Harness, api_time, blank_metrics, meeting_ids
 
 TOKEN_PATH = "/hooks/T0KEN-s3cret"
 
@@ -98,13 +98,7 @@ def test_a_failed_update_is_announced_with_its_metrics(
     assert line.startswith("hearings update FAILED: Congress.gov is unavailable")
     (post,) = receiver.posts
     # The body is the run's metrics, every field of them, plus `text`.
-    blank = RunMetrics(
-        command="update",
-        congress=119,
-        chamber=None,
-        batch_processing=BatchStats(enabled=True, batch_size=50),
-        start_time=datetime.now(UTC),
-    )
+    blank = blank_metrics()
     assert set(post) == set(blank.as_dict()) | {"text"}
     assert (post["command"], post["success"], post["exit_code"]) == ("update", False, 1)
     assert "unavailable" in post["errors"][0]
@@ -195,13 +189,7 @@ def test_a_run_whose_backup_fails_is_announced_as_a_failed_run(
 def test_the_text_is_one_line_whatever_the_titles_hold() -> None:
     """Upstream sends titles with "\\r\\n" in them; a suspicious change quotes its before and
     after, which broke the line for people (and quoted a 100,000-character title whole)."""
-    metrics = RunMetrics(
-        command="update",
-        congress=119,
-        chamber=None,
-        batch_processing=BatchStats(enabled=True, batch_size=50),
-        start_time=datetime.now(UTC),
-    )
+    metrics = blank_metrics()
     metrics.suspicious_changes = [
         SuspiciousChange(
             event_id="118278",

@@ -23,7 +23,7 @@ from hearings.store.engine import open_database, writing
 from hearings.sync.gate import Quarantined
 from hearings.sync.options import SyncOptions
 from hearings.sync.run_state import RunState
-from hearings.sync.runlog import BatchStats, RunMetrics
+from tests.sync.harness import blank_metrics
 
 HELD_SECONDS = 0.4
 
@@ -58,13 +58,7 @@ def migrated(tmp_path: Path) -> tuple[Engine, Path]:
 
 def test_a_quarantine_entry_waits_for_the_lock_and_is_kept(tmp_path: Path) -> None:
     engine, path = migrated(tmp_path)
-    metrics = RunMetrics(
-        command="update",
-        congress=119,
-        chamber=None,
-        batch_processing=BatchStats(enabled=True, batch_size=50),
-        start_time=datetime.now(UTC),
-    )
+    metrics = blank_metrics()
     state = RunState(engine, SyncOptions(congress=119), metrics, lambda: datetime.now(UTC))
     refused = Quarantined(
         "meeting", "117838", "list", "field 'congress': too large", {"eventId": "117838"}
