@@ -4,6 +4,7 @@ version is refused in one sentence, through the CLI, and the database stays as i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import subprocess
@@ -174,3 +175,23 @@ def test_the_database_under_another_name_is_not_a_backup(site: Site) -> None:
     assert result.returncode == 1
     assert "is the database itself" in one_sentence(result.stderr)
     assert fingerprint(site.database.parent) == before
+
+
+def test_a_backup_whose_archived_payload_is_damaged_is_refused(site: Site) -> None:
+    # SQLite's integrity check reads the file's structure, not its values: this passed it, and
+    # the restore went through silently, losing the version for history and a rebuild.
+    damaged = site.folder / "damaged.db"
+    damaged.write_bytes(site.database.read_bytes())
+    _sqlite(damaged, "UPDATE payload_archive SET payload = X'789c0000' WHERE version_id = 7")
+    before = hashlib.sha256(site.database.read_bytes()).hexdigest()
+
+    result = site.cli("backup", "restore", str(damaged))
+
+    assert result.returncode == 1
+    sentence = one_sentence(result.stderr)
+    assert sentence.startswith(f"Error: Cannot restore from {damaged}: its payload archive holds ")
+    assert "1 version that cannot be read back (damaged)" in sentence
+    assert "(archive version 7)" in sentence
+    assert sentence.endswith(f"{site.database} was not changed.")
+    assert hashlib.sha256(site.database.read_bytes()).hexdigest() == before
+    assert not list(site.database.parent.glob("hearings.db.replaced-*"))

@@ -27,6 +27,7 @@ from hearings.sync.backup_files import (
     new_partial,
     utc,
 )
+from hearings.sync.backup_payloads import damaged_payloads
 from hearings.sync.failpoints import failpoint
 from hearings.sync.leftovers import remove_leftovers
 from hearings.sync.sqlite_verify import diagnose
@@ -139,7 +140,7 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
         problem = diagnose(staged)
         if problem:
             raise RestoreFailed(refusal(backup_path, f"the file {problem}", database_path))
-        problem = not_restorable(staged)
+        problem = not_restorable(staged) or damaged_payloads(staged)
         if problem:
             raise RestoreFailed(refusal(backup_path, problem, database_path))
         replaced = set_aside(database_path, utc(now))

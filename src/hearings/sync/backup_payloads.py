@@ -1,0 +1,65 @@
+"""Whether a SQLite backup's payload archive reads back, told as one clause. SQLite's integrity
+check reads a file's structure, not the values it holds, so a backup whose archived payload was
+damaged passed it; restored, it lost that version for history, the changes pages and a rebuild,
+and only a later `hearings verify` said so, once the database it replaced was set aside."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+from hearings.reports.verify_result import counted
+from hearings.store.archive import DamagedPayload, unpack, version_name
+
+# Versions the clause names at most; the count covers the rest.
+_NAMED = 3
+
+
+def damaged_payloads(path: Path) -> str | None:
+    """Why the payload archive of the SQLite file at `path` is no good, as a clause ("its
+    payload archive holds 1 version that cannot be read back (damaged), …: meeting 115446
+    (archive version 12)"); None when every payload reads back, or the file predates the
+    archive. Never writes to the file."""
+    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro&immutable=1"
+    try:
+        connection = sqlite3.connect(uri, uri=True, timeout=30)
+        # Names as stored, whatever their bytes: the sentence quotes them, nothing else does.
+        connection.text_factory = lambda raw: raw.decode("utf-8", "replace")
+        try:
+            if not _has_archive(connection):
+                return None  # an older version's backup: the first command migrates it
+            damaged = _damaged_versions(connection)
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        return f"its payload archive cannot be read ({exc})"
+    if not damaged:
+        return None
+    more = len(damaged) - _NAMED
+    named = ", ".join(damaged[:_NAMED]) + (f" and {more} more" if more > 0 else "")
+    return (
+        f"its payload archive holds {counted(len(damaged), 'version')} that cannot be read back "
+        f"(damaged), which history and a rebuild would lose: {named}"
+    )
+
+
+def _has_archive(connection: sqlite3.Connection) -> bool:
+    found = connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'payload_archive'"
+    ).fetchone()
+    return found is not None
+
+
+def _damaged_versions(connection: sqlite3.Connection) -> list[str]:
+    rows = connection.execute(
+        "SELECT version_id, entity, identifier, CAST(payload AS BLOB) FROM payload_archive "
+        "ORDER BY version_id"
+    )
+    damaged = []
+    for version_id, entity, identifier, payload in rows:
+        try:
+            unpack(payload)
+        except DamagedPayload:
+            damaged.append(version_name(str(entity), str(identifier), version_id))
+    return damaged
