@@ -71,6 +71,33 @@ def test_a_meeting_the_api_keeps_failing_is_quarantined_and_the_others_apply(
 
 
 @pytest.mark.imported
+def test_without_batches_a_meeting_the_api_keeps_failing_rolls_the_whole_run_back(
+    harness: Harness,
+) -> None:
+    """`--no-batch` is one all-or-nothing transaction: a record the API would not serve is a
+    failure to fetch, not a record the gate refused, so nothing of the run is applied."""
+    victim, *others = _postpone(harness, 8)
+    harness.replica.faults.fail_next(10_000, "500", path=rf"/committee-meeting/119/\w+/{victim}$")
+
+    done = harness.cli("update", "--congress", "119", "--no-batch", "--json")
+
+    assert done.returncode == EXIT_FAILED, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    metrics = json.loads(done.stdout)
+    assert metrics["stages"]["meetings"]["status"] == "failed"
+    assert "HTTP 500" in metrics["stages"]["meetings"]["error"]
+    assert metrics["hearings_updated"] == 0
+    assert not any(harness.hearing(e).status == "Postponed" for e in [victim, *others])
+    assert _open_fetch_failures(harness) == {}
+
+    harness.replica.faults.clear()
+    again = harness.cli("update", "--congress", "119", "--no-batch", "--json")
+
+    assert again.returncode == EXIT_OK, again.stderr[-2000:]
+    assert all(harness.hearing(e).status == "Postponed" for e in [victim, *others])
+
+
+@pytest.mark.imported
 def test_a_printed_hearing_the_api_keeps_failing_costs_only_itself(harness: Harness) -> None:
     victim, other = _retitle_printed_hearings(harness, 2)
     harness.replica.faults.fail_next(10_000, "500", path=rf"/hearing/119/\w+/{victim}$")

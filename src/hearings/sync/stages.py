@@ -13,7 +13,7 @@ from collections.abc import Container, Sequence
 from contextlib import closing
 from datetime import datetime
 
-from hearings.congress_api.errors import NotFound
+from hearings.congress_api.errors import ApiUnavailable, NotFound
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.fetching import fetch_in_order
 from hearings.sync.gate import (
@@ -168,7 +168,13 @@ def gate_fetched(
     state: RunState, request: Request, result: object, *, unlisted: Container[str] = ()
 ) -> Admitted | None:
     """One fetched record through the gate: the record admitted, or None when it was
-    quarantined (with its reason) or, named by no list and answered 404, closed as gone."""
+    quarantined (with its reason) or, named by no list and answered 404, closed as gone.
+
+    A record the API would not serve after every retry is the API's failure, not the record's:
+    in single-transaction mode it fails the run, which rolls back whole, as `--no-batch`
+    promises; in batch mode it is quarantined and costs only itself."""
+    if state.all_or_nothing and isinstance(result, ApiUnavailable):
+        raise result
     if request.key in unlisted and close_if_gone(state, request, result):
         return None
     outcome = admit_item(request, result, now=state.clock(), redact=state.redact)
