@@ -75,3 +75,23 @@ def test_a_method_an_address_does_not_take_is_one_sentence_with_allow(
     assert answer.headers["allow"] == allowed
     message = answer.json()["error"]["message"]
     assert message == f"This address does not take {method} requests; it takes {allowed}."
+
+
+@pytest.mark.parametrize(
+    ("address", "target"),
+    [
+        ("/hearings/?q=budget", "/hearings?q=budget"),
+        ("/api/hearings//", "/api/hearings"),
+        (f"/hearings/{EVENT}/", f"/hearings/{EVENT}"),
+        ("/feeds/hearings.atom/", "/feeds/hearings.atom"),
+    ],
+)
+def test_a_trailing_slash_goes_to_the_address_without_it_on_this_site(
+    base: str, address: str, target: str
+) -> None:
+    """Starlette's redirect wrote an absolute `Location` from the `Host` header, which any
+    client sets: a cache in front of the app would keep `Location: http://evil.example/…`."""
+    for method in ("GET", "HEAD"):
+        answer = httpx.request(method, base + address, headers={"Host": "evil.example"})
+        assert answer.status_code == 307
+        assert answer.headers["location"] == target

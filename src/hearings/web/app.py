@@ -40,6 +40,7 @@ from hearings.web.history_routes import router as history_router
 from hearings.web.http_methods import HeadAsGet
 from hearings.web.search import IndexGuard
 from hearings.web.status import TimedCache, banner_moment
+from hearings.web.trailing_slashes import TrailingSlashes
 
 log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).parent
@@ -206,6 +207,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
     app.openapi = openapi_with_errors(app)  # type: ignore[method-assign]
     install_error_handlers(app)
+    app.router.redirect_slashes = False  # TrailingSlashes redirects without the Host header
+    app.add_middleware(TrailingSlashes, router=app.router)
     app.add_middleware(DropEmptyParameters)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
