@@ -132,6 +132,37 @@ def test_the_calendar_carries_no_control_characters(hostile_feeds: Scratch, path
     assert "Oversight and Reform" in description
 
 
+def test_the_calendar_closes_a_direction_a_value_leaves_open(scratch: Scratch) -> None:
+    """An override the API never closes (RLO) reversed what follows it on its line of the
+    calendar, as on a page: the building after the room, the committees after the first; and
+    a committee's name the rest of its feeds' titles."""
+    with scratch.engine.begin() as connection:
+        connection.execute(
+            update(schema.hearings)
+            .where(schema.hearings.c.event_id == WITNESSED)
+            .values(room="1324 \u202eA", title="Budget \u2067Hearing")
+        )
+        connection.execute(
+            update(schema.committees)
+            .where(schema.committees.c.system_code == "hsas00")
+            .values(name="Armed \u202bServices")
+        )
+    response = scratch.client().get("/feeds/committee/hsas00.ics")
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["X-WR-CALNAME"]).startswith("Armed \u202bServices\u202c")
+    events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+    event = events[f"meeting-{WITNESSED}@hearings"]
+    assert str(event["LOCATION"]) == "1324 \u202eA\u202c, Rayburn House Office Building"
+    assert str(event["SUMMARY"]) == "Budget \u2067Hearing\u2069"
+    assert str(event["DESCRIPTION"]).startswith(
+        "Armed \u202bServices\u202c; Oversight and Government Reform Committee\n"
+    )
+    atom = scratch.client().get("/feeds/committee/hsas00.atom")
+    feed, _ = _well_formed_feed(atom.content)
+    assert feed.findtext(f"{ATOM}title") == "Armed \u202bServices\u202c: new and changed hearings"
+
+
 @given(st.text(st.characters(blacklist_categories=())))
 def test_any_text_made_xml_legal_parses_back_unchanged_but_for_the_illegal(text: str) -> None:
     legal = xml_legal(text)

@@ -16,6 +16,7 @@ from hearings.web.feeds import (
     ATOM_LIMIT,
     ICS_LIMIT,
     atom_entries,
+    closed_text,
     committee_name,
     feed_meetings,
     render_ics,
@@ -41,11 +42,13 @@ def feed_self_url(request: Request) -> str:
 
 
 def feed_committee_name(request: Request, code: str) -> str:
+    """The committee's name for a feed's title, which goes on after it (": new and changed
+    hearings"): the direction controls it leaves open are closed where it ends."""
     with request.app.state.engine.connect() as connection:
         name = committee_name(connection, code.lower())
     if name is None:
         raise NotFound(f"There is no committee with code {code!r}.")
-    return name
+    return closed_text(name)
 
 
 def feed_key(committee: str | None, congress: CongressSelection | None) -> str:

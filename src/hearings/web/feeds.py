@@ -24,6 +24,7 @@ from hearings.store.meeting_start import Start
 from hearings.web.detail import meeting_url
 from hearings.web.filters import HearingFilters
 from hearings.web.listing import HearingSummary, find_hearings
+from hearings.web.text_direction import closing_controls
 from hearings.web.timefmt import as_utc, format_eastern
 
 ICS_LIMIT = 1000
@@ -73,6 +74,13 @@ def ics_text(value: str) -> str:
     )
 
 
+def closed_text(text: str) -> str:
+    """`text` with the direction controls it leaves open closed at its end, as a page shows it
+    (`text_direction`): an override never closed reversed what follows on its line of a
+    calendar, the building after the room, the committees after the first."""
+    return text + closing_controls(text)
+
+
 def _fold(line: str) -> str:
     """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
     encoded = line.encode("utf-8")
@@ -115,11 +123,12 @@ _ICS_STATUS = {"canceled": "CANCELLED", "cancelled": "CANCELLED", "postponed": "
 
 def ics_event(meeting: HearingSummary, base_url: str, sequence: int) -> list[str]:
     status = (meeting.status or "").lower()
-    summary = " ".join((meeting.title or meeting.meeting_type or "Committee meeting").split())
+    title = meeting.title or meeting.meeting_type or "Committee meeting"
+    summary = closed_text(" ".join(title.split()))
     if status in ("canceled", "cancelled", "postponed"):
-        summary = f"[{meeting.status}] {summary}"
-    place = ", ".join(p for p in (meeting.room, meeting.building) if p)
-    committees = "; ".join(name or code for code, name in meeting.committees)
+        summary = f"[{closed_text(meeting.status or '')}] {summary}"
+    place = ", ".join(closed_text(p) for p in (meeting.room, meeting.building) if p)
+    committees = "; ".join(closed_text(name or code) for code, name in meeting.committees)
     # The id comes from the API: quoted into the URL, so no line break can start a property.
     event_id = quote(str(meeting.event_id), safe="")
     page = f"{base_url}/hearings/{event_id}"
@@ -128,7 +137,7 @@ def ics_event(meeting: HearingSummary, base_url: str, sequence: int) -> list[str
         for part in (
             committees,
             format_eastern(meeting.start),
-            f"Status: {meeting.status}" if meeting.status else "",
+            f"Status: {closed_text(meeting.status)}" if meeting.status else "",
             page,
             meeting_url(meeting.congress, meeting.chamber, meeting.event_id),
         )
