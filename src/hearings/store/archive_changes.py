@@ -29,6 +29,9 @@ class VersionStep:
     number: int
     first_seen_at: datetime
     run_id: int | None
+    # The two versions' content hashes: what names their payloads beyond this database.
+    content_hash: str
+    previous_hash: str
 
 
 def version_steps(
@@ -52,6 +55,17 @@ def version_steps(
             earlier.c.identifier == table.c.identifier,
             earlier.c.version_id < table.c.version_id,
         )
+        .scalar_subquery()
+    )
+    previous_hash = (
+        select(earlier.c.content_hash)
+        .where(
+            earlier.c.entity == table.c.entity,
+            earlier.c.identifier == table.c.identifier,
+            earlier.c.version_id < table.c.version_id,
+        )
+        .order_by(earlier.c.version_id.desc())
+        .limit(1)
         .scalar_subquery()
     )
     number = (
@@ -80,6 +94,8 @@ def version_steps(
             number.label("number"),
             table.c.first_seen_at,
             table.c.run_id,
+            table.c.content_hash,
+            previous_hash.label("previous_hash"),
         )
         .where(*clauses)
         .order_by(table.c.first_seen_at.desc(), table.c.version_id.desc())
@@ -95,6 +111,8 @@ def version_steps(
             number=int(row.number),
             first_seen_at=row.first_seen_at,
             run_id=row.run_id,
+            content_hash=row.content_hash,
+            previous_hash=row.previous_hash,
         )
         for row in connection.execute(query)
     ]
