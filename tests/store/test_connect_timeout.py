@@ -1,6 +1,8 @@
 """A PostgreSQL server that accepts connections but never answers (hung, stopped, or a proxy whose
 backend is gone) is given up on after a connection timeout, in one sentence: libpq sets no limit
-of its own, so every command, pg_dump and every web request waited for ever."""
+of its own, so every command, pg_dump and every web request waited for ever. A connection whose
+server went away later is found gone by TCP keepalives, which libpq leaves to the kernel's
+two hours."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from hearings.store import postgres
+from hearings.store.engine import create_db_engine
 from hearings.store.postgres import client_connection
 from tests.cli_runs import run_hearings
 
@@ -46,7 +49,7 @@ def test_a_server_that_never_answers_is_given_up_on_in_one_sentence(
 def test_a_timeout_in_the_url_is_the_one_used() -> None:
     with_own = "postgresql+psycopg://u@db.example.org/h?connect_timeout=45"
     assert "connect_timeout='45'" in client_connection(with_own).conninfo
-    assert postgres.connect_limits(postgres.make_url(with_own)) == {}
+    assert "connect_timeout" not in postgres.connect_limits(postgres.make_url(with_own))
 
 
 def test_pg_dump_and_pg_restore_get_the_timeout_too(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,3 +59,21 @@ def test_pg_dump_and_pg_restore_get_the_timeout_too(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("PGCONNECT_TIMEOUT", "60")
     conninfo = client_connection("postgresql+psycopg://u@db.example.org/h").conninfo
     assert "connect_timeout" not in conninfo
+
+
+def test_connections_probe_a_server_that_went_away_unless_the_url_says_otherwise(
+    postgres_url: str,
+) -> None:
+    """The settings libpq itself reports for a real connection, and for pg_dump's."""
+    for url, idle in ((postgres_url, "60"), (f"{postgres_url}?keepalives_idle=5", "5")):
+        engine = create_db_engine(url)
+        try:
+            with engine.connect() as connection:
+                raw = connection.connection.dbapi_connection
+                assert raw is not None
+                used = raw.info.get_parameters()  # type: ignore[attr-defined]
+        finally:
+            engine.dispose()
+        assert used["keepalives"] == "1" and used["keepalives_idle"] == idle
+        assert used["keepalives_interval"] == "10" and used["keepalives_count"] == "3"
+        assert f"keepalives_idle='{idle}'" in client_connection(url).conninfo

@@ -37,12 +37,25 @@ CONNECT_TIMEOUT_SENTENCE = (
 )
 
 
+# A server whose host or network went away during a command (a reboot, a VPN or NAT that
+# dropped the connection) left the command waiting for an answer for the kernel's default of two
+# hours before its first probe. TCP keepalives find it gone in about a minute and a half: a
+# minute idle, then three probes ten seconds apart. libpq's own names, as a URL may give them.
+KEEPALIVES: dict[str, object] = {
+    "keepalives": 1,
+    "keepalives_idle": 60,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+
+
 def connect_limits(url: URL) -> dict[str, object]:
     """How long a connection may take, unless the URL (`?connect_timeout=`) or libpq's
-    environment (`PGCONNECT_TIMEOUT`) says."""
-    if "connect_timeout" in url.query or os.environ.get("PGCONNECT_TIMEOUT"):
-        return {}
-    return {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    environment (`PGCONNECT_TIMEOUT`) says, and the keepalives the URL does not set."""
+    limits = {key: value for key, value in KEEPALIVES.items() if key not in url.query}
+    if "connect_timeout" not in url.query and not os.environ.get("PGCONNECT_TIMEOUT"):
+        limits["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    return limits
 
 
 def configure_postgres(engine: Engine) -> None:
