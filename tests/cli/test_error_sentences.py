@@ -26,33 +26,38 @@ from tests.store.conftest import Site, imported_database, one_sentence, site
 __all__ = ["imported_database", "site"]  # the fixtures, shared with tests/store
 
 
-def _garble_a_run(site: Site) -> None:
-    # A value no version of hearings writes, which no column type converts (so not the damaged
-    # value sentence of `failure_sentences.unreadable_value`): `report` reading it is a bug.
-    connection = sqlite3.connect(site.database)
-    connection.execute("UPDATE update_logs SET hearings_checked = 'many'")
-    connection.commit()
-    connection.close()
+def _plant_a_bug(site: Site) -> dict[str, str]:
+    """The environment of a process whose `hearings report` fails as a bug does: a module that
+    Python imports at start-up (`sitecustomize`, from PYTHONPATH) replaces the report's builder
+    with one that raises. (Text in a number column used to be the bug here; it is one sentence
+    now, `failure_sentences.value_at_fault`.)"""
+    folder = site.folder / "planted"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(
+        "import hearings.reports.report as report\n\n\n"
+        "def build_report(*args, **kwargs):\n"
+        "    raise RuntimeError('a planted bug')\n\n\n"
+        "report.build_report = build_report\n"
+    )
+    return {"PYTHONPATH": str(folder)}
 
 
 def test_a_bug_prints_one_line_and_keeps_the_traceback_in_the_log(site: Site) -> None:
-    _garble_a_run(site)
     # A process of its own: where a traceback goes is decided by the process's hooks and handlers.
-    result = site.cli("report", own_process=True)
+    result = site.cli("report", own_process=True, **_plant_a_bug(site))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Internal error: ")
+    assert len(lines) == 1 and lines[0].startswith("Internal error: RuntimeError: a planted bug")
     logs = list((site.folder / "logs").glob("*.log"))
     assert len(logs) == 1 and f"the full traceback is in {logs[0]}" in lines[0]
     assert "Traceback (most recent call last)" in logs[0].read_text()
 
 
 def test_a_bug_without_a_writable_log_still_prints_no_traceback(site: Site) -> None:
-    _garble_a_run(site)
     blocked = site.folder / "not-a-folder"
     blocked.write_text("a file where the log folder should be")
-    result = site.cli("report", own_process=True, LOG_DIR=str(blocked))
+    result = site.cli("report", own_process=True, LOG_DIR=str(blocked), **_plant_a_bug(site))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and 'File "' not in result.stderr
     lines = result.stderr.strip().splitlines()

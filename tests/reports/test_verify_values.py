@@ -96,3 +96,35 @@ def test_text_in_a_number_column_is_named(
     assert result.code == 1
     assert f"update_logs.hearings_checked of {run}: 'many' (not a number)" in result.out
     assert f"update_logs.duration_seconds of {run}: 'x' (not a number)" in result.out
+
+
+@pytest.mark.parametrize(
+    ("statement", "command", "named"),
+    [
+        ("UPDATE update_logs SET hearings_checked = 'many'", ["report"], "hearings_checked"),
+        ("UPDATE update_logs SET api_requests = 'many'", ["report", "--json"], "api_requests"),
+        # Read as it is, and failed only where the text report formats it.
+        ("UPDATE update_logs SET duration_seconds = 'slow'", ["report"], "duration_seconds"),
+        ("UPDATE hearings SET congress = 'many'", ["status"], "hearings.congress"),
+        ("UPDATE bills SET congress = 'many'", ["export", "hearings"], "bills.congress"),
+    ],
+    ids=["report", "report-json", "report-text-format", "status", "export"],
+)
+def test_text_in_a_number_column_is_one_sentence_wherever_it_is_read(
+    site: Site,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    statement: str,
+    command: list[str],
+    named: str,
+) -> None:
+    # SQLite hands the text back as text, which no column type converts: the command's own code
+    # failed on it (`int('many')`, a number's format code), an internal error.
+    connection = sqlite3.connect(site.database, isolation_level=None)
+    connection.execute(statement)
+    connection.close()
+    result = run_cli(monkeypatch, capsys, site.env(), *command)
+    assert result.code == 1
+    (line,) = result.err.strip().splitlines()
+    assert line.startswith("Error: A value stored in the database cannot be read (")
+    assert named in line and "(not a number)" in line and "This is a bug" not in line

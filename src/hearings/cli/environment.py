@@ -13,6 +13,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from hearings.cli.failure_sentences import CONVERSION_ERRORS, value_at_fault
 from hearings.config import Settings, load_settings
 from hearings.errors import ConfigurationError, HearingsError, validation_problem
 from hearings.logs import SharedConsole
@@ -89,5 +90,10 @@ def existing_database(settings: Settings, *, migrate_schema: bool = True) -> Ite
         yield engine
     except DBAPIError as exc:
         raise unreadable(settings.database_url, exc) from None
+    except CONVERSION_ERRORS:
+        found = value_at_fault(engine)
+        if found is None:
+            raise
+        raise found from None
     finally:
         engine.dispose()

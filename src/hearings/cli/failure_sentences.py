@@ -10,6 +10,9 @@ import sqlite3
 import traceback
 from collections.abc import Sequence
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
 from hearings.errors import NOT_UTF8_TEXT, DatabaseUnreadable, HearingsError
 
 # Commands (and subcommands) that change nothing: stopped, they lose nothing and leave no run.
@@ -94,6 +97,35 @@ def unreadable_value(exc: BaseException) -> HearingsError | None:
     if not any(_converting(frame) for frame in frames):
         return None
     said = " ".join(str(exc).split())[:160] or type(exc).__name__
+    return _unreadable_value_sentence(said)
+
+
+# What a command raises when a value it read is not of its column's type or shape: `int('many')`,
+# a format code for a number given a text, iterating a number, `.get` of a list.
+CONVERSION_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)
+
+
+def value_at_fault(engine: Engine) -> HearingsError | None:
+    """After a command failed with one of `CONVERSION_ERRORS` reading `engine`'s database: the
+    first stored value `hearings verify` would name (text in a number column, a JSON value of the
+    wrong shape), as the unreadable-value sentence; None when there is none, and the failure is
+    a bug. SQLite keeps any value in any column and hands text in a number column back as text,
+    which no column type converts, so the command's own code is what fails on it."""
+    from hearings.reports.verify_shapes import misshapen_values
+    from hearings.reports.verify_values import unreadable_values
+    from hearings.store.engine import is_sqlite
+
+    try:
+        with engine.connect() as connection:
+            _, named = unreadable_values(connection) if is_sqlite(engine) else (0, [])
+            if not named:
+                _, named = misshapen_values(connection)
+    except (DBAPIError, *CONVERSION_ERRORS):
+        return None  # the failure stands as it was: a bug, with its traceback in the log
+    return _unreadable_value_sentence(named[0]) if named else None
+
+
+def _unreadable_value_sentence(said: str) -> DatabaseUnreadable:
     return DatabaseUnreadable(
         f"A value stored in the database cannot be read ({said.rstrip('.')}); `hearings verify` "
         "names each such value, and `hearings rebuild` or `hearings backup restore PATH` "

@@ -105,17 +105,19 @@ def report(
         # Before the report is built, which takes a while.
         check_output_path(output, database=sqlite_file(settings.database_url))
     chosen = None if congress is None or congress.is_all else congress.numbers
+    # Rendered inside: a value of the wrong type read from the database (text in a number
+    # column) fails only where it is formatted, and is told in one sentence only there.
     with existing_database(settings) as engine:
         built = build_report(engine, days, datetime.now(UTC), chosen)
-    if fmt is ReportFormat.json:
-        _write(output, built.to_json())
-    elif fmt is ReportFormat.markdown:
-        _write(output, render_markdown(built, limit=limit))
-    elif output is None:
-        for part in text_renderables(built, limit=limit):
-            console.print(part)
-    else:
-        _write(output, render_text(built, limit=limit))
+        if fmt is ReportFormat.json:
+            _write(output, built.to_json())
+        elif fmt is ReportFormat.markdown:
+            _write(output, render_markdown(built, limit=limit))
+        elif output is None:
+            for part in text_renderables(built, limit=limit):
+                console.print(part)
+        else:
+            _write(output, render_text(built, limit=limit))
 
 
 # ---- verify --------------------------------------------------------------------------------

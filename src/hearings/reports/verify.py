@@ -23,6 +23,7 @@ from hearings.reports.verify_result import (
     unreadable,
 )
 from hearings.reports.verify_rows import check_duplicates, check_orphans, check_required_fields
+from hearings.reports.verify_shapes import misshapen_values
 from hearings.reports.verify_values import unreadable_values
 from hearings.store import schema
 from hearings.store.archive import DamagedPayload, stored_payload, unpack, version_name
@@ -77,6 +78,19 @@ def _check_values(connection: Connection, found: Findings, now: datetime) -> Non
             "another program in a form hearings does not read); `hearings rebuild` writes the "
             "tables it derives again from the archive, or restore a backup (`hearings backup "
             f"list`){'; the first ' + str(len(named)) if count > len(named) else ''}",
+            named,
+        )
+
+
+def _check_shapes(connection: Connection, found: Findings, now: datetime) -> None:
+    count, named = misshapen_values(connection)
+    if count:
+        found.problem(
+            f"{counted(count, 'stored JSON value')} {'is' if count == 1 else 'are'} not of the "
+            "shape hearings writes (an object, or a list of texts or of objects), so the "
+            "commands and pages that read them fail; `hearings rebuild` writes the tables it "
+            "derives again from the archive, or restore a backup (`hearings backup list`)"
+            f"{'; the first ' + str(len(named)) if count > len(named) else ''}",
             named,
         )
 
@@ -268,6 +282,7 @@ def _check_archive(connection: Connection, found: Findings, now: datetime) -> No
 CHECKS: tuple[tuple[str, Check], ...] = (
     ("integrity", _check_integrity),
     ("values", _check_values),
+    ("shapes", _check_shapes),
     ("foreign_keys", _check_foreign_keys),
     ("orphans", check_orphans),
     ("duplicates", check_duplicates),
