@@ -282,6 +282,28 @@ def test_a_committee_added_or_removed_is_named() -> None:
     assert describe_changes({"committees": [appropriations]}, {"committees": [renamed]}) == []
 
 
+def test_a_value_that_leaves_a_direction_open_is_closed_where_it_ends() -> None:
+    """An override the API never closes (U+202E) reversed the rest of its sentence wherever a
+    sentence is shown (the History section, /changes, the change feeds): the organization after
+    a witness's name, the clauses after it, the building after the room."""
+    witness = {"name": "Dr. \u202eJane Roe", "organization": "GAO", "position": "Director"}
+    promoted = {**witness, "position": "Deputy \u2067Director"}
+    before = {"witnesses": [], "location": {"room": "2123\u202b", "building": "Rayburn"}}
+    after = {
+        "witnesses": [witness],
+        "location": {"room": "1100", "building": "Longworth"},
+        "committees": [{"name": "Armed \u202eServices", "systemCode": "hsas00"}],
+    }
+    assert describe_changes(before, after) == [
+        "Room 2123\u202b\u202c Rayburn → 1100 Longworth",
+        "Committee added: Armed \u202eServices\u202c",
+        "Witness added: Dr. \u202eJane Roe\u202c (GAO)",
+    ]
+    assert describe_changes({"witnesses": [witness]}, {"witnesses": [promoted]}) == [
+        "Witness changed: Dr. \u202eJane Roe\u202c: position Director → Deputy \u2067Director\u2069"
+    ]
+
+
 def test_a_move_to_a_field_hearings_address_names_the_address() -> None:
     rayburn = {"location": {"room": "2123", "building": "Rayburn House Office Building"}}
     austin = {"address": {"streetAddress": "1100 Congress Ave", "city": "Austin", "state": "TX"}}

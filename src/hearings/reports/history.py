@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, select
 
 from hearings.citations import cite_bill
 from hearings.congresses import ordinal
+from hearings.direction_controls import closed_text
 from hearings.reports.document_changes import ListedDocument, document_delta, document_sentence
 from hearings.reports.meeting_compare import match_witnesses, witness_differences
 from hearings.reports.moved_sentences import moved_sentences
@@ -94,7 +95,7 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
     """What changed between two versions of a meeting, one sentence each."""
     sentences: list[str] = []
     if plain_text(before.get("meetingStatus")) != plain_text(after.get("meetingStatus")):
-        was, now = plain_text(before.get("meetingStatus")), plain_text(after.get("meetingStatus"))
+        was, now = shown_text(before.get("meetingStatus")), shown_text(after.get("meetingStatus"))
         sentences.append(f"Status: {was or 'none'} → {now or 'none'}")
     sentences += moved_sentences(before.get("date"), after.get("date"))
     sentences += _chamber_and_congress(before, after)
@@ -120,7 +121,7 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
 
 def _chamber_and_congress(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     sentences = []
-    was, now = plain_text(before.get("chamber")), plain_text(after.get("chamber"))
+    was, now = shown_text(before.get("chamber")), shown_text(after.get("chamber"))
     if was != now:
         sentences.append(f"Chamber: {was or 'none'} → {now or 'none'}")
     was, now = _congress(before.get("congress")), _congress(after.get("congress"))
@@ -131,7 +132,7 @@ def _chamber_and_congress(before: dict[str, Any], after: dict[str, Any]) -> list
 
 def _congress(value: object) -> str | None:
     """`119th`, or the text as sent when it is not a (plausible) number."""
-    text = plain_text(value)
+    text = shown_text(value)
     return ordinal(int(text)) if text and text.isdecimal() and len(text) <= 6 else text
 
 
@@ -140,7 +141,7 @@ def _room(location: object) -> str | None:
     to an address alone reads "Room 2123 Rayburn → 1100 Congress Ave, Austin, TX", not "→ none"."""
     if not isinstance(location, dict):
         return None
-    room, building = plain_text(location.get("room")), plain_text(location.get("building"))
+    room, building = shown_text(location.get("room")), shown_text(location.get("building"))
     for suffix in _BUILDING_SUFFIXES:
         if building and building.endswith(suffix):
             building = building[: -len(suffix)]
@@ -151,8 +152,8 @@ def _room(location: object) -> str | None:
 def _address(value: object) -> str | None:
     """A location's address as one line: the API documents an object, as the parser reads it."""
     if isinstance(value, dict):
-        return ", ".join(t for v in value.values() if (t := plain_text(v))) or None
-    return plain_text(value)
+        return ", ".join(t for v in value.values() if (t := shown_text(v))) or None
+    return shown_text(value)
 
 
 def _committee_sentences(before: object, after: object) -> list[str]:
@@ -163,7 +164,7 @@ def _committee_sentences(before: object, after: object) -> list[str]:
 
 def _committees(value: object) -> dict[str, str]:
     """A payload's committees by system code, each as the payload names it."""
-    named = ((plain_text(c.get("systemCode")), plain_text(c.get("name"))) for c in _items(value))
+    named = ((plain_text(c.get("systemCode")), shown_text(c.get("name"))) for c in _items(value))
     return {code.lower(): name or code for code, name in named if code}
 
 
@@ -183,7 +184,7 @@ def _witnesses(value: object) -> list[dict[str, str | None]]:
     """The named witnesses of a payload, their text with whitespace collapsed."""
     found = []
     for item in _items(value):
-        witness = {key: plain_text(item.get(key)) for key in ("name", "organization", "position")}
+        witness = {key: shown_text(item.get(key)) for key in ("name", "organization", "position")}
         if witness["name"]:
             found.append(witness)
     return found
@@ -237,6 +238,15 @@ def _items(value: object) -> list[dict[str, Any]]:
 def plain_text(value: object) -> str | None:
     """A payload's value as text, whitespace collapsed; None for nothing or blank."""
     return " ".join(str(value).split()) or None if value is not None else None
+
+
+def shown_text(value: object) -> str | None:
+    """A payload's value as a sentence names it: `plain_text`, with the direction controls it
+    leaves open closed where it ends. An override never closed (U+202E) reversed the rest of the
+    sentence wherever it is shown: the organization after a witness's name, the building after
+    the room."""
+    text = plain_text(value)
+    return closed_text(text) if text else text
 
 
 def _entry(number: int, version: ArchivedVersion, changes: list[str]) -> HistoryEntry:

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from hearings.congresses import CongressSelection
+from hearings.direction_controls import closed_text
 from hearings.store.archive_changes import version_counts
 from hearings.web.errors import NotFound
 from hearings.web.feeds import (
     ATOM_LIMIT,
     ICS_LIMIT,
     atom_entries,
-    closed_text,
     committee_name,
     feed_meetings,
     render_ics,

@@ -19,12 +19,12 @@ from markupsafe import Markup
 from sqlalchemy import Connection, select
 
 from hearings.congresses import CongressSelection
+from hearings.direction_controls import closed_text
 from hearings.store import schema
 from hearings.store.meeting_start import Start
 from hearings.web.detail import meeting_url
 from hearings.web.filters import HearingFilters
 from hearings.web.listing import HearingSummary, find_hearings
-from hearings.web.text_direction import closing_controls
 from hearings.web.timefmt import as_utc, format_eastern
 
 ICS_LIMIT = 1000
@@ -74,13 +74,6 @@ def ics_text(value: str) -> str:
     )
 
 
-def closed_text(text: str) -> str:
-    """`text` with the direction controls it leaves open closed at its end, as a page shows it
-    (`text_direction`): an override never closed reversed what follows on its line of a
-    calendar, the building after the room, the committees after the first."""
-    return text + closing_controls(text)
-
-
 def _fold(line: str) -> str:
     """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
     encoded = line.encode("utf-8")
@@ -123,6 +116,8 @@ _ICS_STATUS = {"canceled": "CANCELLED", "cancelled": "CANCELLED", "postponed": "
 
 def ics_event(meeting: HearingSummary, base_url: str, sequence: int) -> list[str]:
     status = (meeting.status or "").lower()
+    # Each value from the API closes the direction it opens: an override never closed reversed
+    # what follows it on its line, the building after the room, the committees after the first.
     title = meeting.title or meeting.meeting_type or "Committee meeting"
     summary = closed_text(" ".join(title.split()))
     if status in ("canceled", "cancelled", "postponed"):

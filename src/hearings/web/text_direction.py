@@ -8,38 +8,11 @@ shows is closed where it ends; the value itself is shown exactly as it came."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from markupsafe import Markup
 
-_POP_DIRECTIONAL_FORMATTING = "\u202c"
-_POP_DIRECTIONAL_ISOLATE = "\u2069"
-_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE, RLE, LRO, RLO: closed by PDF
-_ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI, RLI, FSI: closed by PDI
-_ANY_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
-
-
-def closing_controls(text: str) -> str:
-    """The controls that close what `text` leaves open, innermost first ("" for most text)."""
-    if not _ANY_CONTROL.search(text):
-        return ""
-    open_controls: list[str] = []
-    for character in text:
-        if character in _EMBEDDINGS:
-            open_controls.append(_POP_DIRECTIONAL_FORMATTING)
-        elif character in _ISOLATES:
-            open_controls.append(_POP_DIRECTIONAL_ISOLATE)
-        elif character == _POP_DIRECTIONAL_FORMATTING:
-            # As the Unicode algorithm reads it: a PDF closes an embedding opened inside the
-            # innermost open isolate, and nothing else.
-            if open_controls and open_controls[-1] == _POP_DIRECTIONAL_FORMATTING:
-                open_controls.pop()
-        elif character == _POP_DIRECTIONAL_ISOLATE and _POP_DIRECTIONAL_ISOLATE in open_controls:
-            # A PDI closes its isolate and every embedding still open inside it.
-            while open_controls.pop() != _POP_DIRECTIONAL_ISOLATE:
-                pass
-    return "".join(reversed(open_controls))
+from hearings.direction_controls import closing_controls
 
 
 def closed(value: Any) -> Any:
