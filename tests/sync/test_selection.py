@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from hearings.store import schema
 from hearings.sync.gate import Listed
@@ -237,3 +237,27 @@ def test_a_printed_hearing_touched_upstream_but_unchanged_is_fetched_once(
     fetched = harness.replica.stats.by_kind["hearing_item"]
     assert update(harness)[0] == EXIT_OK
     assert harness.replica.stats.by_kind["hearing_item"] == fetched  # not fetched again
+
+
+@pytest.mark.imported
+@pytest.mark.parametrize("stored", ["[1]", '"house"', "7"])
+def test_a_quarantine_locator_of_another_shape_does_not_stop_every_update(
+    harness: Harness, stored: str
+) -> None:
+    # A JSON column takes any JSON: a locator that is no object (written by another program, or
+    # damaged) failed the meetings stage of every later update in `dict(locator)`, for good.
+    victim = meeting_ids(harness.corpus)[3]
+    body = harness.corpus.meeting(victim)
+    assert body is not None
+    body["updateDate"] = recent()
+    harness.corpus.put_meeting(body)
+    harness.replica.overrides.set_item("meeting", victim, lambda m: {**m, "congress": 118})
+    assert update(harness)[0] == EXIT_QUARANTINED
+    harness.replica.overrides.clear()
+    with harness.engine().begin() as connection:
+        connection.execute(text("UPDATE import_errors SET locator = :stored"), {"stored": stored})
+
+    code, metrics = update(harness)
+
+    assert code == EXIT_OK, metrics
+    assert open_quarantine(harness) == {}  # retried from where the database holds it

@@ -115,7 +115,7 @@ def open_items(
         query = query.where(table.c.entity == entity)
     items = []
     for row in connection.execute(query):
-        locator = row.locator or {}
+        locator = stored_locator(row.locator)
         if congress is not None and locator.get("congress") not in (None, congress):
             continue
         items.append(
@@ -124,7 +124,7 @@ def open_items(
                 identifier=row.identifier,
                 stage=row.stage,
                 reason=row.reason,
-                locator=dict(locator),
+                locator=locator,
                 attempts=row.attempts,
             )
         )
@@ -230,14 +230,13 @@ def rejected_hashes(locator: dict[str, Any]) -> set[str]:
     return {str(digest) for digest in found}
 
 
-def _with_review_marks(
-    locator: dict[str, Any] | None, previous: dict[str, Any] | None
-) -> dict[str, Any] | None:
+def _with_review_marks(locator: dict[str, Any] | None, previous: Any) -> dict[str, Any] | None:
     """`locator`, keeping the review decisions of the entry it replaces: a record quarantined
     again (a later version held, a payload that no longer parses) must not forget that a
     reviewer rejected a version, or that version could be applied when upstream serves it
     again."""
-    kept = {key: previous[key] for key in REVIEW_KEYS if previous and key in previous}
+    earlier = stored_locator(previous)
+    kept = {key: earlier[key] for key in REVIEW_KEYS if key in earlier}
     if not kept:
         return locator
     return {**(locator or {}), **kept}
@@ -256,8 +255,17 @@ def review_marks(
             table.c.entity == entity, table.c.identifier.in_(wanted)
         )
     )
+    marks = {row.identifier: stored_locator(row.locator) for row in rows}
     return {
-        row.identifier: dict(row.locator)
-        for row in rows
-        if row.locator and any(key in row.locator for key in REVIEW_KEYS)
+        identifier: locator
+        for identifier, locator in marks.items()
+        if any(key in locator for key in REVIEW_KEYS)
     }
+
+
+def stored_locator(value: Any) -> dict[str, Any]:
+    """An entry's locator as stored, a copy: an object, or nothing. The column takes any JSON, and
+    a value of another shape (written by another program, or damaged) failed the meetings stage
+    of every update that retried the quarantine; read as nothing, the entry is retried from
+    where the database holds its record, and `hearings verify` names the value."""
+    return dict(value) if isinstance(value, dict) else {}

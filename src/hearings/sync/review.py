@@ -166,7 +166,7 @@ def _held(connection: Connection, error_id: int) -> Any:
 
 def _held_change(row: Any, moment: datetime) -> Change:
     """The held version, through the gate again (it passed once; it must still)."""
-    locator = dict(row.locator or {})
+    locator = quarantine_store.stored_locator(row.locator)
     request = Request(
         "meeting", _congress(locator.get("congress")), locator.get("chamber"), row.identifier
     )
@@ -184,7 +184,7 @@ def _held_change(row: Any, moment: datetime) -> Change:
 
 
 def _decide(connection: Connection, row: Any, digest: str, decision: Decision) -> None:
-    locator = dict(row.locator or {})
+    locator = quarantine_store.stored_locator(row.locator)
     # Every rejection is kept, so a version rejected earlier stays rejected whatever came after.
     rejected = quarantine_store.rejected_hashes(locator)
     locator.pop(quarantine_store.REJECTED_HASH, None)
