@@ -20,6 +20,7 @@ from bench import (
     backfill_eta,
     batch_overheads,
     before_after,
+    changes_filters,
     daily_update,
     full_import,
     memory,
@@ -41,6 +42,7 @@ SECTIONS: dict[str, Callable[[Context, str], Section]] = {
     "apply_before_after": apply_before_after.run,
     "rebuild": rebuild_speed.run,
     "backfill_eta": backfill_eta.run,
+    "changes": changes_filters.run,
 }
 
 

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _SECTION = re.compile(r"(?m)^(?=## \d+\. )")
-_RUN_LINE = re.compile(r"(?m)^- `.*: sections [\d, ]+\.$")
+# A run line may end with a remark after its section numbers: "sections 10 (the figures at …)."
+_RUN_LINE = re.compile(
+    r"(?m)^(?P<line>- `.*): sections? (?P<numbers>\d+(?:, \d+)*)(?P<remark>.*)\.$"
+)
 _PRODUCED = re.compile(r"Produced by `([^`]*)` on ([^,]*) in ([^,]*), at commit (\w+)")
 
 
@@ -17,19 +20,22 @@ class Results:
     """What a RESULTS.md holds: the runs behind it, summary rows and sections, by number."""
 
     runs: dict[str, list[int]] = field(default_factory=dict)  # run line → its sections
+    remarks: dict[str, str] = field(default_factory=dict)  # run line → what follows its numbers
     rows: dict[int, list[str]] = field(default_factory=dict)
     sections: dict[int, str] = field(default_factory=dict)
 
 
 def parse(text: str) -> Results:
     found = Results()
-    head, _, rest = text.partition("## Summary: requirements and targets")
-    summary, _, body = rest.partition("\n## ")
+    # A run that checked no target has no summary: its sections follow the head.
+    first = _SECTION.search(text)
+    head, body = (text[: first.start()], text[first.start() :]) if first else (text, "")
+    _, _, summary = head.partition("## Summary: requirements and targets")
     for line in summary.splitlines():
         match = re.search(r"\| (\d+) \|\s*$", line)
         if line.startswith("| ") and match:
             found.rows.setdefault(int(match.group(1)), []).append(line)
-    for chunk in _SECTION.split("## " + body if body else ""):
+    for chunk in _SECTION.split(body):
         match = re.match(r"## (\d+)\. ", chunk)
         if match and ": failed" not in chunk.splitlines()[0]:
             found.sections[int(match.group(1))] = chunk.rstrip() + "\n"
@@ -39,8 +45,9 @@ def parse(text: str) -> Results:
         line = f"- `{command}` on {when} in {took}, at commit {commit}"
         found.runs[line] = sorted(found.sections)
     for match in _RUN_LINE.finditer(head):
-        line, _, numbers = match.group().rpartition(": sections ")
-        found.runs[line] = [int(n) for n in numbers.rstrip(".").split(", ")]
+        line = match.group("line")
+        found.runs[line] = [int(n) for n in match.group("numbers").split(", ")]
+        found.remarks[line] = match.group("remark")
     return found
 
 
@@ -49,12 +56,13 @@ def merged(old_text: str, new_text: str) -> str:
     old, new = parse(old_text), parse(new_text)
     sections = {**old.sections, **new.sections}
     rows = {**old.rows, **{n: new.rows.get(n, []) for n in new.sections}}
-    runs: dict[str, list[int]] = {}
-    for line, numbers in (*old.runs.items(), *new.runs.items()):
-        for number in numbers:
-            for kept in runs.values():
-                if number in kept:
-                    kept.remove(number)
+    # The old runs stay as the header names them (a section written up from several runs keeps
+    # them all); a new run takes its sections from every one of them.
+    runs = {line: list(numbers) for line, numbers in old.runs.items()}
+    remarks = {**old.remarks, **new.remarks}
+    for line, numbers in new.runs.items():
+        for kept in runs.values():
+            kept[:] = [n for n in kept if n not in numbers]
         runs[line] = list(numbers)
     lines = [
         "# Benchmark results",
@@ -62,7 +70,7 @@ def merged(old_text: str, new_text: str) -> str:
         "Each section comes from the run named in its `Command:` line. The runs, oldest first:",
         "",
         *(
-            f"{line}: sections {', '.join(map(str, sorted(numbers)))}."
+            f"{line}: sections {', '.join(map(str, sorted(numbers)))}{remarks.get(line, '')}."
             for line, numbers in runs.items()
             if numbers
         ),
