@@ -225,3 +225,39 @@ def test_a_budget_needs_batch_mode(replica: ReplicaServer, tmp_path: Path) -> No
     assert run.code == 2
     assert "--max-requests needs batch mode" in run.err
     assert replica.request_count == 0
+
+
+def test_a_change_made_after_a_slice_kept_its_lists_is_left_to_the_next_update(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    """A slice stores a committee and keeps the lists; upstream changes the committee after
+    them. The import that completes from the kept lists does not see the change, and marks
+    committees current at its own start: the next update must list from when the kept list
+    was read, however short its lookback, or the change is never fetched."""
+    site = Site(tmp_path, replica)
+    first = site.hearings("import", "--congress", "119", "--max-requests", "40")
+    assert first.code == 4, first.err[-3000:]
+    code = site.query("SELECT system_code FROM committees ORDER BY system_code")[0]["system_code"]
+    # The slice ran three days ago, as a backfill paced by cron over days may have.
+    connection = sqlite3.connect(site.database)
+    try:
+        connection.execute("UPDATE import_lists SET listed_at = datetime(listed_at, '-3 days')")
+        connection.commit()
+    finally:
+        connection.close()
+    record = replica.corpus.record("committee", code)
+    body = replica.corpus.committee(code)
+    assert record is not None and body is not None
+    body["updateDate"] = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for entry in body["history"]:
+        entry["libraryOfCongressName"] = entry["officialName"] = "Renamed Two Days Ago"
+    replica.corpus.put_committee(body, chamber=record.chamber)
+
+    completed = site.hearings("import", "--congress", "119")
+    assert completed.code == 0, completed.err[-3000:]
+    update = site.hearings("update", "--congress", "119", "--lookback-days", "1")
+    assert update.code == 0, update.err[-3000:]
+    stored = site.query("SELECT name FROM committees WHERE system_code = ?", code)
+    assert stored == [{"name": "Renamed Two Days Ago"}]
+    # The update listed from there, so the window is held no longer.
+    assert not site.query("SELECT * FROM sync_state WHERE entity LIKE '%.relist'")

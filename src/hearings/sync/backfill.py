@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select
 from hearings.congress_api.budget import BudgetSpent
 from hearings.congress_api.limiter import Limiter, seconds_to_send
 from hearings.store import schema
+from hearings.store.engine import writing
 from hearings.store.records import utc_naive
 from hearings.sync.backfill_lists import records_to_fetch
 from hearings.sync.estimate import (
@@ -29,6 +30,7 @@ from hearings.sync.estimate import (
     rate_words,
     span,
 )
+from hearings.sync.marks import OVERLAP, hold_window
 from hearings.sync.options import ProgressFn, SyncOptions, no_progress
 from hearings.sync.runlog import RunMetrics
 from hearings.sync.stored_lists import StoredLists, forget_lists
@@ -151,6 +153,7 @@ class Backfill:
         """A run the budget stopped is partial (exit 4): what it fetched is kept, and the next
         import resumes from the kept lists and the stored records. A run that completed no
         longer needs its lists: the next import reads them afresh."""
+        self._hold_windows_of_kept_lists(metrics)
         budget = self.limiter.budget
         if budget is None or not budget.refused:
             if metrics.success:
@@ -160,6 +163,25 @@ class Backfill:
         metrics.exit_code = BudgetSpent.exit_code
         metrics.errors.append(self.stop_sentence(budget.limit))
         _mark_stopped(metrics, self.client.stopped_in)
+
+    def _hold_windows_of_kept_lists(self, metrics: RunMetrics) -> None:
+        """Committees and printed hearings are marked current at the run's start when their
+        stage ends, as if their lists were read then; a list kept by an earlier slice was read
+        when that slice ran, maybe days ago, and a record changed upstream since is in none of
+        them. The next update lists those stages from the oldest kept list read (less the
+        marks' overlap), so it fetches such a change whatever its lookback."""
+        oldest: dict[str, datetime] = {}
+        for key, listed_at in self.client.served.items():
+            stage, entity = _MARKED_AT_RUN_START.get(key.partition("/")[0], (None, ""))
+            ran = metrics.stages.get(stage or "")
+            if ran is not None and ran.status == "completed":  # it marked its entity current
+                oldest[entity] = min(listed_at, oldest.get(entity, listed_at))
+        if not oldest:
+            return
+        now = self.clock().astimezone(UTC).replace(tzinfo=None, microsecond=0)
+        with writing(self.engine).begin() as connection:
+            for entity, listed_at in oldest.items():
+                hold_window(connection, self.options, entity, listed_at - OVERLAP, now)
 
     def stop_sentence(self, limit: int) -> str:
         where = f"Stopped at the --max-requests budget of {limit:,} requests"
@@ -175,6 +197,14 @@ class Backfill:
             f"(about {span(self._seconds_for(left))} at {rate}); {resume}"
         )
 
+
+# The kept lists whose stage marks its entity current at the run's start: list entity → (stage,
+# marked entity). Meetings are marked by the newest entry listed, which a kept list dates right;
+# members have no mark.
+_MARKED_AT_RUN_START = {
+    "committee": ("committees", "committees"),
+    "printed_hearing": ("printed hearings", "printed_hearings"),
+}
 
 # The stages that fetch records, in the order they run: the one the budget stopped in, and
 # those after it, left records unfetched. (Members come whole in their lists, read first.)

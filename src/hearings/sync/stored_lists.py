@@ -61,8 +61,8 @@ class StoredLists:
         self.engine = engine
         self.clock = clock
         self.max_age = max_age
-        #: Lists served from the database in this run, by key.
-        self.served: set[str] = set()
+        #: Lists served from the database in this run: key → when the API was read for it.
+        self.served: dict[str, datetime] = {}
         #: The Congress of the latest list asked for: the one the run is at.
         self.current_congress: int | None = None
         #: The stage of the first record fetch the --max-requests budget refused.
@@ -120,16 +120,23 @@ class StoredLists:
         key = list_key(entity, congress, chamber)
         if congress is not None:
             self.current_congress = int(congress)
-        kept = self.entries(key)
+        kept = self._kept(key)
         if kept is not None:
-            self.served.add(key)
-            return iter(kept)
+            listed_at, entries = kept
+            self.served[key] = listed_at
+            return iter(entries)
         entries = list(read(*args, **kwargs))  # raises (BudgetSpent, say) before keeping any
         self.keep(key, entity, congress, entries)
         return iter(entries)
 
     def entries(self, key: str) -> list[Any] | None:
         """The kept list's entries, or None when it is not kept (or too old)."""
+        kept = self._kept(key)
+        return None if kept is None else kept[1]
+
+    def _kept(self, key: str) -> tuple[datetime, list[Any]] | None:
+        """When the kept list was read, and its entries; None when it is not kept (or too
+        old)."""
         lists, rows = schema.import_lists, schema.import_list_entries
         with self.engine.connect() as connection:
             listed_at = connection.execute(
@@ -140,7 +147,7 @@ class StoredLists:
             texts = connection.execute(
                 select(rows.c.entry).where(rows.c.list_key == key).order_by(rows.c.position)
             ).scalars()
-            return [json.loads(text) for text in texts]
+            return listed_at, [json.loads(text) for text in texts]
 
     def keep(self, key: str, entity: str, congress: int | None, entries: Sequence[Any]) -> None:
         """Keep a list read to the end (one transaction: all of it or none)."""
