@@ -342,6 +342,24 @@ def test_an_update_of_a_damaged_database_says_so_before_anything_is_changed(site
     assert _run_count(site.database) == runs
 
 
+def test_an_update_of_a_database_holding_a_congress_as_text_names_it_first(site: Site) -> None:
+    # Which Congresses an update covers is read from the meetings before anything else:
+    # `int('many')` was an internal error there.
+    runs = _run_count(site.database)
+    connection = sqlite3.connect(site.database)
+    connection.execute("UPDATE hearings SET congress = 'many' WHERE event_id = '115446'")
+    connection.commit()
+    connection.close()
+    result = site.cli("update")
+    assert result.returncode == 1
+    assert one_sentence(result.stderr).startswith(
+        "Error: A value stored in the database cannot be read (hearings.congress of 115446: "
+        "'many' (not a number)); `hearings verify` names each such value"
+    )
+    assert not site.backups.exists() or not any(site.backups.iterdir())
+    assert _run_count(site.database) == runs
+
+
 @pytest.mark.parametrize(
     ("table", "args"),
     [

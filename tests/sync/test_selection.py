@@ -261,3 +261,25 @@ def test_a_quarantine_locator_of_another_shape_does_not_stop_every_update(
 
     assert code == EXIT_OK, metrics
     assert open_quarantine(harness) == {}  # retried from where the database holds it
+
+
+@pytest.mark.imported
+def test_a_quarantine_entry_whose_attempts_are_text_is_written_again(harness: Harness) -> None:
+    # SQLite keeps text in a number column: `'many' + 1` failed the entry's write in every run,
+    # so the record stayed quarantined with the first run's reason and payload.
+    if not harness.database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL refuses text in a number column")
+    victim = meeting_ids(harness.corpus)[3]
+    body = harness.corpus.meeting(victim)
+    assert body is not None
+    body["updateDate"] = recent()
+    harness.corpus.put_meeting(body)
+    harness.replica.overrides.set_item("meeting", victim, lambda m: {**m, "congress": 118})
+    assert update(harness)[0] == EXIT_QUARANTINED
+    with harness.engine().begin() as connection:
+        connection.execute(text("UPDATE import_errors SET attempts = 'many'"))
+
+    code, metrics = update(harness)
+
+    assert code == EXIT_QUARANTINED, metrics
+    assert open_quarantine(harness)[("meeting", victim)].attempts == 1

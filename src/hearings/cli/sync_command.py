@@ -17,6 +17,7 @@ from hearings.cli.environment import (
     err_console,
     require_existing,
 )
+from hearings.cli.failure_sentences import CONVERSION_ERRORS, value_at_fault
 from hearings.cli.progress import RequestsByStage
 from hearings.cli.progress_display import stage_progress
 from hearings.config import Settings
@@ -67,6 +68,13 @@ def run_command(
         except HearingsError:
             engine.dispose()
             raise
+        except CONVERSION_ERRORS:
+            # A Congress stored as text ('many'): refused before the backup, naming the value.
+            found = value_at_fault(engine)
+            engine.dispose()
+            if found is None:
+                raise
+            raise found from None
     limiter = limiter_for(settings, max_requests)
     with ExitStack() as stack:
         display = None

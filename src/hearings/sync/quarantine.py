@@ -45,7 +45,7 @@ def quarantine(
             table.c.entity == entity, table.c.identifier == identifier
         )
     ).first()
-    attempts = 1 if existing is None else (1 if existing.resolved else existing.attempts + 1)
+    attempts = 1 if existing is None or existing.resolved else _attempts(existing) + 1
     if existing is not None:
         locator = _with_review_marks(locator, existing.locator)
     upsert(
@@ -181,7 +181,7 @@ def close_as_gone(
                 "locator": _with_review_marks(locator, existing.locator if existing else None),
                 "first_seen_at": now,
                 "last_seen_at": now,
-                "attempts": 1 if existing is None else existing.attempts + 1,
+                "attempts": 1 if existing is None else _attempts(existing) + 1,
                 "resolved": True,
                 "resolved_at": now,
             }
@@ -261,6 +261,12 @@ def review_marks(
         for identifier, locator in marks.items()
         if any(key in locator for key in REVIEW_KEYS)
     }
+
+
+def _attempts(existing: Any) -> int:
+    """An entry's attempts so far; none when the column holds no number (SQLite keeps text in
+    it), which failed the entry's write, so the record stayed quarantined as it was."""
+    return existing.attempts if isinstance(existing.attempts, int) else 0
 
 
 def stored_locator(value: Any) -> dict[str, Any]:
