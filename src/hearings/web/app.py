@@ -35,7 +35,7 @@ from hearings.web.changes import router as changes_router
 from hearings.web.changes_feed import router as changes_feed_router
 from hearings.web.database_trouble import outage_of, trouble
 from hearings.web.error_responses import STATUS_TITLES, install_error_handlers, openapi_with_errors
-from hearings.web.errors import once_each
+from hearings.web.errors import no_nul_characters, once_each
 from hearings.web.history_routes import router as history_router
 from hearings.web.http_methods import HeadAsGet
 from hearings.web.search import IndexGuard
@@ -140,7 +140,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
-        dependencies=[Depends(once_each)],
+        dependencies=[Depends(once_each), Depends(no_nul_characters)],
     )
     app.state.engine = engine
     app.state.settings = settings

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from hearings.errors import quoted
+
 
 class WebError(Exception):
     status_code = 500
@@ -62,3 +64,16 @@ def once_each(request: Request) -> None:
         raise BadParameter(
             repeated, f"Parameter '{repeated}' is given more than once; give it once{hint}."
         )
+
+
+def no_nul_characters(request: Request) -> None:
+    """No NUL character (`%00`) in the address or a query parameter. PostgreSQL refuses one in
+    any text it is given, so the lookup it reached was a 500 there; and no stored value holds
+    one (the gate drops them), so it could never match on SQLite either."""
+    if "\x00" in request.url.path:
+        raise BadParameter("path", "This address holds a NUL character (%00), which no id holds.")
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            raise BadParameter(
+                name, f"Parameter {quoted(name)} holds a NUL character (%00), which no value holds."
+            )
