@@ -16,6 +16,7 @@ from hearings.sync.backups import backup_now
 from hearings.sync.gate import Entity
 from hearings.sync.rebuild import rebuild_database
 from hearings.sync.rebuild_derive import ENTITY_ORDER
+from hearings.sync.runner import EXIT_QUARANTINED
 
 # The entities `--entity` names, and the order the summary shows them in.
 _NAMES: dict[str, Entity] = {
@@ -72,10 +73,13 @@ def rebuild(
     for entity, reasons in result.refused.items():
         refused = counted(len(reasons), "archived " + entity.replace("_", " "), "were")
         console.print(
-            f"[yellow]{refused} refused by today's checks[/] and left out: "
+            f"[yellow]{refused} refused by today's checks[/], left out and quarantined (the "
+            f"next update fetches them again; `hearings report` lists them): "
             f"{'; '.join(reasons[:5])}",
             highlight=False,
         )
+    if result.refused:
+        raise typer.Exit(EXIT_QUARANTINED)
 
 
 def _entities(given: list[str]) -> tuple[Entity, ...]:

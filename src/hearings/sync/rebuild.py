@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from hearings.sync.backup_files import fsync_dir, fsync_file, utc
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Entity
 from hearings.sync.leftovers import remove_leftovers
+from hearings.sync.quarantine import quarantine
 from hearings.sync.rebuild_derive import ENTITY_ORDER, ENTITY_TABLES, derive_entities
 from hearings.sync.sqlite_backups import not_restorable, set_aside
 from hearings.sync.sqlite_verify import diagnose
@@ -80,6 +81,7 @@ class RebuildRefused(HearingsError):
 @dataclass
 class RebuildResult:
     derived: dict[str, int] = field(default_factory=dict)
+    # "identifier: reason" for each record today's checks refused, now in the quarantine.
     refused: dict[str, list[str]] = field(default_factory=dict)
     replaced: Path | None = None
     backup: Path | None = None
@@ -115,14 +117,32 @@ def check_archive_covers(connection: Connection) -> None:
 def derive(
     connection: Connection, now: datetime, entities: Sequence[Entity], *, previous: Connection
 ) -> RebuildResult:
-    """Re-derive the tables of `entities` and the search index, in the caller's transaction."""
+    """Re-derive the tables of `entities` and the search index, in the caller's transaction.
+    A record whose newest version today's checks refuse is quarantined, in the same transaction,
+    as an import of the same payloads would quarantine it: left out of the tables, it is
+    reported, and the next update fetches it again."""
     derived = derive_entities(connection, entities, now, previous=previous)
     if "meeting" not in entities:
         # Meetings index themselves as they are written; other entities' names are in their rows.
         rebuild_search_index(connection)
     elif connection.dialect.name == "sqlite":
         optimize_search_index(connection)
-    return RebuildResult(derived=derived.counts, refused=derived.refused)
+    moment = now.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    refused: dict[str, list[str]] = {}
+    for entity, verdicts in derived.refused.items():
+        for verdict in verdicts:
+            quarantine(
+                connection,
+                entity=verdict.entity,
+                identifier=verdict.identifier,
+                stage=verdict.stage,
+                reason=verdict.reason,
+                raw_payload=verdict.raw_payload,
+                locator=verdict.locator,
+                now=moment,
+            )
+            refused.setdefault(entity, []).append(f"{verdict.identifier}: {verdict.reason}")
+    return RebuildResult(derived=derived.counts, refused=refused)
 
 
 def rebuild_postgres(engine: Engine, now: datetime, entities: Sequence[Entity]) -> RebuildResult:

@@ -30,7 +30,7 @@ from hearings.store.search_documents import IndexNames, stored_index_names
 from hearings.store.search_index import hearing_search
 from hearings.store.writer import upsert
 from hearings.sync.failpoints import failpoint
-from hearings.sync.gate import Admitted, Entity, Request, admit_item, key_parts
+from hearings.sync.gate import Admitted, Entity, Quarantined, Request, admit_item, key_parts
 from hearings.sync.rebuild_stamps import Stamps, kept_stamps, restore_stamps
 
 # Printed hearings before meetings: a meeting's index row holds its printed hearing's title.
@@ -71,7 +71,8 @@ _WRITE_CHUNK = 2_000
 @dataclass
 class Derived:
     counts: dict[str, int] = field(default_factory=dict)
-    refused: dict[str, list[str]] = field(default_factory=dict)
+    # What today's gate refuses, to be quarantined as an import of the same payloads would.
+    refused: dict[str, list[Quarantined]] = field(default_factory=dict)
 
 
 def derive_entities(
@@ -183,10 +184,10 @@ def _write_meetings(
 @dataclass
 class ParsedChunk:
     """What a parsing worker ships back: the rows of the meetings the gate admitted, and the
-    sentences it refused the others with."""
+    others as the gate refused them."""
 
     tables: MeetingTables
-    refused: list[str]
+    refused: list[Quarantined]
 
 
 @contextmanager
@@ -242,21 +243,19 @@ def parse_meeting_chunk(
     versions: Sequence[PackedVersion], moment: datetime, names: IndexNames
 ) -> ParsedChunk:
     """(On a worker) the rows and index rows of each version the gate admits, as tuples ready
-    to write, and the sentences it refused the others with."""
+    to write, and the others as the gate refused them."""
     parsed = ParsedChunk(MeetingTables(), [])
     with _collector_paused():
         for version in versions:
             verdict = _admit("meeting", version, moment)
-            if isinstance(verdict, Admitted) and verdict.rows is not None:
+            if isinstance(verdict, Quarantined):
+                parsed.refused.append(verdict)
+            elif verdict.rows is not None:  # a meeting admitted always has them
                 parsed.tables.add(verdict.rows, names)
-            else:
-                parsed.refused.append(
-                    verdict if isinstance(verdict, str) else f"{version.identifier}: no rows"
-                )
     return parsed
 
 
-def _admit(entity: Entity, version: PackedVersion, moment: datetime) -> Admitted | str:
+def _admit(entity: Entity, version: PackedVersion, moment: datetime) -> Admitted | Quarantined:
     locator = version.locator or {}
     # A printed hearing's key names its Congress (`118/51692`); the API's identifier follows.
     keyed_congress, identifier = key_parts(entity, version.identifier)
@@ -274,16 +273,13 @@ def _admit(entity: Entity, version: PackedVersion, moment: datetime) -> Admitted
         # The version as last seen: with the newest `updateDate` it was seen with (a plain
         # timestamp, which leaves the text's checks as they were).
         payload["updateDate"] = _api_timestamp(version.update_date)
-    verdict = admit_item(
+    return admit_item(
         request,
         payload,
         now=moment.replace(tzinfo=UTC),
         known_hash=version.content_hash,
         encoded=encoded,
     )
-    if isinstance(verdict, Admitted):
-        return verdict
-    return f"{verdict.identifier}: {verdict.reason}"
 
 
 def _api_timestamp(moment: datetime) -> str:

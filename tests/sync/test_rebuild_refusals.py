@@ -1,0 +1,107 @@
+"""A record whose newest archived version today's checks refuse (the checks grew stricter since it
+was archived) is left out of a rebuild and quarantined with its reason, as an import of the same
+payloads would quarantine it. It was left out and no more: gone from the pages and exports, in no
+quarantine and no report, and fetched again by no later update. Now `hearings rebuild` says so
+and exits 3, and the next update fetches it again."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import insert, select
+
+from hearings.store import schema
+from hearings.store.archive import pack, unpack
+from hearings.store.records import content_hash
+from hearings.sync.gate.untrusted import MAX_TEXT
+from hearings.sync.runner import EXIT_OK, EXIT_QUARANTINED
+from tests.sync.harness import Harness, meeting_ids
+
+
+def _archive_a_newer_version(
+    harness: Harness, entity: str, identifier: str, change: Callable[[dict[str, Any]], None]
+) -> None:
+    """A newest version of the record, as an earlier hearings, with laxer checks, archived it."""
+    archive = schema.payload_archive
+    with harness.engine().begin() as connection:
+        newest = connection.execute(
+            select(archive)
+            .where(archive.c.entity == entity, archive.c.identifier == identifier)
+            .order_by(archive.c.version_id.desc())
+            .limit(1)
+        ).one()
+        payload = unpack(newest.payload)
+        change(payload)
+        now = datetime.now(UTC).replace(tzinfo=None)
+        connection.execute(
+            insert(archive).values(
+                entity=entity,
+                identifier=identifier,
+                content_hash=content_hash(payload),
+                payload=pack(payload),
+                update_date=newest.update_date,
+                locator=newest.locator,
+                first_seen_at=now,
+                last_seen_at=now,
+            )
+        )
+
+
+def _open_quarantine(harness: Harness) -> dict[tuple[str, str], str]:
+    table = schema.import_errors
+    with harness.engine().connect() as connection:
+        rows = connection.execute(
+            select(table.c.entity, table.c.identifier, table.c.reason).where(
+                table.c.resolved.is_(False)
+            )
+        )
+        return {(row.entity, row.identifier): row.reason for row in rows}
+
+
+@pytest.mark.imported
+def test_a_meeting_todays_checks_refuse_is_quarantined_and_the_next_update_fetches_it(
+    harness: Harness,
+) -> None:
+    victim, other = meeting_ids(harness.corpus)[:2]
+    _archive_a_newer_version(
+        harness, "meeting", victim, lambda payload: payload.update(title="x" * (MAX_TEXT + 1))
+    )
+    kept = harness.hearing(other)
+
+    done = harness.cli("rebuild")
+
+    assert done.returncode == EXIT_QUARANTINED, done.stderr[-2000:]
+    said = " ".join(done.stdout.split())
+    assert "1 archived meeting was refused by today's checks, left out and quarantined" in said
+    assert f"{victim}: " in said and "Traceback" not in done.stdout + done.stderr
+    assert harness.hearing(victim) is None
+    assert harness.hearing(other) == kept
+    reason = _open_quarantine(harness)[("meeting", victim)]
+    assert reason == "a text field is 100,001 characters long (at most 100,000)"
+
+    again = harness.cli("update")
+
+    assert again.returncode == EXIT_OK, again.stderr[-2000:]
+    assert harness.hearing(victim) is not None
+    assert ("meeting", victim) not in _open_quarantine(harness)
+
+
+@pytest.mark.imported
+def test_a_printed_hearing_todays_checks_refuse_is_quarantined(harness: Harness) -> None:
+    archive = schema.payload_archive
+    with harness.engine().connect() as connection:
+        victim = connection.execute(
+            select(archive.c.identifier).where(archive.c.entity == "printed_hearing").limit(1)
+        ).scalar_one()
+    _archive_a_newer_version(
+        harness, "printed_hearing", victim, lambda payload: payload.update(title=None)
+    )
+
+    done = harness.cli("rebuild")
+
+    assert done.returncode == EXIT_QUARANTINED, done.stderr[-2000:]
+    assert "1 archived printed hearing was refused" in " ".join(done.stdout.split())
+    assert ("printed_hearing", victim) in _open_quarantine(harness)
