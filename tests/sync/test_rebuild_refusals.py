@@ -105,3 +105,35 @@ def test_a_printed_hearing_todays_checks_refuse_is_quarantined(harness: Harness)
     assert done.returncode == EXIT_QUARANTINED, done.stderr[-2000:]
     assert "1 archived printed hearing was refused" in " ".join(done.stdout.split())
     assert ("printed_hearing", victim) in _open_quarantine(harness)
+
+
+@pytest.mark.imported
+def test_a_committee_todays_checks_refuse_is_quarantined(harness: Harness) -> None:
+    with harness.engine().connect() as connection:
+        victim = connection.execute(
+            select(schema.hearing_committees.c.system_code).limit(1)
+        ).scalar_one()
+    _archive_a_newer_version(
+        harness, "committee", victim, lambda payload: payload.update(systemCode="zzzz99")
+    )
+
+    with harness.engine().connect() as connection:
+        meetings = _meetings_of(connection, victim)
+
+    done = harness.cli("rebuild")
+
+    assert done.returncode == EXIT_QUARANTINED, done.stderr[-2000:]
+    assert "1 archived committee was refused" in " ".join(done.stdout.split())
+    assert ("committee", victim) in _open_quarantine(harness)
+    # Its meetings keep it, as a placeholder an import makes for a committee it lacks.
+    with harness.engine().connect() as connection:
+        assert _meetings_of(connection, victim) == meetings
+    checked = harness.cli("verify")
+    assert checked.returncode == 0, checked.stdout[-2000:]
+
+
+def _meetings_of(connection: Any, code: str) -> list[str]:
+    table = schema.hearing_committees
+    return sorted(
+        connection.execute(select(table.c.event_id).where(table.c.system_code == code)).scalars()
+    )
