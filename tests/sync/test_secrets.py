@@ -52,3 +52,28 @@ def test_an_echoed_api_key_is_redacted_everywhere_it_could_be_kept(harness: Harn
     assert API_KEY not in harness.export()
     (body,) = receiver.raw
     assert b"***" in body and API_KEY.encode() not in body
+
+
+def test_an_echoed_api_key_is_not_kept_in_the_lists_an_import_keeps(harness: Harness) -> None:
+    """An import stopped by its budget keeps the lists it read in the database for the next
+    slice: a key echoed in a list entry is kept there as `***`, as everywhere else."""
+    member = sorted(harness.corpus.ids("member"))[0]
+    harness.replica.overrides.set_list_entry(
+        "member", member, lambda entry: {**entry, "state": f"Echo {API_KEY}"}
+    )
+    stopped = harness.cli("import", "--congress", "119", "--max-requests", "30")
+    assert stopped.returncode == EXIT_PARTIAL, stopped.stderr
+    with harness.engine().connect() as connection:
+        kept = connection.execute(select(schema.import_list_entries.c.entry)).scalars().all()
+    assert any("Echo ***" in entry for entry in kept)
+    assert all(API_KEY not in entry for entry in kept)
+
+    # The next slice reads the entry from there, and stores it as the gate would have.
+    harness.replica.overrides.clear()
+    done = harness.cli("import", "--congress", "119")
+    assert done.returncode == 0, done.stderr
+    with harness.engine().connect() as connection:
+        state = connection.execute(
+            select(schema.members.c.state).where(schema.members.c.bioguide_id == member)
+        ).scalar_one()
+    assert state == "Echo ***"

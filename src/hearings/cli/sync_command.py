@@ -21,7 +21,7 @@ from hearings.cli.failure_sentences import CONVERSION_ERRORS, value_at_fault
 from hearings.cli.progress import RequestsByStage
 from hearings.cli.progress_display import stage_progress
 from hearings.config import Settings
-from hearings.congress_api.client import CongressClient
+from hearings.congress_api.client import CongressClient, redact_text
 from hearings.congress_api.errors import ApiKeyMissing
 from hearings.congress_api.limiter import limiter_for
 from hearings.errors import HearingsError
@@ -93,8 +93,15 @@ def run_command(
         run_client: ApiClient = client
         if command == "import":  # its lists are kept until it completes; it estimates first
             shown = display if display is not None else no_progress
+            api_key = settings.api_key_value()
             run_client, backfill = resumable_import(
-                engine, client, options, limiter, clock=utc_now, progress=shown
+                engine,
+                client,
+                options,
+                limiter,
+                clock=utc_now,
+                progress=shown,
+                redact=lambda text: redact_text(text, api_key),
             )
             if display is not None:
                 display.follow(limiter, backfill)

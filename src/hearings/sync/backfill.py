@@ -228,9 +228,11 @@ def resumable_import(
     *,
     clock: Callable[[], datetime],
     progress: ProgressFn = no_progress,
+    redact: Callable[[str], str] = str,
 ) -> tuple[StoredLists, Backfill]:
-    """The client an import runs with (its lists kept until it completes) and its backfill."""
-    lists = StoredLists(client, engine, clock=clock)
+    """The client an import runs with (its lists kept until it completes, without the API key
+    should upstream echo it: `redact`) and its backfill."""
+    lists = StoredLists(client, engine, clock=clock, redact=redact)
     backfill = Backfill(
         engine, lists, limiter, options, options.selected, clock=clock, progress=progress
     )

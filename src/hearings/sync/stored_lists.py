@@ -3,8 +3,9 @@
 An import stopped by its `--max-requests` budget, by Ctrl-C or by kill -9 resumes from these lists
 instead of reading them again: `StoredLists` stands in front of the client, serves a whole list
 (an import's: no `since`) from the database when it holds it, and otherwise reads it from the API
-and keeps it once read to the end. The entries are kept as the API sent them, so they pass the
-gate again exactly as on the first run. Lists older than `MAX_AGE` are read again.
+and keeps it once read to the end. The entries are kept as the API sent them (an API key echoed in
+one aside), so they pass the gate again exactly as on the first run. Lists older than `MAX_AGE`
+are read again.
 """
 
 from __future__ import annotations
@@ -56,11 +57,14 @@ class StoredLists:
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_age: timedelta = MAX_AGE,
+        redact: Callable[[str], str] = str,
     ) -> None:
         self.client = client
         self.engine = engine
         self.clock = clock
         self.max_age = max_age
+        #: Removes the API key from a text, should upstream echo it (see `redact_text`).
+        self.redact = redact
         #: Lists served from the database in this run: key → when the API was read for it.
         self.served: dict[str, datetime] = {}
         #: The Congress of the latest list asked for: the one the run is at.
@@ -153,6 +157,10 @@ class StoredLists:
         """Keep a list read to the end (one transaction: all of it or none)."""
         if not all(isinstance(entry, dict) for entry in entries):
             return  # an entry salvaged from an unreadable page: read the list again next time
+        try:
+            texts = [json.dumps(_redacted(entry, self.redact)) for entry in entries]
+        except RecursionError:
+            return  # nested too deeply to redact: read the list again next time
         with writing(self.engine).begin() as connection:
             _forget(connection, [key])
             connection.execute(
@@ -171,10 +179,22 @@ class StoredLists:
                 connection.execute(
                     insert(schema.import_list_entries),
                     [
-                        {"list_key": key, "position": n, "entry": json.dumps(entry)}
-                        for n, entry in enumerate(entries)
+                        {"list_key": key, "position": n, "entry": text}
+                        for n, text in enumerate(texts)
                     ],
                 )
+
+
+def _redacted(value: Any, redact: Callable[[str], str]) -> Any:
+    """`value` with `redact` applied to every text in it, keys included: the database never
+    holds the API key, and the gate would have replaced an echoed one in what it stores."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(k)): _redacted(v, redact) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v, redact) for v in value]
+    return value
 
 
 def kept_lists(engine: Engine) -> list[StoredList]:
