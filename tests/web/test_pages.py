@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, insert, select, text, update
+from sqlalchemy import Engine, delete, insert, select, text, update
 
 from hearings.store import schema
 from hearings.store.search_index import refresh_search_index
@@ -197,6 +197,29 @@ def test_a_hearing_page_shows_the_whole_record(client: TestClient) -> None:
     assert "https://www.congress.gov/bill/119th-congress/house-bill/2334" in html
     assert "https://www.congress.gov/event/119th-Congress/house-event/118365" in html
     assert "Our copy changed" in html and "Congress.gov: Wednesday, October 1, 2025" in html
+
+
+def test_only_youtube_itself_becomes_a_youtube_card(scratch: Scratch) -> None:
+    """A host that only ends in the letters of youtube.com or youtu.be (notyoutube.com) got a
+    "Watch on YouTube" card for the id in its address, a video the API never named."""
+    urls = [
+        "https://notyoutube.com/watch?v=AAAAAAAAAAA",
+        "https://evilyoutu.be/BBBBBBBBBBB",
+        "https://m.youtube.com/watch?v=CCCCCCCCCCC",
+    ]
+    with scratch.engine.begin() as connection:
+        connection.execute(delete(schema.videos).where(schema.videos.c.event_id == "118365"))
+        for ordinal, url in enumerate(urls):
+            connection.execute(
+                insert(schema.videos).values(
+                    event_id="118365", ordinal=ordinal, url=url, name=None, kind="youtube"
+                )
+            )
+    html = scratch.client().get("/hearings/118365").text
+    assert "AAAAAAAAAAA" in html and "BBBBBBBBBBB" in html  # listed as links, as the API gave
+    assert 'data-youtube-id="AAAAAAAAAAA"' not in html
+    assert 'data-youtube-id="BBBBBBBBBBB"' not in html
+    assert 'data-youtube-id="CCCCCCCCCCC"' in html
 
 
 def test_a_canceled_hearing_says_so_first(client: TestClient) -> None:

@@ -44,9 +44,9 @@ def youtube_id(url: str) -> str | None:
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower()
     candidate: str | None = None
-    if host.endswith("youtu.be"):
+    if _on(host, "youtu.be"):
         candidate = parts.path.strip("/").split("/")[0]
-    elif host.endswith("youtube.com") or host.endswith("youtube-nocookie.com"):
+    elif _on(host, "youtube.com") or _on(host, "youtube-nocookie.com"):
         if parts.path == "/watch":
             candidate = next(iter(parse_qs(parts.query).get("v", [])), None)
         elif parts.path.startswith(("/embed/", "/live/", "/shorts/", "/v/")):
@@ -54,3 +54,9 @@ def youtube_id(url: str) -> str | None:
     if candidate and _YOUTUBE_ID.match(candidate):
         return candidate
     return None
+
+
+def _on(host: str, domain: str) -> bool:
+    """`host` is `domain` or one of its subdomains: a bare suffix let notyoutube.com pass for
+    YouTube, and the page offered its id as a YouTube video."""
+    return host == domain or host.endswith("." + domain)
