@@ -212,6 +212,24 @@ def test_the_quarantine_backlog_is_reported_without_failing(site: Site) -> None:
     assert problems == [] and "quarantine" in warnings
 
 
+def test_a_quarantined_member_is_said_to_wait_for_the_next_import(site: Site) -> None:
+    """An update reads no member list, so it never retries a member: only an import does."""
+    with _raw(site) as connection:
+        connection.execute(
+            "INSERT INTO import_errors (entity, identifier, stage, reason, first_seen_at,"
+            " last_seen_at, attempts, resolved) VALUES ('member', 'A000055', 'parse', 'bad',"
+            " '2026-01-01', '2026-01-01', 1, 0)"
+        )
+    engine = create_db_engine(site.database_url)
+    try:
+        result = verify_database(engine, site.database_url)
+    finally:
+        engine.dispose()
+    (quarantine,) = [w for w in result.warnings if w.check == "quarantine"]
+    assert "the next update retries them" not in quarantine.detail
+    assert "members wait for the next import" in quarantine.detail
+
+
 def _corrupt_middle_pages(path: Path) -> None:
     with sqlite3.connect(path) as connection:
         page_size = connection.execute("PRAGMA page_size").fetchone()[0]

@@ -232,9 +232,17 @@ def _check_quarantine(connection: Connection, found: Findings, now: datetime) ->
         found.warning(
             f"{counted(len(rows), 'record')} waiting in the quarantine"
             + (f", {stuck} of them after three attempts or more" if stuck else "")
-            + " (the next update retries them)",
+            + _who_retries({row.entity for row in rows}),
             [f"{row.entity}:{row.identifier}" for row in rows],
         )
+
+
+def _who_retries(entities: set[str]) -> str:
+    # An update reads no member list, so only an import retries a quarantined member.
+    members = "members wait for the next import, as no update reads them"
+    if entities == {"member"}:
+        return f" ({members})"
+    return " (the next update retries them" + (f"; {members})" if "member" in entities else ")")
 
 
 def _check_runs(connection: Connection, found: Findings, now: datetime) -> None:
