@@ -64,6 +64,8 @@ def test_accept_applies_the_held_version_now(site: Site) -> None:
     )
     assert appearances(site, event_id) == 0
     assert ("meeting", event_id) not in site.quarantine()
+    logged = "".join(p.read_text() for p in (site.folder / "logs").glob("*.log"))
+    assert f"quarantine accept {entry}: Accepted and applied the held version" in logged
     history = site.hearings("history", event_id, "--json")
     assert history.code == 0, history.err
     versions = json.loads(history.out)["versions"]

@@ -92,6 +92,9 @@ def test_backup_create_list_and_restore_through_the_cli(harness: Harness) -> Non
 
     assert restored.returncode == 0, restored.stderr
     assert harness.hearing("117214") is not None
+    # The day's log says the database was replaced, as it says what every run did.
+    logged = _day_log(harness)
+    assert f"backup restore: Restored {backup} into " in logged
     if harness.database_url.startswith("sqlite"):
         assert list(harness.tmp_path.glob("hearings.db.replaced-*"))
     else:  # PostgreSQL: what the restore replaced is backed up first
@@ -108,6 +111,11 @@ def test_restoring_a_corrupt_backup_is_refused_and_changes_nothing(harness: Harn
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and result.stderr.strip()
     assert harness.count(schema.hearings) == 150
+    assert "backup restore refused: " in _day_log(harness)
+
+
+def _day_log(harness: Harness) -> str:
+    return "".join(p.read_text() for p in (harness.tmp_path / "logs").glob("daily_update_*.log"))
 
 
 def test_a_missing_key_is_one_sentence(harness: Harness) -> None:

@@ -79,6 +79,9 @@ def test_a_meeting_todays_checks_refuse_is_quarantined_and_the_next_update_fetch
     assert f"{victim}: " in said and "Traceback" not in done.stdout + done.stderr
     assert harness.hearing(victim) is None
     assert harness.hearing(other) == kept
+    logged = "".join(p.read_text() for p in (harness.tmp_path / "logs").glob("*.log"))
+    assert "rebuild: Rebuilt from the archive: " in logged
+    assert f"rebuild quarantined meeting {victim}: a text field is 100,001" in logged
     reason = _open_quarantine(harness)[("meeting", victim)]
     assert reason == "a text field is 100,001 characters long (at most 100,000)"
 

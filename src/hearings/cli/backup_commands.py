@@ -4,6 +4,7 @@ verified restore that keeps what it replaces."""
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,11 +20,14 @@ from hearings.cli.environment import (
     current_settings,
 )
 from hearings.errors import HearingsError
+from hearings.logs import configure_logging
 from hearings.reports.status import describe_size
 from hearings.store.engine import database_label, sqlite_file
 
 backup_app = typer.Typer(help="List, create and restore database backups.", no_args_is_help=True)
 app.add_typer(backup_app, name="backup")
+
+log = logging.getLogger(__name__)
 
 
 @backup_app.command("list")
@@ -87,17 +91,19 @@ def backup_restore(
     from hearings.sync.backups import restore_into
 
     settings = current_settings()
-    kept = restore_into(settings, path, now=datetime.now(UTC))
+    # A restore replaces the database outside any run: the day's log file says so.
+    configure_logging(settings.log_dir, settings.log_level, quiet=True)
+    try:
+        kept = restore_into(settings, path, now=datetime.now(UTC))
+    except HearingsError as exc:
+        log.error("backup restore refused: %s", exc)
+        raise
     database = database_label(settings.database_url, absolute=True)
     if kept is None:
-        console.print(f"Restored {path} into {database}.", highlight=False)
+        done = f"Restored {path} into {database}."
     elif sqlite_file(settings.database_url) is None:
-        console.print(
-            f"Restored {path} into {database}; what it replaced is backed up as {kept}",
-            highlight=False,
-        )
+        done = f"Restored {path} into {database}; what it replaced is backed up as {kept}"
     else:
-        console.print(
-            f"Restored {path} into {database}; the replaced file is kept as {kept}",
-            highlight=False,
-        )
+        done = f"Restored {path} into {database}; the replaced file is kept as {kept}"
+    console.print(done, highlight=False)
+    log.info("backup restore: %s", done)

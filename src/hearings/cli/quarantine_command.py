@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import UTC, datetime
 from typing import Annotated
@@ -14,6 +15,7 @@ from rich.text import Text
 
 from hearings.cli import app
 from hearings.cli.environment import console, current_settings, existing_database, require_existing
+from hearings.logs import configure_logging
 from hearings.reports.export import iso_utc
 from hearings.reports.report import QuarantineLine, open_quarantine
 from hearings.reports.screen_text import printable
@@ -28,6 +30,8 @@ quarantine_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(quarantine_app, name="quarantine")
+
+log = logging.getLogger(__name__)
 
 EntryId = Annotated[
     int, typer.Argument(metavar="ID", help="The entry's id, as `hearings quarantine list` shows.")
@@ -121,13 +125,17 @@ def quarantine_reject(error_id: EntryId) -> None:
 def _review(decision: str, error_id: int) -> ReviewOutcome:
     settings = current_settings()
     require_existing(settings)
+    # A review writes outside any run: the day's log file says what was decided, as /admin's does.
+    configure_logging(settings.log_dir, settings.log_level, quiet=True)
     engine = open_database(settings.database_url)
     try:
-        return (accept if decision == "accept" else reject)(
+        outcome = (accept if decision == "accept" else reject)(
             engine, error_id, backup=lambda: backup_now(settings, now=datetime.now(UTC))
         )
     finally:
         engine.dispose()
+    log.info("quarantine %s %s: %s", decision, error_id, outcome.sentence)
+    return outcome
 
 
 def _print(outcome: ReviewOutcome) -> None:

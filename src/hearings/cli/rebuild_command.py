@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -9,6 +10,8 @@ import typer
 
 from hearings.cli import app
 from hearings.cli.environment import console, current_settings, require_existing
+from hearings.errors import HearingsError
+from hearings.logs import configure_logging
 from hearings.reports.verify_result import counted
 from hearings.store.engine import check_database, create_db_engine
 from hearings.store.writer_lock import writer_lock
@@ -26,6 +29,8 @@ _NAMES: dict[str, Entity] = {
     "printed_hearings": "printed_hearing",
 }
 _SHOWN: tuple[Entity, ...] = ("committee", "member", "meeting", "printed_hearing")
+
+log = logging.getLogger(__name__)
 
 
 @app.command()
@@ -45,6 +50,8 @@ def rebuild(
     settings = current_settings()
     require_existing(settings)
     check_database(settings.database_url)
+    # A rebuild replaces the database outside any run: the day's log file says so.
+    configure_logging(settings.log_dir, settings.log_level, quiet=True)
     now = datetime.now(UTC)
     engine = create_db_engine(settings.database_url)
     try:
@@ -55,6 +62,9 @@ def rebuild(
                 entities=entities,
                 backup=lambda: backup_now(settings, now=now),
             )
+    except HearingsError as exc:
+        log.error("rebuild refused: %s", exc)
+        raise
     finally:
         engine.dispose()
     derived = ", ".join(
@@ -63,21 +73,24 @@ def rebuild(
         if e in result.derived
         for n in [result.derived[e]]
     )
-    console.print(f"Rebuilt from the archive: {derived}.", highlight=False)
+    lines = [f"Rebuilt from the archive: {derived}."]
     if result.backup is not None:
-        console.print(f"Backup taken first: {result.backup}", highlight=False)
+        lines.append(f"Backup taken first: {result.backup}")
     if result.replaced is not None:
-        console.print(
-            f"The database before the rebuild is kept as {result.replaced}", highlight=False
-        )
+        lines.append(f"The database before the rebuild is kept as {result.replaced}")
+    for line in lines:
+        console.print(line, highlight=False)
+    log.info("rebuild: %s", " ".join(lines))
     for entity, reasons in result.refused.items():
         refused = counted(len(reasons), "archived " + entity.replace("_", " "), "were")
         console.print(
             f"[yellow]{refused} refused by today's checks[/], left out and quarantined (the "
-            f"next update fetches them again; `hearings report` lists them): "
+            f"next update fetches them again; `hearings quarantine list` shows them): "
             f"{'; '.join(reasons[:5])}",
             highlight=False,
         )
+        for reason in reasons:
+            log.warning("rebuild quarantined %s %s", entity.replace("_", " "), reason)
     if result.refused:
         raise typer.Exit(EXIT_QUARANTINED)
 
