@@ -80,7 +80,7 @@ def rebuild(
         lines.append(f"The database before the rebuild is kept as {result.replaced}")
     for line in lines:
         console.print(line, highlight=False)
-    log.info("rebuild: %s", " ".join(lines))
+    log.info("rebuild: %s", "; ".join(lines))
     for entity, reasons in result.refused.items():
         refused = counted(len(reasons), "archived " + entity.replace("_", " "), "were")
         console.print(
