@@ -6,6 +6,7 @@ and exits 3, and the next update fetches it again."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -103,10 +104,23 @@ def test_a_printed_hearing_todays_checks_refuse_is_quarantined(harness: Harness)
         harness, "printed_hearing", victim, lambda payload: payload.update(title=None)
     )
 
-    done = harness.cli("rebuild")
+    done = harness.cli("rebuild", "--json")
 
     assert done.returncode == EXIT_QUARANTINED, done.stderr[-2000:]
-    assert "1 archived printed hearing was refused" in " ".join(done.stdout.split())
+    document = json.loads(done.stdout)
+    assert document["rebuilt"] == {
+        "committees": 214,
+        "members": 538,
+        "meetings": 150,
+        "printed_hearings": 10,
+    }
+    ((reason,),) = document["quarantined"].values()
+    assert list(document["quarantined"]) == ["printed_hearings"]
+    assert reason.startswith(f"{victim}: ") and document["seconds"] > 0
+    if harness.database_url.startswith("sqlite"):  # PostgreSQL's rebuild is one transaction
+        assert (harness.tmp_path / document["replaced"]).exists()
+    else:
+        assert document["replaced"] is None
     assert ("printed_hearing", victim) in _open_quarantine(harness)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
+import time
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -28,6 +31,7 @@ _NAMES: dict[str, Entity] = {
     "meetings": "meeting",
     "printed_hearings": "printed_hearing",
 }
+_PLURAL: dict[str, str] = {entity: name for name, entity in _NAMES.items()}
 _SHOWN: tuple[Entity, ...] = ("committee", "member", "meeting", "printed_hearing")
 
 log = logging.getLogger(__name__)
@@ -43,6 +47,14 @@ def rebuild(
             "give a comma list). Default: all of them.",
         ),
     ] = None,
+    as_json_output: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print what was rebuilt as JSON: counts, what was quarantined, the backup, "
+            "the replaced file and the seconds it took.",
+        ),
+    ] = False,
 ) -> None:
     """Re-derive meetings, witnesses, committees, members, printed hearings and the search index
     from the archived payloads, under the writer lock and after a backup; no API request."""
@@ -53,6 +65,7 @@ def rebuild(
     # A rebuild replaces the database outside any run: the day's log file says so.
     configure_logging(settings.log_dir, settings.log_level, quiet=True)
     now = datetime.now(UTC)
+    started = time.monotonic()
     engine = create_db_engine(settings.database_url)
     try:
         with writer_lock(engine, settings.database_url):
@@ -67,6 +80,16 @@ def rebuild(
         raise
     finally:
         engine.dispose()
+    if as_json_output:
+        document = {
+            # Named as `--entity` names them.
+            "rebuilt": {_PLURAL[e]: result.derived[e] for e in _SHOWN if e in result.derived},
+            "quarantined": {_PLURAL[e]: reasons for e, reasons in result.refused.items()},
+            "backup": str(result.backup) if result.backup is not None else None,
+            "replaced": str(result.replaced) if result.replaced is not None else None,
+            "seconds": round(time.monotonic() - started, 3),
+        }
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     derived = ", ".join(
         f"{n:,} {e.replace('_', ' ')}{'' if n == 1 else 's'}"
         for e in _SHOWN
@@ -78,17 +101,19 @@ def rebuild(
         lines.append(f"Backup taken first: {result.backup}")
     if result.replaced is not None:
         lines.append(f"The database before the rebuild is kept as {result.replaced}")
-    for line in lines:
-        console.print(line, highlight=False)
+    if not as_json_output:
+        for line in lines:
+            console.print(line, highlight=False)
     log.info("rebuild: %s", "; ".join(lines))
     for entity, reasons in result.refused.items():
         refused = counted(len(reasons), "archived " + entity.replace("_", " "), "were")
-        console.print(
-            f"[yellow]{refused} refused by today's checks[/], left out and quarantined (the "
-            f"next update fetches them again; `hearings quarantine list` shows them): "
-            f"{'; '.join(reasons[:5])}",
-            highlight=False,
-        )
+        if not as_json_output:
+            console.print(
+                f"[yellow]{refused} refused by today's checks[/], left out and quarantined (the "
+                f"next update fetches them again; `hearings quarantine list` shows them): "
+                f"{'; '.join(reasons[:5])}",
+                highlight=False,
+            )
         for reason in reasons:
             log.warning("rebuild quarantined %s %s", entity.replace("_", " "), reason)
     if result.refused:
