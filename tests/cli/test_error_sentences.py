@@ -7,9 +7,11 @@ is not there (never created by a command that only needs it), a PostgreSQL URL w
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -409,6 +411,26 @@ def test_a_command_that_needs_the_database_never_creates_it(
         "`hearings import --congress N` (or try `hearings demo`)."
     )
     assert not site.database.exists()
+    assert not site.backups.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["status"], ["verify"], ["export", "hearings"], ["update"], ["backup", "create"]],
+)
+def test_a_database_path_that_is_a_fifo_is_one_sentence_not_a_hang(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # Opened for reading, a named pipe waits for a writer: every command hung for good.
+    site = Site(tmp_path, tmp_path / "hearings.db")
+    os.mkfifo(site.database)
+    result = site.cli(*args)
+    assert result.returncode == 1
+    assert one_sentence(result.stderr) == (
+        f"Error: The database path {site.database} is a named pipe (fifo), not a database "
+        "file; point DATABASE_URL at a database file."
+    )
+    assert stat.S_ISFIFO(site.database.lstat().st_mode)
     assert not site.backups.exists()
 
 

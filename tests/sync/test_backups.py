@@ -4,6 +4,7 @@ up, verified, listed, pruned and restored; a corrupt backup is refused and chang
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -369,6 +370,13 @@ def _missing(backup: Path) -> Path:
     return backup.with_name("missing.db")
 
 
+def _fifo(backup: Path) -> Path:
+    # Opened for reading, a named pipe waits for a writer: the restore hung for good.
+    fifo = backup.with_name("pipe.db")
+    os.mkfifo(fifo)
+    return fifo
+
+
 @pytest.mark.parametrize(
     ("spoil", "problem"),
     [
@@ -378,8 +386,9 @@ def _missing(backup: Path) -> Path:
         (_empty, "is empty"),
         (_damaged_page, "corrupt"),
         (_missing, "does not exist"),
+        (_fifo, "is a named pipe (fifo), not a database file"),
     ],
-    ids=["truncated", "garbage", "text", "empty", "damaged-page", "missing"],
+    ids=["truncated", "garbage", "text", "empty", "damaged-page", "missing", "fifo"],
 )
 def test_restore_refuses_an_unusable_backup_and_changes_nothing(
     live: tuple[Path, sqlite3.Connection], tmp_path: Path, spoil: object, problem: str

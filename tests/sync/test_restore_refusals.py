@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
+import stat
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -195,3 +197,36 @@ def test_a_backup_whose_archived_payload_is_damaged_is_refused(site: Site) -> No
     assert sentence.endswith(f"{site.database} was not changed.")
     assert hashlib.sha256(site.database.read_bytes()).hexdigest() == before
     assert not list(site.database.parent.glob("hearings.db.replaced-*"))
+
+
+def _null_device(path: Path) -> Path:
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))  # a private /dev/null
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+    return path
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+@pytest.mark.parametrize(("make", "kind"), [(_null_device, "a device"), (_fifo, "a named pipe")])
+def test_a_database_path_that_is_a_device_or_a_fifo_is_never_replaced(
+    site: Site, make: Callable[[Path], Path], kind: str
+) -> None:
+    # DATABASE_URL=sqlite:////dev/null (or a link to it) restored over the device itself: every
+    # program on the machine then wrote into the restored database's file.
+    good = site.folder / "good.db"
+    good.write_bytes(site.database.read_bytes())
+    special = make(site.folder / "special.db")
+    mode = special.lstat().st_mode
+
+    result = site.cli("backup", "restore", str(good), DATABASE_URL=f"sqlite:///{special}")
+
+    assert result.returncode == 1
+    sentence = one_sentence(result.stderr)
+    assert f"the database path {special} is {kind}" in sentence and "was not changed" in sentence
+    assert special.lstat().st_mode == mode
+    assert not list(site.folder.glob("special.db.*"))

@@ -4,6 +4,7 @@ a folder, a file that is not SQLite, and one that is damaged; found out without 
 from __future__ import annotations
 
 import sqlite3
+import stat
 from pathlib import Path
 
 from hearings.errors import DatabaseUnreadable
@@ -18,6 +19,13 @@ def check_sqlite_file(path: Path) -> None:
         return
     if path.is_dir():
         raise DatabaseUnreadable(f"The database path {path} is a folder, not a file.")
+    kind = special_file_kind(path)
+    if kind is not None:
+        # Opened, a fifo waits for a writer forever: every command hung, `serve` included.
+        raise DatabaseUnreadable(
+            f"The database path {path} is {kind}, not a database file; point DATABASE_URL at "
+            "a database file."
+        )
     try:
         with path.open("rb") as handle:
             header = handle.read(16)
@@ -51,6 +59,24 @@ def check_sqlite_file(path: Path) -> None:
         f"The database file {path} is corrupt ({error}); "
         "restore it with `hearings backup restore PATH`."
     )
+
+
+def special_file_kind(path: Path) -> str | None:
+    """What `path` is when it is neither a regular file nor a folder ("a named pipe (fifo)", "a
+    socket", "a device"); None for a regular file, a folder, or nothing there."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (fifo)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
 
 
 def _schema_table_error(path: Path, *, immutable: bool) -> sqlite3.Error | None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError
 from hearings.errors import UsageError
 from hearings.store.engine import check_database, sqlite_file
 from hearings.store.read_only import sqlite_read_only
+from hearings.store.sqlite_check import check_sqlite_file
 from hearings.sync.backup_files import (
     BACKUP_PREFIX,
     BackupFailed,
@@ -31,6 +32,7 @@ from hearings.sync.sqlite_backups import (
     is_the_database,
     not_restorable,
     refusal,
+    refuse_special_database,
     restore_backup,
 )
 from hearings.sync.sqlite_verify import diagnose, verify_sqlite_file
@@ -71,6 +73,8 @@ def backup_now(settings: Settings, *, now: datetime) -> Path | None:
     SQLite database does not exist yet (or is empty). A database this version cannot use (a
     newer or unknown schema) is refused before anything is written."""
     path = sqlite_file(settings.database_url)
+    if path is not None:
+        check_sqlite_file(path)  # a fifo or a device is no empty database to skip
     if path is not None and (not path.exists() or path.stat().st_size == 0):
         return None
     check_database(settings.database_url)
@@ -95,6 +99,7 @@ def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Pat
     if database is None:
         return restore_database(settings, backup_path, now=now)
     # Before the lock, which is a file beside the database: say what is wrong, not what failed.
+    refuse_special_database(backup_path, database)
     if not database.parent.is_dir():
         raise RestoreFailed(
             f"Cannot restore {backup_path}: the folder {database.parent} of the database "

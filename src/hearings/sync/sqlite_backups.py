@@ -17,6 +17,7 @@ from urllib.parse import quote
 from hearings.errors import UnknownSchema
 from hearings.store.read_only import sqlite_read_only
 from hearings.store.schema_version import sqlite_schema_version
+from hearings.store.sqlite_check import special_file_kind
 from hearings.sync.backup_files import (
     STAMP,
     BackupFailed,
@@ -108,6 +109,7 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
     problem = not_restorable(backup_path)
     if problem:
         raise RestoreFailed(refusal(backup_path, problem, database_path))
+    refuse_special_database(backup_path, database_path)
     folder = database_path.parent
     read_only = sqlite_read_only(database_path)
     if read_only is not None:
@@ -179,6 +181,18 @@ def not_restorable(staged: Path) -> str | None:
     if version.revision is None:
         return "it is not a hearings database (it holds no hearings tables)"
     return None
+
+
+def refuse_special_database(backup_path: Path, database_path: Path) -> None:
+    """A restore installs its file under the database's name: over a device or a fifo (a
+    DATABASE_URL naming /dev/null, or a link to it) that replaced the device itself with the
+    database, for every program on the machine."""
+    kind = special_file_kind(database_path)
+    if kind is not None:
+        raise RestoreFailed(
+            f"Cannot restore {backup_path}: the database path {database_path} is {kind}, not a "
+            "database file, and was not changed; point DATABASE_URL at a database file."
+        )
 
 
 def clause(sentence: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from hearings.store.integrity import integrity_problems, integrity_summary
+from hearings.store.sqlite_check import special_file_kind
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -30,6 +31,10 @@ def diagnose(path: Path, *, deep: bool = True, quick: bool = False) -> str | Non
             return "does not exist"
         if path.is_dir():
             return "is a folder, not a database file"
+        kind = special_file_kind(path)
+        if kind is not None:
+            # Opened, a fifo waits for a writer forever and a device reads without end.
+            return f"is {kind}, not a database file"
         size = path.stat().st_size
         with path.open("rb") as handle:
             header = handle.read(100)
