@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from hearings.congress_api.models import Meeting, parse_record
 from hearings.replica import Corpus
 from hearings.store import schema
-from hearings.store.records import meeting_rows, utc_naive
+from hearings.store.records import meeting_rows, utc_naive, video_kind
 
 NOW = datetime(2026, 12, 2, 15, 0)
 
@@ -38,3 +40,27 @@ def test_a_meetings_row_fills_every_column_of_hearings_in_its_order() -> None:
         NOW,
         NOW,
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("https://www.youtube.com/watch?v=abc", "youtube"),
+        ("https://youtu.be/abc", "youtube"),
+        ("https://www.youtube-nocookie.com/embed/abc", "youtube"),
+        ("HTTPS://WWW.YOUTUBE.COM/watch?v=abc", "youtube"),
+        ("https://www.senate.gov/isvp/?comm=judiciary", "senate"),
+        ("https://www.congress.gov/event/119th-congress/house-event/118278", "congress.gov"),
+        # Only the host names the place: not a look-alike host, a path or a query.
+        ("https://notyoutube.com/watch?v=abc", "other"),
+        ("https://evilyoutu.be/abc", "other"),
+        ("https://example.org/?next=youtube.com", "other"),
+        ("https://example.org/senate.gov/video", "other"),
+        ("https://youtube.com.example.org/watch?v=abc", "other"),
+        ("youtube.com/watch?v=abc", "other"),
+        ("http://[::1", "other"),
+        ("", "other"),
+    ],
+)
+def test_a_videos_kind_is_named_by_its_host(url: str, kind: str) -> None:
+    assert video_kind(url) == kind

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
+from urllib.parse import urlsplit
 
 from hearings.citations import find_citations
 from hearings.congress_api.models import Meeting
@@ -50,14 +51,23 @@ def utc_naive(moment: datetime | None) -> datetime | None:
 
 
 def video_kind(url: str) -> str:
-    lowered = url.lower()
-    if "youtube.com" in lowered or "youtu.be" in lowered:
+    """Where a video is, by its URL's host (or a subdomain of it): a match anywhere in the URL
+    called `https://notyoutube.com/?youtube.com` a YouTube video."""
+    try:
+        host = (urlsplit(url.strip()).hostname or "") if "://" in url else ""
+    except ValueError:  # a host urlsplit cannot read ("http://[::1")
+        host = ""
+    if _on(host, "youtube.com", "youtu.be", "youtube-nocookie.com"):
         return "youtube"
-    if "senate.gov" in lowered:
+    if _on(host, "senate.gov"):
         return "senate"
-    if "congress.gov" in lowered:
+    if _on(host, "congress.gov"):
         return "congress.gov"
     return "other"
+
+
+def _on(host: str, *domains: str) -> bool:
+    return any(host == domain or host.endswith("." + domain) for domain in domains)
 
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
