@@ -196,6 +196,36 @@ def test_a_member_must_be_the_one_requested_and_named(corpus: Corpus) -> None:
     assert isinstance(verdict, Quarantined) and "no name" in verdict.reason
 
 
+@pytest.mark.parametrize("name", [",", ".", "-", "\u200b", "\ufeff", "\u200b\u200e ."])
+def test_a_name_or_title_of_punctuation_or_invisible_characters_is_no_name(
+    corpus: Corpus, name: str
+) -> None:
+    """Admitted, it replaced the stored name (found by a mutation campaign of hearings import:
+    a member list entry named "," or a zero-width space was stored over the member's name, with
+    exit 0, and `hearings verify` found nothing)."""
+    request, body = a_committee(corpus)
+    renamed = [{**h, "libraryOfCongressName": name, "officialName": name} for h in body["history"]]
+    verdict = admit_item(request, body | {"history": renamed}, now=NOW)
+    assert isinstance(verdict, Quarantined) and "no name" in verdict.reason
+
+    member = corpus.member("A000055") or {}
+    entry = {k: v for k, v in member.items() if "ame" not in k} | {"name": name}
+    verdict = admit_item(Request("member", None, None, "A000055"), entry, now=NOW)
+    assert isinstance(verdict, Quarantined) and "no name" in verdict.reason
+
+    request, body = a_printed_hearing(corpus)
+    verdict = admit_item(request, body | {"title": name}, now=NOW)
+    assert isinstance(verdict, Quarantined) and "title" in verdict.reason
+
+
+@pytest.mark.parametrize("name", ["王小明", "Jr.", "X"])
+def test_a_name_with_a_letter_in_any_script_is_a_name(corpus: Corpus, name: str) -> None:
+    request, body = a_committee(corpus)
+    renamed = [{**h, "libraryOfCongressName": name, "officialName": name} for h in body["history"]]
+    verdict = admit_item(request, body | {"history": renamed}, now=NOW)
+    assert isinstance(verdict, Admitted) and verdict.record.display_name == name
+
+
 def test_text_is_made_storable_not_refused(corpus: Corpus) -> None:
     request, body = a_meeting(corpus)
     body["title"] = "Broken \ud83d emoji and a NUL\x00 here"

@@ -47,8 +47,9 @@ def check_meeting(request: Request, meeting: Meeting) -> Meeting:
 def check_printed_hearing(request: Request, hearing: PrintedHearing) -> PrintedHearing:
     _same_id(request, str(hearing.jacket_number), "jacketNumber")
     _same_place(request, hearing.congress, hearing.chamber)
-    if not (hearing.title or "").strip():
-        raise Refused("title is missing; the stored printed hearing is kept")
+    if not _readable(hearing.title):
+        title = _unreadable(hearing.title)
+        raise Refused(f"title is missing{title}; the stored printed hearing is kept")
     associated = hearing.associated_meeting.event_id if hearing.associated_meeting else None
     if associated is not None and len(associated) > ASSOCIATED_EVENT_ID_WIDTH:
         raise Refused(f"associatedMeeting eventId {cut(associated)} is too long to be an eventId")
@@ -65,8 +66,9 @@ def check_committee(request: Request, committee: Committee) -> Committee:
         _same_place(request, None, committee.chamber)
     else:
         committee = committee.model_copy(update={"chamber": request.chamber})
-    if not committee.display_name:
-        raise Refused("the committee has no name; the stored name is kept")
+    if not _readable(committee.display_name):
+        name = _unreadable(committee.display_name)
+        raise Refused(f"the committee has no name{name}; the stored name is kept")
     parent = committee.parent
     if parent is not None and not SYSTEM_CODE.fullmatch(parent.system_code):
         raise Refused(f"parent systemCode {cut(parent.system_code)} is not a valid committee code")
@@ -77,9 +79,22 @@ def check_member(request: Request, member: Member) -> Member:
     _same_id(request, member.bioguide_id, "bioguideId")
     if not BIOGUIDE_ID.fullmatch(member.bioguide_id):
         raise Refused(f"bioguideId {member.bioguide_id!r} is not a valid identifier")
-    if not member.display_name:
-        raise Refused("the member has no name; the stored name is kept")
+    if not _readable(member.display_name):
+        name = _unreadable(member.display_name)
+        raise Refused(f"the member has no name{name}; the stored name is kept")
     return member
+
+
+def _readable(text: str | None) -> bool:
+    """A name or title has a letter or digit in it, in any script: punctuation or invisible
+    characters alone ("," or a zero-width space, which `strip` keeps) are no name, and would
+    replace a stored one."""
+    return text is not None and any(character.isalnum() for character in text)
+
+
+def _unreadable(text: str | None) -> str:
+    """What a refusal says of a name or title given without a letter or digit."""
+    return f" ({cut(text)} has no letter or digit)" if text else ""
 
 
 CHECKS: dict[Entity, Callable[[Request, Any], Any]] = {
