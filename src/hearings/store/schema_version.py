@@ -106,9 +106,11 @@ def judge_schema(
             f"version knows {known[0]} to {head}), so it was left untouched",
             WHAT_TO_DO,
         )
-    # At the head the core tables are this version's own; an older revision's are checked by
-    # its migrations (a later one may rename a table).
-    missing = (CORE_TABLES & _head_tables()) - names if versions[0] == head else set()
+    # At the head every table is this version's own: one missing (a witnesses table dropped)
+    # passed when only the core ones were looked for, and failed later commands, a rebuild as
+    # an internal error. An older revision's are checked by its migrations (a later one may
+    # rename a table).
+    missing = _head_tables() - names if versions[0] == head else set()
     if missing:
         raise _refusal(
             label,
