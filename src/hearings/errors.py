@@ -48,6 +48,13 @@ _ACCEPTED = {
     "int_parsing": "a whole number",
     "float_parsing": "a number",
 }
+# Dates pydantic could not read, with why after a comma ("…, day value is outside expected range").
+_DATES = {
+    "date_parsing": "a date such as 2025-06-24",
+    "date_from_datetime_parsing": "a date such as 2025-06-24",
+    "datetime_parsing": "a date and time such as 2025-06-24T14:00:00Z",
+    "datetime_from_date_parsing": "a date such as 2025-06-24, or a date and time",
+}
 # Pydantic's range errors ("Input should be greater than or equal to 1"), by the bound each names.
 _RANGES = {
     "greater_than_equal": ("ge", "at least"),
@@ -69,6 +76,9 @@ def validation_problem(error: Mapping[str, Any]) -> str:
     given = f", got {quoted(error['input'])}" if "input" in error else ""
     if kind in _ACCEPTED:
         return f"expected {_ACCEPTED[kind]}{given}"
+    if kind in _DATES:
+        _, _, why = str(error.get("msg", "")).partition(", ")
+        return f"expected {_DATES[kind]}{given}" + (f" ({why})" if why else "")
     bound = _RANGES.get(kind)
     if bound is not None and bound[0] in error.get("ctx", {}):
         return f"expected {bound[1]} {_number(error['ctx'][bound[0]])}{given}"

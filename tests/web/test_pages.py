@@ -137,6 +137,18 @@ def test_a_bad_parameter_gets_a_400_with_a_clear_message(
             "Parameter 'has_witnesses': expected true or false (also 1/0, yes/no, on/off), "
             "got 'maybe'.",
         ),
+        # Not pydantic's "Input should be a valid date or datetime, day value is outside…".
+        (
+            "from=2025-02-30",
+            "Parameter 'from': expected a date such as 2025-06-24, got '2025-02-30' (day value "
+            "is outside expected range).",
+        ),
+        # Not "String should match pattern '^[A-Za-z]{2,8}[0-9]{2}$'".
+        (
+            "committee=agriculture",
+            "Parameter 'committee': expected a committee code such as hsag00 (`/committees` "
+            "lists them), got 'agriculture'.",
+        ),
     ],
 )
 def test_a_parameter_that_is_not_a_number_or_boolean_says_what_is_accepted(
@@ -148,6 +160,18 @@ def test_a_parameter_that_is_not_a_number_or_boolean_says_what_is_accepted(
     page = client.get(f"/hearings?{query}")
     assert page.status_code == 400
     assert says.replace("'", "&#39;") in page.text
+    # The page's JSON twin answers as the API does, whatever the client accepts.
+    twin = client.get(f"/hearings.json?{query}", headers={"Accept": "*/*"})
+    assert twin.status_code == 400
+    assert twin.json()["error"]["message"] == says
+
+
+def test_a_month_that_is_not_one_says_how_to_write_it(client: TestClient) -> None:
+    page = client.get("/calendar?month=13")
+    assert page.status_code == 400
+    assert "Parameter &#39;month&#39;: expected a month such as 2025-06, got &#39;13&#39;." in (
+        page.text
+    )
 
 
 def test_a_long_value_that_is_not_a_number_is_quoted_cut(client: TestClient) -> None:

@@ -19,6 +19,7 @@ from hearings.web.errors import BadParameter
 from hearings.web.filter_choices import facets
 from hearings.web.filters import (
     COMMITTEE_CODE,
+    MONTH,
     CongressParameter,
     HearingFilters,
     congress_selection,
@@ -47,7 +48,7 @@ def _month(value: str | None, today: date) -> date:
 @router.get("/calendar", name="calendar")
 def calendar_page(
     request: Request,
-    month: Annotated[str | None, Query(max_length=7, pattern=r"^\d{4}-\d{1,2}$")] = None,
+    month: Annotated[str | None, Query(max_length=7, pattern=MONTH)] = None,
     committee: Annotated[str | None, Query(pattern=COMMITTEE_CODE)] = None,
     congress: CongressParameter = None,
 ) -> Response:

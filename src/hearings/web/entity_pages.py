@@ -14,7 +14,13 @@ from hearings.web.committee_entities import list_committees, load_committee
 from hearings.web.entities import list_witnesses, load_witness
 from hearings.web.errors import NotFound
 from hearings.web.filter_choices import facets
-from hearings.web.filters import CongressParameter, HearingFilters, congress_selection
+from hearings.web.filters import (
+    CHAMBER_NAME,
+    CHAMBER_OR_JOINT,
+    CongressParameter,
+    HearingFilters,
+    congress_selection,
+)
 from hearings.web.listing import find_hearings
 from hearings.web.member_entities import list_members, load_member
 from hearings.web.organizations import load_organization
@@ -103,7 +109,7 @@ def organization_page(request: Request, slug: Annotated[str, Path(max_length=300
 @router.get("/committees", name="committees")
 def committees_page(
     request: Request,
-    chamber: Annotated[str | None, Query(pattern="^(?i:house|senate|joint)$")] = None,
+    chamber: Annotated[str | None, Query(pattern=CHAMBER_OR_JOINT)] = None,
     congress: CongressParameter = None,
 ) -> Response:
     """Every committee with its subcommittees and meeting counts (of `congress` only, when
@@ -167,7 +173,7 @@ def committee_page(
 def members_page(
     request: Request,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    chamber: Annotated[str | None, Query(pattern="^(?i:house|senate)$")] = None,
+    chamber: Annotated[str | None, Query(pattern=CHAMBER_NAME)] = None,
     page: PageNumber = 1,
 ) -> Response:
     with _engine(request).connect() as connection:

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from hearings.errors import quoted, validation_problem
 from hearings.web.database_trouble import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, trouble
 from hearings.web.errors import WebError
+from hearings.web.filters import CHAMBER_NAME, CHAMBER_OR_JOINT, COMMITTEE_CODE, MONTH
 from hearings.web.http_methods import allowed_methods, asked_method, not_allowed_sentence
 
 log = logging.getLogger(__name__)
@@ -25,8 +26,9 @@ log = logging.getLogger(__name__)
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    # Feeds are read by programs too: their errors are JSON, like the API's.
-    if path.startswith(("/api/", "/feeds/")) or path == "/openapi.json":
+    # Feeds are read by programs too: their errors are JSON, like the API's, and so are those
+    # of a page's JSON twin (`/hearings.json`).
+    if path.startswith(("/api/", "/feeds/")) or path.endswith(".json"):
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
@@ -38,12 +40,26 @@ def _validation_message(exc: RequestValidationError) -> str:
         location = [str(part) for part in error.get("loc", ()) if part not in ("query", "path")]
         name = ".".join(location) or "request"
         given = error.get("input")
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        if error.get("type") == "string_pattern_mismatch" and pattern in _PATTERN_WORDS:
+            # Not "String should match pattern '^\\d{4}-\\d{1,2}$'": what a reader would type.
+            words = f"expected {_PATTERN_WORDS[pattern]}, got {quoted(given)}"
+            error = {**error, "type": "pattern", "msg": words}
         message = validation_problem(error).rstrip(".")
         shown = ""
         if isinstance(given, str | int | float) and quoted(given) not in message:
             shown = f" (got {quoted(given)})"
         sentences.append(f"Parameter '{name}'{shown}: {message}.")
     return " ".join(sentences) or "The request is not valid."
+
+
+# The forms the routes' patterns accept, as a reader would write them.
+_PATTERN_WORDS = {
+    MONTH: "a month such as 2025-06",
+    COMMITTEE_CODE: "a committee code such as hsag00 (`/committees` lists them)",
+    CHAMBER_OR_JOINT: "house, senate or joint",
+    CHAMBER_NAME: "house or senate",
+}
 
 
 # A message is a sentence or two; anything longer quotes too much of what was sent.

@@ -31,6 +31,9 @@ MAX_PAGE = 2000
 MAX_PER_PAGE = 100
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 COMMITTEE_CODE = r"^[A-Za-z]{2,8}[0-9]{2}$"
+MONTH = r"^\d{4}-\d{1,2}$"
+CHAMBER_OR_JOINT = "^(?i:house|senate|joint)$"
+CHAMBER_NAME = "^(?i:house|senate)$"
 
 
 def _written_day(value: object) -> object:
