@@ -298,6 +298,62 @@ def test_restore_moves_a_stale_wal_away_from_the_new_database(tmp_path: Path) ->
     assert replaced is not None and _titles(replaced) == ["old one", "old two"]
 
 
+def test_restore_of_a_copy_with_its_wal_beside_it_keeps_what_the_wal_holds(
+    tmp_path: Path,
+) -> None:
+    # A database copied with its -wal while in use (rows in the -wal, none checkpointed yet):
+    # SQLite reads the two as one, and the restore installed the main file alone, without them.
+    source = tmp_path / "source.db"
+    writer = _make_database(source, ["in the wal one", "in the wal two"])
+    copied = tmp_path / "copied" / "copy.db"
+    copied.parent.mkdir()
+    copied.write_bytes(source.read_bytes())
+    copied.with_name("copy.db-wal").write_bytes(source.with_name("source.db-wal").read_bytes())
+    writer.close()
+    database = tmp_path / "data" / "hearings.db"
+    database.parent.mkdir()
+    _make_database(database, ["current"]).close()
+    before = {p.name: _digest(p) for p in copied.parent.iterdir()}
+
+    restore_backup(copied, database, now=NOW)
+
+    assert _titles(database) == ["in the wal one", "in the wal two"]
+    assert verify_sqlite_file(database) is None  # complete on its own, no -wal beside it
+    assert not database.with_name("hearings.db-wal").exists()
+    assert {p.name: _digest(p) for p in copied.parent.iterdir()} == before  # source untouched
+
+
+def test_restore_of_a_copy_with_a_hot_journal_rolls_the_half_transaction_back(
+    tmp_path: Path,
+) -> None:
+    # Copied mid-transaction in rollback-journal mode: the main file holds half a transaction,
+    # which the -journal beside it undoes when SQLite opens the pair.
+    source = tmp_path / "source.db"
+    _make_database(source, ["kept"]).close()
+    connection = sqlite3.connect(source, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=DELETE")
+    connection.execute("PRAGMA cache_size=1")  # pages spill into the file before the commit
+    connection.execute("BEGIN")
+    for i in range(300):
+        _insert(connection, f"half{i}", "x" * 500)
+    copied = tmp_path / "copied" / "copy.db"
+    copied.parent.mkdir()
+    copied.write_bytes(source.read_bytes())
+    copied.with_name("copy.db-journal").write_bytes(
+        source.with_name("source.db-journal").read_bytes()
+    )
+    connection.execute("ROLLBACK")
+    connection.close()
+    database = tmp_path / "data" / "hearings.db"
+    database.parent.mkdir()
+    _make_database(database, ["current"]).close()
+
+    restore_backup(copied, database, now=NOW)
+
+    assert _titles(database) == ["kept"]
+    assert verify_sqlite_file(database) is None
+
+
 def test_restore_over_a_corrupt_database_keeps_its_wal_beside_it(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     folder.mkdir()

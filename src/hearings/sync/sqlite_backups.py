@@ -31,6 +31,7 @@ from hearings.sync.backup_files import (
 from hearings.sync.backup_payloads import damaged_payloads
 from hearings.sync.failpoints import failpoint
 from hearings.sync.leftovers import remove_leftovers
+from hearings.sync.sqlite_sidecars import fold_sidecars
 from hearings.sync.sqlite_verify import diagnose
 
 # ---- backup --------------------------------------------------------------------------------
@@ -132,6 +133,9 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
             shutil.copyfileobj(src, out, length=1024 * 1024)
             out.flush()
             os.fsync(out.fileno())
+        problem = fold_sidecars(backup_path, staged)
+        if problem:
+            raise RestoreFailed(refusal(backup_path, problem, database_path))
         failpoint("restore_staged")
         # mkstemp makes the file private (0600); the restored database keeps the old one's mode.
         if database_path.exists():
