@@ -239,7 +239,9 @@ def _served(fetched: list[tuple[Request, object]]) -> list[tuple[Request, object
 
 def _without_parent_cycles(state: RunState, admitted: list[Admitted]) -> list[Admitted]:
     """A committee whose parent chain comes back to itself would vanish from every tree of
-    committees: it is quarantined, and the stored one kept."""
+    committees: it is quarantined, and the stored one kept. One that keeps its stored parent is
+    not at fault when another's new parent closes the loop (a parent naming its subcommittee),
+    and is stored; when every one in the loop has a new parent, none can be told at fault."""
     parents = {
         a.record.system_code: a.record.parent.system_code for a in admitted if a.record.parent
     }
@@ -258,7 +260,11 @@ def _without_parent_cycles(state: RunState, admitted: list[Admitted]) -> list[Ad
         while code in chains and code not in seen:
             seen.add(code)
             code = chains[code]
-        if code == item.record.system_code and item.record.parent is not None:
+        own = item.record.system_code
+        closed_by_others = parents.get(own) == stored.get(own) and any(
+            parents[other] != stored.get(other) for other in seen if other in parents
+        )
+        if code == own and item.record.parent is not None and not closed_by_others:
             state.quarantine(
                 Quarantined(
                     "committee",
