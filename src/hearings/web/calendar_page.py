@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine, func, select
 
+from hearings.errors import quoted
 from hearings.store import schema
 from hearings.web.errors import BadParameter
 from hearings.web.filter_choices import facets
@@ -42,7 +43,9 @@ def _month(value: str | None, today: date) -> date:
         year, month = (int(part) for part in value.split("-"))
         return date(year, month, 1)
     except ValueError:
-        raise BadParameter("month", f"month {value!r} is not a month; use YYYY-MM.") from None
+        raise BadParameter(
+            "month", f"Parameter 'month': expected a month such as 2025-06, got {quoted(value)}."
+        ) from None
 
 
 @router.get("/calendar", name="calendar")
@@ -57,7 +60,10 @@ def calendar_page(
     today = as_utc(now).astimezone(EASTERN).date()
     first = _month(month, today)
     if not 1900 <= first.year <= 2200:
-        raise BadParameter("month", "month must be between 1900 and 2200.")
+        raise BadParameter(
+            "month",
+            f"Parameter 'month': expected a month from 1900 to 2200, got {quoted(month or '')}.",
+        )
     last = date(first.year, first.month, calendar_module.monthrange(first.year, first.month)[1])
     narrowing = HearingFilters(
         congress=congress_selection(congress), committee=committee.lower() if committee else None

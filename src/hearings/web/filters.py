@@ -200,7 +200,11 @@ def hearing_filters(
     for name, day in (("from", date_from), ("to", date_to)):
         # Like `week`: a day no meeting can have, and past 9999-12-30 no Eastern midnight after.
         if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise BadParameter(name, f"{name} must be a day between {FIRST_YEAR} and {LAST_YEAR}.")
+            raise BadParameter(
+                name,
+                f"Parameter '{name}': expected a day from {FIRST_YEAR} to {LAST_YEAR}, "
+                f"got '{day.isoformat()}'.",
+            )
     if date_from and date_to and date_from > date_to:
         raise BadParameter(
             "from", f"The date range starts ({date_from}) after it ends ({date_to})."

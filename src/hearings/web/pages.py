@@ -63,7 +63,9 @@ def hearings_page(
     """The week view (this week by default, or `week`), narrowed by any filters; with a query,
     a sort or a date range, a ranked or ordered list of pages instead."""
     if week is not None and not 1900 <= week.year <= 2200:
-        raise BadParameter("week", "week must be a day between 1900 and 2200.")
+        raise BadParameter(
+            "week", f"Parameter 'week': expected a day from 1900 to 2200, got '{week.isoformat()}'."
+        )
     listing = bool(filters.q or filters.sort or filters.date_from or filters.date_to)
     if not listing and (week is not None or filters.is_blank()):
         today = _today(request)
