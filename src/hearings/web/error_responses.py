@@ -157,7 +157,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if cause is not None:
             return _unavailable(request, cause)
         # A bug: the traceback goes to the log, the user gets one sentence.
-        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        # The path quoted: decoded, a %0A in it would start a line of its own in the log.
+        log.error("unhandled error on %s %r", request.method, request.url.path, exc_info=exc)
         try:
             return _error_response(
                 request, 500, "Something went wrong on our side; the error has been logged."
