@@ -435,6 +435,24 @@ def test_a_database_path_that_is_a_fifo_is_one_sentence_not_a_hang(
 
 
 @pytest.mark.parametrize(
+    "args", [["status"], ["update"], ["backup", "create"], ["serve", "--port", "1"]]
+)
+def test_a_database_path_that_is_a_symlink_loop_is_one_sentence(
+    tmp_path: Path, args: list[str]
+) -> None:
+    # Following the link raised Python's RuntimeError('Symlink loop …'): an internal error.
+    site = Site(tmp_path, tmp_path / "hearings.db")
+    site.database.symlink_to(site.database)
+    result = site.cli(*args)
+    assert result.returncode == 1
+    assert one_sentence(result.stderr) == (
+        f"Error: The database path {site.database} is a symbolic link that leads back to itself "
+        "(a loop); point DATABASE_URL at a database file."
+    )
+    assert site.database.is_symlink()
+
+
+@pytest.mark.parametrize(
     "args", [["status"], ["export", "hearings"], ["serve", "--port", "1"], ["update"]]
 )
 def test_an_empty_database_file_is_refused_and_left_empty(tmp_path: Path, args: list[str]) -> None:

@@ -78,7 +78,15 @@ def sqlite_file(database_url: str) -> Path | None:
     if not database or database == ":memory:":
         return None
     path = Path(database)
-    return path.resolve() if path.is_symlink() else path
+    if not path.is_symlink():
+        return path
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop
+        raise DatabaseUnreadable(
+            f"The database path {path} is a symbolic link that leads back to itself (a loop); "
+            "point DATABASE_URL at a database file."
+        ) from None
 
 
 def create_db_engine(database_url: str) -> Engine:
