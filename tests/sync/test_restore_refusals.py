@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from hearings.store.engine import alembic_config, create_db_engine
 from hearings.store.postgres import client_connection
@@ -239,3 +240,32 @@ def test_a_database_path_that_is_a_device_or_a_fifo_is_never_replaced(
     assert f"the database path {special} is {kind}" in sentence and "was not changed" in sentence
     assert special.lstat().st_mode == mode
     assert not list(site.folder.glob("special.db.*"))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("wrong", ["password", "database"])
+def test_postgresql_restore_into_a_database_that_does_not_answer(
+    postgres_url: str, tmp_path: Path, wrong: str
+) -> None:
+    # The writer lock's connection failed first: "The database stopped answering (…); committed
+    # work is kept", about a database that never answered.
+    site = Site(tmp_path, tmp_path / "unused.db", extra_env={"DATABASE_URL": postgres_url})
+    assert site.cli("init").returncode == 0
+    made = site.cli("backup", "create")
+    assert made.returncode == 0, made.stderr
+    (dump,) = site.backups.iterdir()
+    url = make_url(postgres_url)
+    if wrong == "password":
+        url = url.set(password="not-the-password-7c1e")
+    else:
+        url = url.set(database="no_such_database")
+    shown = url.render_as_string(hide_password=False)
+
+    result = site.cli("backup", "restore", str(dump), DATABASE_URL=shown)
+
+    assert result.returncode == 1
+    sentence = one_sentence(result.stderr)
+    assert sentence.startswith(f"Error: Cannot restore {dump}: the database cannot be reached (")
+    assert sentence.endswith("so it was not changed.")
+    assert str(url.password) not in result.stderr + result.stdout
+    assert sorted(site.backups.iterdir()) == [dump]

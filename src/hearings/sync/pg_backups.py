@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
-from hearings.errors import UnknownSchema
+from hearings.errors import UnknownSchema, error_text
 from hearings.store.pg_grants import Grant, give_back, granted_rights
 from hearings.store.postgres import client_connection, find_client_program
 from hearings.store.schema_version import judge_schema
@@ -110,6 +110,7 @@ def restore_database(settings: Settings, backup_path: Path, *, now: datetime | N
     target = client_connection(settings.database_url)
     engine = create_db_engine(settings.database_url)
     try:
+        _reachable(engine, backup_path)
         with writer_lock(engine, settings.database_url):
             kept = backup_database(settings, now=now)
             with engine.connect() as connection:
@@ -139,6 +140,20 @@ def restore_database(settings: Settings, backup_path: Path, *, now: datetime | N
             f"changed: {_first(restored.stderr)}."
         )
     return kept
+
+
+def _reachable(engine: Engine, backup_path: Path) -> None:
+    """Refuse, before the lock, a database that does not answer (a wrong password, a database
+    that does not exist): the lock's failure read "The database stopped answering …;
+    committed work is kept", about a database that never answered."""
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        raise RestoreFailed(
+            f"Cannot restore {backup_path}: the database cannot be reached "
+            f"({error_text(exc).splitlines()[0].rstrip('.')}), so it was not changed."
+        ) from None
 
 
 def _give_back(engine: Engine, grants: list[Grant], backup_path: Path) -> None:
