@@ -434,6 +434,44 @@ def test_a_database_path_that_is_a_fifo_is_one_sentence_not_a_hang(
     assert not site.backups.exists()
 
 
+_HALF_A_TRANSACTION = """
+import sqlite3, sys, time
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("PRAGMA journal_mode=DELETE")
+connection.execute("PRAGMA cache_size=1")  # the changed pages spill into the file
+connection.execute("BEGIN")
+connection.execute("UPDATE hearings SET title = 'half-written ' || title")
+print("written", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_hot_journal_left_by_a_killed_writer_is_rolled_back_not_refused(site: Site) -> None:
+    # A writer killed mid-transaction in rollback-journal mode leaves a hot -journal, which
+    # SQLite rolls back on the first ordinary open; the read-only look before every command
+    # could not, and refused the database ("attempt to write a readonly database") with the
+    # advice to restore a backup, losing what was committed since.
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _HALF_A_TRANSACTION, str(site.database)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "written"
+    writer.kill()
+    writer.wait()
+    journal = site.database.with_name("hearings.db-journal")
+    assert journal.stat().st_size > 0
+
+    result = site.cli("status", "--json")
+
+    assert result.returncode == 0, result.stderr
+    connection = sqlite3.connect(site.database)
+    half = connection.execute("SELECT count(*) FROM hearings WHERE title LIKE 'half-written %'")
+    assert half.fetchone() == (0,)
+    connection.close()
+    assert not journal.exists() or journal.stat().st_size == 0
+
+
 @pytest.mark.parametrize(
     "args", [["status"], ["update"], ["backup", "create"], ["serve", "--port", "1"]]
 )

@@ -51,6 +51,8 @@ def check_sqlite_file(path: Path) -> None:
     if isinstance(error, sqlite3.OperationalError):
         if "locked" in str(error) or "busy" in str(error):
             return  # another process is writing: the file is a live database, not a corrupt one
+        if read_only is None and _rolled_back(path):
+            return
         raise DatabaseUnreadable(
             f"The database file {path} cannot be opened ({error}); "
             "restore it with `hearings backup restore PATH`."
@@ -59,6 +61,25 @@ def check_sqlite_file(path: Path) -> None:
         f"The database file {path} is corrupt ({error}); "
         "restore it with `hearings backup restore PATH`."
     )
+
+
+def _rolled_back(path: Path) -> bool:
+    """Whether a hot journal, left by a writer killed mid-transaction in rollback-journal mode,
+    was rolled back, as SQLite does on the first ordinary open. A read-only look cannot do it
+    ("attempt to write a readonly database"), and every command refused the database and said
+    to restore a backup, losing what was committed since."""
+    journal = path.with_name(path.name + "-journal")
+    if not journal.is_file() or journal.stat().st_size == 0:
+        return False
+    try:
+        connection = sqlite3.connect(path, timeout=30)
+        try:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return _schema_table_error(path, immutable=False) is None
 
 
 def special_file_kind(path: Path) -> str | None:
