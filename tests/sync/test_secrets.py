@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from hearings.replica.overrides import Raw
 from hearings.store import schema
 from hearings.sync.runner import EXIT_PARTIAL
 from tests.sync.harness import API_KEY, Harness, api_time, meeting_ids
@@ -57,15 +58,28 @@ def test_an_echoed_api_key_is_redacted_everywhere_it_could_be_kept(harness: Harn
 def test_an_echoed_api_key_is_not_kept_in_the_lists_an_import_keeps(harness: Harness) -> None:
     """An import stopped by its budget keeps the lists it read in the database for the next
     slice: a key echoed in a list entry is kept there as `***`, as everywhere else."""
-    member = sorted(harness.corpus.ids("member"))[0]
+    member, deep = sorted(harness.corpus.ids("member"))[:2]
     harness.replica.overrides.set_list_entry(
         "member", member, lambda entry: {**entry, "state": f"Echo {API_KEY}"}
+    )
+    # Nested deeper than a walk of Python's goes, yet not too deep to read: kept all the same.
+    nested = Raw(b"[" * 800 + b"]" * 800)
+    harness.replica.overrides.set_list_entry(
+        "member", deep, lambda entry: {**entry, "state": f"Echo {API_KEY}", "extra": nested}
     )
     stopped = harness.cli("import", "--congress", "119", "--max-requests", "30")
     assert stopped.returncode == EXIT_PARTIAL, stopped.stderr
     with harness.engine().connect() as connection:
-        kept = connection.execute(select(schema.import_list_entries.c.entry)).scalars().all()
-    assert any("Echo ***" in entry for entry in kept)
+        kept = (
+            connection.execute(
+                select(schema.import_list_entries.c.entry).where(
+                    schema.import_list_entries.c.list_key == "member/119/all"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert sum("Echo ***" in entry for entry in kept) == 2
     assert all(API_KEY not in entry for entry in kept)
 
     # The next slice reads the entry from there, and stores it as the gate would have.

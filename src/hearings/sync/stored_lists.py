@@ -158,9 +158,9 @@ class StoredLists:
         if not all(isinstance(entry, dict) for entry in entries):
             return  # an entry salvaged from an unreadable page: read the list again next time
         try:
-            texts = [json.dumps(_redacted(entry, self.redact)) for entry in entries]
+            texts = [_kept_text(entry, self.redact) for entry in entries]
         except RecursionError:
-            return  # nested too deeply to redact: read the list again next time
+            return  # nested too deeply to write: read the list again next time
         with writing(self.engine).begin() as connection:
             _forget(connection, [key])
             connection.execute(
@@ -183,6 +183,14 @@ class StoredLists:
                         for n, text in enumerate(texts)
                     ],
                 )
+
+
+def _kept_text(entry: Any, redact: Callable[[str], str]) -> str:
+    """The entry's JSON, with `redact` applied to every text in it."""
+    try:
+        return json.dumps(_redacted(entry, redact))
+    except RecursionError:  # nested deeper than the walk goes: the key as it stands in JSON
+        return redact(json.dumps(entry))
 
 
 def _redacted(value: Any, redact: Callable[[str], str]) -> Any:
