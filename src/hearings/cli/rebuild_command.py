@@ -16,7 +16,7 @@ from hearings.cli.environment import console, current_settings, require_existing
 from hearings.errors import HearingsError
 from hearings.logs import configure_logging
 from hearings.reports.verify_result import counted
-from hearings.store.engine import check_database, create_db_engine
+from hearings.store.engine import create_db_engine, open_database
 from hearings.store.writer_lock import writer_lock
 from hearings.sync.backups import backup_now
 from hearings.sync.gate import Entity
@@ -61,7 +61,9 @@ def rebuild(
     entities = _entities(entity_names or [])
     settings = current_settings()
     require_existing(settings)
-    check_database(settings.database_url)
+    # Refused as every writer is (a newer schema, a read-only file, folder, mount or server),
+    # before the writer lock's file is made beside the database.
+    open_database(settings.database_url, migrate_schema=False).dispose()
     # A rebuild replaces the database outside any run: the day's log file says so.
     configure_logging(settings.log_dir, settings.log_level, quiet=True)
     now = datetime.now(UTC)
