@@ -218,6 +218,28 @@ def test_a_slice_counts_the_requests_earlier_runs_made_in_the_last_hour(tmp_path
     assert min(small.stamp_ages()) == pytest.approx(min(ages), abs=1)
 
 
+def test_a_run_whose_request_count_is_text_counts_no_requests(tmp_path: Path) -> None:
+    # SQLite keeps text in a number column, and 'many' > 0 holds there: range('many') failed
+    # every import (TypeError) until that run left the hour.
+    engine = open_database(f"sqlite:///{tmp_path / 'hearings.db'}")
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    end = (now - timedelta(minutes=5)).replace(tzinfo=None)
+    with engine.begin() as connection:
+        for requests in (10, "many"):
+            connection.execute(
+                insert(schema.update_logs).values(
+                    command="import",
+                    mode="batch",
+                    start_time=end - timedelta(minutes=1),
+                    end_time=end,
+                    api_requests=requests,
+                )
+            )
+    ages = earlier_request_ages(engine, now, 3600)
+    engine.dispose()
+    assert len(ages) == 10
+
+
 def test_a_budget_needs_batch_mode(replica: ReplicaServer, tmp_path: Path) -> None:
     run = Site(tmp_path, replica).hearings(
         "import", "--congress", "119", "--max-requests", "50", "--no-batch"

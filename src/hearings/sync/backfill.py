@@ -252,6 +252,10 @@ def earlier_request_ages(engine: Engine, now: datetime, window: float) -> list[f
     moment = utc_naive(now) or datetime.min
     ages: list[float] = []
     for started, ended, requests in runs:
+        if not isinstance(requests, int):
+            # SQLite keeps text in the column ('many', which compares above 0): range() of it
+            # failed every import until the run left the window. `hearings verify` names it.
+            continue
         length = max((ended - started).total_seconds(), 0.0)
         for n in range(requests):
             age = (moment - started).total_seconds() - length * (n + 0.5) / requests
