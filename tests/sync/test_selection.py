@@ -283,3 +283,24 @@ def test_a_quarantine_entry_whose_attempts_are_text_is_written_again(harness: Ha
 
     assert code == EXIT_QUARANTINED, metrics
     assert open_quarantine(harness)[("meeting", victim)].attempts == 1
+
+
+@pytest.mark.imported
+def test_a_high_water_mark_that_cannot_be_read_fails_the_run_in_a_sentence(
+    harness: Harness,
+) -> None:
+    # SQLite keeps any text in a date-time column: the run failed as "ValueError: Invalid
+    # isoformat string: 'garbage'", run after run, saying nothing of where or what to do.
+    if not harness.database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL refuses such a value")
+    with harness.engine().begin() as connection:
+        connection.execute(text("UPDATE sync_state SET high_water_mark = 'garbage'"))
+
+    done = harness.cli("update", "--congress", "119")
+
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert (
+        "A value stored in the database cannot be read (Invalid isoformat string: 'garbage'); "
+        "`hearings verify` names each such value"
+    ) in done.stderr

@@ -28,10 +28,10 @@ from hearings.cli.failure_sentences import (
     database_gone,
     full_disk,
     stop_sentence,
-    unreadable_value,
 )
 from hearings.cli.help_layout import CommandsInUseOrder
 from hearings.errors import HearingsError, validation_problem
+from hearings.store.value_errors import unreadable_value
 
 app = typer.Typer(
     cls=CommandsInUseOrder,

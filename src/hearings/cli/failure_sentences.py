@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-import traceback
 from collections.abc import Sequence
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from hearings.errors import NOT_UTF8_TEXT, DatabaseUnreadable, HearingsError
+from hearings.store.value_errors import unreadable_value_sentence
 
 # Commands (and subcommands) that change nothing: stopped, they lose nothing and leave no run.
 _READ_ONLY = {"status", "export", "report", "history", "verify", "backup list", "quarantine list"}
@@ -87,19 +87,6 @@ def _unreadable_sentence(error: sqlite3.DatabaseError) -> HearingsError:
     return unreadable(database_url, error)
 
 
-def unreadable_value(exc: BaseException) -> HearingsError | None:
-    """A stored value the database hands back in a form its column's type cannot convert (a
-    date-time damaged on disk, or written by another program): SQLite keeps any value in any
-    column, and its integrity check reads the file's structure, not the values."""
-    if not isinstance(exc, ValueError | TypeError | OverflowError):
-        return None
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not any(_converting(frame) for frame in frames):
-        return None
-    said = " ".join(str(exc).split())[:160] or type(exc).__name__
-    return _unreadable_value_sentence(said)
-
-
 # What a command raises when a value it read is not of its column's type or shape: `int('many')`,
 # a format code for a number given a text, iterating a number, `.get` of a list.
 CONVERSION_ERRORS = (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError)
@@ -122,22 +109,4 @@ def value_at_fault(engine: Engine) -> HearingsError | None:
                 _, named = misshapen_values(connection)
     except (DBAPIError, *CONVERSION_ERRORS):
         return None  # the failure stands as it was: a bug, with its traceback in the log
-    return _unreadable_value_sentence(named[0]) if named else None
-
-
-def _unreadable_value_sentence(said: str) -> DatabaseUnreadable:
-    return DatabaseUnreadable(
-        f"A value stored in the database cannot be read ({said.rstrip('.')}); `hearings verify` "
-        "names each such value, and `hearings rebuild` or `hearings backup restore PATH` "
-        "mends it."
-    )
-
-
-def _converting(frame: traceback.FrameSummary) -> bool:
-    """A frame of SQLAlchemy turning a fetched value into its column's type."""
-    where = frame.filename.replace("\\", "/")
-    return (
-        frame.name == "_apply_processors"
-        or ("sqlalchemy/" in where and "processors" in where)
-        or (where.endswith("sqlalchemy/sql/sqltypes.py") and frame.name == "process")
-    )
+    return unreadable_value_sentence(named[0]) if named else None

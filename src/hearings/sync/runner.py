@@ -20,6 +20,7 @@ from hearings.congress_api.client import redact_text
 from hearings.congress_api.errors import ApiError
 from hearings.errors import HearingsError, UpdateAlreadyRunning
 from hearings.logs import FILE_ONLY
+from hearings.store.value_errors import unreadable_value
 from hearings.store.writer_lock import writer_lock
 from hearings.sync.backfill import Backfill
 from hearings.sync.backup_files import BackupFailed
@@ -135,7 +136,10 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
                 _fail(metrics, str(exc), rolled_back=True, options=options)
             except Exception as exc:  # a bug or a database failure: logged with its traceback
                 log.exception("%s failed", command)
-                _fail(metrics, f"{type(exc).__name__}: {exc}", rolled_back=True, options=options)
+                # A high-water mark stored as 'garbage' failed every run as "ValueError: …".
+                unreadable = unreadable_value(exc)
+                reason = str(unreadable) if unreadable else f"{type(exc).__name__}: {exc}"
+                _fail(metrics, reason, rolled_back=True, options=options)
             else:
                 _settle(metrics)
             if env.backfill is not None:
