@@ -269,3 +269,41 @@ def test_postgresql_restore_into_a_database_that_does_not_answer(
     assert sentence.endswith("so it was not changed.")
     assert str(url.password) not in result.stderr + result.stdout
     assert sorted(site.backups.iterdir()) == [dump]
+
+
+@pytest.mark.postgres
+def test_postgresql_restore_refuses_an_archive_whose_payloads_are_damaged(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    # pg_restore --list reads the archive's table of contents, not its values: a dump whose
+    # archived payload does not unpack was restored silently, its version lost to history.
+    site = Site(tmp_path, tmp_path / "unused.db", extra_env={"DATABASE_URL": postgres_url})
+    assert site.cli("init").returncode == 0
+    engine = create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO payload_archive (entity, identifier, content_hash, payload, "
+                "first_seen_at, last_seen_at) VALUES ('meeting', '115446', 'h', "
+                "'\\x789c0000'::bytea, now(), now())"
+            )
+        )
+    target = client_connection(postgres_url)
+    damaged = tmp_path / "damaged.dump"
+    subprocess.run(
+        ["pg_dump", "--format=custom", f"--file={damaged}", f"--dbname={target.conninfo}"],
+        env=target.env,
+        check=True,
+    )
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM payload_archive"))
+    engine.dispose()
+
+    result = site.cli("backup", "restore", str(damaged))
+
+    assert result.returncode == 1
+    sentence = one_sentence(result.stderr)
+    assert "its payload archive holds 1 version that cannot be read back (damaged)" in sentence
+    assert "meeting 115446 (archive version " in sentence
+    assert sentence.endswith("the database was not changed.")
+    assert not site.backups.exists() or not any(site.backups.iterdir())

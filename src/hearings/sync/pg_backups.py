@@ -34,6 +34,7 @@ from hearings.sync.backup_files import (
     prune_backups,
     utc,
 )
+from hearings.sync.backup_payloads import damaged_dump_payloads
 from hearings.sync.failpoints import failpoint
 
 if TYPE_CHECKING:
@@ -100,8 +101,10 @@ def restore_database(settings: Settings, backup_path: Path, *, now: datetime | N
         raise RestoreFailed(f"There is no backup at {backup_path}.")
     pg_restore = _pg_program("pg_restore", purpose="restored", hint="")
     _pg_program("pg_dump", purpose="restored", hint="")
-    problem = _pg_archive_problem(pg_restore, backup_path) or _pg_archive_schema_problem(
-        pg_restore, backup_path
+    problem = (
+        _pg_archive_problem(pg_restore, backup_path)
+        or _pg_archive_schema_problem(pg_restore, backup_path)
+        or damaged_dump_payloads(pg_restore, backup_path)
     )
     if problem:
         raise RestoreFailed(
