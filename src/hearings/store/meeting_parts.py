@@ -297,7 +297,12 @@ def _printed(printed: Printed, row: Any) -> PrintedHearingLink:
         congress=congress,
         title=row.title,
         citation=row.citation,
-        dates=tuple(row.dates or ()),
-        formats=tuple(f for f in (row.formats or ()) if isinstance(f, dict)),
+        # A value of another shape (`hearings verify` names it) reads as none, not as a 500.
+        dates=tuple(row.dates) if isinstance(row.dates, list) else (),
+        formats=tuple(f for f in _listed(row.formats) if isinstance(f, dict)),
         imported=True,
     )
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

@@ -10,7 +10,11 @@ import traceback
 from hearings.errors import DatabaseUnreadable
 
 
-def unreadable_value(exc: BaseException) -> DatabaseUnreadable | None:
+class UnreadableValue(DatabaseUnreadable):
+    """A stored value that cannot be read as its column's type."""
+
+
+def unreadable_value(exc: BaseException) -> UnreadableValue | None:
     """The sentence when `exc` is SQLAlchemy failing to convert a fetched value into its
     column's type; None for any other error."""
     if not isinstance(exc, ValueError | TypeError | OverflowError):
@@ -22,9 +26,9 @@ def unreadable_value(exc: BaseException) -> DatabaseUnreadable | None:
     return unreadable_value_sentence(said)
 
 
-def unreadable_value_sentence(said: str) -> DatabaseUnreadable:
+def unreadable_value_sentence(said: str) -> UnreadableValue:
     """ "A value stored in the database cannot be read (`said`); …", with what mends it."""
-    return DatabaseUnreadable(
+    return UnreadableValue(
         f"A value stored in the database cannot be read ({said.rstrip('.')}); `hearings verify` "
         "names each such value, and `hearings rebuild` or `hearings backup restore PATH` "
         "mends it."

@@ -16,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from hearings.errors import quoted, validation_problem
+from hearings.store.value_errors import UnreadableValue, unreadable_value
 from hearings.web.database_trouble import RETRY_AFTER_SECONDS, UNAVAILABLE_MESSAGE, trouble
 from hearings.web.errors import WebError
 from hearings.web.filters import CHAMBER_NAME, CHAMBER_OR_JOINT, COMMITTEE_CODE, MONTH
@@ -60,6 +61,12 @@ _PATTERN_WORDS = {
     CHAMBER_OR_JOINT: "house, senate or joint",
     CHAMBER_NAME: "house or senate",
 }
+
+
+UNREADABLE_MESSAGE = (
+    "A value stored in this site's database cannot be read; its operator can find it with "
+    "`hearings verify`."
+)
 
 
 # A message is a sentence or two; anything longer quotes too much of what was sent.
@@ -156,6 +163,12 @@ def install_error_handlers(app: FastAPI) -> None:
         cause = trouble(exc)  # a database error another one was raised from
         if cause is not None:
             return _unavailable(request, cause)
+        unreadable = exc if isinstance(exc, UnreadableValue) else unreadable_value(exc)
+        if unreadable is not None:
+            # A stored value damaged or written by another program: no bug of the app, and no
+            # traceback; the log's sentence says what mends it, the reader's says who can.
+            log.error("%s %r: %s", request.method, request.url.path, unreadable)
+            return _error_response(request, 500, UNREADABLE_MESSAGE)
         # A bug: the traceback goes to the log, the user gets one sentence.
         # The path quoted: decoded, a %0A in it would start a line of its own in the log.
         log.error("unhandled error on %s %r", request.method, request.url.path, exc_info=exc)

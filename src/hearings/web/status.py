@@ -11,11 +11,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, String, func, select, true
 
+from hearings.errors import quoted
 from hearings.reports.congress_counts import counts_by_congress, selection_totals
 from hearings.reports.status import covered_congresses
 from hearings.store import schema
 from hearings.store.meeting_span import span_columns, span_of
 from hearings.store.postgres import in_binary_order
+from hearings.store.value_errors import unreadable_value_sentence
 from hearings.web.timefmt import iso_z
 
 T = TypeVar("T")
@@ -120,16 +122,28 @@ def _run(row: Any) -> RunSummary:
         start_time=row.start_time,
         end_time=row.end_time,
         duration_seconds=row.duration_seconds,
-        hearings_checked=int(row.hearings_checked or 0),
-        hearings_added=int(row.hearings_added or 0),
-        hearings_updated=int(row.hearings_updated or 0),
-        hearings_unchanged=int(row.hearings_unchanged or 0),
-        api_requests=int(row.api_requests or 0),
-        error_count=int(row.error_count or 0),
-        quarantined=int(row.quarantined or 0),
+        hearings_checked=_run_count(row, "hearings_checked"),
+        hearings_added=_run_count(row, "hearings_added"),
+        hearings_updated=_run_count(row, "hearings_updated"),
+        hearings_unchanged=_run_count(row, "hearings_unchanged"),
+        api_requests=_run_count(row, "api_requests"),
+        error_count=_run_count(row, "error_count"),
+        quarantined=_run_count(row, "quarantined"),
         success=None if row.success is None else bool(row.success),
         exit_code=row.exit_code,
     )
+
+
+def _run_count(row: Any, name: str) -> int:
+    """A run's count; text where it belongs (SQLite keeps any value in any column) is a stored
+    value that cannot be read, named, not a bug."""
+    value = getattr(row, name)
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        raise unreadable_value_sentence(
+            f"update_logs.{name} of run {row.run_id}: {quoted(value)}"
+        ) from None
 
 
 def data_as_of(connection: Connection) -> datetime | None:
