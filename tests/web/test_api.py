@@ -8,6 +8,9 @@ import json
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from hearings.store import schema
 
 
 def test_hearings_list_has_results_and_links(client: TestClient) -> None:
@@ -153,3 +156,41 @@ def test_a_nul_character_in_an_address_is_a_400_in_one_sentence(
         answer = client.get(address, headers={"Accept": "application/json"})
         assert answer.status_code == 400, address
         assert "NUL character" in answer.json()["error"]["message"]
+
+
+def test_witnesses_come_in_the_same_order_on_both_backends(
+    client: TestClient, engine: Engine
+) -> None:
+    """By last name, then first name, in code-point order: PostgreSQL's collation skips the
+    apostrophe, so O'Malley came after Okon there and before it on SQLite."""
+    listed: list[str] = []
+    for page in range(1, 4):
+        answer = client.get("/api/witnesses", params={"per_page": "100", "page": str(page)})
+        listed += [w["witness_id"] for w in answer.json()["results"]]
+    table = schema.witnesses
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                table.c.witness_id,
+                table.c.last_name,
+                table.c.first_name,
+                table.c.display_name,
+                table.c.organization_key,
+            )
+        ).all()
+
+    def ascii_lower(text: str | None) -> str:
+        return "".join(c.lower() if c.isascii() else c for c in text or "")
+
+    expected = sorted(
+        rows,
+        key=lambda r: (
+            ascii_lower(r.last_name or r.display_name),
+            ascii_lower(r.first_name),
+            r.organization_key or "",
+            r.witness_id,
+        ),
+    )
+    assert listed == [r.witness_id for r in expected]
+    names = [r.display_name for r in expected]
+    assert names.index("Martin O'Malley") < names.index("Ted Okon")

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Connection, case, func, or_, select
 
 from hearings.store import schema
 from hearings.store.meeting_start import Start, shown_start
+from hearings.store.postgres import in_binary_order
 from hearings.web.organization_slugs import organization_path
 from hearings.web.timefmt import iso_z
 
@@ -268,14 +269,23 @@ def list_witnesses(
             witnesses.c.organization_key,
         )
         .where(*clauses)
-        # By last name, as people look them up; first name and organisation break ties.
+        # By last name, as people look them up; first name and organisation break ties. In
+        # code-point order on both backends: PostgreSQL's collation skips apostrophes, so
+        # O'Malley and Okon came out the other way round there.
         .order_by(
-            func.lower(
-                func.coalesce(func.nullif(witnesses.c.last_name, ""), witnesses.c.display_name)
-            ),
-            func.lower(func.coalesce(witnesses.c.first_name, "")),
-            witnesses.c.organization_key,
-            witnesses.c.witness_id,
+            *(
+                in_binary_order(key, connection.dialect.name)
+                for key in (
+                    func.lower(
+                        func.coalesce(
+                            func.nullif(witnesses.c.last_name, ""), witnesses.c.display_name
+                        )
+                    ),
+                    func.lower(func.coalesce(witnesses.c.first_name, "")),
+                    witnesses.c.organization_key,
+                    witnesses.c.witness_id,
+                )
+            )
         )
         .limit(limit)
         .offset(offset)
