@@ -25,6 +25,8 @@ EVENT = "118278"
 # after it until the line ends.
 HOSTILE = "Evil\x1b[31mRed\x1b[0m Person\x9b2J\x07\u202e"
 SHOWN = "Evil␛[31mRed␛[0m Person\ufffd2J␇\ufffd"
+# A change sentence closes the override the name leaves open (U+202C), before "(Evil Co)".
+CLOSED = "\u202c"
 # Every control character a terminal acts on: all C0 but tab and newline, DEL, C1, and those
 # that reorder text or break its line (bidirectional controls, line and paragraph separators).
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
@@ -60,7 +62,7 @@ def test_history_shows_the_name_with_its_control_characters_made_visible(
     shown = harness.cli("history", EVENT)
     assert shown.returncode == 0, shown.stderr
     _shown_safely(shown.stdout)
-    assert f"Witness added: {SHOWN} (Evil Co)" in shown.stdout
+    assert f"Witness added: {SHOWN}\ufffd (Evil Co)" in shown.stdout
     assert not CONTROL.search(shown.stderr)
 
 
@@ -75,7 +77,7 @@ def test_history_as_json_keeps_the_name_exact(harness: Harness) -> None:
     shown = harness.cli("history", EVENT, "--json")
     assert "\x1b" not in shown.stdout  # escaped as \u001b
     changes = json.loads(shown.stdout)["versions"][-1]["changes"]
-    assert f"Witness added: {HOSTILE} (Evil Co)" in changes
+    assert f"Witness added: {HOSTILE}{CLOSED} (Evil Co)" in changes
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown"])
