@@ -336,6 +336,22 @@ def test_entries_that_name_no_record_are_unnamed_with_a_reason(entry: object) ->
     assert isinstance(verdict, Unnamed) and verdict.reason
 
 
+def test_an_entry_whose_only_id_no_record_could_have_names_no_record() -> None:
+    """Quarantined under that id, it could never be retried nor closed: a printed hearing's
+    retry needs a jacket number, and a member comes back only in a member list, under a
+    bioguideId (found by a mutation campaign: a printed hearing entry without a url whose
+    jacketNumber was text stayed in the quarantine for good, a retry nobody made)."""
+    printed = {"congress": 119, "chamber": "House", "jacketNumber": "echo this"}
+    verdict = admit_entry(Request("printed_hearing", 119, None), printed, now=NOW)
+    assert isinstance(verdict, Unnamed) and verdict.reason
+    member = {"bioguideId": "ZZ", "name": "Doe, Jane", "url": "https://x/v3/member/ZZ"}
+    verdict = admit_record_entry(Request("member", None, None), member, now=NOW)
+    assert isinstance(verdict, Unnamed) and verdict.reason
+    good = printed | {"jacketNumber": 60120}
+    listed = admit_entry(Request("printed_hearing", 119, None), good, now=NOW)
+    assert isinstance(listed, Listed) and listed.identifier == "60120"
+
+
 #: A meeting list entry as the API sends it.
 GOOD_ENTRY = {
     "chamber": "House",

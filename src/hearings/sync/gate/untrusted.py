@@ -31,6 +31,15 @@ _URL_IDS: dict[Entity, re.Pattern[str]] = {
     "member": re.compile(r"/member/()()([A-Za-z0-9]+)"),
 }
 
+# The shape of the ids that a quarantine entry is retried by: a printed hearing's retry fetches
+# its jacket number, and a member comes back only in a member list, under its bioguideId. An
+# entry whose id has another shape names no record: quarantined under it, it could never be
+# retried nor closed.
+_ID_SHAPES: dict[Entity, re.Pattern[str]] = {
+    "printed_hearing": re.compile(r"[0-9]{1,10}"),
+    "member": re.compile(r"[A-Z][0-9]{6}"),
+}
+
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 # Built once: `json.dumps` with options builds an encoder on every call.
@@ -144,9 +153,10 @@ def _normalized_id(entity: Entity, text: str) -> str | None:
     text = text.strip()
     text = text.lower() if entity == "committee" else text
     text = text.upper() if entity == "member" else text
-    if text and len(text) <= 32 and text.isascii() and text.isprintable():
-        return text
-    return None
+    if not (text and len(text) <= 32 and text.isascii() and text.isprintable()):
+        return None
+    shape = _ID_SHAPES.get(entity)
+    return text if shape is None or shape.fullmatch(text) else None
 
 
 def locator_from_url(request: Request, entry: object) -> dict[str, Any]:
