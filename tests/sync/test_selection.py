@@ -263,12 +263,12 @@ def test_a_quarantine_locator_of_another_shape_does_not_stop_every_update(
     assert open_quarantine(harness) == {}  # retried from where the database holds it
 
 
+# SQLite alone: PostgreSQL refuses text in a number column.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.imported
 def test_a_quarantine_entry_whose_attempts_are_text_is_written_again(harness: Harness) -> None:
     # SQLite keeps text in a number column: `'many' + 1` failed the entry's write in every run,
     # so the record stayed quarantined with the first run's reason and payload.
-    if not harness.database_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL refuses text in a number column")
     victim = meeting_ids(harness.corpus)[3]
     body = harness.corpus.meeting(victim)
     assert body is not None
@@ -285,14 +285,14 @@ def test_a_quarantine_entry_whose_attempts_are_text_is_written_again(harness: Ha
     assert open_quarantine(harness)[("meeting", victim)].attempts == 1
 
 
+# SQLite alone: PostgreSQL refuses such a value.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.imported
 def test_a_high_water_mark_that_cannot_be_read_fails_the_run_in_a_sentence(
     harness: Harness,
 ) -> None:
     # SQLite keeps any text in a date-time column: the run failed as "ValueError: Invalid
     # isoformat string: 'garbage'", run after run, saying nothing of where or what to do.
-    if not harness.database_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL refuses such a value")
     with harness.engine().begin() as connection:
         connection.execute(text("UPDATE sync_state SET high_water_mark = 'garbage'"))
 

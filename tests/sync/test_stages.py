@@ -123,3 +123,38 @@ def test_a_list_entry_nested_past_the_decoder_costs_only_itself(harness: Harness
     again = harness.cli("update", "--congress", "119", "--json")
     assert again.returncode == 0, again.stderr
     assert harness.hearing(nested).status == "Canceled"  # retried from its url, and resolved
+
+
+@pytest.mark.imported
+def test_a_member_listed_twice_keeps_the_newer_entry(harness: Harness) -> None:
+    """Member lists are the records themselves: of two entries for one member, the newer one
+    stays, wherever in the list the stale one comes (the later entry overwrote the member)."""
+    listed = sorted(harness.corpus.ids("member"))
+    first, member, last = listed[0], listed[len(listed) // 2], listed[-1]
+    entry = harness.corpus.member(member)
+    assert entry is not None
+    fresh = {**entry, "updateDate": api_time(datetime.now(UTC) - timedelta(hours=1))}
+    harness.corpus.put_member(fresh)
+    for other in (first, last):  # a stale copy before it and after it, as the list orders them
+        stale = {
+            **entry,
+            "directOrderName": "Stale Name",
+            "invertedOrderName": "Name, Stale",
+            "lastName": "Stale",
+            "updateDate": "2020-01-01T00:00:00Z",
+        }
+        harness.replica.overrides.set_list_entry("member", other, stale)
+    with harness.engine().connect() as connection:
+        stored = connection.execute(
+            select(schema.members).where(schema.members.c.bioguide_id == member)
+        ).one()
+
+    done = harness.cli("import", "--congress", "119")
+
+    assert done.returncode in (0, 3), done.stderr[-2000:]
+    with harness.engine().connect() as connection:
+        now = connection.execute(
+            select(schema.members).where(schema.members.c.bioguide_id == member)
+        ).one()
+    assert (now.name, now.last_name) == (stored.name, stored.last_name)
+    assert "Stale" not in f"{now.name} {now.last_name}"

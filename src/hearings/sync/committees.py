@@ -34,7 +34,7 @@ from hearings.sync.listing import (
 from hearings.sync.options import ProgressFn, SyncOptions
 from hearings.sync.reference import load_records
 from hearings.sync.run_state import RunState
-from hearings.sync.stages import gate_fetched, last_per_id, mark_stage_done
+from hearings.sync.stages import gate_fetched, mark_stage_done, newest_per_id
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +203,7 @@ def store_committees(
         outcome = gate_fetched(state, request, result, unlisted=unlisted or ())
         if outcome is not None:
             admitted.append(outcome)
-    admitted = _without_parent_cycles(state, last_per_id(admitted))
+    admitted = _without_parent_cycles(state, newest_per_id(admitted))
     load_records(state, "committee", admitted)
     stored = {a.record.system_code for a in admitted}
     parent_refs = {

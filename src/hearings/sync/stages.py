@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Container, Sequence
 from contextlib import closing
-from datetime import datetime
+from datetime import UTC, datetime
 
 from hearings.congress_api.errors import ApiUnavailable, NotFound
 from hearings.sync import quarantine as quarantine_store
@@ -61,7 +61,7 @@ def members_stage(state: RunState, entries: Sequence[object], progress: Progress
             progress("members", done, total)
     if not entries:
         progress("members", 0, 0)
-    load_records(state, "member", last_per_id(admitted))
+    load_records(state, "member", newest_per_id(admitted))
 
 
 # ---- printed hearings ----------------------------------------------------------------------
@@ -137,9 +137,9 @@ def printed_hearings_stage(
             if outcome is not None:
                 admitted.append(outcome)
             if len(admitted) >= 500:
-                load_records(state, "printed_hearing", last_per_id(admitted))
+                load_records(state, "printed_hearing", newest_per_id(admitted))
                 admitted = []
-    load_records(state, "printed_hearing", last_per_id(admitted))
+    load_records(state, "printed_hearing", newest_per_id(admitted))
     progress("printed hearings", len(wanted), len(wanted))
     mark_stage_done(state, "printed_hearings")
 
@@ -227,6 +227,19 @@ def mark_stage_done(state: RunState, entity: str) -> None:
         )
 
 
-def last_per_id(admitted: Sequence[Admitted]) -> list[Admitted]:
-    """One record per record key: a list may name a record twice."""
-    return list({a.request.key: a for a in admitted}.values())
+def newest_per_id(admitted: Sequence[Admitted]) -> list[Admitted]:
+    """One record per record key, the one with the newest `updateDate` (the later one of a
+    tie): a list may name a record twice, and a stale entry after a fresh one overwrote it."""
+    kept: dict[str | None, Admitted] = {}
+    for record in admitted:
+        held = kept.get(record.request.key)
+        if held is None or _updated(record) >= _updated(held):
+            kept[record.request.key] = record
+    return list(kept.values())
+
+
+def _updated(admitted: Admitted) -> datetime:
+    moment = getattr(admitted.record, "update_date", None)
+    if not isinstance(moment, datetime):
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
