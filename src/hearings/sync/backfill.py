@@ -184,7 +184,8 @@ class Backfill:
                 hold_window(connection, self.options, entity, listed_at - OVERLAP, now)
 
     def stop_sentence(self, limit: int) -> str:
-        where = f"Stopped at the --max-requests budget of {limit:,} requests"
+        plural = "" if limit == 1 else "s"
+        where = f"Stopped at the --max-requests budget of {limit:,} request{plural}"
         resume = "rerun the same command to resume where this run stopped."
         if self.estimate is None:
             return f"{where} while reading the lists (those read to the end are kept); {resume}"
