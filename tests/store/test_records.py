@@ -10,7 +10,8 @@ import pytest
 from hearings.congress_api.models import Meeting, parse_record
 from hearings.replica import Corpus
 from hearings.store import schema
-from hearings.store.records import meeting_rows, utc_naive, video_kind
+from hearings.store.records import meeting_rows, utc_naive
+from hearings.store.video_kinds import video_kind
 
 NOW = datetime(2026, 12, 2, 15, 0)
 

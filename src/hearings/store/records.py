@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlsplit
 
 from hearings.citations import find_citations
 from hearings.congress_api.models import Meeting
 from hearings.store import schema
 from hearings.store.meeting_start import stored_start, utc_naive_moment
+from hearings.store.video_kinds import video_kind
 from hearings.store.witness_rows import witness_row
 from hearings.witness_documents import DocumentMatcher
 from hearings.witness_names import normalize_organization, parse_witness_name
@@ -48,46 +48,6 @@ def content_hash(payload: Mapping[str, Any]) -> str:
 def utc_naive(moment: datetime | None) -> datetime | None:
     """Timestamps are stored as naive UTC on every backend."""
     return None if moment is None else utc_naive_moment(moment)
-
-
-# A video's kind by its URL's host, or a subdomain of one: a match anywhere in the URL called
-# `https://notyoutube.com/?youtube.com` a YouTube video.
-_VIDEO_PLACES = (
-    ("youtube", ("youtube.com", "youtu.be", "youtube-nocookie.com")),
-    ("senate", ("senate.gov",)),
-    ("congress.gov", ("congress.gov",)),
-)
-_SUBDOMAINS = tuple(
-    (kind, domains, tuple("." + d for d in domains)) for kind, domains in _VIDEO_PLACES
-)
-
-
-def video_kind(url: str) -> str:
-    host = _host(url)
-    for kind, domains, subdomains in _SUBDOMAINS:
-        if host in domains or host.endswith(subdomains):
-            return kind
-    return "other"
-
-
-def _host(url: str) -> str:
-    """`urlsplit(url).hostname`, at a tenth of its cost for the plain URLs videos have (on the
-    path of every import and rebuild); anything less plain takes `urlsplit` itself."""
-    scheme, found, rest = url.strip().partition("://")
-    if not found:
-        return ""
-    end = len(rest)
-    for mark in "/?#":
-        at = rest.find(mark, 0, end)
-        if at != -1:
-            end = at
-    place = rest[:end]
-    if place.isascii() and place.replace(".", "").replace("-", "").isalnum():
-        return place.lower()  # no user, port, bracket or odd character to read
-    try:
-        return urlsplit(url.strip()).hostname or ""
-    except ValueError:  # a host urlsplit cannot read ("http://[::1")
-        return ""
 
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
