@@ -98,13 +98,7 @@ def test_a_refused_printed_hearing_entry_is_not_applied_in_the_same_run(harness:
 def test_a_quarantined_record_gone_upstream_is_closed_not_retried_forever(
     harness: Harness,
 ) -> None:
-    victim = meeting_ids(harness.corpus)[3]
-    body = harness.corpus.meeting(victim)
-    assert body is not None
-    body["updateDate"] = recent()
-    harness.corpus.put_meeting(body)
-    harness.replica.overrides.set_item("meeting", victim, lambda m: {**m, "congress": 118})
-    assert update(harness)[0] == EXIT_QUARANTINED
+    victim = _quarantine_a_meeting(harness)
     harness.replica.overrides.clear()
     harness.corpus.remove_meeting(victim)  # deleted upstream: its item now answers 404
 
@@ -246,13 +240,7 @@ def test_a_quarantine_locator_of_another_shape_does_not_stop_every_update(
 ) -> None:
     # A JSON column takes any JSON: a locator that is no object (written by another program, or
     # damaged) failed the meetings stage of every later update in `dict(locator)`, for good.
-    victim = meeting_ids(harness.corpus)[3]
-    body = harness.corpus.meeting(victim)
-    assert body is not None
-    body["updateDate"] = recent()
-    harness.corpus.put_meeting(body)
-    harness.replica.overrides.set_item("meeting", victim, lambda m: {**m, "congress": 118})
-    assert update(harness)[0] == EXIT_QUARANTINED
+    _quarantine_a_meeting(harness)
     harness.replica.overrides.clear()
     with harness.engine().begin() as connection:
         connection.execute(text("UPDATE import_errors SET locator = :stored"), {"stored": stored})
@@ -269,13 +257,7 @@ def test_a_quarantine_locator_of_another_shape_does_not_stop_every_update(
 def test_a_quarantine_entry_whose_attempts_are_text_is_written_again(harness: Harness) -> None:
     # SQLite keeps text in a number column: `'many' + 1` failed the entry's write in every run,
     # so the record stayed quarantined with the first run's reason and payload.
-    victim = meeting_ids(harness.corpus)[3]
-    body = harness.corpus.meeting(victim)
-    assert body is not None
-    body["updateDate"] = recent()
-    harness.corpus.put_meeting(body)
-    harness.replica.overrides.set_item("meeting", victim, lambda m: {**m, "congress": 118})
-    assert update(harness)[0] == EXIT_QUARANTINED
+    victim = _quarantine_a_meeting(harness)
     with harness.engine().begin() as connection:
         connection.execute(text("UPDATE import_errors SET attempts = 'many'"))
 
@@ -304,3 +286,16 @@ def test_a_high_water_mark_that_cannot_be_read_fails_the_run_in_a_sentence(
         "A value stored in the database cannot be read (Invalid isoformat string: 'garbage'); "
         "`hearings verify` names each such value"
     ) in done.stderr
+
+
+def _quarantine_a_meeting(harness: Harness) -> str:
+    """A changed meeting that upstream serves under another Congress: quarantined by an update.
+    Its event id."""
+    victim = meeting_ids(harness.corpus)[3]
+    body = harness.corpus.meeting(victim)
+    assert body is not None
+    body["updateDate"] = recent()
+    harness.corpus.put_meeting(body)
+    harness.replica.overrides.set_item("meeting", victim, lambda m: {**m, "congress": 118})
+    assert update(harness)[0] == EXIT_QUARANTINED
+    return victim
