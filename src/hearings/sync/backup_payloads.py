@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 from urllib.parse import quote
 
-from hearings.reports.verify_result import counted
 from hearings.store.archive import DamagedPayload, unpack, version_name
 
 # Versions the clause names at most; the count covers the rest.
@@ -80,9 +79,10 @@ def _clause(damaged: list[str]) -> str | None:
         return None
     more = len(damaged) - _NAMED
     named = ", ".join(damaged[:_NAMED]) + (f" and {more} more" if more > 0 else "")
+    versions = f"{len(damaged):,} version{'' if len(damaged) == 1 else 's'}"
     return (
-        f"its payload archive holds {counted(len(damaged), 'version')} that cannot be read back "
-        f"(damaged), which history and a rebuild would lose: {named}"
+        f"its payload archive holds {versions} that cannot be read back (damaged), which "
+        f"history and a rebuild would lose: {named}"
     )
 
 
