@@ -97,3 +97,22 @@ def test_printable_text_holds_no_control_character_but_layout(text: str) -> None
     assert not CONTROL.search(shown)
     assert len(shown) == len(text)  # one character for one: columns and the rest stay put
     assert [c for c in shown if c in "\t\n"] == [c for c in text if c in "\t\n"]
+
+
+def test_a_run_summary_shows_data_that_looks_like_markup_as_text(harness: Harness) -> None:
+    """A quarantine reason quotes the API's value: rich markup in it ("[/]") must be shown, not
+    read (it crashed the summary with a MarkupError after the run had committed). Last in the
+    module: it quarantines a committee, which the tests above do not read."""
+    code = sorted(harness.corpus.ids("committee"))[0]
+    record = harness.corpus.record("committee", code)
+    assert record is not None
+    body = harness.corpus.body(record)
+    body["name"] = "[/] \x1b[;"  # no letter or digit: refused, with the value quoted
+    body["updateDate"] = api_time(datetime.now(UTC) - timedelta(minutes=5))
+    harness.corpus.put_committee(body, chamber=record.chamber, congresses=list(record.congresses))
+    run = harness.cli("update", "--congress", "119", "--lookback-days", "7")
+    assert run.returncode == 3, run.stderr[-2000:]
+    assert "Traceback" not in run.stdout + run.stderr
+    assert f"quarantined committee {code}" in run.stdout
+    assert "'[/] \\x1b[;'" in run.stdout  # quoted as the gate wrote it, markup and all
+    assert not CONTROL.search(run.stdout + run.stderr)

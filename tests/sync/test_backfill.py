@@ -101,6 +101,7 @@ def test_a_budgeted_import_stops_at_the_budget_and_reruns_reach_the_uninterrupte
             break
         assert replica.request_count == BUDGET  # stopped at the budget, not before
         assert "Stopped at the --max-requests budget of 120 requests" in run.err
+        assert "error:" not in run.err  # a stop the user asked for is not a failure
         assert "rerun the same command to resume" in run.err
         last = site.last_run()
         assert (last["exit_code"], bool(last["success"])) == (4, False)
@@ -245,7 +246,19 @@ def test_a_budget_needs_batch_mode(replica: ReplicaServer, tmp_path: Path) -> No
         "import", "--congress", "119", "--max-requests", "50", "--no-batch"
     )
     assert run.code == 2
-    assert "--max-requests needs batch mode" in run.err
+    assert "--max-requests needs batch mode, and --no-batch turns it off" in run.err
+    assert replica.request_count == 0
+
+
+def test_a_budget_refusal_names_the_setting_that_turned_batch_mode_off(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    run = Site(tmp_path, replica).hearings(
+        "import", "--congress", "119", "--max-requests", "50", ENABLE_BATCH_PROCESSING="false"
+    )
+    assert run.code == 2
+    assert "ENABLE_BATCH_PROCESSING=false turns it off" in run.err
+    assert "--no-batch" not in run.err
     assert replica.request_count == 0
 
 

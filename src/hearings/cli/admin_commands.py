@@ -43,4 +43,5 @@ def migrate_db(
         f"{sum(counts.values())} rows copied from {shown_database_url(from_url)} to "
         f"{shown_database_url(to_url)}; every table's count matches.",
         highlight=False,
+        markup=False,
     )

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from hearings.cli import app
 from hearings.cli.environment import (
@@ -53,7 +54,7 @@ def backup_list(
         )
         return
     if not backups:
-        console.print(f"No backups in {settings.backup_dir}.", highlight=False)
+        console.print(f"No backups in {settings.backup_dir}.", highlight=False, markup=False)
         return
     table = Table("created (UTC)", "size", "backup")
     # The path is what `backup restore` takes: wrapped whole, never cut to an ellipsis, and last,
@@ -62,7 +63,7 @@ def backup_list(
     table.columns[2].overflow = "fold"
     for b in backups:
         table.add_row(
-            b.created_at.strftime("%Y-%m-%d %H:%M:%S"), describe_size(b.size), str(b.path)
+            b.created_at.strftime("%Y-%m-%d %H:%M:%S"), describe_size(b.size), Text(str(b.path))
         )
     console.print(table)
 
@@ -77,7 +78,7 @@ def backup_create() -> None:
     made = backup_before_run(settings)
     if made is None:
         raise HearingsError(f"The database at {path} is empty; there is nothing to back up.")
-    console.print(f"Backup written and verified: {made}", highlight=False)
+    console.print(f"Backup written and verified: {made}", highlight=False, markup=False)
 
 
 @backup_app.command("restore")
@@ -105,5 +106,5 @@ def backup_restore(
         done = f"Restored {path} into {database}; what it replaced is backed up as {kept}"
     else:
         done = f"Restored {path} into {database}; the replaced file is kept as {kept}"
-    console.print(done, highlight=False)
+    console.print(done, highlight=False, markup=False)
     log.info("backup restore: %s", done)

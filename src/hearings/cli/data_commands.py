@@ -35,6 +35,7 @@ def init() -> None:
     console.print(
         f"Database ready: {database_label(settings.database_url, absolute=True)}",
         highlight=False,
+        markup=False,
         soft_wrap=True,  # a path cut across lines could not be pasted
     )
 
@@ -96,9 +97,11 @@ def import_command(
     )
     options.full_refresh = full_refresh
     if max_requests is not None and not options.batch_enabled:
+        # Name what turned batch mode off: the option, or the setting the user may have forgotten.
+        turned_off_by = "--no-batch" if batch is False else "ENABLE_BATCH_PROCESSING=false"
         raise UsageError(
-            "--max-requests needs batch mode: with --no-batch the run is one transaction, so a "
-            "stop at the budget would keep nothing."
+            f"--max-requests needs batch mode, and {turned_off_by} turns it off: the run is then "
+            "one transaction, so a stop at the budget would keep nothing."
         )
     metrics = run_command(
         "import",

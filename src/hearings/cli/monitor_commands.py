@@ -203,7 +203,7 @@ def _shown_ids(ids: Sequence[str]) -> str:
 def _print_verify(result: VerifyResult) -> None:
     if result.healthy:
         console.print(
-            f"[green]Healthy:[/] {result.database} passed {len(result.checks)} checks "
+            f"[green]Healthy:[/] {escape(result.database)} passed {len(result.checks)} checks "
             f"({', '.join(result.checks)}).",
             highlight=False,
             soft_wrap=True,
@@ -211,7 +211,7 @@ def _print_verify(result: VerifyResult) -> None:
     else:
         count = len(result.problems)
         console.print(
-            f"[red]{count} problem{'s' if count != 1 else ''}[/] in {result.database}:",
+            f"[red]{count} problem{'s' if count != 1 else ''}[/] in {escape(result.database)}:",
             highlight=False,
             soft_wrap=True,
         )

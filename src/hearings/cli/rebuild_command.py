@@ -10,11 +10,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from hearings.cli import app
 from hearings.cli.environment import console, current_settings, require_existing
 from hearings.errors import HearingsError
 from hearings.logs import configure_logging
+from hearings.reports.screen_text import printable
 from hearings.reports.verify_result import counted
 from hearings.store.engine import create_db_engine, open_database
 from hearings.store.writer_lock import writer_lock
@@ -105,7 +107,7 @@ def rebuild(
         lines.append(f"The database before the rebuild is kept as {result.replaced}")
     if not as_json_output:
         for line in lines:
-            console.print(line, highlight=False)
+            console.print(line, highlight=False, markup=False)  # paths: shown, not read
     log.info("rebuild: %s", "; ".join(lines))
     for entity, reasons in result.refused.items():
         refused = counted(len(reasons), "archived " + entity.replace("_", " "), "were")
@@ -113,7 +115,7 @@ def rebuild(
             console.print(
                 f"[yellow]{refused} refused by today's checks[/], left out and quarantined (the "
                 f"next update fetches them again; `hearings quarantine list` shows them): "
-                f"{'; '.join(reasons[:5])}",
+                f"{escape(printable('; '.join(reasons[:5])))}",  # reasons quote API data
                 highlight=False,
             )
         for reason in reasons:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import sys
 
+from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from hearings.cli.environment import console, err_console
+from hearings.reports.screen_text import printable
 from hearings.reports.verify_result import counted
+from hearings.sync.backfill import BUDGET_STOP
 from hearings.sync.runlog import RunMetrics
 from hearings.sync.runner import EXIT_PARTIAL
 
@@ -21,10 +25,9 @@ def print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
         if not metrics.success:
             reason = metrics.errors[0] if metrics.errors else "see the log"
             word = "PARTIAL" if metrics.exit_code == EXIT_PARTIAL else "FAILED"
-            err_console.print(
+            _say(
+                err_console,
                 f"hearings {metrics.command} {word}: {reason} (log: {metrics.log_path})",
-                highlight=False,
-                soft_wrap=True,
             )
         return
     table = Table(title=f"hearings {metrics.command}", show_header=False, box=None)
@@ -59,20 +62,31 @@ def print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
     if metrics.backup_path:
         rows.append(("backup", metrics.backup_path))
     for label, value in rows:
-        table.add_row(label, str(value))
+        table.add_row(label, Text(str(value)))  # a path or a figure: never read as markup
     console.print(table)
     for record in metrics.quarantined_records[:20]:
-        console.print(
+        _say(
+            console,
             f"  quarantined {record.entity} {record.identifier} ({record.stage}): {record.reason}",
-            highlight=False,
-            soft_wrap=True,
         )
     for planned in metrics.planned_changes:
-        console.print(f"  would {planned}", highlight=False, soft_wrap=True, markup=False)
+        _say(console, f"  would {planned}")
     for error in metrics.errors:
-        err_console.print(f"[red]error:[/] {error}", highlight=False, soft_wrap=True)
+        # A stop at --max-requests is what the user asked for, not a failure: say so.
+        prefix = None if error.startswith(BUDGET_STOP) else ("error:", "red")
+        _say(err_console, error, prefix)
     for anomaly in metrics.anomalies:
-        err_console.print(f"[yellow]anomaly:[/] {anomaly}", highlight=False, soft_wrap=True)
+        _say(err_console, anomaly, ("anomaly:", "yellow"))
+
+
+def _say(to: Console, sentence: str, label: tuple[str, str] | None = None) -> None:
+    """One line of the summary. Its text quotes API data (ids, reasons), so it is shown as
+    printable text and never read as rich markup: a "[/]" in a reason must not crash the run's
+    last words."""
+    line = Text(printable(sentence))
+    if label is not None:
+        line = Text.assemble(label, " ", line)
+    to.print(line, highlight=False, soft_wrap=True)
 
 
 def _result_word(metrics: RunMetrics) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from hearings.cli import app
@@ -47,7 +48,7 @@ def _print_status(current: Status) -> None:
     table = Table(title="hearings status", title_justify="left", show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("database", f"{current.database} ({describe_size(current.size_bytes)})")
+    table.add_row("database", f"{escape(current.database)} ({describe_size(current.size_bytes)})")
     table.add_row(
         "holds",
         ", ".join(f"{count:,} {name}" for name, count in current.counts.items()),
@@ -78,7 +79,7 @@ def _print_status(current: Status) -> None:
     newest = current.newest_backup
     table.add_row(
         "backups",
-        f"{current.backup_count} in {current.backup_dir}"
+        f"{current.backup_count} in {escape(str(current.backup_dir))}"
         + (
             f"; newest {Path(newest.path).name} ({describe_size(newest.size_bytes)})"
             if newest

@@ -35,6 +35,9 @@ from hearings.sync.options import ProgressFn, SyncOptions, no_progress
 from hearings.sync.runlog import RunMetrics
 from hearings.sync.stored_lists import StoredLists, forget_lists
 
+# How the sentence of a stop at --max-requests begins, so the summary can tell it from a failure.
+BUDGET_STOP = "Stopped at the --max-requests budget"
+
 log = logging.getLogger(__name__)
 
 
@@ -185,7 +188,7 @@ class Backfill:
 
     def stop_sentence(self, limit: int) -> str:
         plural = "" if limit == 1 else "s"
-        where = f"Stopped at the --max-requests budget of {limit:,} request{plural}"
+        where = f"{BUDGET_STOP} of {limit:,} request{plural}"
         resume = "rerun the same command to resume where this run stopped."
         if self.estimate is None:
             return f"{where} while reading the lists (those read to the end are kept); {resume}"
