@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hearings.congress_api.member_models import Member
-from hearings.congress_api.member_names import split_inverted_name
+from hearings.congress_api.member_names import direct_order, split_inverted_name
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,9 @@ from hearings.congress_api.member_names import split_inverted_name
         ("Scott, (Bobby) Robert C.", "Robert", "Scott"),
         ("Scott, Robert C. (Bobby)", "Robert", "Scott"),
         ("Van  Hollen ,  Chris ", "Chris", "Van Hollen"),
+        # The comma before a suffix inside a quoted nickname (real entry of J000288, below).
+        ('Johnson, Henry C. "Hank," Jr.', "Henry", "Johnson"),
+        ('Doe, "Hank," Henry C.', None, "Doe"),
     ],
 )
 def test_an_inverted_name_gives_its_first_and_last_name(
@@ -98,3 +101,21 @@ def test_an_item_without_names_uses_its_inverted_order_name() -> None:
         {"bioguideId": "L000174", "invertedOrderName": "Leahy, Patrick J."}
     )
     assert item.first_and_last_name == ("Patrick", "Leahy")
+
+
+@pytest.mark.parametrize(
+    ("name", "read"),
+    [
+        # The real `GET /member` list entry of J000288 (christopherkenny/congress,
+        # tests/testthat/t/member/v3/member-f60c0f.json, recorded 2023-12-29): its comma before
+        # "Jr." sits inside the nickname's quotes, and was read as a separator inside them, which
+        # stored and showed 'Henry C. "Hank Johnson " Jr.'.
+        ('Johnson, Henry C. "Hank," Jr.', 'Henry C. "Hank" Johnson Jr.'),
+        ("Johnson, Henry C. “Hank,” Jr.", "Henry C. “Hank” Johnson Jr."),
+        ("Bishop, Sanford D., Jr.", "Sanford D. Bishop Jr."),
+        ("Leach, Claude (Buddy), Jr.", "Claude (Buddy) Leach Jr."),
+        ('García, Jesús G. "Chuy"', 'Jesús G. "Chuy" García'),
+    ],
+)
+def test_an_inverted_name_reads_in_direct_order(name: str, read: str) -> None:
+    assert direct_order(name) == read

@@ -7,6 +7,15 @@ import re
 
 # A nickname in a member's name: `Jesús G. "Chuy"`, `Robert C. (Bobby)`.
 _NICKNAME = re.compile(r'"[^"]*"|“[^”]*”|\([^)]*\)')
+# A quoted nickname that ends the given names keeps the comma before a suffix inside its quotes,
+# the American way: 'Johnson, Henry C. "Hank," Jr.' (J000288). Read as a separator there, it
+# split the name inside the quotes: 'Henry C. "Hank Johnson " Jr.'.
+_COMMA_IN_QUOTES = re.compile(r'("[^",]+|“[^”,]+),(["”])')
+
+
+def _comma_after_quotes(name: str) -> str:
+    """The name with a comma that closes a quoted nickname moved after the closing quote."""
+    return _COMMA_IN_QUOTES.sub(r"\1\2,", name)
 
 
 def split_inverted_name(name: str) -> tuple[str | None, str | None]:
@@ -16,7 +25,7 @@ def split_inverted_name(name: str) -> tuple[str | None, str | None]:
     # the given names (up to a second comma, after which a suffix such as "Jr." may follow),
     # nicknames left out: that is the API's own `firstName` ("J." of "Correa, J. Luis",
     # "Marjorie" of "Greene, Marjorie Taylor"), middle names and initials being `middleName`.
-    last, comma, rest = name.partition(",")
+    last, comma, rest = _comma_after_quotes(name).partition(",")
     if not comma:
         return None, None
     given = _NICKNAME.sub(" ", rest.partition(",")[0]).split()
@@ -26,7 +35,7 @@ def split_inverted_name(name: str) -> tuple[str | None, str | None]:
 def direct_order(name: str) -> str:
     """Member lists give only `name`, inverted: "Morelle, Joseph D." -> "Joseph D. Morelle";
     a trailing suffix stays last ("Bishop, Sanford D., Jr." -> "Sanford D. Bishop Jr.")."""
-    parts = [p.strip() for p in name.split(",") if p.strip()]
+    parts = [p.strip() for p in _comma_after_quotes(name).split(",") if p.strip()]
     if len(parts) < 2:
         return name
     return " ".join([parts[1], parts[0], *parts[2:]])
