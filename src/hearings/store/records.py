@@ -155,7 +155,13 @@ def meeting_rows(meeting: Meeting, payload_hash: str, now: datetime) -> MeetingR
             }
         )
         rows.committee_refs.append(
-            {"system_code": ref.system_code, "name": ref.name, "chamber": meeting.chamber}
+            # The url says which chamber's path serves the committee (see committee_path_chamber).
+            {
+                "system_code": ref.system_code,
+                "name": ref.name,
+                "chamber": meeting.chamber,
+                "url": ref.url,
+            }
         )
 
     names = []

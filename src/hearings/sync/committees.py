@@ -31,6 +31,7 @@ from hearings.sync.listing import (
     stored_differs,
     update_dates,
 )
+from hearings.sync.load import committee_path_chamber
 from hearings.sync.options import ProgressFn, SyncOptions
 from hearings.sync.reference import load_records
 from hearings.sync.run_state import RunState
@@ -206,8 +207,16 @@ def store_committees(
     admitted = _without_parent_cycles(state, newest_per_id(admitted))
     load_records(state, "committee", admitted)
     stored = {a.record.system_code for a in admitted}
+    # A parent is fetched from the chamber its reference names, not its subcommittee's: the API
+    # serves jsec03 at /committee/senate/ and its parent jsec00 at /committee/joint/ only.
     parent_refs = {
-        a.record.parent.system_code: a.request.chamber or "house"
+        a.record.parent.system_code: committee_path_chamber(
+            {
+                "system_code": a.record.parent.system_code,
+                "url": a.record.parent.url,
+                "chamber": a.request.chamber,
+            }
+        )
         for a in admitted
         if a.record.parent is not None
     }

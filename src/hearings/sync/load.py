@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 from weakref import WeakKeyDictionary
 
 from hearings.store.writer import known_committee_codes
@@ -252,10 +253,30 @@ def _load_unknown_committees(
 
 
 def committee_path_chamber(ref: dict[str, Any]) -> str:
-    """The path chamber for a committee code: its first letter for the standard codes."""
+    """The path chamber for a committee reference: the one its `url` names, else the first
+    letter of a standard code. The url comes first because the API files some codes under
+    another chamber than their letter says: jsec03, a Joint Economic subcommittee, is at
+    /committee/senate/jsec03 while its parent is at /committee/joint/jsec00."""
+    named = _url_chamber(ref.get("url"))
+    if named:
+        return named
     code = str(ref["system_code"])
     guessed = {"h": "house", "s": "senate", "j": "joint"}.get(code[:1].lower())
     if guessed and code[1:2].isalpha():
         return guessed
     fallback = str(ref.get("chamber") or "").lower()
     return fallback if fallback in ("house", "senate", "joint") else "house"
+
+
+def _url_chamber(url: object) -> str | None:
+    """The chamber segment after `committee/` in an API url, if it is one of the three."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url).path.lower().split("/")
+    except ValueError:  # a url the API mangled names no chamber
+        return None
+    for before, after in zip(parts, parts[1:], strict=False):
+        if before == "committee" and after in ("house", "senate", "joint"):
+            return after
+    return None
