@@ -90,6 +90,23 @@ def test_a_list_entry_that_names_no_record_is_counted_logged_and_reported(
 
 
 @pytest.mark.imported
+def test_a_run_that_only_rejected_list_entries_says_so(harness: Harness) -> None:
+    _change_a_meeting(harness)
+    victim = meeting_ids(harness.corpus)[1]
+    harness.replica.overrides.set_list_entry("meeting", victim, ["not", "an", "object"])
+    body = harness.corpus.meeting(victim)
+    assert body is not None
+    body["updateDate"] = api_time(datetime.now(UTC) - timedelta(hours=1))  # listed in the window
+    harness.corpus.put_meeting(body)
+
+    done = harness.cli("update", "--congress", "119")
+
+    assert done.returncode == EXIT_QUARANTINED, done.stderr
+    assert "succeeded with list entries rejected" in done.stdout
+    assert "quarantined records" not in done.stdout  # none was: it must not say so
+
+
+@pytest.mark.imported
 def test_a_list_entry_nested_past_the_decoder_costs_only_itself(harness: Harness) -> None:
     from hearings.replica.overrides import Raw
 

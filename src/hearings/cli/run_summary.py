@@ -96,9 +96,12 @@ def _result_word(metrics: RunMetrics) -> str:
         return "PARTIAL: what committed is kept; the next run does the rest"
     if not metrics.success:
         return "FAILED (rolled back)" if not metrics.batch_processing.enabled else "FAILED"
-    if metrics.quarantined or metrics.list_entries_rejected:
-        return "succeeded with quarantined records"
-    return "succeeded"
+    set_aside = []
+    if metrics.quarantined:
+        set_aside.append("quarantined records")
+    if metrics.list_entries_rejected:
+        set_aside.append("list entries rejected")
+    return "succeeded with " + " and ".join(set_aside) if set_aside else "succeeded"
 
 
 def _stages_line(metrics: RunMetrics) -> str:
