@@ -292,3 +292,31 @@ def test_an_api_base_url_no_request_can_be_made_on_is_refused_before_the_run(
 def test_a_public_base_url_with_a_password_is_refused_as_feeds_would_publish_it() -> None:
     with pytest.raises(ValueError, match="PUBLIC_BASE_URL holds a user name or password"):
         Settings(public_base_url="https://editor:s3cret@hearings.example.org")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOG_DIR", "lo\x00gs"),  # an update printed a traceback (ValueError: embedded null byte)
+        ("BACKUP_DIR", "back\x00ups"),  # status and update were internal errors
+        ("DATABASE_URL", "sqlite:///hear\x00ings.db"),
+        ("ADMIN_TOKEN", "to\x00ken"),
+        ("CONGRESS_API_KEY", "k\x00ey"),
+    ],
+)
+def test_a_setting_holding_a_nul_character_is_one_sentence_that_never_quotes_it(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    # Only a .env file can carry a NUL: the environment cannot.
+    (tmp_path / ".env").write_text(f"{name}={value}\n", encoding="utf-8")
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "CONGRESS_API_KEY": "k"}
+    env.pop(name, None)
+    for command in (["status"], ["update"]):
+        result = run_hearings(command, env=env, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip() == (
+            f"Error: The configuration is not valid: {name} holds a NUL character (\\x00), which "
+            "no file name, URL or header can carry; remove it (check the .env file)."
+        )
+        assert "\x00" not in result.stdout + result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [".env"]

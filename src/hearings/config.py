@@ -14,6 +14,7 @@ from hearings.config_values import (
     in_memory_sqlite,
     is_utf8_text,
     not_utf8_sentence,
+    nul_sentence,
     proxy_addresses_problem,
     quoted_setting,
     sqlite_query_problem,
@@ -87,6 +88,10 @@ class Settings(BaseSettings):
         # encoded: an HTTP header, a URL, an SQL parameter, the admin token's comparison.
         if isinstance(value, str) and not is_utf8_text(value):
             raise ValueError(not_utf8_sentence(str(info.field_name).upper()))
+        if isinstance(value, str) and "\x00" in value:
+            # Only a .env file can carry one (the environment cannot). No path, URL or header
+            # holds it: LOG_DIR's failed with a traceback, BACKUP_DIR's as an internal error.
+            raise ValueError(nul_sentence(str(info.field_name).upper()))
         if isinstance(value, str) and info.field_name not in _KEPT_AS_GIVEN:
             # Spaces around a value (`ENABLE_BATCH_PROCESSING=" true"`, a URL pasted with a
             # trailing space) mean nothing; pydantic read ' 50 ' as 50 but refused ' true '.

@@ -97,6 +97,14 @@ def not_utf8_sentence(name: str) -> str:
     return f"{name} holds bytes that are not UTF-8 text; give it again in UTF-8"
 
 
+def nul_sentence(name: str) -> str:
+    """Why a value holding a NUL character is refused; never quoted, as `not_utf8_sentence`."""
+    return (
+        f"{name} holds a NUL character (\\x00), which no file name, URL or header can carry; "
+        "remove it (check the .env file)"
+    )
+
+
 def unparsable_database_url(database_url: str, name: str) -> str | None:
     """The sentence for a database URL that cannot be parsed (a port that is not a number, no
     scheme, bytes that are not UTF-8), naming `name` and quoting the URL without its password;
