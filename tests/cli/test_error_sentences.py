@@ -587,6 +587,36 @@ def test_a_backup_dir_that_is_a_file_is_one_sentence_saying_so(site: Site, args:
     assert last == ("update", 0, 1)
 
 
+@pytest.mark.parametrize(
+    ("args", "setting", "says"),
+    [
+        (["backup", "list"], "BACKUP_DIR", "a symbolic link that leads back to itself (a loop)"),
+        (["status"], "BACKUP_DIR", "a symbolic link that leads back to itself (a loop)"),
+        (["status"], "DATABASE_URL", "its name is too long for the file system"),
+        (["backup", "create"], "BACKUP_DIR", "its name is too long for the file system"),
+        (["backup", "restore", "a" * 300], None, "its name is too long for the file system"),
+    ],
+)
+def test_a_path_the_file_system_refuses_by_its_name_is_one_sentence(
+    site: Site, args: list[str], setting: str | None, says: str
+) -> None:
+    # Each was an internal error (OSError: File name too long, or Too many levels of symbolic
+    # links) with its traceback in the log.
+    (site.folder / "loop").symlink_to("loop")
+    long_name = site.folder / ("a" * 300)
+    value = {
+        "BACKUP_DIR": str(site.folder / "loop") if "loop" in says else str(long_name),
+        "DATABASE_URL": f"sqlite:///{long_name}.db",
+    }
+    before = site.database.read_bytes()
+    result = site.cli(*args, **({setting: value[setting]} if setting else {}))
+    assert result.returncode == 1
+    sentence = one_sentence(result.stderr)
+    assert sentence.startswith("Error: Cannot use the path '") and says in sentence
+    assert len(sentence) < 250
+    assert site.database.read_bytes() == before
+
+
 def test_the_demo_names_the_congresses_it_holds(tmp_path: Path) -> None:
     result = Site(tmp_path, tmp_path / "hearings.db").cli("demo", "--congress", "117")
     assert result.returncode == 2

@@ -28,6 +28,7 @@ from hearings.cli.failure_sentences import (
     database_gone,
     full_disk,
     stop_sentence,
+    unusable_path,
 )
 from hearings.cli.help_layout import CommandsInUseOrder
 from hearings.errors import HearingsError, validation_problem
@@ -171,6 +172,7 @@ def _run(argv: list[str] | None) -> None:
             damaged_database(exc)
             or unreadable_value(exc)
             or full_disk(exc)
+            or unusable_path(exc)
             or database_gone(exc, args)
         )
         if damaged is not None:

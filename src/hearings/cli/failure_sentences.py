@@ -6,13 +6,14 @@ next run."""
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 from collections.abc import Sequence
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from hearings.errors import NOT_UTF8_TEXT, DatabaseUnreadable, HearingsError
+from hearings.errors import NOT_UTF8_TEXT, DatabaseUnreadable, HearingsError, quoted
 from hearings.store.value_errors import unreadable_value_sentence
 
 # Commands (and subcommands) that change nothing: stopped, they lose nothing and leave no run.
@@ -48,6 +49,24 @@ def full_disk(exc: BaseException) -> HearingsError | None:
         where = exc.filename if exc.filename is not None else "the output"
         return HearingsError(f"Cannot write {where}: {exc.strerror}.")
     return None
+
+
+# Paths no file system call can use, whatever the command: the path the user gave is at fault.
+_UNUSABLE_PATHS = {
+    errno.ENAMETOOLONG: "its name is too long for the file system; give a shorter one",
+    errno.ELOOP: "it is a symbolic link that leads back to itself (a loop); point it elsewhere",
+}
+
+
+def unusable_path(exc: BaseException) -> HearingsError | None:
+    """A path from a setting or an option (DATABASE_URL, BACKUP_DIR, LOG_DIR, a backup to
+    restore) that the file system refuses by its name alone, wherever a command met it: the
+    user's input, not a bug."""
+    if not isinstance(exc, OSError) or exc.errno not in _UNUSABLE_PATHS or exc.filename is None:
+        return None
+    return HearingsError(
+        f"Cannot use the path {quoted(os.fsdecode(exc.filename))}: {_UNUSABLE_PATHS[exc.errno]}."
+    )
 
 
 def database_gone(exc: BaseException, args: Sequence[str]) -> HearingsError | None:
