@@ -31,6 +31,11 @@ from hearings.cli.failure_sentences import (
     unusable_path,
 )
 from hearings.cli.help_layout import CommandsInUseOrder
+from hearings.cli.standard_streams import (
+    discard_pending_output,
+    flush_standard_output,
+    prepare_standard_output,
+)
 from hearings.errors import HearingsError, validation_problem
 from hearings.store.value_errors import unreadable_value
 
@@ -116,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     # Errors in worker threads and in finalizers are bugs too: into the log, not on the console.
     threading.excepthook = _thread_bug
     sys.unraisablehook = _unraisable_bug
+    prepare_standard_output()
     if not _working_folder_exists():
         err_console.print(
             "[bold red]Error:[/] The working folder no longer exists (it was deleted or moved): "
@@ -128,6 +134,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             _run(argv)
         finally:
+            discard_pending_output()  # after a sentence: the exit status stays the command's
             # A command that handles the stop itself (serve, replica) returns: it still ends by
             # the signal, as it did before SIGTERM was caught.
             if stop_signals.terminated():
@@ -140,6 +147,7 @@ def _run(argv: list[str] | None) -> None:
         _register_commands(args)
         # Outside standalone mode, click returns a command's `typer.Exit` code instead of exiting.
         code = _click_command()(args=argv, standalone_mode=False)
+        flush_standard_output()  # a full disk fails here, as a sentence, not at exit
         if code == INTERRUPTED:  # typer turns Ctrl-C into this exit code before we see it
             _interrupted(args)
         if isinstance(code, int) and code:
@@ -157,6 +165,11 @@ def _run(argv: list[str] | None) -> None:
         _interrupted(args)
     except SystemExit:
         raise
+    except BrokenPipeError:
+        # The reader went away (`| head`) as the output was flushed: exit 1 quietly, as typer
+        # does when it happens while the command writes.
+        discard_pending_output()
+        sys.exit(1)
     except Exception as exc:  # a bug: full traceback to the log, one sentence to the user
         # Newer typer raises its own vendored copy of click's usage errors.
         if isinstance(exc, click.exceptions.UsageError | _TyperUsageError):

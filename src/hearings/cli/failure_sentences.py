@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
+from hearings.cli.standard_streams import OutputClosed
 from hearings.errors import NOT_UTF8_TEXT, DatabaseUnreadable, HearingsError, quoted
 from hearings.store.value_errors import unreadable_value_sentence
 
@@ -43,9 +44,11 @@ _DAMAGED = ("database disk image is malformed", "not a database", NOT_UTF8_TEXT)
 
 
 def full_disk(exc: BaseException) -> HearingsError | None:
-    """A full disk or quota where the command writes, standard output included: the machine's
-    state, not a bug."""
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    """A full disk or quota where the command writes, standard output included (or closed): the
+    machine's state, not a bug."""
+    if isinstance(exc, OutputClosed) or (
+        isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    ):
         where = exc.filename if exc.filename is not None else "the output"
         return HearingsError(f"Cannot write {where}: {exc.strerror}.")
     return None
