@@ -16,6 +16,7 @@ from hearings.web.errors import NotFound
 from hearings.web.filters import (
     MAX_PAGE,
     MAX_PER_PAGE,
+    AnyCase,
     CongressParameter,
     HearingFilters,
     congress_selection,
@@ -28,6 +29,10 @@ from hearings.web.pages import run_search
 from hearings.web.paging import page_count, page_fields, query_of
 from hearings.web.status import database_stats, update_status
 from hearings.web.timefmt import format_eastern, iso_z
+
+# Read in any case, as the entity pages read them: `?chamber=Senate` as `senate`.
+CommitteeChamber = Annotated[Literal["house", "senate", "joint"], AnyCase]
+MemberChamber = Annotated[Literal["house", "senate"], AnyCase]
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -216,7 +221,7 @@ def api_organization(
 @router.get("/committees", summary="Committees and subcommittees with their meeting counts")
 def api_committees(
     request: Request,
-    chamber: Annotated[Literal["house", "senate", "joint"] | None, Query()] = None,
+    chamber: Annotated[CommitteeChamber | None, Query()] = None,
     congress: CongressParameter = None,
 ) -> dict[str, Any]:
     """Every committee; with `congress`, `hearing_count` counts those Congresses' meetings."""
@@ -244,7 +249,7 @@ def api_committee(request: Request, code: Annotated[str, Path(max_length=16)]) -
 def api_members(
     request: Request,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    chamber: Annotated[Literal["house", "senate"] | None, Query()] = None,
+    chamber: Annotated[MemberChamber | None, Query()] = None,
     page: PageNumber = 1,
     per_page: PerPage = 25,
 ) -> MemberList:

@@ -27,6 +27,7 @@ from hearings.web.filters import (
     CHAMBERS,
     COMMITTEE_CODE,
     MAX_PAGE,
+    AnyCase,
     Chamber,
     CongressParameter,
     HearingFilters,
@@ -36,7 +37,7 @@ from hearings.web.listing import committee_family, filter_clauses
 from hearings.web.paging import page_fields
 from hearings.web.timefmt import as_utc, format_eastern, iso_z
 
-Kind = Literal["postponed", "canceled", "rescheduled", "witnesses"]
+Kind = Annotated[Literal["postponed", "canceled", "rescheduled", "witnesses"], AnyCase]
 MAX_DAYS = 366
 
 router = APIRouter()

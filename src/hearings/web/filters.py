@@ -15,9 +15,19 @@ from pydantic import BeforeValidator
 from hearings.congresses import CongressSelection, CongressSelectionError, ordinal, parse_congresses
 from hearings.web.errors import BadParameter
 
-Chamber = Literal["house", "senate", "nochamber"]
-Status = Literal["scheduled", "canceled", "postponed", "rescheduled"]
-Sort = Literal["relevance", "date", "newest", "updated"]
+
+def _any_case(value: object) -> object:
+    """A choice read in any case, as `type`, `committee` and the entity pages' `chamber` are:
+    results say `House` and `Postponed`, and a value copied from them must filter."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+#: Marks a query parameter of fixed lower-case choices as read in any case.
+AnyCase = BeforeValidator(_any_case)
+
+Chamber = Annotated[Literal["house", "senate", "nochamber"], AnyCase]
+Status = Annotated[Literal["scheduled", "canceled", "postponed", "rescheduled"], AnyCase]
+Sort = Annotated[Literal["relevance", "date", "newest", "updated"], AnyCase]
 
 CHAMBERS: dict[str, str] = {"house": "House", "senate": "Senate", "nochamber": "NoChamber"}
 STATUSES: tuple[str, ...] = ("scheduled", "canceled", "postponed", "rescheduled")
