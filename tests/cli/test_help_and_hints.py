@@ -123,6 +123,16 @@ def test_verify_is_summed_up_in_one_sentence() -> None:
     )
 
 
+def test_verify_help_says_what_congress_narrows_and_names_every_check() -> None:
+    """`--congress` narrows `--reconcile` only; its help said "Only these Congresses", and the
+    checks it listed left out five of the fourteen."""
+    text = " ".join(help_text("verify").replace("│", " ").split())
+    assert "With --reconcile, only these Congresses" in text
+    assert "The checks always read the whole database." in text
+    for check in ("schema", "stored values", "JSON shapes", "unfinished runs", "payload archive"):
+        assert check in text
+
+
 def test_the_name_on_path_is_used_when_it_runs_this_program(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

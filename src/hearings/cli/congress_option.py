@@ -65,6 +65,16 @@ FilterCongresses = Annotated[
         help="Only these Congresses: 119, 115-119, 117,119 or all (default: all).",
     ),
 ]
+ReconcileCongresses = Annotated[
+    CongressSelection | None,
+    typer.Option(
+        "--congress",
+        parser=congress_selection,
+        metavar=_METAVAR,
+        help="With --reconcile, only these Congresses: 119, 115-119, 117,119 or all (default: "
+        "every one stored). The checks always read the whole database.",
+    ),
+]
 
 
 def congresses_to_import(selection: CongressSelection) -> tuple[int, ...]:

@@ -18,7 +18,7 @@ from rich.markup import escape
 from sqlalchemy.exc import DBAPIError
 
 from hearings.cli import app
-from hearings.cli.congress_option import FilterCongresses
+from hearings.cli.congress_option import FilterCongresses, ReconcileCongresses
 from hearings.cli.environment import (
     MISSING_KEY_SENTENCE,
     current_settings,
@@ -134,12 +134,13 @@ def verify(
             "(a few list requests per congress and chamber).",
         ),
     ] = False,
-    congress: FilterCongresses = None,
+    congress: ReconcileCongresses = None,
 ) -> None:
     """Check the database's integrity and consistency; --reconcile compares it with the API.
 
-    Checks integrity, foreign keys, orphans, duplicates, required fields, meetings without
-    committees, dates, stubs and the quarantine.
+    Checks the schema, integrity, stored values and JSON shapes, foreign keys, orphans,
+    duplicates, required fields, meetings without committees, dates, stubs, the quarantine,
+    unfinished runs and the payload archive.
 
     Exit codes: 0 healthy; 1 problems found (each one listed), or the database is unreadable.
     """
