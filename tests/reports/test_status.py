@@ -282,3 +282,37 @@ def test_the_databases_a_rebuild_set_aside_are_counted_with_their_size(
     words = " ".join(run_cli(monkeypatch, capsys, site.env(), "status").out.split())
     assert "set aside 1 earlier database beside it, kept by restores and rebuilds (" in words
     assert f"newest {kept.name}. Delete them once you no longer need them." in words
+
+
+def test_status_names_no_held_window_an_import_leaves_that_changes_nothing(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An import holds committees' and printed hearings' windows from when it read their lists,
+    less the overlap: where their marks, its own start, have the next update list from anyway.
+    Status said so after every import ("the next update lists again from" an hour before it), a
+    line about nothing. A window held further back (an entry that named no record) is shown."""
+    imported = run_cli(monkeypatch, capsys, site.env(), "import", "--congress", "119", "--quiet")
+    assert imported.code == 0, imported.err
+    with sqlite3.connect(site.database) as connection:
+        held = connection.execute(
+            "SELECT entity FROM sync_state WHERE entity LIKE '%.relist' ORDER BY entity"
+        ).fetchall()
+    connection.close()
+    assert held == [("committees.relist",), ("printed_hearings.relist",)]
+    shown = run_cli(monkeypatch, capsys, site.env(), "status")
+    assert shown.code == 0, shown.err
+    assert "lists again from" not in " ".join(shown.out.split())
+    assert all(
+        m.kind != "relist" for m in gather_status(site.settings(), site.engine()).high_water_marks
+    )
+
+    with sqlite3.connect(site.database) as connection:
+        connection.execute(
+            "UPDATE sync_state SET high_water_mark = datetime(high_water_mark, '-3 days')"
+            " WHERE entity = 'committees.relist'"
+        )
+    connection.close()
+    marks = gather_status(site.settings(), site.engine()).high_water_marks
+    assert [m.entity for m in marks if m.kind == "relist"] == ["committees.relist"]
+    words = " ".join(run_cli(monkeypatch, capsys, site.env(), "status").out.split())
+    assert "committees: the next update lists again from" in words

@@ -18,7 +18,7 @@ from hearings.store import schema
 from hearings.store.archive import archived_record_counts
 from hearings.store.engine import database_label, sqlite_file
 from hearings.sync.backups import list_backups
-from hearings.sync.marks import HELD
+from hearings.sync.marks import HELD, OVERLAP
 from hearings.sync.sqlite_backups import set_aside_files
 
 # Entity name → table, in the order `status` shows them.
@@ -121,14 +121,12 @@ def gather_status(settings: Settings, engine: Engine, *, now: datetime | None = 
         latest = connection.execute(
             select(logs).order_by(logs.c.start_time.desc(), logs.c.run_id.desc()).limit(1)
         ).first()
-        marks = [
-            _mark(row)
-            for row in connection.execute(
-                select(state, logs.c.start_time.label("run_start"))
-                .outerjoin(logs, logs.c.run_id == state.c.last_run_id)
-                .order_by(state.c.congress, state.c.chamber, state.c.entity)
-            )
-        ]
+        rows = connection.execute(
+            select(state, logs.c.start_time.label("run_start"))
+            .outerjoin(logs, logs.c.run_id == state.c.last_run_id)
+            .order_by(state.c.congress, state.c.chamber, state.c.entity)
+        ).all()
+        marks = [_mark(row) for row in _telling(rows)]
         backlog = {
             row.entity: int(row[1])
             for row in connection.execute(
@@ -205,6 +203,25 @@ def _mark(row: Any) -> HighWaterMark:
         kind=kind,
         run_id=row.last_run_id,
     )
+
+
+def _telling(rows: list[Any]) -> list[Any]:
+    """`sync_state` rows without the held windows that reach back no further than their entity's
+    own mark less the overlap, where the next update lists from anyway. An import holds one from
+    its lists' reading, about its own start less the overlap, so status said after every import
+    that the next update "lists again from" an hour before it, as if that were news."""
+    own = {
+        (row.congress, row.chamber, row.entity): row.high_water_mark
+        for row in rows
+        if not row.entity.endswith(HELD) and row.high_water_mark is not None
+    }
+
+    def redundant(row: Any) -> bool:
+        mark = own.get((row.congress, row.chamber, row.entity.removesuffix(HELD)))
+        held = row.high_water_mark
+        return mark is not None and held is not None and held >= mark - OVERLAP
+
+    return [row for row in rows if not row.entity.endswith(HELD) or not redundant(row)]
 
 
 def _same_second(mark: datetime | None, run_start: datetime | None) -> bool:
