@@ -3,6 +3,7 @@ brought up to date, and what waits (backups, the quarantine)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -205,7 +206,7 @@ def _mark(row: Any) -> HighWaterMark:
     )
 
 
-def _telling(rows: list[Any]) -> list[Any]:
+def _telling(rows: Sequence[Any]) -> list[Any]:
     """`sync_state` rows without the held windows that reach back no further than their entity's
     own mark less the overlap, where the next update lists from anyway. An import holds one from
     its lists' reading, about its own start less the overlap, so status said after every import
