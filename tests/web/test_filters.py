@@ -37,3 +37,4 @@ def test_a_choice_that_is_none_of_them_is_still_refused(client: TestClient) -> N
     response = client.get("/api/hearings", params={"status": "Delayed"})
     assert response.status_code == 400
     assert "'scheduled', 'canceled', 'postponed' or 'rescheduled'" in response.text
+    assert "(got 'Delayed')" in response.text  # what was sent, not a lower-cased copy

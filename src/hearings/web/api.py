@@ -16,9 +16,9 @@ from hearings.web.errors import NotFound
 from hearings.web.filters import (
     MAX_PAGE,
     MAX_PER_PAGE,
-    AnyCase,
     CongressParameter,
     HearingFilters,
+    any_case,
     congress_selection,
     hearing_filters,
 )
@@ -31,8 +31,10 @@ from hearings.web.status import database_stats, update_status
 from hearings.web.timefmt import format_eastern, iso_z
 
 # Read in any case, as the entity pages read them: `?chamber=Senate` as `senate`.
-CommitteeChamber = Annotated[Literal["house", "senate", "joint"], AnyCase]
-MemberChamber = Annotated[Literal["house", "senate"], AnyCase]
+_COMMITTEE_CHAMBER = Literal["house", "senate", "joint"]
+_MEMBER_CHAMBER = Literal["house", "senate"]
+CommitteeChamber = Annotated[_COMMITTEE_CHAMBER, any_case(_COMMITTEE_CHAMBER)]
+MemberChamber = Annotated[_MEMBER_CHAMBER, any_case(_MEMBER_CHAMBER)]
 
 router = APIRouter(prefix="/api", tags=["api"])
 

@@ -27,17 +27,18 @@ from hearings.web.filters import (
     CHAMBERS,
     COMMITTEE_CODE,
     MAX_PAGE,
-    AnyCase,
     Chamber,
     CongressParameter,
     HearingFilters,
+    any_case,
     congress_selection,
 )
 from hearings.web.listing import committee_family, filter_clauses
 from hearings.web.paging import page_fields
 from hearings.web.timefmt import as_utc, format_eastern, iso_z
 
-Kind = Annotated[Literal["postponed", "canceled", "rescheduled", "witnesses"], AnyCase]
+_KIND = Literal["postponed", "canceled", "rescheduled", "witnesses"]
+Kind = Annotated[_KIND, any_case(_KIND)]
 MAX_DAYS = 366
 
 router = APIRouter()

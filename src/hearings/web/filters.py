@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlencode
 
 from fastapi import Query
@@ -16,18 +16,26 @@ from hearings.congresses import CongressSelection, CongressSelectionError, ordin
 from hearings.web.errors import BadParameter
 
 
-def _any_case(value: object) -> object:
-    """A choice read in any case, as `type`, `committee` and the entity pages' `chamber` are:
-    results say `House` and `Postponed`, and a value copied from them must filter."""
-    return value.strip().lower() if isinstance(value, str) else value
+def any_case(choices: object) -> BeforeValidator:
+    """Reads the lower-case words of the Literal `choices` in any case, as `type`, `committee`
+    and the entity pages' `chamber` are read: results say `House` and `Postponed`, and a value
+    copied from them must filter. Anything else is left as sent, for the refusal to quote."""
+    names = frozenset(get_args(choices))
+
+    def fold(value: object) -> object:
+        if isinstance(value, str) and value.strip().lower() in names:
+            return value.strip().lower()
+        return value
+
+    return BeforeValidator(fold)
 
 
-#: Marks a query parameter of fixed lower-case choices as read in any case.
-AnyCase = BeforeValidator(_any_case)
-
-Chamber = Annotated[Literal["house", "senate", "nochamber"], AnyCase]
-Status = Annotated[Literal["scheduled", "canceled", "postponed", "rescheduled"], AnyCase]
-Sort = Annotated[Literal["relevance", "date", "newest", "updated"], AnyCase]
+_CHAMBER = Literal["house", "senate", "nochamber"]
+_STATUS = Literal["scheduled", "canceled", "postponed", "rescheduled"]
+_SORT = Literal["relevance", "date", "newest", "updated"]
+Chamber = Annotated[_CHAMBER, any_case(_CHAMBER)]
+Status = Annotated[_STATUS, any_case(_STATUS)]
+Sort = Annotated[_SORT, any_case(_SORT)]
 
 CHAMBERS: dict[str, str] = {"house": "House", "senate": "Senate", "nochamber": "NoChamber"}
 STATUSES: tuple[str, ...] = ("scheduled", "canceled", "postponed", "rescheduled")
