@@ -28,6 +28,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 .venv/bin/ruff check
+.venv/bin/ruff format --check --quiet
 .venv/bin/mypy
 set +e
 # Whole files to a worker: a module's fixtures (an import, a browser, a thousand-meeting

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -50,6 +51,7 @@ def test_backup_and_restore_round_trip(
     assert made.returncode == 0, made.stderr
     listed = json.loads(harness.cli("backup", "list", "--json").stdout)
     assert len(listed) == 1
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", listed[0]["created_at"])
     archive = Path(listed[0]["path"])
     assert archive.parent == harness.tmp_path / "backups"
     assert archive.name.startswith("hearings_backup_") and archive.suffix == ".dump"

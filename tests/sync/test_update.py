@@ -363,6 +363,10 @@ def test_a_dry_run_names_a_new_date_and_room(harness: Harness) -> None:
     metrics = json.loads(run.stdout)
     assert "update 117214: date or time changed, room changed" in metrics["planned_changes"]
     assert metrics["hearings_updated"] == 1
+    # The day's log says what the run was: a dry run that wrote nothing, not an update.
+    log = "".join(p.read_text() for p in (harness.tmp_path / "logs").glob("*.log"))
+    assert "update dry run (nothing written): " in log
+    assert "update succeeded" not in log
 
 
 @pytest.mark.imported

@@ -22,6 +22,7 @@ from hearings.cli.environment import (
 )
 from hearings.errors import HearingsError
 from hearings.logs import configure_logging
+from hearings.reports.export import iso_utc
 from hearings.reports.status import describe_size
 from hearings.store.engine import database_label, sqlite_file
 
@@ -45,7 +46,7 @@ def backup_list(
         sys.stdout.write(
             json.dumps(
                 [
-                    {"path": str(b.path), "created_at": b.created_at.isoformat(), "size": b.size}
+                    {"path": str(b.path), "created_at": iso_utc(b.created_at), "size": b.size}
                     for b in backups
                 ],
                 indent=2,

@@ -283,7 +283,9 @@ def _log_outcome(metrics: RunMetrics, *, extra: Mapping[str, object] | None = No
         "%s %s: %d checked, %d added, %d updated, %d unchanged, %d quarantined, %d requests, "
         "%.1f s",
         metrics.command,
-        "succeeded"
+        "dry run (nothing written)"
+        if metrics.dry_run and metrics.success
+        else "succeeded"
         if metrics.success
         else "PARTIAL"
         if metrics.exit_code == EXIT_PARTIAL
