@@ -13,9 +13,10 @@ from hearings.congresses import (
     CongressSelection,
     CongressSelectionError,
     current_congress,
+    ordinal,
     parse_congresses,
 )
-from hearings.errors import HearingsError
+from hearings.errors import HearingsError, UsageError
 
 if TYPE_CHECKING:  # the sync package is heavy, and `--help` needs none of it
     from hearings.sync.options import SyncOptions
@@ -78,8 +79,19 @@ ReconcileCongresses = Annotated[
 
 
 def congresses_to_import(selection: CongressSelection) -> tuple[int, ...]:
-    """The Congresses an import covers; `all` is every Congress whose meetings the API has."""
-    return selection.resolve(range(FIRST_MEETINGS_CONGRESS, current_congress() + 1))
+    """The Congresses an import covers; `all` is every Congress whose meetings the API has.
+    A Congress that has not begun is refused: its import would succeed with nothing, and every
+    later update would cover it as one the database holds. The next one is allowed, since its
+    first meetings may be listed before it sits."""
+    sitting = current_congress()
+    chosen = selection.resolve(range(FIRST_MEETINGS_CONGRESS, sitting + 1))
+    too_new = [number for number in chosen if number > sitting + 1]
+    if too_new:
+        raise UsageError(
+            f"The {ordinal(too_new[0])} Congress has not begun: the {ordinal(sitting)} is sitting, "
+            f"so --congress goes up to {sitting + 1}."
+        )
+    return chosen
 
 
 def congresses_to_update(
