@@ -296,3 +296,15 @@ def test_a_change_made_after_a_slice_kept_its_lists_is_left_to_the_next_update(
     assert stored == [{"name": "Renamed Two Days Ago"}]
     # The update listed from there, so the window is held no longer.
     assert not site.query("SELECT * FROM sync_state WHERE entity LIKE '%.relist'")
+
+
+def test_an_import_that_read_its_own_lists_holds_no_window(
+    replica: ReplicaServer, tmp_path: Path
+) -> None:
+    """Lists this run's backfill read are covered by the mark at the run's start: holding a
+    window for them made the next update list an hour further back for nothing, and status
+    name a window nobody asked for."""
+    site = Site(tmp_path, replica)
+    run = site.hearings("import", "--congress", "119")
+    assert run.code == 0, run.err[-3000:]
+    assert not site.query("SELECT * FROM sync_state WHERE entity LIKE '%.relist'")

@@ -22,6 +22,7 @@ from hearings.congress_api.budget import BudgetSpent
 from hearings.congress_api.limiter import Limiter, seconds_to_send
 from hearings.store import schema
 from hearings.store.engine import writing
+from hearings.store.meeting_start import utc_naive_moment
 from hearings.store.records import utc_naive
 from hearings.sync.backfill_lists import records_to_fetch
 from hearings.sync.estimate import (
@@ -174,7 +175,10 @@ class Backfill:
         them. The next update lists those stages from the oldest kept list read (less the
         marks' overlap), so it fetches such a change whatever its lookback."""
         oldest: dict[str, datetime] = {}
+        run_started = utc_naive_moment(metrics.start_time)
         for key, listed_at in self.client.served.items():
+            if utc_naive_moment(listed_at) >= run_started:
+                continue  # read by this run's own backfill: the mark at its start covers it
             stage, entity = _MARKED_AT_RUN_START.get(key.partition("/")[0], (None, ""))
             ran = metrics.stages.get(stage or "")
             if ran is not None and ran.status == "completed":  # it marked its entity current
