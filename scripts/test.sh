@@ -32,8 +32,10 @@ fi
 .venv/bin/mypy
 set +e
 # Whole files to a worker: a module's fixtures (an import, a browser, a thousand-meeting
-# database) are then made once, not once on each worker (1,623 worker-seconds in all).
-.venv/bin/python -m pytest -n 2 --dist loadfile -q --durations=25 "$@"
+# database) are then made once, not once on each worker. Three workers on two cores: a test
+# spends about half its time waiting (on PostgreSQL, subprocesses, the disk, the replica's
+# threads), so two workers left the cores half idle (fresh clone: 15:53 with two, 9:43 with three).
+.venv/bin/python -m pytest -n 3 --dist loadfile -q --durations=25 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
