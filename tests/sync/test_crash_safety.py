@@ -21,7 +21,13 @@ from hearings.store import schema
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runner import RunEnvironment, run_sync
 from tests.backends import assert_consistent
-from tests.sync.harness import Harness, day_of_changes, slow_from_the_first_meeting, snapshot
+from tests.sync.harness import (
+    Harness,
+    api_time,
+    day_of_changes,
+    slow_from_the_first_meeting,
+    snapshot,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -210,6 +216,43 @@ def test_a_stop_signal_says_what_is_kept_and_the_run_is_reported_interrupted(
     first = min(report["runs"], key=lambda r: r["run_id"])
     assert first["outcome"] == "interrupted" and first["exit_code"] is None
     assert first["hearings_added"] > 0 and first["api_requests"] > 0
+
+
+@pytest.mark.imported
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_stop_signal_ends_a_run_waiting_out_a_long_retry_after(harness: Harness) -> None:
+    """A meeting's fetch answers 429 with an hour's Retry-After: the fetch thread waits it out.
+    SIGTERM must end the run in one sentence at once, not when the hour is over (the fetch pool's
+    shutdown joined the sleeping thread)."""
+    event_id = sorted(harness.corpus.ids("meeting"))[0]
+    body = harness.corpus.meeting(event_id)
+    assert body is not None
+    body["updateDate"] = api_time(datetime.now(UTC))
+    harness.corpus.put_meeting(body)
+    harness.replica.faults.retry_after = 3600
+    harness.replica.faults.fail_next(1, "429", path=f"/committee-meeting/.*/{event_id}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hearings", "update", "--congress", "119"],
+        env=harness.cli_env(),
+        cwd=harness.tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not harness.replica.stats.by_status[429]:
+        time.sleep(0.05)
+    time.sleep(0.3)  # into the wait
+    sent = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+
+    assert time.monotonic() - sent < 10, "the run waited out the Retry-After"
+    assert process.returncode == -signal.SIGTERM
+    assert stderr.strip().splitlines()[-1] == (
+        "Stopped by SIGTERM; committed work is kept and the next run continues."
+    )
+    assert "Traceback" not in stderr
 
 
 def test_a_killed_run_over_several_congresses_names_them_with_its_figures(

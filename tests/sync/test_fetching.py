@@ -91,3 +91,31 @@ def test_a_short_run_of_failures_at_the_end_is_handed_back() -> None:
 
     results = list(fetch_in_order(fetch, range(5 + OUTAGE_AFTER - 1), concurrency=2))
     assert len(results) == 5 + OUTAGE_AFTER - 1
+
+
+def test_leaving_early_does_not_wait_out_a_long_retry_after() -> None:
+    """A fetch thread waiting out a 429's Retry-After (an hour) must not hold the run's end: the
+    pool's shutdown (and then the interpreter's exit) joins it. Closing wakes it; the next
+    fetches may wait again."""
+    from hearings.congress_api.pauses import Stopping, pause
+
+    woken = threading.Event()
+
+    def fetch(item: int) -> int:
+        if item == 1:
+            try:
+                pause(3600)
+            except Stopping:
+                woken.set()
+                raise
+        return item
+
+    stream = fetch_in_order(fetch, range(3), concurrency=2)
+    assert next(stream) == (0, 0)
+    started = time.monotonic()
+    stream.close()  # what `closing(...)` does when Ctrl-C leaves the consumer
+    assert time.monotonic() - started < 5
+    assert woken.is_set()
+    started = time.monotonic()
+    pause(0.05)  # waiting is allowed again once the pool has joined
+    assert time.monotonic() - started >= 0.05

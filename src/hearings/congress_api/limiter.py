@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from hearings.congress_api.budget import RequestBudget
+from hearings.congress_api.pauses import pause
 
 if TYPE_CHECKING:
     from hearings.config import Settings
@@ -33,7 +34,7 @@ class Limiter:
         *,
         window: float = HOUR,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = pause,
         budget: RequestBudget | None = None,
     ):
         if rate_limit_per_hour < 1:

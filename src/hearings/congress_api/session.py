@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -20,6 +19,7 @@ import tenacity
 
 from hearings.congress_api.errors import ApiKeyMissing, ApiUnavailable, RateLimited
 from hearings.congress_api.limiter import Limiter
+from hearings.congress_api.pauses import pause
 from hearings.congress_api.responses import MISSING_KEY_MESSAGE, Transient, decode_body, give_up
 from hearings.congress_api.tls import tls_context
 from hearings.congress_api.wire import query_params, redact_url
@@ -53,7 +53,7 @@ class ApiSession:
         backoff_max: float = 30.0,
         rate_limit_backoff: float = RATE_LIMIT_BACKOFF,
         limiter: Limiter | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = pause,
     ):
         self.base_url = base_url.rstrip("/")
         self._api_key = (api_key or "").strip() or None
