@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from hearings.reports.export import EXPORTERS, export_to_string
+from hearings.reports.export import EXPORT_FIELDS, EXPORTERS, export_to_string
 from hearings.store import schema
 from tests.reports.conftest import Site, api_time, run_cli
 from tests.store.migration_steps import downgrade, upgrade
@@ -178,3 +178,19 @@ def test_the_report_gives_the_day_too(
     assert {"field": "start", "before": "2025-05-21T14:30:00Z", "after": "2025-06-24"} in meeting[
         "changes"
     ]
+
+
+@pytest.mark.parametrize("entity", sorted(EXPORT_FIELDS))
+def test_a_csv_export_with_nothing_to_write_still_has_its_header(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], entity: str
+) -> None:
+    """A daily `--since` export on a day with no change is a CSV its reader can open: the header
+    alone (it was an empty file, which pandas refuses), the same header a full export has."""
+    full = _jsonl(run_cli(monkeypatch, capsys, site.env(), "export", entity).out)
+    assert list(full[0]) == list(EXPORT_FIELDS[entity])
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
+    empty = run_cli(
+        monkeypatch, capsys, site.env(), "export", entity, "--format", "csv", "--since", tomorrow
+    )
+    assert empty.code == 0, empty.err
+    assert empty.out == ",".join(EXPORT_FIELDS[entity]) + "\r\n"

@@ -18,8 +18,13 @@ from sqlalchemy import Connection, Engine, func, select
 from hearings.errors import UsageError, quoted
 from hearings.reports.export_formats import FORMATS, write_csv, write_jsonl
 from hearings.reports.export_query import Congresses, since_moment
-from hearings.reports.meeting_export import hearing_records
-from hearings.reports.witness_export import appearance_records, witness_records
+from hearings.reports.meeting_export import HEARING_FIELDS, hearing_records
+from hearings.reports.witness_export import (
+    APPEARANCE_FIELDS,
+    WITNESS_FIELDS,
+    appearance_records,
+    witness_records,
+)
 from hearings.store import schema
 from hearings.store.postgres import in_binary_order
 
@@ -31,6 +36,30 @@ def iso_utc(moment: datetime | None) -> str | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+COMMITTEE_FIELDS = (
+    "system_code",
+    "name",
+    "chamber",
+    "type",
+    "parent",
+    "is_current",
+    "update_date",
+    "hearing_count",
+)
+MEMBER_FIELDS = (
+    "bioguide_id",
+    "name",
+    "first_name",
+    "last_name",
+    "party",
+    "state",
+    "district",
+    "chamber",
+    "image_url",
+    "update_date",
+)
 
 
 def committee_records(
@@ -100,6 +129,15 @@ EXPORTERS: dict[str, Callable[..., Iterator[dict[str, Any]]]] = {
     "appearances": appearance_records,
 }
 
+# Each export's columns, in order: a CSV's header, written even when no record follows.
+EXPORT_FIELDS: dict[str, tuple[str, ...]] = {
+    "hearings": HEARING_FIELDS,
+    "witnesses": WITNESS_FIELDS,
+    "committees": COMMITTEE_FIELDS,
+    "members": MEMBER_FIELDS,
+    "appearances": APPEARANCE_FIELDS,
+}
+
 # The exports `--congress` narrows (members belong to no one Congress in the database).
 BY_CONGRESS = ("hearings", "witnesses", "committees", "appearances")
 
@@ -134,7 +172,7 @@ def write_export(
         records = EXPORTERS[entity](connection, since=since, **narrowed)
         if fmt == "jsonl":
             return write_jsonl(records, output)
-        return write_csv(records, output)
+        return write_csv(records, output, EXPORT_FIELDS.get(entity))
 
 
 def export_to_string(engine: Engine, entity: str, *, fmt: str = "jsonl") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 FORMATS = ("jsonl", "csv")
@@ -55,8 +55,16 @@ def neutralize_formula(text: str) -> str:
     return text
 
 
-def write_csv(records: Iterable[dict[str, Any]], output: IO[str]) -> int:
+def write_csv(
+    records: Iterable[dict[str, Any]], output: IO[str], fields: Sequence[str] | None = None
+) -> int:
+    """Records as CSV, header first. With `fields` the header is written even when no record
+    follows: a daily `--since` export with nothing new is still a CSV its reader can open
+    (pandas refuses a file with no header at all)."""
     writer: csv.DictWriter[str] | None = None
+    if fields is not None:
+        writer = csv.DictWriter(output, fieldnames=list(fields), lineterminator=CSV_LINE_END)
+        writer.writeheader()
     count = 0
     for record in records:
         if writer is None:

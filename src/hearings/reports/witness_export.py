@@ -21,6 +21,31 @@ from hearings.store import schema
 from hearings.store.meeting_start import shown_start, start_iso
 from hearings.store.postgres import in_binary_order
 
+WITNESS_FIELDS = (
+    "witness_id",
+    "name",
+    "normalized_name",
+    "honorific",
+    "first_name",
+    "last_name",
+    "suffix",
+    "organization",
+    "appearance_count",
+    "appearances",
+)
+APPEARANCE_FIELDS = (
+    "event_id",
+    "ordinal",
+    "witness_id",
+    "name",
+    "organization",
+    "position",
+    "congress",
+    "chamber",
+    "start",
+    "documents",
+)
+
 
 def witness_records(
     connection: Connection, *, since: date | datetime | None = None, congresses: Congresses = None
