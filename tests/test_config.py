@@ -122,6 +122,19 @@ def test_a_database_url_with_spaces_around_it_opens_its_database(tmp_path: Path)
     assert f"There is no database at {database}" in err
 
 
+def test_a_database_url_scheme_is_read_in_any_case(tmp_path: Path) -> None:
+    """RFC 3986: a scheme is case-insensitive. SQLITE:/// was 'uses SQLITE; hearings supports
+    sqlite and postgresql', and SQLITE://'s memory database escaped the refusal."""
+    database = tmp_path / "upper.db"
+    code, out, err = _status_with(tmp_path, "DATABASE_URL", f"SQLITE:///{database}")
+    assert f"There is no database at {database}" in err, err
+    assert Settings(database_url="PostgreSQL+Psycopg://u@h/db").database_url == (
+        "postgresql+psycopg://u@h/db"
+    )
+    code, out, err = _status_with(tmp_path, "DATABASE_URL", "SQLite://")
+    assert code == 2 and "in-memory SQLite database" in err
+
+
 @pytest.mark.parametrize(
     "url", ["sqlite:///:memory:", "sqlite://", "sqlite:///file::memory:?uri=true"]
 )

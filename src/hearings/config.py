@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _lasting_database(cls, value: str) -> str:
+        # A URL's scheme is case-insensitive (RFC 3986): SQLITE:/// is sqlite:///, and every
+        # check below and after reads it in lower case.
+        scheme, separator, rest = value.partition("://")
+        if separator and scheme.isascii():
+            value = scheme.lower() + separator + rest
         if in_memory_sqlite(value):
             raise ValueError(
                 f"DATABASE_URL {value.strip()!r} is an in-memory SQLite database, which cannot "

@@ -114,6 +114,8 @@ def test_history_of_a_meeting_never_archived_is_one_sentence(harness: Harness) -
         "Error: 'abc' is not an event id: event ids are numbers, such as 118278 "
         "(`hearings export hearings` lists them)."
     )
+    # Digits of another script are decimal to Python, and no event id the API gives.
+    assert harness.cli("history", "\u0661\u0662\u0663").returncode == 2
 
 
 @pytest.mark.parametrize(

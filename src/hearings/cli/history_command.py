@@ -33,7 +33,7 @@ def history(
     """Show every archived version of a meeting and what changed in each, oldest first."""
     settings = current_settings()
     event_id = event_id.strip()
-    if not event_id.isdecimal():
+    if not (event_id.isascii() and event_id.isdecimal()):  # '١٢٣' is decimal, and no event id
         raise UsageError(
             f"{quoted(event_id)} is not an event id: event ids are numbers, such as 118278 "
             "(`hearings export hearings` lists them)."
