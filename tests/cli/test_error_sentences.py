@@ -563,6 +563,19 @@ def test_a_percent_encoded_postgresql_password_works_and_is_never_printed(
         postgres_server.admin("DROP ROLE pct_user")
 
 
+@pytest.mark.parametrize("target", ["missing", "itself"])
+def test_a_backup_dir_that_links_to_nothing_says_so(site: Site, target: str) -> None:
+    """mkdir said "File exists" of a dangling link or a loop: true of the link, and no help."""
+    link = site.folder / "bk"
+    link.symlink_to(site.folder / "gone" if target == "missing" else link)
+    result = site.cli("backup", "create", BACKUP_DIR=str(link))
+    assert result.returncode == 1
+    assert one_sentence(result.stderr) == (
+        f"Error: BACKUP_DIR {link} is a symbolic link to nothing (its target is missing, or it "
+        "leads back to itself): point it at a folder."
+    )
+
+
 @pytest.mark.parametrize("args", [["backup", "create"], ["backup", "list"], ["update"]])
 def test_a_backup_dir_that_is_a_file_is_one_sentence_saying_so(site: Site, args: list[str]) -> None:
     afile = site.folder / "afile"

@@ -58,6 +58,12 @@ def new_partial(backup_dir: Path) -> Path:
     """An empty temporary file in `backup_dir` (made if missing) for a backup to be written into;
     a folder that cannot hold one is one sentence that says what to change."""
     require_folder(backup_dir)
+    if backup_dir.is_symlink() and not backup_dir.exists():
+        # mkdir would say "File exists" of the link itself, which reads as nonsense.
+        raise BackupFailed(
+            f"BACKUP_DIR {backup_dir} is a symbolic link to nothing (its target is missing, or "
+            "it leads back to itself): point it at a folder."
+        )
     try:
         backup_dir.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(
