@@ -15,13 +15,13 @@ from rich.table import Table
 from rich.text import Text
 
 from hearings.cli import app
+from hearings.cli.day_log import open_day_log
 from hearings.cli.environment import (
     backup_before_run,
     console,
     current_settings,
 )
 from hearings.errors import HearingsError
-from hearings.logs import configure_logging
 from hearings.reports.export import iso_utc
 from hearings.reports.status import describe_size
 from hearings.store.engine import database_label, sqlite_file
@@ -94,7 +94,7 @@ def backup_restore(
 
     settings = current_settings()
     # A restore replaces the database outside any run: the day's log file says so.
-    configure_logging(settings.log_dir, settings.log_level, quiet=True)
+    open_day_log(settings, unlogged="what the restore replaces is written in no log")
     try:
         kept = restore_into(settings, path, now=datetime.now(UTC))
     except HearingsError as exc:

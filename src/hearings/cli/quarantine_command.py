@@ -14,8 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from hearings.cli import app
+from hearings.cli.day_log import open_day_log
 from hearings.cli.environment import console, current_settings, existing_database, require_existing
-from hearings.logs import configure_logging
 from hearings.reports.export import iso_utc
 from hearings.reports.report import QuarantineLine, open_quarantine
 from hearings.reports.screen_text import printable
@@ -126,7 +126,7 @@ def _review(decision: str, error_id: int) -> ReviewOutcome:
     settings = current_settings()
     require_existing(settings)
     # A review writes outside any run: the day's log file says what was decided, as /admin's does.
-    configure_logging(settings.log_dir, settings.log_level, quiet=True)
+    open_day_log(settings, unlogged="the decision is written in no log")
     engine = open_database(settings.database_url)
     try:
         outcome = (accept if decision == "accept" else reject)(

@@ -13,9 +13,9 @@ import typer
 from rich.markup import escape
 
 from hearings.cli import app
+from hearings.cli.day_log import open_day_log
 from hearings.cli.environment import console, current_settings, require_existing
 from hearings.errors import HearingsError
-from hearings.logs import configure_logging
 from hearings.reports.screen_text import printable
 from hearings.reports.verify_result import counted
 from hearings.store.engine import create_db_engine, open_database
@@ -67,7 +67,7 @@ def rebuild(
     # before the writer lock's file is made beside the database.
     open_database(settings.database_url, migrate_schema=False).dispose()
     # A rebuild replaces the database outside any run: the day's log file says so.
-    configure_logging(settings.log_dir, settings.log_level, quiet=True)
+    open_day_log(settings, unlogged="what the rebuild replaces is written in no log")
     now = datetime.now(UTC)
     started = time.monotonic()
     engine = create_db_engine(settings.database_url)

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import ExitStack
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
-from rich.text import Text
 from sqlalchemy import Engine
 
 from hearings.cli.congress_option import cover
+from hearings.cli.day_log import open_day_log
 from hearings.cli.environment import (
     MISSING_KEY_SENTENCE,
     backup_before_run,
@@ -27,8 +26,6 @@ from hearings.congress_api.client import CongressClient, redact_text
 from hearings.congress_api.errors import ApiKeyMissing
 from hearings.congress_api.limiter import limiter_for
 from hearings.errors import HearingsError
-from hearings.logs import configure_logging
-from hearings.reports.screen_text import printable
 from hearings.store.engine import open_database
 from hearings.sync.backfill import resumable_import
 from hearings.sync.options import no_progress
@@ -61,13 +58,12 @@ def run_command(
         raise ApiKeyMissing(MISSING_KEY_SENTENCE)
     if existing_only:
         require_existing(settings)
-    log_path = configure_logging(
-        settings.log_dir, settings.log_level, console=err_console, quiet=quiet or as_json
+    log_path = open_day_log(
+        settings,
+        unlogged="this run is recorded in the database only (hearings report shows it)",
+        console=err_console,
+        quiet=quiet or as_json,
     )
-    if log_path is None:
-        # A run that could not open its log still runs, but says so even when quiet: every run
-        # is meant to be logged, and a LOG_DIR that is a file dropped the log without a word.
-        err_console.print(_unlogged_warning(settings.log_dir), highlight=False, soft_wrap=True)
     engine = open_database(settings.database_url)
     if choose_congresses is not None:
         try:
@@ -127,22 +123,6 @@ def run_command(
             display.finish(completed=bool(metrics.success))
     engine.dispose()
     return metrics
-
-
-def _unlogged_warning(log_dir: Path) -> Text:
-    """The line for a run whose daily log file cannot be opened, saying why."""
-    if log_dir.exists() and not log_dir.is_dir():
-        why = "it is a file, not a folder"
-    else:
-        try:
-            log_dir.mkdir(parents=True, exist_ok=True)
-            why = "its log file cannot be opened"
-        except OSError as exc:
-            why = exc.strerror or type(exc).__name__
-    return Text(
-        f"Warning: no log file can be written in LOG_DIR {printable(str(log_dir))} ({why}); "
-        "this run is recorded in the database only (hearings report shows it)."
-    )
 
 
 def _notifier(settings: Settings) -> Any:
