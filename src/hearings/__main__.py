@@ -1,3 +1,3 @@
-from hearings.cli import main
+from hearings.entry import main
 
 main()

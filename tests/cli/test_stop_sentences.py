@@ -7,6 +7,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -68,3 +69,24 @@ def test_a_stopped_export_says_nothing_was_changed(
 )
 def test_each_command_says_what_a_stop_leaves(args: list[str], left: str) -> None:
     assert stop_sentence(args, "Interrupted") == f"Interrupted; {left}"
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_stop_while_the_command_loads_is_one_sentence(stop: signal.Signals) -> None:
+    """Ctrl-C in the third of a second the command's modules take to load raised inside an
+    import, and Python printed its traceback. Stops at several moments of the load, each one
+    sentence (or a death by the signal itself, before Python has started)."""
+    for delay in (0.05, 0.12, 0.2, 0.3):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hearings", "--help"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
+        time.sleep(delay)
+        process.send_signal(stop)
+        _, stderr = process.communicate(timeout=30)
+        assert "Traceback" not in stderr, (delay, stderr)
+        assert process.returncode in (0, -stop, 130), (delay, process.returncode, stderr)
+        assert len(stderr.strip().splitlines()) <= 1, (delay, stderr)

@@ -1,0 +1,36 @@
+"""The `hearings` command's entry point, kept light. Loading the command's modules takes about a
+third of a second; Ctrl-C or SIGTERM then raised in the middle of an import, and Python printed
+its traceback. Here a stop while loading is one sentence, and nothing has been touched yet."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from types import FrameType
+
+
+class _StopWhileLoading(BaseException):
+    """SIGTERM while the modules load (Ctrl-C is Python's KeyboardInterrupt already)."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _StopWhileLoading
+
+
+def main() -> None:
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        from hearings.cli import main as run_command
+    except (KeyboardInterrupt, _StopWhileLoading) as stop:
+        by_sigterm = isinstance(stop, _StopWhileLoading)
+        how = "Stopped by SIGTERM" if by_sigterm else "Interrupted"
+        sys.stderr.write(f"{how} before the command started; nothing was changed.\n")
+        sys.stderr.flush()
+        if by_sigterm:  # end by the signal sent, as a command stopped later does
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    run_command()
