@@ -57,6 +57,12 @@ def test_refusals_are_one_sentence(text: str, says: str) -> None:
     assert "\n" not in str(refused.value)
 
 
+def test_a_refusal_quotes_a_long_value_shortened() -> None:
+    with pytest.raises(CongressSelectionError) as refused:
+        parse_congresses("1" * 5000)
+    assert len(str(refused.value)) < 250 and "(5,000 characters)" in str(refused.value)
+
+
 @given(st.sets(st.integers(1, 200), min_size=1, max_size=40))
 def test_described_selections_read_back(numbers: set[int]) -> None:
     assert parse_congresses(describe_congresses(numbers)).numbers == tuple(sorted(numbers))

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from hearings.errors import quoted
+
 FIRST_CONGRESS = 1
 # Far beyond any Congress there will be for a while (the 119th sits 2025–2027), and small enough
 # that a typo like `1190` is caught rather than listed.
@@ -72,12 +74,12 @@ def parse_congresses(text: str | int | None) -> CongressSelection:
     if cleaned in ("all", "*"):
         return ALL_CONGRESSES
     if not cleaned:
-        raise CongressSelectionError(_ACCEPTED.format(text=text))
+        raise CongressSelectionError(_ACCEPTED.format(text=quoted(text)))
     numbers: set[int] = set()
     for part in cleaned.split(","):
         match = _PART.match(part)
         if match is None:
-            raise CongressSelectionError(_ACCEPTED.format(text=text))
+            raise CongressSelectionError(_ACCEPTED.format(text=quoted(text)))
         first = int(match.group(1))
         last = int(match.group(2)) if match.group(2) else first
         for number in (first, last):
@@ -94,7 +96,7 @@ def parse_congresses(text: str | int | None) -> CongressSelection:
 
 
 _ACCEPTED = (
-    "{text!r} names no Congress: use a number (119), a range (115-119), a list (117,119) or all."
+    "{text} names no Congress: use a number (119), a range (115-119), a list (117,119) or all."
 )
 
 
