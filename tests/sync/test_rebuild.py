@@ -244,8 +244,13 @@ def test_an_unknown_entity_is_one_sentence(harness: Harness) -> None:
     done = harness.cli("rebuild", "--entity", "hearings")
 
     assert done.returncode == 2
-    assert "hearings is not one of committees, members, meetings, printed_hearings" in (done.stderr)
+    assert "'hearings' is not one of committees, members, meetings, printed_hearings" in (
+        done.stderr
+    )
     assert "Traceback" not in done.stderr
+    # Quoted as given: '-1' was shown as _1, the name after it was read.
+    done = harness.cli("rebuild", "--entity", "-1,Bogus")
+    assert "'-1', 'Bogus' are not one of" in " ".join(done.stderr.split())
     for nothing in ("", " , "):  # asked for some, named none: not "all of them"
         done = harness.cli("rebuild", "--entity", nothing)
         assert done.returncode == 2

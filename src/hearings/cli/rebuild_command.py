@@ -15,7 +15,7 @@ from rich.markup import escape
 from hearings.cli import app
 from hearings.cli.day_log import open_day_log
 from hearings.cli.environment import console, current_settings, require_existing
-from hearings.errors import HearingsError
+from hearings.errors import HearingsError, quoted
 from hearings.reports.screen_text import printable
 from hearings.reports.verify_result import counted
 from hearings.store.engine import create_db_engine, open_database
@@ -126,14 +126,18 @@ def rebuild(
 
 def _entities(given: list[str]) -> tuple[Entity, ...]:
     """The entities named by `--entity` (all when none), in the order a rebuild derives them."""
-    names = {n.strip().lower().replace("-", "_") for value in given for n in value.split(",")}
-    names.discard("")
-    if given and not names:  # `--entity ''`: asked for something, named nothing
+    # Each name as given (for a refusal to quote), and read: printed-hearings is printed_hearings.
+    given_as = {n.strip(): n.strip().lower().replace("-", "_") for v in given for n in v.split(",")}
+    given_as.pop("", None)
+    if given and not given_as:  # `--entity ''`: asked for something, named nothing
         raise typer.BadParameter(f"name one of {', '.join(_NAMES)}.", param_hint="--entity")
-    unknown = sorted(names - set(_NAMES))
+    unknown = sorted(quoted(shown) for shown, name in given_as.items() if name not in _NAMES)
     if unknown:
         raise typer.BadParameter(
-            f"{', '.join(unknown)} is not one of {', '.join(_NAMES)}.", param_hint="--entity"
+            f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not one of "
+            f"{', '.join(_NAMES)}.",
+            param_hint="--entity",
         )
+    names = set(given_as.values())
     chosen = {_NAMES[n] for n in names} or set(ENTITY_ORDER)
     return tuple(e for e in ENTITY_ORDER if e in chosen)
