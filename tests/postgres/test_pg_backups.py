@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, literal, select, table, text
 
 from hearings.store import schema
 from hearings.store.engine import needs_migration
@@ -162,3 +162,50 @@ def test_a_restore_killed_while_pg_restore_runs_takes_pg_restore_with_it(
     again = harness.cli("backup", "restore", archive)
     assert again.returncode == 0, again.stderr
     assert harness.export() != before
+
+
+def test_a_restore_that_a_reader_deadlocks_runs_again(on_postgres: Harness) -> None:
+    """A reader that holds one table and then asks for one the restore has already dropped
+    deadlocks with it, and PostgreSQL rolled the restore back: with `hearings serve` up, about
+    one restore in three failed "deadlock detected" (found running restores beside the web app).
+    The restore is one transaction, so it runs again once the reader has what it waited for."""
+    harness = on_postgres
+    assert harness.run("import").success
+    assert harness.cli("backup", "create").returncode == 0
+    archive = json.loads(harness.cli("backup", "list", "--json").stdout)[0]["path"]
+    with harness.engine().begin() as connection:
+        connection.execute(delete(schema.witness_documents))
+    before = harness.export()
+    reader = harness.engine().connect()
+    # pg_restore --clean drops tables in reverse order of its archive: alembic_version last.
+    reader.execute(text("SELECT 1 FROM alembic_version"))
+    restore = subprocess.Popen(
+        [sys.executable, "-m", "hearings", "backup", "restore", archive],
+        env=harness.cli_env(),
+        cwd=harness.tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    held_by_restore = text(
+        "SELECT c.relname FROM pg_locks held JOIN pg_class c ON c.oid = held.relation"
+        " WHERE c.relkind = 'r' AND c.relname <> 'alembic_version' AND held.granted"
+        " AND held.mode = 'AccessExclusiveLock' AND held.pid IN (SELECT waiting.pid"
+        " FROM pg_locks waiting JOIN pg_class w ON w.oid = waiting.relation"
+        " WHERE w.relname = 'alembic_version' AND NOT waiting.granted) LIMIT 1"
+    )
+    dropped = None
+    deadline = time.monotonic() + 60
+    with harness.engine().connect() as watcher:
+        while dropped is None and time.monotonic() < deadline:
+            dropped = watcher.execute(held_by_restore).scalar()
+            watcher.rollback()
+            time.sleep(0.02)
+    assert dropped is not None, "the restore never waited for the reader"
+    # The reader now waits for the restore, which waits for it: a deadlock.
+    reader.execute(select(literal(1)).select_from(table(dropped)).limit(1))
+    reader.close()
+
+    _, err = restore.communicate(timeout=120)
+    assert restore.returncode == 0, err
+    assert harness.export() != before  # the restore went through

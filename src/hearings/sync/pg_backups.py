@@ -7,6 +7,7 @@ shows it).
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import re
 import signal
@@ -46,6 +47,13 @@ _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 # Looked up here, not in the child: between fork and exec only the call itself is safe.
 _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 _PG_DATA_ENTRY = re.compile(r"^\d+; \d+ \d+ TABLE DATA \S+ hearings ", re.MULTILINE)
+# A reader (the web app, export, verify) that holds one table and then waits for another the
+# restore has already dropped closes a cycle, and PostgreSQL rolls one side back, often the
+# restore: with `hearings serve` up, about one restore in three failed "deadlock detected". It
+# is one transaction, so the failed attempt changed nothing and running it again is safe.
+_RESTORE_ATTEMPTS = 5
+
+log = logging.getLogger(__name__)
 
 
 class PgClientMissing(BackupFailed):
@@ -118,7 +126,7 @@ def restore_database(settings: Settings, backup_path: Path, *, now: datetime | N
             kept = backup_database(settings, now=now)
             with engine.connect() as connection:
                 grants = granted_rights(connection)
-            restored = _run_pg(
+            restored = _restore_through_deadlocks(
                 [
                     pg_restore,
                     "--clean",
@@ -143,6 +151,25 @@ def restore_database(settings: Settings, backup_path: Path, *, now: datetime | N
             f"changed: {_first(restored.stderr)}."
         )
     return kept
+
+
+def _restore_through_deadlocks(
+    command: list[str], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run pg_restore, again when a deadlock with a reader rolled it back (see
+    _RESTORE_ATTEMPTS); the reader that won has its tables by then and soon lets them go."""
+    for attempt in range(1, _RESTORE_ATTEMPTS + 1):
+        restored = _run_pg(command, env)
+        if restored.returncode == 0 or "deadlock detected" not in restored.stderr:
+            return restored
+        if attempt < _RESTORE_ATTEMPTS:
+            log.warning(
+                "The restore met a reader of the database in a deadlock and was rolled back; "
+                "trying again (%d of %d).",
+                attempt + 1,
+                _RESTORE_ATTEMPTS,
+            )
+    return restored
 
 
 def _reachable(engine: Engine, backup_path: Path) -> None:
