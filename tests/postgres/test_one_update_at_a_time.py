@@ -77,7 +77,7 @@ def test_a_second_update_exits_cleanly_while_the_first_runs(on_postgres: Harness
 
     assert first_still_running, "the first update ended before the second one tried the lock"
     assert second.returncode == 1
-    assert "Another hearings import or update is running on this database" in second.stderr
+    assert "Another hearings command is writing to this database" in second.stderr
     assert "Traceback" not in second.stderr
     assert first.returncode == EXIT_QUARANTINED, first_err  # the day's malformed records
     with harness.engine().connect() as connection:

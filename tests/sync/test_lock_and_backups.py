@@ -35,7 +35,7 @@ def test_a_concurrent_update_exits_cleanly_without_touching_the_database(harness
     second = harness.cli("update", "--congress", "119", own_process=True)
 
     assert second.returncode == 1
-    assert "Another hearings import or update" in second.stderr
+    assert "Another hearings command is writing to this database" in second.stderr
     assert "Traceback" not in second.stderr
     assert harness.count(schema.update_logs, schema.update_logs.c.command == "update") == 0
     first.kill()

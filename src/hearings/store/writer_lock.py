@@ -16,6 +16,12 @@ from sqlalchemy.exc import OperationalError
 from hearings.errors import UpdateAlreadyRunning
 from hearings.store.engine import sqlite_file
 
+# Whoever holds the lock: any command that writes (the holder is not recorded by name).
+_HELD = (
+    "Another hearings command is writing to this database (an import, update, rebuild, backup "
+    "restore or quarantine review)"
+)
+
 log = logging.getLogger(__name__)
 
 # An arbitrary constant that names "hearings writer" among PostgreSQL advisory locks.
@@ -37,10 +43,7 @@ def writer_lock(engine: Engine, database_url: str) -> Iterator[None]:
             ).scalar_one()
             connection.commit()
             if not got:
-                raise UpdateAlreadyRunning(
-                    "Another hearings import or update is running on this database; "
-                    "this one exits without touching it."
-                )
+                raise UpdateAlreadyRunning(f"{_HELD}; this one exits without touching it.")
             try:
                 yield
             finally:
@@ -69,8 +72,7 @@ def _file_lock(lock_path: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(handle, 64, 0).decode(errors="replace").strip() or "another process"
             raise UpdateAlreadyRunning(
-                f"Another hearings import or update (pid {holder}) is running on this database; "
-                "this one exits without touching it."
+                f"{_HELD} (pid {holder}); this one exits without touching it."
             ) from None
         os.ftruncate(handle, 0)
         os.pwrite(handle, str(os.getpid()).encode(), 0)
