@@ -123,12 +123,7 @@ def test_a_restore_killed_while_pg_restore_runs_takes_pg_restore_with_it(
     outlived it went on restoring, and the database changed under the next command seconds
     later. It must die with the restore, so its transaction is rolled back."""
     harness = on_postgres
-    assert harness.run("import").success
-    assert harness.cli("backup", "create").returncode == 0
-    archive = json.loads(harness.cli("backup", "list", "--json").stdout)[0]["path"]
-    with harness.engine().begin() as connection:
-        connection.execute(delete(schema.witness_documents))
-    before = harness.export()
+    archive, before = _backed_up_then_damaged(harness)
     # A pg_restore that waits a second before it restores, and says where it is.
     shims = tmp_path / "slow"
     shims.mkdir()
@@ -170,12 +165,7 @@ def test_a_restore_that_a_reader_deadlocks_runs_again(on_postgres: Harness) -> N
     one restore in three failed "deadlock detected" (found running restores beside the web app).
     The restore is one transaction, so it runs again once the reader has what it waited for."""
     harness = on_postgres
-    assert harness.run("import").success
-    assert harness.cli("backup", "create").returncode == 0
-    archive = json.loads(harness.cli("backup", "list", "--json").stdout)[0]["path"]
-    with harness.engine().begin() as connection:
-        connection.execute(delete(schema.witness_documents))
-    before = harness.export()
+    archive, before = _backed_up_then_damaged(harness)
     reader = harness.engine().connect()
     # pg_restore --clean drops tables in reverse order of its archive: alembic_version last.
     reader.execute(text("SELECT 1 FROM alembic_version"))
@@ -209,3 +199,14 @@ def test_a_restore_that_a_reader_deadlocks_runs_again(on_postgres: Harness) -> N
     _, err = restore.communicate(timeout=120)
     assert restore.returncode == 0, err
     assert harness.export() != before  # the restore went through
+
+
+def _backed_up_then_damaged(harness: Harness) -> tuple[str, str]:
+    """The corpus imported and backed up, then its witness documents deleted: the backup's
+    path, and the export of the damaged database (what a restore must change)."""
+    assert harness.run("import").success
+    assert harness.cli("backup", "create").returncode == 0
+    archive = json.loads(harness.cli("backup", "list", "--json").stdout)[0]["path"]
+    with harness.engine().begin() as connection:
+        connection.execute(delete(schema.witness_documents))
+    return archive, harness.export()
