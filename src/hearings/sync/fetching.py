@@ -11,7 +11,7 @@ fetch raises rather than quarantine every record of the stage."""
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
@@ -44,42 +44,30 @@ def fetch_in_order(
     try:
         with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fetch") as pool:
             try:
-                yield from _fetched(fetch, source, pool, window, pending, unavailable)
+                for item in source:
+                    pending.append((item, pool.submit(fetch, item)))
+                    if len(pending) >= window:
+                        resolved = _resolve(pending.popleft())
+                        if isinstance(resolved[1], BudgetSpent):
+                            break  # submit no more
+                        yield from _unless_outage(resolved, unavailable)
+                while pending:
+                    resolved = _resolve(pending.popleft())  # type: ignore[arg-type]
+                    # Those submitted before the budget ran out may still have been fetched.
+                    if not isinstance(resolved[1], BudgetSpent):
+                        yield from _unless_outage(resolved, unavailable)
+                yield from unavailable
             except BaseException:
                 # Leaving early (Ctrl-C, SIGTERM, an error in the consumer): the pool's shutdown
                 # joins its threads, and one may be waiting out a 429's Retry-After, up to an
                 # hour. Wake it before the shutdown.
                 stop_waiting()
                 raise
+            finally:
+                for _, future in pending:
+                    future.cancel()
     finally:
         allow_waiting()  # the pool has joined: later requests of the run may wait again
-
-
-def _fetched(
-    fetch: Callable[[T], R],
-    source: Iterator[T],
-    pool: ThreadPoolExecutor,
-    window: int,
-    pending: deque[tuple[T, Future[R]]],
-    unavailable: list[tuple[T, R | Exception]],
-) -> Generator[tuple[T, R | Exception]]:
-    try:
-        for item in source:
-            pending.append((item, pool.submit(fetch, item)))
-            if len(pending) >= window:
-                resolved = _resolve(pending.popleft())
-                if isinstance(resolved[1], BudgetSpent):
-                    break  # submit no more
-                yield from _unless_outage(resolved, unavailable)
-        while pending:
-            resolved = _resolve(pending.popleft())  # type: ignore[arg-type]
-            # Those submitted before the budget ran out may still have been fetched.
-            if not isinstance(resolved[1], BudgetSpent):
-                yield from _unless_outage(resolved, unavailable)
-        yield from unavailable
-    finally:
-        for _, future in pending:
-            future.cancel()
 
 
 def _unless_outage(
