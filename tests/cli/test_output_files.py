@@ -199,3 +199,42 @@ def test_a_symbolic_link_as_output_writes_its_target_and_stays_a_link(site: Site
     assert link.is_symlink() and link.resolve() == target.resolve()
     assert target.read_text().count("\n") > 10 and '"system_code"' in target.read_text()
     assert sorted(p.name for p in folder.iterdir()) == ["kept.txt"]
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_name_the_file_system_refuses_is_a_usage_error_and_leaves_nothing(
+    site: Site, command: str
+) -> None:
+    # The README's table: a refused argument exits 2. A name too long and a link loop were
+    # exit 1 (the first as "Cannot use the path", the loop as an internal error).
+    folder = _out_folder(site)
+    (folder / "loop").symlink_to("loop")
+    before = fingerprint(folder)
+    too_long = folder / ("x" * 300)
+    result = site.cli(*COMMANDS[command], "--output", str(too_long))
+    assert result.returncode == 2
+    sentence = one_sentence(result.stderr)
+    assert sentence.startswith(f"Error: --output '{folder}")
+    assert sentence.endswith(
+        f"({len(str(too_long)):,} characters): its name is too long for the file system; "
+        "give a shorter one."
+    )
+    for looping in (folder / "loop", folder / "loop" / "hearings.jsonl"):
+        result = site.cli(*COMMANDS[command], "--output", str(looping))
+        assert result.returncode == 2
+        assert one_sentence(result.stderr) == (
+            f"Error: --output {looping}: it is a symbolic link that leads back to itself "
+            "(a loop); point it elsewhere."
+        )
+    assert fingerprint(folder) == before
+
+
+def test_a_name_at_the_file_system_limit_is_written(site: Site) -> None:
+    # Its `.partial` companion, eight bytes longer, was too long: "Cannot write …: File name
+    # too long." for a name the file system takes.
+    folder = _out_folder(site)
+    longest = folder / ("é" * 127)  # 254 bytes in UTF-8, the limit being 255
+    result = site.cli("export", "committees", "--output", str(longest))
+    assert result.returncode == 0, result.stderr
+    assert longest.read_text(encoding="utf-8").count("\n") > 10
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["kept.txt", longest.name])

@@ -9,6 +9,7 @@ regular file in its place (as root, even over `/dev/null`) and the reader would 
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
 
-from hearings.errors import HearingsError, UsageError
+from hearings.errors import HearingsError, UsageError, quoted
 
 # The output path that means standard output, as in most command-line tools.
 STANDARD_OUTPUT = "-"
@@ -34,8 +35,29 @@ DATABASE_COMPANIONS = ("-wal", "-shm", "-journal", ".lock")
 def check_output_path(
     path: Path, option: str = "--output", *, database: Path | None = None
 ) -> None:
-    """Refuse, in one sentence, a path that names a folder, lies in no folder, or is the
-    `database` (or a file SQLite keeps beside it), which the written file would replace."""
+    """Refuse, in one sentence (a usage error, exit 2), a path that names a folder, lies in no
+    folder, is the `database` (or a file SQLite keeps beside it), which the written file would
+    replace, or that the file system refuses by its name: too long, or a symbolic link loop."""
+    try:
+        _check_output_path(path, option, database)
+    except RuntimeError:
+        # Path.resolve's word for a symbolic link loop (Python 3.11): it was an internal error.
+        raise UsageError(f"{option} {path}: {_LOOP}.") from None
+    except OSError as exc:
+        # Checked here so that the refusal is the option's (exit 2), like the ones above, not a
+        # failed write (exit 1).
+        if exc.errno == errno.ENAMETOOLONG:
+            raise UsageError(f"{option} {quoted(str(path))}: {_TOO_LONG}.") from None
+        if exc.errno == errno.ELOOP:
+            raise UsageError(f"{option} {path}: {_LOOP}.") from None
+        raise
+
+
+_TOO_LONG = "its name is too long for the file system; give a shorter one"
+_LOOP = "it is a symbolic link that leads back to itself (a loop); point it elsewhere"
+
+
+def _check_output_path(path: Path, option: str, database: Path | None) -> None:
     if database is not None and _is_database_file(path, database):
         raise UsageError(
             f"{option} {path} is the database itself (or a file SQLite keeps beside it); "
@@ -43,6 +65,11 @@ def check_output_path(
         )
     if path.is_dir():
         raise UsageError(f"{option} {path} is a folder; give the name of a file to write.")
+    if path.is_symlink():
+        # A loop raises here, before anything is written; a link to a file not there yet is
+        # written as a new file.
+        with suppress(FileNotFoundError):
+            path.resolve(strict=True)
     parent = path.parent
     if not parent.exists():
         raise UsageError(f"{option} {path}: the folder {parent} does not exist.")
@@ -83,7 +110,7 @@ def written_whole(path: Path, option: str = "--output") -> Iterator[TextIO]:
         raise HearingsError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     # A link's target is the file to replace, so the link keeps pointing at it.
     final = Path(os.path.realpath(path)) if path.is_symlink() else path
-    temporary = final.with_name(final.name + ".partial")
+    temporary = _partial_file(final)
     try:
         with temporary.open("w", encoding="utf-8", newline="") as handle:
             yield handle
@@ -94,3 +121,17 @@ def written_whole(path: Path, option: str = "--output") -> Iterator[TextIO]:
         # Gone already after a successful replace; a failed write must not leave it behind.
         with suppress(OSError):
             temporary.unlink(missing_ok=True)
+
+
+def _partial_file(final: Path) -> Path:
+    """`<file>.partial`, beside `final`; for a name within 8 bytes of the file system's limit,
+    the name is cut so that the suffix fits: the file itself can have such a name."""
+    suffix = ".partial"
+    try:
+        limit = os.pathconf(final.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255  # the common limit: ext4, XFS, btrfs, APFS, tmpfs
+    name = final.name
+    while name and len(os.fsencode(name + suffix)) > limit:
+        name = name[:-1]
+    return final.with_name(name + suffix)
