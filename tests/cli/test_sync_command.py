@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import time
 from pathlib import Path
 
 import pytest
 
+from hearings.replica import ReplicaServer
 from tests.cli_runs import run_hearings
 
 
@@ -35,3 +39,44 @@ def test_a_run_whose_log_dir_is_a_file_says_it_is_not_logged(
     # The update itself goes on to refuse the empty database, as it did.
     assert result.returncode == 1 and "run `hearings import --congress N` first" in lines[-1]
     assert (tmp_path / "logs").read_text() == "a file\n"
+
+
+def test_an_update_counts_the_requests_of_the_run_before_it_against_the_window(
+    tmp_path: Path, replica: ReplicaServer
+) -> None:
+    # An update's limiter started empty, so an update right after an import slice that spent
+    # the key's hour sent its requests at once and met 429s. Now it counts the earlier runs'
+    # requests, waits for the window to free them, and says why it stands still.
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "COLUMNS": "300",
+        "CONGRESS_API_KEY": "k",
+        "CONGRESS_API_BASE_URL": replica.base_url,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'hearings.db'}",
+        "BACKUP_DIR": str(tmp_path / "backups"),
+        "API_RATE_WINDOW_SECONDS": "4",
+    }
+    imported = run_hearings(["import", "--congress", "119", "--quiet"], env=env, cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
+    first = run_hearings(["update", "--json"], env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    spent = json.loads(first.stdout)["api_requests"]
+    assert spent > 0
+
+    # The key's budget is exactly what the first update spent, a moment ago.
+    started = time.monotonic()
+    second = run_hearings(
+        ["update"], env={**env, "API_RATE_LIMIT_PER_HOUR": str(spent)}, cwd=tmp_path
+    )
+    took = time.monotonic() - started
+
+    assert second.returncode == 0, second.stderr
+    waits = [line for line in second.stderr.splitlines() if "are spent" in line]
+    assert len(waits) == 1, second.stderr  # said once, however many requests wait
+    assert re.fullmatch(
+        rf"INFO All {spent} requests the API allows in 4 s are spent \(earlier runs' "
+        r"included\): waiting [1-4] s for the window to free one\.",
+        waits[0],
+    ), waits[0]
+    assert took >= 1.0

@@ -27,7 +27,7 @@ from hearings.congress_api.errors import ApiKeyMissing
 from hearings.congress_api.limiter import limiter_for
 from hearings.errors import HearingsError
 from hearings.store.engine import open_database
-from hearings.sync.backfill import resumable_import
+from hearings.sync.backfill import earlier_request_ages, resumable_import
 from hearings.sync.options import no_progress
 from hearings.sync.pipeline import ApiClient, SyncOptions
 from hearings.sync.runlog import RunMetrics
@@ -79,6 +79,10 @@ def run_command(
                 raise
             raise found from None
     limiter = limiter_for(settings, max_requests)
+    if command != "import":  # an import counts them as it estimates (`Backfill.prepare`)
+        # The key's hour is shared with the runs before this one (an import's last slice, say):
+        # counted, an update waits for the window and says so, where it would meet 429s.
+        limiter.remember(earlier_request_ages(engine, utc_now(), limiter.window))
     with ExitStack() as stack:
         display = None
         if show_progress and not quiet and not as_json:

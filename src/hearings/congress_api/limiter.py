@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -16,7 +17,12 @@ from hearings.congress_api.pauses import pause
 if TYPE_CHECKING:
     from hearings.config import Settings
 
+log = logging.getLogger(__name__)
+
 HOUR = 3600.0
+# A wait for the window at least this long is said once, so a run that stands still says why;
+# the steady pacing after a burst (0.72 s a request at 5,000 an hour) is not.
+ANNOUNCED_WAIT = 1.0
 
 
 class Limiter:
@@ -51,6 +57,7 @@ class Limiter:
         self._lock = threading.Lock()
         self._stamps: deque[float] = deque()
         self._held_until = 0.0
+        self._announced_until = 0.0
         self._in_flight = 0
         self.max_in_flight = 0
         self.waited_seconds = 0.0
@@ -134,9 +141,31 @@ class Limiter:
                 else:
                     # The oldest stamp leaving the window frees the next unit of budget.
                     wait = self._stamps[0] + self._window - now
+                    if wait >= ANNOUNCED_WAIT and now >= self._announced_until:
+                        self._announced_until = now + wait
+                        log.info("%s", self._spent_sentence(wait))
                 wait = max(wait, 1e-3)
                 self.waited_seconds += wait
             self._sleep(wait)
+
+    def _spent_sentence(self, wait: float) -> str:
+        window = "an hour" if self._window == HOUR else f"{_spoken(self._window)}"
+        return (
+            f"All {self.rate_limit_per_hour:,} requests the API allows in {window} are spent "
+            f"(earlier runs' included): waiting {_spoken(wait)} for the window to free one."
+        )
+
+
+def _spoken(seconds: float) -> str:
+    """`4 s`, `12 min 30 s`, `1 h 2 min`."""
+    whole = max(int(seconds + 0.5), 1)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    return f"{secs} s"
 
 
 def limiter_for(settings: Settings, max_requests: int | None = None) -> Limiter:

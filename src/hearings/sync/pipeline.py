@@ -226,8 +226,9 @@ def _plan_meetings(
         if figures is not None:
             figures.hearings_checked += 1
     log.info(
-        "%d meetings listed, %d to fetch%s",
+        "%d %s listed, %d to fetch%s",
         len(listing.listed),
+        "meeting" if len(listing.listed) == 1 else "meetings",
         len(plan.requests),
         f" ({listing.ignored} of other Congresses ignored)" if listing.ignored else "",
     )
