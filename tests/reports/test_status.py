@@ -281,7 +281,10 @@ def test_the_databases_a_rebuild_set_aside_are_counted_with_their_size(
     ]
     words = " ".join(run_cli(monkeypatch, capsys, site.env(), "status").out.split())
     assert "set aside 1 earlier database beside it, kept by restores and rebuilds (" in words
-    assert f"newest {kept.name}. Delete them once you no longer need them." in words
+    assert (
+        f"newest {kept.name}. The next restore or rebuild deletes those older than "
+        "BACKUP_RETENTION_DAYS, keeping the newest." in words
+    )
 
 
 def test_status_names_no_held_window_an_import_leaves_that_changes_nothing(

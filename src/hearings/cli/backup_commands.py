@@ -24,6 +24,7 @@ from hearings.cli.environment import (
 from hearings.errors import HearingsError
 from hearings.reports.export import iso_utc
 from hearings.reports.status import describe_size
+from hearings.reports.verify_result import counted
 from hearings.store.engine import database_label, sqlite_file
 
 backup_app = typer.Typer(help="List, create and restore database backups.", no_args_is_help=True)
@@ -96,11 +97,12 @@ def backup_restore(
     # A restore replaces the database outside any run: the day's log file says so.
     open_day_log(settings, unlogged="what the restore replaces is written in no log")
     try:
-        kept = restore_into(settings, path, now=datetime.now(UTC))
+        restored = restore_into(settings, path, now=datetime.now(UTC))
     except HearingsError as exc:
         log.error("backup restore refused: %s", exc)
         raise
     database = database_label(settings.database_url, absolute=True)
+    kept = restored.kept
     if kept is None:
         done = f"Restored {path} into {database}."
     elif sqlite_file(settings.database_url) is None:
@@ -109,3 +111,17 @@ def backup_restore(
         done = f"Restored {path} into {database}; the replaced file is kept as {kept}"
     console.print(done, highlight=False, markup=False)
     log.info("backup restore: %s", done)
+    removed = removed_sentence(restored.removed, settings.backup_retention_days)
+    if removed:
+        console.print(removed, highlight=False, markup=False)
+
+
+def removed_sentence(removed: list[Path], retention_days: int) -> str | None:
+    """What a restore or rebuild deleted of the databases set aside before it, or None."""
+    if not removed:
+        return None
+    names = ", ".join(p.name for p in removed)
+    return (
+        f"Deleted {counted(len(removed), 'earlier database')} set aside beside it, older than "
+        f"BACKUP_RETENTION_DAYS ({counted(retention_days, 'day')}): {names}"
+    )

@@ -13,18 +13,20 @@ import typer
 from rich.markup import escape
 
 from hearings.cli import app
+from hearings.cli.backup_commands import removed_sentence
 from hearings.cli.day_log import open_day_log
 from hearings.cli.environment import console, current_settings, require_existing
 from hearings.errors import HearingsError, quoted
 from hearings.reports.screen_text import printable
 from hearings.reports.verify_result import counted
-from hearings.store.engine import create_db_engine, open_database
+from hearings.store.engine import create_db_engine, open_database, sqlite_file
 from hearings.store.writer_lock import writer_lock
 from hearings.sync.backups import backup_now
 from hearings.sync.gate import Entity
 from hearings.sync.rebuild import rebuild_database
 from hearings.sync.rebuild_derive import ENTITY_ORDER
 from hearings.sync.runner import EXIT_QUARANTINED
+from hearings.sync.set_aside import prune_set_aside
 
 # The entities `--entity` names, and the order the summary shows them in.
 _NAMES: dict[str, Entity] = {
@@ -79,6 +81,13 @@ def rebuild(
                 entities=entities,
                 backup=lambda: backup_now(settings, now=now),
             )
+            # Only once the rebuilt file is checked and in place, and still under the lock.
+            database = sqlite_file(settings.database_url)
+            removed = (
+                prune_set_aside(database, settings.backup_retention_days, now=now)
+                if database is not None and result.replaced is not None
+                else []
+            )
     except HearingsError as exc:
         log.error("rebuild refused: %s", exc)
         raise
@@ -91,6 +100,7 @@ def rebuild(
             "quarantined": {_PLURAL[e]: reasons for e, reasons in result.refused.items()},
             "backup": str(result.backup) if result.backup is not None else None,
             "replaced": str(result.replaced) if result.replaced is not None else None,
+            "removed": [str(p) for p in removed],
             "seconds": round(time.monotonic() - started, 3),
         }
         sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
@@ -105,6 +115,9 @@ def rebuild(
         lines.append(f"Backup taken first: {result.backup}")
     if result.replaced is not None:
         lines.append(f"The database before the rebuild is kept as {result.replaced}")
+    deleted = removed_sentence(removed, settings.backup_retention_days)
+    if deleted:
+        lines.append(deleted)
     if not as_json_output:
         for line in lines:
             console.print(line, highlight=False, markup=False)  # paths: shown, not read

@@ -91,8 +91,8 @@ def _print_status(current: Status) -> None:
             "set aside",
             f"{counted(len(current.set_aside), 'earlier database')} beside it, kept by "
             f"restores and rebuilds ({describe_size(sum(f.size_bytes for f in current.set_aside))}"
-            f"); newest {Path(current.set_aside[0].path).name}. Delete them once you no longer "
-            "need them.",
+            f"); newest {Path(current.set_aside[0].path).name}. The next restore or rebuild "
+            "deletes those older than BACKUP_RETENTION_DAYS, keeping the newest.",
         )
     archived = current.archived_records
     table.add_row(

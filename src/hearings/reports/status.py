@@ -20,7 +20,7 @@ from hearings.store.archive import archived_record_counts
 from hearings.store.engine import database_label, sqlite_file
 from hearings.sync.backups import list_backups
 from hearings.sync.marks import HELD, OVERLAP
-from hearings.sync.sqlite_backups import set_aside_files
+from hearings.sync.set_aside import set_aside_files
 
 # Entity name → table, in the order `status` shows them.
 COUNTED_TABLES = (

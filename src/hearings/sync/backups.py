@@ -6,6 +6,7 @@ and prunes the files.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from hearings.sync.backup_files import (
     require_folder,
 )
 from hearings.sync.pg_backups import PgClientMissing, backup_database, restore_database
+from hearings.sync.set_aside import prune_set_aside
 from hearings.sync.sqlite_backups import (
     clause,
     create_backup,
@@ -46,6 +48,7 @@ __all__ = [
     "BackupInfo",
     "PgClientMissing",
     "RestoreFailed",
+    "Restored",
     "backup_database",
     "backup_now",
     "create_backup",
@@ -85,10 +88,20 @@ def backup_now(settings: Settings, *, now: datetime) -> Path | None:
     return made
 
 
-def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Path | None:
+@dataclass(frozen=True)
+class Restored:
+    """What a restore kept of the database it replaced: the set-aside SQLite file or the
+    PostgreSQL backup taken first (None: there was no database), and the earlier set-aside
+    files it deleted once the restored one was in place."""
+
+    kept: Path | None
+    removed: list[Path] = field(default_factory=list)
+
+
+def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Restored:
     """Restore `backup_path` into the database of `settings` under the writer lock (a restore
-    under a running update would be overwritten or corrupt it). Returns where the replaced
-    content was kept: the set-aside SQLite file, or the PostgreSQL backup taken first."""
+    under a running update would be overwritten or corrupt it), then delete the databases set
+    aside beside it more than BACKUP_RETENTION_DAYS ago (the newest is kept)."""
     from hearings.store.engine import create_db_engine
     from hearings.store.writer_lock import writer_lock
 
@@ -97,7 +110,7 @@ def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Pat
         raise UsageError(f"There is no backup at {backup_path}.")
     database = sqlite_file(settings.database_url)
     if database is None:
-        return restore_database(settings, backup_path, now=now)
+        return Restored(restore_database(settings, backup_path, now=now))
     # Before the lock, which is a file beside the database: say what is wrong, not what failed.
     refuse_special_database(backup_path, database)
     if not database.parent.is_dir():
@@ -118,6 +131,10 @@ def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Pat
     engine = create_db_engine(settings.database_url)
     try:
         with writer_lock(engine, settings.database_url):
-            return restore_backup(backup_path, database, now=now)
+            kept = restore_backup(backup_path, database, now=now)
+            # Only now: the restored file is verified and in place, and the lock keeps another
+            # restore from setting aside a file this one is deleting.
+            removed = prune_set_aside(database, settings.backup_retention_days, now=now)
+            return Restored(kept, removed)
     finally:
         engine.dispose()

@@ -41,7 +41,8 @@ from hearings.sync.gate import Entity
 from hearings.sync.leftovers import remove_leftovers
 from hearings.sync.quarantine import quarantine
 from hearings.sync.rebuild_derive import ENTITY_ORDER, ENTITY_TABLES, derive_entities
-from hearings.sync.sqlite_backups import not_restorable, set_aside
+from hearings.sync.set_aside import set_aside
+from hearings.sync.sqlite_backups import not_restorable
 from hearings.sync.sqlite_verify import diagnose
 
 log = logging.getLogger(__name__)

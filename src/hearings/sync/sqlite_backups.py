@@ -5,7 +5,6 @@ Only a hearings database at a schema revision this version knows is restored.
 
 from __future__ import annotations
 
-import glob
 import os
 import shutil
 import sqlite3
@@ -19,7 +18,6 @@ from hearings.store.read_only import sqlite_read_only
 from hearings.store.schema_version import sqlite_schema_version
 from hearings.store.sqlite_check import special_file_kind
 from hearings.sync.backup_files import (
-    STAMP,
     BackupFailed,
     RestoreFailed,
     fsync_dir,
@@ -31,6 +29,7 @@ from hearings.sync.backup_files import (
 from hearings.sync.backup_payloads import damaged_payloads
 from hearings.sync.failpoints import failpoint
 from hearings.sync.leftovers import remove_leftovers
+from hearings.sync.set_aside import is_the_database, set_aside
 from hearings.sync.sqlite_sidecars import fold_sidecars
 from hearings.sync.sqlite_verify import diagnose
 
@@ -162,17 +161,6 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
         staged.unlink(missing_ok=True)
 
 
-def is_the_database(backup_path: Path, database_path: Path) -> bool:
-    """The "backup" is the database itself: the same path, or another name for the same file
-    (a symlink, a hard link, a bind mount)."""
-    if backup_path.resolve() == database_path.resolve():
-        return True
-    try:
-        return os.path.samefile(backup_path, database_path)
-    except OSError:
-        return False
-
-
 def not_restorable(staged: Path) -> str | None:
     """Why a sound SQLite file is still no backup of ours: not a hearings database, or one at a
     schema revision this version does not know (a newer version made it)."""
@@ -206,85 +194,3 @@ def clause(sentence: str) -> str:
 
 def refusal(backup_path: Path, problem: str, database_path: Path) -> str:
     return f"Cannot restore from {backup_path}: {problem}; {database_path} was not changed."
-
-
-def set_aside(database_path: Path, now: datetime) -> Path | None:
-    """Keep the current database under a `.replaced-` name (linked, so it stays in place until
-    the new file atomically takes its name) and clear its -wal/-shm/-journal out of the way."""
-    if not database_path.exists():
-        _clear_sidecars(database_path, None)
-        return None
-    wal = _sidecar(database_path, "-wal")
-    # SQLite deletes a -wal it cannot use when the connection closes, so a copy is taken before
-    # the checkpoint is tried; it is kept only if the checkpoint could not fold the WAL in.
-    saved_wal: Path | None = None
-    if wal.exists() and wal.stat().st_size > 0:
-        handle, saved_name = tempfile.mkstemp(prefix=f".{wal.name}.", dir=database_path.parent)
-        os.close(handle)
-        saved_wal = Path(saved_name)
-        shutil.copyfile(wal, saved_wal)
-    try:
-        folded = _checkpoint(database_path)
-        replaced = _free_name(database_path, now)
-        try:
-            os.link(database_path, replaced)
-        except OSError:
-            shutil.copy2(database_path, replaced)
-        if saved_wal is not None and not folded:
-            os.replace(saved_wal, _sidecar(replaced, "-wal"))
-        _clear_sidecars(database_path, replaced)
-        failpoint("database_set_aside")
-    finally:
-        if saved_wal is not None:
-            saved_wal.unlink(missing_ok=True)
-    return replaced
-
-
-def set_aside_files(database_path: Path) -> list[Path]:
-    """The databases restores and rebuilds have set aside beside this one, newest first."""
-    found = database_path.parent.glob(f"{glob.escape(database_path.name)}.replaced-*")
-    kept = [p for p in found if p.is_file() and not p.name.endswith(("-wal", "-shm", "-journal"))]
-    # A second name of the database itself (killed between the link and the swap) keeps nothing.
-    earlier = [p for p in kept if not is_the_database(p, database_path)]
-    return sorted(earlier, key=lambda p: p.name, reverse=True)
-
-
-def _free_name(database_path: Path, now: datetime) -> Path:
-    stamp = now.strftime(STAMP)
-    replaced = database_path.with_name(f"{database_path.name}.replaced-{stamp}")
-    sequence = 1
-    while replaced.exists():
-        sequence += 1
-        replaced = database_path.with_name(f"{database_path.name}.replaced-{stamp}_{sequence}")
-    return replaced
-
-
-def _checkpoint(database_path: Path) -> bool:
-    """Fold the WAL into the main file so the kept copy is complete on its own; False when that
-    was not possible (typically a corrupt database, the usual reason to restore)."""
-    if diagnose(database_path, deep=False) is not None:
-        return False
-    try:
-        connection = sqlite3.connect(database_path, timeout=5)
-        try:
-            row = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        finally:
-            connection.close()
-    except (sqlite3.Error, OSError):
-        return False
-    return row is not None and row[0] == 0
-
-
-def _sidecar(database_path: Path, suffix: str) -> Path:
-    return database_path.with_name(database_path.name + suffix)
-
-
-def _clear_sidecars(database_path: Path, replaced: Path | None) -> None:
-    # A -wal or hot -journal left beside the new file would be replayed into it by SQLite.
-    _sidecar(database_path, "-wal").unlink(missing_ok=True)
-    _sidecar(database_path, "-shm").unlink(missing_ok=True)
-    journal = _sidecar(database_path, "-journal")
-    if replaced is not None and journal.exists() and journal.stat().st_size > 0:
-        os.replace(journal, _sidecar(replaced, "-journal"))
-    else:
-        journal.unlink(missing_ok=True)
