@@ -4,11 +4,22 @@ growing backoff with jitter, so a run outlasts a window several times `Retry-Aft
 
 from __future__ import annotations
 
+import json
+import threading
 import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+
 from hearings.congress_api.client import CongressClient
+from hearings.congress_api.limiter import Limiter
+from hearings.congress_api.session import RATE_LIMIT_BACKOFF
+from hearings.congress_api.wire import RETRY_AFTER_CAP
 from hearings.replica import Corpus, Faults, ReplicaServer
+from tests.congress_api.test_client import FakeClock
 from tests.sync.site import Site
 
 EXPORTS = ("hearings", "witnesses", "committees", "members", "appearances")
@@ -60,3 +71,77 @@ def test_an_import_through_a_ten_second_429_window_equals_a_fault_free_one(
     assert refused > 0
     assert elapsed >= 10.0
     assert found == expected
+
+
+# ---- what a Retry-After can say ----------------------------------------------------------------
+
+
+class OneRefusal(BaseHTTPRequestHandler):
+    """Answers the first request 429 with the server's `retry_after` header, then the member."""
+
+    def do_GET(self) -> None:
+        server: RefusingOnce = self.server  # type: ignore[assignment]
+        refuse = not server.refused
+        server.refused = True
+        body = json.dumps({"member": {"bioguideId": "A000055"}}).encode()
+        self.send_response(429 if refuse else 200)
+        if refuse:
+            self.send_header("Retry-After", server.retry_after)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class RefusingOnce(ThreadingHTTPServer):
+    def __init__(self, retry_after: str) -> None:
+        super().__init__(("127.0.0.1", 0), OneRefusal)
+        self.retry_after = retry_after
+        self.refused = False
+
+
+def waits_after_one_refusal(retry_after: str) -> list[float]:
+    """Every wait, the retry's and the limiter's, that one 429 with this header causes."""
+    clock = FakeClock()
+    server = RefusingOnce(retry_after)
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+    limiter = Limiter(5000, 2, clock=clock, sleep=clock.sleep)
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/v3"
+    try:
+        with CongressClient(base_url, "k3y-of-test", limiter=limiter, sleep=clock.sleep) as client:
+            assert client.get_member("A000055")["bioguideId"] == "A000055"
+    finally:
+        server.shutdown()
+        server.server_close()
+    return clock.sleeps
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+@pytest.mark.parametrize(
+    "retry_after",
+    ["1000000000", "inf", "1e400", http_date(datetime.now(UTC) + timedelta(days=400))],
+    ids=["1e9-seconds", "inf", "1e400", "a-date-next-year"],
+)
+def test_an_absurd_retry_after_waits_at_most_the_cap(retry_after: str) -> None:
+    # The limiter holds every thread for the Retry-After: held for 10**9 s, the run never ended.
+    waits = waits_after_one_refusal(retry_after)
+    assert waits and max(waits) <= RETRY_AFTER_CAP * 1.25
+    assert sum(waits) <= 2 * RETRY_AFTER_CAP * 1.25
+
+
+@pytest.mark.parametrize("retry_after", ["-30", "nan", "soon", http_date(datetime(2001, 1, 1))])
+def test_a_retry_after_in_the_past_or_unreadable_falls_back_to_the_backoff(
+    retry_after: str,
+) -> None:
+    assert max(waits_after_one_refusal(retry_after)) <= RATE_LIMIT_BACKOFF * 1.25
+
+
+def test_a_retry_after_given_as_a_date_is_waited_out() -> None:
+    waits = waits_after_one_refusal(http_date(datetime.now(UTC) + timedelta(seconds=40)))
+    assert 35.0 <= sum(waits) <= 40.0 * 1.25 + 1.0

@@ -26,8 +26,6 @@ from hearings.congress_api.wire import query_params, redact_url
 
 log = logging.getLogger(__name__)
 
-# A Retry-After longer than this is more likely a gateway glitch than a real instruction.
-RETRY_AFTER_CAP = 3600.0
 # The first wait after a 429, doubled on each retry: five retries span at least 31 s.
 RATE_LIMIT_BACKOFF = 1.0
 
@@ -173,7 +171,7 @@ class ApiSession:
             # A burst window can outlast many `Retry-After`s: wait at least that long, and
             # longer each time, so the retries together span several windows.
             backoff = min(self.backoff_max, self.rate_limit_backoff * 2 ** (attempt - 1))
-            floor = min(failure.retry_after or 0.0, RETRY_AFTER_CAP)
+            floor = failure.retry_after or 0.0  # at most RETRY_AFTER_CAP, as read
             return max(floor, backoff) * random.uniform(1.0, 1.25)
         backoff = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
         # Jitter spreads the retries of many threads that failed together.

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from hearings.congress_api.models import chamber_path
+
+# A Retry-After longer than this is more likely a gateway glitch than a real instruction.
+RETRY_AFTER_CAP = 3600.0
 
 
 def redact_url(url: str, api_key: str | None = None) -> str:
@@ -89,13 +94,27 @@ def path_key(path: str) -> str:
     return path.strip("/").split("?")[0]
 
 
-def retry_after_seconds(header: str | None) -> float | None:
+def retry_after_seconds(header: str | None, now: datetime | None = None) -> float | None:
+    """`Retry-After` in seconds (a number, or an HTTP-date from `now`), at most
+    `RETRY_AFTER_CAP`; None when absent or unreadable, and the client's backoff decides."""
     if header is None:
         return None
+    text = header.strip()
     try:
-        return max(0.0, float(header.strip()))
+        seconds = float(text)
     except ValueError:
-        return None  # an HTTP-date; our backoff is good enough for that rare case
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:  # RFC 9110: an HTTP-date is GMT
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if math.isnan(seconds):
+        return None
+    # The limiter holds every thread for this long: a glitch's 10**9 (or `inf`) would hold the
+    # run for ever, so no wait goes past the cap.
+    return min(max(0.0, seconds), RETRY_AFTER_CAP)
 
 
 def error_detail(response: httpx.Response, key: str) -> tuple[str | None, str | None]:
