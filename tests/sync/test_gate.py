@@ -396,6 +396,22 @@ def test_member_list_entries_are_whole_records(corpus: Corpus) -> None:
     assert isinstance(admit_record_entry(Request("member", None, None), [], now=NOW), Unnamed)
 
 
+def test_an_entry_wrapped_in_its_kind_says_so_rather_than_that_it_names_nothing(
+    corpus: Corpus,
+) -> None:
+    # The API's lists before 2023 wrapped each entry (`{"member": {...}}`); the reason said the
+    # entry had no bioguideId and no url, while both were there, one level down.
+    body = copy.deepcopy(corpus.member("A000055") or {})
+    verdict = admit_record_entry(Request("member", None, None), {"member": body}, now=NOW)
+    assert isinstance(verdict, Unnamed)
+    assert verdict.reason == (
+        "the entry holds its record inside 'member' instead of at its top level "
+        "(an older shape of the API's lists), so it names no record"
+    )
+    meeting = admit_entry(Request("meeting", 119, None), {"committeeMeeting": GOOD_ENTRY}, now=NOW)
+    assert isinstance(meeting, Unnamed) and "inside 'committeeMeeting'" in meeting.reason
+
+
 # ---- generated variety ---------------------------------------------------------------------
 
 HOSTILE = st.one_of(

@@ -177,6 +177,14 @@ def locator_from_url(request: Request, entry: object) -> dict[str, Any]:
 def unnamed_reason(entity: Entity, entry: object) -> str:
     if not isinstance(entry, Mapping):
         return f"the entry is {type(entry).__name__}, not an object"
+    if len(entry) == 1:
+        ((wrapper, inner),) = entry.items()
+        if isinstance(inner, Mapping) and (ID_KEYS[entity] in inner or "url" in inner):
+            # `{"member": {...}}`: the lists' shape before 2023, whose keys are one level down.
+            return (
+                f"the entry holds its record inside {cut(wrapper)} instead of at its top level "
+                "(an older shape of the API's lists), so it names no record"
+            )
     return f"the entry has no usable {ID_KEYS[entity]} and no API url naming its record"
 
 
