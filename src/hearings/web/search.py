@@ -151,6 +151,14 @@ def fts5_expression(query: SearchQuery, tier: Tier = "all") -> str:
     return expression(tier == "exact")
 
 
+def fts5_any_phrase(query: SearchQuery) -> str:
+    """An FTS5 MATCH expression for a text holding any phrase of the query: the same phrases,
+    so FTS5 marks the same matches in it, for a text too long to mark in the index itself."""
+    parts = [_fts5_group(g, exact=False) for g in query.groups]
+    parts += [f'"{c.token}"' for c in query.citations]
+    return " OR ".join(parts)
+
+
 def _ts_phrase(words: Words, prefix: bool = False) -> str:
     body = " <-> ".join(f"'{w}'" for w in words)
     return f"({body}:*)" if prefix else f"({body})"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import Connection, func, literal_column, select
+from sqlalchemy import Connection, case, func, literal_column, select
 
 from hearings.citations import Citation, cite_bill
 from hearings.store.search_index import (
@@ -21,7 +21,20 @@ from hearings.store.search_index import (
     TEXT_COLUMNS,
     hearing_search,
 )
-from hearings.web.search import SearchQuery, match_clause, row_key, tsquery_expression
+from hearings.web.long_snippets import (
+    SHORT_ROW_CHARACTERS,
+    cheap_in_the_index,
+    cut_snippet,
+    mark_in_chunks,
+    row_length,
+)
+from hearings.web.search import (
+    SearchQuery,
+    fts5_any_phrase,
+    match_clause,
+    row_key,
+    tsquery_expression,
+)
 
 # The fields a snippet may come from, in the order they are shown, with the reader's word for each.
 LABELS = {
@@ -119,7 +132,7 @@ def mark_citations(title: str, citations: Sequence[Citation]) -> tuple[str, bool
     return title, found
 
 
-def _bills_match(marked: str) -> Match | None:
+def _bills_match(marked: str | None) -> Match | None:
     cited = []
     for token in _MARKED.findall(marked or ""):
         parsed = _BILL_TOKEN.match(token.strip().lower())
@@ -140,18 +153,18 @@ def _field_match(name: str, marked: str | None) -> Match | None:
     return Match(name, LABELS[name], highlighted(text), plain(text))
 
 
-def _columns(dialect: str, query: SearchQuery) -> list[Any]:
-    """Title highlight, then one snippet per field of LABELS."""
-    if dialect == "sqlite":
-        table: Any = literal_column(SEARCH_TABLE)
-        title = func.highlight(table, 1, HIGHLIGHT_START, HIGHLIGHT_END)
-        fields = []
-        for name in LABELS:
-            column = TEXT_COLUMNS.index(name) + 1
-            fields.append(
-                func.snippet(table, column, HIGHLIGHT_START, HIGHLIGHT_END, "…", SNIPPET_TOKENS)
-            )
-        return [title, *fields]
+def _sqlite_title() -> Any:
+    return func.highlight(literal_column(SEARCH_TABLE), 1, HIGHLIGHT_START, HIGHLIGHT_END)
+
+
+def _sqlite_field(name: str) -> Any:
+    table: Any = literal_column(SEARCH_TABLE)
+    column = TEXT_COLUMNS.index(name) + 1
+    return func.snippet(table, column, HIGHLIGHT_START, HIGHLIGHT_END, "…", SNIPPET_TOKENS)
+
+
+def _postgres_columns(query: SearchQuery) -> list[Any]:
+    """Title headline, then one headline per field of LABELS."""
     tsquery = func.to_tsquery("english", tsquery_expression(query))
     c = hearing_search.c
     title = func.ts_headline("english", func.coalesce(c.title, ""), tsquery, _PG_WHOLE)
@@ -170,45 +183,75 @@ def _columns(dialect: str, query: SearchQuery) -> list[Any]:
 def read_marks(connection: Connection, query: SearchQuery, keys: Sequence[Any]) -> dict[Any, Marks]:
     """The marks of the index rows `keys` (rowids on SQLite, event ids on PostgreSQL)."""
     if connection.dialect.name != "sqlite":
-        return _read_marks(connection, query, keys)
+        rows = _marked_rows(connection, query, keys, _postgres_columns(query))
+        return {key: _marks(event_id, title, texts, query) for key, event_id, title, *texts in rows}
     # FTS5 builds a prefix's doclist afresh for every row it highlights (20 ms for a page of
     # "oversight*" at 100,000 meetings, against 0.5 ms for "oversight"): rows are highlighted
     # with the whole word first, and only those it does not match with the prefix.
     whole = query.whole_words()
-    found = _read_marks(connection, whole, keys) if whole != query else {}
+    found = _read_sqlite_marks(connection, whole, keys) if whole != query else {}
     missing = [k for k in keys if k not in found]
     if missing:
-        found.update(_read_marks(connection, query, missing))
+        found.update(_read_sqlite_marks(connection, query, missing))
     return found
 
 
-def _read_marks(
+def _read_sqlite_marks(
     connection: Connection, query: SearchQuery, keys: Sequence[Any]
 ) -> dict[Any, Marks]:
+    """Short rows are marked by the index at once; long ones are marked in chunks first, and by
+    the index only when that stays cheap (`long_snippets`)."""
+    short = row_length(hearing_search) <= SHORT_ROW_CHARACTERS
+    title = case((short, _sqlite_title()), else_=hearing_search.c.title)
+    fields = [case((short, _sqlite_field(name)), else_=hearing_search.c[name]) for name in LABELS]
+    rows = _marked_rows(connection, query, keys, [title, *fields, short])
+    found: dict[Any, Marks] = {}
+    long_rows: dict[Any, tuple[str, list[str]]] = {}
+    for key, event_id, *texts, was_short in rows:
+        if was_short:
+            found[key] = _marks(event_id, texts[0], texts[1:], query)
+        else:
+            long_rows[key] = (event_id, mark_in_chunks(texts, fts5_any_phrase(query)))
+    cheap = [
+        key
+        for key, (_, marked) in long_rows.items()
+        if cheap_in_the_index(marked[0], dict(zip(LABELS, marked[1:], strict=True)))
+    ]
+    columns = [_sqlite_title(), *(_sqlite_field(name) for name in LABELS)]
+    for key, event_id, *texts in _marked_rows(connection, query, cheap, columns):
+        found[key] = _marks(event_id, texts[0], texts[1:], query)
+    for key, (event_id, marked) in long_rows.items():
+        if key not in found:
+            found[key] = _marks(event_id, marked[0], [cut_snippet(t) for t in marked[1:]], query)
+    return found
+
+
+def _marked_rows(
+    connection: Connection, query: SearchQuery, keys: Sequence[Any], columns: list[Any]
+) -> list[Any]:
+    """(key, event id, *columns) of the index rows `keys`."""
     if not keys:
-        return {}
+        return []
     dialect = connection.dialect.name
     key = row_key(dialect)
     where, _ = match_clause(dialect, query)
-    statement = select(key.label("key"), hearing_search.c.event_id, *_columns(dialect, query))
+    statement = select(key.label("key"), hearing_search.c.event_id, *columns)
     statement = statement.select_from(hearing_search).where(key.in_(list(keys)))
     if dialect == "sqlite":
         # FTS5's highlight() and snippet() need the MATCH that found the row.
         statement = statement.where(where)
-    found: dict[Any, Marks] = {}
-    for row in connection.execute(statement):
-        values = list(row)
-        title, fields = values[2], values[3:]
-        found[row.key] = _marks(row.event_id, title, dict(zip(LABELS, fields, strict=True)), query)
-    return found
+    return list(connection.execute(statement))
 
 
-def _marks(event_id: str, title: str | None, fields: dict[str, str], query: SearchQuery) -> Marks:
+def _marks(
+    event_id: str, title: str | None, texts: Sequence[str | None], query: SearchQuery
+) -> Marks:
+    """How one row matched: its highlighted title, and its fields' snippets in LABELS order."""
     marked_title, cited_in_title = mark_citations(title or "", query.citations)
     marks = Marks(event_id)
     if HIGHLIGHT_START in marked_title:
         marks.title_html = highlighted(marked_title)
-    for name, value in fields.items():
+    for name, value in zip(LABELS, texts, strict=True):
         if name == "bills":
             match = None if cited_in_title else _bills_match(value)
         else:
