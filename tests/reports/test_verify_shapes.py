@@ -11,8 +11,8 @@ import sqlite3
 import pytest
 from sqlalchemy import JSON
 
-from hearings.reports.verify_shapes import SHAPES
 from hearings.store import schema
+from hearings.store.json_shapes import SHAPES
 from tests.reports.conftest import Site, run_cli
 
 

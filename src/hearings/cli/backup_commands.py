@@ -86,6 +86,15 @@ def backup_create() -> None:
 @backup_app.command("restore")
 def backup_restore(
     path: Annotated[Path, typer.Argument(help="The backup file to restore.")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Restore a SQLite backup although stored values in it cannot be read back or "
+            "are of another shape than hearings writes (`hearings verify` names them; "
+            "`hearings rebuild` writes the derived tables again).",
+        ),
+    ] = False,
 ) -> None:
     """Verify a backup, then replace the database with it atomically (the old file is kept).
 
@@ -97,7 +106,7 @@ def backup_restore(
     # A restore replaces the database outside any run: the day's log file says so.
     open_day_log(settings, unlogged="what the restore replaces is written in no log")
     try:
-        restored = restore_into(settings, path, now=datetime.now(UTC))
+        restored = restore_into(settings, path, now=datetime.now(UTC), force=force)
     except HearingsError as exc:
         log.error("backup restore refused: %s", exc)
         raise

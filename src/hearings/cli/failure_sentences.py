@@ -120,9 +120,9 @@ def value_at_fault(engine: Engine) -> HearingsError | None:
     wrong shape), as the unreadable-value sentence; None when there is none, and the failure is
     a bug. SQLite keeps any value in any column and hands text in a number column back as text,
     which no column type converts, so the command's own code is what fails on it."""
-    from hearings.reports.verify_shapes import misshapen_values
-    from hearings.reports.verify_values import unreadable_values
     from hearings.store.engine import is_sqlite
+    from hearings.store.json_shapes import misshapen_values
+    from hearings.store.stored_values import unreadable_values
 
     try:
         with engine.connect() as connection:

@@ -23,12 +23,12 @@ from hearings.reports.verify_result import (
     unreadable,
 )
 from hearings.reports.verify_rows import check_duplicates, check_orphans, check_required_fields
-from hearings.reports.verify_shapes import misshapen_values
-from hearings.reports.verify_values import unreadable_values
 from hearings.store import schema
 from hearings.store.archive import DamagedPayload, stored_payload, unpack, version_name
 from hearings.store.engine import database_label, is_sqlite, needs_migration
 from hearings.store.integrity import integrity_problems, integrity_summary
+from hearings.store.json_shapes import misshapen_values
+from hearings.store.stored_values import unreadable_values
 from hearings.sync.gate.checks import EARLIEST_DATE, LATEST_AHEAD
 
 _SQLITE_ONLY = ("integrity", "values")

@@ -1,8 +1,9 @@
-"""`hearings verify`'s check of the JSON columns' shapes: each holds the kind of value hearings
-writes there (an object, or a list of texts or of objects). A JSON column takes any valid JSON
-on both backends, so a list where an object belongs, or a bare number or text, passed the
-`values` check (it reads back) and then failed whatever read it: the export of a printed hearing
-whose `dates` was a number, `hearings report` on a checkpoint whose `event_ids` was one."""
+"""The check of the JSON columns' shapes (`hearings verify`'s `shapes`, and a backup restore):
+each holds the kind of value hearings writes there (an object, or a list of texts or of
+objects). A JSON column takes any valid JSON on both backends, so a list where an object
+belongs, or a bare number or text, passed the `values` check (it reads back) and then failed
+whatever read it: the export of a printed hearing whose `dates` was a number, `hearings report`
+on a checkpoint whose `event_ids` was one."""
 
 from __future__ import annotations
 

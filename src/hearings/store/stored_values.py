@@ -1,9 +1,10 @@
-"""`hearings verify`'s check of stored values on SQLite: every text is UTF-8, and every value a
-column's type converts on reading (date-times, dates, JSON) reads back. SQLite stores whatever
-it is given, and its integrity check reads a file's structure, not the values in it: a date-time
-damaged on disk or written by hand in another form passed both, then failed every command that
-read its row, verify included. PostgreSQL checks each value against its column's type as it is
-written. Archived payloads have a check of their own (`archive`)."""
+"""The check of stored values on SQLite (`hearings verify`'s `values`, and a backup restore):
+every text is UTF-8, and every value a column's type converts on reading (date-times, dates,
+JSON) reads back. SQLite stores whatever it is given, and its integrity check reads a file's
+structure, not the values in it: a date-time damaged on disk or written by hand in another form
+passed both, then failed every command that read its row, verify included. PostgreSQL checks
+each value against its column's type as it is written. Archived payloads have a check of their
+own (`archive`)."""
 
 from __future__ import annotations
 

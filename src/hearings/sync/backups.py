@@ -98,10 +98,13 @@ class Restored:
     removed: list[Path] = field(default_factory=list)
 
 
-def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Restored:
+def restore_into(
+    settings: Settings, backup_path: Path, *, now: datetime, force: bool = False
+) -> Restored:
     """Restore `backup_path` into the database of `settings` under the writer lock (a restore
     under a running update would be overwritten or corrupt it), then delete the databases set
-    aside beside it more than BACKUP_RETENTION_DAYS ago (the newest is kept)."""
+    aside beside it more than BACKUP_RETENTION_DAYS ago (the newest is kept). `force` restores a
+    SQLite backup whose stored values `hearings verify` would call problems."""
     from hearings.store.engine import create_db_engine
     from hearings.store.writer_lock import writer_lock
 
@@ -131,7 +134,7 @@ def restore_into(settings: Settings, backup_path: Path, *, now: datetime) -> Res
     engine = create_db_engine(settings.database_url)
     try:
         with writer_lock(engine, settings.database_url):
-            kept = restore_backup(backup_path, database, now=now)
+            kept = restore_backup(backup_path, database, now=now, force=force)
             # Only now: the restored file is verified and in place, and the lock keeps another
             # restore from setting aside a file this one is deleting.
             removed = prune_set_aside(database, settings.backup_retention_days, now=now)

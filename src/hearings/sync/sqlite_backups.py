@@ -5,6 +5,7 @@ Only a hearings database at a schema revision this version knows is restored.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -27,11 +28,14 @@ from hearings.sync.backup_files import (
     utc,
 )
 from hearings.sync.backup_payloads import damaged_payloads
+from hearings.sync.backup_rows import row_problems
 from hearings.sync.failpoints import failpoint
 from hearings.sync.leftovers import remove_leftovers
 from hearings.sync.set_aside import is_the_database, set_aside
 from hearings.sync.sqlite_sidecars import fold_sidecars
 from hearings.sync.sqlite_verify import diagnose
+
+log = logging.getLogger(__name__)
 
 # ---- backup --------------------------------------------------------------------------------
 
@@ -93,9 +97,12 @@ def _copy_online(source_path: Path, target_path: Path) -> None:
 # ---- restore -------------------------------------------------------------------------------
 
 
-def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> Path | None:
+def restore_backup(
+    backup_path: Path, database_path: Path, *, now: datetime, force: bool = False
+) -> Path | None:
     """Replace the database with a verified copy of `backup_path`, atomically. The replaced file
     is kept as `<db>.replaced-YYYYMMDD_HHMMSS` and its path returned (None if there was none).
+    `force` restores a backup whose stored values `hearings verify` would call problems.
 
     Run it while no other process uses the database (hold the writer lock)."""
     backup_path = Path(backup_path)
@@ -148,6 +155,7 @@ def restore_backup(backup_path: Path, database_path: Path, *, now: datetime) -> 
         problem = not_restorable(staged) or damaged_payloads(staged)
         if problem:
             raise RestoreFailed(refusal(backup_path, problem, database_path))
+        refuse_rows(backup_path, staged, database_path, force=force)
         replaced = set_aside(database_path, utc(now))
         os.replace(staged, database_path)
         fsync_dir(folder)
@@ -173,6 +181,24 @@ def not_restorable(staged: Path) -> str | None:
     if version.revision is None:
         return "it is not a hearings database (it holds no hearings tables)"
     return None
+
+
+def refuse_rows(backup_path: Path, staged: Path, database_path: Path, *, force: bool) -> None:
+    """Refuse a staged copy whose tables or values hearings cannot read; with `force`, values
+    alone pass, logged (a rebuild writes the derived tables again)."""
+    problems = row_problems(staged)
+    if problems is None:
+        return
+    if force and problems.forceable:
+        log.warning("Restoring %s with --force although %s.", backup_path, problems.clause)
+        return
+    advice = (
+        "; `hearings backup restore --force` restores it anyway, and `hearings verify` then "
+        "names every such value"
+        if problems.forceable
+        else ""
+    )
+    raise RestoreFailed(refusal(backup_path, problems.clause + advice, database_path))
 
 
 def refuse_special_database(backup_path: Path, database_path: Path) -> None:
