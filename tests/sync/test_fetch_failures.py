@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from hearings.replica.faults import FaultKind
 from hearings.store import schema
 from hearings.sync.fetching import OUTAGE_AFTER
 from hearings.sync.runner import EXIT_FAILED, EXIT_OK, EXIT_QUARANTINED
@@ -68,6 +69,33 @@ def test_a_meeting_the_api_keeps_failing_is_quarantined_and_the_others_apply(
     assert again.returncode == EXIT_OK, again.stderr[-2000:]
     assert harness.hearing(victim).status == "Postponed"
     assert victim not in _open_fetch_failures(harness)
+
+
+@pytest.mark.imported
+@pytest.mark.parametrize(("kind", "said"), [("301", "redirected to https://"), ("400", "HTTP 400")])
+def test_a_meeting_whose_own_path_the_api_refuses_is_quarantined_and_the_others_apply(
+    harness: Harness, kind: FaultKind, said: str
+) -> None:
+    """A 400 or a redirect for one record's path is that record's: it ended the stage, so one
+    record the API kept refusing held every meeting of every later update back."""
+    victim, *others = _postpone(harness, 8)
+    harness.replica.faults.fail_next(10_000, kind, path=rf"/committee-meeting/119/\w+/{victim}$")
+
+    done = harness.cli("update", "--congress", "119", "--json")
+
+    assert done.returncode == EXIT_QUARANTINED, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    metrics = json.loads(done.stdout)
+    assert metrics["stages"]["meetings"]["status"] == "completed"
+    assert all(harness.hearing(e).status == "Postponed" for e in others)
+    reason = _open_fetch_failures(harness)[victim]
+    assert said in reason and API_KEY not in reason and "\n" not in reason
+
+    harness.replica.faults.clear()
+    again = harness.cli("update", "--congress", "119", "--json")
+
+    assert again.returncode == EXIT_OK, again.stderr[-2000:]
+    assert harness.hearing(victim).status == "Postponed"
 
 
 @pytest.mark.imported

@@ -18,7 +18,7 @@ from hearings.congress_api.errors import (
     NotFound,
     RateLimited,
 )
-from hearings.congress_api.wire import error_detail, retry_after_seconds
+from hearings.congress_api.wire import error_detail, redact_url, retry_after_seconds
 
 MISSING_KEY_MESSAGE = (
     f"No Congress.gov API key is configured: get a free one at {API_KEY_SIGNUP_URL} and set "
@@ -103,6 +103,11 @@ def failure_for(response: httpx.Response, shown: str, key: str) -> Exception:
         return NotFound(
             f"Congress.gov has no such record or route: {shown}{said}.", url=shown, status=404
         )
+    if 300 <= status < 400 and response.headers.get("Location"):
+        # Not followed: the key would travel with it, to wherever it points.
+        moved = redact_url(response.headers["Location"], key)
+        moved = moved if len(moved) <= 300 else f"{moved[:299]}…"
+        said = f" (redirected to {moved}; redirects are not followed)"
     return ApiError(
         f"Congress.gov answered HTTP {status} for {shown}{said}.", url=shown, status=status
     )

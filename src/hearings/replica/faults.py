@@ -11,8 +11,17 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-FaultKind = Literal["500", "503", "429", "truncated", "timeout", "disconnect"]
-FAULT_KINDS: tuple[str, ...] = ("500", "503", "429", "truncated", "timeout", "disconnect")
+FaultKind = Literal["500", "503", "429", "400", "301", "truncated", "timeout", "disconnect"]
+FAULT_KINDS: tuple[str, ...] = (
+    "500",
+    "503",
+    "429",
+    "400",
+    "301",
+    "truncated",
+    "timeout",
+    "disconnect",
+)
 # What `fault_rate` draws from: the failures the real API has been seen to produce.
 RANDOM_FAULTS: tuple[FaultKind, ...] = ("500", "429", "truncated")
 REAL_HOURLY_LIMIT = 5000

@@ -224,6 +224,12 @@ class ReplicaServer:
         if fault == "429":
             rate_headers["Retry-After"] = str(self.faults.retry_after)
             return target.kind, Answer(429, OVER_RATE_LIMIT_BODY, headers=rate_headers)
+        if fault == "301":  # a gateway moving the API, as http:// to https:// is moved
+            moved = {**rate_headers, "Location": f"https://api.congress.gov{parts.path}"}
+            return target.kind, Answer(301, b"", "text/html", moved)
+        if fault == "400":
+            body = api_json({"error": "replica fault: simulated bad request (ReplicaFault)"})
+            return target.kind, Answer(400, body, headers=rate_headers)
         if fault in ("500", "503"):
             body = api_json(
                 {

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hearings.congress_api.committee_models import Committee, CommitteeSummary
-from hearings.congress_api.errors import ApiUnavailable, MalformedPayload, NotFound
+from hearings.congress_api.errors import ApiError, ApiUnavailable, MalformedPayload, NotFound
 from hearings.congress_api.member_models import Member
 from hearings.congress_api.models import (
     ApiModel,
@@ -272,14 +272,21 @@ def admit_item(
 
 def _fetch_failure(request: Request, error: BaseException) -> Quarantined:
     """A record the API would not give as JSON: quarantined when the record alone may be at fault
-    (404, an unreadable body, a 5xx or timeout after every retry); anything else ends the stage.
+    (404 or another refusal of its own path, an unreadable body, a 5xx or timeout after every
+    retry); anything else (a rejected key, the rate limit, the run's budget) ends the stage.
     An outage across records is `fetch_in_order`'s to catch, not the gate's."""
-    if isinstance(error, ApiUnavailable):
+    if isinstance(error, ApiUnavailable) or _refused_path(error):
         return _refuse(request, "fetch", str(error), None)
     if isinstance(error, MalformedPayload | NotFound):
         body = error.body if isinstance(error, MalformedPayload) else None
         return _refuse(request, "fetch", str(error), body)
     raise error
+
+
+def _refused_path(error: BaseException) -> bool:
+    """An answer such as 400, 410 or a redirect for this record's path alone: the next run asks
+    again, and ending the stage for it would end every run's stage for as long as it lasts."""
+    return type(error) is ApiError and error.status is not None
 
 
 def _refuse(
