@@ -38,6 +38,7 @@ from hearings.web.error_responses import STATUS_TITLES, install_error_handlers, 
 from hearings.web.errors import no_nul_characters, once_each
 from hearings.web.history_routes import router as history_router
 from hearings.web.http_methods import HeadAsGet
+from hearings.web.long_addresses import LongAddresses
 from hearings.web.search import IndexGuard
 from hearings.web.status import TimedCache, banner_moment
 from hearings.web.trailing_slashes import TrailingSlashes
@@ -209,6 +210,7 @@ def create_app(
     install_error_handlers(app)
     app.router.redirect_slashes = False  # TrailingSlashes redirects without the Host header
     app.add_middleware(TrailingSlashes, router=app.router)
+    app.add_middleware(LongAddresses)  # outside every redirect, which would echo the address
     app.add_middleware(DropEmptyParameters)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)

@@ -97,6 +97,12 @@ def _error_response(
     )
 
 
+def error_response(request: Request, status: int, message: str) -> Response:
+    """An error in the app's own words (JSON for programs, a page for people), for the parts of
+    the app that answer before its routes do."""
+    return _error_response(request, status, message)
+
+
 # The heading of an error page, by its status.
 STATUS_TITLES = {
     400: "Bad request",
@@ -104,6 +110,7 @@ STATUS_TITLES = {
     403: "Forbidden",
     404: "Not found",
     405: "Method not allowed",
+    414: "Address too long",
     429: "Too many attempts",
     500: "Something went wrong",
     503: "Temporarily unavailable",
