@@ -25,7 +25,7 @@ from hearings.reports.verify_result import (
 from hearings.reports.verify_rows import check_duplicates, check_orphans, check_required_fields
 from hearings.store import schema
 from hearings.store.archive import DamagedPayload, stored_payload, unpack, version_name
-from hearings.store.engine import database_label, is_sqlite, needs_migration
+from hearings.store.engine import database_label, is_sqlite, schema_version
 from hearings.store.integrity import integrity_problems, integrity_summary
 from hearings.store.json_shapes import misshapen_values
 from hearings.store.stored_values import unreadable_values
@@ -52,7 +52,15 @@ def verify_database(
     result = VerifyResult(database=database_label(database_url, absolute=True))
     try:
         result.checks.append("schema")
-        if needs_migration(engine):
+        version = schema_version(engine)
+        if version.revision is None:
+            # A first migration killed mid-way (one transaction): the next writer makes it all.
+            Findings("schema", result).problem(
+                "The database holds no hearings tables yet (a first `hearings init` or import "
+                "stopped before it made them, or none has run); run `hearings init` to make them."
+            )
+            return result
+        if version.needs_migration:
             Findings("schema", result).problem(
                 "The schema is not at the current migration; run `hearings init` to migrate it."
             )
