@@ -20,9 +20,13 @@ from hearings.errors import NOT_UTF8_TEXT, error_text
 
 log = logging.getLogger(__name__)
 
-RETRY_AFTER_SECONDS = 30
+# The app answers again on the first request after the database does, without a restart, and a
+# restore or a server restart takes seconds: promising "30 seconds" kept readers (and clients
+# honouring Retry-After) away for most of that after it was over.
+RETRY_AFTER_SECONDS = 5
 UNAVAILABLE_MESSAGE = (
-    f"The database is unavailable at the moment; please try again in {RETRY_AFTER_SECONDS} seconds."
+    "The database is not answering at the moment (it may be restarting or being restored); "
+    "this site answers again as soon as it does, so please try again in a few seconds."
 )
 
 # SQLite's result codes (extended codes begin with these) that say the file cannot be used,
