@@ -215,6 +215,16 @@ def test_an_xml_answer_is_a_malformed_payload() -> None:
         client.get_member("A000055")
 
 
+def test_a_body_behind_a_byte_order_mark_is_read(replica: ReplicaServer) -> None:
+    # It was "a truncated or invalid JSON body": retried, then quarantined, though valid JSON.
+    record = replica.corpus.member("A000055")
+    replica.overrides.set_item_body(
+        "member", "A000055", b"\xef\xbb\xbf" + json.dumps({"member": record}).encode()
+    )
+    with client_for(replica, max_retries=0) as client:
+        assert client.get_member("A000055") == record
+
+
 def test_a_403_from_the_replica_without_a_known_key(replica_corpus: Corpus) -> None:
     with (
         ReplicaServer(replica_corpus, api_keys={"good"}) as server,

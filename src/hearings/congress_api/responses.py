@@ -42,8 +42,9 @@ def decode_body(response: httpx.Response, shown: str, key: str) -> dict[str, Any
     status = response.status_code
     if not 200 <= status < 300:
         raise failure_for(response, shown, key)
-    # JSON is UTF-8; bytes that are not become U+FFFD rather than costing the record.
-    text = response.content.decode("utf-8", errors="replace")
+    # JSON is UTF-8; bytes that are not become U+FFFD rather than costing the record. A byte
+    # order mark before it is no part of it (RFC 8259 lets a reader ignore one).
+    text = response.content.decode("utf-8", errors="replace").removeprefix("\ufeff")
     try:
         body = json.loads(text)
     except RecursionError:
