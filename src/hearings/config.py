@@ -20,6 +20,8 @@ from hearings.config_values import (
     sqlite_query_problem,
     unparsable_database_url,
 )
+from hearings.env_file import env_file_problem
+from hearings.errors import ConfigurationError
 
 # Imported from here by the commands and the store.
 __all__ = [
@@ -225,5 +227,12 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read settings now (not at import time), so tests and the CLI see the current environment."""
+    """Read settings now (not at import time), so tests and the CLI see the current environment.
+    A `.env` file that cannot be read whole is a ConfigurationError, before it is read."""
+    env_file = overrides.get("_env_file", Settings.model_config.get("env_file"))
+    if isinstance(env_file, str | Path):
+        names = {name.upper() for name in Settings.model_fields}
+        problem = env_file_problem(Path(env_file), names)
+        if problem is not None:
+            raise ConfigurationError(f"The configuration is not valid: {problem}.")
     return Settings(**overrides)  # type: ignore[arg-type]

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -32,13 +31,9 @@ err_console = SharedConsole(stderr=True)  # logs and the progress display share 
 
 def current_settings(**overrides: Any) -> Settings:
     try:
+        # A .env file that cannot be read whole (not UTF-8, a line python-dotenv would skip, a
+        # fifo) is a ConfigurationError already.
         return load_settings(**overrides)
-    except UnicodeDecodeError as exc:
-        # The environment arrives decoded already: only the .env file is read as bytes here.
-        raise ConfigurationError(
-            f"The configuration is not valid: .env in {Path.cwd()} is not UTF-8 text (byte "
-            f"0x{exc.object[exc.start]:02x} at offset {exc.start:,}); save it as UTF-8."
-        ) from None
     except ValueError as exc:
         reason = _first_error(exc).rstrip(".")
         raise ConfigurationError(f"The configuration is not valid: {reason}.") from None
