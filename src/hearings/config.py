@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hearings.config_values import (
+    folder_setting,
     http_url,
     in_memory_sqlite,
     is_utf8_text,
@@ -17,6 +18,7 @@ from hearings.config_values import (
     nul_sentence,
     proxy_addresses_problem,
     quoted_setting,
+    sqlite_home_expanded,
     sqlite_query_problem,
     unparsable_database_url,
 )
@@ -118,7 +120,15 @@ class Settings(BaseSettings):
         )
         if unreadable:
             raise ValueError(unreadable)
-        return value
+        return sqlite_home_expanded(value)
+
+    @field_validator("backup_dir", "log_dir", mode="before")
+    @classmethod
+    def _folder(cls, value: Any, info: ValidationInfo) -> Any:
+        if not isinstance(value, str):
+            return value  # a Path given in code: taken as it is
+        default = {"backup_dir": "backups", "log_dir": "logs"}[str(info.field_name)]
+        return folder_setting(value, str(info.field_name).upper(), default)
 
     @field_validator("congress_api_key")
     @classmethod

@@ -5,6 +5,7 @@ and `migrate-db` apply the same checks to their options."""
 from __future__ import annotations
 
 import ipaddress
+import os
 from urllib.parse import urlsplit
 
 
@@ -189,3 +190,47 @@ def in_memory_sqlite(database_url: str) -> bool:
         or path.startswith("file::memory:")
         or "mode=memory" in query.split("&")
     )
+
+
+def folder_setting(value: str, name: str, default: str) -> str:
+    """A folder's setting (BACKUP_DIR, LOG_DIR) as given, with a leading `~` read as a shell
+    reads it; an empty one is refused: as a path it is the working folder, which no one means
+    by leaving the value out (an unset variable in `BACKUP_DIR=$DIR`, a line half edited)."""
+    if not value.strip():
+        raise ValueError(
+            f"{name} is empty, which would mean the working folder; name a folder, e.g. "
+            f"{default} (the default), or leave {name} unset"
+        )
+    return home_expanded(value, name)
+
+
+def home_expanded(path: str, name: str) -> str:
+    """`path` with a leading `~` or `~user` replaced by that home folder, as a shell would; a
+    `.env` file and a quoted value are not expanded by anyone else, and each made a folder
+    literally named `~` in the working folder."""
+    if not path.startswith("~"):
+        return path
+    expanded = os.path.expanduser(path)
+    if expanded.startswith("~"):
+        user = path[1:].split("/", 1)[0]
+        whose = (
+            f"the home folder of {user!r}, a user this system does not know"
+            if user
+            else ("your home folder, which this process cannot find (HOME is not set)")
+        )
+        raise ValueError(
+            f"{name} {quoted_setting(path)} starts with ~, {whose}; give the full path"
+        )
+    return expanded
+
+
+def sqlite_home_expanded(database_url: str) -> str:
+    """A SQLite URL whose file starts with `~` (`sqlite:///~/hearings.db`) with that home folder
+    in its place, as `home_expanded` reads a folder setting; any other URL as it is."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not (url.database or "").startswith("~"):
+        return database_url
+    expanded = home_expanded(url.database or "", "DATABASE_URL's file")
+    return url.set(database=expanded).render_as_string(hide_password=False)
