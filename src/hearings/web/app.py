@@ -31,6 +31,7 @@ from hearings.web import (
     pages,
     templating,
 )
+from hearings.web.answer_cache import TimedCache, file_generation
 from hearings.web.changes import router as changes_router
 from hearings.web.changes_feed import router as changes_feed_router
 from hearings.web.database_trouble import outage_of, trouble
@@ -40,7 +41,7 @@ from hearings.web.history_routes import router as history_router
 from hearings.web.http_methods import HeadAsGet
 from hearings.web.long_addresses import LongAddresses
 from hearings.web.search import IndexGuard
-from hearings.web.status import TimedCache, banner_moment
+from hearings.web.status import banner_moment
 from hearings.web.trailing_slashes import TrailingSlashes
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ def create_app(
     app.state.engine = engine
     app.state.settings = settings
     app.state.clock = clock or (lambda: datetime.now(UTC))
-    app.state.cache = TimedCache(seconds=30)
+    app.state.cache = TimedCache(seconds=30, generation=file_generation(settings.database_url))
     app.state.index_guard = IndexGuard()
     app.state.outage = outage_of(engine, database_label(settings.database_url))
     admin_access.install(app, settings)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, Engine, String, func, select, true
 
@@ -18,34 +16,8 @@ from hearings.store import schema
 from hearings.store.meeting_span import span_columns, span_of
 from hearings.store.postgres import in_binary_order
 from hearings.store.value_errors import unreadable_value_sentence
+from hearings.web.answer_cache import TimedCache
 from hearings.web.timefmt import iso_z
-
-T = TypeVar("T")
-
-
-class TimedCache:
-    """Keeps a few cheap-but-frequent answers (the banner, the filter choices) for some seconds."""
-
-    def __init__(self, seconds: float = 30.0, clock: Callable[[], float] = time.monotonic):
-        self.seconds = seconds
-        self.clock = clock
-        self._values: dict[str, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: str, compute: Callable[[], T]) -> T:
-        now = self.clock()
-        with self._lock:
-            hit = self._values.get(key)
-            if hit is not None and now - hit[0] < self.seconds:
-                return hit[1]
-        value = compute()
-        with self._lock:
-            self._values[key] = (now, value)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
 
 
 @dataclass(frozen=True)
