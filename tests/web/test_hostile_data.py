@@ -175,18 +175,18 @@ def test_a_long_parameter_is_quoted_in_at_most_about_80_characters(
     hostile_site: tuple[str, Hostile],
 ) -> None:
     base, _ = hostile_site
-    huge = "x" * 10_000
+    huge = "x" * 8_000  # long, and within the 8,192 characters an address may have (414 past it)
     for path in (f"/api/hearings?q={huge}", f"/hearings?congress={huge}", f"/api/hearings/{huge}"):
         answer = httpx.get(base + path, headers={"Accept": "application/json"})
         assert answer.status_code == 400
         message = answer.json()["error"]["message"]
         assert len(message) < 300, message
         assert "x" * 100 not in message
-        assert "10,000 characters" in message
+        assert "8,000 characters" in message
     page = httpx.get(f"{base}/hearings?q={huge}")
     assert page.status_code == 400
     shown = page.text.split('<p class="error-message">')[1].split("</p>")[0]
-    assert "x" * 100 not in shown and "10,000 characters" in shown
+    assert "x" * 100 not in shown and "8,000 characters" in shown
 
 
 def test_an_id_with_line_breaks_cannot_inject_calendar_lines(scratch: Scratch) -> None:
