@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hearings.replica import ReplicaServer
+from hearings.replica import Corpus, ReplicaServer
 from tests.cli_runs import run_hearings
 
 
@@ -80,3 +80,27 @@ def test_an_update_counts_the_requests_of_the_run_before_it_against_the_window(
         waits[0],
     ), waits[0]
     assert took >= 1.0
+
+
+def test_a_key_the_api_rejects_is_a_configuration_error(
+    tmp_path: Path, replica_corpus: Corpus
+) -> None:
+    # It was exit 1, a failed run, which a cron wrapper retries; the README gives 2 to a
+    # setting to mend, which is what CONGRESS_API_KEY is here.
+    with ReplicaServer(replica_corpus, api_keys={"good"}) as server:
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "COLUMNS": "300",
+            "CONGRESS_API_KEY": "good",
+            "CONGRESS_API_BASE_URL": server.base_url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'hearings.db'}",
+            "BACKUP_DIR": str(tmp_path / "backups"),
+        }
+        imported = run_hearings(["import", "--congress", "119", "--quiet"], env=env, cwd=tmp_path)
+        assert imported.returncode == 0, imported.stderr
+        for args in (["update", "--quiet"], ["import", "--congress", "119", "--quiet"]):
+            run = run_hearings(args, env={**env, "CONGRESS_API_KEY": "revoked"}, cwd=tmp_path)
+            assert run.returncode == 2, run.stderr
+            assert "The API key was rejected by Congress.gov" in run.stderr
+            assert "check CONGRESS_API_KEY" in run.stderr and "revoked" not in run.stderr

@@ -29,6 +29,7 @@ from hearings.sync.congress_runs import refuse_unheld, run_congresses
 from hearings.sync.failpoints import failpoint
 from hearings.sync.leftovers import remove_leftovers
 from hearings.sync.pipeline import (
+    FATAL,
     ApiClient,
     ChangeRatioExceeded,
     ProgressFn,
@@ -134,6 +135,8 @@ def run_sync(env: RunEnvironment, options: SyncOptions, *, command: str) -> RunM
                 _fail(metrics, str(exc), rolled_back=False, options=options)
             except (ApiError, HearingsError) as exc:
                 _fail(metrics, str(exc), rolled_back=True, options=options)
+                if isinstance(exc, FATAL):  # a key missing or refused: CONGRESS_API_KEY to mend
+                    metrics.exit_code = EXIT_USAGE
             except Exception as exc:  # a bug or a database failure: logged with its traceback
                 log.exception("%s failed", command)
                 # A high-water mark stored as 'garbage' failed every run as "ValueError: …".
