@@ -46,8 +46,10 @@ def test_a_document_name_of_one_word_repeated_does_not_slow_the_search(scratch: 
     page = client.get("/hearings", params={"q": "oversight"})
     results = client.get("/api/hearings", params={"q": "oversight", "per_page": "100"})
     elapsed = time.monotonic() - started
-    # Before, FTS5's snippet() took about 12 s per request on this row.
-    assert elapsed < 3, elapsed
+    # Not a speed measurement (bench/ has those) but a guard against the square's return:
+    # FTS5's snippet() took about 12 s a request on this row (27.6 s for the two), the marks in
+    # chunks under 0.2 s; the bound leaves room for a loaded CI machine.
+    assert elapsed < 10, elapsed
     assert page.status_code == results.status_code == 200
     (result,) = [r for r in results.json()["results"] if r["event_id"] == event_id]
     assert "Document: " in result["snippet"] and "Oversight Oversight" in result["snippet"]
@@ -72,7 +74,7 @@ def test_a_title_of_one_word_repeated_is_highlighted_whole_in_bounded_time(
     started = time.monotonic()
     page = client.get("/hearings", params={"q": "oversight"})
     elapsed = time.monotonic() - started
-    assert elapsed < 3, elapsed
+    assert elapsed < 10, elapsed  # a guard, as above: 18 s before, about 1.3 s now
     assert page.status_code == 200
     assert page.text.count("<mark>Oversight</mark>") >= TITLE_REPEATS
 
