@@ -78,6 +78,9 @@ def test_a_second_update_exits_cleanly_while_the_first_runs(on_postgres: Harness
     assert first_still_running, "the first update ended before the second one tried the lock"
     assert second.returncode == 1
     assert "Another hearings command is writing to this database" in second.stderr
+    # Named by its session's application_name: the command, its pid, and since when.
+    refusal = " ".join(second.stderr.split())
+    assert f"(hearings update, pid {first.pid}, connected since " in refusal, refusal
     assert "Traceback" not in second.stderr
     assert first.returncode == EXIT_QUARANTINED, first_err  # the day's malformed records
     with harness.engine().connect() as connection:

@@ -36,6 +36,8 @@ def test_a_concurrent_update_exits_cleanly_without_touching_the_database(harness
 
     assert second.returncode == 1
     assert "Another hearings command is writing to this database" in second.stderr
+    # It names its holder: the command and its pid (and, on SQLite, since when it holds it).
+    assert f"(hearings import, pid {first.pid}, " in " ".join(second.stderr.split())
     assert "Traceback" not in second.stderr
     assert harness.count(schema.update_logs, schema.update_logs.c.command == "update") == 0
     first.kill()
