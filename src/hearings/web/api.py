@@ -244,6 +244,7 @@ def api_committee(request: Request, code: Annotated[str, Path(max_length=16)]) -
     return {
         **committee.as_json(),
         "hearings": f"/api/hearings?committee={committee.committee.system_code}",
+        "printed_hearings": f"/api/printed-hearings?committee={committee.committee.system_code}",
     }
 
 

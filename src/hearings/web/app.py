@@ -40,6 +40,8 @@ from hearings.web.errors import no_nul_characters, once_each
 from hearings.web.history_routes import router as history_router
 from hearings.web.http_methods import HeadAsGet
 from hearings.web.long_addresses import LongAddresses
+from hearings.web.printed_hearing_api import router as printed_hearing_api_router
+from hearings.web.printed_hearing_pages import router as printed_hearing_pages_router
 from hearings.web.search import IndexGuard
 from hearings.web.status import banner_moment
 from hearings.web.trailing_slashes import TrailingSlashes
@@ -198,6 +200,8 @@ def create_app(
     app.state.render = render
 
     app.include_router(api.router)
+    app.include_router(printed_hearing_api_router)
+    app.include_router(printed_hearing_pages_router)
     app.include_router(history_router)
     app.include_router(changes_router)
     app.include_router(changes_feed_router)

@@ -22,6 +22,7 @@ from hearings.store.meeting_record import (
 from hearings.sync.quarantine import SUSPICIOUS_PREFIX
 from hearings.web.committee_names import committee_label, committee_labels
 from hearings.web.congress_links import bill_label, bill_url, meeting_url, youtube_id
+from hearings.web.printed_hearing_records import printed_hearing_path
 from hearings.web.timefmt import iso_z
 
 __all__ = ["BillLink", "HearingDetail", "VideoLink", "bill_label", "load_hearing", "meeting_url"]
@@ -124,6 +125,10 @@ class HearingDetail:
                     "citation": p.citation,
                     "dates": list(p.dates),
                     "formats": list(p.formats),
+                    # Its own page, which shows it even when this meeting is gone.
+                    "url": printed_hearing_path(p.congress, p.jacket_number)
+                    if p.imported
+                    else None,
                 }
                 for p in m.printed_hearings
             ],

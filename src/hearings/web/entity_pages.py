@@ -24,9 +24,13 @@ from hearings.web.filters import (
 from hearings.web.listing import find_hearings
 from hearings.web.member_entities import list_members, load_member
 from hearings.web.organizations import load_organization
+from hearings.web.printed_hearing_filters import PrintedHearingFilters
+from hearings.web.printed_hearing_records import list_printed_hearings
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
+# A committee's page shows its latest printed hearings; the printed hearings list has them all.
+PRINTED_SHOWN = 10
 
 PageNumber = Annotated[int, Query(ge=1, le=2000)]
 
@@ -159,13 +163,22 @@ def committee_page(
             congress=selection, committee=code, sort="newest", page=page, per_page=PER_PAGE
         )
         meetings = find_hearings(connection, filters)
+        printed_hearings = list_printed_hearings(
+            connection,
+            PrintedHearingFilters(congress=selection, committee=code, per_page=PRINTED_SHOWN),
+        )
     clamped = past_the_end(request, page, meetings.total, PER_PAGE)
     if clamped is not None:
         return clamped
     return _render(
         request,
         "committee.html",
-        {"committee": committee, "meetings": meetings, "filters": filters},
+        {
+            "committee": committee,
+            "meetings": meetings,
+            "filters": filters,
+            "printed_hearings": printed_hearings,
+        },
     )
 
 
