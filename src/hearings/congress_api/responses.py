@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from hearings.config import API_KEY_SIGNUP_URL
+from hearings.congress_api.answer_bounds import BodyTooLarge, UndecodableBody
 from hearings.congress_api.errors import (
     ApiError,
     ApiKeyMissing,
@@ -114,6 +115,26 @@ def failure_for(response: httpx.Response, shown: str, key: str) -> Exception:
     )
 
 
+def too_large(exc: BodyTooLarge, shown: str) -> MalformedPayload:
+    """A body over the cap is the record's own fault, not a transient one: another attempt would
+    read as much again. None of it travels with the error, so the quarantine keeps no payload."""
+    cap = f"{exc.cap // 2**20} MiB ({exc.cap:,} bytes)"
+    if exc.size is not None:
+        said = f"a body of {exc.size:,} bytes for {shown}, more than the {cap} this client reads"
+    else:
+        said = f"a body of more than {cap} for {shown}, the most this client reads"
+    return MalformedPayload(f"Congress.gov sent {said}; it was not kept.", url=shown)
+
+
+def undecodable(exc: UndecodableBody, shown: str) -> Transient:
+    """A body that does not decode as its Content-Encoding says: spoilt on the way, perhaps, so
+    worth another attempt."""
+    reason = f"a corrupt {exc.encoding} body (Content-Encoding: {exc.encoding})"
+    return Transient(
+        MalformedPayload(f"Congress.gov sent {reason} for {shown}.", url=shown), reason
+    )
+
+
 def give_up(failure: Transient, shown: str, attempts: int) -> ApiError:
     """The error for a request whose attempts all failed transiently."""
     tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
@@ -128,8 +149,7 @@ def give_up(failure: Transient, shown: str, attempts: int) -> ApiError:
         )
     if isinstance(error, MalformedPayload):
         return MalformedPayload(
-            f"Congress.gov kept returning a truncated or invalid JSON body for {shown} "
-            f"after {tries}.",
+            f"Congress.gov kept returning {failure.reason} for {shown} after {tries}.",
             url=shown,
             body=error.body,
         )

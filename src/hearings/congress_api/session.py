@@ -17,10 +17,23 @@ from typing import Any, Self
 import httpx
 import tenacity
 
+from hearings.congress_api.answer_bounds import (
+    BodyTooLarge,
+    DeadlinePassed,
+    UndecodableBody,
+    read_answer,
+)
 from hearings.congress_api.errors import ApiKeyMissing, ApiUnavailable, RateLimited
 from hearings.congress_api.limiter import Limiter
 from hearings.congress_api.pauses import pause
-from hearings.congress_api.responses import MISSING_KEY_MESSAGE, Transient, decode_body, give_up
+from hearings.congress_api.responses import (
+    MISSING_KEY_MESSAGE,
+    Transient,
+    decode_body,
+    give_up,
+    too_large,
+    undecodable,
+)
 from hearings.congress_api.tls import tls_context
 from hearings.congress_api.wire import query_params, redact_url
 
@@ -35,6 +48,7 @@ class ApiSession:
 
     `request_count` and `requests_by_status` count every HTTP attempt, retries included; status
     keys are the HTTP status as text, or `timeout` / `connection-error` when there was none.
+    `timeout` bounds each attempt as a whole, from sending the request to the body's last byte.
     """
 
     def __init__(
@@ -56,6 +70,7 @@ class ApiSession:
         self.base_url = base_url.rstrip("/")
         self._api_key = (api_key or "").strip() or None
         self.concurrency = concurrency
+        self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
@@ -142,13 +157,22 @@ class ApiSession:
     def _attempt(self, url: str, query: dict[str, str], key: str, shown: str) -> dict[str, Any]:
         with self.limiter.slot():
             try:
-                response = self._http.get(url, params=query, headers={"X-Api-Key": key})
-            except httpx.TimeoutException:
+                response = read_answer(
+                    self._http, url, params=query, headers={"X-Api-Key": key}, seconds=self.timeout
+                )
+            except (httpx.TimeoutException, DeadlinePassed) as exc:
                 self._count("timeout")
+                late = f" (the whole answer took more than {self.timeout:g} s)"
                 raise Transient(
                     ApiUnavailable(f"Congress.gov did not answer in time for {shown}.", url=shown),
-                    reason="a timeout",
+                    reason="a timeout" + (late if isinstance(exc, DeadlinePassed) else ""),
                 ) from None
+            except BodyTooLarge as exc:
+                self._count(str(exc.status))
+                raise too_large(exc, shown) from None
+            except UndecodableBody as exc:
+                self._count(str(exc.status))
+                raise undecodable(exc, shown) from None
             except httpx.RequestError as exc:
                 self._count("connection-error")
                 reason = f"a connection error ({type(exc).__name__})"
