@@ -419,3 +419,43 @@ def test_the_parsing_workers_rows_are_let_go_once_written(harness: Harness) -> N
             del chunk
             assert [ref() for ref in taken[:-1]] == [None] * (len(taken) - 1)
     assert len(taken) == -(-len(versions) // 10)
+
+
+def _search_config(path: Path) -> list[tuple[object, ...]]:
+    with closing(sqlite3.connect(path)) as raw:
+        return raw.execute("SELECT k, v FROM hearing_search_config ORDER BY k").fetchall()
+
+
+@pytest.mark.imported
+def test_the_search_index_settings_a_rebuild_defers_are_left_as_they_were(
+    harness: Harness,
+) -> None:
+    """The rebuild holds FTS5's merges off while it loads the index, then merges it whole: its
+    settings end as they were, a user's own and the defaults (no row) alike, and it answers."""
+    if not harness.database_url.startswith("sqlite"):
+        return  # FTS5 is SQLite's; PostgreSQL's index has no such settings
+    database = Path(harness.database_url.removeprefix("sqlite:///"))
+    for own in (None, 2):
+        if own is not None:
+            with closing(sqlite3.connect(database)) as raw, raw:
+                raw.execute(
+                    "INSERT INTO hearing_search(hearing_search, rank) VALUES ('automerge', ?)",
+                    (own,),
+                )
+        before, index = _search_config(database), search_rows(harness)
+
+        assert harness.cli("rebuild").returncode == 0
+
+        for engine in harness.engines:
+            engine.dispose()
+        assert _search_config(database) == before
+        assert ("automerge", own) in before or own is None
+        assert search_rows(harness) == index
+        with closing(sqlite3.connect(database)) as raw:
+            found = raw.execute(
+                "SELECT count(*) FROM hearing_search WHERE hearing_search MATCH 'hearing'"
+            ).fetchone()
+            assert found is not None and found[0] > 0
+            assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            # FTS5's own check of its b-trees against its content: raises if they disagree.
+            raw.execute("INSERT INTO hearing_search(hearing_search) VALUES ('integrity-check')")

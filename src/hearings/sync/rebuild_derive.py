@@ -12,7 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, islice
@@ -27,7 +27,7 @@ from hearings.store.meeting_tables import MeetingTables, write_new_meetings
 from hearings.store.records import Row
 from hearings.store.reference_rows import committee_row, member_row, printed_hearing_row
 from hearings.store.search_documents import IndexNames, stored_index_names
-from hearings.store.search_index import hearing_search
+from hearings.store.search_index import hearing_search, merges_deferred
 from hearings.store.writer import upsert
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Admitted, Entity, Quarantined, Request, admit_item, key_parts
@@ -141,7 +141,8 @@ def _derive_meetings(
         connection.execute(delete(hearing_search))
         for table in ENTITY_TABLES["meeting"]:
             connection.execute(delete(table))
-        _write_all_meetings(connection, parsed, moment, derived, stamps)
+        with merges_deferred(connection) if connection.dialect.name == "sqlite" else nullcontext():
+            _write_all_meetings(connection, parsed, moment, derived, stamps)
     return stamps
 
 
