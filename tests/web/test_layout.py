@@ -134,6 +134,8 @@ def page_list(samples: dict[str, Any]) -> dict[str, str]:
         "calendar": "/calendar?month=2025-06",
         "committees": "/committees",
         "committee": "/committees/hsgo00",
+        "printed-hearings": "/printed-hearings",
+        "printed-hearing": "/printed-hearings/119/60120",
         "witnesses": "/witnesses",
         "witness": f"/witnesses/{samples['witness']}",
         "organization": f"/organizations/{samples['organization']}",

@@ -41,7 +41,7 @@ def test_a_printed_hearing_whose_meeting_is_gone_has_its_own_page(scratch: Scrat
     page = client.get(ORPHAN_PAGE)
 
     assert page.status_code == 200
-    assert f"<h1>{ORPHAN_TITLE}" in page.text
+    assert f'<h1 class="long">{ORPHAN_TITLE}' in page.text
     assert "<dt>Citation</dt><dd>H.Hrg.119</dd>" in page.text
     assert "<dt>Jacket number</dt><dd>60120</dd>" in page.text
     assert "<dd>2025-03-31</dd>" in page.text
@@ -80,6 +80,7 @@ def test_its_json_twin_and_the_list_name_it_without_a_meeting(scratch: Scratch) 
 
     assert [(p["congress"], p["jacket_number"]) for p in orphans] == [(119, 60120)]
     assert orphans[0]["url"] == ORPHAN_PAGE and orphans[0]["api_url"] == "/api" + ORPHAN_PAGE
+    assert orphans[0]["meeting_url"] is None
     assert shown["title"].startswith(ORPHAN_TITLE)
     assert shown["citation"] == "H.Hrg.119" and shown["dates"] == ["2025-03-31"]
     assert shown["associated_event_id"] == ORPHAN_MEETING and shown["has_meeting"] is False
@@ -119,6 +120,42 @@ def test_a_printed_hearing_that_names_no_meeting_says_so(scratch: Scratch) -> No
     assert "The API names no meeting for this printed hearing." in client.get(ORPHAN_PAGE).text
     assert client.get("/api" + ORPHAN_PAGE).json()["meetings"] == []
     assert [p["jacket_number"] for p in _results(client, has_meeting="false")] == [60120]
+
+
+def test_a_meeting_whose_transcript_links_name_it_is_its_meeting(scratch: Scratch) -> None:
+    # The meeting it names is of another Congress, not imported; meeting 117775 links it.
+    printed = schema.printed_hearings
+    with scratch.engine.begin() as connection:
+        connection.execute(
+            update(printed)
+            .where(printed.c.jacket_number == 60035)
+            .values(associated_event_id="115999")
+        )
+    client = scratch.client()
+
+    shown = client.get("/api/printed-hearings/119/60035").json()
+    listed = [p for p in _results(client, has_meeting="true") if p["jacket_number"] == 60035]
+
+    assert shown["has_meeting"] is True and shown["meeting_url"] == "/hearings/117775"
+    assert [(m["event_id"], m["in_database"]) for m in shown["meetings"]] == [
+        ("115999", False),
+        ("117775", True),
+    ]
+    assert listed and listed[0]["meeting_url"] == "/hearings/117775"
+    assert '<a href="/hearings/117775">Meeting 117775</a>' in client.get("/printed-hearings").text
+
+
+def test_words_find_a_printed_hearing_by_title_citation_or_jacket(client: TestClient) -> None:
+    def jackets(q: str) -> set[int]:
+        return {p["jacket_number"] for p in _results(client, q=q)}
+
+    assert jackets("rogue RULINGS") == {60120}
+    assert jackets("60120") == {60120}
+    assert len(jackets("h.hrg.119")) == PRINTED_IN_CORPUS
+    assert jackets("rogue nothing-like-this") == set()
+    assert jackets("100%") == jackets("_") == set()  # LIKE's wildcards are read as written
+    page = client.get("/printed-hearings", params={"q": "rogue <b>"})
+    assert page.status_code == 200 and "matching “rogue &lt;b&gt;”" in page.text
 
 
 def test_a_meeting_page_links_its_printed_hearing_page(client: TestClient) -> None:

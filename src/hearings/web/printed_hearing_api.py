@@ -39,6 +39,9 @@ class PrintedHearingResult(BaseModel):
     has_meeting: bool = Field(
         description="Whether a meeting in this database shows it (false: no meeting page does)."
     )
+    meeting_url: str | None = Field(
+        description="The page of the meeting in this database that shows it, or null."
+    )
     url: str
     api_url: str
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Path, Query
-from sqlalchemy import ColumnElement, Connection, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, or_, select
 
 from hearings.congresses import CongressSelection
 from hearings.store import schema
@@ -25,12 +25,16 @@ from hearings.web.listing import committee_family
 printed = schema.printed_hearings
 hearings = schema.hearings
 transcripts = schema.hearing_transcripts
+# The largest value an INTEGER column holds on PostgreSQL: a larger number in an address names a
+# printed hearing that cannot exist (a 400), not an overflow (a 500).
+LARGEST_NUMBER = 2**31 - 1
 
 
 @dataclass(frozen=True)
 class PrintedHearingFilters:
     """The parameters of the printed hearings list, as the page and the API read them."""
 
+    q: str | None = None
     congress: CongressSelection | None = None
     chamber: str | None = None
     committee: str | None = None
@@ -41,6 +45,7 @@ class PrintedHearingFilters:
     def params(self, page: int) -> list[tuple[str, str]]:
         """The query of these filters at `page`, leaving out what is unset (page 1 included)."""
         pairs = [
+            ("q", self.q),
             ("congress", str(self.congress) if self.congress else None),
             ("chamber", self.chamber),
             ("committee", self.committee),
@@ -50,19 +55,40 @@ class PrintedHearingFilters:
         return [(name, value) for name, value in pairs if value is not None]
 
 
-def on_a_meeting_page() -> ColumnElement[bool]:
-    """A stored meeting shows the printed hearing: the meeting it names, or one whose
-    transcript links name it."""
-    return or_(
-        exists().where(hearings.c.event_id == printed.c.associated_event_id),
-        exists().where(
+def meeting_showing_it() -> ColumnElement[str | None]:
+    """The stored meeting whose page shows the printed hearing: the one it names, else the first
+    whose transcript links name it; null when no meeting page shows it."""
+    named = (
+        select(hearings.c.event_id)
+        .where(hearings.c.event_id == printed.c.associated_event_id)
+        .scalar_subquery()
+    )
+    linked = (
+        select(func.min(transcripts.c.event_id))
+        # The link cascades with its meeting, but a SQLite file edited without foreign keys on
+        # may keep a link whose meeting is gone.
+        .join(hearings, hearings.c.event_id == transcripts.c.event_id)
+        .where(
             transcripts.c.congress == printed.c.congress,
             transcripts.c.jacket_number == printed.c.jacket_number,
-            # The link cascades with its meeting, but a SQLite file edited without foreign keys
-            # on may keep a link whose meeting is gone.
-            hearings.c.event_id == transcripts.c.event_id,
-        ),
+        )
+        .scalar_subquery()
     )
+    return func.coalesce(named, linked)
+
+
+def _has_words(q: str) -> ColumnElement[bool]:
+    """Every word of `q` is in the title or the citation, in any case, or is the jacket number."""
+    matches = []
+    for word in q.lower().split():
+        one = [
+            func.lower(printed.c.title).contains(word, autoescape=True),
+            func.lower(printed.c.citation).contains(word, autoescape=True),
+        ]
+        if word.isascii() and word.isdigit() and int(word) <= LARGEST_NUMBER:
+            one.append(printed.c.jacket_number == int(word))
+        matches.append(or_(*one))
+    return and_(*matches)
 
 
 def _names_committee(dialect: str, codes: Sequence[str]) -> ColumnElement[bool]:
@@ -97,12 +123,22 @@ def filter_clauses(
         codes = committee_family(connection, filters.committee)
         clauses.append(_names_committee(connection.dialect.name, codes))
     if filters.has_meeting is not None:
-        shown = on_a_meeting_page()
-        clauses.append(shown if filters.has_meeting else not_(shown))
+        shown = meeting_showing_it()
+        clauses.append(shown.is_not(None) if filters.has_meeting else shown.is_(None))
+    if filters.q is not None:
+        clauses.append(_has_words(filters.q))
     return clauses
 
 
 def printed_hearing_filters(
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Words of the title or citation (every one, in any case), or a jacket "
+            "number.",
+        ),
+    ] = None,
     congress: CongressParameter = None,
     chamber: Annotated[Chamber | None, Query(description="house, senate or nochamber.")] = None,
     committee: Annotated[
@@ -121,7 +157,9 @@ def printed_hearing_filters(
     ] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
 ) -> PrintedHearingFilters:
+    words = " ".join(q.split()) if q else None
     return PrintedHearingFilters(
+        q=words or None,
         congress=congress_selection(congress),
         chamber=chamber,
         committee=committee.lower() if committee else None,
@@ -130,10 +168,7 @@ def printed_hearing_filters(
     )
 
 
-# The largest value an INTEGER column holds on PostgreSQL: a larger number in an address names a
-# printed hearing that cannot exist (a 404), not an overflow (a 500).
-_LARGEST_NUMBER = 2**31 - 1
-CongressNumber = Annotated[int, Path(ge=1, le=_LARGEST_NUMBER, description="e.g. 119")]
+CongressNumber = Annotated[int, Path(ge=1, le=LARGEST_NUMBER, description="e.g. 119")]
 JacketNumber = Annotated[
-    int, Path(ge=0, le=_LARGEST_NUMBER, description="GPO's jacket number, e.g. 60120")
+    int, Path(ge=0, le=LARGEST_NUMBER, description="GPO's jacket number, e.g. 60120")
 ]

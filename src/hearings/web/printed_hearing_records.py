@@ -18,7 +18,7 @@ from hearings.web.committee_names import committee_labels
 from hearings.web.printed_hearing_filters import (
     PrintedHearingFilters,
     filter_clauses,
-    on_a_meeting_page,
+    meeting_showing_it,
 )
 from hearings.web.timefmt import iso_z
 
@@ -42,8 +42,12 @@ class PrintedHearingSummary:
     dates: tuple[str, ...]
     # The meeting the printed hearing names (`associatedMeeting`), whether stored or not.
     associated_event_id: str | None
-    # True when a stored meeting shows it on its page (its own meeting, or a transcript link).
-    on_a_meeting_page: bool
+    # The stored meeting whose page shows it (its own, or one whose transcript links name it).
+    shown_on: str | None
+
+    @property
+    def on_a_meeting_page(self) -> bool:
+        return self.shown_on is not None
 
     @property
     def path(self) -> str:
@@ -59,6 +63,7 @@ class PrintedHearingSummary:
             "dates": list(self.dates),
             "associated_event_id": self.associated_event_id,
             "has_meeting": self.on_a_meeting_page,
+            "meeting_url": f"/hearings/{self.shown_on}" if self.shown_on else None,
             "url": self.path,
             "api_url": "/api" + self.path,
         }
@@ -132,7 +137,7 @@ _SUMMARY_COLUMNS = (
     printed.c.citation,
     printed.c.dates,
     printed.c.associated_event_id,
-    on_a_meeting_page().label("on_a_meeting_page"),
+    meeting_showing_it().label("shown_on"),
 )
 
 
@@ -146,7 +151,7 @@ def _summary(row: Any) -> PrintedHearingSummary:
         citation=row.citation,
         dates=tuple(str(d) for d in dates),
         associated_event_id=row.associated_event_id,
-        on_a_meeting_page=bool(row.on_a_meeting_page),
+        shown_on=row.shown_on,
     )
 
 
