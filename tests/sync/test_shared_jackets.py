@@ -104,6 +104,8 @@ def as_served(body: dict[str, Any]) -> dict[str, Any]:
         "citation": body["citation"],
         "dates": [d["date"] for d in body["dates"]],
         "formats": [{"type": f["type"], "url": f["url"]} for f in body["formats"]],
+        # Its own page, addressed by Congress too: the jacket number alone names two.
+        "url": f"/printed-hearings/{body['congress']}/{body['jacketNumber']}",
     }
 
 
