@@ -25,9 +25,9 @@ from hearings.web.feeds import committee_name
 from hearings.web.filter_choices import facets, with_selected
 from hearings.web.filters import (
     CHAMBERS,
-    COMMITTEE_CODE,
     MAX_PAGE,
-    Chamber,
+    ChamberParameter,
+    CommitteeParameter,
     CongressParameter,
     HearingFilters,
     any_case,
@@ -68,11 +68,8 @@ class ChangeFilters:
 
 def change_filters(
     congress: CongressParameter = None,
-    chamber: Annotated[Chamber | None, Query(description="house, senate or nochamber.")] = None,
-    committee: Annotated[
-        str | None,
-        Query(pattern=COMMITTEE_CODE, description="Committee code; includes its subcommittees."),
-    ] = None,
+    chamber: ChamberParameter = None,
+    committee: CommitteeParameter = None,
     kind: Annotated[
         Kind | None,
         Query(description="postponed, canceled, rescheduled (or moved), witnesses (changed)."),

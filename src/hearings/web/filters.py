@@ -74,6 +74,14 @@ CongressParameter = Annotated[
         examples=["119", "115-119", "117,119", "all"],
     ),
 ]
+ChamberParameter = Annotated[Chamber | None, Query(description="house, senate or nochamber.")]
+CommitteeParameter = Annotated[
+    str | None,
+    Query(
+        pattern=COMMITTEE_CODE,
+        description="Committee system code, e.g. hsgo00; includes its subcommittees.",
+    ),
+]
 
 
 def congress_selection(value: str | None) -> CongressSelection | None:
@@ -180,14 +188,8 @@ def hearing_filters(
         ),
     ] = None,
     congress: CongressParameter = None,
-    chamber: Annotated[Chamber | None, Query(description="house, senate or nochamber.")] = None,
-    committee: Annotated[
-        str | None,
-        Query(
-            pattern=COMMITTEE_CODE,
-            description="Committee system code, e.g. hsgo00; includes its subcommittees.",
-        ),
-    ] = None,
+    chamber: ChamberParameter = None,
+    committee: CommitteeParameter = None,
     status: Annotated[Status | None, Query(description="The meeting's status.")] = None,
     type: Annotated[
         str | None,

@@ -14,9 +14,9 @@ from hearings.congresses import CongressSelection
 from hearings.store import schema
 from hearings.web.filters import (
     CHAMBERS,
-    COMMITTEE_CODE,
     MAX_PAGE,
-    Chamber,
+    ChamberParameter,
+    CommitteeParameter,
     CongressParameter,
     congress_selection,
 )
@@ -140,14 +140,8 @@ def printed_hearing_filters(
         ),
     ] = None,
     congress: CongressParameter = None,
-    chamber: Annotated[Chamber | None, Query(description="house, senate or nochamber.")] = None,
-    committee: Annotated[
-        str | None,
-        Query(
-            pattern=COMMITTEE_CODE,
-            description="Committee system code, e.g. hsgo00; includes its subcommittees.",
-        ),
-    ] = None,
+    chamber: ChamberParameter = None,
+    committee: CommitteeParameter = None,
     has_meeting: Annotated[
         bool | None,
         Query(
