@@ -11,8 +11,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from hearings.congresses import ordinal
-from hearings.web.errors import NotFound
 from hearings.web.filters import MAX_PER_PAGE
 from hearings.web.paging import page_count, page_fields
 from hearings.web.printed_hearing_filters import (
@@ -21,7 +19,7 @@ from hearings.web.printed_hearing_filters import (
     PrintedHearingFilters,
     printed_hearing_filters,
 )
-from hearings.web.printed_hearing_records import list_printed_hearings, load_printed_hearing
+from hearings.web.printed_hearing_records import found_printed_hearing, list_printed_hearings
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -101,11 +99,5 @@ def api_printed_hearings(
 def api_printed_hearing(
     request: Request, congress: CongressNumber, jacket_number: JacketNumber
 ) -> dict[str, Any]:
-    with _engine(request).connect() as connection:
-        printed = load_printed_hearing(connection, congress, jacket_number)
-    if printed is None:
-        raise NotFound(
-            f"There is no printed hearing with jacket number {jacket_number} of the "
-            f"{ordinal(congress)} Congress in this database."
-        )
+    printed = found_printed_hearing(_engine(request), congress, jacket_number)
     return printed.as_json()

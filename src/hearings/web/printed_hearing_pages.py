@@ -10,9 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
-from hearings.congresses import ordinal
 from hearings.web.entity_pages import past_the_end
-from hearings.web.errors import NotFound
 from hearings.web.filter_choices import facets, with_selected
 from hearings.web.printed_hearing_filters import (
     CongressNumber,
@@ -20,7 +18,7 @@ from hearings.web.printed_hearing_filters import (
     PrintedHearingFilters,
     printed_hearing_filters,
 )
-from hearings.web.printed_hearing_records import list_printed_hearings, load_printed_hearing
+from hearings.web.printed_hearing_records import found_printed_hearing, list_printed_hearings
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
@@ -65,11 +63,5 @@ def printed_hearings_page(
 def printed_hearing_page(
     request: Request, congress: CongressNumber, jacket_number: JacketNumber
 ) -> Response:
-    with _engine(request).connect() as connection:
-        printed = load_printed_hearing(connection, congress, jacket_number)
-    if printed is None:
-        raise NotFound(
-            f"There is no printed hearing with jacket number {jacket_number} of the "
-            f"{ordinal(congress)} Congress in this database."
-        )
+    printed = found_printed_hearing(_engine(request), congress, jacket_number)
     return _render(request, "printed_hearing.html", {"printed": printed})

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
+from hearings.congresses import ordinal
 from hearings.store import schema
 from hearings.store.meeting_start import Start, shown_start
 from hearings.web.committee_names import committee_labels
+from hearings.web.errors import NotFound
 from hearings.web.printed_hearing_filters import (
     PrintedHearingFilters,
     filter_clauses,
@@ -221,6 +223,20 @@ def _meetings(
                 PrintedHearingMeeting(event_id, True, int(row.congress), row.title, start)
             )
     return meetings
+
+
+def found_printed_hearing(
+    engine: Engine, congress: int, jacket_number: int
+) -> PrintedHearingDetail:
+    """The printed hearing a page or its JSON twin shows, or their 404 in one sentence."""
+    with engine.connect() as connection:
+        printed = load_printed_hearing(connection, congress, jacket_number)
+    if printed is None:
+        raise NotFound(
+            f"There is no printed hearing with jacket number {jacket_number} of the "
+            f"{ordinal(congress)} Congress in this database."
+        )
+    return printed
 
 
 def load_printed_hearing(
