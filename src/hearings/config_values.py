@@ -224,13 +224,18 @@ def home_expanded(path: str, name: str) -> str:
     return expanded
 
 
-def sqlite_home_expanded(database_url: str) -> str:
+def sqlite_home_expanded(database_url: str, name: str = "DATABASE_URL's file") -> str:
     """A SQLite URL whose file starts with `~` (`sqlite:///~/hearings.db`) with that home folder
-    in its place, as `home_expanded` reads a folder setting; any other URL as it is."""
+    in its place, as `home_expanded` reads a folder setting; any other URL as it is (one that
+    does not parse too: whoever opens it says so)."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
-    url = make_url(database_url)
+    try:
+        url = make_url(database_url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return database_url
     if url.get_backend_name() != "sqlite" or not (url.database or "").startswith("~"):
         return database_url
-    expanded = home_expanded(url.database or "", "DATABASE_URL's file")
+    expanded = home_expanded(url.database or "", name)
     return url.set(database=expanded).render_as_string(hide_password=False)

@@ -58,3 +58,25 @@ def test_a_database_that_cannot_be_copied_from_or_to_is_one_sentence(
     assert copied.stderr.startswith(f"Error: {says}")
     assert "Internal error" not in copied.stderr and "Pg-s3cret" not in copied.stderr
     assert _meetings(site) > 0
+
+
+def test_a_file_under_the_home_folder_is_copied_there_as_database_url_reads_it(
+    site: Site, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # A shell leaves `sqlite:///~/copy.db` as it is: the copy went to a folder literally named
+    # `~` in the working folder, while DATABASE_URL reads `~` as the home folder.
+    home = tmp_path_factory.mktemp("home")
+    copied = site.cli(
+        "migrate-db", "--from", site.url, "--to", "sqlite:///~/copy.db", HOME=str(home)
+    )
+    assert copied.returncode == 0, copied.stderr
+    assert (home / "copy.db").is_file()
+    assert not (site.folder / "~").exists()
+    unknown = site.cli(
+        "migrate-db", "--from", site.url, "--to", "sqlite:///~nobody-here-at-all/copy.db"
+    )
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == (
+        "Error: --to's file '~nobody-here-at-all/copy.db' starts with ~, the home folder of "
+        "'nobody-here-at-all', a user this system does not know; give the full path."
+    )

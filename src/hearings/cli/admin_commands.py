@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from hearings.cli import app
-from hearings.config_values import shown_database_url
+from hearings.config_values import shown_database_url, sqlite_home_expanded
+from hearings.errors import UsageError
 from hearings.store.copy import copy_database
 
 console = Console()
@@ -34,6 +35,12 @@ def migrate_db(
     The target is created or migrated first; the copy is one transaction on it, so a failed
     copy changes nothing.
     """
+    try:
+        # `~` as DATABASE_URL reads it: a shell leaves `sqlite:///~/x.db` as it is.
+        from_url = sqlite_home_expanded(from_url, "--from's file")
+        to_url = sqlite_home_expanded(to_url, "--to's file")
+    except ValueError as exc:
+        raise UsageError(f"{exc}.") from None
     counts = copy_database(from_url, to_url, replace=replace)
     table = Table("table", "rows", title="Copied and verified")
     for name, count in counts.items():
