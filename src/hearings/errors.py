@@ -11,6 +11,9 @@ class HearingsError(Exception):
     """Base for every error meant for the user's eyes."""
 
     exit_code = 1
+    # Set by a command that wrote its own `--json` document about this error (verify's
+    # "readable" finding): the CLI then adds no refusal object of its own.
+    json_written = False
 
 
 class UsageError(HearingsError):

@@ -104,3 +104,32 @@ def test_a_key_the_api_rejects_is_a_configuration_error(
             assert run.returncode == 2, run.stderr
             assert "The API key was rejected by Congress.gov" in run.stderr
             assert "check CONGRESS_API_KEY" in run.stderr and "revoked" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["update", "--json", "--congress", "5"], 1, "The database has never imported the 5th"),
+        (["import", "--json", "--congress", "999"], 2, "Congress 999 is out of range"),
+        (["status", "--json"], 1, "There is no database at"),
+    ],
+)
+def test_a_refusal_under_json_is_an_object_on_standard_output(
+    tmp_path: Path, args: list[str], code: int, says: str
+) -> None:
+    # A script reading `--json` got nothing to parse when the command was refused: the
+    # sentence went to stderr alone.
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "CONGRESS_API_KEY": "k",
+        "CONGRESS_API_BASE_URL": "http://127.0.0.1:9/v3",  # nothing listens: never reached
+        "COLUMNS": "300",
+    }
+    if args[0] == "update":
+        assert run_hearings(["init"], env=env, cwd=tmp_path).returncode == 0
+    refused = run_hearings(args, env=env, cwd=tmp_path)
+    assert refused.returncode == code, refused.stderr
+    document = json.loads(refused.stdout)
+    assert document["success"] is False and document["exit_code"] == code
+    assert says in document["error"] and document["error"] in " ".join(refused.stderr.split())

@@ -27,6 +27,7 @@ from hearings.cli.failure_sentences import (
     damaged_database,
     database_gone,
     full_disk,
+    refusal_as_json,
     stop_sentence,
     unusable_path,
 )
@@ -157,6 +158,8 @@ def _run(argv: list[str] | None) -> None:
         err_console.print(
             f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
         )
+        if not exc.json_written:
+            refusal_as_json(args, str(exc), exc.exit_code)
         sys.exit(exc.exit_code)
     except typer.Abort:
         err_console.print("Aborted.")
@@ -173,7 +176,7 @@ def _run(argv: list[str] | None) -> None:
     except Exception as exc:  # a bug: full traceback to the log, one sentence to the user
         # Newer typer raises its own vendored copy of click's usage errors.
         if isinstance(exc, click.exceptions.UsageError | _TyperUsageError):
-            _usage_error(exc)
+            _usage_error(exc, args)
         if isinstance(exc, click.exceptions.ClickException | typer.TyperException) and hasattr(
             exc, "show"
         ):
@@ -192,6 +195,7 @@ def _run(argv: list[str] | None) -> None:
             err_console.print(
                 f"[bold red]Error:[/] {escape(str(damaged))}", highlight=False, soft_wrap=True
             )
+            refusal_as_json(args, str(damaged), damaged.exit_code)
             sys.exit(damaged.exit_code)
         where = _log_bug(exc)
         err_console.print(
@@ -203,7 +207,7 @@ def _run(argv: list[str] | None) -> None:
         sys.exit(1)
 
 
-def _usage_error(exc: Any) -> NoReturn:
+def _usage_error(exc: Any, args: Sequence[str] = ()) -> NoReturn:
     """A usage error in one sentence, with where to read more, instead of click's three lines."""
     # Typer reads values through pydantic, whose wording ("Input should be a valid integer,
     # unable to parse string as an integer", "Value error, ...") means little to a user.
@@ -219,6 +223,7 @@ def _usage_error(exc: Any) -> NoReturn:
         highlight=False,
         soft_wrap=True,
     )
+    refusal_as_json(args, f"{sentence} See `{where} --help`.", exc.exit_code)
     sys.exit(exc.exit_code)
 
 

@@ -5,7 +5,9 @@ next run."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
 import sqlite3
 from collections.abc import Sequence
@@ -132,3 +134,15 @@ def value_at_fault(engine: Engine) -> HearingsError | None:
     except (DBAPIError, *CONVERSION_ERRORS):
         return None  # the failure stands as it was: a bug, with its traceback in the log
     return unreadable_value_sentence(named[0]) if named else None
+
+
+def refusal_as_json(args: Sequence[str], sentence: str, code: int) -> None:
+    """With `--json`, a refusal is an object on standard output too (`{"success": false,
+    "exit_code": 2, "error": "…"}`): a script reading it got nothing to parse, and `jq` failed
+    instead of reading the exit code the sentence came with."""
+    if "--json" not in args:
+        return
+    document = json.dumps({"success": False, "exit_code": code, "error": sentence})
+    # Standard output may be what failed (full, closed): the sentence on stderr says so.
+    with contextlib.suppress(OSError, ValueError, HearingsError):
+        print(document, flush=True)

@@ -152,6 +152,7 @@ def verify(
             failed = VerifyResult(database=database_label(settings.database_url, absolute=True))
             failed.problems.append(Problem("readable", str(exc)))
             sys.stdout.write(json.dumps(failed.as_dict(), indent=2) + "\n")
+            exc.json_written = True
         raise
     if as_json:
         sys.stdout.write(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) + "\n")
