@@ -13,6 +13,21 @@ import pytest
 from hearings.replica import Corpus, ReplicaServer
 from tests.cli_runs import run_hearings
 
+# Nothing listens here: a command that reaches the API fails to connect, quickly.
+NOWHERE = "http://127.0.0.1:9/v3"
+
+
+def cli_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The environment of a command run in `tmp_path`: its home, a key, and `settings`."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "COLUMNS": "300",
+        "CONGRESS_API_KEY": "k",
+        "CONGRESS_API_BASE_URL": NOWHERE,
+        **settings,
+    }
+
 
 @pytest.mark.parametrize("quiet", [[], ["--quiet"]])
 def test_a_run_whose_log_dir_is_a_file_says_it_is_not_logged(
@@ -20,14 +35,7 @@ def test_a_run_whose_log_dir_is_a_file_says_it_is_not_logged(
 ) -> None:
     # The daily log was dropped without a word (configure_logging swallows the OSError), so a
     # cron job's runs went unlogged for good.
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "CONGRESS_API_KEY": "k",
-        "CONGRESS_API_BASE_URL": "http://127.0.0.1:9/v3",  # nothing listens: never reached
-        "LOG_DIR": "logs",
-        "COLUMNS": "300",
-    }
+    env = cli_env(tmp_path, LOG_DIR="logs")
     assert run_hearings(["init"], env=env, cwd=tmp_path).returncode == 0
     (tmp_path / "logs").write_text("a file\n")
     result = run_hearings(["update", *quiet], env=env, cwd=tmp_path)
@@ -47,16 +55,13 @@ def test_an_update_counts_the_requests_of_the_run_before_it_against_the_window(
     # An update's limiter started empty, so an update right after an import slice that spent
     # the key's hour sent its requests at once and met 429s. Now it counts the earlier runs'
     # requests, waits for the window to free them, and says why it stands still.
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "COLUMNS": "300",
-        "CONGRESS_API_KEY": "k",
-        "CONGRESS_API_BASE_URL": replica.base_url,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'hearings.db'}",
-        "BACKUP_DIR": str(tmp_path / "backups"),
-        "API_RATE_WINDOW_SECONDS": "4",
-    }
+    env = cli_env(
+        tmp_path,
+        CONGRESS_API_BASE_URL=replica.base_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'hearings.db'}",
+        BACKUP_DIR=str(tmp_path / "backups"),
+        API_RATE_WINDOW_SECONDS="4",
+    )
     imported = run_hearings(["import", "--congress", "119", "--quiet"], env=env, cwd=tmp_path)
     assert imported.returncode == 0, imported.stderr
     first = run_hearings(["update", "--json"], env=env, cwd=tmp_path)
@@ -88,15 +93,13 @@ def test_a_key_the_api_rejects_is_a_configuration_error(
     # It was exit 1, a failed run, which a cron wrapper retries; the README gives 2 to a
     # setting to mend, which is what CONGRESS_API_KEY is here.
     with ReplicaServer(replica_corpus, api_keys={"good"}) as server:
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": str(tmp_path),
-            "COLUMNS": "300",
-            "CONGRESS_API_KEY": "good",
-            "CONGRESS_API_BASE_URL": server.base_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'hearings.db'}",
-            "BACKUP_DIR": str(tmp_path / "backups"),
-        }
+        env = cli_env(
+            tmp_path,
+            CONGRESS_API_KEY="good",
+            CONGRESS_API_BASE_URL=server.base_url,
+            DATABASE_URL=f"sqlite:///{tmp_path / 'hearings.db'}",
+            BACKUP_DIR=str(tmp_path / "backups"),
+        )
         imported = run_hearings(["import", "--congress", "119", "--quiet"], env=env, cwd=tmp_path)
         assert imported.returncode == 0, imported.stderr
         for args in (["update", "--quiet"], ["import", "--congress", "119", "--quiet"]):
@@ -119,13 +122,7 @@ def test_a_refusal_under_json_is_an_object_on_standard_output(
 ) -> None:
     # A script reading `--json` got nothing to parse when the command was refused: the
     # sentence went to stderr alone.
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "CONGRESS_API_KEY": "k",
-        "CONGRESS_API_BASE_URL": "http://127.0.0.1:9/v3",  # nothing listens: never reached
-        "COLUMNS": "300",
-    }
+    env = cli_env(tmp_path)
     if args[0] == "update":
         assert run_hearings(["init"], env=env, cwd=tmp_path).returncode == 0
     refused = run_hearings(args, env=env, cwd=tmp_path)
