@@ -112,7 +112,7 @@ def rebuild(
     )
     lines = [f"Rebuilt from the archive: {derived}."]
     if result.backup is not None:
-        lines.append(f"Backup taken first: {result.backup}")
+        lines.append(f"Backup of the database before the rebuild: {result.backup}")
     if result.replaced is not None:
         lines.append(f"The database before the rebuild is kept as {result.replaced}")
     deleted = removed_sentence(removed, settings.backup_retention_days)

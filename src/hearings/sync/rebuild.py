@@ -36,6 +36,7 @@ from hearings.store.engine import open_database, sqlite_file
 from hearings.store.search_index import optimize_search_index, rebuild_search_index
 from hearings.store.sqlite_shadow import make_shadow, unjournaled
 from hearings.sync.backup_files import fsync_dir, fsync_file, utc
+from hearings.sync.beside import Beside, running_beside
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Entity
 from hearings.sync.leftovers import remove_leftovers
@@ -73,6 +74,12 @@ _STORED: dict[Entity, tuple[Any, Any]] = {
         cast(_printed.c.congress, String) + "/" + cast(_printed.c.jacket_number, String),
     ),
 }
+
+
+_BACKUP_STOPPED = (
+    "The backup taken before the rebuild was stopped before it finished, so {database} was not "
+    "changed; run the rebuild again."
+)
 
 
 class RebuildRefused(HearingsError):
@@ -152,9 +159,16 @@ def rebuild_postgres(engine: Engine, now: datetime, entities: Sequence[Entity]) 
 
 
 def rebuild_sqlite(
-    engine: Engine, database: Path, now: datetime, entities: Sequence[Entity]
+    engine: Engine,
+    database: Path,
+    now: datetime,
+    entities: Sequence[Entity],
+    *,
+    backup: Callable[[], Path | None] = lambda: None,
 ) -> RebuildResult:
-    """Build the new database beside the old one, then swap it in."""
+    """Build the new database beside the old one, then swap it in. `backup` is taken meanwhile,
+    in a process of its own: the old file is only read until the swap, which waits for the
+    backup to be verified and synced, and is refused if it failed."""
     # A rebuild killed before its swap left its shadow: the caller holds the lock, so none of
     # these is in use.
     remove_leftovers(database)
@@ -162,29 +176,42 @@ def rebuild_sqlite(
     os.close(handle)
     shadow = Path(name)
     shadow.unlink()
-    rebuilt = {t.name for e in entities if e == "meeting" for t in ENTITY_TABLES[e]}
     try:
-        # Parents first, so every foreign key finds its row.
-        copied = [t for t in reversed(DERIVED_TABLES) if t.name not in rebuilt]
-        make_shadow(database, shadow, (*KEPT_TABLES, *copied))
-        built = open_database(f"sqlite:///{shadow}")
-        try:
-            with built.connect() as connection, engine.connect() as previous:
-                unjournaled(connection.connection.driver_connection)
-                with connection.begin():
-                    result = derive(connection, now, entities, previous=previous)
-                _check_whole(connection.connection.driver_connection, shadow, database)
-            failpoint("rebuild_built")
-            with closing(sqlite3.connect(shadow)) as raw:
-                raw.execute("PRAGMA journal_mode=WAL")  # as every database of ours is
-        finally:
-            built.dispose()
-        engine.dispose()
-        result.replaced = _swap_in(shadow, database, now)
-        return result
+        with running_beside(backup, stopped=_BACKUP_STOPPED.format(database=database)) as taken:
+            return _build_and_swap(engine, database, shadow, now, entities, taken)
     finally:
         for leftover in (shadow, *(shadow.with_name(shadow.name + s) for s in ("-wal", "-shm"))):
             leftover.unlink(missing_ok=True)
+
+
+def _build_and_swap(
+    engine: Engine,
+    database: Path,
+    shadow: Path,
+    now: datetime,
+    entities: Sequence[Entity],
+    backup: Beside[Path | None],
+) -> RebuildResult:
+    # Parents first, so every foreign key finds its row.
+    rebuilt = {t.name for e in entities if e == "meeting" for t in ENTITY_TABLES[e]}
+    copied = [t for t in reversed(DERIVED_TABLES) if t.name not in rebuilt]
+    make_shadow(database, shadow, (*KEPT_TABLES, *copied))
+    built = open_database(f"sqlite:///{shadow}")
+    try:
+        with built.connect() as connection, engine.connect() as previous:
+            unjournaled(connection.connection.driver_connection)
+            with connection.begin():
+                result = derive(connection, now, entities, previous=previous)
+            _check_whole(connection.connection.driver_connection, shadow, database)
+        failpoint("rebuild_built")
+        with closing(sqlite3.connect(shadow)) as raw:
+            raw.execute("PRAGMA journal_mode=WAL")  # as every database of ours is
+    finally:
+        built.dispose()
+    engine.dispose()
+    result.backup = backup.result()  # nothing is replaced without it
+    result.replaced = _swap_in(shadow, database, now)
+    return result
 
 
 def rebuild_database(
@@ -201,17 +228,17 @@ def rebuild_database(
     try:
         with engine.connect() as connection:
             check_archive_covers(connection)
-        taken = backup()
         path = sqlite_file(database_url)
         try:
             if path is None:
+                taken = backup()
                 result = rebuild_postgres(engine, now, entities)
+                result.backup = taken
             else:
-                result = rebuild_sqlite(engine, path, now, entities)
+                result = rebuild_sqlite(engine, path, now, entities, backup=backup)
         except DamagedPayload as exc:  # the newest version of a record cannot be read
             damage = str(exc)
             raise RebuildRefused(f"Nothing was changed: {damage[:1].lower()}{damage[1:]}") from None
-        result.backup = taken
         return result
     finally:
         engine.dispose()

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import gc
 import os
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -29,6 +27,7 @@ from hearings.store.reference_rows import committee_row, member_row, printed_hea
 from hearings.store.search_documents import IndexNames, stored_index_names
 from hearings.store.search_index import hearing_search, merges_deferred
 from hearings.store.writer import upsert
+from hearings.sync.beside import exit_with_parent
 from hearings.sync.failpoints import failpoint
 from hearings.sync.gate import Admitted, Entity, Quarantined, Request, admit_item, key_parts
 from hearings.sync.rebuild_stamps import Stamps, kept_stamps, restore_stamps
@@ -225,19 +224,6 @@ def _in_order(futures: deque[Future[ParsedChunk]]) -> Iterator[ParsedChunk]:
         parsed = futures.popleft().result()
         failpoint("rebuild_parsed_chunk")
         yield parsed
-
-
-def exit_with_parent(parent: int) -> None:
-    """(On a worker) exit once the rebuild that started it is gone. A worker forked from it holds
-    the writer lock's file too: outliving a `kill -9` of the rebuild, it kept the lock for good,
-    and every later update and import refused to run."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def parse_meeting_chunk(
