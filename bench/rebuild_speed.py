@@ -1,12 +1,18 @@
 """Section 10: `hearings rebuild` against plain sqlite3. The rebuild of an imported Congress of N
 meetings (every derived table and the search index from the payload archive, parsing included) is
 timed beside plain sqlite3 writing the same meeting rows, already parsed, with their indexes and
-FTS rows, in one transaction: the floor SQLite sets. Runs of the two alternate round by round."""
+FTS rows, in one transaction: the floor SQLite sets. The whole command, as a user runs and times
+it, is timed beside both. Runs of the three alternate round by round."""
 
 from __future__ import annotations
 
 import gc
+import json
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,6 +37,7 @@ def trial_rebuild(template: str, work: str) -> dict[str, Any]:
     # Worked out before the clock starts: it reads the sample corpus.
     now = import_moment() + timedelta(days=1)
     gc.collect()
+    os.sync()  # the copy written back before the clock starts, not during the rebuild
     started = time.perf_counter()
     result = rebuild_database(url, now=now)
     seconds = time.perf_counter() - started
@@ -42,6 +49,36 @@ def trial_rebuild(template: str, work: str) -> dict[str, Any]:
         remove_database(result.replaced)
     remove_database(database)
     return {"seconds": seconds, "meetings": meetings, "derived": result.derived}
+
+
+def trial_command(template: str, work: str) -> dict[str, Any]:
+    """(Worker) the whole `hearings rebuild` command on a copy of the imported database, timed
+    from outside as a user times it: Python's start and imports, the writer lock, the backup it
+    takes, the rebuild, the checks, the swap and the pruning."""
+    folder = Path(work) / "command"
+    shutil.rmtree(folder, ignore_errors=True)
+    database = copy_database(Path(template), folder / "hearings.db")
+    settings = ("CONGRESS_", "DATABASE_", "BACKUP_", "LOG_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(settings)}
+    env.update(
+        DATABASE_URL=f"sqlite:///{database}",
+        BACKUP_DIR=str(folder / "backups"),
+        LOG_DIR=str(folder / "logs"),
+    )
+    script = Path(sys.executable).with_name("hearings")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "hearings"]
+    os.sync()
+    started = time.perf_counter()
+    # In its own folder: no `.env` of the repository's is read.
+    done = subprocess.run(
+        [*command, "rebuild", "--json"], cwd=folder, env=env, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"hearings rebuild exited {done.returncode}: {done.stderr[-2000:]}")
+    report = json.loads(done.stdout)
+    shutil.rmtree(folder)
+    return {"seconds": seconds, "meetings": report["rebuilt"]["meetings"]}
 
 
 def _text(value: Any) -> Any:
@@ -82,6 +119,7 @@ def trial_plain(template: str, work: str, base: str) -> dict[str, Any]:
     database = copy_database(Path(base), Path(work) / "plain.db")
     connection = sqlite3.connect(database, isolation_level=None)
     gc.collect()
+    os.sync()
     started = time.perf_counter()
     connection.execute("BEGIN")
     for name in (
@@ -137,7 +175,7 @@ def run(ctx: Context, command: str) -> Section:
                         else {"template": str(template), "work": str(work)},
                     )
                 )
-                for kind in ("rebuild", "plain")
+                for kind in ("rebuild", "command", "plain")
             },
             rounds,
             log=ctx.log,
@@ -149,6 +187,7 @@ def run(ctx: Context, command: str) -> Section:
         rates = {kind: Spread.of(n / t for t in seconds[kind]) for kind in seconds}
         share = ratio(seconds["plain"], seconds["rebuild"])
         section.figures[str(n)] = {
+            "command_per_second": rates["command"].as_dict(),
             "rebuild_per_second": rates["rebuild"].as_dict(),
             "plain_per_second": rates["plain"].as_dict(),
             "rebuild_over_plain_rate": share.as_dict(),
@@ -156,6 +195,8 @@ def run(ctx: Context, command: str) -> Section:
         rows.append(
             [
                 f"{n:,}",
+                Spread.of(seconds["command"]).fmt(2, "s"),
+                rates["command"].fmt(0),
                 Spread.of(seconds["rebuild"]).fmt(2, "s"),
                 rates["rebuild"].fmt(0),
                 Spread.of(seconds["plain"]).fmt(2, "s"),
@@ -170,7 +211,10 @@ def run(ctx: Context, command: str) -> Section:
         "in units of 2,000 with their index rows, committees, members and printed hearings, the "
         "FTS index optimized, the file swapped in. Beside it, plain sqlite3 writes the same "
         "meeting rows (parsed beforehand, not timed) and FTS rows with executemany into the same "
-        "schema with its indexes, in one transaction. "
+        "schema with its indexes, in one transaction. The whole command is `hearings rebuild "
+        "--json` on another copy, as a process timed from outside: it adds Python's start and "
+        "imports, the writer lock, the verified backup (taken beside the rebuild) and the "
+        "pruning. Each trial syncs the disk before its clock starts. "
         f"{ctx.rounds_text(sizes)}, the two alternating; median (min–max). The machine has 2 "
         "cores, shared with other jobs: the rebuild's parsing workers compete with them.",
         "",
@@ -178,6 +222,8 @@ def run(ctx: Context, command: str) -> Section:
     section.table(
         [
             "meetings",
+            "whole command time",
+            "whole command meetings/s",
             "rebuild time",
             "rebuild meetings/s",
             "plain sqlite3 time",
@@ -187,12 +233,13 @@ def run(ctx: Context, command: str) -> Section:
         rows,
     )
     largest = sizes[-1]
-    rate = Spread.of(section.figures[str(largest)]["rebuild_per_second"]["values"])
+    rate = Spread.of(section.figures[str(largest)]["command_per_second"]["values"])
     section.add(
         f"- Target, `hearings rebuild` of {largest:,} meetings at {TARGET:,} meetings/s or more "
         "(SQLite): "
         + section.check(
-            f"Target: rebuild of {largest:,} meetings at ≥ {TARGET:,} meetings/s (SQLite)",
+            f"Target: `hearings rebuild` of {largest:,} meetings at ≥ {TARGET:,} meetings/s "
+            "(SQLite), the whole command",
             f"{rate.fmt(0)} meetings/s",
             rate.median >= TARGET,
         )
