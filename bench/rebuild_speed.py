@@ -215,7 +215,7 @@ def run(ctx: Context, command: str) -> Section:
         "--json` on another copy, as a process timed from outside: it adds Python's start and "
         "imports, the writer lock, the verified backup (taken beside the rebuild) and the "
         "pruning. Each trial syncs the disk before its clock starts. "
-        f"{ctx.rounds_text(sizes)}, the two alternating; median (min–max). The machine has 2 "
+        f"{ctx.rounds_text(sizes)}, the three alternating; median (min–max). The machine has 2 "
         "cores, shared with other jobs: the rebuild's parsing workers compete with them.",
         "",
     )
