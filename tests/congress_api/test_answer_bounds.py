@@ -5,75 +5,23 @@ far larger than any real one, a body that is not the gzip its Content-Encoding s
 from __future__ import annotations
 
 import json
-import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from hearings.congress_api import ApiUnavailable, CongressClient, MalformedPayload
+from hearings.congress_api import ApiUnavailable, MalformedPayload
+from tests.congress_api.misbehaving_server import (
+    KEY,
+    RECORD,
+    Answer,
+    MisbehavingServer,
+    Serve,
+    client,
+    fetch,
+)
 
-KEY = "bounds-key-5e2a"
-RECORD = json.dumps({"committeeMeeting": {"eventId": "118000", "title": "x" * 40}}).encode()
 MEBIBYTE = b"x" * 2**20
-
-#: How the server answers a GET: it writes through `server.send` so the bytes sent are counted.
-Answer = Callable[["MisbehavingServer", BaseHTTPRequestHandler], None]
-
-
-class MisbehavingServer:
-    """Answers every GET with `answer`, counting the requests and the body bytes it got out."""
-
-    def __init__(self, answer: Answer):
-        self.requests = 0
-        self.bytes_sent = 0
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                server.requests += 1
-                try:
-                    answer(server, self)
-                except OSError:  # the client hung up: what it is meant to do here
-                    self.close_connection = True
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(
-            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-
-    def send(self, handler: BaseHTTPRequestHandler, piece: bytes) -> None:
-        handler.wfile.write(piece)
-        handler.wfile.flush()
-        self.bytes_sent += len(piece)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v3"
-
-
-Serve = Callable[[Answer], MisbehavingServer]
-
-
-@pytest.fixture
-def serve() -> Iterator[Serve]:
-    started: list[MisbehavingServer] = []
-
-    def start(answer: Answer) -> MisbehavingServer:
-        started.append(MisbehavingServer(answer))
-        return started[-1]
-
-    yield start
-    for server in started:
-        server.httpd.shutdown()
-        server.httpd.server_close()
 
 
 def headers(handler: BaseHTTPRequestHandler, **extra: str) -> None:
@@ -94,22 +42,6 @@ def trickling(gap: float) -> Answer:
             time.sleep(gap)
 
     return answer
-
-
-def client(server: MisbehavingServer, *, timeout: float, max_retries: int) -> CongressClient:
-    return CongressClient(
-        server.base_url,
-        KEY,
-        timeout=timeout,
-        max_retries=max_retries,
-        backoff_base=0.001,
-        backoff_max=0.01,
-    )
-
-
-def fetch(api: CongressClient) -> dict[str, object]:
-    with api:
-        return api.get_json("committee-meeting/119/house/118000")
 
 
 # ---- the deadline ----------------------------------------------------------------------------

@@ -121,6 +121,11 @@ def too_large(exc: BodyTooLarge, shown: str) -> MalformedPayload:
     cap = f"{exc.cap // 2**20} MiB ({exc.cap:,} bytes)"
     if exc.size is not None:
         said = f"a body of {exc.size:,} bytes for {shown}, more than the {cap} this client reads"
+    elif exc.encoding is not None:  # a few KB of gzip can decode to gigabytes
+        said = (
+            f"a {exc.encoding} body (Content-Encoding: {exc.encoding}) that decodes to more than "
+            f"{cap} for {shown}, the most this client reads"
+        )
     else:
         said = f"a body of more than {cap} for {shown}, the most this client reads"
     return MalformedPayload(f"Congress.gov sent {said}; it was not kept.", url=shown)

@@ -23,6 +23,7 @@ from hearings.congress_api.answer_bounds import (
     UndecodableBody,
     read_answer,
 )
+from hearings.congress_api.answer_decoding import ACCEPTED_ENCODINGS
 from hearings.congress_api.errors import ApiKeyMissing, ApiUnavailable, RateLimited
 from hearings.congress_api.limiter import Limiter
 from hearings.congress_api.pauses import pause
@@ -82,7 +83,11 @@ class ApiSession:
             timeout=httpx.Timeout(timeout),
             transport=transport,
             limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
-            headers={"Accept": "application/json", "User-Agent": "hearings (congress_api)"},
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPTED_ENCODINGS,
+                "User-Agent": "hearings (congress_api)",
+            },
             follow_redirects=False,
         )
         self._lock = threading.Lock()
