@@ -36,6 +36,17 @@ def meeting_url(congress: int, chamber: str, event_id: str) -> str:
     return f"https://www.congress.gov/event/{ordinal(congress)}-Congress/{side}-event/{event_id}"
 
 
+def meeting_url_of(congress: int, chamber: str | None, event_id: str) -> str | None:
+    """The page on congress.gov of a meeting known only by id, Congress and chamber (a printed
+    hearing's meeting this database lacks), or None when they cannot make one: the chamber is
+    neither House nor Senate, or the id is not a number, as every id the API gives is."""
+    if (chamber or "").lower() not in ("house", "senate"):
+        return None
+    if not (event_id.isascii() and event_id.isdigit()):
+        return None
+    return meeting_url(congress, chamber or "", event_id)
+
+
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
 

@@ -1,5 +1,6 @@
 """The choices of the filter forms (Congresses, meeting types, committees), shared by the
-pages that filter meetings: /hearings, /changes, /calendar and /committees."""
+pages that filter meetings: /hearings, /changes, /calendar and /committees, and of
+/printed-hearings."""
 
 from __future__ import annotations
 
@@ -55,6 +56,21 @@ def facets(request: Request) -> dict[str, Any]:
 
     facts: dict[str, Any] = request.app.state.cache.get("facets", compute)
     return facts
+
+
+def printed_hearing_facets(request: Request) -> dict[str, Any]:
+    """The choices of the printed hearings list: its Congresses are those of the printed
+    hearings (an earlier Congress's may have no meeting here), the rest as `facets`."""
+
+    def compute() -> list[int]:
+        printed = schema.printed_hearings
+        engine: Engine = request.app.state.engine
+        with engine.connect() as connection:
+            found = connection.execute(select(printed.c.congress).distinct()).scalars()
+            return sorted(found, reverse=True)
+
+    congresses: list[int] = request.app.state.cache.get("printed_congresses", compute)
+    return {**facets(request), "congresses": congresses}
 
 
 def committee_choices(rows: Sequence[Any]) -> list[tuple[str, str, str]]:

@@ -18,6 +18,7 @@ from hearings.web.filter_choices import facets, with_selected
 from hearings.web.filters import Day, HearingFilters, hearing_filters
 from hearings.web.history_routes import shown_history
 from hearings.web.listing import HearingPage, find_hearings
+from hearings.web.printed_hearing_group import printed_hearing_group
 from hearings.web.timefmt import EASTERN, as_utc
 from hearings.web.week import load_week, monday_of
 
@@ -87,12 +88,15 @@ def hearings_page(
     clamped = past_the_end(request, filters.page, page.total, filters.per_page)
     if clamped is not None:
         return clamped
+    with _engine(request).connect() as connection:
+        printed = printed_hearing_group(connection, filters)
     return _render(
         request,
         "hearings.html",
         {
             "mode": "search" if filters.q else "list",
             "page": page,
+            "printed": printed,
             "filters": filters,
             "facets": facets(request),
             "with_selected": with_selected,

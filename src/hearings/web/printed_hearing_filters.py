@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Path, Query
-from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, case, exists, func, or_, select
 
 from hearings.congresses import CongressSelection
 from hearings.store import schema
@@ -77,20 +77,6 @@ def meeting_showing_it() -> ColumnElement[str | None]:
     return func.coalesce(named, linked)
 
 
-def _has_words(q: str) -> ColumnElement[bool]:
-    """Every word of `q` is in the title or the citation, in any case, or is the jacket number."""
-    matches = []
-    for word in q.lower().split():
-        one = [
-            func.lower(printed.c.title).contains(word, autoescape=True),
-            func.lower(printed.c.citation).contains(word, autoescape=True),
-        ]
-        if word.isascii() and word.isdigit() and int(word) <= LARGEST_NUMBER:
-            one.append(printed.c.jacket_number == int(word))
-        matches.append(or_(*one))
-    return and_(*matches)
-
-
 def _names_committee(dialect: str, codes: Sequence[str]) -> ColumnElement[bool]:
     """`committee_codes` (a JSON list) holds one of `codes`. A value of another shape, which
     `hearings verify` names, holds none rather than failing the query."""
@@ -111,6 +97,7 @@ def _names_committee(dialect: str, codes: Sequence[str]) -> ColumnElement[bool]:
 def filter_clauses(
     connection: Connection, filters: PrintedHearingFilters
 ) -> list[ColumnElement[bool]]:
+    """WHERE clauses for everything in `filters` but the words (`printed_hearing_words`)."""
     clauses: list[ColumnElement[bool]] = []
     if filters.congress is not None and filters.congress.numbers is not None:
         clauses.append(printed.c.congress.in_(filters.congress.numbers))
@@ -125,8 +112,6 @@ def filter_clauses(
     if filters.has_meeting is not None:
         shown = meeting_showing_it()
         clauses.append(shown.is_not(None) if filters.has_meeting else shown.is_(None))
-    if filters.q is not None:
-        clauses.append(_has_words(filters.q))
     return clauses
 
 
@@ -135,8 +120,9 @@ def printed_hearing_filters(
         str | None,
         Query(
             max_length=200,
-            description="Words of the title or citation (every one, in any case), or a jacket "
-            "number.",
+            description="Words of the title or citation, as /api/hearings reads them (whole "
+            "words, the last also as the start of one; quoted phrases; bill citations; acronyms), "
+            "or a jacket number.",
         ),
     ] = None,
     congress: CongressParameter = None,

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 
 from hearings.web.entity_pages import past_the_end
-from hearings.web.filter_choices import facets, with_selected
+from hearings.web.filter_choices import printed_hearing_facets, with_selected
 from hearings.web.printed_hearing_filters import (
     CongressNumber,
     JacketNumber,
@@ -53,7 +53,7 @@ def printed_hearings_page(
             "rows": found.rows,
             "total": found.total,
             "filters": filters,
-            "facets": facets(request),
+            "facets": printed_hearing_facets(request),
             "with_selected": with_selected,
         },
     )

@@ -10,18 +10,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, tuple_
 
 from hearings.congresses import ordinal
 from hearings.store import schema
 from hearings.store.meeting_start import Start, shown_start
 from hearings.web.committee_names import committee_labels
+from hearings.web.congress_links import meeting_url, meeting_url_of
 from hearings.web.errors import NotFound
 from hearings.web.printed_hearing_filters import (
     PrintedHearingFilters,
     filter_clauses,
     meeting_showing_it,
 )
+from hearings.web.printed_hearing_words import matching_keys, printed_words
 from hearings.web.timefmt import iso_z
 
 printed = schema.printed_hearings
@@ -81,6 +83,9 @@ class PrintedHearingMeeting:
     congress: int | None = None
     title: str | None = None
     start: Start | None = None
+    # congress.gov's page of it: a stored meeting's as its own page links it; one this database
+    # lacks, from the printed hearing's Congress and chamber (None when they cannot make one).
+    congress_gov_url: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -90,6 +95,7 @@ class PrintedHearingMeeting:
             "title": self.title,
             "start": iso_z(self.start),
             "url": f"/hearings/{self.event_id}" if self.stored else None,
+            "congress_gov_url": self.congress_gov_url,
         }
 
 
@@ -169,15 +175,25 @@ def list_printed_hearings(
     """The total and one page of the printed hearings matching `filters`, newest Congress
     first, then by jacket number, newest first (GPO numbers them as it prints)."""
     clauses = filter_clauses(connection, filters)
+    order = (printed.c.congress.desc(), printed.c.jacket_number.desc())
+    offset = (filters.page - 1) * filters.per_page
+    if filters.q is not None:
+        keys = matching_keys(connection, printed_words(connection, filters.q), clauses)
+        shown = keys[offset : offset + filters.per_page]
+        if not shown:
+            return PrintedHearingPage(len(keys), [])
+        key = tuple_(printed.c.congress, printed.c.jacket_number)
+        rows = connection.execute(select(*_SUMMARY_COLUMNS).where(key.in_(shown)).order_by(*order))
+        return PrintedHearingPage(len(keys), [_summary(r) for r in rows])
     total = int(
         connection.execute(select(func.count()).select_from(printed).where(*clauses)).scalar_one()
     )
     rows = connection.execute(
         select(*_SUMMARY_COLUMNS)
         .where(*clauses)
-        .order_by(printed.c.congress.desc(), printed.c.jacket_number.desc())
+        .order_by(*order)
         .limit(filters.per_page)
-        .offset((filters.page - 1) * filters.per_page)
+        .offset(offset)
     )
     return PrintedHearingPage(total, [_summary(r) for r in rows])
 
@@ -209,6 +225,7 @@ def _meetings(
                 hearings.c.title,
                 hearings.c.start_at,
                 hearings.c.start_date_only,
+                hearings.c.chamber,
             ).where(hearings.c.event_id.in_(ids))
         )
     }
@@ -216,11 +233,14 @@ def _meetings(
     for event_id in ids:
         row = stored.get(event_id)
         if row is None:
-            meetings.append(PrintedHearingMeeting(event_id, stored=False))
+            url = meeting_url_of(summary.congress, summary.chamber, event_id)
+            meetings.append(PrintedHearingMeeting(event_id, False, congress_gov_url=url))
         else:
             start = shown_start(row.start_at, bool(row.start_date_only))
+            # As the meeting's own page links it.
+            url = meeting_url(int(row.congress), row.chamber or "", event_id)
             meetings.append(
-                PrintedHearingMeeting(event_id, True, int(row.congress), row.title, start)
+                PrintedHearingMeeting(event_id, True, int(row.congress), row.title, start, url)
             )
     return meetings
 
