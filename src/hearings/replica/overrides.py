@@ -8,6 +8,8 @@ importer malformed input through real HTTP:
     replica.overrides.set_list_entry("meeting", "118001", lambda e: {**e, "chamber": "Hosue"})
     replica.overrides.set_item("committee", "hsag00", lambda c: {**c, "name": None})
     replica.overrides.set_item_body("hearing", "60001", b"[" * 100_000)
+    replica.overrides.set_list_page("committee-meeting/119", 250, lambda p: {**p, "pagination": {}})
+    replica.overrides.set_list_page("committee-meeting/119", 500, Status(404))
 
 Each override may name a Congress (`congress=118`): it then applies to that Congress's record
 only, for ids that recur across Congresses (printed hearings' jacket numbers).
@@ -39,6 +41,14 @@ class Raw:
     data: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A list page answered with this HTTP status and the API's error body instead of its
+    entries."""
+
+    code: int
+
+
 class Overrides:
     """Per-record replacements for list entries, item records and whole item bodies."""
 
@@ -47,6 +57,7 @@ class Overrides:
         self._entries: dict[_Key, Replacement] = {}
         self._items: dict[_Key, Replacement] = {}
         self._bodies: dict[_Key, bytes] = {}
+        self._pages: dict[tuple[str, int | None], Replacement] = {}
 
     def set_list_entry(
         self, kind: Kind, ident: str | int, entry: Replacement, *, congress: int | None = None
@@ -71,15 +82,31 @@ class Overrides:
         with self._lock:
             self._bodies[_key(kind, ident, congress)] = body
 
+    def set_list_page(self, list_path: str, offset: int | None, page: Replacement) -> None:
+        """Serve `page` (or `page(default)`, the whole envelope) for the page of `list_path`
+        (`committee-meeting/119`) that starts at `offset`, or for each of its pages when `offset`
+        is None; a `Status` answers that page with an error instead."""
+        with self._lock:
+            self._pages[(list_path.strip("/").lower(), offset)] = page
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._items.clear()
             self._bodies.clear()
+            self._pages.clear()
 
     def __bool__(self) -> bool:
         with self._lock:
-            return bool(self._entries or self._items or self._bodies)
+            return bool(self._entries or self._items or self._bodies or self._pages)
+
+    def list_page(self, list_path: str, offset: int, default: dict[str, Any]) -> object:
+        """The page of `list_path` at `offset` to serve (a `Status` for an error), whose own
+        envelope is `default`."""
+        path = list_path.strip("/").lower()
+        with self._lock:
+            replacement = self._pages.get((path, offset), self._pages.get((path, None), _UNSET))
+        return default if replacement is _UNSET else _apply(replacement, default)
 
     def list_entry(
         self, kind: Kind, ident: str, default: dict[str, Any], congress: int | None = None

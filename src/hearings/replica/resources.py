@@ -9,7 +9,7 @@ from typing import Any
 from hearings.replica.answers import Answer, api_json, not_found, utf8_json
 from hearings.replica.corpus import Corpus
 from hearings.replica.faults import RequestStats
-from hearings.replica.overrides import Overrides, encode
+from hearings.replica.overrides import Overrides, Status, encode
 from hearings.replica.records import ITEM_KEY, LIST_KEY
 from hearings.replica.routes import Route, instant, page_link, request_block, route_path
 
@@ -109,4 +109,13 @@ def _list(
         "pagination": pagination,
         "request": request_block(target),
     }
-    return Answer(200, encode(envelope, api_json) if overrides else api_json(envelope))
+    if not overrides:
+        return Answer(200, api_json(envelope))
+    served = overrides.list_page(list_path, offset, envelope)
+    if isinstance(served, Status):
+        error = {
+            "error": f"replica override: status {served.code}",
+            "request": request_block(target),
+        }
+        return Answer(served.code, api_json(error))
+    return Answer(200, encode(served, api_json))
