@@ -29,6 +29,7 @@ from hearings.congress_api import (
 from hearings.congress_api.client import format_api_datetime, redact_url
 from hearings.congress_api.limiter import Limiter
 from hearings.congress_api.models import Meeting, parse_api_datetime, parse_record
+from hearings.congress_api.paging import ListShortfall
 from hearings.replica import Corpus, ReplicaServer
 from hearings.sync.fetching import fetch_in_order
 
@@ -437,15 +438,20 @@ def test_paging_stops_at_count_without_an_extra_empty_page(packaged_corpus: Corp
         assert server.stats.by_kind["meeting_list"] == 2
 
 
-def test_paging_stops_at_an_empty_page_when_count_overstates() -> None:
+def test_paging_stops_at_a_second_empty_page_when_count_overstates_and_says_so() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         offset = int(request.url.params["offset"])
         page = [{"eventId": str(i)} for i in range(offset, offset + 250)] if offset == 0 else []
         return httpx.Response(200, json={"committeeMeetings": page, "pagination": {"count": 9999}})
 
     with mock_client(handler) as client:
-        assert len(list(client.list_meetings(119, "house"))) == 250
-    assert client.request_count == 2
+        *meetings, shortfall = client.list_meetings(119, "house")
+    assert len(meetings) == 250
+    assert isinstance(shortfall, ListShortfall)
+    assert shortfall.reason.startswith(
+        "pagination.count is 9,999, but the page at offset 250 was empty, leaving 9,749 entries"
+    )
+    assert client.request_count == 3  # one page past the hole, then no more
 
 
 def test_paging_reports_a_body_without_the_list() -> None:

@@ -11,9 +11,10 @@ from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from hearings.congress_api.errors import MalformedPayload
+from hearings.congress_api.errors import ApiUnavailable, MalformedPayload, NotFound
 from hearings.congress_api.models import chamber_path, normalize_chamber
 from hearings.congress_api.pages import salvage_page
+from hearings.congress_api.paging import ListCursor, ListShortfall
 from hearings.congress_api.session import ApiSession
 from hearings.congress_api.wire import (
     format_api_datetime,
@@ -62,27 +63,30 @@ class CongressClient(ApiSession):
         from_datetime: datetime | date | None = None,
         to_datetime: datetime | date | None = None,
         page_size: int = MAX_PAGE_SIZE,
-    ) -> Iterator[dict[str, Any]]:
-        """Every entry of a list endpoint, page by page.
-
-        Offsets are computed here and `pagination.next` is never followed: the API has served
-        malformed `next` links. Stops at the `pagination.count` of the page just read (so a list
-        that grows while it is paged is followed to its new end) or at an empty page; a short page
-        ends the list only when there is no count, since the member list has served short pages
-        mid-list (api.congress.gov #212, #365). A page that repeats the page before it is an
-        error: the list is not moving on.
+    ) -> Iterator[dict[str, Any] | ListShortfall]:
+        """Every entry of a list endpoint, page by page, then a `ListShortfall` when the list
+        could not be read to its end (`paging.ListCursor` decides where each page starts and when
+        the list ends). A page that repeats the page before it is an error: the list is not
+        moving on. A page that fails raises, unless the cursor finds the list ended before it.
         """
         limit = max(1, min(page_size, MAX_PAGE_SIZE))
         base = {**(params or {}), **window_params(from_datetime, to_datetime)}
-        offset = 0
+        cursor = ListCursor(limit)
         previous: list[Any] = []
-        while True:
-            body = self._list_page(path, key, {**base, "offset": offset, "limit": limit})
+        while not cursor.done:
+            offset = cursor.offset
+            try:
+                body = self._list_page(path, key, {**base, "offset": offset, "limit": limit})
+            except (NotFound, ApiUnavailable, MalformedPayload) as failure:
+                if not cursor.ends_on_failure(failure):
+                    raise
+                log.warning("the list %s ended at a page that failed: %s", path, failure)
+                break
             entries = body.get(key)
             if not isinstance(entries, list):
                 shown = self._display(path)
                 raise MalformedPayload(f"The list at {shown} has no {key!r} array.", url=shown)
-            count = self._remember_count(path, body)
+            self._remember_count(path, body)
             if entries and _same_page(entries, previous):
                 # An API that ignores `offset` would otherwise be paged to its `count` (or, with
                 # none, forever), every page the first, and its other entries silently missed.
@@ -94,14 +98,13 @@ class CongressClient(ApiSession):
                 )
             previous = entries
             yield from entries
-            offset += len(entries)
-            if not entries:
-                return
-            if count is None:
-                if len(entries) < limit:
-                    return
-            elif offset >= count:
-                return
+            cursor.after_page(len(entries), body.get("pagination"))
+        shortfall = cursor.shortfall(self._display(path))
+        if shortfall is not None:
+            log.warning(
+                "the list at %s was not read to its end: %s", shortfall.url, shortfall.reason
+            )
+            yield shortfall
 
     def _list_page(self, path: str, key: str, params: dict[str, object]) -> dict[str, Any]:
         """One page; a page that does not decode as a whole keeps every entry that does."""
@@ -157,7 +160,7 @@ class CongressClient(ApiSession):
         *,
         since: datetime | date | None = None,
         until: datetime | date | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[dict[str, Any] | ListShortfall]:
         """Meeting summaries: `{chamber, congress, eventId, updateDate, url}`, newest first.
         With no congress, the list across Congresses (`/committee-meeting`), which has no
         chamber path: every chamber's meetings, each entry naming its own."""
@@ -175,7 +178,7 @@ class CongressClient(ApiSession):
         *,
         since: datetime | date | None = None,
         until: datetime | date | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[dict[str, Any] | ListShortfall]:
         """Printed-hearing summaries; with no congress, the list across Congresses (`/hearing`,
         every chamber)."""
         path = _list_path("hearing", congress, chamber)
@@ -194,7 +197,7 @@ class CongressClient(ApiSession):
         *,
         since: datetime | date | None = None,
         until: datetime | date | None = None,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[dict[str, Any] | ListShortfall]:
         """Committee summaries; with no congress, every committee of every Congress
         (`/committee`, or `/committee/{chamber}`)."""
         if congress is None:
@@ -211,7 +214,7 @@ class CongressClient(ApiSession):
             record["chamber"] = normalize_chamber(chamber)
         return record
 
-    def list_members(self, congress: int) -> Iterator[dict[str, Any]]:
+    def list_members(self, congress: int) -> Iterator[dict[str, Any] | ListShortfall]:
         # The API lists only sitting members unless told otherwise; for a past Congress that
         # would drop everyone who has left since, so ask for all of them.
         params = {} if int(congress) >= current_congress() else {"currentMember": "false"}

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, select
 
+from hearings.congress_api.paging import ListShortfall
 from hearings.reports.verify_result import Problem, ReconcileResult, VerifyResult, sorted_ids
 from hearings.store import schema
 from hearings.sync.gate import field_id, name_of
@@ -25,7 +26,7 @@ class MeetingLister(Protocol):
 
     def list_meetings(
         self, congress: int, chamber: str | None = None
-    ) -> Iterator[dict[str, Any]]: ...
+    ) -> Iterator[dict[str, Any] | ListShortfall]: ...
 
 
 def local_chambers(engine: Engine, congress: int) -> list[str]:

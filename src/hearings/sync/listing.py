@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Table, select, tuple_
 
+from hearings.congress_api.paging import ListShortfall
 from hearings.store import schema
 from hearings.store.records import utc_naive
 from hearings.sync.gate import (
@@ -43,7 +44,7 @@ class ApiClient(Protocol):
         *,
         since: datetime | None = None,
         until: datetime | None = None,
-    ) -> Iterator[dict[str, Any]]: ...
+    ) -> Iterator[dict[str, Any] | ListShortfall]: ...
 
     def get_meeting(self, congress: int, chamber: str, event_id: str) -> dict[str, Any]: ...
 
@@ -54,7 +55,7 @@ class ApiClient(Protocol):
         *,
         since: datetime | None = None,
         until: datetime | None = None,
-    ) -> Iterator[dict[str, Any]]: ...
+    ) -> Iterator[dict[str, Any] | ListShortfall]: ...
 
     def get_printed_hearing(
         self, congress: int, chamber: str, jacket_number: int
@@ -67,11 +68,11 @@ class ApiClient(Protocol):
         *,
         since: datetime | None = None,
         until: datetime | None = None,
-    ) -> Iterator[dict[str, Any]]: ...
+    ) -> Iterator[dict[str, Any] | ListShortfall]: ...
 
     def get_committee(self, chamber: str, system_code: str) -> dict[str, Any]: ...
 
-    def list_members(self, congress: int) -> Iterator[dict[str, Any]]: ...
+    def list_members(self, congress: int) -> Iterator[dict[str, Any] | ListShortfall]: ...
 
 
 @dataclass
@@ -83,6 +84,8 @@ class Listing:
     unnamed: list[Unnamed] = field(default_factory=list)
     # Entries of a list across Congresses that belong to Congresses the run does not cover.
     ignored: int = 0
+    # Lists that could not be read to their end: records after the shortfall were not seen.
+    shortfalls: list[ListShortfall] = field(default_factory=list)
 
     def add(self, result: ListResult) -> None:
         if isinstance(result, Listed):
@@ -97,6 +100,7 @@ class Listing:
         self.refused += other.refused
         self.unnamed += other.unnamed
         self.ignored += other.ignored
+        self.shortfalls += other.shortfalls
 
     def by_identifier(self) -> dict[str, Listed]:
         """One entry per record, by record key (a printed hearing's names its Congress): when a
@@ -125,7 +129,10 @@ def _newer(candidate: datetime | None, current: datetime | None) -> bool:
 def admit_entries(request: Request, entries: Iterable[object], now: datetime) -> Listing:
     listing = Listing()
     for entry in entries:
-        listing.add(admit_entry(request, entry, now=now))
+        if isinstance(entry, ListShortfall):
+            listing.shortfalls.append(entry)
+        else:
+            listing.add(admit_entry(request, entry, now=now))
     return listing
 
 
@@ -133,18 +140,35 @@ def record_refusals(
     state: RunState, listing: Listing, entity: str | None = None, since: datetime | None = None
 ) -> None:
     """Write what the gate refused: quarantine what it could name, count what it could not. An
-    entry it could not name is listed again next run: `entity`'s window is held at `since`."""
+    entry it could not name, or a list not read to its end, is listed again next run:
+    `entity`'s window is held at `since`, and a list not read to its end is a run anomaly."""
     for item in listing.refused:
         state.quarantine(item)
     for entry in listing.unnamed:
         state.reject(entry)
+    report_shortfalls(state, listing.shortfalls, entity)
     if entity is None or not state.writes:
         return
     with state.transaction() as connection:
-        if listing.unnamed:
+        if listing.unnamed or listing.shortfalls:
             hold_window(connection, state.options, entity, since, state.now())
         else:
             release_window(connection, state.options, entity)
+
+
+def report_shortfalls(
+    state: RunState, shortfalls: Iterable[ListShortfall], entity: str | None
+) -> None:
+    """One anomaly sentence per list not read to its end; `entity`'s mark stays where it was,
+    since the records the run did not see may be older than every one it did."""
+    for shortfall in shortfalls:
+        relisted = "the next run lists it again" if entity else "the next import reads it again"
+        state.metrics.anomalies.append(
+            f"The list {shortfall.url} could not be read to its end ({shortfall.reason}); "
+            f"records it lists past that point may not have been seen, and {relisted}."
+        )
+        if entity is not None:
+            state.lists_not_whole.add(entity)
 
 
 ListFn = Callable[..., Iterator[Any]]
@@ -192,6 +216,7 @@ def within(listing: Listing, options: SyncOptions) -> Listing:
         else:
             kept.refused.append(item)
     kept.unnamed = listing.unnamed
+    kept.shortfalls = listing.shortfalls
     return kept
 
 

@@ -243,6 +243,8 @@ def _listed_through(state: RunState, plan: MeetingPlan) -> None:
     stage = state.metrics.stages.get("meetings")
     if not state.options.across_congresses or plan.newest_listed is None or not state.writes:
         return
+    if "meetings" in state.lists_not_whole:
+        return  # what the list did not reach is older than what it did: the mark would pass it
     if stage is None or stage.status == "failed":
         return
     with state.transaction() as connection:

@@ -49,6 +49,8 @@ class RunState:
         self._quarantined: set[tuple[str, str]] = {
             (r.entity, r.identifier) for r in metrics.quarantined_records
         }
+        # Stages (by mark name) whose list was not read to its end: their marks stay put.
+        self.lists_not_whole: set[str] = set()
         self.batch_number = 0
         self._connection: Connection | None = None
         # The requests the run's client has made: written with each batch's figures.

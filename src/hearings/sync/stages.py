@@ -14,6 +14,7 @@ from contextlib import closing
 from datetime import UTC, datetime
 
 from hearings.congress_api.errors import ApiUnavailable, NotFound
+from hearings.congress_api.paging import ListShortfall
 from hearings.sync import quarantine as quarantine_store
 from hearings.sync.fetching import fetch_in_order
 from hearings.sync.gate import (
@@ -31,6 +32,7 @@ from hearings.sync.listing import (
     printed_update_dates,
     read_list,
     record_refusals,
+    report_shortfalls,
     stored_differs,
 )
 from hearings.sync.marks import advance_high_water_mark
@@ -47,6 +49,8 @@ log = logging.getLogger(__name__)
 def members_stage(state: RunState, entries: Sequence[object], progress: ProgressFn) -> None:
     """Store the Congress's members: each member-list entry is the whole record."""
     request = Request("member", None, None)
+    report_shortfalls(state, [e for e in entries if isinstance(e, ListShortfall)], None)
+    entries = [e for e in entries if not isinstance(e, ListShortfall)]
     admitted: list[Admitted] = []
     total = len(entries)
     for done, entry in enumerate(entries, start=1):
@@ -212,8 +216,11 @@ def close_if_gone(state: RunState, request: Request, result: object) -> bool:
 
 
 def mark_stage_done(state: RunState, entity: str) -> None:
-    """A reference stage lists its whole window, so when it ends the run's start is its mark."""
+    """A reference stage lists its whole window, so when it ends the run's start is its mark;
+    unless its list was not read to its end, when the mark would pass what the run did not see."""
     if not state.writes and state.single is None:
+        return
+    if entity in state.lists_not_whole:
         return
     with state.transaction() as connection:
         advance_high_water_mark(
