@@ -146,7 +146,8 @@ def merges_deferred(connection: Connection) -> Iterator[None]:
     """(SQLite) A bulk load of an emptied index that `optimize_search_index` merges whole after:
     FTS5 merges nothing while it runs. Its incremental merges rewrite the same b-trees over and
     over as they grow (0.25 s of 0.9 s for 50,000 meetings' rows, measured alone); the one
-    merge at the end writes them once. The settings are left as they were, row for row."""
+    merge at the end writes them once. The settings are left as they were, row for row; on an
+    error the caller's transaction, rolled back, takes the changed settings with it."""
     keys = tuple(_MERGE_SETTINGS)
     kept: dict[str, Any] = dict(
         connection.exec_driver_sql(
@@ -154,15 +155,16 @@ def merges_deferred(connection: Connection) -> Iterator[None]:
         ).all()
     )
     _set_merges(connection, {"automerge": 0, "crisismerge": 1_000_000})
-    try:
-        yield
-    finally:
-        # This connection's FTS5 holds the settings in memory: set them back through FTS5, then
-        # drop the rows of settings the index did not have, so the file is as it was.
-        _set_merges(connection, {k: kept.get(k, default) for k, default in _MERGE_SETTINGS.items()})
-        for key in keys:
-            if key not in kept:
-                connection.exec_driver_sql("DELETE FROM hearing_search_config WHERE k = ?", (key,))
+    # Not in a `finally`: after Ctrl-C in the middle of a write, SQLAlchemy refuses the
+    # connection any statement until it is rolled back, and setting them back there failed the
+    # command as an internal error instead of "Interrupted".
+    yield
+    # This connection's FTS5 holds the settings in memory: set them back through FTS5, then drop
+    # the rows of settings the index did not have, so the file is as it was.
+    _set_merges(connection, {k: kept.get(k, default) for k, default in _MERGE_SETTINGS.items()})
+    for key in keys:
+        if key not in kept:
+            connection.exec_driver_sql("DELETE FROM hearing_search_config WHERE k = ?", (key,))
 
 
 def _set_merges(connection: Connection, values: dict[str, Any]) -> None:
