@@ -225,6 +225,12 @@ def _print_verify(result: VerifyResult) -> None:
             if not r.agrees
             else ""
         )
+        if r.list_shortfall is not None:
+            # What the list did not reach was not compared: no count of it is a finding.
+            gaps = (
+                f"; {len(r.missing_locally)} missing locally; the list could not be read to "
+                f"its end, {r.not_compared} stored not compared"
+            )
         console.print(
             f"  {mark} reconcile Congress {r.congress} {r.chamber}: the API counts {r.api_count}, "
             f"the database holds {r.local_count}{gaps}",

@@ -56,7 +56,9 @@ def reconcile_meetings(
     for chamber in chambers:
         path = f"committee-meeting/{int(congress)}/{chamber.lower()}"
         api_count = client.count_list(path)
-        upstream, listed_event_ids = listed_names(client.list_meetings(congress, chamber))
+        entries = list(client.list_meetings(congress, chamber))
+        upstream, listed_event_ids = listed_names(entries)
+        shortfall = next((e for e in entries if isinstance(e, ListShortfall)), None)
         with engine.connect() as connection:
             local = set(
                 connection.execute(
@@ -74,6 +76,10 @@ def reconcile_meetings(
                 ).scalars()
             )
         missing_locally = sorted_ids(upstream - local)
+        # A list read short names only part of what the API holds: a stored meeting it did not
+        # reach may well be listed past that point, so it is counted as not compared, never
+        # called missing upstream (a finding a user would act on by deleting or re-importing).
+        unseen = sorted_ids(local - upstream)
         results.append(
             ReconcileResult(
                 congress=congress,
@@ -81,9 +87,11 @@ def reconcile_meetings(
                 api_count=api_count,
                 local_count=len(local),
                 missing_locally=missing_locally,
-                missing_upstream=sorted_ids(local - upstream),
+                missing_upstream=[] if shortfall else unseen,
                 quarantined=[i for i in missing_locally if i in waiting],
                 listed_event_ids=listed_event_ids,
+                list_shortfall=shortfall.reason if shortfall else None,
+                not_compared=len(unseen) if shortfall else 0,
             )
         )
     return results
@@ -123,6 +131,24 @@ def _other_event_ids(r: ReconcileResult) -> str:
     )
 
 
+def _read_short(r: ReconcileResult, where: str, counts: str) -> str:
+    """The problem for a list the API did not serve to its end: why, and what went unchecked."""
+    held = "meeting" if r.local_count == 1 else "meetings"
+    unchecked = (
+        f"{r.not_compared} of the {r.local_count} {held} the database holds "
+        f"{'was' if r.not_compared == 1 else 'were'} not in the part it served and "
+        f"{'was' if r.not_compared == 1 else 'were'} not compared, so none is reported as no "
+        "longer listed"
+        if r.not_compared
+        else f"every one of the {r.local_count} {held} the database holds was in the part it "
+        "served, but meetings the database lacks may be listed past that point"
+    )
+    return (
+        f"{where}: {counts}; the API's list of meetings could not be read to its end "
+        f"({r.list_shortfall}): {unchecked}. Run `hearings verify --reconcile` again later"
+    )
+
+
 def add_reconciliation(result: VerifyResult, reconciled: Sequence[ReconcileResult]) -> None:
     """Record the reconciliation in `result`: every id missing on either side is a problem."""
     result.reconciled = list(reconciled)
@@ -151,6 +177,8 @@ def add_reconciliation(result: VerifyResult, reconciled: Sequence[ReconcileResul
                     list(r.missing_upstream),
                 )
             )
+        if r.list_shortfall is not None:
+            result.problems.append(Problem("reconcile", _read_short(r, where, counts)))
         if r.listed_event_ids:
             result.warnings.append(
                 Problem("reconcile", _other_event_ids(r), list(r.listed_event_ids))

@@ -39,10 +39,17 @@ class ReconcileResult:
     # Ids are the ones the gate names a list entry by (its `url`'s); an entry whose `eventId`
     # names another meeting is here with that `eventId`, so the two names can be matched.
     listed_event_ids: dict[str, str] = field(default_factory=dict)
+    # Why the API's list could not be read to its end (None: it was). Then the stored meetings
+    # the part read did not name (`not_compared`) may be listed past it: none is called missing
+    # upstream, and the two sides are not said to agree.
+    list_shortfall: str | None = None
+    not_compared: int = 0
 
     @property
     def agrees(self) -> bool:
-        return not self.missing_locally and not self.missing_upstream
+        return (
+            not self.missing_locally and not self.missing_upstream and self.list_shortfall is None
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
