@@ -14,7 +14,8 @@ from hearings.congress_api.errors import ApiError, ApiKeyMissing, ApiKeyRejected
 from hearings.congress_api.models import chamber_path
 from hearings.store import schema
 from hearings.sync import quarantine as quarantine_store
-from hearings.sync.committees import choose_committees, committee_chambers
+from hearings.sync.committee_congresses import committee_chambers
+from hearings.sync.committees import choose_committees
 from hearings.sync.estimate import RecordsToFetch
 from hearings.sync.gate import Request
 from hearings.sync.listing import (

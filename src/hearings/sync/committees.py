@@ -9,7 +9,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 
@@ -17,6 +17,7 @@ from hearings.congress_api.errors import NotFound
 from hearings.store import schema
 from hearings.store.writer import known_committee_codes
 from hearings.sync import quarantine as quarantine_store
+from hearings.sync.committee_congresses import of_run_congresses
 from hearings.sync.fetching import fetch_in_order
 from hearings.sync.gate import (
     Admitted,
@@ -26,7 +27,6 @@ from hearings.sync.gate import (
 from hearings.sync.listing import (
     ApiClient,
     Listing,
-    read_list,
     record_refusals,
     stored_differs,
     update_dates,
@@ -38,18 +38,6 @@ from hearings.sync.run_state import RunState
 from hearings.sync.stages import gate_fetched, mark_stage_done, newest_per_id
 
 log = logging.getLogger(__name__)
-
-COMMITTEE_CHAMBERS = ("house", "senate", "joint")
-
-
-def committee_chambers(options: SyncOptions) -> list[str | None]:
-    """The committee lists a run reads: its chamber's and the joint committees, or all three;
-    across Congresses without a chamber, the one list of every committee (`/committee`)."""
-    if options.chamber:
-        return [options.chamber.lower(), "joint"]
-    if options.across_congresses:
-        return [None]
-    return list(COMMITTEE_CHAMBERS)
 
 
 @dataclass
@@ -119,7 +107,9 @@ def prefetch_committees(
         stored = set(update_dates(connection, schema.committees, "system_code", sorted(chosen)))
         retry = quarantine_store.open_items(connection, entity="committee")
     if options.across_congresses:
-        chosen = _of_run_congresses(client, options, chosen, stored, since)
+        chosen, shortfalls = of_run_congresses(client, options, chosen, stored, since)
+        # Reported with the committee lists' own: the window is held and the mark kept.
+        listing.shortfalls += shortfalls
     retried = set()
     for item in retry:
         if item.identifier in listing.refused_ids or item.identifier in already:
@@ -134,40 +124,13 @@ def prefetch_committees(
     return CommitteeFetch(
         listing,
         fetched,
+        # Where a window held for what the lists did not name starts again (None held it at
+        # the beginning of time: the next update listed every committee ever).
+        since=since,
         unlisted={code for code in chosen if code not in dated},
         retried=retried,
         wanted=len(requests),
     )
-
-
-def _of_run_congresses(
-    client: ApiClient,
-    options: SyncOptions,
-    chosen: dict[str, str],
-    stored: set[str],
-    since: datetime | None,
-) -> dict[str, str]:
-    """The list across Congresses names committees of every Congress, and its entries say none.
-    A stored committee that changed is ours whatever its Congress; one new to the database is
-    kept only when a list of the run's Congresses names it. Those lists are read only then."""
-    new = {code for code in chosen if code not in stored}
-    if not new:
-        return chosen
-    named: set[str] = set()
-    for congress in options.selected:
-        per_congress = options.for_congress(congress)
-        for chamber in committee_chambers(per_congress):
-            listing = read_list(
-                "committee", client.list_committees, per_congress, chamber, since, _utc_now()
-            )
-            for entry in listing.listed:
-                named.add(entry.identifier)
-                named.update(entry.nested)
-    return {code: ch for code, ch in chosen.items() if code not in new or code in named}
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def fetch_committees(

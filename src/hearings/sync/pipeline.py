@@ -26,9 +26,9 @@ from hearings.congress_api.errors import ApiKeyMissing, ApiKeyRejected
 from hearings.congress_api.models import chamber_path
 from hearings.errors import error_text
 from hearings.store.engine import writing
+from hearings.sync.committee_congresses import committee_chambers
 from hearings.sync.committees import (
     CommitteeFetch,
-    committee_chambers,
     committees_stage,
     load_committees_by_code,
     prefetch_committees,
