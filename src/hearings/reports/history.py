@@ -24,6 +24,7 @@ from hearings.store.archive import (
     ArchivedVersion,
     versions_of,
 )
+from hearings.store.records import bill_spelling
 from hearings.store.schema import import_errors
 from hearings.sync.quarantine import ACCEPTED_HASH
 
@@ -114,8 +115,10 @@ def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]
     if videos_before - videos_after:
         sentences.append("Video removed")
     bills_before, bills_after = _bills(before), _bills(after)
-    sentences += [f"Bill added: {b}" for b in sorted(bills_after - bills_before)]
-    sentences += [f"Bill removed: {b}" for b in sorted(bills_before - bills_after)]
+    added = sorted(cited for key, cited in bills_after.items() if key not in bills_before)
+    removed = sorted(cited for key, cited in bills_before.items() if key not in bills_after)
+    sentences += [f"Bill added: {b}" for b in added]
+    sentences += [f"Bill removed: {b}" for b in removed]
     return sentences
 
 
@@ -215,14 +218,25 @@ def _urls(payload: dict[str, Any], keys: tuple[str, ...]) -> set[str]:
     }
 
 
-def _bills(payload: dict[str, Any]) -> set[str]:
+def _bills(payload: dict[str, Any]) -> dict[tuple[str | None, str, str], str]:
+    """A payload's bills, each cited, keyed as the database keys a bill: by its Congress and its
+    type and number as `bill_spelling` writes them. So `h.r. 01` is H.R. 1, not a bill added
+    and one removed; and H.R. 1 of another Congress is another bill, named with its Congress."""
     related = payload.get("relatedItems")
     bills = related.get("bills") if isinstance(related, dict) else None
-    cited = set()
+    own = _congress(payload.get("congress"))
+    cited = {}
     for bill in _items(bills):
         kind, number = plain_text(bill.get("type")), plain_text(bill.get("number"))
+        if not (kind and number):
+            continue
+        kind, number = bill_spelling(kind, number)
         if kind and number:
-            cited.add(cite_bill(kind, number))
+            congress = _congress(bill.get("congress"))
+            citation = cite_bill(kind, number)
+            if congress and congress != own:
+                citation += f" ({congress} Congress)"
+            cited[(congress, kind, number)] = citation
     return cited
 
 
