@@ -73,8 +73,10 @@ def _when(moment: Start | None, *, zone: bool = True, year: bool = False) -> str
 
 
 def _clock(local: Start) -> str:
-    """ "2:00 p.m." of an Eastern moment."""
+    """ "2:00 p.m." of an Eastern moment; "2:00:30 p.m." when it has seconds, or a move of
+    seconds would read "Moved from … 2:00 p.m. to … 2:00 p.m. ET"."""
     if not isinstance(local, datetime):
         return "no time"
     hour = local.hour % 12 or 12
-    return f"{hour}:{local.minute:02d} {'a.m.' if local.hour < 12 else 'p.m.'}"
+    seconds = f":{local.second:02d}" if local.second else ""
+    return f"{hour}:{local.minute:02d}{seconds} {'a.m.' if local.hour < 12 else 'p.m.'}"
