@@ -73,6 +73,7 @@ def configure_logging(
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     path: Path | None = None
+    file_handler: logging.Handler | None = None
     if log_dir is not None:
         try:
             log_dir.mkdir(parents=True, exist_ok=True)
@@ -87,7 +88,24 @@ def configure_logging(
         logger.addHandler(console_handler(console or Console(stderr=True), level))
     if not logger.handlers:
         logger.addHandler(logging.NullHandler())
+    route_library_records(file_handler)
     return path
+
+
+# The handler `route_library_records` put on the root logger, replaced at each call.
+_library_handler: list[logging.Handler] = []
+
+
+def route_library_records(file_handler: logging.Handler | None) -> None:
+    """Send other libraries' warnings and errors to the log file (nowhere without one), never to
+    the console. A record no handler takes goes to Python's last-resort handler on stderr,
+    traceback and all: SQLAlchemy logs "Exception closing connection" with one when a Ctrl-C
+    lands inside a connection's close, and that printed beside the command's one sentence."""
+    root = logging.getLogger()
+    for handler in _library_handler:
+        root.removeHandler(handler)
+    _library_handler[:] = [file_handler or logging.NullHandler()]
+    root.addHandler(_library_handler[0])
 
 
 def console_handler(console: Console, level: str) -> logging.Handler:

@@ -122,6 +122,9 @@ def main(argv: list[str] | None = None) -> None:
     # Errors in worker threads and in finalizers are bugs too: into the log, not on the console.
     threading.excepthook = _thread_bug
     sys.unraisablehook = _unraisable_bug
+    from hearings.logs import route_library_records
+
+    route_library_records(None)  # until a command opens its log file, if it does
     prepare_standard_output()
     if not _working_folder_exists():
         err_console.print(
