@@ -43,10 +43,16 @@ from hearings.sync.meetings import (
     meetings_stage,
     select_meetings,
 )
+from hearings.sync.member_lists import (
+    MemberLists,
+    member_congresses,
+    member_lists_stage,
+    read_member_lists,
+)
 from hearings.sync.options import ProgressFn, SyncOptions, no_progress
 from hearings.sync.run_state import RunState
 from hearings.sync.runlog import RunMetrics, StageOutcome
-from hearings.sync.stages import list_printed_hearings, members_stage, printed_hearings_stage
+from hearings.sync.stages import list_printed_hearings, printed_hearings_stage
 
 __all__ = ["ApiClient", "ChangeRatioExceeded", "ProgressFn", "SyncOptions", "run_pipeline"]
 
@@ -98,7 +104,7 @@ def _run(
     # The reference lists do not depend on the meetings: read them while the meetings are.
     committees: Future[CommitteeFetch] | None = None
     printed: Future[Listing] | None = None
-    members: Future[list[Any]] | None = None
+    members: Future[MemberLists] | None = None
     if options.include_reference_data:
         # One list per chamber, side by side: each is a round trip of its own.
         committee_lists = [
@@ -128,8 +134,9 @@ def _run(
         printed = background.submit(
             list_printed_hearings, client, options, chamber, since["printed_hearings"], now
         )
-        if options.include_members and not incremental:
-            members = background.submit(lambda: list(client.list_members(options.congress)))
+        # An import's member list; an update's only where an earlier run read it short.
+        if member_lists := member_congresses(state.engine, options, incremental):
+            members = background.submit(read_member_lists, client, member_lists)
 
     # The stages in the order they run (the meetings are listed first, but applied third).
     for name, runs in (
@@ -159,7 +166,7 @@ def _run(
                 lambda: committees_stage(state, client, committees.result(), progress),
             )
         if members is not None:
-            _stage(state, "members", lambda: members_stage(state, members.result(), progress))
+            _stage(state, "members", lambda: member_lists_stage(state, members.result(), progress))
         if plan is not None:
             _stage(
                 state,

@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 def members_stage(state: RunState, entries: Sequence[object], progress: ProgressFn) -> None:
     """Store the Congress's members: each member-list entry is the whole record."""
     request = Request("member", None, None)
-    report_shortfalls(state, [e for e in entries if isinstance(e, ListShortfall)], None)
+    # Held by the caller (member_lists): the next run, an update too, lists it again.
+    report_shortfalls(state, [e for e in entries if isinstance(e, ListShortfall)], "members")
     entries = [e for e in entries if not isinstance(e, ListShortfall)]
     admitted: list[Admitted] = []
     total = len(entries)
