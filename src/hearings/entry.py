@@ -4,6 +4,7 @@ its traceback. Here a stop while loading is one sentence, and nothing has been t
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import sys
@@ -18,7 +19,18 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise _StopWhileLoading
 
 
+def _deaf_to_late_stops() -> None:
+    """(At exit, after every other exit hook) the command has ended and said how: Ctrl-C or
+    SIGTERM in the half second or more Python then takes to tear down its modules killed it
+    without a word, and a command that had finished ended by the signal instead of its code."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def main() -> None:
+    # Registered first, so it runs last: hooks that wait (for worker processes) can still be
+    # stopped.
+    atexit.register(_deaf_to_late_stops)
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
         from hearings.cli import main as run_command

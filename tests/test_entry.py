@@ -1,0 +1,54 @@
+"""The `hearings` entry point: a Ctrl-C or SIGTERM that comes once the command has finished and
+said so, while Python tears down its modules (half a second or more), changes nothing: the
+process ends with the command's own code and prints nothing more."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# The stop is sent as Python tears the script's module down, after every exit hook, where a late
+# Ctrl-C or SIGTERM lands (Python has set SIGINT back to its default by then): deterministically.
+_SCRIPT = """
+import os, signal, sys
+
+class Late:
+    # Bound now: the module's names are gone by the time it runs.
+    def __del__(self, kill=os.kill, pid=os.getpid(), stop=getattr(signal, sys.argv[1])):
+        kill(pid, stop)
+
+late = Late()
+sys.argv = ["hearings", "init"]
+from hearings.entry import main
+main()
+"""
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_stop_after_the_command_finished_keeps_its_exit_code(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    database = tmp_path / "hearings.db"
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRIPT, stop.name],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{database}",
+            "LOG_DIR": str(tmp_path / "logs"),
+            "BACKUP_DIR": str(tmp_path / "backups"),
+        },
+        # A shell's background job ignores SIGINT, and Python keeps that: undo it for the child.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert database.is_file()  # the command did its work before the stop came
