@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 import pytest
@@ -42,6 +43,10 @@ FORMULAS = [
     "  =1+1",
     "\uff1d1+1",
 ]
+
+# Generous: these pages are about what they show, not how fast, and CI shares a loaded machine
+# (the first request of a PostgreSQL page once took more than httpx's default 5 s there).
+_get = partial(httpx.get, timeout=60)
 
 
 @dataclass
@@ -97,7 +102,7 @@ def hostile_site(scratch: Scratch) -> Iterator[tuple[str, Hostile]]:
 
 def test_only_http_urls_from_the_api_become_links(hostile_site: tuple[str, Hostile]) -> None:
     base, planted = hostile_site
-    page = httpx.get(f"{base}/hearings/{planted.event_id}")
+    page = _get(f"{base}/hearings/{planted.event_id}")
     assert page.status_code == 200
     html = page.text
     hrefs = [part.split('"', 1)[0] for part in html.split('href="')[1:]]
@@ -115,8 +120,8 @@ def test_feeds_take_absolute_urls_from_public_base_url(scratch: Scratch) -> None
     app = create_app(scratch.engine, settings=settings, clock=lambda: FIXED_NOW)
     poisoned = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
     with live_server(app) as base:
-        atom = httpx.get(f"{base}/feeds/hearings.atom?x=1", headers=poisoned)
-        ics = httpx.get(f"{base}/feeds/hearings.ics", headers=poisoned)
+        atom = _get(f"{base}/feeds/hearings.atom?x=1", headers=poisoned)
+        ics = _get(f"{base}/feeds/hearings.ics", headers=poisoned)
     assert atom.status_code == 200 and ics.status_code == 200
     assert "evil.example" not in atom.text and "evil.example" not in ics.text
     assert 'href="https://hearings.example.org/app/feeds/hearings.atom?x=1"' in atom.text
@@ -161,8 +166,8 @@ def test_the_search_csv_neutralizes_formulas_and_json_stays_exact(scratch: Scrat
     ids = _plant_formulas(scratch)
     app = create_app(scratch.engine, settings=scratch.database.settings(), clock=lambda: FIXED_NOW)
     with live_server(app) as base:
-        table = httpx.get(f"{base}/hearings.csv", params={"per_page": 100, "sort": "newest"})
-        exact = httpx.get(f"{base}/hearings.json", params={"per_page": 100, "sort": "newest"})
+        table = _get(f"{base}/hearings.csv", params={"per_page": 100, "sort": "newest"})
+        exact = _get(f"{base}/hearings.json", params={"per_page": 100, "sort": "newest"})
     assert table.status_code == 200 and exact.status_code == 200
     rows = {row["event_id"]: row for row in _assert_no_formula_cells(table.text)}
     titles = {r["event_id"]: r["title"] for r in json.loads(exact.text)}
@@ -177,13 +182,13 @@ def test_a_long_parameter_is_quoted_in_at_most_about_80_characters(
     base, _ = hostile_site
     huge = "x" * 8_000  # long, and within the 8,192 characters an address may have (414 past it)
     for path in (f"/api/hearings?q={huge}", f"/hearings?congress={huge}", f"/api/hearings/{huge}"):
-        answer = httpx.get(base + path, headers={"Accept": "application/json"})
+        answer = _get(base + path, headers={"Accept": "application/json"})
         assert answer.status_code == 400
         message = answer.json()["error"]["message"]
         assert len(message) < 300, message
         assert "x" * 100 not in message
         assert "8,000 characters" in message
-    page = httpx.get(f"{base}/hearings?q={huge}")
+    page = _get(f"{base}/hearings?q={huge}")
     assert page.status_code == 400
     shown = page.text.split('<p class="error-message">')[1].split("</p>")[0]
     assert "x" * 100 not in shown and "8,000 characters" in shown
@@ -212,7 +217,7 @@ def test_an_id_with_line_breaks_cannot_inject_calendar_lines(scratch: Scratch) -
         )
     app = create_app(scratch.engine, settings=scratch.database.settings(), clock=lambda: FIXED_NOW)
     with live_server(app) as base:
-        ics = httpx.get(f"{base}/feeds/hearings.ics")
+        ics = _get(f"{base}/feeds/hearings.ics")
     assert ics.status_code == 200
     assert "\r\nBEGIN:VALARM" not in ics.text  # as text inside DESCRIPTION only
     calendar = Calendar.from_ical(ics.content)
@@ -274,7 +279,7 @@ def test_direction_controls_in_the_data_never_reverse_the_rest_of_a_page(
         "/committees",
     ]
     with live_server(app) as base:
-        answers = {page: httpx.get(base + page) for page in pages}
+        answers = {page: _get(base + page) for page in pages}
     for page, answer in answers.items():
         assert answer.status_code == 200, page
         texts = re.split(r"<[^>]*>", answer.text)
