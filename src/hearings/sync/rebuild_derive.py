@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -211,7 +212,7 @@ def _parsing(
     with ProcessPoolExecutor(
         max_workers=os.cpu_count(),
         mp_context=_FORKED,
-        initializer=exit_with_parent,
+        initializer=_worker_started,
         initargs=(os.getpid(),),
     ) as pool:
         futures = deque(
@@ -223,6 +224,17 @@ def _parsing(
         finally:  # on an error, the pool's exit waits only for the chunks being parsed
             for future in futures:
                 future.cancel()
+
+
+def _worker_started(parent: int) -> None:
+    """(On a worker) Ctrl-C reaches the whole process group, workers included: the rebuild
+    stops them itself (it cancels what they have not begun and waits for what they have), and
+    a worker interrupted as well could leave the pool stuck between them, with the rebuild
+    waiting on it for good. SIGTERM, which the pool sends a worker it gives up on, ends one at
+    once (it inherited the command's own handler, which unwinds instead)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    exit_with_parent(parent)
 
 
 def _in_order(futures: deque[Future[ParsedChunk]]) -> Iterator[ParsedChunk]:
