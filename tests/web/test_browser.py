@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from icalendar import Calendar
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS, serve
+from tests.web.browser_support import chromium, serve
 from tests.web.conftest import ADMIN_TOKEN
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -29,17 +29,10 @@ def server(app: FastAPI) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrowserContext]:
     profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            accept_downloads=True,
-            viewport={"width": 1280, "height": 900},
-        )
+    with chromium(
+        profile, accept_downloads=True, viewport={"width": 1280, "height": 900}
+    ) as context:
         yield context
-        context.close()
 
 
 def shot(page: Page, name: str) -> None:

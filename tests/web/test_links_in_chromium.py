@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, sync_playwright
+from playwright.sync_api import BrowserContext
 
 from hearings.web.app import create_app
-from tests.web.browser_support import CHROMIUM, CHROMIUM_ARGS
+from tests.web.browser_support import chromium
 from tests.web.conftest import FIXED_NOW, Scratch
 from tests.web.live import live_server
 from tests.web.test_hostile_data import SAFE_URL, _plant_links
@@ -23,15 +23,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[BrowserContext]:
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            headless=True,
-        )
+    with chromium(tmp_path / "profile") as context:
         yield context
-        context.close()
 
 
 # SQLite alone: the subject is what chromium makes of the page's links. The same planted links
