@@ -24,6 +24,8 @@ from hearings.store.engine import open_database
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runlog import RunMetrics
 from hearings.sync.runner import RunEnvironment, run_sync
+from tests.sync.harness import Harness
+from tests.sync.imported_template import ImportedTemplates
 
 API_KEY = "test-key"
 
@@ -154,3 +156,27 @@ def site(
     made = Site(tmp_path, replica, copy_database(imported_db, tmp_path / "hearings.db"))
     yield made
     made.close()
+
+
+# The history tests': each module's own import, copied into each test.
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> ImportedTemplates:
+    """`harness.run("import")` of the bundled Congress, made once per module and backend."""
+    return ImportedTemplates(Corpus.load(), tmp_path_factory.mktemp("history-imported"))
+
+
+@pytest.fixture
+def harness(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    database_url: str,
+    imported: ImportedTemplates,
+) -> Iterator[Harness]:
+    """A database of its own that starts as a copy of the import, and a replica of its own
+    whose upstream the test edits."""
+    on_postgres = database_url.startswith("postgresql")
+    imported.fill(database_url, request.getfixturevalue("postgres_server") if on_postgres else None)
+    with ReplicaServer(Corpus.load()) as replica:
+        made = Harness(tmp_path=tmp_path, database_url=database_url, replica=replica)
+        yield made
+        made.close()

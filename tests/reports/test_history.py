@@ -4,45 +4,18 @@ sentences, checked against the payloads of a day of changes."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hearings.replica import Corpus, ReplicaServer
 from hearings.reports.history import describe_changes
 from hearings.web.app import create_app
 from tests.sync.harness import Harness, api_time
-from tests.sync.imported_template import ImportedTemplates
 
 EVENT = "118278"  # Rayburn 1324, Wed May 21 2025 10:30 a.m. ET, three witnesses, a video
-
-
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> ImportedTemplates:
-    """`harness.run("import")` of the bundled Congress, made once per module and backend."""
-    return ImportedTemplates(Corpus.load(), tmp_path_factory.mktemp("history-imported"))
-
-
-@pytest.fixture
-def harness(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    database_url: str,
-    imported: ImportedTemplates,
-) -> Iterator[Harness]:
-    """A database of its own that starts as a copy of the import, and a replica of its own
-    whose upstream the test edits."""
-    on_postgres = database_url.startswith("postgresql")
-    imported.fill(database_url, request.getfixturevalue("postgres_server") if on_postgres else None)
-    with ReplicaServer(Corpus.load()) as replica:
-        made = Harness(tmp_path=tmp_path, database_url=database_url, replica=replica)
-        yield made
-        made.close()
 
 
 def _upstream(harness: Harness, minutes_ago: int, edit: object) -> None:

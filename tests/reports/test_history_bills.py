@@ -5,39 +5,13 @@ one of another Congress is another bill, named with its Congress."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from hearings.replica import Corpus, ReplicaServer
 from hearings.reports.history import describe_changes
 from tests.sync.harness import Harness, api_time
-from tests.sync.imported_template import ImportedTemplates
 
 EVENT = "118278"
-
-
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> ImportedTemplates:
-    return ImportedTemplates(Corpus.load(), tmp_path_factory.mktemp("history-bills-imported"))
-
-
-@pytest.fixture
-def harness(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    database_url: str,
-    imported: ImportedTemplates,
-) -> Iterator[Harness]:
-    on_postgres = database_url.startswith("postgresql")
-    imported.fill(database_url, request.getfixturevalue("postgres_server") if on_postgres else None)
-    with ReplicaServer(Corpus.load()) as replica:
-        made = Harness(tmp_path=tmp_path, database_url=database_url, replica=replica)
-        yield made
-        made.close()
 
 
 def _bills(*bills: tuple[int | str, str, str]) -> dict[str, Any]:
