@@ -345,3 +345,14 @@ def test_a_meeting_back_as_it_was_is_a_version_of_its_own_that_rebuild_keeps(
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert harness.export() == before
     assert harness.hearing(EVENT).status == "Scheduled"
+
+
+def test_a_video_url_that_only_gains_spaces_is_the_same_video() -> None:
+    """The store keeps one video per URL with its spacing ignored, as it keeps documents; a URL
+    that gained a space upstream read "Video added; Video removed" for no change."""
+    url = "https://www.youtube.com/watch?v=abc123"
+    before = {"videos": [{"name": "Hearing", "url": url}]}
+    spaced = {"videos": [{"name": "Hearing", "url": f" {url}\t"}]}
+    assert describe_changes(before, spaced) == []
+    moved = {"videos": [{"name": "Hearing", "url": url + "x"}]}
+    assert describe_changes(before, moved) == ["Video added", "Video removed"]

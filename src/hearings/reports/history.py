@@ -213,8 +213,13 @@ def _documents(payload: dict[str, Any]) -> list[ListedDocument]:
 
 
 def _urls(payload: dict[str, Any], keys: tuple[str, ...]) -> set[str]:
+    """The items' URLs, their spacing ignored as the store ignores it (a URL that gained a space
+    is the same video, not one added and one removed)."""
     return {
-        str(item.get("url")) for key in keys for item in _items(payload.get(key)) if item.get("url")
+        " ".join(str(item.get("url")).split())
+        for key in keys
+        for item in _items(payload.get(key))
+        if item.get("url")
     }
 
 
