@@ -52,3 +52,39 @@ def test_a_stop_after_the_command_finished_keeps_its_exit_code(
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert database.is_file()  # the command did its work before the stop came
+
+
+# An object whose finalizer fails as Python tears the script's module down, after the command.
+_FAILING_FINALIZER = """
+import sys
+
+class Late:
+    def __del__(self):
+        raise ValueError("a finalizer's error at exit")
+
+late = Late()
+sys.argv = ["hearings", "init"]
+from hearings.entry import main
+main()
+"""
+
+
+def test_an_error_in_a_finalizer_at_exit_prints_nothing(tmp_path: Path) -> None:
+    """The command's hook for errors in finalizers writes them to the log; at exit the log can
+    no longer be opened (imports fail), and the hook's own failure printed Python's traceback
+    of it ("Exception ignored in sys.unraisablehook") after the command had finished."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FAILING_FINALIZER],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'hearings.db'}",
+            "LOG_DIR": str(tmp_path / "logs"),
+            "BACKUP_DIR": str(tmp_path / "backups"),
+        },
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""

@@ -252,7 +252,9 @@ def _thread_bug(args: threading.ExceptHookArgs) -> None:
 
 
 def _unraisable_bug(unraisable: sys.UnraisableHookArgs) -> None:
-    if unraisable.exc_value is not None:
+    # Not as Python tears its modules down: the command has finished and said how, and the log
+    # can no longer be opened there (imports fail), so trying printed a traceback of our own.
+    if unraisable.exc_value is not None and not sys.is_finalizing():
         _log_bug(unraisable.exc_value)
 
 
