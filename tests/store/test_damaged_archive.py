@@ -19,10 +19,11 @@ from hearings.reports.history import AFTER_DAMAGED_VERSION, DAMAGED_VERSION
 from hearings.store import schema
 from hearings.store.archive import DamagedPayload, pack, unpack
 from hearings.web.app import create_app
-from tests.reports.test_history import EVENT, _upstream, harness, imported
+from tests.reports.conftest import harness, imported
+from tests.reports.test_history import EVENT, _upstream
 from tests.sync.harness import Harness
 
-__all__ = ["harness", "imported"]  # the fixtures, shared with tests/reports/test_history.py
+__all__ = ["harness", "imported"]  # the history tests' fixtures, from tests/reports/conftest.py
 
 _PAYLOAD = {"eventId": "118278", "title": "Oversight of the VA", "witnesses": [{"name": "Roe"}]}
 

@@ -43,6 +43,8 @@ def _rebuild_stopped(harness: Harness, how: str) -> tuple[int, str, bool]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A shell's background job (CI's, say) ignores SIGINT, and Python keeps that: undo it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         _, stderr = rebuild.communicate(timeout=120)
