@@ -29,26 +29,31 @@ main()
 """
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_a_stop_after_the_command_finished_keeps_its_exit_code(
-    tmp_path: Path, stop: signal.Signals
-) -> None:
-    database = tmp_path / "hearings.db"
-    done = subprocess.run(
-        [sys.executable, "-c", _SCRIPT, stop.name],
+def _run_script(folder: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`script` in a Python of its own, with a database, logs and backups in `folder`."""
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=folder,
         env={
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{database}",
-            "LOG_DIR": str(tmp_path / "logs"),
-            "BACKUP_DIR": str(tmp_path / "backups"),
+            "DATABASE_URL": f"sqlite:///{folder / 'hearings.db'}",
+            "LOG_DIR": str(folder / "logs"),
+            "BACKUP_DIR": str(folder / "backups"),
         },
         # A shell's background job ignores SIGINT, and Python keeps that: undo it for the child.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         timeout=120,
     )
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_stop_after_the_command_finished_keeps_its_exit_code(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    database = tmp_path / "hearings.db"
+    done = _run_script(tmp_path, _SCRIPT, stop.name)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert database.is_file()  # the command did its work before the stop came
@@ -73,18 +78,6 @@ def test_an_error_in_a_finalizer_at_exit_prints_nothing(tmp_path: Path) -> None:
     """The command's hook for errors in finalizers writes them to the log; at exit the log can
     no longer be opened (imports fail), and the hook's own failure printed Python's traceback
     of it ("Exception ignored in sys.unraisablehook") after the command had finished."""
-    done = subprocess.run(
-        [sys.executable, "-c", _FAILING_FINALIZER],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env={
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'hearings.db'}",
-            "LOG_DIR": str(tmp_path / "logs"),
-            "BACKUP_DIR": str(tmp_path / "backups"),
-        },
-        timeout=120,
-    )
+    done = _run_script(tmp_path, _FAILING_FINALIZER)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
