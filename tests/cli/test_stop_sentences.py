@@ -75,21 +75,24 @@ def test_a_stop_while_the_command_loads_is_one_sentence(stop: signal.Signals) ->
     """Ctrl-C in the third of a second the command's modules take to load raised inside an
     import, and Python printed its traceback. The stop is sent once the command is loading its
     modules: `-X importtime` reports each import as it ends."""
+    # Unbuffered: communicate() reads the pipe itself, so what a buffered reader had read ahead
+    # would be lost and the rest would start mid-line.
     process = subprocess.Popen(
         [sys.executable, "-X", "importtime", "-m", "hearings", "--help"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        text=True,
+        bufsize=0,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stderr is not None
     # Python's own start-up reports about 50 imports, the command's modules some 800 more: the
     # 200th is well inside the command's load.
-    for reported, _ in enumerate(process.stderr, start=1):
+    for reported, _ in enumerate(iter(process.stderr.readline, b""), start=1):
         if reported == 200:
             break
     process.send_signal(stop)
-    _, rest = process.communicate(timeout=30)
+    _, rest_bytes = process.communicate(timeout=30)
+    rest = rest_bytes.decode()
     said = [line for line in rest.splitlines() if not line.startswith("import time:")]
     assert "Traceback" not in rest, rest
     # Stopped while loading (the sentence), or later, once the command ran (its own sentence, or
