@@ -318,3 +318,35 @@ def test_status_names_no_held_window_an_import_leaves_that_changes_nothing(
     assert [m.entity for m in marks if m.kind == "relist"] == ["committees.relist"]
     words = " ".join(run_cli(monkeypatch, capsys, site.env(), "status").out.split())
     assert "committees: the next update lists again from" in words
+
+
+def test_status_says_a_list_held_whole_is_listed_again_whole(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A member list read short is held with no window: status said the next update "lists again
+    from 1900-01-01", a date that means nothing to a reader."""
+    imported = run_cli(monkeypatch, capsys, site.env(), "import", "--congress", "119", "--quiet")
+    assert imported.code == 0, imported.err
+    with sqlite3.connect(site.database) as connection:
+        # What an import that read the member list short leaves (sync/member_lists.py).
+        connection.execute(
+            "INSERT INTO sync_state (congress, chamber, entity, high_water_mark, updated_at)"
+            " VALUES (119, 'all', 'members.relist', '1900-01-01 00:00:00.000000',"
+            " '2026-12-05 00:00:00.000000')"
+        )
+    connection.close()
+    words = " ".join(run_cli(monkeypatch, capsys, site.env(), "status").out.split())
+    assert "members: the next update lists it again, whole (Congress 119)" in words
+    assert "1900" not in words
+    shown = json.loads(run_cli(monkeypatch, capsys, site.env(), "status", "--json").out)
+    held = [m for m in shown["high_water_marks"] if m["entity"] == "members.relist"]
+    assert held == [
+        {
+            "congress": 119,
+            "chamber": "all",
+            "entity": "members.relist",
+            "high_water_mark": "1900-01-01T00:00:00Z",
+            "kind": "relist",
+            "run_id": None,
+        }
+    ]

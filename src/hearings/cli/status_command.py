@@ -17,6 +17,7 @@ from hearings.cli import app
 from hearings.cli.environment import console, current_settings, existing_database
 from hearings.congresses import describe_congresses, ordinal
 from hearings.reports.congress_counts import CongressCounts
+from hearings.reports.export import iso_utc
 from hearings.reports.status import (
     HighWaterMark,
     RunRef,
@@ -27,7 +28,7 @@ from hearings.reports.status import (
 )
 from hearings.reports.verify_result import counted
 from hearings.store.meeting_start import start_day
-from hearings.sync.marks import HELD
+from hearings.sync.marks import EVERYTHING, HELD
 
 
 @app.command()
@@ -136,7 +137,13 @@ def _mark_lines(marks: list[HighWaterMark]) -> list[str]:
     return lines
 
 
+_FROM_THE_START = iso_utc(EVERYTHING)
+
+
 def _mark_meaning(mark: HighWaterMark) -> str:
+    if mark.kind == "relist" and mark.high_water_mark == _FROM_THE_START:
+        # A list held whole (a member list read short has no window): a date before any record.
+        return "the next update lists it again, whole"
     if mark.kind == "relist":
         return "the next update lists again from {when}"
     if mark.kind == "run_start" and mark.run_id is not None:
