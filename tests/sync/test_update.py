@@ -325,6 +325,16 @@ def test_the_change_ratio_guard_aborts_before_writing(harness: Harness) -> None:
     assert snapshot(harness.engine()) == before
     assert harness.count(schema.import_errors) == 0 and refused.quarantined == 0
 
+    # Under --json the refusal is in the document, and on stderr too: it was on stdout alone,
+    # which a cron job's `> run.json` kept from the mail it sends.
+    as_json = harness.cli("update", "--json", "--max-change-ratio", "0.5")
+    assert as_json.returncode == EXIT_FAILED
+    [error] = json.loads(as_json.stdout)["errors"]
+    assert "max-change-ratio" in error
+    said = " ".join(as_json.stderr.split())
+    assert said.startswith(f"hearings update FAILED: {' '.join(error.split())} (log: "), said
+    assert snapshot(harness.engine()) == before
+
     forced = harness.run("update", max_change_ratio=0.5, force=True)
     assert forced.hearings_updated == 99 and forced.quarantined == 1
 

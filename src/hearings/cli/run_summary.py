@@ -1,5 +1,5 @@
-"""The summary a run prints: a table of its figures, or its metrics as JSON, or one line when
-quiet and it failed."""
+"""The summary a run prints: a table of its figures, or its metrics as JSON; and when a quiet or
+JSON run failed, one line on stderr saying why."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ from hearings.sync.runner import EXIT_PARTIAL
 
 
 def print_metrics(metrics: RunMetrics, *, as_json: bool, quiet: bool) -> None:
-    if as_json:
-        sys.stdout.write(metrics.to_json() + "\n")
-        return
-    if quiet:
+    if as_json or quiet:
+        if as_json:
+            sys.stdout.write(metrics.to_json() + "\n")
+        # A run that failed says why on stderr as well: standard output is often piped (to a
+        # file, to jq) or, with --quiet, silent, and a cron job mails stderr.
         if not metrics.success:
             reason = metrics.errors[0] if metrics.errors else "see the log"
             word = "PARTIAL" if metrics.exit_code == EXIT_PARTIAL else "FAILED"
