@@ -59,7 +59,7 @@ class ModeRun:
 
 def start(mode: str, n_meetings: int, corpus: Corpus, template: Path, work: Path) -> ModeRun:
     """Open a fresh copy of the template and the run state `mode` applies through."""
-    from hearings.store.engine import open_database
+    from hearings.store.opening import open_database
     from hearings.sync.options import SyncOptions
     from hearings.sync.run_state import RunState
     from hearings.sync.runlog import BatchStats, RunMetrics, start_run

@@ -24,7 +24,7 @@ def trial(template: str, work: str, samples: int) -> dict[str, list[float]]:
     from bench.databases import scaled_corpus
     from hearings.congress_api.models import Meeting, parse_record
     from hearings.store import schema
-    from hearings.store.engine import open_database
+    from hearings.store.opening import open_database
     from hearings.store.records import content_hash, meeting_rows
     from hearings.sync import batches, checkpoints
     from hearings.sync.gate import Request

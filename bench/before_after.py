@@ -48,7 +48,7 @@ def before_tree() -> tuple[Path | None, str]:
 def import_trial(n_meetings: int, work: str) -> dict[str, Any]:
     """(Worker) a whole import of `n_meetings` through the pipeline, answered in-process."""
     from bench.corpus_client import CorpusClient
-    from hearings.store.engine import open_database
+    from hearings.store.opening import open_database
     from hearings.sync.pipeline import SyncOptions
     from hearings.sync.runner import RunEnvironment, run_sync
 
@@ -81,7 +81,7 @@ def index_refresh_trial(database: str, samples: int) -> list[float]:
     from sqlalchemy import select
 
     from hearings.store import schema
-    from hearings.store.engine import open_database
+    from hearings.store.opening import open_database
     from hearings.store.search_index import refresh_search_index
 
     engine = open_database(settings_for(Path(database)).database_url)

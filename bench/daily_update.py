@@ -29,7 +29,7 @@ LIVE_REQUESTS, LIVE_SECONDS, LIVE_CHANGES = 930, 181, 40
 def trial(template: str, work: str, base_url: str, mode: str) -> dict[str, Any]:
     """(Worker) run `hearings update` on a copy of the imported database; time only the run."""
     from hearings.congress_api.client import CongressClient
-    from hearings.store.engine import open_database
+    from hearings.store.opening import open_database
     from hearings.sync.pipeline import SyncOptions
     from hearings.sync.runner import RunEnvironment, run_sync
 

@@ -25,7 +25,7 @@ from bench.corpus_client import CorpusClient
 from bench.harness import OUT, run_worker
 from hearings.config import Settings
 from hearings.replica import Corpus
-from hearings.store.engine import alembic_config, open_database
+from hearings.store.opening import alembic_config, open_database
 
 CONGRESS = 119
 API_KEY = "bench-key"

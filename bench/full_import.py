@@ -23,7 +23,7 @@ def trial(base_url: str, database: str) -> dict[str, Any]:
 
     from hearings.cli.data_commands import RichProgress
     from hearings.congress_api.client import CongressClient
-    from hearings.store.engine import open_database
+    from hearings.store.opening import open_database
     from hearings.sync.pipeline import SyncOptions
     from hearings.sync.runner import RunEnvironment, run_sync
 

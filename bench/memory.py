@@ -41,7 +41,7 @@ def _reset_peak() -> bool:
 def trial(base_url: str, database: str, command: str) -> dict[str, Any]:
     """(Worker) run one import (into a new database) or update, and report its peak RSS."""
     from hearings.congress_api.client import CongressClient
-    from hearings.store.engine import open_database
+    from hearings.store.opening import open_database
     from hearings.sync.pipeline import SyncOptions
     from hearings.sync.runner import RunEnvironment, run_sync
 

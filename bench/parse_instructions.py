@@ -22,7 +22,7 @@ DATABASE = OUT / "db" / "congress-5000.db"
 
 def main(count: int) -> None:
     from hearings.store.archive_latest import latest_packed_versions
-    from hearings.store.engine import open_database
+    from hearings.store.opening import open_database
     from hearings.store.search_documents import stored_index_names
     from hearings.sync.rebuild_derive import parse_meeting_chunk
 

@@ -29,7 +29,7 @@ def trial_rebuild(template: str, work: str) -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from hearings.store import schema
-    from hearings.store.engine import open_database
+    from hearings.store.opening import open_database
     from hearings.sync.rebuild import rebuild_database
 
     database = copy_database(Path(template), Path(work) / "rebuild.db")
@@ -93,7 +93,7 @@ def trial_plain(template: str, work: str, base: str) -> dict[str, Any]:
     """(Worker) plain sqlite3: the same meeting rows, parsed beforehand (not timed), written with
     executemany into the schema with its indexes, FTS rows included, in one transaction."""
     from hearings.store.archive_latest import latest_packed_versions
-    from hearings.store.engine import open_database
+    from hearings.store.opening import open_database
     from hearings.store.search_documents import stored_index_names
     from hearings.store.search_index import search_rowid
     from hearings.sync.rebuild_derive import parse_meeting_chunk

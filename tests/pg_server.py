@@ -187,7 +187,7 @@ class PostgresServer:
         session. Migrating each test's database cost 0.4-0.9 s, hundreds of times a run;
         migrating an empty database is tested on `postgres_url`'s (tests/postgres)."""
         if self._migrated_template is None:
-            from hearings.store.engine import open_database
+            from hearings.store.opening import open_database
 
             name = self.create_database()
             open_database(self.url(name)).dispose()

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from hearings.reports.export import export_to_string
 from hearings.store.copy import table_counts
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from tests.sync.harness import Harness, day_of_changes
 
 pytestmark = pytest.mark.postgres

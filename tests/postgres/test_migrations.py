@@ -13,7 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from hearings.replica import Corpus, ReplicaServer
-from hearings.store.engine import alembic_config, create_db_engine, needs_migration, open_database
+from hearings.store.engine import create_db_engine
+from hearings.store.opening import alembic_config, needs_migration, open_database
 from hearings.store.schema import metadata
 from hearings.store.search_index import rebuild_search_index
 from tests.store.migration_steps import FROZEN_AT, downgrade, search_rows, upgrade

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import delete, literal, select, table, text
 
 from hearings.store import schema
-from hearings.store.engine import needs_migration
+from hearings.store.opening import needs_migration
 from tests.pg_server import PostgresServer
 from tests.sync.harness import Harness
 

@@ -20,7 +20,7 @@ from hearings.cli import main
 from hearings.config import Settings
 from hearings.congress_api.client import CongressClient
 from hearings.replica import Corpus, ReplicaServer
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runlog import RunMetrics
 from hearings.sync.runner import RunEnvironment, run_sync

@@ -18,7 +18,7 @@ from hearings.reports.report import build_report
 from hearings.reports.status import gather_status
 from hearings.reports.verify import verify_database
 from hearings.store.copy import copy_database
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from tests.sync.harness import Harness
 
 pytestmark = pytest.mark.postgres

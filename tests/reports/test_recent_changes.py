@@ -14,7 +14,8 @@ from sqlalchemy import Engine, delete, insert
 from hearings.reports.recent_changes import Involving, recent_changes
 from hearings.store import schema
 from hearings.store.archive import pack
-from hearings.store.engine import create_db_engine, migrate
+from hearings.store.engine import create_db_engine
+from hearings.store.opening import migrate
 from hearings.store.records import content_hash
 
 NOW = datetime(2026, 12, 1, 15, 0)

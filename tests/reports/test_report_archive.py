@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete
 from hearings.replica import Corpus, ReplicaServer
 from hearings.reports.report import ChangedHearing, FieldChange, build_report, witness_delta
 from hearings.store import schema
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from tests.reports.conftest import Site, api_time, copy_database
 
 

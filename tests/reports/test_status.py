@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from hearings.config import Settings
 from hearings.replica import Corpus, ReplicaServer
 from hearings.reports.status import describe_age, gather_status
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.web.app import create_app
 from tests.reports.conftest import Site, run_cli
 from tests.two_congresses import MEETINGS_118, import_congresses, two_congress_corpus

@@ -7,7 +7,7 @@ from typing import Any
 from alembic import command
 from sqlalchemy import Engine, text
 
-from hearings.store.engine import alembic_config
+from hearings.store.opening import alembic_config
 
 #: The newest migration when the migrations were frozen; the schema snapshots are taken there.
 FROZEN_AT = "0004"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from hearings.store.engine import MIGRATIONS_DIR, create_db_engine, open_database
-from hearings.store.schema_version import known_revisions
+from hearings.store.engine import create_db_engine
+from hearings.store.opening import open_database
+from hearings.store.schema_version import MIGRATIONS_DIR, known_revisions
 from hearings.store.search_index import rebuild_search_index
 from tests.store.migration_steps import FROZEN_AT, downgrade, search_rows, upgrade
 from tests.store.schema_dump import SNAPSHOTS, sqlite_schema

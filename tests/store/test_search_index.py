@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection
 
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.store.search_index import merges_deferred
 
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, Text
 
 from hearings.store import schema
-from hearings.store.engine import open_database, schema_version
+from hearings.store.opening import open_database, schema_version
 from hearings.store.sqlite_shadow import make_shadow
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hearings.errors import UpdateAlreadyRunning
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.store.writer_lock import holder_label, writer_lock
 
 

@@ -24,7 +24,7 @@ from hearings.congress_api.client import CongressClient
 from hearings.replica import Corpus, ReplicaServer
 from hearings.reports.export import export_to_string
 from hearings.store import schema
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.sync.failpoints import FailureInjector
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runlog import BatchStats, RunMetrics

@@ -23,7 +23,7 @@ from sqlalchemy import insert
 from hearings.congress_api.limiter import Limiter
 from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
 from hearings.store import schema
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.sync.backfill import earlier_request_ages
 from hearings.sync.estimate import span
 from tests.sync.site import CliRun, Site

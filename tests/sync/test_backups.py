@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hearings.errors import HearingsError
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.sync.backups import (
     BackupFailed,
     BackupInfo,

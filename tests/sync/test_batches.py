@@ -13,7 +13,7 @@ from sqlalchemy.exc import DataError
 
 from hearings.congress_api.models import Meeting, parse_record
 from hearings.replica import Corpus
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.store.records import content_hash, meeting_rows
 from hearings.sync import batches
 from hearings.sync.batches import Change, apply_batch_isolated, validate_before_apply

@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from hearings.reports.export import EXPORTERS, export_to_string
 from hearings.store import schema
 from hearings.store.archive_latest import latest_packed_versions
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.store.search_documents import stored_index_names
 from hearings.store.search_index import hearing_search, refresh_search_index
 from hearings.sync.rebuild import (

@@ -18,7 +18,8 @@ from alembic import command
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from hearings.store.engine import alembic_config, create_db_engine
+from hearings.store.engine import create_db_engine
+from hearings.store.opening import alembic_config
 from hearings.store.postgres import client_connection
 from tests.store.conftest import Site, fingerprint, imported_database, one_sentence, site
 

@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from hearings.replica import BUNDLED_CORPUS_DIR, Corpus, ReplicaServer
 from hearings.store import schema
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.sync.quarantine import quarantine
 from hearings.sync.stages import GONE_REASON
 from tests.sync.site import Site, sentence, stamp_for

@@ -19,7 +19,8 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from hearings.store import schema
-from hearings.store.engine import open_database, writing
+from hearings.store.engine import writing
+from hearings.store.opening import open_database
 from hearings.sync.gate import Quarantined
 from hearings.sync.options import SyncOptions
 from hearings.sync.run_state import RunState

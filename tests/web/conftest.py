@@ -19,7 +19,7 @@ from hearings.config import Settings
 from hearings.congress_api.client import CongressClient
 from hearings.replica import Corpus, ReplicaServer
 from hearings.store import schema
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.sync.backups import backup_database, create_backup
 from hearings.sync.pipeline import SyncOptions
 from hearings.sync.runlog import RunMetrics

@@ -16,7 +16,7 @@ from hearings.config import Settings
 from hearings.congresses import describe_congresses
 from hearings.replica import BUNDLED_CORPUS_DIR, Corpus
 from hearings.store import schema
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.web.app import create_app
 from tests.two_congresses import import_congresses
 from tests.web.conftest import FIXED_NOW

@@ -29,7 +29,7 @@ from hearings.config import Settings
 from hearings.congresses import parse_congresses
 from hearings.replica import Corpus
 from hearings.store import schema
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.web.app import create_app
 from hearings.web.filters import congress_label
 from tests.backends import BACKENDS, empty_database_url

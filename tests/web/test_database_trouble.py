@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from hearings.config import Settings
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.web.app import create_app
 from tests.pg_server import PostgresServer
 from tests.web.live import live_server

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine, func, select
 
 from hearings.store import schema
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.web.app import create_app
 from hearings.web.committee_names import committee_label
 from hearings.web.organization_slugs import organization_slug

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar
 
 from hearings.replica import Corpus
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.web.app import create_app
 from tests.pg_server import PostgresServer
 from tests.web.conftest import FIXED_NOW, WebDatabase, import_corpus

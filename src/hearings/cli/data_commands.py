@@ -21,7 +21,8 @@ from hearings.cli.run_summary import print_metrics
 from hearings.cli.sync_command import Chamber, run_command, sync_options
 from hearings.congresses import ALL_CONGRESSES, describe_congresses
 from hearings.errors import UsageError
-from hearings.store.engine import database_label, open_database
+from hearings.store.engine import database_label
+from hearings.store.opening import open_database
 from hearings.sync.failpoints import FailureInjector
 from hearings.sync.marks import held_congresses
 

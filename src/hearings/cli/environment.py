@@ -17,7 +17,8 @@ from hearings.config import Settings, load_settings
 from hearings.errors import ConfigurationError, HearingsError, validation_problem
 from hearings.logs import SharedConsole
 from hearings.reports.verify_result import unreadable
-from hearings.store.engine import open_database, sqlite_file
+from hearings.store.engine import sqlite_file
+from hearings.store.opening import open_database
 
 MISSING_KEY_SENTENCE = (
     "No Congress.gov API key: set CONGRESS_API_KEY (in the environment or .env); get a free key "

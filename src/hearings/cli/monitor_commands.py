@@ -43,7 +43,8 @@ from hearings.reports.report_render import render_text, text_renderables
 from hearings.reports.screen_text import printable
 from hearings.reports.verify import verify_database
 from hearings.reports.verify_result import Problem, VerifyResult, unreadable
-from hearings.store.engine import database_label, open_database, sqlite_file
+from hearings.store.engine import database_label, sqlite_file
+from hearings.store.opening import open_database
 
 console = Console()
 err_console = Console(stderr=True)

@@ -20,7 +20,7 @@ from hearings.reports.export import iso_utc
 from hearings.reports.report import QuarantineLine, open_quarantine
 from hearings.reports.screen_text import printable
 from hearings.reports.verify_result import counted
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.sync.backups import backup_now
 from hearings.sync.quarantine import SUSPICIOUS_PREFIX
 from hearings.sync.review import ReviewOutcome, accept, held_versions, reject

@@ -19,7 +19,8 @@ from hearings.cli.environment import console, current_settings, require_existing
 from hearings.errors import HearingsError, quoted
 from hearings.reports.screen_text import printable
 from hearings.reports.verify_result import counted
-from hearings.store.engine import create_db_engine, open_database, sqlite_file
+from hearings.store.engine import create_db_engine, sqlite_file
+from hearings.store.opening import open_database
 from hearings.store.writer_lock import writer_lock
 from hearings.sync.backups import backup_now
 from hearings.sync.gate import Entity

@@ -26,7 +26,7 @@ from hearings.congress_api.client import CongressClient, redact_text
 from hearings.congress_api.errors import ApiKeyMissing
 from hearings.congress_api.limiter import limiter_for
 from hearings.errors import HearingsError
-from hearings.store.engine import open_database
+from hearings.store.opening import open_database
 from hearings.sync.backfill import earlier_request_ages, resumable_import
 from hearings.sync.options import no_progress
 from hearings.sync.pipeline import ApiClient, SyncOptions

@@ -25,9 +25,10 @@ from hearings.reports.verify_result import (
 from hearings.reports.verify_rows import check_duplicates, check_orphans, check_required_fields
 from hearings.store import schema
 from hearings.store.archive import DamagedPayload, stored_payload, unpack, version_name
-from hearings.store.engine import database_label, is_sqlite, schema_version
+from hearings.store.engine import database_label, is_sqlite
 from hearings.store.integrity import integrity_problems, integrity_summary
 from hearings.store.json_shapes import misshapen_values
+from hearings.store.opening import schema_version
 from hearings.store.stored_values import unreadable_values
 from hearings.sync.gate.checks import EARLIEST_DATE, LATEST_AHEAD
 

@@ -29,7 +29,8 @@ from sqlalchemy.engine import make_url
 from hearings.config import sqlite_query_problem, unparsable_database_url
 from hearings.errors import HearingsError, UsageError
 from hearings.store import schema
-from hearings.store.engine import is_sqlite, open_database, sqlite_file
+from hearings.store.engine import is_sqlite, sqlite_file
+from hearings.store.opening import open_database
 from hearings.store.postgres import reset_sequences
 from hearings.store.writer_lock import writer_lock
 

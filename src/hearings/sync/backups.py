@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import ArgumentError
 
 from hearings.errors import UsageError
-from hearings.store.engine import check_database, sqlite_file
+from hearings.store.engine import sqlite_file
+from hearings.store.opening import check_database
 from hearings.store.read_only import sqlite_read_only
 from hearings.store.sqlite_check import check_sqlite_file
 from hearings.sync.backup_files import (

@@ -32,7 +32,8 @@ from sqlalchemy import Connection, Engine, String, cast, func, select
 from hearings.errors import HearingsError
 from hearings.store import schema
 from hearings.store.archive import DamagedPayload
-from hearings.store.engine import open_database, sqlite_file
+from hearings.store.engine import sqlite_file
+from hearings.store.opening import open_database
 from hearings.store.search_index import optimize_search_index, rebuild_search_index
 from hearings.store.sqlite_shadow import make_shadow, unjournaled
 from hearings.sync.backup_files import fsync_dir, fsync_file, utc

@@ -20,7 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hearings.config import Settings, load_settings
-from hearings.store.engine import database_label, migrate, open_database
+from hearings.store.engine import database_label
+from hearings.store.opening import migrate, open_database
 from hearings.web import (
     admin,
     admin_access,
