@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
 from hearings.store import schema
-from hearings.web.entities import AppearanceRow, appearances_of, search_words
+from hearings.web.appearances import AppearanceRow, appearances_of
+from hearings.web.entities import search_words
 from hearings.web.states import state_in
 from hearings.web.timefmt import iso_z
 from hearings.witness_names import parse_witness_name

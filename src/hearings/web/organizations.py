@@ -11,7 +11,8 @@ from sqlalchemy import Connection, func, select
 
 from hearings.store import schema
 from hearings.store.postgres import in_binary_order
-from hearings.web.entities import AppearanceRow, WitnessSummary, appearances_of, date_span
+from hearings.web.appearances import AppearanceRow, appearances_of, date_span
+from hearings.web.entities import WitnessSummary
 from hearings.web.organization_slugs import (
     DIRECT_SLUG_LIMIT,
     SLUG_PATTERN,
