@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from hearings.web.committee_entities import list_committees, load_committee
-from hearings.web.detail import load_hearing, meeting_url
+from hearings.web.detail import load_hearing
 from hearings.web.entities import list_witnesses, load_witness
 from hearings.web.entity_models import MemberList, MemberResult, WitnessList, WitnessResult
 from hearings.web.errors import NotFound
@@ -22,13 +21,12 @@ from hearings.web.filters import (
     congress_selection,
     hearing_filters,
 )
-from hearings.web.listing import HearingSummary
+from hearings.web.meeting_models import HearingList, meeting_result
 from hearings.web.member_entities import list_members, load_member
 from hearings.web.organizations import load_organization
 from hearings.web.pages import run_search
 from hearings.web.paging import page_count, page_fields, query_of
 from hearings.web.status import database_stats, update_status
-from hearings.web.timefmt import format_eastern, iso_z
 
 # Read in any case, as the entity pages read them: `?chamber=Senate` as `senate`.
 _COMMITTEE_CHAMBER = Literal["house", "senate", "joint"]
@@ -42,74 +40,6 @@ router = APIRouter(prefix="/api", tags=["api"])
 def _engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
-
-
-class Committee(BaseModel):
-    system_code: str
-    name: str | None
-
-
-class Location(BaseModel):
-    room: str | None
-    building: str | None
-
-
-class HearingResult(BaseModel):
-    event_id: str
-    congress: int
-    chamber: str
-    type: str | None
-    status: str | None
-    title: str | None
-    start: str | None
-    start_eastern: str
-    location: Location
-    committees: list[Committee]
-    witness_count: int
-    snippet: str | None
-    matched_in: list[str]
-    update_date: str | None
-    last_changed_at: str | None
-    url: str
-    api_url: str
-    congress_gov_url: str
-
-
-class HearingList(BaseModel):
-    total: int
-    page: int
-    per_page: int
-    pages: int
-    sort: str
-    also_searched: list[str]
-    results: list[HearingResult]
-    next: str | None
-    previous: str | None
-    csv: str
-    json_export: str
-
-
-def _result(meeting: HearingSummary) -> HearingResult:
-    return HearingResult(
-        event_id=meeting.event_id,
-        congress=meeting.congress,
-        chamber=meeting.chamber,
-        type=meeting.meeting_type,
-        status=meeting.status,
-        title=meeting.title,
-        start=iso_z(meeting.start),
-        start_eastern=format_eastern(meeting.start),
-        location=Location(room=meeting.room, building=meeting.building),
-        committees=[Committee(system_code=c, name=n) for c, n in meeting.committees],
-        witness_count=meeting.witness_count,
-        snippet=meeting.snippet_text,
-        matched_in=meeting.matched_in,
-        update_date=iso_z(meeting.update_date),
-        last_changed_at=iso_z(meeting.last_changed_at),
-        url=f"/hearings/{meeting.event_id}",
-        api_url=f"/api/hearings/{meeting.event_id}",
-        congress_gov_url=meeting_url(meeting.congress, meeting.chamber, meeting.event_id),
-    )
 
 
 @router.get("/hearings", response_model=HearingList, summary="Search and list meetings")
@@ -127,7 +57,7 @@ def api_hearings(
         per_page=filters.per_page,
         sort=page.sort,
         also_searched=page.also_searched,
-        results=[_result(m) for m in page.rows],
+        results=[meeting_result(m) for m in page.rows],
         **page_fields(
             "/api/hearings",
             filters.page,
