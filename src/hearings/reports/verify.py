@@ -3,8 +3,9 @@
 Each check names what it found and the ids involved. A *problem* means the database is not what
 the importer promises (the command exits 1); a *warning* is worth knowing but true of healthy
 databases too (empty stubs the API really returns, a quarantine backlog, upstream oddities).
-`--reconcile`, which compares the API's counts and ids with the stored ones, is in
-`hearings.reports.reconcile`.
+Here: running the checks, and those on what the meetings, the quarantine and the runs say. The
+checks that stored bytes read back are in `verify_storage`, those on rows in `verify_rows`;
+`--reconcile`, which compares the API's counts and ids with the stored ones, is in `reconcile`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, Engine, and_, select
 from sqlalchemy.exc import DBAPIError
 
-from hearings.errors import DatabaseUnreadable
 from hearings.reports.verify_result import (
     Findings,
     VerifyResult,
@@ -23,17 +23,18 @@ from hearings.reports.verify_result import (
     unreadable,
 )
 from hearings.reports.verify_rows import check_duplicates, check_orphans, check_required_fields
+from hearings.reports.verify_storage import (
+    check_archive,
+    check_integrity,
+    check_shapes,
+    check_values,
+)
 from hearings.store import schema
-from hearings.store.archive import DamagedPayload, stored_payload, unpack, version_name
 from hearings.store.engine import database_label, is_sqlite
-from hearings.store.integrity import integrity_problems, integrity_summary
-from hearings.store.json_shapes import misshapen_values
 from hearings.store.opening import schema_version
-from hearings.store.stored_values import unreadable_values
 from hearings.sync.gate.checks import EARLIEST_DATE, LATEST_AHEAD
 
 _SQLITE_ONLY = ("integrity", "values")
-_INTEGRITY_LIMIT = 20  # problems; the sentence names the first and counts the rest
 # EARLIEST_DATE and LATEST_AHEAD are the gate's: it refuses what verify would call a problem.
 # An `updateDate` or high-water mark this far in the future would make updates skip changes.
 CLOCK_SLACK = timedelta(days=1)
@@ -77,44 +78,6 @@ def verify_database(
     except DBAPIError as exc:
         raise unreadable(database_url, exc) from None
     return result
-
-
-def _check_values(connection: Connection, found: Findings, now: datetime) -> None:
-    count, named = unreadable_values(connection)
-    if count:
-        found.problem(
-            f"{counted(count, 'stored value')} cannot be read back (damaged, or written by "
-            "another program in a form hearings does not read); `hearings rebuild` writes the "
-            "tables it derives again from the archive, or restore a backup (`hearings backup "
-            f"list`){'; the first ' + str(len(named)) if count > len(named) else ''}",
-            named,
-        )
-
-
-def _check_shapes(connection: Connection, found: Findings, now: datetime) -> None:
-    count, named = misshapen_values(connection)
-    if count:
-        found.problem(
-            f"{counted(count, 'stored JSON value')} {'is' if count == 1 else 'are'} not of the "
-            "shape hearings writes (an object, or a list of texts or of objects), so the "
-            "commands and pages that read them fail; `hearings rebuild` writes the tables it "
-            "derives again from the archive, or restore a backup (`hearings backup list`)"
-            f"{'; the first ' + str(len(named)) if count > len(named) else ''}",
-            named,
-        )
-
-
-def _check_integrity(connection: Connection, found: Findings, now: datetime) -> None:
-    rows = connection.exec_driver_sql(f"PRAGMA integrity_check({_INTEGRITY_LIMIT})").all()
-    problems = integrity_problems(rows)
-    if problems or not rows:
-        # A damaged file makes every later check meaningless: one sentence, like any unreadable
-        # database.
-        summary = integrity_summary(problems, limit=_INTEGRITY_LIMIT)
-        raise DatabaseUnreadable(
-            f"The database {found.result.database} is corrupt (SQLite's integrity check: "
-            f"{summary}); restore it with `hearings backup restore PATH`."
-        )
 
 
 def _check_foreign_keys(connection: Connection, found: Findings, now: datetime) -> None:
@@ -269,37 +232,10 @@ def _check_runs(connection: Connection, found: Findings, now: datetime) -> None:
         )
 
 
-def _check_archive(connection: Connection, found: Findings, now: datetime) -> None:
-    """Every archived payload reads back. SQLite's integrity check reads the file's structure,
-    not the values in it: a damaged payload passed it, then failed history and rebuild."""
-    archive = schema.payload_archive
-    rows = connection.execute(
-        select(
-            archive.c.version_id,
-            archive.c.entity,
-            archive.c.identifier,
-            stored_payload(),
-        ).execution_options(yield_per=500)
-    )
-    damaged = []
-    for row in rows:
-        try:
-            unpack(row.payload)
-        except DamagedPayload:
-            damaged.append(version_name(row.entity, row.identifier, row.version_id))
-    if damaged:
-        found.problem(
-            f"{counted(len(damaged), 'archived version')} cannot be read back (damaged), so "
-            "history, changes and a rebuild cannot use them; restore a backup "
-            "(`hearings backup list`)",
-            damaged,
-        )
-
-
 CHECKS: tuple[tuple[str, Check], ...] = (
-    ("integrity", _check_integrity),
-    ("values", _check_values),
-    ("shapes", _check_shapes),
+    ("integrity", check_integrity),
+    ("values", check_values),
+    ("shapes", check_shapes),
     ("foreign_keys", _check_foreign_keys),
     ("orphans", check_orphans),
     ("duplicates", check_duplicates),
@@ -309,5 +245,5 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("stubs", _check_stubs),
     ("quarantine", _check_quarantine),
     ("runs", _check_runs),
-    ("archive", _check_archive),
+    ("archive", check_archive),
 )
