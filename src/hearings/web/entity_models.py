@@ -1,6 +1,7 @@
 """Response models of the JSON API's witness and member lists, so /openapi.json documents them
 as it does /api/hearings. Field order is the order the JSON has always had: the models describe
-the records `as_json` builds (web/entities.py, web/member_entities.py), byte for byte."""
+the records `as_json` builds (web/entities.py, web/member_entities.py, web/appearances.py),
+byte for byte."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection handed over by `hearings.store.engine.migrate`.
+"""Alembic environment: runs on the connection handed over by `hearings.store.opening.migrate`.
 
 Migrations are frozen: they carry their own SQL and import no application code, because that code
 changes after a migration has run on someone's database. Derived data is the exception they leave
