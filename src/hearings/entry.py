@@ -27,6 +27,14 @@ def _deaf_to_late_stops() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
+def _forget_caught_interrupts() -> None:
+    """A Ctrl-C that lands while Python evaluates a string (namedtuple and dataclass build their
+    methods so, as modules load) marks it unhandled for good, though the command caught it, and
+    Python then ended the process by SIGINT after the sentence (-2, not 130; or after a command
+    that finished). Python clears the mark each time it evaluates a string."""
+    eval("None")
+
+
 def main() -> None:
     # Registered first, so it runs last: hooks that wait (for worker processes) can still be
     # stopped.
@@ -42,7 +50,11 @@ def main() -> None:
         if by_sigterm:  # end by the signal sent, as a command stopped later does
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGTERM)
+        _forget_caught_interrupts()
         sys.exit(130)
     finally:
         signal.signal(signal.SIGTERM, previous)
-    run_command()
+    try:
+        run_command()
+    finally:
+        _forget_caught_interrupts()
