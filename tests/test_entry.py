@@ -66,6 +66,34 @@ def test_a_stop_after_the_command_finished_keeps_its_exit_code(
     assert database.is_file()  # the command did its work before the stop came
 
 
+# The stop is sent as Python joins the command's threads (the HTTP client's, a pool's), before
+# the exit hooks: where SIGTERM had its default action back.
+_STOPPED_AS_THREADS_JOIN = """
+import os, signal, sys, threading, time
+
+def late(stop=getattr(signal, sys.argv[1])):
+    os.kill(os.getpid(), stop)
+    time.sleep(0.2)  # the signal is handled here
+
+threading._register_atexit(late)
+sys.argv = ["hearings", "init"]
+from hearings.entry import main
+main()
+"""
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_stop_as_the_finished_command_joins_its_threads_keeps_its_exit_code(
+    tmp_path: Path, stop: signal.Signals
+) -> None:
+    """A SIGTERM there ended a command that had finished by the signal, without a word: found
+    as a silent -15 after a `hearings backup restore` and a `rebuild` on PostgreSQL that had
+    done their work."""
+    done = _run_script(tmp_path, _STOPPED_AS_THREADS_JOIN, stop.name)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert (tmp_path / "hearings.db").is_file()
+
+
 # An object whose finalizer fails as Python tears the script's module down, after the command.
 _FAILING_FINALIZER = """
 import sys

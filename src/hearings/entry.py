@@ -57,4 +57,8 @@ def main() -> None:
     try:
         run_command()
     finally:
+        # The command has ended and said how. Python then joins its threads and runs the exit
+        # hooks, where SIGTERM had its default action back: a command that had finished died
+        # by it without a word. (Ctrl-C there is harmless, and still stops a hook that hangs.)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         _forget_caught_interrupts()
