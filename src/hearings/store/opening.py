@@ -3,6 +3,8 @@ version and the right to write, all before anything is written; then migrations.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -84,21 +86,12 @@ def open_database(
             database_url = _existing_file_url(path)
         return _open_sqlite(database_url, path, migrate_schema, allow_read_only)
     engine = create_db_engine(database_url)
-    try:
+    with _given_up_on_failure(engine):
         version = schema_version(engine)
         if not allow_read_only:
             _refuse_read_only_server(engine)
         if migrate_schema and version.needs_migration:
             migrate(engine)
-    except OperationalError as exc:
-        engine.dispose()
-        raise DatabaseUnreadable(f"Cannot open the database: {_first_line(exc)}.") from None
-    except DBAPIError as exc:
-        engine.dispose()
-        raise DatabaseUnreadable(f"The database cannot be used: {_first_line(exc)}.") from None
-    except BaseException:
-        engine.dispose()
-        raise
     return engine
 
 
@@ -126,12 +119,21 @@ def _open_sqlite(
         engine = create_db_engine(_read_only_url(path, immutable=read_only.immutable))
     else:
         engine = create_db_engine(database_url)
-    try:
+    with _given_up_on_failure(engine):
         if read_only is None and migrate_schema and (version is None or version.needs_migration):
             migrate(engine)
         else:
             with engine.connect():
                 pass
+    return engine
+
+
+@contextmanager
+def _given_up_on_failure(engine: Engine) -> Iterator[None]:
+    """Dispose of `engine` if opening it fails, and say why in one sentence when the database
+    refused it."""
+    try:
+        yield
     except OperationalError as exc:
         engine.dispose()
         raise DatabaseUnreadable(f"Cannot open the database: {_first_line(exc)}.") from None
@@ -141,7 +143,6 @@ def _open_sqlite(
     except BaseException:
         engine.dispose()
         raise
-    return engine
 
 
 def _existing_file_url(path: Path) -> str:
