@@ -4,6 +4,8 @@ its traceback, which Python's last-resort handler printed on stderr beside "Inte
 
 from __future__ import annotations
 
+import gc
+import logging
 import signal
 import subprocess
 import sys
@@ -11,6 +13,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
+from hearings.logs import configure_logging, route_library_records
 
 # In a process of its own: pytest's log capture puts a handler on the root logger, which would
 # take the record that, in a command, went to the last-resort handler. The connection's close
@@ -66,3 +70,19 @@ def test_ctrl_c_inside_a_connections_close_prints_no_traceback(
         text = logged.read_text()
         assert "Exception closing connection" in text
         assert "KeyboardInterrupt" in text  # the traceback is kept where tracebacks go
+
+
+def test_setting_up_the_log_frees_no_handler(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A freed handler runs logging's weakref callback, which takes logging's lock wherever the
+    main thread is; a Ctrl-C landing in it was swallowed and left the lock held, and the run's
+    threads then waited on it for good (one Ctrl-C of a sweep over `hearings update` on
+    PostgreSQL, landing as the command set up its log, hung it)."""
+    freed: list[object] = []
+    monkeypatch.setattr(logging, "_removeHandlerRef", freed.append)
+    route_library_records(None)  # as every command starts
+    configure_logging(tmp_path / "logs", "INFO", quiet=True)
+    configure_logging(tmp_path / "logs", "INFO")
+    gc.collect()
+    assert freed == []

@@ -56,6 +56,13 @@ def daily_log_path(log_dir: Path, now: datetime | None = None) -> Path:
     return log_dir / f"daily_update_{moment:%Y%m%d}.log"
 
 
+# Handlers taken off a logger, kept alive: freeing one runs logging's weakref callback, which
+# takes logging's lock wherever the main thread then is. A Ctrl-C landing in that callback is
+# swallowed (an unraisable error) and left the lock held, so the run's threads waited on it for
+# good: a Ctrl-C as `hearings update` set up its log hung it. A handler is a few objects.
+_retired_handlers: list[logging.Handler] = []
+
+
 def configure_logging(
     log_dir: Path | None,
     level: str = "INFO",
@@ -70,6 +77,7 @@ def configure_logging(
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
         handler.close()
+        _retired_handlers.append(handler)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False
     path: Path | None = None
@@ -104,6 +112,7 @@ def route_library_records(file_handler: logging.Handler | None) -> None:
     root = logging.getLogger()
     for handler in _library_handler:
         root.removeHandler(handler)
+    _retired_handlers.extend(_library_handler)
     _library_handler[:] = [file_handler or logging.NullHandler()]
     root.addHandler(_library_handler[0])
 
