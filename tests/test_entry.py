@@ -157,3 +157,36 @@ def test_ctrl_c_inside_an_evaluated_string_still_exits_130(
     at spread moments of `hearings backup restore` and `rebuild` on PostgreSQL."""
     stopped = _run_script(tmp_path, _STOPPED_IN_AN_EVAL, moment, as_module=True)
     assert (stopped.returncode, stopped.stderr.strip()) == (130, sentence)
+
+
+# A Ctrl-C that lands in a finalizer (a connection's, a handler's weakref callback), where Python
+# swallows it; then the command runs on for a while.
+_STOPPED_IN_A_FINALIZER = """
+import sys, time
+import hearings.cli
+
+class Finalized:
+    def __del__(self):
+        raise KeyboardInterrupt
+
+def register_then_run_on(args, register=hearings.cli._register_commands):
+    Finalized()
+    time.sleep(10)  # the command runs on; a stop that is lost waits here
+    register(args)
+
+hearings.cli._register_commands = register_then_run_on
+sys.argv = ["hearings", "status"]
+from hearings.entry import main
+main()
+"""
+
+
+def test_a_ctrl_c_inside_a_finalizer_still_stops_the_command(tmp_path: Path) -> None:
+    """Python swallows it there (an unraisable error): the command ran on as if no Ctrl-C had
+    come, and logged "ERROR unexpected error: KeyboardInterrupt" beside the sentence. Found in
+    a Ctrl-C sweep of `hearings update` on PostgreSQL."""
+    stopped = _run_script(tmp_path, _STOPPED_IN_A_FINALIZER)
+    assert (stopped.returncode, stopped.stderr.strip()) == (
+        130,
+        "Interrupted; nothing was changed.",
+    )

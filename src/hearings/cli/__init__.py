@@ -252,6 +252,11 @@ def _thread_bug(args: threading.ExceptHookArgs) -> None:
 
 
 def _unraisable_bug(unraisable: sys.UnraisableHookArgs) -> None:
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        # Not a bug: a stop, which logged "unexpected error: KeyboardInterrupt" beside the
+        # sentence and was lost.
+        stop_signals.resend_swallowed_stop()
+        return
     # Not as Python tears its modules down: the command has finished and said how, and the log
     # can no longer be opened there (imports fail), so trying printed a traceback of our own.
     if unraisable.exc_value is not None and not sys.is_finalizing():

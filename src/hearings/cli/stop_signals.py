@@ -57,6 +57,23 @@ def die_by_sigterm() -> NoReturn:
     os._exit(128 + signal.SIGTERM)
 
 
+def resend_swallowed_stop() -> None:
+    """A stop that landed in a finalizer or a weakref callback, where Python swallows it: the
+    command ran on as if it had not come. Sent again to the main thread a moment later, once
+    the finalizer is over (another that swallows it sends it again). A SIGTERM's is recorded
+    already, so the sentence still names it."""
+    main = threading.main_thread().ident
+    if main is None or sys.is_finalizing():
+        return
+    resend = threading.Timer(_RESEND_AFTER_SECONDS, signal.pthread_kill, (main, signal.SIGINT))
+    resend.daemon = True
+    resend.start()
+
+
+# Long enough for the main thread to leave the finalizer, short to whoever pressed Ctrl-C.
+_RESEND_AFTER_SECONDS = 0.05
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     _received.append(signum)
     # A second SIGTERM while the command unwinds ends it at once, as a kill would.
