@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Callable
 
 from rich.console import Console
 
@@ -18,11 +19,29 @@ def plain(interval: float = 60.0) -> tuple[PlainStages, io.StringIO]:
     return PlainStages(console, RequestsByStage(1), 5000, interval=interval), out
 
 
+def wait_for_lines(out: io.StringIO, enough: Callable[[list[str]], bool]) -> None:
+    """Until the ticker has printed `enough`: a fixed sleep missed its lines on a loaded machine."""
+    deadline = time.monotonic() + 60
+    while not enough(out.getvalue().splitlines()):
+        assert time.monotonic() < deadline, out.getvalue()
+        time.sleep(0.01)
+
+
 def test_a_line_every_interval_while_a_stage_works_and_one_when_it_closes() -> None:
     display, out = plain(interval=0.05)
+    # The stage's clock is the test's: "done in 0:00" held only while the main thread woke from
+    # its sleep within 0.1 s, and a loaded machine made it 0:01.
+    now = [100.0]
+    display.clock = lambda: now[0]
     display.start()
     display("meetings", 3, 1200)
-    time.sleep(0.4)
+    now[0] += 0.4
+    wait_for_lines(out, lambda lines: sum(x.startswith("meetings: 3/1,200") for x in lines) >= 2)
+    # One more tick, then none until stop(): a tick between the closing line and stop() would
+    # print a budget line between them.
+    display.interval = 3600
+    ticks = sum(x.startswith("meetings: 3/1,200") for x in out.getvalue().splitlines())
+    wait_for_lines(out, lambda lines: sum(x.startswith("meetings: 3/1,200") for x in lines) > ticks)
     display("meetings", 1200, 1200)
     display.finish(completed=True)
     display.stop()

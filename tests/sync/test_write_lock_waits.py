@@ -30,25 +30,31 @@ HELD_SECONDS = 0.4
 
 
 @contextmanager
-def write_lock_held_elsewhere(path: Path) -> Iterator[threading.Event]:
-    """Another connection takes the write lock and keeps it for HELD_SECONDS; the event is set
-    once it holds it."""
+def write_lock_held_elsewhere(
+    path: Path, *, until: threading.Event | None = None
+) -> Iterator[threading.Event]:
+    """Another connection takes the write lock and keeps it for HELD_SECONDS (after `until` is
+    set, when given); the event yielded is set once it holds it."""
     holding = threading.Event()
 
     def hold() -> None:
         other = sqlite3.connect(path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         holding.set()
+        if until is not None:
+            until.wait(60)
         time.sleep(HELD_SECONDS)
         other.execute("COMMIT")
         other.close()
 
     holder = threading.Thread(target=hold)
     holder.start()
-    assert holding.wait(10)
+    assert holding.wait(60)
     try:
         yield holding
     finally:
+        if until is not None:
+            until.set()
         holder.join()
 
 
@@ -86,7 +92,10 @@ def test_an_engine_for_writing_waits_where_a_deferred_read_then_write_fails(
 ) -> None:
     engine, path = migrated(tmp_path)
     table = schema.sync_state
-    with write_lock_held_elsewhere(path):
+    # Held until the deferred write has been refused: held for a fixed time, the lock could be
+    # gone before the refusal was tried on a loaded machine, and the deferred write landed.
+    tried = threading.Event()
+    with write_lock_held_elsewhere(path, until=tried):
         # Deferred: the read succeeds, the write that follows is refused without waiting.
         deferred_failed = False
         try:
@@ -95,6 +104,7 @@ def test_an_engine_for_writing_waits_where_a_deferred_read_then_write_fails(
                 connection.execute(table.delete())
         except Exception as exc:
             deferred_failed = "locked" in str(exc)
+        tried.set()
         assert deferred_failed
         with writing(engine).begin() as connection:
             connection.execute(select(table)).all()
