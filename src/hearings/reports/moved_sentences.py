@@ -24,11 +24,14 @@ def moved_sentences(before: object, after: object) -> list[str]:
         # The same day with a time given, or taken away.
         if isinstance(now, datetime):
             return [f"Time given: {_when(now)}"]
-        return [f"Time removed: {_when(now)} (was {_clock(_local(was))} ET)"]
+        return [f"Time removed: {_when(now)} (was {_clock(_local(was))} {_zone(was)})"]
     # Across a new year the years are named: "Jan 25 to Jan 23" alone reads as two days earlier.
     years = _local(was).year != _local(now).year
-    # The zone is said once, after the last time: after the first when the new day has none.
-    shown_was = _when(was, zone=not isinstance(now, datetime), year=years)
+    # The zone is said once, after the last time: after the first when the new day has none,
+    # or when the first is in the hour that comes twice as daylight time ends (1:30 a.m. EDT,
+    # then 1:30 a.m. EST: without the zones, a move of an hour read as none).
+    zone = not isinstance(now, datetime) or _in_repeated_hour(was)
+    shown_was = _when(was, zone=zone, year=years)
     return [f"Moved from {shown_was} to {_when(now, year=years)}"]
 
 
@@ -54,6 +57,15 @@ def _local(start: Start) -> Start:
     return start.astimezone(UTC).astimezone(EASTERN) if isinstance(start, datetime) else start
 
 
+def _in_repeated_hour(start: Start) -> bool:
+    """Whether a moment's Eastern clock time comes twice (1:00-2:00 a.m. as daylight time
+    ends), so that "1:30 a.m. ET" does not say which."""
+    local = _local(start)
+    if not isinstance(local, datetime):
+        return False
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
 def _day(start: Start) -> date:
     """The Eastern day of a start."""
     local = _local(start)
@@ -62,14 +74,23 @@ def _day(start: Start) -> date:
 
 def _when(moment: Start | None, *, zone: bool = True, year: bool = False) -> str:
     """ "Thu Oct 9, 2:00 p.m. ET" (with `year`, "Thu Oct 9, 2025, 2:00 p.m. ET"), as Congress
-    keeps time; a day without a time is "Thu Oct 9"."""
+    keeps time; in the hour that comes twice, "Sun Nov 2, 1:30 a.m. EDT"; a day without a time
+    is "Thu Oct 9"."""
     if moment is None:
         return "no date"
     local = _local(moment)
     day = f"{local:%a %b} {local.day}" + (f", {local.year}" if year else "")
     if not isinstance(local, datetime):
         return day
-    return f"{day}, {_clock(local)}" + (" ET" if zone else "")
+    return f"{day}, {_clock(local)}" + (f" {_zone(moment)}" if zone else "")
+
+
+def _zone(start: Start) -> str:
+    """ "ET", or "EDT"/"EST" for a clock time that comes twice."""
+    local = _local(start)
+    if isinstance(local, datetime) and _in_repeated_hour(local):
+        return str(local.tzname())
+    return "ET"
 
 
 def _clock(local: Start) -> str:
