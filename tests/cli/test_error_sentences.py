@@ -101,20 +101,22 @@ def test_serve_never_prints_the_postgresql_password(postgres_url: str, tmp_path:
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        text=True,
+        # Unbuffered: communicate() reads the pipe itself, so what a buffered reader had read
+        # ahead of the line it returned would be lost (a password among it unseen).
+        bufsize=0,
     )
     try:
         seen = []
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            line = server.stdout.readline() if server.stdout else ""
+            line = server.stdout.readline().decode() if server.stdout else ""
             seen.append(line)
             if "Uvicorn running" in line or not line:
                 break
     finally:
         server.terminate()
         rest, _ = server.communicate(timeout=30)
-    output = "".join(seen) + rest
+    output = "".join(seen) + rest.decode()
     assert "Serving postgresql+psycopg://" in output and "***" in output
     assert password not in output
 

@@ -63,7 +63,9 @@ def serving(
 
 
 def _cookie_flags(base: str) -> list[str]:
-    answer = httpx.post(f"{base}/admin/login", data={"token": TOKEN}, headers=FROM_TLS_PROXY)
+    answer = httpx.post(
+        f"{base}/admin/login", data={"token": TOKEN}, headers=FROM_TLS_PROXY, timeout=60
+    )
     assert answer.status_code == 303
     return [part.strip().lower() for part in answer.headers["set-cookie"].split(";")]
 
@@ -90,7 +92,9 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(site: Site) -> No
 
 def test_served_feeds_use_public_base_url(site: Site) -> None:
     with serving(site, PUBLIC_BASE_URL="https://hearings.example.org") as base:
-        atom = httpx.get(f"{base}/feeds/hearings.atom", headers={"Host": "evil.example"})
+        atom = httpx.get(
+            f"{base}/feeds/hearings.atom", headers={"Host": "evil.example"}, timeout=60
+        )
     assert atom.status_code == 200
     assert "evil.example" not in atom.text
     assert 'href="https://hearings.example.org/feeds/hearings.atom"' in atom.text

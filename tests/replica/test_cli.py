@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -21,26 +22,37 @@ def test_the_command_serves_until_interrupted() -> None:
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        # Unbuffered: communicate() reads the pipes itself, and would miss what a buffered reader
+        # had read ahead.
+        bufsize=0,
     )
     try:
-        assert process.stdout is not None
-        base_url = process.stdout.readline().strip()
+        assert process.stdout is not None and process.stderr is not None
+        base_url = process.stdout.readline().decode().strip()
         assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v3")
         # By default it serves every bundled Congress; --scale counts meetings across them.
         counts = {
             path: httpx.get(
                 f"{base_url}/{path}?format=json&limit=1",
                 headers={"X-Api-Key": "DEMO_KEY"},
-                timeout=10,
+                timeout=60,
             ).json()["pagination"]["count"]
             for path in ("committee-meeting", "committee-meeting/118", "committee-meeting/119")
         }
         assert counts["committee-meeting"] == 300
         assert counts["committee-meeting/118"] + counts["committee-meeting/119"] == 300
         assert counts["committee-meeting/118"] >= 10
+        # The URL is printed before the banner, and the banner before the command waits for
+        # Ctrl-C: the server answers from its own thread meanwhile, so a Ctrl-C sent once the
+        # answers came could land before the wait, on a loaded machine. Wait for the banner.
+        banner = b""
+        while "Ctrl-C stops it." not in " ".join(banner.decode().split()):
+            read = os.read(process.stderr.fileno(), 4096)
+            assert read, banner
+            banner += read
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=20)
+        _, rest = process.communicate(timeout=60)
+        stderr = (banner + rest).decode()
     finally:
         if process.poll() is None:
             process.kill()
@@ -65,14 +77,14 @@ def test_several_corpus_folders_are_served_as_one() -> None:
         answer = httpx.get(
             f"{base_url}/committee/118/senate?format=json&limit=250",
             headers={"X-Api-Key": "DEMO_KEY"},
-            timeout=10,
+            timeout=60,
         ).json()
         # A committee in both folders is one, listed for each Congress.
         assert "ssju00" in {c["systemCode"] for c in answer["committees"]}
         meetings = httpx.get(
             f"{base_url}/committee-meeting?format=json&limit=1",
             headers={"X-Api-Key": "DEMO_KEY"},
-            timeout=10,
+            timeout=60,
         ).json()
         assert meetings["pagination"]["count"] == 160
     finally:
@@ -102,7 +114,9 @@ def test_a_429_burst_can_be_asked_for_on_the_command_line() -> None:
         assert process.stdout is not None
         base_url = process.stdout.readline().strip()
         url = f"{base_url}/member/A000055?format=json"
-        first, second = (httpx.get(url, headers={"X-Api-Key": "DEMO_KEY"}) for _ in range(2))
+        first, second = (
+            httpx.get(url, headers={"X-Api-Key": "DEMO_KEY"}, timeout=60) for _ in range(2)
+        )
         assert first.status_code == 200
         assert second.status_code == 429 and second.headers["Retry-After"] == "2"
     finally:

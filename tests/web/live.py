@@ -13,26 +13,25 @@ import uvicorn
 from fastapi import FastAPI
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def live_server(app: FastAPI) -> Iterator[str]:
     """Serve `app` until the block ends; yields its base URL."""
-    port = _free_port()
+    # The socket is bound here and handed to uvicorn: a port found free, closed, then bound by
+    # uvicorn could be taken in between by another process (another xdist worker's server).
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = int(listener.getsockname()[1])
     runner = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
     )
-    thread = threading.Thread(target=runner.run, daemon=True)
+    thread = threading.Thread(target=runner.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    # Generous: the first answer reads the database (PostgreSQL's too) on a loaded machine.
+    deadline = time.monotonic() + 60
     while True:
         try:
-            if httpx.get(f"{base}/api/update-status", timeout=2).status_code == 200:
+            if httpx.get(f"{base}/api/update-status", timeout=10).status_code == 200:
                 break
         except httpx.HTTPError:
             pass
@@ -44,3 +43,4 @@ def live_server(app: FastAPI) -> Iterator[str]:
     finally:
         runner.should_exit = True
         thread.join(timeout=10)
+        listener.close()

@@ -36,8 +36,10 @@ def test_a_path_without_a_secret_is_logged_as_sent() -> None:
 def test_serve_logs_requests_without_the_secrets_in_their_urls(site: Site, tmp_path: Path) -> None:
     log = tmp_path / "access.log"
     with log.open("w") as stdout, serving(site, stdout=stdout) as base:
-        refused = httpx.get(f"{base}/admin", params={"token": TOKEN})
-        listed = httpx.get(f"{base}/api/hearings", params={"api_key": "DEMO-KEY-77", "page": 2})
+        refused = httpx.get(f"{base}/admin", params={"token": TOKEN}, timeout=60)
+        listed = httpx.get(
+            f"{base}/api/hearings", params={"api_key": "DEMO-KEY-77", "page": 2}, timeout=60
+        )
     assert refused.status_code == 401 and listed.status_code == 200
     written = log.read_text()
     assert "GET /admin?token=*** HTTP/1.1" in written

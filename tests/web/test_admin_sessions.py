@@ -40,7 +40,7 @@ def admin_site(scratch: Scratch, clock: Callable[[], datetime], **settings: Any)
 
 
 def sign_in(base: str, token: str = ADMIN_TOKEN, **headers: str) -> httpx.Client:
-    browser = httpx.Client(base_url=base, headers=headers)
+    browser = httpx.Client(base_url=base, headers=headers, timeout=60)
     answer = browser.post("/admin/login", data={"token": token})
     assert answer.status_code == 303, answer.text
     return browser
@@ -64,7 +64,7 @@ def test_a_session_expires_after_its_lifetime(scratch: Scratch) -> None:
         ended = browser.get("/admin")
         assert ended.status_code == 401 and "has ended" in ended.text
         # The same cookie sent again, by anyone, stays dead.
-        replay = httpx.get(f"{base}/admin", cookies={"hearings_admin": cookie})
+        replay = httpx.get(f"{base}/admin", cookies={"hearings_admin": cookie}, timeout=60)
         assert replay.status_code == 401
 
 
@@ -75,7 +75,7 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(scratch: Scratch) -> N
         out = browser.post("/admin/logout", data={"csrf": csrf_of(browser)})
         assert out.status_code == 303
         assert "hearings_admin" not in browser.cookies
-        replay = httpx.get(f"{base}/admin", cookies={"hearings_admin": stolen})
+        replay = httpx.get(f"{base}/admin", cookies={"hearings_admin": stolen}, timeout=60)
         assert replay.status_code == 401
 
 
@@ -85,7 +85,7 @@ def test_a_new_admin_token_ends_every_session(scratch: Scratch) -> None:
         cookie = sign_in(base).cookies["hearings_admin"]
     # The server restarted with a rotated token: the old cookie opens nothing.
     with admin_site(scratch, clock, admin_token="rotated-token-9f2c") as base:
-        answer = httpx.get(f"{base}/admin", cookies={"hearings_admin": cookie})
+        answer = httpx.get(f"{base}/admin", cookies={"hearings_admin": cookie}, timeout=60)
         assert answer.status_code == 401
         assert sign_in(base, "rotated-token-9f2c").get("/admin").status_code == 200
 
@@ -126,6 +126,7 @@ def test_every_cookie_post_needs_the_csrf_value(scratch: Scratch) -> None:
             f"{base}/admin/quarantine/retry",
             data=form,
             headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            timeout=60,
         )
         assert scripted.json() == {"marked_for_retry": 1}
 
@@ -134,21 +135,26 @@ def test_wrong_tokens_are_throttled_per_client(scratch: Scratch) -> None:
     clock = Clock()
     with admin_site(scratch, clock, admin_login_attempts_per_minute=10) as base:
         guesses = [
-            httpx.post(f"{base}/admin/login", data={"token": f"guess-{i}"}) for i in range(10)
+            httpx.post(f"{base}/admin/login", data={"token": f"guess-{i}"}, timeout=60)
+            for i in range(10)
         ]
         assert [g.status_code for g in guesses] == [403] * 10
-        blocked = httpx.post(f"{base}/admin/login", data={"token": "guess-10"})
+        blocked = httpx.post(f"{base}/admin/login", data={"token": "guess-10"}, timeout=60)
         assert blocked.status_code == 429
         assert int(blocked.headers["retry-after"]) == 60
         assert "Too many wrong admin tokens from your address" in blocked.text
         # While blocked even the right token is refused, so guessing learns nothing.
-        right = httpx.post(f"{base}/admin/login", data={"token": ADMIN_TOKEN})
+        right = httpx.post(f"{base}/admin/login", data={"token": ADMIN_TOKEN}, timeout=60)
         assert right.status_code == 429
-        bearer = httpx.get(f"{base}/admin", headers={"Authorization": "Bearer another-guess"})
+        bearer = httpx.get(
+            f"{base}/admin", headers={"Authorization": "Bearer another-guess"}, timeout=60
+        )
         assert bearer.status_code == 429
         assert bearer.headers["content-type"].startswith("text/html")
         scripted = httpx.get(
-            f"{base}/admin", headers={"Authorization": "Bearer x", "Accept": "application/json"}
+            f"{base}/admin",
+            headers={"Authorization": "Bearer x", "Accept": "application/json"},
+            timeout=60,
         )
         assert scripted.status_code == 429 and "wait" in scripted.json()["error"]["message"]
         clock.now = FIXED_NOW + timedelta(seconds=61)
@@ -162,9 +168,13 @@ def test_the_cookie_is_secure_behind_a_trusted_tls_proxy(scratch: Scratch) -> No
         assert "secure" in [part.strip().lower() for part in cookie.split(";")]
         # The throttle counts the forwarded client, not the proxy.
         for i in range(10):
-            httpx.post(f"{base}/admin/login", data={"token": f"g{i}"}, headers=forwarded)
+            httpx.post(
+                f"{base}/admin/login", data={"token": f"g{i}"}, headers=forwarded, timeout=60
+            )
         assert (
-            httpx.post(f"{base}/admin/login", data={"token": "g"}, headers=forwarded).status_code
+            httpx.post(
+                f"{base}/admin/login", data={"token": "g"}, headers=forwarded, timeout=60
+            ).status_code
             == 429
         )
         other_client = {**forwarded, "X-Forwarded-For": "198.51.100.2"}
@@ -183,7 +193,9 @@ def test_an_untrusted_proxy_cannot_claim_https(scratch: Scratch) -> None:
 
 
 def _set_cookie(base: str, headers: dict[str, str] | None = None) -> str:
-    answer = httpx.post(f"{base}/admin/login", data={"token": ADMIN_TOKEN}, headers=headers or {})
+    answer = httpx.post(
+        f"{base}/admin/login", data={"token": ADMIN_TOKEN}, headers=headers or {}, timeout=60
+    )
     assert answer.status_code == 303, answer.text
     return answer.headers["set-cookie"]
 
@@ -193,7 +205,7 @@ def test_back_after_sign_out_shows_no_admin_page_from_the_cache(scratch: Scratch
     """On a shared computer, Back after Sign out showed the whole admin page (its runs,
     quarantine and form token) from the browser's cache, without asking the server."""
     with admin_site(scratch, Clock()) as base:
-        assert "no-store" in httpx.get(f"{base}/admin").headers["cache-control"]
+        assert "no-store" in httpx.get(f"{base}/admin", timeout=60).headers["cache-control"]
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()

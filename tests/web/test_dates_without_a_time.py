@@ -47,7 +47,7 @@ def site(scratch: Scratch) -> Iterator[str]:
 
 
 def test_the_hearing_page_shows_the_day_and_no_time(site: str) -> None:
-    html = httpx.get(f"{site}/hearings/{EVENT}").text
+    html = httpx.get(f"{site}/hearings/{EVENT}", timeout=60).text
     assert '<time datetime="2025-06-24"' in html
     assert "Tuesday, June 24, 2025, time not given" in html
     # Not the evening before (8 p.m. ET on June 23). Not "8 p.m." as a bare substring: the
@@ -56,9 +56,11 @@ def test_the_hearing_page_shows_the_day_and_no_time(site: str) -> None:
 
 
 def test_the_json_api_gives_the_day_as_a_date(site: str) -> None:
-    meeting = httpx.get(f"{site}/api/hearings/{EVENT}").json()
+    meeting = httpx.get(f"{site}/api/hearings/{EVENT}", timeout=60).json()
     assert meeting["start"] == "2025-06-24"
-    found = httpx.get(f"{site}/api/hearings", params={"from": "2025-06-24", "to": "2025-06-24"})
+    found = httpx.get(
+        f"{site}/api/hearings", params={"from": "2025-06-24", "to": "2025-06-24"}, timeout=60
+    )
     [result] = [r for r in found.json()["results"] if r["event_id"] == EVENT]
     assert result["start"] == "2025-06-24"
     assert result["start_eastern"] == "Tuesday, June 24, 2025, time not given"
@@ -66,7 +68,7 @@ def test_the_json_api_gives_the_day_as_a_date(site: str) -> None:
 
 def test_lists_file_it_on_its_day(site: str) -> None:
     def listed(**days: str) -> bool:
-        page = httpx.get(f"{site}/hearings", params={**days, "per_page": "100"})
+        page = httpx.get(f"{site}/hearings", params={**days, "per_page": "100"}, timeout=60)
         assert page.status_code == 200
         return f'href="/hearings/{EVENT}"' in page.text
 
@@ -74,35 +76,39 @@ def test_lists_file_it_on_its_day(site: str) -> None:
     assert listed(**{"from": "2025-06-24", "to": "2025-06-24"})
     assert not listed(**{"to": "2025-06-23"})
     assert not listed(**{"from": "2025-06-25"})
-    row = httpx.get(f"{site}/hearings", params={"from": "2025-06-24", "to": "2025-06-24"}).text
+    row = httpx.get(
+        f"{site}/hearings", params={"from": "2025-06-24", "to": "2025-06-24"}, timeout=60
+    ).text
     assert '<time datetime="2025-06-24">Jun 24, 2025</time>' in row
 
 
 def test_the_week_and_the_calendar_put_it_on_its_day(site: str) -> None:
-    week = httpx.get(f"{site}/hearings", params={"week": "2025-06-24"}).text
+    week = httpx.get(f"{site}/hearings", params={"week": "2025-06-24"}, timeout=60).text
     tuesday = week.split('id="day-2025-06-24"')[1].split('id="day-2025-06-25"')[0]
     assert f'href="/hearings/{EVENT}"' in tuesday
     assert "Time not given" in tuesday
     assert f'href="/hearings/{EVENT}"' not in week.split('id="day-2025-06-24"')[0]
-    month = httpx.get(f"{site}/calendar", params={"month": "2025-06"}).text
+    month = httpx.get(f"{site}/calendar", params={"month": "2025-06"}, timeout=60).text
     cell = re.search(r'datetime="2025-06-24".*?(?=<time datetime="2025-06-25"|$)', month, re.S)
     assert cell is not None and f'href="/hearings/{EVENT}"' in cell.group(0)
 
 
 def test_the_calendar_feed_makes_it_an_all_day_event(site: str) -> None:
-    ics = httpx.get(f"{site}/feeds/hearings.ics").text
+    ics = httpx.get(f"{site}/feeds/hearings.ics", timeout=60).text
     event = next(e for e in ics.split("BEGIN:VEVENT") if f"UID:meeting-{EVENT}@" in e)
     lines = event.replace("\r\n ", "").split("\r\n")
     assert "DTSTART;VALUE=DATE:20250624" in lines
     assert "DTEND;VALUE=DATE:20250625" in lines
     assert not any(line.startswith(("DTSTART:", "DTEND:")) for line in lines)
     assert "Tuesday\\, June 24\\, 2025\\, time not given" in event.replace("\r\n ", "")
-    atom = httpx.get(f"{site}/feeds/hearings.atom").text
+    atom = httpx.get(f"{site}/feeds/hearings.atom", timeout=60).text
     assert "Tuesday, June 24, 2025, time not given." in atom
 
 
 def test_the_search_export_gives_the_day(site: str) -> None:
-    exported = httpx.get(f"{site}/hearings.json", params={"from": "2025-06-24", "to": "2025-06-24"})
+    exported = httpx.get(
+        f"{site}/hearings.json", params={"from": "2025-06-24", "to": "2025-06-24"}, timeout=60
+    )
     [record] = [r for r in exported.json() if r["event_id"] == EVENT]
     assert record["start"] == "2025-06-24"
 
@@ -114,8 +120,8 @@ def test_the_history_says_what_happened_to_its_day(scratch: Scratch) -> None:
     write_version(scratch, date="2026-01-05")
     app = create_app(scratch.engine, settings=scratch.database.settings(), clock=lambda: FIXED_NOW)
     with live_server(app) as base:
-        history = httpx.get(f"{base}/api/hearings/{EVENT}/history").json()
-        page = httpx.get(f"{base}/hearings/{EVENT}").text
+        history = httpx.get(f"{base}/api/hearings/{EVENT}/history", timeout=60).json()
+        page = httpx.get(f"{base}/hearings/{EVENT}", timeout=60).text
     changes = [v["changes"] for v in history["versions"]]
     assert changes[-4:] == [
         ["Moved from Wed May 21, 10:30 a.m. ET to Tue Jun 24"],
@@ -128,9 +134,11 @@ def test_the_history_says_what_happened_to_its_day(scratch: Scratch) -> None:
 
 
 def test_the_witness_list_gives_a_last_appearance_on_that_day_as_the_day(site: str) -> None:
-    found = httpx.get(f"{site}/api/witnesses", params={"q": "Landwermeyer"}).json()["results"]
+    found = httpx.get(f"{site}/api/witnesses", params={"q": "Landwermeyer"}, timeout=60).json()[
+        "results"
+    ]
     assert [w["last_appearance"] for w in found] == ["2025-06-24"]
-    page = httpx.get(f"{site}/witnesses", params={"q": "Landwermeyer"}).text
+    page = httpx.get(f"{site}/witnesses", params={"q": "Landwermeyer"}, timeout=60).text
     assert "Jun 24, 2025" in page and "Jun 23, 2025" not in page
 
 
@@ -143,11 +151,13 @@ def test_date_spans_end_on_the_day_of_a_meeting_dated_without_a_time(scratch: Sc
         settings = scratch.database.settings()
         app = create_app(scratch.engine, settings=settings, clock=lambda: FIXED_NOW)
         with live_server(app) as base:
-            [primary, *_] = httpx.get(f"{base}/api/hearings/{EVENT}").json()["committees"]
+            [primary, *_] = httpx.get(f"{base}/api/hearings/{EVENT}", timeout=60).json()[
+                "committees"
+            ]
             code = primary["system_code"]
-            stats = httpx.get(f"{base}/api/stats").json()
-            selected = httpx.get(f"{base}/api/stats", params={"congress": "119"}).json()
-            committee = httpx.get(f"{base}/api/committees/{code}").json()
+            stats = httpx.get(f"{base}/api/stats", timeout=60).json()
+            selected = httpx.get(f"{base}/api/stats", params={"congress": "119"}, timeout=60).json()
+            committee = httpx.get(f"{base}/api/committees/{code}", timeout=60).json()
         [by_congress] = [c for c in committee["meetings_by_congress"] if c["congress"] == 119]
         found = [stats, selected, stats["congresses"][0], by_congress]
         return [(f["first_meeting"], f["last_meeting"]) for f in found]

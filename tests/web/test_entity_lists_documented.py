@@ -62,7 +62,7 @@ def _fields(document: dict[str, Any], path: str) -> tuple[list[str], dict[str, A
 
 def test_the_witness_and_member_lists_are_documented(app: FastAPI) -> None:
     with live_server(app) as base:
-        document = httpx.get(f"{base}/openapi.json").json()
+        document = httpx.get(f"{base}/openapi.json", timeout=60).json()
     fields, witness = _fields(document, "/api/witnesses")
     assert fields == PAGE_FIELDS and list(witness["properties"]) == WITNESS_FIELDS
     assert set(witness["required"]) == set(WITNESS_FIELDS)
@@ -74,8 +74,10 @@ def test_the_witness_and_member_lists_are_documented(app: FastAPI) -> None:
 
 def test_the_lists_answer_with_the_fields_and_bytes_they_always_had(app: FastAPI) -> None:
     with live_server(app) as base:
-        witnesses = httpx.get(f"{base}/api/witnesses", params={"q": "department"})
-        members = httpx.get(f"{base}/api/members", params={"per_page": "100", "page": "2"})
+        witnesses = httpx.get(f"{base}/api/witnesses", params={"q": "department"}, timeout=60)
+        members = httpx.get(
+            f"{base}/api/members", params={"per_page": "100", "page": "2"}, timeout=60
+        )
     for answer, fields in ((witnesses, WITNESS_FIELDS), (members, MEMBER_FIELDS)):
         body = answer.json()
         assert list(body) == PAGE_FIELDS and body["results"]

@@ -42,8 +42,8 @@ def base(app: FastAPI) -> Iterator[str]:
 
 @pytest.mark.parametrize("address", GET_ADDRESSES)
 def test_head_answers_like_get_without_a_body(base: str, address: str) -> None:
-    got = httpx.get(base + address)
-    head = httpx.head(base + address)
+    got = httpx.get(base + address, timeout=60)
+    head = httpx.head(base + address, timeout=60)
     assert got.status_code == 200
     assert head.status_code == 200, head.text
     assert head.headers["content-type"] == got.headers["content-type"]
@@ -53,8 +53,8 @@ def test_head_answers_like_get_without_a_body(base: str, address: str) -> None:
 
 
 def test_head_of_a_missing_record_is_404(base: str) -> None:
-    assert httpx.head(f"{base}/api/hearings/nope").status_code == 404
-    assert httpx.head(f"{base}/hearings/nope").status_code == 404
+    assert httpx.head(f"{base}/api/hearings/nope", timeout=60).status_code == 404
+    assert httpx.head(f"{base}/hearings/nope", timeout=60).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,9 @@ def test_head_of_a_missing_record_is_404(base: str) -> None:
 def test_a_method_an_address_does_not_take_is_one_sentence_with_allow(
     base: str, method: str, address: str, allowed: str
 ) -> None:
-    answer = httpx.request(method, base + address, headers={"Accept": "application/json"})
+    answer = httpx.request(
+        method, base + address, headers={"Accept": "application/json"}, timeout=60
+    )
     assert answer.status_code == 405
     assert answer.headers["allow"] == allowed
     message = answer.json()["error"]["message"]
@@ -92,6 +94,6 @@ def test_a_trailing_slash_goes_to_the_address_without_it_on_this_site(
     """Starlette's redirect wrote an absolute `Location` from the `Host` header, which any
     client sets: a cache in front of the app would keep `Location: http://evil.example/…`."""
     for method in ("GET", "HEAD"):
-        answer = httpx.request(method, base + address, headers={"Host": "evil.example"})
+        answer = httpx.request(method, base + address, headers={"Host": "evil.example"}, timeout=60)
         assert answer.status_code == 307
         assert answer.headers["location"] == target

@@ -72,33 +72,40 @@ def test_links_to_long_organizations_are_short_and_lead_to_each_one(scratch: Scr
     event_id = _plant_long_organizations(scratch)
     app = create_app(scratch.engine, settings=scratch.database.settings(), clock=lambda: FIXED_NOW)
     with live_server(app) as base:
-        page = httpx.get(f"{base}/hearings/{event_id}")
+        page = httpx.get(f"{base}/hearings/{event_id}", timeout=60)
         assert page.status_code == 200
         links = re.findall(r'href="(/organizations/[^"]*)"', page.text)
         long_links = [link for link in links if "coalition" in link]
         assert len(long_links) == 2 and long_links[0] != long_links[1]
         for link, ordinal in zip(long_links, (100, 101), strict=True):
             assert len(link) <= 140
-            organization = httpx.get(f"{base}{link}")
+            organization = httpx.get(f"{base}{link}", timeout=60)
             assert organization.status_code == 200
             assert f"Pat Longname{ordinal}" in organization.text
             assert f"Pat Longname{201 - ordinal}" not in organization.text
-            twin = httpx.get(f"{base}/api{link}").json()
+            twin = httpx.get(f"{base}/api{link}", timeout=60).json()
             assert twin["organization_key"] == normalize_organization(LONG_NAMES[ordinal - 100])
             # The JSON gives the link, so an API user never has to make a slug.
             assert twin["url"] == link
             [witness] = twin["witnesses"]
             assert witness["organization_url"] == link
-            listed = httpx.get(f"{base}/api/witnesses", params={"q": f"Longname{ordinal}"})
+            listed = httpx.get(
+                f"{base}/api/witnesses", params={"q": f"Longname{ordinal}"}, timeout=60
+            )
             assert [w["organization_url"] for w in listed.json()["results"]] == [link]
-            detail = httpx.get(f"{base}/api/witnesses/{witness['witness_id']}").json()
+            detail = httpx.get(f"{base}/api/witnesses/{witness['witness_id']}", timeout=60).json()
             assert detail["organization_url"] == link
         # A prefix with a hash no key has names nothing.
         forged = re.sub(r"--[0-9a-f]{16}$", "--" + "0" * 16, long_links[0])
-        assert httpx.get(f"{base}{forged}").status_code == 404
-        assert httpx.get(f"{base}/api{forged}").status_code == 404
+        assert httpx.get(f"{base}{forged}", timeout=60).status_code == 404
+        assert httpx.get(f"{base}/api{forged}", timeout=60).status_code == 404
         # Short slugs are as they always were.
-        assert httpx.get(f"{base}/organizations/department-of-veterans-affairs").status_code == 200
+        assert (
+            httpx.get(
+                f"{base}/organizations/department-of-veterans-affairs", timeout=60
+            ).status_code
+            == 200
+        )
 
 
 def test_witnesses_of_an_organization_are_in_the_same_order_on_both_backends(

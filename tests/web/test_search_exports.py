@@ -38,8 +38,9 @@ def test_a_record_that_cannot_be_read_is_a_500_not_a_file_cut_off(
             f"{base}/hearings.{fmt}",
             params={"sort": "newest"},
             headers={"Accept": "application/json"},
+            timeout=60,
         )
-        page = httpx.get(f"{base}/hearings.{fmt}", params={"sort": "newest"})
+        page = httpx.get(f"{base}/hearings.{fmt}", params={"sort": "newest"}, timeout=60)
     # The JSON twin answers in JSON whoever asks; the CSV in a page unless JSON is asked for.
     assert page.status_code == 500
     if fmt == "json":
@@ -54,7 +55,7 @@ def test_a_record_that_cannot_be_read_is_a_500_not_a_file_cut_off(
 def test_a_whole_export_is_sent_with_its_length(scratch: Scratch) -> None:
     app = create_app(scratch.engine, settings=scratch.database.settings(), clock=lambda: FIXED_NOW)
     with live_server(app) as base:
-        answer = httpx.get(f"{base}/hearings.json", params={"chamber": "house"})
+        answer = httpx.get(f"{base}/hearings.json", params={"chamber": "house"}, timeout=60)
     assert answer.status_code == 200
     assert int(answer.headers["content-length"]) == len(answer.content)
     records = json.loads(answer.content)
