@@ -75,14 +75,15 @@ def test_clearing_restores_the_corpus(replica: ReplicaServer) -> None:
 
 def test_a_burst_answers_every_request_429_until_it_closes(replica: ReplicaServer) -> None:
     replica.faults.retry_after = 1
-    # Long enough for three requests on a loaded machine (0.5 s was not, at times).
-    replica.faults.burst_429(2.0, after_requests=1)
+    # Long enough for three requests on a loaded machine (0.5 s was not, at times; 2 s left a
+    # stall of 2 s to fail it).
+    replica.faults.burst_429(5.0, after_requests=1)
     assert get(replica, "member/a000055").status_code == 200
     during = [get(replica, "member/a000055") for _ in range(3)]
     assert [r.status_code for r in during] == [429, 429, 429]
     assert during[0].headers["Retry-After"] == "1"
     assert replica.faults.in_burst()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while replica.faults.in_burst():
         assert time.monotonic() < deadline, "the burst never closed"
         time.sleep(0.05)
