@@ -208,18 +208,24 @@ def start_server() -> PostgresServer:
         if os.environ.get("CI"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
-    # As root, the folder must be reachable by the postgres user: pytest's own temporary
-    # folders are private to root, so the cluster lives in a folder of its own under /tmp.
-    root = Path(tempfile.mkdtemp(prefix="hearings-pg-"))
-    server = PostgresServer(bin_dir=bin_dir, root=root, port=_free_port())
-    try:
-        server.start()
-    except Exception:
-        log = root / "server.log"
-        detail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-        server.stop()
-        raise RuntimeError(f"the test PostgreSQL server did not start:\n{detail}") from None
-    return server
+    # The port is found free, then the server binds it a second later: another process (another
+    # xdist worker's server or client) can take it in between. Then another port is tried.
+    for attempt in range(1, 4):
+        # As root, the folder must be reachable by the postgres user: pytest's own temporary
+        # folders are private to root, so the cluster lives in a folder of its own under /tmp.
+        root = Path(tempfile.mkdtemp(prefix="hearings-pg-"))
+        server = PostgresServer(bin_dir=bin_dir, root=root, port=_free_port())
+        try:
+            server.start()
+        except Exception:
+            log = root / "server.log"
+            detail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            server.stop()
+            if "Address already in use" in detail and attempt < 3:
+                continue
+            raise RuntimeError(f"the test PostgreSQL server did not start:\n{detail}") from None
+        return server
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture(scope="session")

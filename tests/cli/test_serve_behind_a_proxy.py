@@ -4,6 +4,8 @@ same headers are ignored. PUBLIC_BASE_URL shapes the feeds the served app writes
 
 from __future__ import annotations
 
+import os
+import select
 import socket
 import subprocess
 import sys
@@ -29,27 +31,58 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def start_serve(
+    site: Site, *options: str, stdout: Any = subprocess.DEVNULL, **env: str
+) -> tuple[subprocess.Popen[bytes], int, bytes]:
+    """`hearings serve` listening on a free port: the process, its port and what it printed on
+    stderr until uvicorn said it was listening (the rest is the caller's to read). The port is
+    found free and bound by the process a second later; another process (another xdist worker's
+    server or client) can take it in between, so another is tried then. Waiting for uvicorn's own
+    word also ensures that what answers on the port is this process, not another one."""
+    for attempt in range(1, 4):
+        port = _free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hearings", "serve", "--port", str(port), *options],
+            env=site.env(**env),
+            cwd=site.folder,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            bufsize=0,  # read unbuffered: the caller reads the rest of the pipe itself
+        )
+        assert process.stderr is not None
+        said = b""
+        deadline = time.monotonic() + 60
+        while b"Uvicorn running on" not in said:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([process.stderr], [], [], left)[0]:
+                process.kill()
+                process.wait()
+                raise AssertionError(f"hearings serve did not start in 60 s: {said.decode()}")
+            read = os.read(process.stderr.fileno(), 4096)
+            if not read:
+                break
+            said += read
+        if b"Uvicorn running on" in said:
+            return process, port, said
+        process.wait(timeout=30)
+        if b"Address already in use" not in said or attempt == 3:
+            raise AssertionError(f"hearings serve did not start: {said.decode()}")
+    raise AssertionError("unreachable")
+
+
 @contextmanager
 def serving(
     site: Site, *options: str, stdout: Any = subprocess.DEVNULL, **env: str
 ) -> Iterator[str]:
     """`hearings serve` on a free port, its address while it runs; `stdout` takes its access
     log."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hearings", "serve", "--port", str(port), *options],
-        env=site.env(ADMIN_TOKEN=TOKEN, **env),
-        cwd=site.folder,
-        stdout=stdout,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process, port, _ = start_serve(site, *options, stdout=stdout, ADMIN_TOKEN=TOKEN, **env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{base}/api/update-status", timeout=2).status_code == 200:
+                if httpx.get(f"{base}/api/update-status", timeout=10).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

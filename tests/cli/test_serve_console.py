@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import socket
 import sqlite3
-import subprocess
-import sys
-import time
 
 import httpx
 
-from tests.cli.test_serve_behind_a_proxy import _free_port
+from tests.cli.test_serve_behind_a_proxy import start_serve
 from tests.store.conftest import Site, imported_database, site
 
 __all__ = ["imported_database", "site"]  # the fixtures, shared with tests/store
@@ -26,29 +23,16 @@ def test_a_bug_in_a_request_leaves_its_traceback_in_the_log_not_on_the_console(
     connection.execute("ALTER TABLE videos RENAME COLUMN ordinal TO gone")
     connection.commit()
     connection.close()
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hearings", "serve", "--port", str(port)],
-        env=site.env(),
-        cwd=site.folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process, port, said = start_serve(site)
     try:
-        answer = None
-        for _ in range(600):
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/api/hearings/115446", timeout=2)
-                break
-            except httpx.HTTPError:
-                assert process.poll() is None
-                time.sleep(0.1)
-        assert answer is not None and answer.status_code == 500
+        # uvicorn listens: one request, given time enough for a loaded machine.
+        answer = httpx.get(f"http://127.0.0.1:{port}/api/hearings/115446", timeout=60)
+        assert answer.status_code == 500
         assert answer.json()["error"]["message"].startswith("Something went wrong on our side")
     finally:
         process.terminate()
-        _, console = process.communicate(timeout=30)
+        _, rest = process.communicate(timeout=30)
+    console = (said + rest).decode()
     assert "unhandled error on GET '/api/hearings/115446'" in console
     assert "Traceback" not in console and "no such column" not in console
     logged = "".join(path.read_text() for path in (site.folder / "logs").glob("*.log"))
