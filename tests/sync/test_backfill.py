@@ -127,6 +127,9 @@ def test_an_import_killed_after_listing_resumes_without_reading_the_lists_again(
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not _some_meetings_stored(site.database):
             time.sleep(0.05)
+        # The rest took a few seconds: a test stalled that long on a loaded machine killed an
+        # import that had ended. Now it would take minutes.
+        replica.faults.latency_ms = 1000
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)

@@ -203,6 +203,9 @@ def test_a_stop_signal_says_what_is_kept_and_the_run_is_reported_interrupted(
         checkpoints, checkpoints.c.status == "committed"
     ):
         time.sleep(0.2)
+    # The rest took about 2.5 s: a test stalled that long on a loaded machine sent its signal
+    # after the import had ended. Now it would take minutes; the signal ends it at once.
+    harness.replica.faults.latency_ms = 1000
     process.send_signal(stop)
     _, stderr = process.communicate(timeout=60)
     harness.replica.faults.latency_ms = 0

@@ -28,7 +28,8 @@ def test_a_concurrent_update_exits_cleanly_without_touching_the_database(harness
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 30
+    # Generous: a loaded machine can take long to start the first run (the loop ends at once).
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not writer_lock_held(harness.database_url):
         time.sleep(0.05)
     # The lock is between processes: the second run is one too.

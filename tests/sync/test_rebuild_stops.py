@@ -52,7 +52,7 @@ def _rebuild_stopped(harness: Harness, how: str) -> tuple[int, str, bool]:
         if rebuild.poll() is None:
             os.killpg(rebuild.pid, signal.SIGKILL)
             rebuild.wait()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15  # a loaded machine can be slow to end a process
     while _group_alive(rebuild.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
     left = _group_alive(rebuild.pid)
