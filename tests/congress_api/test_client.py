@@ -248,10 +248,15 @@ def test_transient_failures_are_retried(replica: ReplicaServer, kind: str) -> No
     assert replica.request_count == 3
 
 
+# The client's timeout must let every answer but the stalled one in: 0.25 s fails an ordinary
+# answer a loaded machine serves late (a second timeout, or a 429 read as a timeout). The stall
+# is well past the timeout.
+
+
 def test_a_timeout_is_retried(replica: ReplicaServer) -> None:
-    replica.faults.timeout_seconds = 1.0
+    replica.faults.timeout_seconds = 3.0
     replica.faults.fail_next(1, "timeout")
-    with client_for(replica, timeout=0.25, max_retries=2) as client:
+    with client_for(replica, timeout=1.0, max_retries=2) as client:
         assert client.get_member("A000055")["bioguideId"] == "A000055"
     assert client.requests_by_status == {"timeout": 1, "200": 1}
     assert client.request_count == 2
@@ -270,9 +275,9 @@ def test_a_timeout_is_retried(replica: ReplicaServer) -> None:
 def test_after_max_retries_the_error_names_the_url(
     replica: ReplicaServer, kind: str, error: type[ApiError]
 ) -> None:
-    replica.faults.timeout_seconds = 1.0
+    replica.faults.timeout_seconds = 3.0
     replica.faults.fail_next(3, kind)  # type: ignore[arg-type]
-    client = client_for(replica, max_retries=2, timeout=0.25)
+    client = client_for(replica, max_retries=2, timeout=1.0)
     with client, pytest.raises(error) as caught:
         client.get_meeting(119, "house", "117214")
     url = f"{replica.base_url}/committee-meeting/119/house/117214?format=json"
