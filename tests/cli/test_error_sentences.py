@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sqlite3
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,6 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.cli.test_serve_behind_a_proxy import start_serve
 from tests.pg_server import PostgresServer
 from tests.store.conftest import Site, imported_database, one_sentence, site
 
@@ -83,40 +82,20 @@ def test_an_invalid_api_base_url_is_a_configuration_error(
     assert not logs.exists() or "retry" not in " ".join(p.read_text() for p in logs.iterdir())
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.mark.postgres
 def test_serve_never_prints_the_postgresql_password(postgres_url: str, tmp_path: Path) -> None:
     password = make_url(postgres_url).password
     assert password
     site = Site(tmp_path, tmp_path / "unused.db", extra_env={"DATABASE_URL": postgres_url})
     assert site.cli("init").returncode == 0
-    server = subprocess.Popen(
-        [sys.executable, "-m", "hearings", "serve", "--port", str(_free_port())],
-        env=site.env(),
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        # Unbuffered: communicate() reads the pipe itself, so what a buffered reader had read
-        # ahead of the line it returned would be lost (a password among it unseen).
-        bufsize=0,
-    )
-    try:
-        seen = []
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = server.stdout.readline().decode() if server.stdout else ""
-            seen.append(line)
-            if "Uvicorn running" in line or not line:
-                break
-    finally:
+    # On a port of its own (start_serve tries another if the one found free was taken since):
+    # all it prints on stderr until uvicorn listens and after it is stopped, and on stdout.
+    with (tmp_path / "stdout").open("w+b") as stdout:
+        server, _, said = start_serve(site, stdout=stdout)
         server.terminate()
-        rest, _ = server.communicate(timeout=30)
-    output = "".join(seen) + rest.decode()
+        _, rest = server.communicate(timeout=30)
+        stdout.seek(0)
+        output = (said + rest + stdout.read()).decode()
     assert "Serving postgresql+psycopg://" in output and "***" in output
     assert password not in output
 
