@@ -14,9 +14,11 @@ import contextlib
 import io
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -69,6 +71,46 @@ def run_hearings_process(
         timeout=timeout,
         check=False,
     )
+
+
+def run_stopped_in_own_session(
+    args: Sequence[str], *, env: Mapping[str, str], cwd: Path
+) -> tuple[int, str, bool]:
+    """`python -m hearings ARGS` in a session of its own, which a failpoint in `env` stops: its
+    exit code, its stderr, and whether a process of its group (a worker, pg_dump, pg_restore)
+    was still there 15 s after it ended (then killed)."""
+    command = subprocess.Popen(
+        [sys.executable, "-m", "hearings", *args],
+        env=dict(env),
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        # A shell's background job (CI's, say) ignores SIGINT, and Python keeps that: undo it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        _, stderr = command.communicate(timeout=120)
+    finally:
+        if command.poll() is None:
+            os.killpg(command.pid, signal.SIGKILL)
+            command.wait()
+    deadline = time.monotonic() + 15  # a loaded machine can be slow to end a process
+    while _group_alive(command.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = _group_alive(command.pid)
+    if left:
+        os.killpg(command.pid, signal.SIGKILL)
+    return command.returncode, stderr, left
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @contextlib.contextmanager

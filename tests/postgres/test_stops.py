@@ -5,11 +5,7 @@ moments have their own tests (tests/test_entry.py, tests/test_logs.py)."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +13,7 @@ from sqlalchemy import text
 
 from hearings.reports.export import export_to_string
 from hearings.store.opening import open_database
+from tests.cli_runs import run_stopped_in_own_session
 from tests.sync.harness import Harness
 
 pytestmark = pytest.mark.postgres
@@ -30,40 +27,11 @@ SYNC_LEFT = "committed work is kept and the next run continues."
 
 
 def _stopped(harness: Harness, args: list[str], failpoint: str) -> tuple[int, str, bool]:
-    """`hearings ARGS` in a session of its own, stopped at `failpoint`: its exit code, its
-    stderr, and whether a process of it (pg_dump, pg_restore) outlived it."""
-    command = subprocess.Popen(
-        [sys.executable, "-m", "hearings", *args],
-        env=harness.cli_env(HEARINGS_FAILPOINT=failpoint),
-        cwd=harness.tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        # A shell's background job ignores SIGINT, and Python keeps that: undo it.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    """`hearings ARGS` stopped at `failpoint`: its exit code, its stderr, and whether a process
+    of it (pg_dump, pg_restore) outlived it."""
+    return run_stopped_in_own_session(
+        args, env=harness.cli_env(HEARINGS_FAILPOINT=failpoint), cwd=harness.tmp_path
     )
-    try:
-        _, stderr = command.communicate(timeout=120)
-    finally:
-        if command.poll() is None:
-            os.killpg(command.pid, signal.SIGKILL)
-            command.wait()
-    deadline = time.monotonic() + 15  # a loaded machine can be slow to end a process
-    while _group_alive(command.pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    left = _group_alive(command.pid)
-    if left:
-        os.killpg(command.pid, signal.SIGKILL)
-    return command.returncode, stderr, left
-
-
-def _group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _other_sessions(database_url: str) -> list[tuple[str, str]]:

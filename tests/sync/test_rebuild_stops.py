@@ -6,9 +6,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import subprocess
-import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -17,48 +14,22 @@ import pytest
 from hearings.store.archive_latest import latest_packed_versions
 from hearings.store.search_documents import stored_index_names
 from hearings.sync.rebuild_derive import _batched, _parsing
+from tests.cli_runs import run_stopped_in_own_session
 from tests.sync.harness import Harness
 from tests.sync.test_rebuild import exports
 
 SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
-def _group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def _rebuild_stopped(harness: Harness, how: str) -> tuple[int, str, bool]:
-    """A rebuild in a session of its own, stopped by `how` (INT to its group, as Ctrl-C, or TERM
-    to it alone) once the first parsed chunk is in: its exit code, its stderr, and whether any
-    process of it is left a few seconds after it exits."""
-    rebuild = subprocess.Popen(
-        [sys.executable, "-m", "hearings", "rebuild"],
+    """A rebuild stopped by `how` (INT to its group, as Ctrl-C, or TERM to it alone) once the
+    first parsed chunk is in: its exit code, its stderr, and whether any process of it is left
+    after it exits."""
+    return run_stopped_in_own_session(
+        ["rebuild"],
         env=harness.cli_env(HEARINGS_FAILPOINT=f"rebuild_parsed_chunk:1:{how}"),
         cwd=harness.tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        # A shell's background job (CI's, say) ignores SIGINT, and Python keeps that: undo it.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    try:
-        _, stderr = rebuild.communicate(timeout=120)
-    finally:
-        if rebuild.poll() is None:
-            os.killpg(rebuild.pid, signal.SIGKILL)
-            rebuild.wait()
-    deadline = time.monotonic() + 15  # a loaded machine can be slow to end a process
-    while _group_alive(rebuild.pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = _group_alive(rebuild.pid)
-    if left:
-        os.killpg(rebuild.pid, signal.SIGKILL)
-    return rebuild.returncode, stderr, left
 
 
 @SQLITE_ONLY
