@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi import FastAPI
@@ -26,6 +26,9 @@ from hearings.sync.runlog import RunMetrics
 from hearings.sync.runner import RunEnvironment, run_sync
 from hearings.web.app import create_app
 from tests.pg_server import PostgresServer
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
 
 ADMIN_TOKEN = "s3cret-admin-token"
 # A Wednesday in the corpus's busiest month: "this week" is June 9-15, 2025.
@@ -240,3 +243,12 @@ def make_client(web_database: WebDatabase, engine: Engine) -> Callable[..., Test
         return TestClient(app, raise_server_exceptions=False)
 
     return build
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[BrowserContext]:
+    """Chromium with a profile of its own, for one test (test_browser.py shares one per module)."""
+    from tests.web.browser_support import chromium  # Playwright only where a test drives it
+
+    with chromium(tmp_path / "profile") as context:
+        yield context

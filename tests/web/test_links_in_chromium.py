@@ -4,14 +4,12 @@ DOM; the addresses are shown as text, and the http(s) ones stay links."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext
 
 from hearings.web.app import create_app
-from tests.web.browser_support import chromium
 from tests.web.conftest import FIXED_NOW, Scratch
 from tests.web.live import live_server
 from tests.web.test_hostile_data import SAFE_URL, _plant_links
@@ -19,12 +17,6 @@ from tests.web.test_hostile_data import SAFE_URL, _plant_links
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[BrowserContext]:
-    with chromium(tmp_path / "profile") as context:
-        yield context
 
 
 # SQLite alone: the subject is what chromium makes of the page's links. The same planted links

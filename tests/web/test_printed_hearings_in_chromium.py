@@ -4,7 +4,6 @@ that page says what it knows of the meeting."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from sqlalchemy import delete
 from hearings.store import schema
 from hearings.store.search_index import refresh_search_index
 from hearings.web.app import create_app
-from tests.web.browser_support import chromium
 from tests.web.conftest import FIXED_NOW, Scratch
 from tests.web.live import live_server
 
@@ -22,12 +20,6 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 ORPHAN_MEETING = "117791"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser(tmp_path: Path) -> Iterator[BrowserContext]:
-    with chromium(tmp_path / "profile") as context:
-        yield context
 
 
 # SQLite alone: the subject is the user's way through the pages; test_printed_hearing_search
