@@ -32,6 +32,23 @@ def test_programs_get_the_refusal_as_json(client: TestClient) -> None:
     assert "Shorten the search" in response.json()["error"]["message"]
 
 
+def test_the_refusal_is_documented_where_parameters_can_make_an_address_long(
+    client: TestClient,
+) -> None:
+    """Schemathesis drew a 9,762-character query for /api/witnesses and met an undocumented 414."""
+    document = client.get("/openapi.json").json()
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            if operation.get("parameters"):
+                refusal = operation["responses"].get("414")
+                assert refusal is not None, path
+                assert refusal["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"
+                }
+    response = client.get(f"/api/witnesses?{LONG_QUERY}")
+    assert response.status_code == 414 and response.json()["error"]["status"] == 414
+
+
 def test_an_address_within_the_limit_is_still_redirected_whole(client: TestClient) -> None:
     query = "q=" + "b" * 150 + "&sort=newest"
     response = client.get(f"/hearings/?{query}", follow_redirects=False)

@@ -225,6 +225,8 @@ def openapi_with_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 responses.pop("422", None)
                 if operation.get("parameters"):
                     responses["400"] = {"description": "A parameter is not valid.", **error}
+                    # web/long_addresses.py refuses any address past its limit, first.
+                    responses["414"] = {"description": "The address is too long.", **error}
                 if any(p.get("in") == "path" for p in operation.get("parameters", [])):
                     responses["404"] = {"description": "No such record.", **error}
         app.openapi_schema = document
